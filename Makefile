@@ -1,0 +1,79 @@
+# The pr toolkit.  make | make check | make check-asan | make demo | make install PREFIX=...
+# CFLAGS keeps -Werror by default (datamash style); packagers may override it: make CFLAGS=-O2
+PREFIX   ?= /usr/local
+BUILD    ?= build
+CC       ?= cc
+WARN     ?= -Wall -Wextra -Werror
+CFLAGS   ?= -O2 -g
+STD      := -std=c11 -D_POSIX_C_SOURCE=200809L
+PKGS     := gsl jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS  = $(STD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Icommon -Itools
+LDLIBS     += -lcsv $(PKG_LIBS) -lm
+
+COMMON_SRC := $(sort $(wildcard common/*.c))
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ    := $(BUILD)/tools/cli.o
+TOOLS      := $(sort $(patsubst tools/%.c,%,$(filter tools/pr-%.c,$(wildcard tools/*.c))))
+BINS       := $(TOOLS:%=$(BUILD)/bin/%)
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+UNITS      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+HEADERS    := $(wildcard common/*.h tools/*.h tests/unit/*.h)
+
+.PHONY: all check check-unit check-e2e check-asan check-browser demo install deps depcheck clean bench
+all: depcheck $(BINS) $(UNITS)
+
+# Say which Debian package is missing, before the compiler says something obscure.
+depcheck:
+	@missing=""; \
+	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
+	pkg-config --exists gsl 2>/dev/null || missing="$$missing libgsl-dev"; \
+	pkg-config --exists jansson 2>/dev/null || missing="$$missing libjansson-dev"; \
+	printf '#include <csv.h>\nint main(void){return 0;}\n' | $(CC) -x c - -o /dev/null -lcsv >/dev/null 2>&1 || missing="$$missing libcsv-dev"; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: missing Debian packages:$$missing (install them with: make deps, as root)" >&2; exit 1; fi
+
+deps:
+	apt-get update
+	apt-get install -y build-essential pkg-config libcsv-dev libgsl-dev libjansson-dev groff-base locales
+
+$(BUILD)/libpr.a: $(COMMON_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/bin/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(BUILD)/libpr.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) $< $(CLI_OBJ) $(BUILD)/libpr.a $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpr.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(BUILD)/libpr.a $(LDLIBS) -o $@
+
+check: all
+	@BUILD=$(BUILD) sh tests/run.sh
+
+check-asan:
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=address,undefined" check
+
+check-browser: all
+	@BUILD=$(BUILD) sh tests/browser.sh
+
+demo: all
+	@BUILD=$(BUILD) sh tests/demo.sh
+
+bench: all
+	@for s in tests/bench/*.sh; do BUILD=$(BUILD) sh $$s; done
+
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7
+	cp $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	cp man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	cp man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
+
+clean:
+	rm -rf build build-asan build-*

@@ -1,0 +1,65 @@
+/*
+ * acct.h - row accounting and rejects: nothing is lost silently.
+ *
+ * Every input row is either written or rejected with a reason.  The counts
+ * are kept by reason (the reason without its value, so that a thousand bad
+ * prices make one line), and rejected rows can be kept in a file
+ * (--rejects FILE), written atomically, with two leading columns:
+ *
+ *     _line,_reason,<the original header>
+ *
+ * The line and reason come first so that a row with too many or too few
+ * fields keeps every field it had and still lines up where it matters.
+ */
+#ifndef PR_ACCT_H
+#define PR_ACCT_H
+
+#include "csvio.h"
+#include "diag.h"
+
+#define ACCT_MAX_REASONS 32
+
+struct acct_reason {
+	char key[DIAG_WHAT_MAX + DIAG_COL_MAX + 32];
+	unsigned long long n;
+};
+
+struct acct {
+	unsigned long long n_in, n_out, n_rejected;
+	struct acct_reason reason[ACCT_MAX_REASONS];
+	size_t n_reasons;
+	unsigned long long n_other;        /* rejected for reasons past the table */
+	struct atomic_file *rej_file;      /* NULL unless --rejects */
+	struct csvio_writer *rej;
+};
+
+/* Zero the counts; no rejects file. */
+void acct_init(struct acct *a);
+
+/*
+ * Keep rejected rows in path, with header (the input's) after _line and
+ * _reason.  Returns 0, or -1 with d filled.
+ */
+int acct_open_rejects(struct acct *a, const char *path, const struct csvio_row *header,
+    struct diag *d);
+
+/*
+ * Count row as rejected for the reason in d (its column, what and value;
+ * its file and line are ignored: the row's own line is used).  The summary
+ * counts by column and what only.
+ */
+void acct_reject(struct acct *a, const struct csvio_row *row, const struct diag *d);
+
+/*
+ * Write the summary into buf: "N rows in, N out, N rejected (N reason; ...)".
+ * Returns the length, as snprintf.
+ */
+size_t acct_summary(const struct acct *a, char *buf, size_t size);
+
+/*
+ * Close the rejects file, renaming it into place (commit != 0) or removing
+ * it (commit == 0).  Returns 0, or -1 with d filled.  Safe without a file.
+ */
+int acct_finish(struct acct *a, int commit, struct diag *d);
+
+#endif

@@ -1,0 +1,645 @@
+/*
+ * csvio.c - see csvio.h.
+ *
+ * libcsv is push-based: csv_parse calls back once per field and once per
+ * record for a whole block of input.  To hand rows out one at a time, the
+ * records of one block are queued in an arena (field texts plus offsets),
+ * and the next block is parsed only when the queue is empty.  The arena is
+ * reused, so memory is bounded by the block size plus the longest record.
+ *
+ * libcsv reports no positions, so lines are counted here: with
+ * CSV_REPALL_NL every unquoted CR and LF reaches the record callback (an LF
+ * right after a CR is the second half of a CRLF), and newlines inside
+ * quoted fields are counted in the field callback.
+ */
+#include "csvio.h"
+#include "num.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define BLOCK 65536
+
+struct field_ref {
+	size_t off, len;
+};
+
+struct row_ref {
+	size_t first, n;
+	long line;
+};
+
+struct csvio_reader {
+	int fd, own_fd;
+	char *name;
+	struct csv_parser parser;
+	unsigned char *in;
+	unsigned long long bytes;
+	int eof, failed, started;
+
+	/* arena of field texts, NUL-terminated */
+	char *data;
+	size_t data_len, data_cap;
+	struct field_ref *fields;
+	size_t nfields, fields_cap;
+	size_t cur_first;          /* first field of the record being parsed */
+	struct row_ref *rows;
+	size_t nrows, rows_cap, next_row;
+
+	/* line counting */
+	long line;                 /* line of the next unread character */
+	long rec_line;             /* line where the current record started */
+	int in_record, pending_cr;
+
+	/* what is handed out */
+	char **out_f;
+	size_t *out_len;
+	size_t out_cap;
+
+	/* header, owned */
+	struct csvio_row header;
+	char *header_data;
+
+	int oom;
+};
+
+static void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	return q;
+}
+
+static int
+keep_spaces(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static int
+grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 64;
+	while (ncap < need)
+		ncap *= 2;
+	q = xrealloc(*p, ncap * elem);
+	if (q == NULL)
+		return -1;
+	*p = q;
+	*cap = ncap;
+	return 0;
+}
+
+static void
+on_field(void *s, size_t len, void *data)
+{
+	struct csvio_reader *r = data;
+	const char *t = s ? s : "";
+	size_t i;
+
+	if (r->oom)
+		return;
+	if (!r->in_record) {
+		r->in_record = 1;
+		r->rec_line = r->line;
+		r->cur_first = r->nfields;
+	}
+	r->pending_cr = 0;
+	if (grow((void **)&r->data, &r->data_cap, r->data_len + len + 1, 1) < 0 ||
+	    grow((void **)&r->fields, &r->fields_cap, r->nfields + 1, sizeof *r->fields) < 0) {
+		r->oom = 1;
+		return;
+	}
+	memcpy(r->data + r->data_len, t, len);
+	r->data[r->data_len + len] = '\0';
+	r->fields[r->nfields].off = r->data_len;
+	r->fields[r->nfields].len = len;
+	r->nfields++;
+	r->data_len += len + 1;
+	/* newlines inside a quoted field */
+	if (len > 0 && (memchr(t, '\n', len) != NULL || memchr(t, '\r', len) != NULL)) {
+		for (i = 0; i < len; i++) {
+			if (t[i] == '\n')
+				r->line++;
+			else if (t[i] == '\r' && (i + 1 == len || t[i + 1] != '\n'))
+				r->line++;
+		}
+	}
+}
+
+static void
+push_row(struct csvio_reader *r, size_t first, size_t n, long line)
+{
+	if (grow((void **)&r->rows, &r->rows_cap, r->nrows + 1, sizeof *r->rows) < 0) {
+		r->oom = 1;
+		return;
+	}
+	r->rows[r->nrows].first = first;
+	r->rows[r->nrows].n = n;
+	r->rows[r->nrows].line = line;
+	r->nrows++;
+}
+
+static void
+on_record(int c, void *data)
+{
+	struct csvio_reader *r = data;
+
+	if (r->oom)
+		return;
+	if (c == '\n' && r->pending_cr && !r->in_record) {
+		r->pending_cr = 0;   /* the LF of a CRLF */
+		return;
+	}
+	if (r->in_record) {
+		push_row(r, r->cur_first, r->nfields - r->cur_first, r->rec_line);
+		r->in_record = 0;
+		r->cur_first = r->nfields;
+	} else if (c != -1 && r->header.n == 1) {
+		/* In a one-column file an empty line is an empty value. */
+		on_field((void *)"", 0, r);
+		push_row(r, r->cur_first, 1, r->rec_line);
+		r->in_record = 0;
+		r->cur_first = r->nfields;
+	}
+	if (c == '\n' || c == '\r')
+		r->line++;
+	r->pending_cr = (c == '\r');
+}
+
+/* Drop handed-out rows, keeping the record being parsed at the arena's start. */
+static void
+compact(struct csvio_reader *r)
+{
+	size_t i, keep = r->nfields - r->cur_first, base;
+
+	if (keep > 0) {
+		base = r->fields[r->cur_first].off;
+		memmove(r->data, r->data + base, r->data_len - base);
+		r->data_len -= base;
+		for (i = 0; i < keep; i++) {
+			r->fields[i] = r->fields[r->cur_first + i];
+			r->fields[i].off -= base;
+		}
+	} else {
+		r->data_len = 0;
+	}
+	r->nfields = keep;
+	r->cur_first = 0;
+	r->nrows = 0;
+	r->next_row = 0;
+}
+
+static int
+parse_error(struct csvio_reader *r, const unsigned char *buf, size_t at, size_t len,
+    struct diag *d)
+{
+	long line = r->in_record ? r->rec_line : r->line;
+	const char *what;
+
+	r->failed = 1;
+	if (at < len && buf[at] == '"')
+		what = "malformed CSV: quote inside an unquoted field";
+	else
+		what = "malformed CSV: text after the closing quote of a field";
+	return diag_set(d, r->name, line, NULL, NULL, 0, "%s", what);
+}
+
+/* Parse more input until at least one row is queued or the input ends. */
+static int
+fill(struct csvio_reader *r, struct diag *d)
+{
+	ssize_t got;
+	size_t done, off;
+
+	compact(r);
+	while (r->nrows == 0 && !r->eof) {
+		do
+			got = read(r->fd, r->in, BLOCK);
+		while (got < 0 && errno == EINTR);
+		if (got < 0) {
+			r->failed = 1;
+			return diag_errno(d, r->name, errno, "read error");
+		}
+		if (got == 0) {
+			r->eof = 1;
+			if (csv_fini(&r->parser, on_field, on_record, r) != 0) {
+				r->failed = 1;
+				return diag_set(d, r->name, r->in_record ? r->rec_line : r->line,
+				    NULL, NULL, 0, "malformed CSV: quoted field not closed at end of input");
+			}
+			break;
+		}
+		off = 0;
+		if (!r->started) {
+			/* A BOM split over two reads is not worth handling: read(2)
+			 * on a file or pipe returns at least 3 bytes unless the input
+			 * is shorter. */
+			r->started = 1;
+			if (got >= 3 && memcmp(r->in, "\xef\xbb\xbf", 3) == 0)
+				off = 3;
+		}
+		r->bytes += (unsigned long long)got;
+		done = csv_parse(&r->parser, r->in + off, (size_t)got - off, on_field, on_record, r);
+		if (r->oom) {
+			r->failed = 1;
+			return diag_set(d, r->name, r->line, NULL, NULL, 0, "out of memory");
+		}
+		if (done != (size_t)got - off)
+			return parse_error(r, r->in + off, done, (size_t)got - off, d);
+	}
+	if (r->oom) {
+		r->failed = 1;
+		return diag_set(d, r->name, r->line, NULL, NULL, 0, "out of memory");
+	}
+	return 0;
+}
+
+int
+csvio_next(struct csvio_reader *r, struct csvio_row *row, struct diag *d)
+{
+	struct row_ref *rr;
+	size_t i;
+
+	if (r->failed)
+		return diag_set(d, r->name, r->line, NULL, NULL, 0, "read after an error");
+	if (r->next_row >= r->nrows) {
+		if (fill(r, d) < 0)
+			return -1;
+		if (r->nrows == 0)
+			return 0;
+	}
+	rr = &r->rows[r->next_row++];
+	if (rr->n + 1 > r->out_cap) {
+		size_t cap = r->out_cap;
+		if (grow((void **)&r->out_f, &cap, rr->n + 1, sizeof *r->out_f) < 0 ||
+		    grow((void **)&r->out_len, &r->out_cap, rr->n + 1, sizeof *r->out_len) < 0)
+			return diag_set(d, r->name, rr->line, NULL, NULL, 0, "out of memory");
+	}
+	for (i = 0; i < rr->n; i++) {
+		r->out_f[i] = r->data + r->fields[rr->first + i].off;
+		r->out_len[i] = r->fields[rr->first + i].len;
+	}
+	row->n = rr->n;
+	row->f = r->out_f;
+	row->len = r->out_len;
+	row->line = rr->line;
+	return 1;
+}
+
+static int
+take_header(struct csvio_reader *r, struct diag *d)
+{
+	struct csvio_row row;
+	size_t i, total = 0, pos = 0;
+	int got;
+
+	got = csvio_next(r, &row, d);
+	if (got < 0)
+		return -1;
+	if (got == 0) {
+		r->header.n = 0;
+		return 0;
+	}
+	for (i = 0; i < row.n; i++)
+		total += row.len[i] + 1;
+	r->header_data = malloc(total ? total : 1);
+	r->header.f = malloc((row.n + 1) * sizeof *r->header.f);
+	r->header.len = malloc((row.n + 1) * sizeof *r->header.len);
+	if (r->header_data == NULL || r->header.f == NULL || r->header.len == NULL)
+		return diag_set(d, r->name, 1, NULL, NULL, 0, "out of memory");
+	for (i = 0; i < row.n; i++) {
+		memcpy(r->header_data + pos, row.f[i], row.len[i] + 1);
+		r->header.f[i] = r->header_data + pos;
+		r->header.len[i] = row.len[i];
+		pos += row.len[i] + 1;
+	}
+	r->header.n = row.n;
+	r->header.line = row.line;
+	return 0;
+}
+
+struct csvio_reader *
+csvio_open_fd(int fd, const char *name, unsigned char delim, struct diag *d)
+{
+	struct csvio_reader *r = calloc(1, sizeof *r);
+
+	if (r == NULL) {
+		diag_set(d, name, 0, NULL, NULL, 0, "out of memory");
+		return NULL;
+	}
+	r->fd = fd;
+	r->line = 1;
+	r->name = strdup(name);
+	r->in = malloc(BLOCK);
+	if (r->name == NULL || r->in == NULL ||
+	    csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0) {
+		diag_set(d, name, 0, NULL, NULL, 0, "out of memory");
+		free(r->name);
+		free(r->in);
+		free(r);
+		return NULL;
+	}
+	csv_set_delim(&r->parser, delim);
+	csv_set_space_func(&r->parser, keep_spaces);
+	if (take_header(r, d) < 0) {
+		csvio_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+struct csvio_reader *
+csvio_open(const char *path, unsigned char delim, struct diag *d)
+{
+	struct csvio_reader *r;
+	int fd;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return csvio_open_fd(0, "stdin", delim, d);
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		diag_errno(d, path, errno, "cannot open");
+		return NULL;
+	}
+	r = csvio_open_fd(fd, path, delim, d);
+	if (r == NULL) {
+		close(fd);
+		return NULL;
+	}
+	r->own_fd = 1;
+	return r;
+}
+
+void
+csvio_close(struct csvio_reader *r)
+{
+	if (r == NULL)
+		return;
+	if (r->own_fd)
+		close(r->fd);
+	csv_free(&r->parser);
+	free(r->name);
+	free(r->in);
+	free(r->data);
+	free(r->fields);
+	free(r->rows);
+	free(r->out_f);
+	free(r->out_len);
+	free(r->header.f);
+	free(r->header.len);
+	free(r->header_data);
+	free(r);
+}
+
+const char *
+csvio_name(const struct csvio_reader *r)
+{
+	return r->name;
+}
+
+const struct csvio_row *
+csvio_header(const struct csvio_reader *r)
+{
+	return &r->header;
+}
+
+size_t
+csvio_ncols(const struct csvio_reader *r)
+{
+	return r->header.n;
+}
+
+unsigned long long
+csvio_bytes(const struct csvio_reader *r)
+{
+	return r->bytes;
+}
+
+long
+csvio_col(const struct csvio_reader *r, const char *name)
+{
+	size_t i;
+	long found = -1;
+
+	for (i = 0; i < r->header.n; i++) {
+		if (strcmp(r->header.f[i], name) == 0) {
+			if (found >= 0)
+				return -2;
+			found = (long)i;
+		}
+	}
+	return found;
+}
+
+long
+csvio_require_col(const struct csvio_reader *r, const char *name, struct diag *d)
+{
+	long c = csvio_col(r, name);
+	char list[DIAG_WHAT_MAX - 64];
+	size_t i, pos = 0;
+
+	if (c >= 0)
+		return c;
+	if (c == -2) {
+		diag_set(d, r->name, 0, name, NULL, 0, "column name is ambiguous: the header has it more than once");
+		return -1;
+	}
+	/* List the columns, cutting the list (with ", ...") where it would not fit. */
+	list[0] = '\0';
+	for (i = 0; i < r->header.n; i++) {
+		size_t need = r->header.len[i] + (i ? 2 : 0);
+		if (pos + need + 6 >= sizeof list) {
+			memcpy(list + pos, ", ...", 6);
+			break;
+		}
+		if (i) {
+			memcpy(list + pos, ", ", 2);
+			pos += 2;
+		}
+		memcpy(list + pos, r->header.f[i], r->header.len[i] + 1);
+		pos += r->header.len[i];
+	}
+	if (r->header.n == 0)
+		diag_set(d, r->name, 0, name, NULL, 0, "no such column: the input is empty");
+	else
+		diag_set(d, r->name, 0, name, NULL, 0, "no such column (columns: %s)", list);
+	return -1;
+}
+
+
+/* ---- writer ---- */
+
+struct csvio_writer {
+	FILE *fp;
+	unsigned char delim;
+	char *buf;
+	size_t len;
+	size_t row_fields;
+	int last_empty;
+	int err;
+};
+
+struct csvio_writer *
+csvio_writer_new(FILE *fp, unsigned char delim)
+{
+	struct csvio_writer *w = calloc(1, sizeof *w);
+
+	if (w == NULL)
+		return NULL;
+	w->buf = malloc(BLOCK);
+	if (w->buf == NULL) {
+		free(w);
+		return NULL;
+	}
+	w->fp = fp;
+	w->delim = delim;
+	return w;
+}
+
+int
+csvio_flush(struct csvio_writer *w)
+{
+	if (w->len > 0 && w->err == 0) {
+		if (fwrite(w->buf, 1, w->len, w->fp) != w->len)
+			w->err = errno ? errno : EIO;
+	}
+	w->len = 0;
+	if (w->err == 0 && fflush(w->fp) != 0)
+		w->err = errno ? errno : EIO;
+	return w->err;
+}
+
+int
+csvio_writer_free(struct csvio_writer *w)
+{
+	int err;
+
+	if (w == NULL)
+		return 0;
+	err = csvio_flush(w);
+	free(w->buf);
+	free(w);
+	return err;
+}
+
+static void
+emit(struct csvio_writer *w, const char *s, size_t len)
+{
+	while (w->len + len > BLOCK) {
+		size_t room = BLOCK - w->len;
+		memcpy(w->buf + w->len, s, room);
+		w->len = BLOCK;
+		s += room;
+		len -= room;
+		if (w->err == 0 && fwrite(w->buf, 1, w->len, w->fp) != w->len)
+			w->err = errno ? errno : EIO;
+		w->len = 0;
+	}
+	memcpy(w->buf + w->len, s, len);
+	w->len += len;
+}
+
+static void
+emit_byte(struct csvio_writer *w, char c)
+{
+	if (w->len == BLOCK)
+		emit(w, &c, 1);
+	else
+		w->buf[w->len++] = c;
+}
+
+void
+csvio_put(struct csvio_writer *w, const char *s, size_t len)
+{
+	size_t i, start;
+	int quote = 0;
+
+	if (w->row_fields++ > 0)
+		emit_byte(w, (char)w->delim);
+	w->last_empty = (len == 0);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == w->delim || c == '"' || c == '\n' || c == '\r') {
+			quote = 1;
+			break;
+		}
+	}
+	if (!quote) {
+		emit(w, s, len);
+		return;
+	}
+	emit_byte(w, '"');
+	for (start = 0, i = 0; i < len; i++) {
+		if (s[i] == '"') {
+			emit(w, s + start, i + 1 - start);
+			emit_byte(w, '"');
+			start = i + 1;
+		}
+	}
+	emit(w, s + start, len - start);
+	emit_byte(w, '"');
+}
+
+void
+csvio_put_str(struct csvio_writer *w, const char *s)
+{
+	csvio_put(w, s, strlen(s));
+}
+
+void
+csvio_put_num(struct csvio_writer *w, double x)
+{
+	char buf[NUM_BUFSZ];
+	size_t n = num_format(x, buf);
+
+	csvio_put(w, buf, n);
+}
+
+void
+csvio_put_long(struct csvio_writer *w, long long x)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof buf, "%lld", x);
+
+	csvio_put(w, buf, (size_t)n);
+}
+
+void
+csvio_put_row(struct csvio_writer *w, const struct csvio_row *row)
+{
+	size_t i;
+
+	for (i = 0; i < row->n; i++)
+		csvio_put(w, row->f[i], row->len[i]);
+}
+
+void
+csvio_end(struct csvio_writer *w)
+{
+	/* A lone empty field would read back as a blank line: quote it. */
+	if (w->row_fields == 1 && w->last_empty)
+		emit(w, "\"\"", 2);
+	emit_byte(w, '\n');
+	w->row_fields = 0;
+}
+
+int
+csvio_parse_delim(const char *arg)
+{
+	if (strcmp(arg, "\\t") == 0 || strcmp(arg, "tab") == 0 || strcmp(arg, "\t") == 0)
+		return '\t';
+	if (strlen(arg) != 1 || arg[0] == '"' || arg[0] == '\n' || arg[0] == '\r')
+		return -1;
+	return (unsigned char)arg[0];
+}

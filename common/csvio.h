@@ -1,0 +1,119 @@
+/*
+ * csvio.h - the CSV stream every program stands on: a reader on libcsv and a
+ * buffered writer.
+ *
+ * Reader: RFC 4180 with a header row; LF, CRLF or CR line ends; quoted
+ * fields with embedded delimiters, quotes and newlines; a leading UTF-8 BOM
+ * is dropped; a missing final newline is fine; blank lines are skipped (but
+ * counted, so line numbers stay true).  Rows are handed out one at a time
+ * with the line where the record starts.  Memory stays flat: rows are parsed
+ * a block at a time into one reused arena.
+ *
+ * Writer: comma-separated (or another delimiter), LF line ends, a field is
+ * quoted only when it holds the delimiter, a quote, CR or LF (or is empty
+ * and the only field of its row, so that the row is not read as blank).
+ */
+#ifndef PR_CSVIO_H
+#define PR_CSVIO_H
+
+#include <stdio.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+struct csvio_reader;   /* opaque */
+
+/*
+ * One record.  f[i] points at field i, NUL-terminated (a field may hold NUL
+ * bytes; len[i] is its true length).  Everything here is owned by the
+ * reader and valid until the next csvio_next or csvio_close: copy what you
+ * keep, as with libcsv's callback buffer.
+ */
+struct csvio_row {
+	size_t n;             /* number of fields */
+	char **f;             /* field texts */
+	size_t *len;          /* field lengths */
+	long line;            /* line (1-based) where the record starts */
+};
+
+/*
+ * Open path ("-" or NULL: standard input) and read its header row.
+ * delim is the one-byte field delimiter (',' unless asked).  An empty input
+ * gives a header of zero columns (csvio_ncols() == 0), not an error.
+ * Returns NULL with d filled on failure (unreadable file, bad CSV in the
+ * header).  The caller frees with csvio_close.
+ */
+struct csvio_reader *csvio_open(const char *path, unsigned char delim, struct diag *d);
+
+/* Like csvio_open, on an open file descriptor; name is used in messages. */
+struct csvio_reader *csvio_open_fd(int fd, const char *name, unsigned char delim,
+    struct diag *d);
+
+/* Close the file (unless it is stdin) and free everything.  NULL is fine. */
+void csvio_close(struct csvio_reader *r);
+
+/* "stdin" or the path given to csvio_open: for messages. */
+const char *csvio_name(const struct csvio_reader *r);
+
+/* The header: valid as long as the reader. */
+const struct csvio_row *csvio_header(const struct csvio_reader *r);
+size_t csvio_ncols(const struct csvio_reader *r);
+
+/*
+ * Index of the column named name, or -1 when there is none, or -2 when the
+ * name is ambiguous (the header repeats it).
+ */
+long csvio_col(const struct csvio_reader *r, const char *name);
+
+/*
+ * Like csvio_col, but a missing or ambiguous column fills d with a message
+ * that names the file and lists the available columns, and returns -1.
+ */
+long csvio_require_col(const struct csvio_reader *r, const char *name, struct diag *d);
+
+/*
+ * Read the next record into *row.  Returns 1 for a record, 0 at the end of
+ * the input, -1 with d filled on a read error or malformed CSV (with the
+ * line where the bad record starts).  The field count is not checked here:
+ * compare row->n with csvio_ncols and reject the row if it matters.
+ */
+int csvio_next(struct csvio_reader *r, struct csvio_row *row, struct diag *d);
+
+/* Bytes of input consumed so far (for progress and benchmarks). */
+unsigned long long csvio_bytes(const struct csvio_reader *r);
+
+
+struct csvio_writer;   /* opaque */
+
+/*
+ * A writer on fp (not closed by the writer) with its own buffer, writing
+ * delim between fields.  Returns NULL only when out of memory.
+ */
+struct csvio_writer *csvio_writer_new(FILE *fp, unsigned char delim);
+
+/* Flush and free; does not close fp.  Returns 0, or an errno value. */
+int csvio_writer_free(struct csvio_writer *w);
+
+/* Append one field to the current row, quoted if needed. */
+void csvio_put(struct csvio_writer *w, const char *s, size_t len);
+void csvio_put_str(struct csvio_writer *w, const char *s);      /* NUL-terminated */
+void csvio_put_num(struct csvio_writer *w, double x);           /* num_format */
+void csvio_put_long(struct csvio_writer *w, long long x);
+
+/* Append every field of row. */
+void csvio_put_row(struct csvio_writer *w, const struct csvio_row *row);
+
+/* End the current row with LF. */
+void csvio_end(struct csvio_writer *w);
+
+/*
+ * Write what is buffered to fp and fflush it.  Returns 0, or the errno of
+ * the first failed write (the writer remembers it: later calls return it
+ * again).
+ */
+int csvio_flush(struct csvio_writer *w);
+
+/* Parse a delimiter option value: one byte, or "\t"/"tab".  Returns -1 if bad. */
+int csvio_parse_delim(const char *arg);
+
+#endif

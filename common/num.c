@@ -1,0 +1,124 @@
+/* num.c - see num.h. */
+#include "num.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/*
+ * strtod accepts more than a CSV number should be: leading space, hex
+ * floats, "inf"/"nan", and it needs a NUL.  So look at the characters first
+ * and hand strtod only what is plainly decimal.
+ */
+enum num_status
+num_parse(const char *s, size_t len, double *out, int flags)
+{
+	char small[128], *buf, *end;
+	size_t i = 0;
+	int digits = 0;
+	double v;
+
+	if (len == 0)
+		return NUM_EMPTY;
+	if (s[i] == '+' || s[i] == '-')
+		i++;
+	if (i < len && (s[i] == 'i' || s[i] == 'I' || s[i] == 'n' || s[i] == 'N')) {
+		const char *w = s + i;
+		size_t wl = len - i;
+		if (!(flags & NUM_ALLOW_INFNAN))
+			return NUM_BAD;
+		if ((wl == 3 && strncasecmp(w, "inf", 3) == 0) ||
+		    (wl == 8 && strncasecmp(w, "infinity", 8) == 0)) {
+			*out = s[0] == '-' ? -HUGE_VAL : HUGE_VAL;
+			return NUM_OK;
+		}
+		if (wl == 3 && strncasecmp(w, "nan", 3) == 0) {
+			*out = NAN;
+			return NUM_OK;
+		}
+		return NUM_BAD;
+	}
+	/* digits [. digits] [e[+-]digits], at least one digit in the mantissa */
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+		digits++;
+	if (i < len && s[i] == '.')
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			digits++;
+	if (digits == 0)
+		return NUM_BAD;
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		int edigits = 0;
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			edigits++;
+		if (edigits == 0)
+			return NUM_BAD;
+	}
+	if (i != len)
+		return NUM_BAD;
+
+	if (len < sizeof small) {
+		memcpy(small, s, len);
+		small[len] = '\0';
+		buf = small;
+	} else {
+		buf = malloc(len + 1);
+		if (buf == NULL)
+			return NUM_RANGE;
+		memcpy(buf, s, len);
+		buf[len] = '\0';
+	}
+	errno = 0;
+	v = strtod(buf, &end);
+	if (buf != small)
+		free(buf);
+	if (errno == ERANGE && isinf(v))
+		return NUM_RANGE;
+	*out = v;
+	return NUM_OK;
+}
+
+const char *
+num_strerror(enum num_status st)
+{
+	switch (st) {
+	case NUM_OK: return "ok";
+	case NUM_EMPTY: return "missing value";
+	case NUM_BAD: return "not a number";
+	case NUM_RANGE: return "number out of range";
+	}
+	return "not a number";
+}
+
+size_t
+num_format(double x, char *buf)
+{
+	int prec, n = 0;
+
+	if (isnan(x)) {
+		buf[0] = '\0';
+		return 0;
+	}
+	if (isinf(x))
+		return (size_t)snprintf(buf, NUM_BUFSZ, "%s", x < 0 ? "-inf" : "inf");
+	if (x == 0) {
+		buf[0] = '0';
+		buf[1] = '\0';
+		return 1;
+	}
+	/* Whole numbers below 2^53 print exactly as integers: the common case. */
+	if (fabs(x) < 9007199254740992.0 && x == (double)(long long)x)
+		return (size_t)snprintf(buf, NUM_BUFSZ, "%lld", (long long)x);
+	/* 17 significant digits always round-trip (IEEE 754 binary64). */
+	for (prec = 15; prec <= 17; prec++) {
+		n = snprintf(buf, NUM_BUFSZ, "%.*g", prec, x);
+		if (prec == 17 || strtod(buf, NULL) == x)
+			break;
+	}
+	return (size_t)n;
+}

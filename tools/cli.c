@@ -1,0 +1,235 @@
+/* cli.c - see cli.h. */
+#include "cli.h"
+#include "num.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Set once in main, read by the message functions: the program-wide switch. */
+static const char *prog = "pr";
+
+void
+cli_init(char **argv)
+{
+	const char *slash = strrchr(argv[0], '/');
+	prog = slash ? slash + 1 : argv[0];
+	argv[0] = (char *)prog;
+}
+
+const char *
+cli_prog(void)
+{
+	return prog;
+}
+
+void
+cli_common_init(struct cli_common *c)
+{
+	memset(c, 0, sizeof *c);
+	c->delim = ',';
+}
+
+int
+cli_common_opt(struct cli_common *c, int opt, const char *arg, const char *help)
+{
+	int dl;
+
+	switch (opt) {
+	case 'd':
+		dl = csvio_parse_delim(arg);
+		if (dl < 0)
+			cli_usage("--delimiter must be one character (or \\t), not \"%s\"", arg);
+		c->delim = (unsigned char)dl;
+		return 1;
+	case 't':
+		c->delim = '\t';
+		return 1;
+	case 'q':
+		c->quiet = 1;
+		c->verbose = 0;
+		return 1;
+	case 'v':
+		c->verbose = 1;
+		c->quiet = 0;
+		return 1;
+	case CLI_OPT_STRICT:
+		c->strict = 1;
+		return 1;
+	case CLI_OPT_REJECTS:
+		c->rejects = arg;
+		return 1;
+	case 'h':
+		fputs(help, stdout);
+		if (fclose(stdout) != 0)
+			exit(EXIT_FAIL);
+		exit(EXIT_OK);
+	case CLI_OPT_VERSION:
+		printf("%s (pr toolkit) %s\n", prog, PR_VERSION);
+		if (fclose(stdout) != 0)
+			exit(EXIT_FAIL);
+		exit(EXIT_OK);
+	}
+	return 0;
+}
+
+static void
+vwarn_line(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_line(fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_warn_diag(const struct diag *d)
+{
+	char buf[DIAG_FILE_MAX + DIAG_COL_MAX + DIAG_VALUE_MAX * 4 + DIAG_WHAT_MAX + 64];
+
+	diag_format(d, buf, sizeof buf);
+	fprintf(stderr, "%s: %s\n", prog, buf);
+}
+
+void
+cli_fail(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_line(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+cli_fail_diag(int status, const struct diag *d)
+{
+	cli_warn_diag(d);
+	exit(status);
+}
+
+void
+cli_usage_try(void)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+	exit(EXIT_USAGE);
+}
+
+void
+cli_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_line(fmt, ap);
+	va_end(ap);
+	cli_usage_try();
+}
+
+void
+cli_usage_diag(const char *option, const struct diag *d)
+{
+	char buf[DIAG_COL_MAX + DIAG_VALUE_MAX * 4 + DIAG_WHAT_MAX + 64];
+
+	diag_format(d, buf, sizeof buf);
+	if (option != NULL)
+		fprintf(stderr, "%s: %s: %s\n", prog, option, buf);
+	else
+		fprintf(stderr, "%s: %s\n", prog, buf);
+	cli_usage_try();
+}
+
+void
+cli_reject(const struct cli_common *c, struct acct *a, const char *input_name,
+    const struct csvio_row *row, struct diag *d)
+{
+	if (c->strict) {
+		struct diag where = *d;
+		snprintf(where.file, sizeof where.file, "%s", input_name);
+		where.line = row->line;
+		acct_finish(a, 0, d);
+		cli_fail_diag(EXIT_FAIL, &where);
+	}
+	acct_reject(a, row, d);
+}
+
+void
+cli_finish_rows(const struct cli_common *c, struct acct *a, const char *input_name)
+{
+	char buf[ACCT_MAX_REASONS * (DIAG_WHAT_MAX + 32) + 128];
+	struct diag d;
+
+	if (acct_finish(a, 1, &d) < 0)
+		cli_fail_diag(EXIT_FAIL, &d);
+	if ((a->n_rejected > 0 && !c->quiet) || c->verbose) {
+		acct_summary(a, buf, sizeof buf);
+		fprintf(stderr, "%s: %s: %s\n", prog, input_name, buf);
+	}
+}
+
+void
+cli_close_output(struct csvio_writer *w)
+{
+	int err = csvio_writer_free(w);
+
+	if (err == 0 && fclose(stdout) != 0)
+		err = errno ? errno : EIO;
+	if (err != 0)
+		cli_fail(EXIT_FAIL, "stdout: write error: %s", strerror(err));
+}
+
+struct csvio_reader *
+cli_open_input(const char *path, unsigned char delim)
+{
+	struct diag d;
+	struct csvio_reader *r = csvio_open(path, delim, &d);
+
+	if (r == NULL)
+		cli_fail_diag(EXIT_FAIL, &d);
+	return r;
+}
+
+struct csvio_writer *
+cli_open_output(void)
+{
+	struct csvio_writer *w = csvio_writer_new(stdout, ',');
+
+	if (w == NULL)
+		cli_fail(EXIT_FAIL, "out of memory");
+	return w;
+}
+
+double
+cli_num_arg(const char *option, const char *arg)
+{
+	double v;
+
+	if (num_parse(arg, strlen(arg), &v, 0) != NUM_OK)
+		cli_usage("%s: not a number: \"%s\"", option, arg);
+	return v;
+}
+
+long
+cli_long_arg(const char *option, const char *arg, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < min || v > max)
+		cli_usage("%s: expected a whole number from %ld to %ld, not \"%s\"", option, min, max, arg);
+	return v;
+}

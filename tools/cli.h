@@ -1,0 +1,112 @@
+/*
+ * cli.h - what every program's main shares: the program name, messages in
+ * the one shape, exit status, and the options every program has.
+ *
+ * This is the only place that prints or exits; common/ returns diagnostics
+ * and main hands them here.  It lives in tools/, not common/, for that
+ * reason.
+ */
+#ifndef PR_CLI_H
+#define PR_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdnoreturn.h>
+
+#include "acct.h"
+#include "csvio.h"
+#include "diag.h"
+
+#define PR_VERSION "0.1.0"
+
+/* Exit status (DESIGN.md). */
+#define EXIT_OK     0
+#define EXIT_FAIL   1
+#define EXIT_USAGE  2
+#define EXIT_CHECK  3
+
+/* Long-only options shared by the programs (values above any char). */
+enum {
+	CLI_OPT_VERSION = 1000,
+	CLI_OPT_REJECTS,
+	CLI_OPT_STRICT,
+	CLI_OPT_FIRST_TOOL = 1100   /* a program's own long-only options start here */
+};
+
+/* Options every program has; put CLI_COMMON_LONG in the option table. */
+#define CLI_COMMON_SHORT "d:hqtv"
+#define CLI_COMMON_LONG \
+	{ "delimiter", required_argument, NULL, 'd' }, \
+	{ "help",      no_argument,       NULL, 'h' }, \
+	{ "quiet",     no_argument,       NULL, 'q' }, \
+	{ "rejects",   required_argument, NULL, CLI_OPT_REJECTS }, \
+	{ "strict",    no_argument,       NULL, CLI_OPT_STRICT }, \
+	{ "tab",       no_argument,       NULL, 't' }, \
+	{ "verbose",   no_argument,       NULL, 'v' }, \
+	{ "version",   no_argument,       NULL, CLI_OPT_VERSION }
+
+struct cli_common {
+	unsigned char delim;      /* input delimiter, ',' by default */
+	int quiet, verbose, strict;
+	const char *rejects;      /* --rejects FILE, or NULL */
+};
+
+/* Set the program name used in messages; call first in main. */
+void cli_init(char **argv);   /* also sets argv[0] to the base name, for getopt's messages */
+const char *cli_prog(void);
+
+/* Defaults for the common options. */
+void cli_common_init(struct cli_common *c);
+
+/*
+ * Handle opt if it is a common option: returns 1 if it was, 0 if not.
+ * --help prints help (to stdout) and exits 0; --version exits 0; a bad
+ * delimiter is a usage error.
+ */
+int cli_common_opt(struct cli_common *c, int opt, const char *arg, const char *help);
+
+/* "prog: message" on stderr. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn_diag(const struct diag *d);
+
+/* "prog: message" on stderr, then exit(status). */
+noreturn void cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+noreturn void cli_fail_diag(int status, const struct diag *d);
+
+/* "prog: message" and "Try 'prog --help' for more information." then exit 2. */
+noreturn void cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+noreturn void cli_usage_diag(const char *option, const struct diag *d);
+/* For getopt's '?': getopt has already printed its line. */
+noreturn void cli_usage_try(void);
+
+/*
+ * One rejected row: fail at once under --strict (exit 1 with d's message,
+ * located at row's line in the input name), else count it in a.
+ */
+void cli_reject(const struct cli_common *c, struct acct *a, const char *input_name,
+    const struct csvio_row *row, struct diag *d);
+
+/*
+ * End of input: print the rows summary when any row was rejected (unless
+ * --quiet) or always with --verbose; commit the rejects file.  Exits 1 if
+ * the rejects file cannot be written.
+ */
+void cli_finish_rows(const struct cli_common *c, struct acct *a, const char *input_name);
+
+/*
+ * Flush and free the output writer, then close stdout; a write error is
+ * fatal (exit 1, "prog: stdout: write error: ...").
+ */
+void cli_close_output(struct csvio_writer *w);
+
+/* Open the input (file argument or stdin) or exit 1 with the message. */
+struct csvio_reader *cli_open_input(const char *path, unsigned char delim);
+
+/* The output writer on stdout, comma-separated; exits 1 when out of memory. */
+struct csvio_writer *cli_open_output(void);
+
+/* Parse a non-negative or positive number/int option, or exit 2 naming the option. */
+double cli_num_arg(const char *option, const char *arg);
+long cli_long_arg(const char *option, const char *arg, long min, long max);
+
+#endif
