@@ -19,10 +19,13 @@ TOOLS      := $(sort $(patsubst tools/%.c,%,$(filter tools/pr-%.c,$(wildcard too
 BINS       := $(TOOLS:%=$(BUILD)/bin/%)
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 UNITS      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Test helper programs (generators, references): tests/NAME.c -> $(BUILD)/tests/NAME
+TPROG_SRC  := $(sort $(wildcard tests/*.c))
+TPROGS     := $(TPROG_SRC:tests/%.c=$(BUILD)/tests/%)
 HEADERS    := $(wildcard common/*.h tools/*.h tests/unit/*.h)
 
 .PHONY: all check check-unit check-e2e check-asan check-browser demo install deps depcheck clean bench
-all: depcheck $(BINS) $(UNITS)
+all: depcheck $(BINS) $(UNITS) $(TPROGS)
 
 # Say which Debian package is missing, before the compiler says something obscure.
 depcheck:
@@ -48,6 +51,10 @@ $(BUILD)/%.o: %.c $(HEADERS)
 $(BUILD)/bin/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(BUILD)/libpr.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) $< $(CLI_OBJ) $(BUILD)/libpr.a $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libpr.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(BUILD)/libpr.a $(LDLIBS) -o $@
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpr.a $(HEADERS)
 	@mkdir -p $(dir $@)
