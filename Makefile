@@ -24,6 +24,7 @@ TPROG_SRC  := $(sort $(wildcard tests/*.c))
 TPROGS     := $(TPROG_SRC:tests/%.c=$(BUILD)/tests/%)
 HEADERS    := $(wildcard common/*.h tools/*.h tests/unit/*.h)
 
+.SECONDARY:
 .PHONY: all check check-unit check-e2e check-asan check-browser demo install deps depcheck clean bench
 all: depcheck $(BINS) $(UNITS) $(TPROGS)
 

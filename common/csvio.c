@@ -38,8 +38,10 @@ struct csvio_reader {
 	char *name;
 	struct csv_parser parser;
 	unsigned char *in;
+	size_t block;
 	unsigned long long bytes;
-	int eof, failed, started;
+	int eof, failed;
+	int bom_seen;               /* BOM bytes matched; 3 once decided */
 
 	/* arena of field texts, NUL-terminated */
 	char *data;
@@ -65,6 +67,10 @@ struct csvio_reader {
 	char *header_data;
 
 	int oom;
+	int one_column;            /* the header has exactly one field */
+	unsigned long long records;/* records pushed so far, header included */
+	struct diag pending;       /* a parse error to report once the queue is empty */
+	int has_pending;
 };
 
 static void *
@@ -148,6 +154,8 @@ push_row(struct csvio_reader *r, size_t first, size_t n, long line)
 	r->rows[r->nrows].n = n;
 	r->rows[r->nrows].line = line;
 	r->nrows++;
+	if (r->records++ == 0)
+		r->one_column = (n == 1);
 }
 
 static void
@@ -165,7 +173,7 @@ on_record(int c, void *data)
 		push_row(r, r->cur_first, r->nfields - r->cur_first, r->rec_line);
 		r->in_record = 0;
 		r->cur_first = r->nfields;
-	} else if (c != -1 && r->header.n == 1) {
+	} else if (c != -1 && r->one_column) {
 		/* In a one-column file an empty line is an empty value. */
 		on_field((void *)"", 0, r);
 		push_row(r, r->cur_first, 1, r->rec_line);
@@ -200,19 +208,23 @@ compact(struct csvio_reader *r)
 	r->next_row = 0;
 }
 
-static int
-parse_error(struct csvio_reader *r, const unsigned char *buf, size_t at, size_t len,
-    struct diag *d)
+/*
+ * A parse error: the records completed before it are still handed out, so
+ * the error is kept and reported when the queue is empty.
+ */
+static void
+parse_error(struct csvio_reader *r, const unsigned char *buf, size_t at, size_t len)
 {
 	long line = r->in_record ? r->rec_line : r->line;
 	const char *what;
 
-	r->failed = 1;
 	if (at < len && buf[at] == '"')
 		what = "malformed CSV: quote inside an unquoted field";
 	else
 		what = "malformed CSV: text after the closing quote of a field";
-	return diag_set(d, r->name, line, NULL, NULL, 0, "%s", what);
+	diag_set(&r->pending, r->name, line, NULL, NULL, 0, "%s", what);
+	r->has_pending = 1;
+	r->eof = 1;
 }
 
 /* Parse more input until at least one row is queued or the input ends. */
@@ -225,7 +237,7 @@ fill(struct csvio_reader *r, struct diag *d)
 	compact(r);
 	while (r->nrows == 0 && !r->eof) {
 		do
-			got = read(r->fd, r->in, BLOCK);
+			got = read(r->fd, r->in, r->block);
 		while (got < 0 && errno == EINTR);
 		if (got < 0) {
 			r->failed = 1;
@@ -233,21 +245,37 @@ fill(struct csvio_reader *r, struct diag *d)
 		}
 		if (got == 0) {
 			r->eof = 1;
+			/* An input that is a BOM's first byte or two and nothing else. */
+			if (r->bom_seen > 0 && r->bom_seen < 3 &&
+			    csv_parse(&r->parser, "\xef\xbb\xbf", (size_t)r->bom_seen,
+			    on_field, on_record, r) != (size_t)r->bom_seen) {
+				parse_error(r, (const unsigned char *)"\xef", 0, 1);
+				break;
+			}
 			if (csv_fini(&r->parser, on_field, on_record, r) != 0) {
-				r->failed = 1;
-				return diag_set(d, r->name, r->in_record ? r->rec_line : r->line,
+				diag_set(&r->pending, r->name, r->in_record ? r->rec_line : r->line,
 				    NULL, NULL, 0, "malformed CSV: quoted field not closed at end of input");
+				r->has_pending = 1;
 			}
 			break;
 		}
 		off = 0;
-		if (!r->started) {
-			/* A BOM split over two reads is not worth handling: read(2)
-			 * on a file or pipe returns at least 3 bytes unless the input
-			 * is shorter. */
-			r->started = 1;
-			if (got >= 3 && memcmp(r->in, "\xef\xbb\xbf", 3) == 0)
-				off = 3;
+		if (r->bom_seen < 3) {
+			/* Drop a leading UTF-8 BOM, even when reads split it. */
+			while (off < (size_t)got && r->bom_seen < 3 &&
+			    r->in[off] == (unsigned char)"\xef\xbb\xbf"[r->bom_seen]) {
+				off++;
+				r->bom_seen++;
+			}
+			if (r->bom_seen < 3 && off < (size_t)got) {
+				/* Not a BOM after all: give back the bytes taken. */
+				if (r->bom_seen > 0 && csv_parse(&r->parser, "\xef\xbb\xbf",
+				    (size_t)r->bom_seen, on_field, on_record, r) != (size_t)r->bom_seen) {
+					parse_error(r, (const unsigned char *)"\xef", 0, 1);
+					break;
+				}
+				r->bom_seen = 3;
+			}
 		}
 		r->bytes += (unsigned long long)got;
 		done = csv_parse(&r->parser, r->in + off, (size_t)got - off, on_field, on_record, r);
@@ -256,7 +284,7 @@ fill(struct csvio_reader *r, struct diag *d)
 			return diag_set(d, r->name, r->line, NULL, NULL, 0, "out of memory");
 		}
 		if (done != (size_t)got - off)
-			return parse_error(r, r->in + off, done, (size_t)got - off, d);
+			parse_error(r, r->in + off, done, (size_t)got - off);
 	}
 	if (r->oom) {
 		r->failed = 1;
@@ -276,8 +304,14 @@ csvio_next(struct csvio_reader *r, struct csvio_row *row, struct diag *d)
 	if (r->next_row >= r->nrows) {
 		if (fill(r, d) < 0)
 			return -1;
-		if (r->nrows == 0)
+		if (r->nrows == 0) {
+			if (r->has_pending) {
+				*d = r->pending;
+				r->failed = 1;
+				return -1;
+			}
 			return 0;
+		}
 	}
 	rr = &r->rows[r->next_row++];
 	if (rr->n + 1 > r->out_cap) {
@@ -332,6 +366,13 @@ take_header(struct csvio_reader *r, struct diag *d)
 struct csvio_reader *
 csvio_open_fd(int fd, const char *name, unsigned char delim, struct diag *d)
 {
+	return csvio_open_fd_block(fd, name, delim, 0, d);
+}
+
+struct csvio_reader *
+csvio_open_fd_block(int fd, const char *name, unsigned char delim, size_t block,
+    struct diag *d)
+{
 	struct csvio_reader *r = calloc(1, sizeof *r);
 
 	if (r == NULL) {
@@ -340,8 +381,9 @@ csvio_open_fd(int fd, const char *name, unsigned char delim, struct diag *d)
 	}
 	r->fd = fd;
 	r->line = 1;
+	r->block = block ? block : BLOCK;
 	r->name = strdup(name);
-	r->in = malloc(BLOCK);
+	r->in = malloc(r->block);
 	if (r->name == NULL || r->in == NULL ||
 	    csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0) {
 		diag_set(d, name, 0, NULL, NULL, 0, "out of memory");

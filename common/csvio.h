@@ -49,6 +49,14 @@ struct csvio_reader *csvio_open(const char *path, unsigned char delim, struct di
 struct csvio_reader *csvio_open_fd(int fd, const char *name, unsigned char delim,
     struct diag *d);
 
+/*
+ * Like csvio_open_fd, reading at most block bytes per read(2) (0: the
+ * default 64 KiB).  Small blocks are for tests: every record boundary
+ * falls at every offset of a read.
+ */
+struct csvio_reader *csvio_open_fd_block(int fd, const char *name, unsigned char delim,
+    size_t block, struct diag *d);
+
 /* Close the file (unless it is stdin) and free everything.  NULL is fine. */
 void csvio_close(struct csvio_reader *r);
 

@@ -2,6 +2,7 @@
 #include "num.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,8 +115,13 @@ num_format(double x, char *buf)
 	/* Whole numbers below 2^53 print exactly as integers: the common case. */
 	if (fabs(x) < 9007199254740992.0 && x == (double)(long long)x)
 		return (size_t)snprintf(buf, NUM_BUFSZ, "%lld", (long long)x);
-	/* 17 significant digits always round-trip (IEEE 754 binary64). */
-	for (prec = 15; prec <= 17; prec++) {
+	/*
+	 * 17 significant digits always round-trip (IEEE 754 binary64).  A
+	 * normal double that some shorter text reads back to prints as that
+	 * text at %.15g (%g drops the trailing zeros), so the search starts
+	 * at 15; subnormals carry fewer digits and start at 1.
+	 */
+	for (prec = fabs(x) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
 		n = snprintf(buf, NUM_BUFSZ, "%.*g", prec, x);
 		if (prec == 17 || strtod(buf, NULL) == x)
 			break;

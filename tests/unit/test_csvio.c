@@ -1,0 +1,311 @@
+/*
+ * test_csvio.c - the CSV reader and writer.
+ *
+ * Every case is read with every block size from one byte up (as libcsv's
+ * own tests do), so that record and field boundaries, CRLF pairs, quotes
+ * and the BOM fall across reads at every offset.  Every fixture CSV in
+ * testdata/ is also read at small block sizes and must give the same rows
+ * as one big read.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "csvio.h"
+
+/* Render rows as "line|f1|f2\n..." with the header first, for comparison. */
+static char *
+render(const char *input, size_t inlen, size_t block, unsigned char delim, char *err, size_t errsz)
+{
+	char path[] = "/tmp/test_csvio.XXXXXX";
+	int fd = mkstemp(path);
+	struct diag d;
+	struct csvio_reader *r;
+	struct csvio_row row;
+	size_t cap = 4096, len = 0, i;
+	char *out = malloc(cap);
+	int got;
+
+	err[0] = '\0';
+	if (write(fd, input, inlen) != (ssize_t)inlen)
+		abort();
+	lseek(fd, 0, SEEK_SET);
+	unlink(path);
+	r = csvio_open_fd_block(fd, "t.csv", delim, block, &d);
+	out[0] = '\0';
+	if (r == NULL) {
+		diag_format(&d, err, errsz);
+		close(fd);
+		return out;
+	}
+#define ADD(s, n) do { while (len + (n) + 2 > cap) out = realloc(out, cap *= 2); \
+	memcpy(out + len, (s), (n)); len += (n); out[len] = '\0'; } while (0)
+	{
+		const struct csvio_row *h = csvio_header(r);
+		ADD("H", 1);
+		for (i = 0; i < h->n; i++) {
+			ADD("|", 1);
+			ADD(h->f[i], h->len[i]);
+		}
+		ADD("\n", 1);
+	}
+	while ((got = csvio_next(r, &row, &d)) > 0) {
+		char num[32];
+		int n = snprintf(num, sizeof num, "%ld", row.line);
+		ADD(num, (size_t)n);
+		for (i = 0; i < row.n; i++) {
+			ADD("|", 1);
+			ADD(row.f[i], row.len[i]);
+		}
+		ADD("\n", 1);
+	}
+	if (got < 0)
+		diag_format(&d, err, errsz);
+	csvio_close(r);
+	close(fd);
+	return out;
+}
+
+struct rcase {
+	const char *name, *input, *want, *err;
+};
+
+static const struct rcase cases[] = {
+	{ "plain LF", "a,b\n1,2\n3,4\n", "H|a|b\n2|1|2\n3|3|4\n", "" },
+	{ "CRLF", "a,b\r\n1,2\r\n3,4\r\n", "H|a|b\n2|1|2\n3|3|4\n", "" },
+	{ "CR only", "a,b\r1,2\r3,4", "H|a|b\n2|1|2\n3|3|4\n", "" },
+	{ "no final newline", "a,b\n1,2", "H|a|b\n2|1|2\n", "" },
+	{ "empty input", "", "H\n", "" },
+	{ "header only", "a,b\n", "H|a|b\n", "" },
+	{ "header only, no newline", "a,b", "H|a|b\n", "" },
+	{ "BOM", "\xef\xbb\xbf" "a,b\n1,2\n", "H|a|b\n2|1|2\n", "" },
+	{ "not quite a BOM", "\xef\xbb" "a,b\n1,2\n", "H|\xef\xbb" "a|b\n2|1|2\n", "" },
+	{ "quoted delimiter, quote, newline", "a,b\n\"x,y\",\"say \"\"hi\"\"\"\n\"l1\nl2\",z\n5,6\n",
+	  "H|a|b\n2|x,y|say \"hi\"\n3|l1\nl2|z\n5|5|6\n", "" },
+	{ "CRLF inside quotes kept", "a,b\r\n\"1\r\n2\",3\r\n4,5\r\n", "H|a|b\n2|1\r\n2|3\n4|4|5\n", "" },
+	{ "blank lines skipped, counted", "a,b\n\n1,2\n\r\n\n3,4\n", "H|a|b\n3|1|2\n6|3|4\n", "" },
+	{ "empty fields", "a,b,c\n,,\n1,,3\n\"\",x,\n", "H|a|b|c\n2|||\n3|1||3\n4||x|\n", "" },
+	{ "spaces kept", "a,b\n 1 , 2 \n", "H|a|b\n2| 1 | 2 \n", "" },
+	{ "ragged rows handed out as they are", "a,b\n1\n1,2,3\n", "H|a|b\n2|1\n3|1|2|3\n", "" },
+	{ "one column: empty line is a value", "a\n1\n\n2\n", "H|a\n2|1\n3|\n4|2\n", "" },
+	{ "quote in unquoted field", "a,b\n1,2\n3,x\"y\n", "H|a|b\n2|1|2\n", "t.csv:3: malformed CSV: quote inside an unquoted field" },
+	{ "text after closing quote", "a,b\n\"1\"x,2\n", "H|a|b\n", "t.csv:2: malformed CSV: text after the closing quote of a field" },
+	{ "unclosed quote", "a,b\n1,2\n3,\"abc\n\n", "H|a|b\n2|1|2\n", "t.csv:3: malformed CSV: quoted field not closed at end of input" },
+	{ "utf-8 text", "name,v\nZ\xc3\xbcrich,1\n", "H|name|v\n2|Z\xc3\xbcrich|1\n", "" },
+};
+
+static void
+test_cases(void)
+{
+	size_t i, block;
+	char err[1024], name[256];
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t len = strlen(cases[i].input);
+		int all_ok = 1;
+		for (block = 1; block <= len + 1; block++) {
+			char *got = render(cases[i].input, len, block, ',', err, sizeof err);
+			if (strcmp(got, cases[i].want) != 0 || strcmp(err, cases[i].err) != 0) {
+				snprintf(name, sizeof name, "%s (block %zu)", cases[i].name, block);
+				CHECK_STR(got, cases[i].want, name);
+				CHECK_STR(err, cases[i].err, name);
+				all_ok = 0;
+				free(got);
+				break;
+			}
+			free(got);
+		}
+		if (all_ok)
+			CHECK(1, cases[i].name);
+	}
+}
+
+static void
+test_delims(void)
+{
+	char err[256];
+	char *got = render("a\tb\n1,5\t2\n", 10, 0, '\t', err, sizeof err);
+	CHECK_STR(got, "H|a|b\n2|1,5|2\n", "tab delimiter");
+	free(got);
+	got = render("a;b\n\"1;5\";2\n", 12, 3, ';', err, sizeof err);
+	CHECK_STR(got, "H|a|b\n2|1;5|2\n", "semicolon delimiter, quoted");
+	free(got);
+	CHECK(csvio_parse_delim("\\t") == '\t', "delim \\t");
+	CHECK(csvio_parse_delim("tab") == '\t', "delim tab");
+	CHECK(csvio_parse_delim(";") == ';', "delim ;");
+	CHECK(csvio_parse_delim("ab") == -1, "delim too long");
+	CHECK(csvio_parse_delim("\"") == -1, "delim quote refused");
+	CHECK(csvio_parse_delim("") == -1, "delim empty");
+}
+
+static void
+test_columns(void)
+{
+	char path[] = "/tmp/test_csvio_cols.XXXXXX";
+	int fd = mkstemp(path);
+	const char *text = "price,segment,price,id\n1,a,2,3\n";
+	struct diag d;
+	struct csvio_reader *r;
+	char msg[1024];
+
+	if (write(fd, text, strlen(text)) < 0)
+		abort();
+	lseek(fd, 0, SEEK_SET);
+	unlink(path);
+	r = csvio_open_fd(fd, "orders.csv", ',', &d);
+	CHECK(r != NULL, "open");
+	CHECK(csvio_ncols(r) == 4, "ncols");
+	CHECK(csvio_col(r, "segment") == 1, "col found");
+	CHECK(csvio_col(r, "nope") == -1, "col missing");
+	CHECK(csvio_col(r, "price") == -2, "col ambiguous");
+	CHECK(csvio_require_col(r, "id", &d) == 3, "require found");
+	CHECK(csvio_require_col(r, "cost", &d) == -1, "require missing");
+	diag_format(&d, msg, sizeof msg);
+	CHECK_STR(msg, "orders.csv: column \"cost\": no such column (columns: price, segment, price, id)", "missing column message");
+	CHECK(csvio_require_col(r, "price", &d) == -1, "require ambiguous");
+	diag_format(&d, msg, sizeof msg);
+	CHECK_STR(msg, "orders.csv: column \"price\": column name is ambiguous: the header has it more than once", "ambiguous message");
+	csvio_close(r);
+	close(fd);
+}
+
+/* Writer: quoting only where needed, LF ends, numbers shortest. */
+static void
+test_writer(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	struct csvio_writer *w = csvio_writer_new(fp, ',');
+
+	csvio_put_str(w, "plain");
+	csvio_put_str(w, "a,b");
+	csvio_put_str(w, "say \"hi\"");
+	csvio_put_str(w, "l1\nl2");
+	csvio_put_str(w, "cr\r");
+	csvio_put_str(w, " sp ");
+	csvio_put_str(w, "");
+	csvio_end(w);
+	csvio_put_num(w, 0.1);
+	csvio_put_num(w, 1234.5);
+	csvio_put_num(w, -0.0);
+	csvio_put_num(w, 1e300);
+	csvio_put_long(w, -42);
+	csvio_end(w);
+	csvio_put_str(w, "");
+	csvio_end(w);
+	CHECK(csvio_writer_free(w) == 0, "writer free ok");
+	fclose(fp);
+	CHECK_STR(buf, "plain,\"a,b\",\"say \"\"hi\"\"\",\"l1\nl2\",\"cr\r\", sp ,\n"
+	    "0.1,1234.5,0,1e+300,-42\n\"\"\n", "writer output");
+	free(buf);
+
+	/* a write error is remembered and returned */
+	fp = fopen("/dev/full", "w");
+	if (fp != NULL) {
+		w = csvio_writer_new(fp, ',');
+		for (int i = 0; i < 100000; i++) {
+			csvio_put_str(w, "some text to fill the buffer");
+			csvio_end(w);
+		}
+		CHECK(csvio_writer_free(w) != 0, "write error to /dev/full reported");
+		fclose(fp);
+	}
+}
+
+/* Round trip: what the writer writes, the reader reads back unchanged. */
+static void
+test_roundtrip(void)
+{
+	static const char *fields[] = { "a", "", "x,y", "\"", "\n", "\r\n", " ", "\xef\xbb\xbf", "tab\there" };
+	size_t nf = sizeof fields / sizeof fields[0], i;
+	char *buf = NULL, err[256], *got, want[1024];
+	size_t len = 0, wl = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	struct csvio_writer *w = csvio_writer_new(fp, ',');
+
+	for (i = 0; i < nf; i++)
+		csvio_put_str(w, i == 0 ? "h0" : "h");
+	csvio_end(w);
+	for (i = 0; i < nf; i++)
+		csvio_put_str(w, fields[i]);
+	csvio_end(w);
+	csvio_writer_free(w);
+	fclose(fp);
+	got = render(buf, len, 7, ',', err, sizeof err);
+	wl += (size_t)snprintf(want + wl, sizeof want - wl, "H|h0");
+	for (i = 1; i < nf; i++)
+		wl += (size_t)snprintf(want + wl, sizeof want - wl, "|h");
+	wl += (size_t)snprintf(want + wl, sizeof want - wl, "\n2");
+	for (i = 0; i < nf; i++)
+		wl += (size_t)snprintf(want + wl, sizeof want - wl, "|%s", fields[i]);
+	snprintf(want + wl, sizeof want - wl, "\n");
+	CHECK_STR(got, want, "writer/reader round trip");
+	free(got);
+	free(buf);
+}
+
+/* Every fixture in testdata/: small blocks give the same rows as one read. */
+static void
+test_fixtures(void)
+{
+	DIR *dir = opendir(".");
+	struct dirent *e;
+	int nfiles = 0;
+
+	if (dir == NULL)
+		return;
+	while ((e = readdir(dir)) != NULL) {
+		size_t nl = strlen(e->d_name), len;
+		char *text, *ref, err[1024], err2[1024], name[512];
+		FILE *fp;
+		long sz;
+		size_t block;
+		int ok = 1;
+
+		if (nl < 5 || strcmp(e->d_name + nl - 4, ".csv") != 0)
+			continue;
+		fp = fopen(e->d_name, "rb");
+		if (fp == NULL)
+			continue;
+		fseek(fp, 0, SEEK_END);
+		sz = ftell(fp);
+		rewind(fp);
+		if (sz > 200000) {   /* big files: covered by the benchmarks */
+			fclose(fp);
+			continue;
+		}
+		text = malloc((size_t)sz + 1);
+		len = fread(text, 1, (size_t)sz, fp);
+		fclose(fp);
+		ref = render(text, len, 0, ',', err, sizeof err);
+		for (block = 1; block <= 67; block += (block < 17 ? 1 : 10)) {
+			char *got = render(text, len, block, ',', err2, sizeof err2);
+			if (strcmp(got, ref) != 0 || strcmp(err, err2) != 0)
+				ok = 0;
+			free(got);
+		}
+		snprintf(name, sizeof name, "fixture %s read the same in every block size", e->d_name);
+		CHECK(ok, name);
+		free(ref);
+		free(text);
+		nfiles++;
+	}
+	closedir(dir);
+}
+
+int
+main(void)
+{
+	test_cases();
+	test_delims();
+	test_columns();
+	test_writer();
+	test_roundtrip();
+	test_fixtures();
+	return check_done();
+}

@@ -1,0 +1,161 @@
+/*
+ * test_num.c - numbers in and out of text.  Expected values are written as
+ * C literals (the compiler's own correctly rounded conversion is the
+ * independent reference), and the shortest-text property is checked
+ * against a brute-force search over precisions.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "check.h"
+#include "num.h"
+
+static void
+parse_ok(const char *s, double want, const char *name)
+{
+	double v = -12345;
+	enum num_status st = num_parse(s, strlen(s), &v, 0);
+	CHECK(st == NUM_OK, name);
+	CHECK(v == want, name);
+}
+
+static void
+parse_st(const char *s, int flags, enum num_status want, const char *name)
+{
+	double v;
+	CHECK(num_parse(s, strlen(s), &v, flags) == want, name);
+}
+
+static void
+test_parse(void)
+{
+	double v;
+
+	parse_ok("0", 0, "zero");
+	parse_ok("-0", -0.0, "negative zero");
+	parse_ok("42", 42, "integer");
+	parse_ok("+42", 42, "plus sign");
+	parse_ok("-1.5", -1.5, "negative decimal");
+	parse_ok(".5", 0.5, "leading point");
+	parse_ok("5.", 5.0, "trailing point");
+	parse_ok("1e3", 1000, "exponent");
+	parse_ok("1.25E-2", 0.0125, "exponent upper, negative");
+	parse_ok("0.1", 0.1, "0.1 correctly rounded");
+	parse_ok("1234567890123456789", 1234567890123456789.0, "long integer rounds");
+	parse_ok("4.9406564584124654e-324", 4.9406564584124654e-324, "smallest subnormal accepted");
+	parse_ok("1.7976931348623157e308", DBL_MAX, "largest double");
+	parse_st("", 0, NUM_EMPTY, "empty is missing");
+	parse_st(" 1", 0, NUM_BAD, "leading space");
+	parse_st("1 ", 0, NUM_BAD, "trailing space");
+	parse_st("1,5", 0, NUM_BAD, "decimal comma");
+	parse_st("12,5O", 0, NUM_BAD, "letter O");
+	parse_st("0x10", 0, NUM_BAD, "hex refused");
+	parse_st("1e", 0, NUM_BAD, "bare exponent");
+	parse_st("e5", 0, NUM_BAD, "no mantissa");
+	parse_st(".", 0, NUM_BAD, "lone point");
+	parse_st("-", 0, NUM_BAD, "lone minus");
+	parse_st("+-1", 0, NUM_BAD, "two signs");
+	parse_st("1.2.3", 0, NUM_BAD, "two points");
+	parse_st("$5", 0, NUM_BAD, "currency");
+	parse_st("inf", 0, NUM_BAD, "inf refused by default");
+	parse_st("NaN", 0, NUM_BAD, "nan refused by default");
+	parse_st("1e999", 0, NUM_RANGE, "overflow");
+	parse_st("-1e999", 0, NUM_RANGE, "negative overflow");
+	CHECK(num_parse("inf", 3, &v, NUM_ALLOW_INFNAN) == NUM_OK && isinf(v) && v > 0, "inf allowed");
+	CHECK(num_parse("-Infinity", 9, &v, NUM_ALLOW_INFNAN) == NUM_OK && isinf(v) && v < 0, "-Infinity allowed");
+	CHECK(num_parse("nan", 3, &v, NUM_ALLOW_INFNAN) == NUM_OK && isnan(v), "nan allowed");
+	parse_st("infx", NUM_ALLOW_INFNAN, NUM_BAD, "infx refused");
+	/* not NUL-terminated: only len bytes count */
+	CHECK(num_parse("12345", 2, &v, 0) == NUM_OK && v == 12, "length respected");
+	{
+		/* a very long number (over the stack buffer) */
+		char big[400];
+		memset(big, '0', sizeof big);
+		big[0] = '1';
+		big[1] = '.';
+		big[sizeof big - 1] = '\0';
+		parse_ok(big, 1.0, "long text");
+	}
+	CHECK_STR(num_strerror(NUM_BAD), "not a number", "strerror bad");
+	CHECK_STR(num_strerror(NUM_RANGE), "number out of range", "strerror range");
+}
+
+static void
+fmt(double x, const char *want, const char *name)
+{
+	char buf[NUM_BUFSZ];
+	size_t n = num_format(x, buf);
+	CHECK_STR(buf, want, name);
+	CHECK(n == strlen(want), name);
+}
+
+/* The shortest %.Ng text that reads back, found by trying every N. */
+static int
+shortest_len(double x)
+{
+	char buf[64];
+	int p;
+	for (p = 1; p <= 17; p++) {
+		snprintf(buf, sizeof buf, "%.*g", p, x);
+		if (strtod(buf, NULL) == x)
+			return (int)strlen(buf);
+	}
+	return 99;
+}
+
+static void
+test_format(void)
+{
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	int i, bad_round = 0, bad_short = 0;
+
+	fmt(0, "0", "zero");
+	fmt(-0.0, "0", "negative zero written 0");
+	fmt(1, "1", "one");
+	fmt(-42, "-42", "negative integer");
+	fmt(0.1, "0.1", "0.1");
+	fmt(1.0 / 3, "0.3333333333333333", "third, 16 digits");
+	fmt(0.1 + 0.2, "0.30000000000000004", "0.1+0.2 needs 17");
+	fmt(1234.5, "1234.5", "decimal");
+	fmt(1e-5, "1e-05", "1e-5");
+	fmt(1e21, "1e+21", "big power of ten");
+	fmt(9007199254740992.0, "9007199254740992", "2^53");
+	fmt(123456789012.0, "123456789012", "large integer, no exponent");
+	fmt(DBL_MAX, "1.7976931348623157e+308", "DBL_MAX");
+	fmt(4.9406564584124654e-324, "5e-324", "smallest subnormal is 5e-324");
+	fmt(NAN, "", "NaN is missing");
+	fmt(INFINITY, "inf", "inf");
+	fmt(-INFINITY, "-inf", "-inf");
+
+	/* random doubles of every magnitude: round trip, and never longer than the shortest %g */
+	gsl_rng_set(rng, 20261124);
+	for (i = 0; i < 200000; i++) {
+		union { unsigned long long u; double d; } b;
+		char buf[NUM_BUFSZ];
+		double back;
+		b.u = ((unsigned long long)gsl_rng_get(rng) << 32) ^ gsl_rng_get(rng);
+		if (isnan(b.d) || isinf(b.d) || b.d == 0)
+			continue;
+		num_format(b.d, buf);
+		back = strtod(buf, NULL);
+		if (back != b.d)
+			bad_round++;
+		if ((int)strlen(buf) > shortest_len(b.d))
+			bad_short++;
+	}
+	CHECK(bad_round == 0, "random doubles round-trip");
+	CHECK(bad_short == 0, "random doubles written shortest");
+	gsl_rng_free(rng);
+}
+
+int
+main(void)
+{
+	test_parse();
+	test_format();
+	return check_done();
+}
