@@ -1,0 +1,195 @@
+/*
+ * test_support.c - diagnostics, option lists, row accounting with a
+ * rejects file, and atomic files.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "acct.h"
+#include "atomic.h"
+#include "check.h"
+#include "diag.h"
+#include "opts.h"
+
+static char *
+slurp(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (fp == NULL)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	buf = calloc(1, (size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, fp) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(fp);
+	return buf;
+}
+
+static void
+test_diag(void)
+{
+	struct diag d;
+	char buf[1024], small[16];
+	size_t n;
+
+	diag_set(&d, "orders.csv", 42, "price", "12,5O", 5, "not a number");
+	diag_format(&d, buf, sizeof buf);
+	CHECK_STR(buf, "orders.csv:42: column \"price\": not a number: \"12,5O\"", "full message shape");
+	CHECK(diag_set(&d, NULL, 0, NULL, NULL, 0, "formula: unexpected %s", "\")\"") == -1, "diag_set returns -1");
+	diag_format(&d, buf, sizeof buf);
+	CHECK_STR(buf, "formula: unexpected \")\"", "reason only");
+	diag_set(&d, "stdin", 0, "a\"b", "x\ny\t\x01", 5, "bad");
+	diag_format(&d, buf, sizeof buf);
+	CHECK_STR(buf, "stdin: column \"a\\\"b\": bad: \"x\\ny\\t\\x01\"", "escapes keep one line");
+	{
+		char longv[400];
+		memset(longv, 'v', sizeof longv);
+		diag_set(&d, NULL, 0, NULL, longv, sizeof longv, "long");
+		CHECK(strlen(d.value) == DIAG_VALUE_MAX - 1, "long value cut");
+		CHECK(strcmp(d.value + DIAG_VALUE_MAX - 4, "...") == 0, "cut value ends with ...");
+	}
+	diag_errno(&d, "model.json", 2, "cannot open");
+	diag_format(&d, buf, sizeof buf);
+	CHECK_STR(buf, "model.json: cannot open: No such file or directory", "errno message");
+	diag_set(&d, "orders.csv", 42, "price", "12,5O", 5, "not a number");
+	n = diag_format(&d, small, sizeof small);
+	CHECK(n == strlen("orders.csv:42: column \"price\": not a number: \"12,5O\""), "format returns full length");
+	CHECK(strlen(small) == sizeof small - 1, "format truncates safely");
+}
+
+static void
+test_opts(void)
+{
+	struct opts_list l = { 0 };
+	struct diag d;
+	char *name, *value, buf[256];
+
+	CHECK(opts_list_add(&l, "price,segment", &d) == 0, "list add");
+	CHECK(opts_list_add(&l, "a\\,b", &d) == 0, "escaped comma");
+	CHECK(l.n == 3, "three items");
+	CHECK_STR(l.v[0], "price", "item 0");
+	CHECK_STR(l.v[1], "segment", "item 1");
+	CHECK_STR(l.v[2], "a,b", "item with comma");
+	CHECK(opts_list_add(&l, "x,,y", &d) == -1, "empty item refused");
+	diag_format(&d, buf, sizeof buf);
+	CHECK_STR(buf, "empty name in list: \"x,,y\"", "empty item message");
+	opts_list_free(&l);
+	CHECK(l.n == 0 && l.v == NULL, "free empties");
+
+	CHECK(opts_pair("price=1=2", &name, &value, &d) == 0, "pair");
+	CHECK_STR(name, "price", "pair name");
+	CHECK_STR(value, "1=2", "pair value keeps later =");
+	free(name);
+	free(value);
+	CHECK(opts_pair("price=", &name, &value, &d) == 0 && value[0] == '\0', "empty value allowed");
+	free(name);
+	free(value);
+	CHECK(opts_pair("=3", &name, &value, &d) == -1, "empty name refused");
+	CHECK(opts_pair("price", &name, &value, &d) == -1, "no = refused");
+	diag_format(&d, buf, sizeof buf);
+	CHECK_STR(buf, "expected NAME=VALUE: \"price\"", "pair message");
+}
+
+static void
+test_acct(void)
+{
+	char dir[] = "/tmp/test_acct.XXXXXX", path[300], buf[1024], *text;
+	struct acct a;
+	struct diag d, why;
+	char *hf[] = { "id", "price" }, *r1[] = { "7", "12,5O" }, *r2[] = { "8" };
+	size_t hl[] = { 2, 5 }, l1[] = { 1, 5 }, l2[] = { 1 };
+	struct csvio_row header = { 2, hf, hl, 1 }, row1 = { 2, r1, l1, 3 }, row2 = { 1, r2, l2, 5 };
+
+	if (mkdtemp(dir) == NULL)
+		return;
+	snprintf(path, sizeof path, "%s/rejects.csv", dir);
+	acct_init(&a);
+	CHECK(acct_open_rejects(&a, path, &header, &d) == 0, "open rejects");
+	a.n_in = 10;
+	a.n_out = 7;
+	diag_set(&why, NULL, 0, "price", "12,5O", 5, "not a number");
+	acct_reject(&a, &row1, &why);
+	diag_set(&why, NULL, 0, "price", "x", 1, "not a number");
+	acct_reject(&a, &row1, &why);
+	diag_set(&why, NULL, 0, NULL, NULL, 0, "too few fields (expected 2)");
+	acct_reject(&a, &row2, &why);
+	acct_summary(&a, buf, sizeof buf);
+	CHECK_STR(buf, "10 rows in, 7 out, 3 rejected (2 column \"price\": not a number; 1 too few fields (expected 2))",
+	    "summary by reason");
+	CHECK(access(path, F_OK) != 0, "rejects file not there before commit");
+	CHECK(acct_finish(&a, 1, &d) == 0, "finish");
+	text = slurp(path);
+	CHECK_STR(text, "_line,_reason,id,price\n"
+	    "3,\"column \"\"price\"\": not a number: \"\"12,5O\"\"\",7,\"12,5O\"\n"
+	    "3,\"column \"\"price\"\": not a number: \"\"x\"\"\",7,\"12,5O\"\n"
+	    "5,too few fields (expected 2),8\n", "rejects file");
+	free(text);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void
+test_atomic(void)
+{
+	char dir[] = "/tmp/test_atomic.XXXXXX", path[300], *text;
+	struct atomic_file *af;
+	struct diag d;
+	struct stat st;
+	FILE *fp;
+
+	if (mkdtemp(dir) == NULL)
+		return;
+	snprintf(path, sizeof path, "%s/model.json", dir);
+	fp = fopen(path, "w");
+	fputs("old\n", fp);
+	fclose(fp);
+
+	af = atomic_open(path, &d);
+	CHECK(af != NULL, "atomic open");
+	fputs("new\n", atomic_fp(af));
+	text = slurp(path);
+	CHECK_STR(text, "old\n", "old file intact while writing");
+	free(text);
+	atomic_abort(af);
+	text = slurp(path);
+	CHECK_STR(text, "old\n", "abort keeps the old file");
+	free(text);
+
+	af = atomic_open(path, &d);
+	fputs("new\n", atomic_fp(af));
+	CHECK(atomic_commit(af, &d) == 0, "commit");
+	text = slurp(path);
+	CHECK_STR(text, "new\n", "commit replaces");
+	free(text);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0044) != 0, "mode as a plain fopen (not 0600)");
+
+	af = atomic_open("/nonexistent-dir/x.json", &d);
+	CHECK(af == NULL, "cannot create in a missing directory");
+	{
+		char buf[512];
+		diag_format(&d, buf, sizeof buf);
+		CHECK_STR(buf, "/nonexistent-dir/x.json: cannot create: No such file or directory", "create error message");
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
+int
+main(void)
+{
+	test_diag();
+	test_opts();
+	test_acct();
+	test_atomic();
+	return check_done();
+}
