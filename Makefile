@@ -9,7 +9,8 @@ STD      := -std=c11 -D_POSIX_C_SOURCE=200809L
 PKGS     := gsl jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS  = $(STD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Icommon -Itools
+# -iquote, not -I: a project header (common/features.h) must never shadow a system one (<features.h>)
+ALL_CFLAGS  = $(STD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -iquote common -iquote tools -iquote tests/unit
 LDLIBS     += -lcsv $(PKG_LIBS) -lm
 
 COMMON_SRC := $(sort $(wildcard common/*.c))
