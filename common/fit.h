@@ -32,6 +32,8 @@ struct fit_opts {
 	long intercept;         /* column index of the intercept (not penalised), or -1 */
 	int max_iter;           /* IRLS iterations (0: default 50) */
 	double tol;             /* relative deviance change for convergence (0: default 1e-10) */
+	double rank_tol;        /* aliasing tolerance (0: default 1e-7 linear as lm, 1e-11 GLM
+	                         * as glm.fit's min(1e-7, epsilon/1000)); see fit_model */
 };
 
 enum fit_status {
@@ -57,14 +59,50 @@ struct fit_result {
 	long df_residual, df_null;
 	int iterations;
 	int converged;
+	long bad_row;           /* FIT_BAD_DATA: the row of X (0-based) at fault, or -1 */
+	size_t n_extreme;       /* rows whose fitted mean is numerically 0 or 1 (GLMs) */
 };
 
 /*
- * Fit y on X with optional prior weights w (NULL: all 1).  res is filled
- * (allocated here; free with fit_result_free).  Returns FIT_OK, or another
- * status with d filled with a message that names the problem and, for
- * separation, the remedy (--l2).  For statuses other than FIT_OK res may
- * still hold the last iterate.
+ * Fit y on X (n x p, one row per observation) with optional prior weights
+ * w (NULL: all 1; R's weights=).  res is filled (allocated here; free with
+ * fit_result_free; res need not be initialised).  Returns FIT_OK, or
+ * another status with d filled with a message that names the problem and,
+ * for separation, the remedy (--l2).  For statuses other than FIT_OK res
+ * may still hold the last iterate (FIT_BAD_DATA: only bad_row is set).
+ *
+ * Rows with w == 0 take no part in the fit and are not counted in n or the
+ * degrees of freedom (as lm/glm drop them), but get eta and fitted values:
+ * a holdout or cross-validation fold is fitted by zeroing its weights, and
+ * its predictions are then in res->eta / res->fitted.
+ *
+ * Objective (w_i prior weights, D = identity with a 0 at o->intercept):
+ *   FIT_LINEAR:   minimise  sum w_i (y_i - x_i b)^2 / 2 + l2/2 * b'Db
+ *   FIT_LOGISTIC, FIT_POISSON:  minimise  deviance(b)/2 + l2/2 * b'Db
+ * (deviance/2 is the negative log-likelihood up to a constant).  With l2 > 0
+ * the covariance is dispersion * (X'WX + l2 D)^-1 and df/AIC still use the
+ * rank, not an effective df.
+ *
+ * Domains: weights finite and >= 0; X and y finite (rows with w > 0);
+ * logistic y in [0, 1] (proportions with w = trials allowed); Poisson
+ * y >= 0.  Otherwise FIT_BAD_DATA with res->bad_row.
+ *
+ * Aliasing follows R's dqrdc2 (lm, glm.fit): a column whose norm, after
+ * projecting out the kept columns before it, falls below rank_tol times its
+ * own norm is aliased: NaN estimate, se and covariance, aliased[j] = 1;
+ * the others keep their order.
+ *
+ * GLMs: IRLS as R's glm.fit (starting means (w*y+0.5)/(w+1) for logistic,
+ * y+0.1 for Poisson; same link clamping), stopping when
+ * |dev - dev_old| / (|dev| + 0.1) < tol (on the penalised objective).  A step
+ * whose objective is not finite or rises is halved (up to 30 times).  The
+ * covariance is taken at the final estimates.  FIT_SEPARATION when l2 == 0
+ * and some fitted probability is within 10*DBL_EPSILON of 0 or 1 (Poisson:
+ * a fitted mean below 10*DBL_EPSILON), R's warning condition; these rows
+ * are counted in res->n_extreme.  FIT_NOT_CONVERGED after max_iter.
+ *
+ * Cost: each iteration is one pass over X, O(n p^2); besides X the memory
+ * is O(n) (eta, fitted) plus O(p^2).
  */
 enum fit_status fit_model(const gsl_matrix *X, const gsl_vector *y, const gsl_vector *w,
     const struct fit_opts *o, struct fit_result *res, struct diag *d);
