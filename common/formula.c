@@ -1,0 +1,1347 @@
+/* formula.c - see formula.h. */
+#include "formula.h"
+#include "num.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_VARS 64
+#define MAX_POLY 20
+
+enum node_kind {
+	N_NUM, N_COL, N_NEG, N_ADD, N_SUB, N_MUL, N_DIV, N_POW,
+	N_LOG, N_EXP, N_SQRT, N_PAREN
+};
+
+struct node {
+	enum node_kind kind;
+	double num;          /* N_NUM */
+	size_t col;          /* N_COL */
+	int a, b;            /* children (node indices), -1 when absent */
+};
+
+enum var_kind {
+	V_BARE,              /* a bare column: numeric or categorical, decided by the data */
+	V_EXPR,              /* a numeric expression (log(), I(), ...) */
+	V_POLY,              /* poly(e, k) */
+	V_CAT                /* C(col, ref = "lvl") */
+};
+
+struct var {
+	enum var_kind kind;
+	int root;            /* V_EXPR, V_POLY: expression node */
+	size_t col;          /* V_BARE, V_CAT */
+	int degree;          /* V_POLY */
+	char *ref;           /* V_CAT: reference level, or NULL */
+	char *label;         /* term label part, as R deparses it */
+	char *prefix;        /* coefficient name prefix */
+	long ref_index;      /* categorical: reference level (sorted index), set by build */
+};
+
+struct fcol {
+	char *name;
+	int numeric, forced, categorical;
+	char **levels;       /* sorted, owned */
+	size_t nlevels;
+};
+
+/* One design column: a product of nf components (var, comp). */
+struct dcol {
+	size_t first, nf;    /* into f->cvar / f->ccomp */
+	size_t term;         /* (size_t)-1: intercept */
+	char *name;
+};
+
+struct formula {
+	char *text;
+	struct node *nodes;
+	size_t nnodes, capnodes;
+	struct fcol *cols;
+	size_t ncols;
+	struct var vars[MAX_VARS];
+	size_t nvars;
+	uint64_t *terms;     /* variable sets, R's order */
+	size_t nterms;
+	char **term_labels;
+	int intercept;
+	size_t resp_col;
+	int resp_log;
+	int built;
+	struct dcol *dc;
+	size_t ndc;
+	size_t *cvar;
+	long *ccomp;
+	size_t ncomp, capcomp;
+};
+
+/* ---- small helpers ---- */
+
+static void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (q == NULL)
+		abort();   /* out of memory: common/ may end the run here (STYLE.md) */
+	return q;
+}
+
+static char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xrealloc(NULL, n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+/* A growable string. */
+struct sbuf {
+	char *s;
+	size_t n, cap;
+};
+
+static void
+sb_putn(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		b->cap = (b->n + n + 1) * 2;
+		b->s = xrealloc(b->s, b->cap);
+	}
+	memcpy(b->s + b->n, s, n);
+	b->n += n;
+	b->s[b->n] = '\0';
+}
+
+static void
+sb_put(struct sbuf *b, const char *s)
+{
+	sb_putn(b, s, strlen(s));
+}
+
+static char *
+sb_take(struct sbuf *b)
+{
+	if (b->s == NULL)
+		return xstrndup("", 0);
+	return b->s;
+}
+
+static int
+is_name_start(int c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '.';
+}
+
+static int
+is_name_char(int c)
+{
+	return is_name_start(c) || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* A column name as R deparses it: backquoted unless it is a syntactic name. */
+static void
+sb_put_name(struct sbuf *b, const char *name)
+{
+	size_t i, n = strlen(name);
+	int ok = n > 0 && is_name_start((unsigned char)name[0]) &&
+	    !(name[0] == '.' && n > 1 && name[1] >= '0' && name[1] <= '9');
+
+	for (i = 0; ok && i < n; i++)
+		ok = is_name_char((unsigned char)name[i]);
+	if (ok) {
+		sb_put(b, name);
+		return;
+	}
+	sb_put(b, "`");
+	for (i = 0; i < n; i++) {
+		if (name[i] == '`' || name[i] == '\\')
+			sb_put(b, "\\");
+		sb_putn(b, name + i, 1);
+	}
+	sb_put(b, "`");
+}
+
+/*
+ * A constant as R deparses it: the fewest significant digits (up to 15)
+ * that give the value to 15 digits, in fixed notation unless scientific is
+ * shorter (R's format() rule with scipen 0).  The "C" locale is in force in
+ * every program (no setlocale(LC_NUMERIC)), so snprintf writes '.'.
+ */
+static void
+sb_put_rnum(struct sbuf *b, double x)
+{
+	char ref[64], sci[96], fix[400], m[64];
+	double want;
+	int sig, e, dec;
+	char *ep;
+
+	snprintf(ref, sizeof ref, "%.14e", x);
+	want = strtod(ref, NULL);
+	for (sig = 1; sig < 15; sig++) {
+		snprintf(m, sizeof m, "%.*e", sig - 1, x);
+		if (strtod(m, NULL) == want)
+			break;
+	}
+	snprintf(m, sizeof m, "%.*e", sig - 1, x);
+	ep = strchr(m, 'e');
+	e = atoi(ep + 1);
+	*ep = '\0';
+	snprintf(sci, sizeof sci, "%se%c%02d", m, e < 0 ? '-' : '+', e < 0 ? -e : e);
+	dec = sig - 1 - e;
+	if (dec < 0)
+		dec = 0;
+	snprintf(fix, sizeof fix, "%.*f", dec, x);
+	sb_put(b, strlen(fix) <= strlen(sci) ? fix : sci);
+}
+
+static int
+new_node(struct formula *f, enum node_kind k, int a, int bb)
+{
+	struct node *n;
+
+	if (f->nnodes == f->capnodes) {
+		f->capnodes = f->capnodes ? 2 * f->capnodes : 16;
+		f->nodes = xrealloc(f->nodes, f->capnodes * sizeof *f->nodes);
+	}
+	n = &f->nodes[f->nnodes];
+	memset(n, 0, sizeof *n);
+	n->kind = k;
+	n->a = a;
+	n->b = bb;
+	return (int)f->nnodes++;
+}
+
+static size_t
+add_col(struct formula *f, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < f->ncols; i++)
+		if (strlen(f->cols[i].name) == len && memcmp(f->cols[i].name, name, len) == 0)
+			return i;
+	f->cols = xrealloc(f->cols, (f->ncols + 1) * sizeof *f->cols);
+	memset(&f->cols[f->ncols], 0, sizeof f->cols[0]);
+	f->cols[f->ncols].name = xstrndup(name, len);
+	return f->ncols++;
+}
+
+static void
+deparse(const struct formula *f, int i, struct sbuf *b)
+{
+	const struct node *n = &f->nodes[i];
+	static const char *const fn[] = { [N_LOG] = "log(", [N_EXP] = "exp(", [N_SQRT] = "sqrt(" };
+
+	switch (n->kind) {
+	case N_NUM:
+		sb_put_rnum(b, n->num);
+		break;
+	case N_COL:
+		sb_put_name(b, f->cols[n->col].name);
+		break;
+	case N_NEG:
+		sb_put(b, "-");
+		deparse(f, n->a, b);
+		break;
+	case N_ADD: case N_SUB: case N_MUL: case N_DIV: case N_POW:
+		deparse(f, n->a, b);
+		sb_put(b, n->kind == N_ADD ? " + " : n->kind == N_SUB ? " - " :
+		    n->kind == N_MUL ? " * " : n->kind == N_DIV ? "/" : "^");
+		deparse(f, n->b, b);
+		break;
+	case N_LOG: case N_EXP: case N_SQRT:
+		sb_put(b, fn[n->kind]);
+		deparse(f, n->a, b);
+		sb_put(b, ")");
+		break;
+	case N_PAREN:
+		sb_put(b, "(");
+		deparse(f, n->a, b);
+		sb_put(b, ")");
+		break;
+	}
+}
+
+/* Mark every column under node i as numeric. */
+static void
+mark_numeric(struct formula *f, int i)
+{
+	const struct node *n = &f->nodes[i];
+
+	if (n->kind == N_COL)
+		f->cols[n->col].numeric = 1;
+	if (n->kind != N_NUM && n->kind != N_COL) {
+		mark_numeric(f, n->a);
+		if (n->b >= 0)
+			mark_numeric(f, n->b);
+	}
+}
+
+/* ---- the lexer ---- */
+
+enum tok { T_EOF, T_NAME, T_NUM, T_STR, T_OP };
+
+struct parser {
+	struct formula *f;
+	const char *s;
+	size_t pos;          /* start of the current token */
+	size_t end;          /* end of the current token */
+	enum tok tok;
+	char op;
+	char *name;          /* T_NAME, T_STR: text (owned) */
+	double num;
+	int no_intercept;
+	struct diag *d;
+	int failed;
+};
+
+static int
+perr(struct parser *p, size_t at, const char *fmt, const char *arg)
+{
+	char what[256];
+
+	if (p->failed)
+		return -1;
+	snprintf(what, sizeof what, fmt, arg);
+	p->failed = 1;
+	diag_set(p->d, NULL, 0, NULL, p->s, strlen(p->s), "formula: %s at column %zu", what, at + 1);
+	return -1;
+}
+
+static int
+unexpected(struct parser *p)
+{
+	char t[64];
+	size_t n = p->end - p->pos;
+
+	if (p->tok == T_EOF)
+		return perr(p, p->pos, "unexpected end%s", "");
+	if (n > 40)
+		n = 40;
+	memcpy(t, p->s + p->pos, n);
+	t[n] = '\0';
+	return perr(p, p->pos, "unexpected \"%s\"", t);
+}
+
+static int
+next(struct parser *p)
+{
+	const char *s = p->s;
+	size_t i = p->end;
+	struct sbuf b = { 0 };
+
+	free(p->name);
+	p->name = NULL;
+	while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')
+		i++;
+	p->pos = i;
+	if (s[i] == '\0') {
+		p->tok = T_EOF;
+		p->end = i;
+		return 0;
+	}
+	if (is_name_start((unsigned char)s[i]) && !(s[i] == '.' && s[i + 1] >= '0' && s[i + 1] <= '9')) {
+		while (is_name_char((unsigned char)s[i]))
+			i++;
+		p->tok = T_NAME;
+		p->name = xstrndup(s + p->pos, i - p->pos);
+		p->end = i;
+		return 0;
+	}
+	if ((s[i] >= '0' && s[i] <= '9') || s[i] == '.') {
+		while ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')
+			i++;
+		if (s[i] == 'e' || s[i] == 'E') {
+			size_t j = i + 1;
+			if (s[j] == '+' || s[j] == '-')
+				j++;
+			if (s[j] >= '0' && s[j] <= '9') {
+				while (s[j] >= '0' && s[j] <= '9')
+					j++;
+				i = j;
+			}
+		}
+		p->end = i;
+		p->tok = T_NUM;
+		if (num_parse(s + p->pos, i - p->pos, &p->num, 0) != NUM_OK)
+			return unexpected(p);
+		return 0;
+	}
+	if (s[i] == '`' || s[i] == '"' || s[i] == '\'') {
+		char q = s[i];
+		for (i++; s[i] != q; i++) {
+			if (s[i] == '\0')
+				return perr(p, p->pos, "unterminated %s", q == '`' ? "`name`" : "string");
+			if (s[i] == '\\' && s[i + 1] != '\0')
+				i++;
+			sb_putn(&b, s + i, 1);
+		}
+		p->end = i + 1;
+		p->tok = q == '`' ? T_NAME : T_STR;
+		p->name = sb_take(&b);
+		if (q == '`' && p->name[0] == '\0')
+			return perr(p, p->pos, "empty %s", "`name`");
+		return 0;
+	}
+	if (strchr("~+-*/^:(),=", s[i]) != NULL) {
+		p->tok = T_OP;
+		p->op = s[i];
+		p->end = i + 1;
+		return 0;
+	}
+	p->end = i + 1;
+	while ((s[p->end] & 0xC0) == 0x80)   /* the whole UTF-8 character */
+		p->end++;
+	p->tok = T_OP;
+	p->op = '?';
+	return unexpected(p);
+}
+
+static int
+is_op(const struct parser *p, char c)
+{
+	return p->tok == T_OP && p->op == c;
+}
+
+static int
+expect(struct parser *p, char c)
+{
+	if (!is_op(p, c))
+		return unexpected(p);
+	return next(p);
+}
+
+/* ---- arithmetic (inside functions and I()) ---- */
+
+static int arith(struct parser *p);
+
+static int
+is_fn(const char *name)
+{
+	return strcmp(name, "log") == 0 || strcmp(name, "exp") == 0 || strcmp(name, "sqrt") == 0;
+}
+
+static int
+aprimary(struct parser *p)
+{
+	int a;
+
+	if (p->tok == T_NUM) {
+		a = new_node(p->f, N_NUM, -1, -1);
+		p->f->nodes[a].num = p->num;
+		return next(p) < 0 ? -1 : a;
+	}
+	if (is_op(p, '(')) {
+		if (next(p) < 0 || (a = arith(p)) < 0 || expect(p, ')') < 0)
+			return -1;
+		return new_node(p->f, N_PAREN, a, -1);
+	}
+	if (p->tok == T_NAME) {
+		size_t at = p->pos, len = p->end - p->pos;
+		int quoted = p->s[at] == '`';
+		char *name = p->name;
+		p->name = NULL;
+		if (next(p) < 0) {
+			free(name);
+			return -1;
+		}
+		if (!quoted && is_op(p, '(')) {
+			enum node_kind k = strcmp(name, "log") == 0 ? N_LOG :
+			    strcmp(name, "exp") == 0 ? N_EXP : N_SQRT;
+			if (!is_fn(name)) {
+				free(name);
+				p->failed = 1;
+				diag_set(p->d, NULL, 0, NULL, p->s, strlen(p->s),
+				    "formula: unknown function \"%.*s\" at column %zu", (int)len, p->s + at, at + 1);
+				return -1;
+			}
+			free(name);
+			if (next(p) < 0 || (a = arith(p)) < 0 || expect(p, ')') < 0)
+				return -1;
+			return new_node(p->f, k, a, -1);
+		}
+		a = new_node(p->f, N_COL, -1, -1);
+		p->f->nodes[a].col = add_col(p->f, name, strlen(name));
+		free(name);
+		return a;
+	}
+	return unexpected(p);
+}
+
+static int aunary(struct parser *p);
+
+static int
+apow(struct parser *p)
+{
+	int a = aprimary(p), bb;
+
+	if (a < 0)
+		return -1;
+	if (!is_op(p, '^'))
+		return a;
+	if (next(p) < 0 || (bb = aunary(p)) < 0)
+		return -1;
+	return new_node(p->f, N_POW, a, bb);
+}
+
+static int
+aunary(struct parser *p)
+{
+	int a;
+
+	if (is_op(p, '-')) {
+		if (next(p) < 0 || (a = aunary(p)) < 0)
+			return -1;
+		return new_node(p->f, N_NEG, a, -1);
+	}
+	return apow(p);
+}
+
+static int
+aterm(struct parser *p)
+{
+	int a = aunary(p), bb;
+
+	while (a >= 0 && (is_op(p, '*') || is_op(p, '/'))) {
+		enum node_kind k = p->op == '*' ? N_MUL : N_DIV;
+		if (next(p) < 0 || (bb = aunary(p)) < 0)
+			return -1;
+		a = new_node(p->f, k, a, bb);
+	}
+	return a;
+}
+
+static int
+arith(struct parser *p)
+{
+	int a = aterm(p), bb;
+
+	while (a >= 0 && (is_op(p, '+') || is_op(p, '-'))) {
+		enum node_kind k = p->op == '+' ? N_ADD : N_SUB;
+		if (next(p) < 0 || (bb = aterm(p)) < 0)
+			return -1;
+		a = new_node(p->f, k, a, bb);
+	}
+	return a;
+}
+
+/* ---- term lists (sets of variables) ---- */
+
+struct tlist {
+	uint64_t *t;
+	size_t n;
+};
+
+static void
+tl_add(struct tlist *l, uint64_t t)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->t[i] == t)
+			return;
+	l->t = xrealloc(l->t, (l->n + 1) * sizeof *l->t);
+	l->t[l->n++] = t;
+}
+
+static void
+tl_cat(struct tlist *l, const struct tlist *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		tl_add(l, r->t[i]);
+}
+
+/* l:r - every union of a term of l with a term of r. */
+static struct tlist
+tl_colon(const struct tlist *l, const struct tlist *r)
+{
+	struct tlist o = { NULL, 0 };
+	size_t i, j;
+
+	for (i = 0; i < l->n; i++)
+		for (j = 0; j < r->n; j++)
+			tl_add(&o, l->t[i] | r->t[j]);
+	return o;
+}
+
+static int
+add_var(struct parser *p, struct var *v, size_t at)
+{
+	struct formula *f = p->f;
+	size_t i;
+
+	for (i = 0; i < f->nvars; i++)
+		if (strcmp(f->vars[i].label, v->label) == 0) {
+			free(v->label);
+			free(v->prefix);
+			free(v->ref);
+			return (int)i;
+		}
+	if (f->nvars == MAX_VARS) {
+		free(v->label);
+		free(v->prefix);
+		free(v->ref);
+		return perr(p, at, "more than 64 variables%s", "");
+	}
+	f->vars[f->nvars] = *v;
+	return (int)f->nvars++;
+}
+
+/* A variable of the formula: a column, a function of columns, poly(), C(). */
+static int
+fvar(struct parser *p, struct tlist *out)
+{
+	struct formula *f = p->f;
+	struct var v;
+	struct sbuf b = { 0 };
+	size_t at = p->pos, len = p->end - p->pos;
+	int quoted = p->s[at] == '`';
+	char *name;
+	int vi, a;
+
+	memset(&v, 0, sizeof v);
+	v.ref_index = -1;
+	name = p->name;
+	p->name = NULL;
+	if (next(p) < 0) {
+		free(name);
+		return -1;
+	}
+	if (quoted || !is_op(p, '(')) {
+		v.kind = V_BARE;
+		v.col = add_col(f, name, strlen(name));
+		sb_put_name(&b, name);
+		v.label = sb_take(&b);
+		v.prefix = xstrndup(v.label, strlen(v.label));
+	} else if (is_fn(name) || strcmp(name, "I") == 0) {
+		int fnode = -1;
+		if (next(p) < 0 || (a = arith(p)) < 0 || expect(p, ')') < 0) {
+			free(name);
+			return -1;
+		}
+		if (is_fn(name))
+			fnode = new_node(f, strcmp(name, "log") == 0 ? N_LOG :
+			    strcmp(name, "exp") == 0 ? N_EXP : N_SQRT, a, -1);
+		v.kind = V_EXPR;
+		v.root = fnode >= 0 ? fnode : a;
+		sb_put(&b, name);
+		sb_put(&b, "(");
+		deparse(f, a, &b);
+		sb_put(&b, ")");
+		v.label = sb_take(&b);
+		v.prefix = xstrndup(v.label, strlen(v.label));
+		mark_numeric(f, v.root);
+	} else if (strcmp(name, "poly") == 0) {
+		size_t kat;
+		if (next(p) < 0 || (a = arith(p)) < 0 || expect(p, ',') < 0) {
+			free(name);
+			return -1;
+		}
+		kat = p->pos;
+		if (p->tok != T_NUM || p->num != floor(p->num) || p->num < 1 || p->num > MAX_POLY) {
+			free(name);
+			if (p->tok != T_NUM)
+				return unexpected(p);
+			return perr(p, kat, "poly() degree must be a whole number from 1 to 20%s", "");
+		}
+		v.degree = (int)p->num;
+		if (next(p) < 0 || expect(p, ')') < 0) {
+			free(name);
+			return -1;
+		}
+		v.kind = V_POLY;
+		v.root = a;
+		sb_put(&b, "poly(");
+		deparse(f, a, &b);
+		{
+			char k[16];
+			snprintf(k, sizeof k, ", %d)", v.degree);
+			sb_put(&b, k);
+		}
+		v.label = sb_take(&b);
+		v.prefix = xstrndup(v.label, strlen(v.label));
+		mark_numeric(f, v.root);
+	} else if (strcmp(name, "C") == 0) {
+		struct sbuf pb = { 0 };
+		if (next(p) < 0) {
+			free(name);
+			return -1;
+		}
+		if (p->tok != T_NAME) {
+			free(name);
+			return unexpected(p);
+		}
+		v.kind = V_CAT;
+		v.col = add_col(f, p->name, strlen(p->name));
+		f->cols[v.col].forced = 1;
+		sb_put(&b, "C(");
+		sb_put_name(&b, p->name);
+		sb_put_name(&pb, p->name);
+		v.prefix = sb_take(&pb);
+		if (next(p) < 0) {
+			free(name);
+			free(b.s);
+			free(v.prefix);
+			return -1;
+		}
+		if (is_op(p, ',')) {
+			if (next(p) < 0 || (p->tok == T_NAME && strcmp(p->name, "ref") == 0 &&
+			    (next(p) < 0 || expect(p, '=') < 0)) || p->tok != T_STR) {
+				if (!p->failed)
+					unexpected(p);
+				free(name);
+				free(b.s);
+				free(v.prefix);
+				return -1;
+			}
+			v.ref = p->name;
+			p->name = NULL;
+			sb_put(&b, ", ref = \"");
+			sb_put(&b, v.ref);
+			sb_put(&b, "\"");
+			if (next(p) < 0) {
+				free(name);
+				free(b.s);
+				free(v.prefix);
+				free(v.ref);
+				return -1;
+			}
+		}
+		sb_put(&b, ")");
+		v.label = sb_take(&b);
+		if (expect(p, ')') < 0) {
+			free(name);
+			free(v.label);
+			free(v.prefix);
+			free(v.ref);
+			return -1;
+		}
+	} else {
+		free(name);
+		p->failed = 1;
+		diag_set(p->d, NULL, 0, NULL, p->s, strlen(p->s),
+		    "formula: unknown function \"%.*s\" at column %zu", (int)len, p->s + at, at + 1);
+		return -1;
+	}
+	free(name);
+	vi = add_var(p, &v, at);
+	if (vi < 0)
+		return -1;
+	tl_add(out, (uint64_t)1 << vi);
+	return 0;
+}
+
+static int fsum(struct parser *p, struct tlist *out);
+
+static int
+fatom(struct parser *p, struct tlist *out)
+{
+	if (is_op(p, '(')) {
+		if (next(p) < 0 || fsum(p, out) < 0)
+			return -1;
+		return expect(p, ')');
+	}
+	if (p->tok == T_NUM && (p->num == 0 || p->num == 1)) {
+		if (p->num == 1)
+			tl_add(out, 0);
+		else
+			p->no_intercept = 1;
+		return next(p);
+	}
+	if (p->tok == T_NAME)
+		return fvar(p, out);
+	return unexpected(p);
+}
+
+static int
+fcolon(struct parser *p, struct tlist *out)
+{
+	if (fatom(p, out) < 0)
+		return -1;
+	while (is_op(p, ':')) {
+		struct tlist r = { NULL, 0 }, o;
+		if (next(p) < 0 || fatom(p, &r) < 0) {
+			free(r.t);
+			return -1;
+		}
+		o = tl_colon(out, &r);
+		free(out->t);
+		free(r.t);
+		*out = o;
+	}
+	return 0;
+}
+
+static int
+fprod(struct parser *p, struct tlist *out)
+{
+	if (fcolon(p, out) < 0)
+		return -1;
+	while (is_op(p, '*')) {
+		struct tlist r = { NULL, 0 }, o;
+		if (next(p) < 0 || fcolon(p, &r) < 0) {
+			free(r.t);
+			return -1;
+		}
+		o = tl_colon(out, &r);
+		tl_cat(out, &r);
+		tl_cat(out, &o);
+		free(o.t);
+		free(r.t);
+	}
+	return 0;
+}
+
+static int
+fsum(struct parser *p, struct tlist *out)
+{
+	int minus = 0;
+
+	if (is_op(p, '-')) {
+		minus = 1;
+		if (next(p) < 0)
+			return -1;
+	}
+	for (;;) {
+		struct tlist r = { NULL, 0 };
+		if (fprod(p, &r) < 0) {
+			free(r.t);
+			return -1;
+		}
+		if (minus) {
+			size_t i, j, k;
+			for (j = 0; j < r.n; j++) {
+				if (r.t[j] == 0)
+					p->no_intercept = 1;
+				for (i = k = 0; i < out->n; i++)
+					if (out->t[i] != r.t[j])
+						out->t[k++] = out->t[i];
+				out->n = k;
+			}
+		} else {
+			tl_cat(out, &r);
+		}
+		free(r.t);
+		if (!is_op(p, '+') && !is_op(p, '-'))
+			return 0;
+		minus = p->op == '-';
+		if (next(p) < 0)
+			return -1;
+	}
+}
+
+static int
+popcount64(uint64_t x)
+{
+	int n = 0;
+
+	for (; x; x &= x - 1)
+		n++;
+	return n;
+}
+
+static char *
+term_label(const struct formula *f, uint64_t t)
+{
+	struct sbuf b = { 0 };
+	size_t i;
+
+	for (i = 0; i < f->nvars; i++)
+		if (t & ((uint64_t)1 << i)) {
+			if (b.n)
+				sb_put(&b, ":");
+			sb_put(&b, f->vars[i].label);
+		}
+	return sb_take(&b);
+}
+
+struct formula *
+formula_parse(const char *text, struct diag *d)
+{
+	struct formula *f = xrealloc(NULL, sizeof *f);
+	struct parser p;
+	struct tlist terms = { NULL, 0 };
+	size_t i, k;
+	int r, ord, maxord;
+
+	memset(f, 0, sizeof *f);
+	memset(&p, 0, sizeof p);
+	f->text = xstrndup(text, strlen(text));
+	p.f = f;
+	p.s = f->text;
+	p.d = d;
+	if (next(&p) < 0)
+		goto fail;
+	/* The response: a column, or log(column). */
+	if (p.tok == T_NAME && p.s[p.pos] != '`' && strcmp(p.name, "log") == 0 &&
+	    p.s[p.end] == '(') {
+		if (next(&p) < 0 || next(&p) < 0)
+			goto fail;
+		if (p.tok != T_NAME) {
+			unexpected(&p);
+			goto fail;
+		}
+		f->resp_log = 1;
+		f->resp_col = add_col(f, p.name, strlen(p.name));
+		if (next(&p) < 0 || expect(&p, ')') < 0)
+			goto fail;
+	} else if (p.tok == T_NAME) {
+		size_t at = p.pos;
+		f->resp_col = add_col(f, p.name, strlen(p.name));
+		if (next(&p) < 0)
+			goto fail;
+		if (!is_op(&p, '~')) {
+			if (is_op(&p, '('))
+				perr(&p, at, "the response must be a column or log(column)%s", "");
+			else
+				unexpected(&p);
+			goto fail;
+		}
+	} else {
+		if (is_op(&p, '~'))
+			perr(&p, p.pos, "missing response before \"~\"%s", "");
+		else
+			unexpected(&p);
+		goto fail;
+	}
+	f->cols[f->resp_col].numeric = 1;
+	if (expect(&p, '~') < 0)
+		goto fail;
+	r = fsum(&p, &terms);
+	if (r < 0)
+		goto fail;
+	if (p.tok != T_EOF) {
+		unexpected(&p);
+		goto fail;
+	}
+	f->intercept = !p.no_intercept;
+	/* R's order: by order of interaction, stably; the empty term is the intercept. */
+	f->terms = xrealloc(NULL, (terms.n + 1) * sizeof *f->terms);
+	maxord = 0;
+	for (i = 0; i < terms.n; i++)
+		if (popcount64(terms.t[i]) > maxord)
+			maxord = popcount64(terms.t[i]);
+	for (ord = 1; ord <= maxord; ord++)
+		for (i = 0; i < terms.n; i++)
+			if (popcount64(terms.t[i]) == ord)
+				f->terms[f->nterms++] = terms.t[i];
+	free(terms.t);
+	f->term_labels = xrealloc(NULL, (f->nterms + 1) * sizeof *f->term_labels);
+	for (k = 0; k < f->nterms; k++)
+		f->term_labels[k] = term_label(f, f->terms[k]);
+	free(p.name);
+	return f;
+fail:
+	free(p.name);
+	free(terms.t);
+	formula_free(f);
+	return NULL;
+}
+
+void
+formula_free(struct formula *f)
+{
+	size_t i, k;
+
+	if (f == NULL)
+		return;
+	free(f->text);
+	free(f->nodes);
+	for (i = 0; i < f->ncols; i++) {
+		free(f->cols[i].name);
+		for (k = 0; k < f->cols[i].nlevels; k++)
+			free(f->cols[i].levels[k]);
+		free(f->cols[i].levels);
+	}
+	free(f->cols);
+	for (i = 0; i < f->nvars; i++) {
+		free(f->vars[i].label);
+		free(f->vars[i].prefix);
+		free(f->vars[i].ref);
+	}
+	for (i = 0; i < f->nterms; i++)
+		free(f->term_labels[i]);
+	free(f->term_labels);
+	free(f->terms);
+	for (i = 0; i < f->ndc; i++)
+		free(f->dc[i].name);
+	free(f->dc);
+	free(f->cvar);
+	free(f->ccomp);
+	free(f);
+}
+
+const char *formula_text(const struct formula *f) { return f->text; }
+size_t formula_ncols(const struct formula *f) { return f->ncols; }
+const char *formula_col(const struct formula *f, size_t i) { return f->cols[i].name; }
+int formula_col_numeric(const struct formula *f, size_t i) { return f->cols[i].numeric; }
+int formula_col_forced(const struct formula *f, size_t i) { return f->cols[i].forced; }
+size_t formula_response_col(const struct formula *f) { return f->resp_col; }
+int formula_response_log(const struct formula *f) { return f->resp_log; }
+int formula_has_intercept(const struct formula *f) { return f->intercept; }
+int formula_col_categorical(const struct formula *f, size_t i) { return f->cols[i].categorical; }
+size_t formula_nlevels(const struct formula *f, size_t i) { return f->cols[i].nlevels; }
+const char *formula_level(const struct formula *f, size_t i, size_t k) { return f->cols[i].levels[k]; }
+size_t formula_ncoef(const struct formula *f) { return f->ndc; }
+const char *formula_coef_name(const struct formula *f, size_t j) { return f->dc[j].name; }
+size_t formula_nterms(const struct formula *f) { return f->nterms; }
+const char *formula_term_label(const struct formula *f, size_t t) { return f->term_labels[t]; }
+size_t formula_coef_term(const struct formula *f, size_t j) { return f->dc[j].term; }
+long formula_intercept_index(const struct formula *f) { return f->intercept ? 0 : -1; }
+size_t formula_work_size(const struct formula *f) { return 2 * f->nvars + 2; }
+
+long
+formula_col_index(const struct formula *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->ncols; i++)
+		if (strcmp(f->cols[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+formula_set_levels(struct formula *f, size_t i, char *const *levels, size_t n, struct diag *d)
+{
+	struct fcol *c = &f->cols[i];
+	size_t k;
+
+	if (c->numeric)
+		return diag_set(d, NULL, 0, c->name, NULL, 0,
+		    "text in a column the formula uses as a number");
+	for (k = 0; k < c->nlevels; k++)
+		free(c->levels[k]);
+	free(c->levels);
+	c->levels = xrealloc(NULL, (n + 1) * sizeof *c->levels);
+	for (k = 0; k < n; k++)
+		c->levels[k] = xstrndup(levels[k], strlen(levels[k]));
+	qsort(c->levels, n, sizeof *c->levels, cmp_str);
+	c->nlevels = n;
+	c->categorical = 1;
+	for (k = 1; k < n; k++)
+		if (strcmp(c->levels[k - 1], c->levels[k]) == 0)
+			return diag_set(d, NULL, 0, c->name, c->levels[k], strlen(c->levels[k]),
+			    "level given twice");
+	if (n < 2)
+		return diag_set(d, NULL, 0, c->name, n ? c->levels[0] : "", n ? strlen(c->levels[0]) : 0,
+		    "a categorical column needs at least two levels, it has one");
+	for (k = 0; k < f->nvars; k++)
+		if (f->vars[k].kind == V_CAT && f->vars[k].col == i && f->vars[k].ref != NULL &&
+		    formula_level_index(f, i, f->vars[k].ref, strlen(f->vars[k].ref)) < 0)
+			return diag_set(d, NULL, 0, c->name, f->vars[k].ref, strlen(f->vars[k].ref),
+			    "formula: C(): no such level");
+	return 0;
+}
+
+long
+formula_level_index(const struct formula *f, size_t i, const char *text, size_t len)
+{
+	const struct fcol *c = &f->cols[i];
+	size_t lo = 0, hi = c->nlevels;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const char *l = c->levels[mid];
+		size_t ll = strlen(l);
+		int r = memcmp(l, text, ll < len ? ll : len);
+		if (r == 0)
+			r = ll < len ? -1 : ll > len ? 1 : 0;
+		if (r == 0)
+			return (long)mid;
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static int
+var_categorical(const struct formula *f, size_t v)
+{
+	const struct var *x = &f->vars[v];
+
+	return (x->kind == V_BARE || x->kind == V_CAT) && f->cols[x->col].categorical;
+}
+
+static void
+add_comp(struct formula *f, size_t var, long comp)
+{
+	if (f->ncomp == f->capcomp) {
+		f->capcomp = f->capcomp ? 2 * f->capcomp : 64;
+		f->cvar = xrealloc(f->cvar, f->capcomp * sizeof *f->cvar);
+		f->ccomp = xrealloc(f->ccomp, f->capcomp * sizeof *f->ccomp);
+	}
+	f->cvar[f->ncomp] = var;
+	f->ccomp[f->ncomp] = comp;
+	f->ncomp++;
+}
+
+static void
+add_dcol(struct formula *f, size_t term, size_t first, size_t nf)
+{
+	struct sbuf b = { 0 };
+	size_t k;
+
+	f->dc = xrealloc(f->dc, (f->ndc + 1) * sizeof *f->dc);
+	f->dc[f->ndc].first = first;
+	f->dc[f->ndc].nf = nf;
+	f->dc[f->ndc].term = term;
+	if (nf == 0)
+		sb_put(&b, "(Intercept)");
+	for (k = first; k < first + nf; k++) {
+		const struct var *v = &f->vars[f->cvar[k]];
+		if (k > first)
+			sb_put(&b, ":");
+		sb_put(&b, v->prefix);
+		if (v->kind == V_POLY) {
+			char n[16];
+			snprintf(n, sizeof n, "%ld", f->ccomp[k]);
+			sb_put(&b, n);
+		} else if (var_categorical(f, f->cvar[k])) {
+			sb_put(&b, f->cols[v->col].levels[f->ccomp[k]]);
+		}
+	}
+	f->dc[f->ndc].name = sb_take(&b);
+	f->ndc++;
+}
+
+int
+formula_build(struct formula *f, struct diag *d)
+{
+	size_t t, v, k;
+	int first_full_done = f->intercept;
+
+	for (v = 0; v < f->nvars; v++) {
+		struct var *x = &f->vars[v];
+		if (x->kind == V_CAT && !f->cols[x->col].categorical)
+			return diag_set(d, NULL, 0, f->cols[x->col].name, NULL, 0,
+			    "formula: C() of a column with no levels");
+		if (var_categorical(f, v))
+			x->ref_index = x->ref ? formula_level_index(f, x->col, x->ref, strlen(x->ref)) : 0;
+	}
+	if (f->intercept) {
+		add_dcol(f, (size_t)-1, f->ncomp, 0);
+	}
+	for (t = 0; t < f->nterms; t++) {
+		uint64_t term = f->terms[t];
+		size_t vars[MAX_VARS], nv = 0, ncomb = 1, c;
+		long ncomp[MAX_VARS];
+		int full[MAX_VARS];
+
+		for (v = 0; v < f->nvars; v++) {
+			if (!(term & ((uint64_t)1 << v)))
+				continue;
+			full[nv] = 0;
+			if (var_categorical(f, v)) {
+				/* R's TermCode: contrasts when the term without v is
+				 * empty or contained in an earlier term. */
+				uint64_t rest = term & ~((uint64_t)1 << v);
+				int found = rest == 0;
+				for (k = 0; k < t && !found; k++)
+					if ((rest & ~f->terms[k]) == 0)
+						found = 1;
+				full[nv] = !found;
+				if (!first_full_done) {
+					full[nv] = 1;
+					first_full_done = 1;
+				}
+				ncomp[nv] = (long)f->cols[f->vars[v].col].nlevels - (full[nv] ? 0 : 1);
+			} else {
+				ncomp[nv] = f->vars[v].kind == V_POLY ? f->vars[v].degree : 1;
+			}
+			vars[nv++] = v;
+			ncomb *= (size_t)ncomp[nv - 1];
+		}
+		if (ncomb == 0)
+			return diag_set(d, NULL, 0, NULL, f->term_labels[t], strlen(f->term_labels[t]),
+			    "formula: term has no columns");
+		/* Combinations, the first variable varying fastest. */
+		for (c = 0; c < ncomb; c++) {
+			size_t rem = c, first = f->ncomp;
+			for (k = 0; k < nv; k++) {
+				long i = (long)(rem % (size_t)ncomp[k]);
+				const struct var *x = &f->vars[vars[k]];
+				rem /= (size_t)ncomp[k];
+				if (var_categorical(f, vars[k])) {
+					/* Levels in R's relevel() order: the reference
+					 * first, then the others sorted.  Treatment
+					 * contrasts drop the reference. */
+					if (!full[k])
+						i = i >= x->ref_index ? i + 1 : i;
+					else
+						i = i == 0 ? x->ref_index : i - 1 >= x->ref_index ? i : i - 1;
+				} else if (x->kind == V_POLY) {
+					i++;
+				}
+				add_comp(f, vars[k], i);
+			}
+			add_dcol(f, t, first, nv);
+		}
+	}
+	f->built = 1;
+	return 0;
+}
+
+int
+formula_coef_uses(const struct formula *f, size_t j, size_t i)
+{
+	size_t k;
+
+	for (k = f->dc[j].first; k < f->dc[j].first + f->dc[j].nf; k++) {
+		const struct var *v = &f->vars[f->cvar[k]];
+		if (v->kind == V_BARE || v->kind == V_CAT) {
+			if (v->col == i)
+				return 1;
+		} else {
+			/* does the expression mention column i? */
+			int stack[256], sp = 0;
+			stack[sp++] = v->root;
+			while (sp > 0) {
+				const struct node *n = &f->nodes[stack[--sp]];
+				if (n->kind == N_COL && n->col == i)
+					return 1;
+				if (n->a >= 0 && n->kind != N_NUM && n->kind != N_COL && sp < 254) {
+					stack[sp++] = n->a;
+					if (n->b >= 0)
+						stack[sp++] = n->b;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/* Forward-mode evaluation: value and derivative w.r.t. column dcol. */
+static void
+eval_node(const struct formula *f, int i, const double *val, long dcol, double *v, double *dv)
+{
+	const struct node *n = &f->nodes[i];
+	double a, da, b, db;
+
+	switch (n->kind) {
+	case N_NUM:
+		*v = n->num;
+		*dv = 0;
+		return;
+	case N_COL:
+		*v = val[n->col];
+		*dv = (long)n->col == dcol ? 1 : 0;
+		return;
+	case N_PAREN:
+		eval_node(f, n->a, val, dcol, v, dv);
+		return;
+	case N_NEG:
+		eval_node(f, n->a, val, dcol, &a, &da);
+		*v = -a;
+		*dv = -da;
+		return;
+	case N_LOG:
+		eval_node(f, n->a, val, dcol, &a, &da);
+		*v = log(a);
+		*dv = da == 0 ? 0 : da / a;
+		return;
+	case N_EXP:
+		eval_node(f, n->a, val, dcol, &a, &da);
+		*v = exp(a);
+		*dv = da == 0 ? 0 : *v * da;
+		return;
+	case N_SQRT:
+		eval_node(f, n->a, val, dcol, &a, &da);
+		*v = sqrt(a);
+		*dv = da == 0 ? 0 : da / (2 * *v);
+		return;
+	default:
+		break;
+	}
+	eval_node(f, n->a, val, dcol, &a, &da);
+	eval_node(f, n->b, val, dcol, &b, &db);
+	switch (n->kind) {
+	case N_ADD:
+		*v = a + b;
+		*dv = da + db;
+		break;
+	case N_SUB:
+		*v = a - b;
+		*dv = da - db;
+		break;
+	case N_MUL:
+		*v = a * b;
+		*dv = da * b + a * db;
+		break;
+	case N_DIV:
+		*v = a / b;
+		*dv = db == 0 ? da / b : (da * b - a * db) / (b * b);
+		break;
+	case N_POW:
+		/* R computes x^2 as x*x (R_POW); keep the same rounding. */
+		*v = b == 2 ? a * a : pow(a, b);
+		*dv = 0;
+		if (da != 0)
+			*dv += b == 2 ? 2 * a * da : b * pow(a, b - 1) * da;
+		if (db != 0)
+			*dv += *v * log(a) * db;
+		break;
+	default:
+		*v = NAN;
+		*dv = NAN;
+	}
+}
+
+void
+formula_eval(const struct formula *f, const double *val, long dcol, double *x, double *dx,
+    double *work)
+{
+	size_t v, j, k;
+
+	for (v = 0; v < f->nvars; v++) {
+		const struct var *x_ = &f->vars[v];
+		if (x_->kind == V_EXPR || x_->kind == V_POLY) {
+			eval_node(f, x_->root, val, dcol, &work[2 * v], &work[2 * v + 1]);
+		} else {
+			work[2 * v] = val[x_->col];
+			work[2 * v + 1] = !var_categorical(f, v) && (long)x_->col == dcol ? 1 : 0;
+		}
+	}
+	for (j = 0; j < f->ndc; j++) {
+		double p = 1, dp = 0;
+		for (k = f->dc[j].first; k < f->dc[j].first + f->dc[j].nf; k++) {
+			size_t vi = f->cvar[k];
+			double a = work[2 * vi], da = work[2 * vi + 1];
+			const struct var *x_ = &f->vars[vi];
+			if (var_categorical(f, vi)) {
+				a = a == (double)f->ccomp[k] ? 1 : 0;
+				da = 0;
+			} else if (x_->kind == V_POLY && f->ccomp[k] > 1) {
+				long e = f->ccomp[k];
+				double pa = e == 2 ? a * a : pow(a, (double)e);
+				da = da == 0 ? 0 : (double)e * (e == 2 ? a : pow(a, (double)(e - 1))) * da;
+				a = pa;
+			}
+			dp = dp * a + p * da;
+			p *= a;
+		}
+		x[j] = p;
+		if (dx != NULL)
+			dx[j] = dp;
+	}
+}
+
+double
+formula_eval_response(const struct formula *f, const double *val)
+{
+	double y = val[f->resp_col];
+
+	return f->resp_log ? log(y) : y;
+}

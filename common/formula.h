@@ -1,0 +1,114 @@
+/*
+ * formula.h - R-style model formulas: parse, expand into terms and design
+ * columns named as R names them, and evaluate a row's design columns with
+ * their exact derivative with respect to one input column (the price).
+ *
+ *   y ~ a + b + seg          main effects (an intercept unless -1 or +0)
+ *   a:b   a*b (= a + b + a:b)   interactions, numeric and categorical alike
+ *   log(e) exp(e) sqrt(e)    functions of an arithmetic expression e
+ *   I(e)                     arithmetic with + - * / ^ on columns and constants
+ *   poly(e, k)               raw polynomial: k columns e^1 .. e^k
+ *   C(col, ref = "lvl")      categorical, treatment-coded against "lvl"
+ *   `odd name`               a column name that is not an R name
+ *
+ * Terms are ordered as R orders them (by order of interaction, then as
+ * written), and each categorical variable of a term is coded by treatment
+ * contrasts or by full indicators with R's rule (model.matrix): contrasts
+ * when the term without that variable is contained in an earlier term (or
+ * is empty); without an intercept, the first categorical variable of the
+ * first term holding one gets full indicators.
+ *
+ * Lifecycle: formula_parse; then, for every column that turns out to be
+ * categorical, formula_set_levels; then formula_build; then the design
+ * queries and formula_eval.
+ */
+#ifndef PR_FORMULA_H
+#define PR_FORMULA_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+struct formula;
+
+/*
+ * Parse text.  Returns the formula, or NULL with d filled: a syntax error
+ * reads 'formula: unexpected ")" at column 20' with the formula as value
+ * (columns count bytes from 1).  The caller frees with formula_free.
+ */
+struct formula *formula_parse(const char *text, struct diag *d);
+void formula_free(struct formula *f);                      /* NULL-safe */
+
+const char *formula_text(const struct formula *f);          /* as given */
+
+/* Input columns the formula uses (response first), each named once. */
+size_t formula_ncols(const struct formula *f);
+const char *formula_col(const struct formula *f, size_t i);
+long formula_col_index(const struct formula *f, const char *name);   /* -1 if absent */
+
+/*
+ * 1 when column i must be numeric: the response, and any column used inside
+ * log/exp/sqrt/I/poly.  A column used only bare may be categorical; one
+ * named in C() must be (formula_col_forced).
+ */
+int formula_col_numeric(const struct formula *f, size_t i);
+int formula_col_forced(const struct formula *f, size_t i);
+
+/* The response is column formula_response_col(f), or its log when formula_response_log(f). */
+size_t formula_response_col(const struct formula *f);
+int formula_response_log(const struct formula *f);
+int formula_has_intercept(const struct formula *f);
+
+/*
+ * Make column i categorical with the n levels given (copied; sorted here in
+ * byte order, duplicates are an error).  Returns 0, or -1 with d filled
+ * (column must be numeric, a C(..., ref=) level absent from levels, fewer
+ * than two levels).
+ */
+int formula_set_levels(struct formula *f, size_t i, char *const *levels, size_t n,
+    struct diag *d);
+
+/* Column i is categorical (after formula_set_levels). */
+int formula_col_categorical(const struct formula *f, size_t i);
+size_t formula_nlevels(const struct formula *f, size_t i);
+const char *formula_level(const struct formula *f, size_t i, size_t k);   /* sorted */
+/* Index of level text[0..len) of column i in sorted order, or -1. */
+long formula_level_index(const struct formula *f, size_t i, const char *text, size_t len);
+
+/*
+ * Expand the terms into design columns.  Returns 0, or -1 with d filled
+ * (more than 64 variables, a term with no columns).  Call once, after every
+ * formula_set_levels.
+ */
+int formula_build(struct formula *f, struct diag *d);
+
+/* Design columns (coefficients) in R's order, with R's names ("(Intercept)", "segvip", "price:segvip"). */
+size_t formula_ncoef(const struct formula *f);
+const char *formula_coef_name(const struct formula *f, size_t j);
+/* Index of the intercept column, or -1. */
+long formula_intercept_index(const struct formula *f);
+/* Term labels in R's order (term.labels), and the term of column j. */
+size_t formula_nterms(const struct formula *f);
+const char *formula_term_label(const struct formula *f, size_t t);
+size_t formula_coef_term(const struct formula *f, size_t j);   /* (size_t)-1 for the intercept */
+/* 1 when design column j depends on column i. */
+int formula_coef_uses(const struct formula *f, size_t j, size_t i);
+
+/* Doubles of scratch formula_eval needs. */
+size_t formula_work_size(const struct formula *f);
+
+/*
+ * Evaluate one row.  val[i] is column i's value: the number, or for a
+ * categorical column its level index (as a double).  Fills x[ncoef] and,
+ * when dx is not NULL, dx[ncoef] = d x / d val[dcol] (exact: forward-mode
+ * differentiation of every expression).  work has formula_work_size
+ * doubles.  Non-finite results (log of a negative number...) are left in
+ * x as NaN or infinities for the caller to test.  Does not allocate.
+ */
+void formula_eval(const struct formula *f, const double *val, long dcol, double *x,
+    double *dx, double *work);
+
+/* The response of a row (log applied when the response is log(col)). */
+double formula_eval_response(const struct formula *f, const double *val);
+
+#endif
