@@ -34,6 +34,13 @@ struct csvio_row {
 	char **f;             /* field texts */
 	size_t *len;          /* field lengths */
 	long line;            /* line (1-based) where the record starts */
+	/*
+	 * plain[i] != 0: field i holds no comma, quote, CR, LF or input
+	 * delimiter, so a comma writer (or one with the input's delimiter)
+	 * writes it without looking.  NULL when unknown (rows built by hand):
+	 * the writer then looks at every byte.
+	 */
+	const unsigned char *plain;
 };
 
 /*

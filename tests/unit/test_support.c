@@ -108,7 +108,7 @@ test_acct(void)
 	struct diag d, why;
 	char *hf[] = { "id", "price" }, *r1[] = { "7", "12,5O" }, *r2[] = { "8" };
 	size_t hl[] = { 2, 5 }, l1[] = { 1, 5 }, l2[] = { 1 };
-	struct csvio_row header = { 2, hf, hl, 1 }, row1 = { 2, r1, l1, 3 }, row2 = { 1, r2, l2, 5 };
+	struct csvio_row header = { 2, hf, hl, 1, NULL }, row1 = { 2, r1, l1, 3, NULL }, row2 = { 1, r2, l2, 5, NULL };
 
 	if (mkdtemp(dir) == NULL)
 		return;
