@@ -79,4 +79,72 @@ double model_eval_mean(struct model_eval *e, double p, double *dmean);
 /* Linear predictor at p and its standard error (delta method, from the covariance). */
 double model_eval_eta(struct model_eval *e, double p, double *se_eta);
 
+/* ---- added by pr-train/pr-score (issue 3) ---- */
+
+#include "formula.h"
+
+/* The parsed formula with its levels (borrowed, valid as long as m). */
+const struct formula *model_formula_parsed(const struct model *m);
+
+/*
+ * Level index of s[0..len) in categorical column col of f, or -1 when the
+ * level is unseen.  Text that reads as a number is looked up in its
+ * shortest form (num_format), the form pr-train stores, so "1.50" and
+ * "1.5" are one level.  Never allocates.
+ */
+long model_level_lookup(const struct formula *f, size_t col, const char *s, size_t len);
+
+/* Name of the column pr-score appends: "p_buy" (logistic) or "pred". */
+const char *model_pred_name(const struct model *m);
+
+/* Family names as in the file and on the command line: "linear", "logistic", "poisson". */
+const char *model_family_name(enum model_family f);
+/* Parse a family name; -1 when it is none of them. */
+int model_family_parse(const char *name);
+
+/*
+ * Build a model from a document in memory (pr-train uses it to compute its
+ * fitted values exactly as pr-score will).  Takes a new reference to doc.
+ * name is used in messages.  NULL with d filled on failure.
+ */
+struct model *model_from_json(json_t *doc, const char *name, struct diag *d);
+
+/*
+ * Write doc to path atomically (temporary file renamed into place), reals
+ * with 17 significant digits so that every number reads back exactly.
+ * Returns 0, or -1 with d filled.
+ */
+int model_save(const json_t *doc, const char *path, struct diag *d);
+
+/*
+ * The parts of a document (pr-train): model_doc_new gives the top level
+ * (format, version, formula, family, response, price_column,
+ * weight_column, l2, columns with kinds and levels, terms, coefficient
+ * names); model_doc_sub one fitted model (coefficients with std_error,
+ * aliased ones null; covariance; dispersion; df_residual; training, which
+ * it steals).  cov is p x p, row-major, NaN for aliased.  New references.
+ */
+json_t *model_doc_new(const struct formula *f, enum model_family fam, const char *price_col,
+    const char *weight_col, double l2);
+json_t *model_doc_sub(const struct formula *f, const double *beta, const double *se,
+    const double *cov, double dispersion, long df_residual, json_t *training);
+
+/*
+ * The current row's group: its name, or NULL when the model has no groups
+ * or the row's group was not seen in training (then the pooled model is
+ * used and model_eval_pooled() is 1).
+ */
+const char *model_eval_group(const struct model_eval *e);
+int model_eval_pooled(const struct model_eval *e);
+
+/*
+ * Mean at p with its delta-method standard error (*se_mean, may be NULL)
+ * and a confidence band at level (0 < level < 1) computed on the link
+ * scale and transformed (*lower, *upper; may be NULL): Student t with the
+ * residual degrees of freedom for linear models, normal for GLMs.  NaN
+ * when the formula cannot be evaluated at p.
+ */
+double model_eval_interval(struct model_eval *e, double p, double level, double *se_mean,
+    double *lower, double *upper);
+
 #endif

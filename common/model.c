@@ -1,0 +1,705 @@
+/* model.c - see model.h.  The file format is described in pr-train(1), MODEL FILE. */
+#include "model.h"
+#include "atomic.h"
+#include "num.h"
+#include "strtab.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#define MODEL_FORMAT "pr-model"
+#define MODEL_VERSION 1
+
+struct submodel {
+	double *beta;        /* p; aliased coefficients are 0 here, as R's predict treats NA */
+	double *cov;         /* p x p, row-major; aliased rows and columns 0 */
+	double dispersion;
+	long df_residual;
+};
+
+struct model {
+	json_t *doc;
+	char *name;
+	struct formula *f;
+	enum model_family family;
+	long price;          /* formula column of the price, or -1 */
+	char *price_name;
+	char *group_col;     /* NULL unless --by */
+	struct strtab *groups;
+	struct submodel *sub;    /* one per group */
+	struct submodel top;     /* the single or pooled model */
+	size_t p;
+};
+
+struct model_eval {
+	const struct model *m;
+	long *in;            /* input column of each formula column, -1 for the response */
+	long group_in;       /* input column of the group, or -1 */
+	long price;          /* formula column of the price, or -1 */
+	double *val, *x, *dx, *work;
+	const struct submodel *cur;
+	const char *group;   /* current group name, or NULL */
+	int pooled;
+	double row_price;
+	const char *name;
+};
+
+static void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+	if (p == NULL)
+		abort();   /* out of memory */
+	return p;
+}
+
+static char *
+xstrdup(const char *s)
+{
+	size_t n = strlen(s);
+	char *p = xcalloc(n + 1, 1);
+	memcpy(p, s, n);
+	return p;
+}
+
+const char *
+model_family_name(enum model_family f)
+{
+	return f == MODEL_LOGISTIC ? "logistic" : f == MODEL_POISSON ? "poisson" : "linear";
+}
+
+int
+model_family_parse(const char *name)
+{
+	if (strcmp(name, "linear") == 0)
+		return MODEL_LINEAR;
+	if (strcmp(name, "logistic") == 0)
+		return MODEL_LOGISTIC;
+	if (strcmp(name, "poisson") == 0)
+		return MODEL_POISSON;
+	return -1;
+}
+
+/* A number, or null for NaN and infinities (JSON has neither). */
+static json_t *
+jnum(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+json_t *
+model_doc_new(const struct formula *f, enum model_family fam, const char *price_col,
+    const char *weight_col, double l2)
+{
+	json_t *doc = json_object(), *cols = json_array(), *terms = json_array(),
+	    *names = json_array();
+	size_t i, k;
+
+	json_object_set_new(doc, "format", json_string(MODEL_FORMAT));
+	json_object_set_new(doc, "version", json_integer(MODEL_VERSION));
+	json_object_set_new(doc, "formula", json_string(formula_text(f)));
+	json_object_set_new(doc, "family", json_string(model_family_name(fam)));
+	json_object_set_new(doc, "response", json_string(formula_col(f, formula_response_col(f))));
+	json_object_set_new(doc, "response_log", json_boolean(formula_response_log(f)));
+	json_object_set_new(doc, "price_column", price_col ? json_string(price_col) : json_null());
+	json_object_set_new(doc, "weight_column", weight_col ? json_string(weight_col) : json_null());
+	json_object_set_new(doc, "l2", json_real(l2));
+	for (i = 0; i < formula_ncols(f); i++) {
+		json_t *c = json_object();
+		json_object_set_new(c, "name", json_string(formula_col(f, i)));
+		if (formula_col_categorical(f, i)) {
+			json_t *lv = json_array();
+			json_object_set_new(c, "kind", json_string("categorical"));
+			for (k = 0; k < formula_nlevels(f, i); k++)
+				json_array_append_new(lv, json_string(formula_level(f, i, k)));
+			json_object_set_new(c, "levels", lv);
+		} else {
+			json_object_set_new(c, "kind", json_string("numeric"));
+		}
+		json_array_append_new(cols, c);
+	}
+	json_object_set_new(doc, "columns", cols);
+	for (i = 0; i < formula_nterms(f); i++)
+		json_array_append_new(terms, json_string(formula_term_label(f, i)));
+	json_object_set_new(doc, "terms", terms);
+	for (i = 0; i < formula_ncoef(f); i++)
+		json_array_append_new(names, json_string(formula_coef_name(f, i)));
+	json_object_set_new(doc, "coefficient_names", names);
+	return doc;
+}
+
+json_t *
+model_doc_sub(const struct formula *f, const double *beta, const double *se, const double *cov,
+    double dispersion, long df_residual, json_t *training)
+{
+	json_t *sub = json_object(), *co = json_array(), *cv = json_array();
+	size_t p = formula_ncoef(f), i, j;
+
+	for (i = 0; i < p; i++) {
+		json_t *c = json_object(), *row = json_array();
+		json_object_set_new(c, "term", json_string(formula_coef_name(f, i)));
+		json_object_set_new(c, "estimate", jnum(beta[i]));
+		json_object_set_new(c, "std_error", jnum(se[i]));
+		json_array_append_new(co, c);
+		for (j = 0; j < p; j++)
+			json_array_append_new(row, jnum(cov[i * p + j]));
+		json_array_append_new(cv, row);
+	}
+	json_object_set_new(sub, "coefficients", co);
+	json_object_set_new(sub, "covariance", cv);
+	json_object_set_new(sub, "dispersion", jnum(dispersion));
+	json_object_set_new(sub, "df_residual", json_integer(df_residual));
+	json_object_set_new(sub, "training", training ? training : json_object());
+	return sub;
+}
+
+int
+model_save(const json_t *doc, const char *path, struct diag *d)
+{
+	struct atomic_file *af = atomic_open(path, d);
+
+	if (af == NULL)
+		return -1;
+	if (json_dumpf(doc, atomic_fp(af), JSON_INDENT(1) | JSON_REAL_PRECISION(17)) != 0 ||
+	    fputc('\n', atomic_fp(af)) == EOF) {
+		atomic_abort(af);
+		return diag_set(d, path, 0, NULL, NULL, 0, "cannot write the model");
+	}
+	return atomic_commit(af, d);
+}
+
+/* ---- loading ---- */
+
+static int
+bad(struct diag *d, const struct model *m, const char *what)
+{
+	return diag_set(d, m->name, 0, NULL, NULL, 0, "not a valid model: %s", what);
+}
+
+static double
+jget(const json_t *v)
+{
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static int
+load_sub(struct model *m, const json_t *o, struct submodel *s, struct diag *d)
+{
+	const json_t *co = json_object_get(o, "coefficients"), *cv = json_object_get(o, "covariance");
+	size_t p = m->p, i, j;
+
+	if (!json_is_array(co) || json_array_size(co) != p)
+		return bad(d, m, "\"coefficients\" does not match the formula");
+	if (!json_is_array(cv) || json_array_size(cv) != p)
+		return bad(d, m, "\"covariance\" is not p x p");
+	s->beta = xcalloc(p, sizeof *s->beta);
+	s->cov = xcalloc(p * p, sizeof *s->cov);
+	for (i = 0; i < p; i++) {
+		const json_t *c = json_array_get(co, i), *t = json_object_get(c, "term"),
+		    *row = json_array_get(cv, i);
+		double b = jget(json_object_get(c, "estimate"));
+		if (!json_is_string(t) || strcmp(json_string_value(t), formula_coef_name(m->f, i)) != 0) {
+			diag_set(d, m->name, 0, NULL, formula_coef_name(m->f, i),
+			    strlen(formula_coef_name(m->f, i)),
+			    "not a valid model: coefficient %zu does not match the formula", i + 1);
+			return -1;
+		}
+		s->beta[i] = isfinite(b) ? b : 0;
+		if (!json_is_array(row) || json_array_size(row) != p)
+			return bad(d, m, "\"covariance\" is not p x p");
+		for (j = 0; j < p; j++) {
+			double c2 = jget(json_array_get(row, j));
+			s->cov[i * p + j] = isfinite(c2) ? c2 : 0;
+		}
+	}
+	s->dispersion = jget(json_object_get(o, "dispersion"));
+	if (!isfinite(s->dispersion))
+		s->dispersion = 1;
+	s->df_residual = json_is_integer(json_object_get(o, "df_residual")) ?
+	    (long)json_integer_value(json_object_get(o, "df_residual")) : -1;
+	return 0;
+}
+
+static void
+free_sub(struct submodel *s)
+{
+	free(s->beta);
+	free(s->cov);
+}
+
+struct model *
+model_from_json(json_t *doc, const char *name, struct diag *d)
+{
+	struct model *m = xcalloc(1, sizeof *m);
+	const json_t *v, *cols, *by;
+	const char *fam;
+	size_t i, k;
+
+	m->doc = json_incref(doc);
+	m->name = xstrdup(name);
+	m->price = -1;
+	v = json_object_get(doc, "format");
+	if (!json_is_object(doc) || !json_is_string(v) || strcmp(json_string_value(v), MODEL_FORMAT) != 0) {
+		diag_set(d, name, 0, NULL, NULL, 0, "not a pr-model file (no \"format\": \"pr-model\")");
+		goto fail;
+	}
+	v = json_object_get(doc, "version");
+	if (!json_is_integer(v) || json_integer_value(v) != MODEL_VERSION) {
+		diag_set(d, name, 0, NULL, NULL, 0,
+		    "model format version %lld is not supported (this program reads version %d)",
+		    json_is_integer(v) ? (long long)json_integer_value(v) : -1LL, MODEL_VERSION);
+		goto fail;
+	}
+	v = json_object_get(doc, "formula");
+	if (!json_is_string(v)) {
+		bad(d, m, "no \"formula\"");
+		goto fail;
+	}
+	m->f = formula_parse(json_string_value(v), d);
+	if (m->f == NULL) {
+		char what[DIAG_WHAT_MAX];
+		snprintf(what, sizeof what, "%s", d->what);
+		diag_set(d, name, 0, NULL, NULL, 0, "not a valid model: %s", what);
+		goto fail;
+	}
+	fam = json_string_value(json_object_get(doc, "family"));
+	if (fam == NULL || model_family_parse(fam) < 0) {
+		bad(d, m, "\"family\" is not linear, logistic or poisson");
+		goto fail;
+	}
+	m->family = (enum model_family)model_family_parse(fam);
+	cols = json_object_get(doc, "columns");
+	if (!json_is_array(cols)) {
+		bad(d, m, "no \"columns\"");
+		goto fail;
+	}
+	for (i = 0; i < json_array_size(cols); i++) {
+		const json_t *c = json_array_get(cols, i), *lv = json_object_get(c, "levels");
+		const char *cn = json_string_value(json_object_get(c, "name"));
+		const char *kind = json_string_value(json_object_get(c, "kind"));
+		long fi;
+		char **levels;
+		int r;
+		if (cn == NULL || kind == NULL || (fi = formula_col_index(m->f, cn)) < 0) {
+			bad(d, m, "a column in \"columns\" is not in the formula");
+			goto fail;
+		}
+		if (strcmp(kind, "categorical") != 0)
+			continue;
+		if (!json_is_array(lv)) {
+			bad(d, m, "a categorical column has no \"levels\"");
+			goto fail;
+		}
+		levels = xcalloc(json_array_size(lv) + 1, sizeof *levels);
+		for (k = 0; k < json_array_size(lv); k++)
+			levels[k] = (char *)json_string_value(json_array_get(lv, k));
+		for (k = 0; k < json_array_size(lv) && levels[k] != NULL; k++)
+			;
+		r = k < json_array_size(lv) ? -1 :
+		    formula_set_levels(m->f, (size_t)fi, levels, json_array_size(lv), d);
+		free(levels);
+		if (r < 0) {
+			bad(d, m, "bad \"levels\"");
+			goto fail;
+		}
+	}
+	if (formula_build(m->f, d) < 0) {
+		bad(d, m, "the formula's terms cannot be built");
+		goto fail;
+	}
+	m->p = formula_ncoef(m->f);
+	v = json_object_get(doc, "price_column");
+	if (json_is_string(v)) {
+		m->price_name = xstrdup(json_string_value(v));
+		m->price = formula_col_index(m->f, m->price_name);
+		if (m->price < 0 || formula_col_categorical(m->f, (size_t)m->price)) {
+			bad(d, m, "\"price_column\" is not a numeric column of the formula");
+			goto fail;
+		}
+	}
+	if (load_sub(m, doc, &m->top, d) < 0)
+		goto fail;
+	by = json_object_get(doc, "by");
+	if (by != NULL && !json_is_null(by)) {
+		const json_t *groups = json_object_get(by, "groups"), *pooled = json_object_get(by, "pooled");
+		const char *gc = json_string_value(json_object_get(by, "column"));
+		const char *key;
+		json_t *g;
+		if (gc == NULL || !json_is_object(groups) || !json_is_object(pooled)) {
+			bad(d, m, "\"by\" needs \"column\", \"groups\" and \"pooled\"");
+			goto fail;
+		}
+		m->group_col = xstrdup(gc);
+		m->groups = strtab_new();
+		if (m->groups == NULL)
+			abort();
+		m->sub = xcalloc(json_object_size(groups), sizeof *m->sub);
+		free_sub(&m->top);
+		memset(&m->top, 0, sizeof m->top);
+		if (load_sub(m, pooled, &m->top, d) < 0)
+			goto fail;
+		json_object_foreach((json_t *)groups, key, g) {
+			long gi = strtab_add(m->groups, key, strlen(key));
+			if (gi < 0)
+				abort();
+			if (load_sub(m, g, &m->sub[gi], d) < 0)
+				goto fail;
+		}
+	}
+	return m;
+fail:
+	model_free(m);
+	return NULL;
+}
+
+struct model *
+model_load(const char *path, struct diag *d)
+{
+	json_error_t err;
+	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	struct model *m;
+
+	if (doc == NULL) {
+		FILE *fp = fopen(path, "r");
+		if (fp == NULL) {
+			diag_errno(d, path, errno, "cannot open");
+			return NULL;
+		}
+		fclose(fp);
+		diag_set(d, path, err.line > 0 ? err.line : 0, NULL, NULL, 0, "not JSON: %s", err.text);
+		return NULL;
+	}
+	m = model_from_json(doc, path, d);
+	json_decref(doc);
+	return m;
+}
+
+void
+model_free(struct model *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	if (m->sub != NULL)
+		for (i = 0; i < strtab_n(m->groups); i++)
+			free_sub(&m->sub[i]);
+	free(m->sub);
+	strtab_free(m->groups);
+	free_sub(&m->top);
+	formula_free(m->f);
+	json_decref(m->doc);
+	free(m->name);
+	free(m->price_name);
+	free(m->group_col);
+	free(m);
+}
+
+enum model_family model_family(const struct model *m) { return m->family; }
+const char *model_formula(const struct model *m) { return formula_text(m->f); }
+const char *model_price_col(const struct model *m) { return m->price_name; }
+const char *model_group_col(const struct model *m) { return m->group_col; }
+const json_t *model_json(const struct model *m) { return m->doc; }
+const struct formula *model_formula_parsed(const struct model *m) { return m->f; }
+
+const char *
+model_pred_name(const struct model *m)
+{
+	return m->family == MODEL_LOGISTIC ? "p_buy" : "pred";
+}
+
+/* ---- evaluation ---- */
+
+struct model_eval *
+model_bind(const struct model *m, const struct csvio_row *header, const char *input_name,
+    const char *price_col, struct diag *d)
+{
+	struct model_eval *e = xcalloc(1, sizeof *e);
+	size_t nc = formula_ncols(m->f), i, k;
+
+	e->m = m;
+	e->name = input_name;
+	e->in = xcalloc(nc, sizeof *e->in);
+	e->val = xcalloc(nc, sizeof *e->val);
+	e->x = xcalloc(m->p, sizeof *e->x);
+	e->dx = xcalloc(m->p, sizeof *e->dx);
+	e->work = xcalloc(formula_work_size(m->f), sizeof *e->work);
+	e->cur = &m->top;
+	e->group_in = -1;
+	e->price = m->price;
+	e->row_price = NAN;
+	for (i = 0; i < nc; i++) {
+		const char *want = formula_col(m->f, i);
+		e->in[i] = -1;
+		if (i == formula_response_col(m->f))
+			continue;
+		if (price_col != NULL && (long)i == m->price)
+			want = price_col;
+		for (k = 0; k < header->n; k++)
+			if (strcmp(header->f[k], want) == 0) {
+				e->in[i] = (long)k;
+				break;
+			}
+		if (e->in[i] < 0) {
+			diag_set(d, input_name, 0, want, NULL, 0, "no such column (the model needs it)");
+			model_eval_free(e);
+			return NULL;
+		}
+	}
+	if (m->group_col != NULL) {
+		for (k = 0; k < header->n; k++)
+			if (strcmp(header->f[k], m->group_col) == 0) {
+				e->group_in = (long)k;
+				break;
+			}
+		if (e->group_in < 0) {
+			diag_set(d, input_name, 0, m->group_col, NULL, 0,
+			    "no such column (the model's group column)");
+			model_eval_free(e);
+			return NULL;
+		}
+	}
+	return e;
+}
+
+void
+model_eval_free(struct model_eval *e)
+{
+	if (e == NULL)
+		return;
+	free(e->in);
+	free(e->val);
+	free(e->x);
+	free(e->dx);
+	free(e->work);
+	free(e);
+}
+
+/*
+ * A categorical value as stored: text that reads as a number is kept in
+ * its shortest form (num_format), so "1.50" and "1.5" are one level.
+ */
+long
+model_level_lookup(const struct formula *f, size_t col, const char *s, size_t len)
+{
+	char buf[NUM_BUFSZ];
+	double x;
+
+	if (num_parse(s, len, &x, 0) == NUM_OK)
+		return formula_level_index(f, col, buf, num_format(x, buf));
+	return formula_level_index(f, col, s, len);
+}
+
+int
+model_eval_row(struct model_eval *e, const struct csvio_row *row, struct diag *d)
+{
+	const struct model *m = e->m;
+	size_t nc = formula_ncols(m->f), i;
+
+	e->row_price = NAN;
+	for (i = 0; i < nc; i++) {
+		long c = e->in[i];
+		const char *s;
+		size_t len;
+		if (c < 0)
+			continue;
+		if ((size_t)c >= row->n)
+			return diag_set(d, NULL, 0, formula_col(m->f, i), NULL, 0, "missing field");
+		s = row->f[c];
+		len = row->len[c];
+		if (formula_col_categorical(m->f, i)) {
+			long lv;
+			if (len == 0)
+				return diag_set(d, NULL, 0, formula_col(m->f, i), NULL, 0, "missing value");
+			lv = model_level_lookup(m->f, i, s, len);
+			if (lv < 0)
+				return diag_set(d, NULL, 0, formula_col(m->f, i), s, len,
+				    "category level not seen in training");
+			e->val[i] = (double)lv;
+		} else {
+			double x;
+			enum num_status st = num_parse(s, len, &x, 0);
+			if ((long)i == e->price) {
+				if (st == NUM_OK)
+					e->row_price = x;
+				else if (st != NUM_EMPTY)
+					return diag_set(d, NULL, 0, formula_col(m->f, i), s, len, "%s",
+					    num_strerror(st));
+				e->val[i] = e->row_price;
+				continue;
+			}
+			if (st != NUM_OK)
+				return diag_set(d, NULL, 0, formula_col(m->f, i), st == NUM_EMPTY ? NULL : s,
+				    len, "%s", st == NUM_EMPTY ? "missing value" : num_strerror(st));
+			e->val[i] = x;
+		}
+	}
+	e->cur = &m->top;
+	e->group = NULL;
+	e->pooled = 0;
+	if (e->group_in >= 0) {
+		long gi = -1;
+		if ((size_t)e->group_in < row->n)
+			gi = strtab_find(m->groups, row->f[e->group_in], row->len[e->group_in]);
+		if (gi >= 0) {
+			e->cur = &m->sub[gi];
+			e->group = strtab_str(m->groups, (size_t)gi, NULL);
+		} else {
+			e->pooled = 1;
+		}
+	}
+	return 0;
+}
+
+double model_eval_row_price(const struct model_eval *e) { return e->row_price; }
+const char *model_eval_group(const struct model_eval *e) { return e->group; }
+int model_eval_pooled(const struct model_eval *e) { return e->pooled; }
+
+long
+model_eval_var(const struct model_eval *e, const char *column)
+{
+	long i = formula_col_index(e->m->f, column);
+
+	if (i < 0 || formula_col_categorical(e->m->f, (size_t)i) ||
+	    (size_t)i == formula_response_col(e->m->f))
+		return -1;
+	return i;
+}
+
+void
+model_eval_set(struct model_eval *e, long var, double value)
+{
+	if (var >= 0 && (size_t)var < formula_ncols(e->m->f))
+		e->val[var] = value;
+}
+
+/* eta and d eta / dp at p for the current row; NaN when a column is not finite. */
+static double
+eval_eta(struct model_eval *e, double p, double *deta)
+{
+	const double *beta = e->cur->beta;
+	double eta = 0, de = 0;
+	size_t j;
+
+	if (e->price >= 0)
+		e->val[e->price] = p;
+	formula_eval(e->m->f, e->val, e->price, e->x, deta ? e->dx : NULL, e->work);
+	for (j = 0; j < e->m->p; j++) {
+		if (!isfinite(e->x[j]))
+			return NAN;
+		eta += beta[j] * e->x[j];
+		if (deta)
+			de += beta[j] * e->dx[j];
+	}
+	if (deta)
+		*deta = de;
+	return eta;
+}
+
+/* Inverse link and its derivative. */
+static double
+linkinv(const struct model_eval *e, double eta, double *dmu)
+{
+	double mu;
+
+	switch (e->m->family) {
+	case MODEL_LOGISTIC:
+		mu = eta >= 0 ? 1 / (1 + exp(-eta)) : exp(eta) / (1 + exp(eta));
+		*dmu = mu * (1 - mu);
+		return mu;
+	case MODEL_POISSON:
+		mu = exp(eta);
+		*dmu = mu;
+		return mu;
+	case MODEL_LINEAR:
+		break;
+	}
+	if (formula_response_log(e->m->f)) {
+		/* log-normal retransformation: E[y] = exp(eta + sigma^2 / 2) */
+		mu = exp(eta + e->cur->dispersion / 2);
+		*dmu = mu;
+		return mu;
+	}
+	*dmu = 1;
+	return eta;
+}
+
+double
+model_eval_mean(struct model_eval *e, double p, double *dmean)
+{
+	double deta, dmu, eta = eval_eta(e, p, dmean ? &deta : NULL), mu;
+
+	if (isnan(eta)) {
+		if (dmean)
+			*dmean = NAN;
+		return NAN;
+	}
+	mu = linkinv(e, eta, &dmu);
+	if (dmean)
+		*dmean = dmu * deta;
+	return mu;
+}
+
+static double
+se_of(const struct model_eval *e)
+{
+	const double *c = e->cur->cov, *x = e->x;
+	size_t p = e->m->p, i, j;
+	double v = 0;
+
+	for (i = 0; i < p; i++) {
+		double r = 0;
+		for (j = 0; j < p; j++)
+			r += c[i * p + j] * x[j];
+		v += x[i] * r;
+	}
+	return v > 0 ? sqrt(v) : 0;
+}
+
+double
+model_eval_eta(struct model_eval *e, double p, double *se_eta)
+{
+	double eta = eval_eta(e, p, NULL);
+
+	if (se_eta)
+		*se_eta = isnan(eta) ? NAN : se_of(e);
+	return eta;
+}
+
+double
+model_eval_interval(struct model_eval *e, double p, double level, double *se_mean,
+    double *lower, double *upper)
+{
+	double se, dmu, mu, q, a, b;
+	double eta = model_eval_eta(e, p, &se);
+
+	if (isnan(eta)) {
+		if (se_mean)
+			*se_mean = NAN;
+		if (lower)
+			*lower = NAN;
+		if (upper)
+			*upper = NAN;
+		return NAN;
+	}
+	mu = linkinv(e, eta, &dmu);
+	if (se_mean)
+		*se_mean = fabs(dmu) * se;
+	if (lower || upper) {
+		if (e->m->family == MODEL_LINEAR && e->cur->df_residual > 0)
+			q = gsl_cdf_tdist_Qinv((1 - level) / 2, (double)e->cur->df_residual);
+		else
+			q = gsl_cdf_ugaussian_Qinv((1 - level) / 2);
+		a = linkinv(e, eta - q * se, &dmu);
+		b = linkinv(e, eta + q * se, &dmu);
+		if (lower)
+			*lower = a;
+		if (upper)
+			*upper = b;
+	}
+	return mu;
+}
