@@ -1,0 +1,122 @@
+/* offers.c - see offers.h. */
+#include "offers.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvio.h"
+#include "num.h"
+
+static int
+field_num(const struct csvio_reader *r, const struct csvio_row *row, long col, const char *name,
+    double *out, struct diag *d)
+{
+	enum num_status st = num_parse(row->f[col], row->len[col], out, 0);
+
+	if (st == NUM_EMPTY)
+		return diag_set(d, csvio_name(r), row->line, name, NULL, 0, "missing value");
+	if (st != NUM_OK)
+		return diag_set(d, csvio_name(r), row->line, name, row->f[col], row->len[col], "%s",
+		    num_strerror(st));
+	return 0;
+}
+
+int
+offers_load(struct offers *o, const char *path, unsigned char delim, struct diag *d)
+{
+	struct csvio_reader *r;
+	struct csvio_row row;
+	long c_id, c_kind, c_value, c_cost, c_promo;
+	int got, rc = -1;
+	size_t i;
+
+	o->v = NULL;
+	o->n = 0;
+	if ((r = csvio_open(path, delim, d)) == NULL)
+		return -1;
+	if ((c_id = csvio_require_col(r, "offer_id", d)) < 0
+	    || (c_kind = csvio_require_col(r, "kind", d)) < 0
+	    || (c_value = csvio_require_col(r, "value", d)) < 0
+	    || (c_promo = csvio_require_col(r, "promo_value", d)) < 0)
+		goto out;
+	c_cost = csvio_col(r, "cost");
+	while ((got = csvio_next(r, &row, d)) > 0) {
+		struct offer *of, *v;
+
+		if (row.n != csvio_ncols(r)) {
+			diag_set(d, csvio_name(r), row.line, NULL, NULL, 0, "%s fields (expected %zu)",
+			    row.n > csvio_ncols(r) ? "too many" : "too few", csvio_ncols(r));
+			goto out;
+		}
+		if ((v = realloc(o->v, (o->n + 1) * sizeof *v)) == NULL) {
+			diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
+			goto out;
+		}
+		o->v = v;
+		of = &o->v[o->n];
+		memset(of, 0, sizeof *of);
+		if (row.len[c_id] == 0) {
+			diag_set(d, csvio_name(r), row.line, "offer_id", NULL, 0, "missing value");
+			goto out;
+		}
+		for (i = 0; i < o->n; i++)
+			if (strcmp(o->v[i].id, row.f[c_id]) == 0) {
+				diag_set(d, csvio_name(r), row.line, "offer_id", row.f[c_id], row.len[c_id],
+				    "duplicate offer");
+				goto out;
+			}
+		if (strcmp(row.f[c_kind], "percent") == 0) {
+			of->kind = OFFER_PERCENT;
+		} else if (strcmp(row.f[c_kind], "amount") == 0) {
+			of->kind = OFFER_AMOUNT;
+		} else {
+			diag_set(d, csvio_name(r), row.line, "kind", row.f[c_kind], row.len[c_kind],
+			    "expected percent or amount");
+			goto out;
+		}
+		if (field_num(r, &row, c_value, "value", &of->value, d) < 0
+		    || field_num(r, &row, c_promo, "promo_value", &of->promo_value, d) < 0)
+			goto out;
+		if (c_cost >= 0 && row.len[c_cost] > 0) {
+			if (field_num(r, &row, c_cost, "cost", &of->cost, d) < 0)
+				goto out;
+		}
+		if (of->kind == OFFER_PERCENT ? !(of->value >= 0 && of->value < 100) : !(of->value >= 0)) {
+			diag_set(d, csvio_name(r), row.line, "value", row.f[c_value], row.len[c_value],
+			    of->kind == OFFER_PERCENT ? "a percent offer must be at least 0 and below 100"
+			    : "an amount offer must not be negative");
+			goto out;
+		}
+		of->paid_a = of->kind == OFFER_PERCENT ? 1 - of->value / 100 : 1;
+		of->paid_b = of->kind == OFFER_PERCENT ? 0 : of->value;
+		if ((of->id = strdup(row.f[c_id])) == NULL) {
+			diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
+			goto out;
+		}
+		o->n++;
+	}
+	if (got < 0)
+		goto out;
+	if (o->n == 0) {
+		diag_set(d, csvio_name(r), 0, NULL, NULL, 0, "no offers");
+		goto out;
+	}
+	rc = 0;
+out:
+	csvio_close(r);
+	return rc;
+}
+
+void
+offers_free(struct offers *o)
+{
+	size_t i;
+
+	if (o == NULL)
+		return;
+	for (i = 0; i < o->n; i++)
+		free(o->v[i].id);
+	free(o->v);
+	o->v = NULL;
+	o->n = 0;
+}
