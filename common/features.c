@@ -1,0 +1,1326 @@
+/* features.c - see features.h. */
+#include "features.h"
+#include "cf.h"
+#include "date.h"
+#include "history.h"
+#include "num.h"
+#include "strtab.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One transformation: its columns, what was fitted, and per-row scratch. */
+struct tr {
+	enum feat_kind kind;
+	char *col, *arg;          /* owned */
+	long idx, idx2;           /* bound input columns */
+	double k;
+
+	/* fitted (numeric) */
+	int has_mean;             /* 0: the column had no numbers at fit */
+	double n, mean, sd, min, max, low, high;
+	double *cut;
+	size_t ncut;
+
+	/* fitted (categorical, lookups) */
+	struct strtab *levels;    /* onehot and target levels; history/ref keys */
+	int other;                /* onehot: a COL_other column */
+	double *te;               /* target: value per level */
+	double prior, smoothing;
+	int holidays;             /* date: add COL_days_to_holiday */
+	char **names;             /* lookup: new column names */
+	size_t nnames;
+	char **text;              /* lookup: nkeys x nnames field texts */
+	char **dflt;              /* lookup: nnames texts for an unseen key */
+	const char *unseen_says;  /* lookup: what an unseen key gets, for the note */
+	struct cf *cf;
+
+	/* fitting accumulators */
+	double acc_n, acc_mean, acc_m2, acc_min, acc_max;
+	double *vals;
+	size_t nvals, capvals;
+	struct strtab *acc_lev;
+	double *lev_n, *lev_y;
+	size_t lev_cap;
+	double y_n, y_sum;
+	json_t *side;             /* history, ref_price, cf: fitted at feat_fit_new */
+
+	/* per-row scratch */
+	double x, y;
+	int miss, ymiss;
+	long lev, day;
+
+	/* what apply did */
+	unsigned long long n_missing, n_unseen, n_range, n_nohol;
+};
+
+struct feat_fit {
+	struct tr *tr;
+	size_t ntr;
+	size_t ncols;
+	int missing_as_mean;
+	double smoothing;
+	long min_count;
+	long asof;                /* day number or HIST_NO_DAY */
+	long *hol;                /* sorted holiday day numbers */
+	size_t nhol;
+};
+
+struct feat_state {
+	struct tr *tr;
+	size_t ntr;
+	size_t ncols;
+	int missing_as_mean;
+	long asof;
+	long *hol;
+	size_t nhol;
+	char name[DIAG_FILE_MAX];
+};
+
+static const char *const kind_name[] = {
+	"zscore", "minmax", "log1p", "bins", "clip_z", "onehot", "target_mean", "date",
+	"history", "ref_price", "cf"
+};
+
+static const char *const date_suffix[] = {
+	"_dow", "_month", "_doy", "_isoweek", "_weekend", "_days_to_holiday"
+};
+
+static void
+tr_fini(struct tr *t)
+{
+	size_t i, nkeys;
+
+	nkeys = t->levels ? strtab_n(t->levels) : 0;
+	if (t->text != NULL)
+		for (i = 0; i < nkeys * t->nnames; i++)
+			free(t->text[i]);
+	if (t->dflt != NULL)
+		for (i = 0; i < t->nnames; i++)
+			free(t->dflt[i]);
+	if (t->names != NULL)
+		for (i = 0; i < t->nnames; i++)
+			free(t->names[i]);
+	free(t->text);
+	free(t->dflt);
+	free(t->names);
+	free(t->col);
+	free(t->arg);
+	free(t->cut);
+	free(t->te);
+	free(t->vals);
+	free(t->lev_n);
+	free(t->lev_y);
+	strtab_free(t->levels);
+	strtab_free(t->acc_lev);
+	cf_free(t->cf);
+	json_decref(t->side);
+}
+
+static int
+oom(struct diag *d)
+{
+	return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
+}
+
+static int
+cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Holidays: a CSV file whose column "date" holds the dates, or a plain
+ * list of dates, one per line (then the first line is a date too, not a
+ * header).
+ */
+static int
+read_holidays(const char *path, unsigned char delim, long **out, size_t *nout, struct diag *d)
+{
+	struct csvio_reader *r = csvio_open(path, delim, d);
+	const struct csvio_row *h;
+	struct csvio_row row;
+	struct date dt;
+	long col, *v = NULL, *nv;
+	size_t n = 0, cap = 0, i, j;
+	int got;
+	enum date_status st;
+
+	if (r == NULL)
+		return -1;
+	h = csvio_header(r);
+	col = csvio_col(r, "date");
+	if (col < 0) {
+		col = 0;
+		if (h->n > 0 && date_parse(h->f[0], h->len[0], DATE_ORDER_NONE, &dt) == DATE_OK) {
+			if ((v = malloc(16 * sizeof *v)) == NULL)
+				goto nomem;
+			cap = 16;
+			v[n++] = date_to_days(&dt);
+		}
+	}
+	while ((got = csvio_next(r, &row, d)) > 0) {
+		if ((size_t)col >= row.n)
+			continue;
+		st = date_parse(row.f[col], row.len[col], DATE_ORDER_NONE, &dt);
+		if (st == DATE_EMPTY)
+			continue;
+		if (st != DATE_OK) {
+			diag_set(d, path, row.line, NULL, row.f[col], row.len[col], "%s",
+			    date_strerror(st));
+			goto fail;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nv = realloc(v, cap * sizeof *v)) == NULL)
+				goto nomem;
+			v = nv;
+		}
+		v[n++] = date_to_days(&dt);
+	}
+	if (got < 0)
+		goto fail;
+	csvio_close(r);
+	qsort(v, n, sizeof *v, cmp_long);
+	for (i = j = 0; i < n; i++)
+		if (j == 0 || v[j - 1] != v[i])
+			v[j++] = v[i];
+	*out = v;
+	*nout = j;
+	return 0;
+nomem:
+	oom(d);
+fail:
+	free(v);
+	csvio_close(r);
+	return -1;
+}
+
+/* ---- fitting ---- */
+
+struct feat_fit *
+feat_fit_new(const struct feat_config *cfg, struct diag *d)
+{
+	struct feat_fit *f = calloc(1, sizeof *f);
+	struct date dt;
+	size_t i;
+	int got;
+
+	if (f == NULL) {
+		oom(d);
+		return NULL;
+	}
+	f->missing_as_mean = cfg->missing_as_mean;
+	f->smoothing = cfg->smoothing;
+	f->min_count = cfg->min_count;
+	f->asof = HIST_NO_DAY;
+	if (cfg->asof != NULL) {
+		if (date_parse(cfg->asof, strlen(cfg->asof), DATE_ORDER_NONE, &dt) != DATE_OK) {
+			diag_set(d, NULL, 0, NULL, cfg->asof, strlen(cfg->asof), "--asof: not a date");
+			goto fail;
+		}
+		f->asof = date_to_days(&dt);
+	} else if (cfg->history != NULL) {
+		got = hist_max_day(cfg->history, cfg->delim, cfg->history_date, &f->asof, d);
+		if (got < 0)
+			goto fail;
+		if (got == 0)
+			f->asof = HIST_NO_DAY;
+	}
+	if (cfg->holidays != NULL && read_holidays(cfg->holidays, cfg->delim, &f->hol, &f->nhol, d) < 0)
+		goto fail;
+	f->tr = calloc(cfg->nspec ? cfg->nspec : 1, sizeof *f->tr);
+	if (f->tr == NULL) {
+		oom(d);
+		goto fail;
+	}
+	for (i = 0; i < cfg->nspec; i++) {
+		const struct feat_spec *s = &cfg->spec[i];
+		struct tr *t = &f->tr[f->ntr++];
+		t->kind = s->kind;
+		t->k = s->k;
+		t->col = strdup(s->col);
+		t->arg = s->arg ? strdup(s->arg) : NULL;
+		t->acc_min = HUGE_VAL;
+		t->acc_max = -HUGE_VAL;
+		t->holidays = cfg->holidays != NULL;
+		if (t->col == NULL || (s->arg != NULL && t->arg == NULL)) {
+			oom(d);
+			goto fail;
+		}
+		if ((t->kind == FEAT_ONEHOT || t->kind == FEAT_TARGET) &&
+		    (t->acc_lev = strtab_new()) == NULL) {
+			oom(d);
+			goto fail;
+		}
+		if (t->kind == FEAT_HISTORY) {
+			t->side = hist_fit(cfg->history, cfg->delim, s->col, cfg->agg,
+			    cfg->history_date, f->asof, d);
+		} else if (t->kind == FEAT_REFPRICE) {
+			t->side = hist_ref_fit(cfg->history, cfg->delim, s->col, s->arg,
+			    cfg->history_date, f->asof, cfg->window, cfg->ref_median, d);
+		} else if (t->kind == FEAT_CF) {
+			struct csvio_reader *r = csvio_open(cfg->cf, cfg->delim, d);
+			struct cf *c;
+			if (r == NULL)
+				goto fail;
+			c = cf_build(r, s->col, s->arg, cfg->cf_k, d);
+			csvio_close(r);
+			if (c == NULL)
+				goto fail;
+			t->side = json_pack("{s:s, s:s, s:s, s:o*}", "type", "cf", "user", s->col,
+			    "item", s->arg, "model", cf_to_json(c));
+			cf_free(c);
+			if (t->side == NULL || json_object_get(t->side, "model") == NULL) {
+				oom(d);
+				goto fail;
+			}
+		} else {
+			continue;
+		}
+		if (t->side == NULL)
+			goto fail;
+	}
+	return f;
+fail:
+	feat_fit_free(f);
+	return NULL;
+}
+
+void
+feat_fit_free(struct feat_fit *f)
+{
+	size_t i;
+
+	if (f == NULL)
+		return;
+	for (i = 0; i < f->ntr; i++)
+		tr_fini(&f->tr[i]);
+	free(f->tr);
+	free(f->hol);
+	free(f);
+}
+
+/* Resolve t's input columns; fitting also needs the target column. */
+static int
+bind_tr(struct tr *t, const struct csvio_reader *r, int fitting, struct diag *d)
+{
+	t->idx = csvio_require_col(r, t->col, d);
+	if (t->idx < 0)
+		return -1;
+	t->idx2 = -1;
+	if ((t->kind == FEAT_TARGET && fitting) || t->kind == FEAT_CF) {
+		t->idx2 = csvio_require_col(r, t->arg, d);
+		if (t->idx2 < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+feat_fit_bind(struct feat_fit *f, const struct csvio_reader *r, struct diag *d)
+{
+	size_t i;
+
+	f->ncols = csvio_ncols(r);
+	for (i = 0; i < f->ntr; i++)
+		if (bind_tr(&f->tr[i], r, 1, d) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+is_numeric(enum feat_kind k)
+{
+	return k == FEAT_ZSCORE || k == FEAT_MINMAX || k == FEAT_LOG1P || k == FEAT_BINS ||
+	    k == FEAT_CLIPZ;
+}
+
+/* Parse field idx of row as a number: 0 (with *miss), or -1 with d filled. */
+static int
+parse_num(const struct csvio_row *row, long idx, const char *col, double *x, int *miss,
+    struct diag *d)
+{
+	enum num_status st = num_parse(row->f[idx], row->len[idx], x, 0);
+
+	*miss = st == NUM_EMPTY;
+	if (st == NUM_OK || st == NUM_EMPTY)
+		return 0;
+	return diag_set(d, NULL, 0, col, row->f[idx], row->len[idx], "%s", num_strerror(st));
+}
+
+static int
+check_count(const struct csvio_row *row, size_t ncols, struct diag *d)
+{
+	if (row->n == ncols)
+		return 0;
+	return diag_set(d, NULL, 0, NULL, NULL, 0, "%s fields (expected %zu)",
+	    row->n > ncols ? "too many" : "too few", ncols);
+}
+
+/*
+ * The first phase of a row, shared by fitting and applying: parse every
+ * field a transform reads into its scratch, so that a row is rejected
+ * before anything of it is written or learnt.
+ */
+static int
+parse_row(struct tr *tr, size_t ntr, const struct csvio_row *row, int fitting, struct diag *d)
+{
+	struct date dt;
+	enum date_status ds;
+	size_t i;
+
+	for (i = 0; i < ntr; i++) {
+		struct tr *t = &tr[i];
+		const char *s = row->f[t->idx];
+		size_t len = row->len[t->idx];
+
+		if (is_numeric(t->kind)) {
+			if (parse_num(row, t->idx, t->col, &t->x, &t->miss, d) < 0)
+				return -1;
+			if (t->kind == FEAT_LOG1P && !t->miss && !(t->x > -1))
+				return diag_set(d, NULL, 0, t->col, s, len,
+				    "log1p needs a value above -1");
+		} else if (t->kind == FEAT_DATE) {
+			ds = date_parse(s, len, DATE_ORDER_NONE, &dt);
+			t->miss = ds == DATE_EMPTY;
+			if (ds != DATE_OK && ds != DATE_EMPTY)
+				return diag_set(d, NULL, 0, t->col, s, len, "%s", date_strerror(ds));
+			if (ds == DATE_OK)
+				t->day = date_to_days(&dt);
+		} else if (t->kind == FEAT_TARGET && fitting) {
+			if (parse_num(row, t->idx2, t->arg, &t->y, &t->ymiss, d) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+push_val(struct tr *t, double x)
+{
+	if (t->nvals == t->capvals) {
+		size_t cap = t->capvals ? t->capvals * 2 : 1024;
+		double *v = realloc(t->vals, cap * sizeof *v);
+		if (v == NULL)
+			return -1;
+		t->vals = v;
+		t->capvals = cap;
+	}
+	t->vals[t->nvals++] = x;
+	return 0;
+}
+
+static int
+count_level(struct tr *t, const char *s, size_t len, double y, int has_y)
+{
+	long li = strtab_add(t->acc_lev, s, len);
+
+	if (li < 0)
+		return -1;
+	if ((size_t)li >= t->lev_cap) {
+		size_t cap = t->lev_cap ? t->lev_cap * 2 : 64;
+		double *a = realloc(t->lev_n, cap * sizeof *a), *b;
+		if (a == NULL)
+			return -1;
+		t->lev_n = a;
+		if ((b = realloc(t->lev_y, cap * sizeof *b)) == NULL)
+			return -1;
+		t->lev_y = b;
+		memset(t->lev_n + t->lev_cap, 0, (cap - t->lev_cap) * sizeof *a);
+		memset(t->lev_y + t->lev_cap, 0, (cap - t->lev_cap) * sizeof *b);
+		t->lev_cap = cap;
+	}
+	if (has_y) {
+		t->lev_n[li] += 1;
+		t->lev_y[li] += y;
+	} else if (t->kind == FEAT_ONEHOT) {
+		t->lev_n[li] += 1;
+	}
+	return 0;
+}
+
+int
+feat_fit_row(struct feat_fit *f, const struct csvio_row *row, struct diag *d)
+{
+	size_t i;
+
+	if (check_count(row, f->ncols, d) < 0 || parse_row(f->tr, f->ntr, row, 1, d) < 0)
+		return -1;
+	for (i = 0; i < f->ntr; i++) {
+		struct tr *t = &f->tr[i];
+		const char *s = row->f[t->idx];
+		size_t len = row->len[t->idx];
+
+		if (is_numeric(t->kind) && !t->miss) {
+			/* Welford's update: accurate for large means, in one pass. */
+			double delta = t->x - t->acc_mean;
+			t->acc_n += 1;
+			t->acc_mean += delta / t->acc_n;
+			t->acc_m2 += delta * (t->x - t->acc_mean);
+			if (t->x < t->acc_min)
+				t->acc_min = t->x;
+			if (t->x > t->acc_max)
+				t->acc_max = t->x;
+			if (t->kind == FEAT_BINS && push_val(t, t->x) < 0)
+				return oom(d);
+		} else if (t->kind == FEAT_ONEHOT && len > 0) {
+			if (count_level(t, s, len, 0, 0) < 0)
+				return oom(d);
+		} else if (t->kind == FEAT_TARGET) {
+			if (!t->ymiss) {
+				t->y_n += 1;
+				t->y_sum += t->y;
+			}
+			if (len > 0 && count_level(t, s, len, t->y, !t->ymiss) < 0)
+				return oom(d);
+		}
+	}
+	return 0;
+}
+
+static json_t *
+num_or_null(int ok, double x)
+{
+	return ok && isfinite(x) ? json_real(x) : json_null();
+}
+
+/* The JSON object of one fitted transformation, or NULL with d filled. */
+static json_t *
+tr_json(struct feat_fit *f, struct tr *t, struct diag *d)
+{
+	json_t *o = json_object(), *a, *b, *c;
+	int has = t->acc_n > 0;
+	double sd = t->acc_n > 1 ? sqrt(t->acc_m2 / (t->acc_n - 1)) : 0;
+	size_t i, nlev, *order = NULL;
+
+	if (o == NULL)
+		goto nomem;
+	json_object_set_new(o, "type", json_string(kind_name[t->kind]));
+	json_object_set_new(o, "column", json_string(t->col));
+	if (is_numeric(t->kind)) {
+		json_object_set_new(o, "n", json_integer((json_int_t)t->acc_n));
+		json_object_set_new(o, "mean", num_or_null(has, t->acc_mean));
+	}
+	switch (t->kind) {
+	case FEAT_ZSCORE:
+		json_object_set_new(o, "sd", num_or_null(has, sd));
+		break;
+	case FEAT_MINMAX:
+		json_object_set_new(o, "min", num_or_null(has, t->acc_min));
+		json_object_set_new(o, "max", num_or_null(has, t->acc_max));
+		break;
+	case FEAT_LOG1P:
+		break;
+	case FEAT_BINS:
+		json_object_set_new(o, "bins", json_integer((json_int_t)t->k));
+		json_object_set_new(o, "min", num_or_null(has, t->acc_min));
+		json_object_set_new(o, "max", num_or_null(has, t->acc_max));
+		if ((a = json_array()) == NULL)
+			goto nomem;
+		json_object_set_new(o, "cuts", a);
+		if (t->nvals > 0) {
+			qsort(t->vals, t->nvals, sizeof *t->vals, cmp_double);
+			for (i = 1; i < (size_t)t->k; i++)
+				json_array_append_new(a, json_real(feat_quantile7(t->vals, t->nvals,
+				    (double)i / t->k)));
+		}
+		break;
+	case FEAT_CLIPZ:
+		json_object_set_new(o, "sd", num_or_null(has, sd));
+		json_object_set_new(o, "k", json_real(t->k));
+		json_object_set_new(o, "low", num_or_null(has, t->acc_mean - t->k * sd));
+		json_object_set_new(o, "high", num_or_null(has, t->acc_mean + t->k * sd));
+		break;
+	case FEAT_ONEHOT:
+	case FEAT_TARGET:
+		nlev = strtab_n(t->acc_lev);
+		if ((order = malloc((nlev ? nlev : 1) * sizeof *order)) == NULL)
+			goto nomem;
+		strtab_sorted(t->acc_lev, order);
+		a = json_array();
+		b = json_array();
+		c = json_array();
+		if (a == NULL || b == NULL || c == NULL) {
+			json_decref(a);
+			json_decref(b);
+			json_decref(c);
+			goto nomem;
+		}
+		if (t->kind == FEAT_TARGET) {
+			double prior;
+			if (t->y_n == 0) {
+				json_decref(a);
+				json_decref(b);
+				json_decref(c);
+				free(order);
+				json_decref(o);
+				diag_set(d, NULL, 0, t->arg, NULL, 0, "no numbers to fit target means on");
+				return NULL;
+			}
+			prior = t->y_sum / t->y_n;
+			json_object_set_new(o, "target", json_string(t->arg));
+			json_object_set_new(o, "smoothing", json_real(f->smoothing));
+			json_object_set_new(o, "prior", json_real(prior));
+			for (i = 0; i < nlev; i++) {
+				size_t li = order[i];
+				json_array_append_new(a, json_string(strtab_str(t->acc_lev, li, NULL)));
+				json_array_append_new(b, json_integer((json_int_t)t->lev_n[li]));
+				json_array_append_new(c, json_real((t->lev_y[li] + f->smoothing * prior) /
+				    (t->lev_n[li] + f->smoothing)));
+			}
+			json_object_set_new(o, "levels", a);
+			json_object_set_new(o, "n", b);
+			json_object_set_new(o, "value", c);
+		} else {
+			json_object_set_new(o, "min_count", json_integer(f->min_count));
+			json_object_set_new(o, "other", json_boolean(f->min_count > 0));
+			for (i = 0; i < nlev; i++) {
+				size_t li = order[i];
+				if (t->lev_n[li] < (double)f->min_count) {
+					json_array_append_new(c, json_string(strtab_str(t->acc_lev, li, NULL)));
+					continue;
+				}
+				json_array_append_new(a, json_string(strtab_str(t->acc_lev, li, NULL)));
+				json_array_append_new(b, json_integer((json_int_t)t->lev_n[li]));
+			}
+			json_object_set_new(o, "levels", a);
+			json_object_set_new(o, "counts", b);
+			json_object_set_new(o, "folded", c);
+		}
+		free(order);
+		break;
+	case FEAT_DATE:
+		json_object_set_new(o, "holidays", json_boolean(t->holidays));
+		break;
+	case FEAT_HISTORY:
+	case FEAT_REFPRICE:
+	case FEAT_CF:
+		json_decref(o);
+		return json_incref(t->side);
+	}
+	return o;
+nomem:
+	json_decref(o);
+	oom(d);
+	return NULL;
+}
+
+json_t *
+feat_fit_state(struct feat_fit *f, struct diag *d)
+{
+	json_t *doc = json_object(), *trs = json_array(), *hol = json_array(), *o;
+	char buf[DATE_BUFSZ];
+	struct date dt;
+	size_t i;
+
+	if (doc == NULL || trs == NULL || hol == NULL) {
+		json_decref(doc);
+		json_decref(trs);
+		json_decref(hol);
+		oom(d);
+		return NULL;
+	}
+	json_object_set_new(doc, "format", json_string(FEAT_FORMAT));
+	json_object_set_new(doc, "version", json_integer(FEAT_VERSION));
+	json_object_set_new(doc, "missing_as", json_string(f->missing_as_mean ? "mean" : "empty"));
+	if (f->asof != HIST_NO_DAY && date_from_days(f->asof, &dt) == 0) {
+		date_format(&dt, buf);
+		json_object_set_new(doc, "asof", json_string(buf));
+	} else {
+		json_object_set_new(doc, "asof", json_null());
+	}
+	for (i = 0; i < f->nhol; i++)
+		if (date_from_days(f->hol[i], &dt) == 0) {
+			date_format(&dt, buf);
+			json_array_append_new(hol, json_string(buf));
+		}
+	json_object_set_new(doc, "holidays", hol);
+	json_object_set_new(doc, "transforms", trs);
+	for (i = 0; i < f->ntr; i++) {
+		if ((o = tr_json(f, &f->tr[i], d)) == NULL) {
+			json_decref(doc);
+			return NULL;
+		}
+		json_array_append_new(trs, o);
+	}
+	return doc;
+}
+
+/* ---- loading ---- */
+
+static int
+bad_state(struct diag *d, const char *name, size_t i, const char *what)
+{
+	if (i == (size_t)-1)
+		return diag_set(d, name, 0, NULL, NULL, 0, "bad state: %s", what);
+	return diag_set(d, name, 0, NULL, NULL, 0, "bad state: transform %zu: %s", i + 1, what);
+}
+
+/* A number or null (then *has = 0); -1 when the member is neither. */
+static int
+get_num(const json_t *o, const char *key, double *x, int *has)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (v != NULL && json_is_number(v)) {
+		*x = json_number_value(v);
+		if (has)
+			*has = 1;
+		return 0;
+	}
+	if (v != NULL && json_is_null(v) && has != NULL) {
+		*has = 0;
+		*x = 0;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+day_of(const char *s, long *day)
+{
+	struct date dt;
+
+	if (date_parse(s, strlen(s), DATE_ORDER_NONE, &dt) != DATE_OK)
+		return -1;
+	*day = date_to_days(&dt);
+	return 0;
+}
+
+/* Text of a lookup value: a number, a string, or null (empty). */
+static char *
+value_text(const json_t *v)
+{
+	char buf[NUM_BUFSZ];
+
+	if (json_is_string(v))
+		return strdup(json_string_value(v));
+	if (json_is_number(v)) {
+		num_format(json_number_value(v), buf);
+		return strdup(buf);
+	}
+	if (json_is_null(v))
+		return strdup("");
+	return NULL;
+}
+
+static int
+load_lookup(struct tr *t, const json_t *o, const char *name, size_t i, struct diag *d)
+{
+	const json_t *cols = json_object_get(o, "columns"), *dflt = json_object_get(o, "default");
+	const json_t *keys = json_object_get(o, "keys"), *v, *vals;
+	const char *key;
+	size_t j, nk = 0;
+
+	if (!json_is_array(cols) || !json_is_array(dflt) || !json_is_object(keys) ||
+	    json_array_size(cols) != json_array_size(dflt) || json_array_size(cols) == 0)
+		return bad_state(d, name, i, "bad \"columns\", \"default\" or \"keys\"");
+	t->nnames = json_array_size(cols);
+	t->names = calloc(t->nnames, sizeof *t->names);
+	t->dflt = calloc(t->nnames, sizeof *t->dflt);
+	t->text = calloc(json_object_size(keys) * t->nnames + 1, sizeof *t->text);
+	if ((t->levels = strtab_new()) == NULL || t->names == NULL || t->dflt == NULL ||
+	    t->text == NULL)
+		return oom(d);
+	for (j = 0; j < t->nnames; j++) {
+		v = json_array_get(cols, j);
+		if (!json_is_string(v))
+			return bad_state(d, name, i, "a column name is not a string");
+		if ((t->names[j] = strdup(json_string_value(v))) == NULL)
+			return oom(d);
+		if ((t->dflt[j] = value_text(json_array_get(dflt, j))) == NULL)
+			return bad_state(d, name, i, "bad \"default\"");
+	}
+	json_object_foreach((json_t *)keys, key, vals) {
+		if (!json_is_array(vals) || json_array_size(vals) != t->nnames)
+			return bad_state(d, name, i, "a key has the wrong number of values");
+		if (strtab_add(t->levels, key, strlen(key)) != (long)nk)
+			return bad_state(d, name, i, "a key is repeated");
+		for (j = 0; j < t->nnames; j++)
+			if ((t->text[nk * t->nnames + j] = value_text(json_array_get(vals, j))) == NULL)
+				return bad_state(d, name, i, "a value is not a number, a string or null");
+		nk++;
+	}
+	t->unseen_says = t->kind == FEAT_HISTORY ? "count 0, others empty" : "left empty";
+	return 0;
+}
+
+static int
+load_levels(struct tr *t, const json_t *levels, const char *name, size_t i, struct diag *d)
+{
+	size_t j;
+
+	if (!json_is_array(levels))
+		return bad_state(d, name, i, "bad \"levels\"");
+	if ((t->levels = strtab_new()) == NULL)
+		return oom(d);
+	for (j = 0; j < json_array_size(levels); j++) {
+		const json_t *v = json_array_get(levels, j);
+		if (!json_is_string(v))
+			return bad_state(d, name, i, "a level is not a string");
+		if (strtab_add(t->levels, json_string_value(v), json_string_length(v)) != (long)j)
+			return bad_state(d, name, i, "a level is repeated");
+	}
+	return 0;
+}
+
+static int
+load_tr(struct tr *t, const json_t *o, const char *name, size_t i, struct diag *d)
+{
+	const json_t *type = json_object_get(o, "type"), *col = json_object_get(o, "column"), *v;
+	size_t j;
+	int k, has_sd, has_min, has_max, has_low, has_high;
+
+	if (!json_is_object(o) || !json_is_string(type))
+		return bad_state(d, name, i, "no \"type\"");
+	for (k = 0; k <= FEAT_CF; k++)
+		if (strcmp(json_string_value(type), kind_name[k]) == 0)
+			break;
+	if (k > FEAT_CF)
+		return bad_state(d, name, i, "unknown \"type\"");
+	t->kind = (enum feat_kind)k;
+	if (t->kind == FEAT_HISTORY || t->kind == FEAT_REFPRICE)
+		col = json_object_get(o, "key");
+	else if (t->kind == FEAT_CF)
+		col = json_object_get(o, "user");
+	if (!json_is_string(col))
+		return bad_state(d, name, i, "no column name");
+	if ((t->col = strdup(json_string_value(col))) == NULL)
+		return oom(d);
+	if (is_numeric(t->kind) && (get_num(o, "n", &t->n, NULL) < 0 ||
+	    get_num(o, "mean", &t->mean, &t->has_mean) < 0))
+		return bad_state(d, name, i, "bad \"n\" or \"mean\"");
+	switch (t->kind) {
+	case FEAT_ZSCORE:
+		if (get_num(o, "sd", &t->sd, &has_sd) < 0 || has_sd != t->has_mean || t->sd < 0)
+			return bad_state(d, name, i, "bad \"sd\"");
+		break;
+	case FEAT_MINMAX:
+		if (get_num(o, "min", &t->min, &has_min) < 0 || get_num(o, "max", &t->max, &has_max) < 0 ||
+		    has_min != t->has_mean || has_max != t->has_mean || t->min > t->max)
+			return bad_state(d, name, i, "bad \"min\" or \"max\"");
+		break;
+	case FEAT_LOG1P:
+		break;
+	case FEAT_BINS:
+		v = json_object_get(o, "cuts");
+		if (get_num(o, "bins", &t->k, NULL) < 0 || t->k < 2 || !json_is_array(v) ||
+		    (json_array_size(v) != (size_t)t->k - 1 && json_array_size(v) != 0) ||
+		    get_num(o, "min", &t->min, &has_min) < 0 || get_num(o, "max", &t->max, &has_max) < 0)
+			return bad_state(d, name, i, "bad \"bins\", \"cuts\", \"min\" or \"max\"");
+		t->ncut = json_array_size(v);
+		if ((t->cut = malloc((t->ncut + 1) * sizeof *t->cut)) == NULL)
+			return oom(d);
+		for (j = 0; j < t->ncut; j++) {
+			if (!json_is_number(json_array_get(v, j)))
+				return bad_state(d, name, i, "a cut point is not a number");
+			t->cut[j] = json_number_value(json_array_get(v, j));
+			if (j > 0 && t->cut[j] < t->cut[j - 1])
+				return bad_state(d, name, i, "cut points out of order");
+		}
+		break;
+	case FEAT_CLIPZ:
+		if (get_num(o, "low", &t->low, &has_low) < 0 || get_num(o, "high", &t->high, &has_high) < 0 ||
+		    has_low != t->has_mean || has_high != t->has_mean || t->low > t->high)
+			return bad_state(d, name, i, "bad \"low\" or \"high\"");
+		break;
+	case FEAT_ONEHOT:
+		v = json_object_get(o, "other");
+		if (!json_is_boolean(v))
+			return bad_state(d, name, i, "bad \"other\"");
+		t->other = json_is_true(v);
+		if (load_levels(t, json_object_get(o, "levels"), name, i, d) < 0)
+			return -1;
+		break;
+	case FEAT_TARGET:
+		v = json_object_get(o, "value");
+		if (get_num(o, "prior", &t->prior, NULL) < 0 || !json_is_array(v) ||
+		    !json_is_string(json_object_get(o, "target")))
+			return bad_state(d, name, i, "bad \"prior\", \"target\" or \"value\"");
+		if ((t->arg = strdup(json_string_value(json_object_get(o, "target")))) == NULL)
+			return oom(d);
+		if (load_levels(t, json_object_get(o, "levels"), name, i, d) < 0)
+			return -1;
+		if (json_array_size(v) != strtab_n(t->levels))
+			return bad_state(d, name, i, "\"value\" and \"levels\" differ in length");
+		if ((t->te = malloc((strtab_n(t->levels) + 1) * sizeof *t->te)) == NULL)
+			return oom(d);
+		for (j = 0; j < strtab_n(t->levels); j++) {
+			if (!json_is_number(json_array_get(v, j)))
+				return bad_state(d, name, i, "a target mean is not a number");
+			t->te[j] = json_number_value(json_array_get(v, j));
+		}
+		break;
+	case FEAT_DATE:
+		v = json_object_get(o, "holidays");
+		if (!json_is_boolean(v))
+			return bad_state(d, name, i, "bad \"holidays\"");
+		t->holidays = json_is_true(v);
+		break;
+	case FEAT_HISTORY:
+	case FEAT_REFPRICE:
+		return load_lookup(t, o, name, i, d);
+	case FEAT_CF:
+		v = json_object_get(o, "item");
+		if (!json_is_string(v))
+			return bad_state(d, name, i, "no \"item\"");
+		if ((t->arg = strdup(json_string_value(v))) == NULL)
+			return oom(d);
+		if ((t->cf = cf_from_json(json_object_get(o, "model"), d)) == NULL) {
+			char what[DIAG_WHAT_MAX];
+			snprintf(what, sizeof what, "%s", d->what);
+			return bad_state(d, name, i, what);
+		}
+		break;
+	}
+	return 0;
+}
+
+struct feat_state *
+feat_load_json(const json_t *doc, const char *name, struct diag *d)
+{
+	struct feat_state *st;
+	const json_t *fmt, *ver, *trs, *miss, *asof, *hol;
+	size_t i;
+
+	fmt = json_object_get(doc, "format");
+	ver = json_object_get(doc, "version");
+	if (!json_is_string(fmt) || strcmp(json_string_value(fmt), FEAT_FORMAT) != 0) {
+		diag_set(d, name, 0, NULL, NULL, 0, "not a pr-features state (no \"format\": \"%s\")",
+		    FEAT_FORMAT);
+		return NULL;
+	}
+	if (!json_is_integer(ver) || json_integer_value(ver) != FEAT_VERSION) {
+		diag_set(d, name, 0, NULL, NULL, 0,
+		    "state version %s is not supported (this program reads version %d)",
+		    json_is_integer(ver) ? "other than 1" : "missing", FEAT_VERSION);
+		if (json_is_integer(ver))
+			snprintf(d->what, sizeof d->what,
+			    "state version %lld is not supported (this program reads version %d)",
+			    (long long)json_integer_value(ver), FEAT_VERSION);
+		return NULL;
+	}
+	if ((st = calloc(1, sizeof *st)) == NULL) {
+		oom(d);
+		return NULL;
+	}
+	snprintf(st->name, sizeof st->name, "%s", name);
+	st->asof = HIST_NO_DAY;
+	miss = json_object_get(doc, "missing_as");
+	asof = json_object_get(doc, "asof");
+	hol = json_object_get(doc, "holidays");
+	trs = json_object_get(doc, "transforms");
+	if (!json_is_string(miss) || (strcmp(json_string_value(miss), "mean") != 0 &&
+	    strcmp(json_string_value(miss), "empty") != 0)) {
+		bad_state(d, name, (size_t)-1, "bad \"missing_as\"");
+		goto fail;
+	}
+	st->missing_as_mean = strcmp(json_string_value(miss), "mean") == 0;
+	if (asof != NULL && !json_is_null(asof) &&
+	    (!json_is_string(asof) || day_of(json_string_value(asof), &st->asof) < 0)) {
+		bad_state(d, name, (size_t)-1, "bad \"asof\"");
+		goto fail;
+	}
+	if (!json_is_array(hol) || !json_is_array(trs)) {
+		bad_state(d, name, (size_t)-1, "bad \"holidays\" or \"transforms\"");
+		goto fail;
+	}
+	st->hol = malloc((json_array_size(hol) + 1) * sizeof *st->hol);
+	st->tr = calloc(json_array_size(trs) + 1, sizeof *st->tr);
+	if (st->hol == NULL || st->tr == NULL) {
+		oom(d);
+		goto fail;
+	}
+	for (i = 0; i < json_array_size(hol); i++) {
+		const json_t *v = json_array_get(hol, i);
+		if (!json_is_string(v) || day_of(json_string_value(v), &st->hol[i]) < 0 ||
+		    (i > 0 && st->hol[i] <= st->hol[i - 1])) {
+			bad_state(d, name, (size_t)-1, "bad holiday date");
+			goto fail;
+		}
+		st->nhol++;
+	}
+	for (i = 0; i < json_array_size(trs); i++) {
+		st->ntr++;
+		if (load_tr(&st->tr[i], json_array_get(trs, i), name, i, d) < 0)
+			goto fail;
+	}
+	return st;
+fail:
+	feat_free(st);
+	return NULL;
+}
+
+struct feat_state *
+feat_load(const char *path, struct diag *d)
+{
+	json_error_t err;
+	json_t *doc;
+	struct feat_state *st;
+	FILE *fp = fopen(path, "r");
+
+	if (fp == NULL) {
+		diag_errno(d, path, errno, "cannot open");
+		return NULL;
+	}
+	doc = json_loadf(fp, 0, &err);
+	fclose(fp);
+	if (doc == NULL) {
+		diag_set(d, path, err.line > 0 ? err.line : 0, NULL, NULL, 0, "not valid JSON: %s",
+		    err.text);
+		return NULL;
+	}
+	st = feat_load_json(doc, path, d);
+	json_decref(doc);
+	return st;
+}
+
+void
+feat_free(struct feat_state *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->ntr; i++)
+		tr_fini(&st->tr[i]);
+	free(st->tr);
+	free(st->hol);
+	free(st);
+}
+
+/* ---- applying ---- */
+
+/* Call fn with each new column name of t; stops at the first nonzero return. */
+static int
+each_name(const struct tr *t, int (*fn)(void *, const char *, size_t), void *ctx)
+{
+	char buf[1024];
+	size_t j, n, len;
+	const char *lev;
+	int r;
+
+#define EMIT(...) do { \
+	int len_ = snprintf(buf, sizeof buf, __VA_ARGS__); \
+	if ((r = fn(ctx, buf, len_ < (int)sizeof buf ? (size_t)len_ : sizeof buf - 1)) != 0) \
+		return r; \
+} while (0)
+	switch (t->kind) {
+	case FEAT_ZSCORE: EMIT("%s_z", t->col); break;
+	case FEAT_MINMAX: EMIT("%s_minmax", t->col); break;
+	case FEAT_LOG1P: EMIT("%s_log1p", t->col); break;
+	case FEAT_BINS: EMIT("%s_bin", t->col); break;
+	case FEAT_CLIPZ: EMIT("%s_clip", t->col); break;
+	case FEAT_TARGET: EMIT("%s_te", t->col); break;
+	case FEAT_ONEHOT:
+		n = strtab_n(t->levels);
+		for (j = 0; j < n; j++) {
+			lev = strtab_str(t->levels, j, &len);
+			EMIT("%s_%.*s", t->col, (int)len, lev);
+		}
+		if (t->other)
+			EMIT("%s_other", t->col);
+		break;
+	case FEAT_DATE:
+		for (j = 0; j < 5 + (t->holidays != 0); j++)
+			EMIT("%s%s", t->col, date_suffix[j]);
+		break;
+	case FEAT_HISTORY:
+	case FEAT_REFPRICE:
+		for (j = 0; j < t->nnames; j++)
+			EMIT("%s", t->names[j]);
+		break;
+	case FEAT_CF: EMIT("cf_score"); break;
+	}
+#undef EMIT
+	return 0;
+}
+
+struct name_check {
+	const struct csvio_reader *r;
+	struct strtab *seen;
+	struct diag *d;
+};
+
+static int
+check_name(void *ctx, const char *s, size_t len)
+{
+	struct name_check *c = ctx;
+	size_t n = strtab_n(c->seen);
+
+	if (csvio_col(c->r, s) != -1 || strtab_add(c->seen, s, len) != (long)n) {
+		diag_set(c->d, csvio_name(c->r), 0, s, NULL, 0,
+		    "the new column is already in the input or made twice");
+		return 1;
+	}
+	return 0;
+}
+
+int
+feat_bind(struct feat_state *st, const struct csvio_reader *r, struct diag *d)
+{
+	struct name_check nc;
+	size_t i;
+	int rc = 0;
+
+	st->ncols = csvio_ncols(r);
+	for (i = 0; i < st->ntr; i++)
+		if (bind_tr(&st->tr[i], r, 0, d) < 0)
+			return -1;
+	nc.r = r;
+	nc.d = d;
+	if ((nc.seen = strtab_new()) == NULL)
+		return oom(d);
+	for (i = 0; i < st->ntr && rc == 0; i++)
+		rc = each_name(&st->tr[i], check_name, &nc);
+	strtab_free(nc.seen);
+	return rc ? -1 : 0;
+}
+
+static int
+put_name(void *ctx, const char *s, size_t len)
+{
+	csvio_put(ctx, s, len);
+	return 0;
+}
+
+void
+feat_put_header(const struct feat_state *st, struct csvio_writer *w,
+    const struct csvio_row *header)
+{
+	size_t i;
+
+	csvio_put_row(w, header);
+	for (i = 0; i < st->ntr; i++)
+		each_name(&st->tr[i], put_name, w);
+}
+
+long
+feat_bin_of(const double *cut, size_t ncut, double x)
+{
+	size_t lo = 0, hi = ncut;
+
+	/* Binary search for the number of cut points strictly below x. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cut[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (long)lo + 1;
+}
+
+double
+feat_quantile7(const double *x, size_t n, double p)
+{
+	double h = (double)(n - 1) * p, fl = floor(h);
+	size_t lo = (size_t)fl;
+
+	if (lo + 1 >= n)
+		return x[n - 1];
+	return x[lo] + (h - fl) * (x[lo + 1] - x[lo]);
+}
+
+static void
+put_missing(struct csvio_writer *w, size_t n)
+{
+	while (n-- > 0)
+		csvio_put(w, "", 0);
+}
+
+static void
+put_date(const struct feat_state *st, struct tr *t, struct csvio_writer *w)
+{
+	struct date dt;
+	int dow;
+	size_t lo = 0, hi = st->nhol;
+
+	if (t->miss || date_from_days(t->day, &dt) < 0) {
+		put_missing(w, 5 + (t->holidays != 0));
+		t->n_missing++;
+		return;
+	}
+	dow = date_weekday(&dt);
+	csvio_put_long(w, dow);
+	csvio_put_long(w, dt.month);
+	csvio_put_long(w, date_yday(&dt));
+	csvio_put_long(w, date_iso_week(&dt, NULL));
+	csvio_put(w, dow >= 6 ? "1" : "0", 1);
+	if (!t->holidays)
+		return;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (st->hol[mid] < t->day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < st->nhol) {
+		csvio_put_long(w, st->hol[lo] - t->day);
+	} else {
+		csvio_put(w, "", 0);
+		t->n_nohol++;
+	}
+}
+
+int
+feat_apply_row(struct feat_state *st, const struct csvio_row *row, struct csvio_writer *w,
+    struct diag *d)
+{
+	size_t i, j, n;
+	double x = 0;
+	int known;
+
+	if (check_count(row, st->ncols, d) < 0 || parse_row(st->tr, st->ntr, row, 0, d) < 0)
+		return -1;
+	csvio_put_row(w, row);
+	for (i = 0; i < st->ntr; i++) {
+		struct tr *t = &st->tr[i];
+		const char *s = row->f[t->idx];
+		size_t len = row->len[t->idx];
+
+		if (is_numeric(t->kind)) {
+			x = t->x;
+			if (t->miss) {
+				t->n_missing++;
+				if (!st->missing_as_mean || !t->has_mean) {
+					csvio_put(w, "", 0);
+					continue;
+				}
+				x = t->mean;
+			}
+			if (!t->has_mean) {      /* nothing fitted: nothing to say */
+				csvio_put(w, "", 0);
+				continue;
+			}
+		}
+		switch (t->kind) {
+		case FEAT_ZSCORE:
+			csvio_put_num(w, t->sd > 0 ? (x - t->mean) / t->sd : 0);
+			break;
+		case FEAT_MINMAX:
+			if (x < t->min || x > t->max)
+				t->n_range++;
+			csvio_put_num(w, t->max > t->min ? (x - t->min) / (t->max - t->min) : 0);
+			break;
+		case FEAT_LOG1P:
+			csvio_put_num(w, log1p(x));
+			break;
+		case FEAT_BINS:
+			if (x < t->min || x > t->max)
+				t->n_range++;
+			csvio_put_long(w, feat_bin_of(t->cut, t->ncut, x));
+			break;
+		case FEAT_CLIPZ:
+			csvio_put_num(w, x < t->low ? t->low : x > t->high ? t->high : x);
+			break;
+		case FEAT_ONEHOT:
+			t->lev = len > 0 ? strtab_find(t->levels, s, len) : -1;
+			if (len == 0)
+				t->n_missing++;
+			else if (t->lev < 0)
+				t->n_unseen++;
+			n = strtab_n(t->levels);
+			for (j = 0; j < n; j++)
+				csvio_put(w, (long)j == t->lev ? "1" : "0", 1);
+			if (t->other)
+				csvio_put(w, t->lev < 0 && len > 0 ? "1" : "0", 1);
+			break;
+		case FEAT_TARGET:
+			t->lev = len > 0 ? strtab_find(t->levels, s, len) : -1;
+			if (len == 0)
+				t->n_missing++;
+			else if (t->lev < 0)
+				t->n_unseen++;
+			csvio_put_num(w, t->lev >= 0 ? t->te[t->lev] : t->prior);
+			break;
+		case FEAT_DATE:
+			put_date(st, t, w);
+			break;
+		case FEAT_HISTORY:
+		case FEAT_REFPRICE:
+			t->lev = strtab_find(t->levels, s, len);
+			if (t->lev < 0) {
+				t->n_unseen++;
+				for (j = 0; j < t->nnames; j++)
+					csvio_put_str(w, t->dflt[j]);
+			} else {
+				for (j = 0; j < t->nnames; j++)
+					csvio_put_str(w, t->text[(size_t)t->lev * t->nnames + j]);
+			}
+			break;
+		case FEAT_CF:
+			x = cf_score(t->cf, s, len, row->f[t->idx2], row->len[t->idx2], &known);
+			if (!known)
+				t->n_unseen++;
+			csvio_put_num(w, x);
+			break;
+		}
+	}
+	csvio_end(w);
+	return 0;
+}
+
+int
+feat_note(const struct feat_state *st, size_t *iter, char *buf, size_t size)
+{
+	/* *iter walks transform i, counter c as i * 4 + c. */
+	while (*iter < st->ntr * 4) {
+		const struct tr *t = &st->tr[*iter / 4];
+		int c = (int)(*iter % 4);
+		unsigned long long n;
+		(*iter)++;
+		n = c == 0 ? t->n_missing : c == 1 ? t->n_unseen : c == 2 ? t->n_range : t->n_nohol;
+		if (n == 0)
+			continue;
+		switch (c) {
+		case 0:
+			snprintf(buf, size, "%llu missing value%s in column \"%s\" (%s)", n,
+			    n == 1 ? "" : "s", t->col,
+			    t->kind == FEAT_ONEHOT ? "all zeros" :
+			    t->kind == FEAT_TARGET ? "set to the prior" :
+			    is_numeric(t->kind) && st->missing_as_mean && t->has_mean ?
+			    "set to the mean" : "left empty");
+			break;
+		case 1:
+			if (t->kind == FEAT_CF)
+				snprintf(buf, size,
+				    "%llu rows with a customer or item not in the history (cf_score 0)", n);
+			else if (t->kind == FEAT_HISTORY || t->kind == FEAT_REFPRICE)
+				snprintf(buf, size, "%llu key%s without history in column \"%s\" (%s)",
+				    n, n == 1 ? "" : "s", t->col, t->unseen_says);
+			else
+				snprintf(buf, size, "%llu unseen level%s in column \"%s\" (%s)", n,
+				    n == 1 ? "" : "s", t->col,
+				    t->kind == FEAT_TARGET ? "set to the prior" :
+				    t->other ? "set to other" : "all zeros");
+			break;
+		case 2:
+			snprintf(buf, size, "%llu value%s outside the fitted range in column \"%s\" (%s)",
+			    n, n == 1 ? "" : "s", t->col,
+			    t->kind == FEAT_BINS ? "put in the first or last bin" : "kept");
+			break;
+		default:
+			snprintf(buf, size, "%llu date%s after the last holiday in column \"%s\" (left empty)",
+			    n, n == 1 ? "" : "s", t->col);
+			break;
+		}
+		return 1;
+	}
+	return 0;
+}

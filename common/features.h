@@ -1,0 +1,168 @@
+/*
+ * features.h - the price-independent features of pr-features: fitted once
+ * on a history, saved as a JSON state, and replayed exactly on other data.
+ *
+ * Fitting is two passes over the input: feat_fit_row sees every row (the
+ * statistics need the whole input: means, standard deviations, quantiles,
+ * levels, target means), feat_fit_state turns what was learnt into the
+ * state document, and the caller then applies that document (read back
+ * with feat_load_json) to the input again.  Because fitting transforms its
+ * input with the very document it saved, applying the saved state to the
+ * same input gives the same bytes.
+ *
+ * Applying (feat_load, feat_bind, feat_apply_row) streams: each row is
+ * parsed, looked up and written without allocating.
+ *
+ * Output: every input column in order, then the new columns, transform
+ * by transform in the order they were asked for:
+ *
+ *     zscore COL        COL_z         (x - mean) / sd    (sd with n - 1; 0 when sd is 0)
+ *     minmax COL        COL_minmax    (x - min) / (max - min)   (0 when max = min)
+ *     log1p COL         COL_log1p     log(1 + x)  (x <= -1 rejects the row)
+ *     bins COL=K        COL_bin       1..K, quantile bins (see feat_bin_of)
+ *     clipz COL=K       COL_clip      x clipped to mean -+ K sd
+ *     onehot COL        COL_LEVEL...  0/1 per level (byte order), COL_other with min_count
+ *     target COL=Y      COL_te        (sum_y + m prior) / (n + m)
+ *     date COL          COL_dow COL_month COL_doy COL_isoweek COL_weekend
+ *                       [COL_days_to_holiday]
+ *     history KEY       hist_count, hist_sum_X, hist_mean_X, ... (see history.h)
+ *     ref_price ITEM    ref_price
+ *     cf USER,ITEM      cf_score (see cf.h)
+ */
+#ifndef PR_FEATURES_H
+#define PR_FEATURES_H
+
+#include <jansson.h>
+
+#include "csvio.h"
+#include "diag.h"
+
+#define FEAT_FORMAT  "pr-features-state"
+#define FEAT_VERSION 1
+
+enum feat_kind {
+	FEAT_ZSCORE,
+	FEAT_MINMAX,
+	FEAT_LOG1P,
+	FEAT_BINS,
+	FEAT_CLIPZ,
+	FEAT_ONEHOT,
+	FEAT_TARGET,
+	FEAT_DATE,
+	FEAT_HISTORY,
+	FEAT_REFPRICE,
+	FEAT_CF
+};
+
+/* One transformation asked for on the command line (strings are borrowed). */
+struct feat_spec {
+	enum feat_kind kind;
+	const char *col;        /* the input column (history: key; ref_price: item; cf: user) */
+	const char *arg;        /* target-mean: the target column; cf: the item column */
+	double k;               /* bins: number of bins (>= 2); clipz: K (> 0) */
+};
+
+/* Everything fitting needs besides the input (strings are borrowed). */
+struct feat_config {
+	const struct feat_spec *spec;
+	size_t nspec;
+	int missing_as_mean;    /* 1: a missing number is replaced by the fitted mean */
+	double smoothing;       /* target-mean m (>= 0) */
+	long min_count;         /* onehot: levels seen fewer times go to "other"; 0: no folding */
+	const char *asof;       /* "today" as a date, or NULL (then the history's last date) */
+	const char *holidays;   /* file of holiday dates, or NULL */
+	const char *history;    /* history file, or NULL */
+	const char *agg;        /* history aggregates ("count,sum:amount,...") */
+	const char *history_date; /* the history's date column */
+	long window;            /* ref_price: days back from asof; 0: all */
+	int ref_median;         /* ref_price: 1 median, 0 mean */
+	const char *cf;         /* purchase file for cf, or NULL */
+	long cf_k;              /* neighbours per item */
+	unsigned char delim;    /* delimiter of the side files (history, cf, holidays) */
+};
+
+struct feat_fit;     /* opaque: fitting in progress */
+struct feat_state;   /* opaque: a loaded state */
+
+/*
+ * Start fitting cfg: reads the side files it names (holidays, history, cf)
+ * now.  Returns NULL with d filled on failure (unreadable or bad side
+ * file, unknown aggregate).  Free with feat_fit_free.
+ */
+struct feat_fit *feat_fit_new(const struct feat_config *cfg, struct diag *d);
+void feat_fit_free(struct feat_fit *f);
+
+/* Resolve the columns of f against r's header.  Returns 0, or -1 with d filled. */
+int feat_fit_bind(struct feat_fit *f, const struct csvio_reader *r, struct diag *d);
+
+/*
+ * Learn from one row (first pass).  Returns 0, or -1 with d filled (column,
+ * reason, value; no file or line) when the row would be rejected: it is
+ * then not learnt from, and the second pass rejects it the same way.
+ */
+int feat_fit_row(struct feat_fit *f, const struct csvio_row *row, struct diag *d);
+
+/*
+ * The fitted state document (format, version, options, transforms), a new
+ * reference owned by the caller.  Returns NULL with d filled when out of
+ * memory.
+ */
+json_t *feat_fit_state(struct feat_fit *f, struct diag *d);
+
+/*
+ * Read a state document.  name is used in messages (the state file's
+ * path).  Checks the format name and version and every field.  Returns
+ * NULL with d filled.  Free with feat_free.
+ */
+struct feat_state *feat_load_json(const json_t *doc, const char *name, struct diag *d);
+
+/* feat_load_json on the file at path. */
+struct feat_state *feat_load(const char *path, struct diag *d);
+
+void feat_free(struct feat_state *st);
+
+/*
+ * Resolve the state's columns against r's header; fails when one is
+ * missing or when a column the state would add is already in the input.
+ * Returns 0, or -1 with d filled.
+ */
+int feat_bind(struct feat_state *st, const struct csvio_reader *r, struct diag *d);
+
+/* Write the output header: the input's columns, then the new ones; no row end. */
+void feat_put_header(const struct feat_state *st, struct csvio_writer *w,
+    const struct csvio_row *header);
+
+/*
+ * Transform one row: write its fields and the new ones to w and end the
+ * row.  Returns 0, or -1 with d filled (column, reason, value) and nothing
+ * written when the row must be rejected (wrong field count, a number or a
+ * date that does not parse, log1p of a value <= -1).  Does not allocate.
+ */
+int feat_apply_row(struct feat_state *st, const struct csvio_row *row, struct csvio_writer *w,
+    struct diag *d);
+
+/*
+ * The notes on what apply did to unusual values (missing values, unseen
+ * levels, keys without history, values outside the fitted range), one at a
+ * time: start with *iter = 0; each call writes one note into buf (e.g.
+ * `3 unseen levels in column "segment" (set to other)`) and returns 1, or
+ * returns 0 when there are no more.
+ */
+int feat_note(const struct feat_state *st, size_t *iter, char *buf, size_t size);
+
+/*
+ * Bin of x given the K-1 sorted cut points cut[0..ncut): 1 + the number of
+ * cut points strictly below x, so bins are closed on the right (x equal to
+ * a cut point falls in the lower bin) as R's cut(right = TRUE), and a value
+ * below all the cuts is bin 1, above all of them bin K.
+ */
+long feat_bin_of(const double *cut, size_t ncut, double x);
+
+/*
+ * R's quantile type 7 of the n sorted values x at probability p (0..1):
+ * h = (n - 1) p, x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h]).
+ * n must be at least 1.
+ */
+double feat_quantile7(const double *x, size_t n, double p);
+
+#endif

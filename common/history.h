@@ -1,0 +1,72 @@
+/*
+ * history.h - what a customer's or an item's past says, computed once from
+ * a history file and kept as a table: key -> the values of the new columns.
+ *
+ * Aggregates (--agg, comma-separated), per value of the key column:
+ *
+ *     count       hist_count      rows of the key
+ *     sum:COL     hist_sum_COL    sum of COL's numbers (missing ones skipped)
+ *     mean:COL    hist_mean_COL   their mean (empty when there are none)
+ *     min:COL     hist_min_COL    the smallest
+ *     max:COL     hist_max_COL    the largest
+ *     last:COL    hist_last_COL   COL on the key's latest row by date (ties:
+ *                                 the later row); a date column is written ISO
+ *     recency     hist_recency    days from the key's latest date to asof
+ *
+ * A key absent from the history gets count 0 and empty fields elsewhere.
+ * With a date column, rows dated after asof are ignored: they are the
+ * future as seen from "today".
+ *
+ * The reference price of an item is the mean or the median of its prices
+ * in the window of days (asof - window, asof] (all rows up to asof when
+ * window is 0).
+ *
+ * Both are returned as JSON "lookup" transforms that features.c stores in
+ * the state and replays without the history file:
+ *
+ *     {"type": ..., "key": COL, "columns": [names], "default": [values],
+ *      "keys": {KEY: [values], ...}}   (keys in byte order)
+ */
+#ifndef PR_HISTORY_H
+#define PR_HISTORY_H
+
+#include <jansson.h>
+
+#include "diag.h"
+
+/* No asof: a day number no date reaches. */
+#define HIST_NO_DAY (-2147483647L - 1)
+
+/*
+ * Check an --agg list without reading anything.  Returns 0, or -1 with d
+ * filled (what and value) for an unknown or malformed item.
+ */
+int hist_check_aggs(const char *agg, struct diag *d);
+
+/*
+ * The latest date in column date_col of the file at path.  Returns 1 with
+ * *day set, 0 when the file has no such column or no dates, -1 with d
+ * filled on a read error or a bad date.
+ */
+int hist_max_day(const char *path, unsigned char delim, const char *date_col, long *day,
+    struct diag *d);
+
+/*
+ * Aggregate the history file at path by key.  asof is a day number (or
+ * HIST_NO_DAY); date_col names the date column, which must exist when
+ * last: or recency is asked for.  Returns a new JSON transform of type
+ * "history", or NULL with d filled.
+ */
+json_t *hist_fit(const char *path, unsigned char delim, const char *key, const char *agg,
+    const char *date_col, long asof, struct diag *d);
+
+/*
+ * Reference price per item (column item) from column price of the file at
+ * path, over window days before asof (0: all), as the median (median != 0)
+ * or the mean.  Returns a new JSON transform of type "ref_price", or NULL
+ * with d filled.
+ */
+json_t *hist_ref_fit(const char *path, unsigned char delim, const char *item, const char *price,
+    const char *date_col, long asof, long window, int median, struct diag *d);
+
+#endif

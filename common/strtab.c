@@ -1,0 +1,206 @@
+/* strtab.c - see strtab.h.  Open addressing with linear probing, FNV-1a. */
+#include "strtab.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct strtab {
+	char **str;        /* by index */
+	size_t *len;
+	size_t n, cap;
+	long *slot;        /* hash slots: index or -1; nslots is a power of two */
+	size_t nslots;
+};
+
+static uint64_t
+hash_bytes(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+struct strtab *
+strtab_new(void)
+{
+	struct strtab *t = calloc(1, sizeof *t);
+	size_t i;
+
+	if (t == NULL)
+		return NULL;
+	t->nslots = 64;
+	t->slot = malloc(t->nslots * sizeof *t->slot);
+	if (t->slot == NULL) {
+		free(t);
+		return NULL;
+	}
+	for (i = 0; i < t->nslots; i++)
+		t->slot[i] = -1;
+	return t;
+}
+
+void
+strtab_free(struct strtab *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->n; i++)
+		free(t->str[i]);
+	free(t->str);
+	free(t->len);
+	free(t->slot);
+	free(t);
+}
+
+size_t
+strtab_n(const struct strtab *t)
+{
+	return t->n;
+}
+
+long
+strtab_find(const struct strtab *t, const char *s, size_t len)
+{
+	size_t mask = t->nslots - 1, i = (size_t)hash_bytes(s, len) & mask;
+
+	while (t->slot[i] >= 0) {
+		size_t k = (size_t)t->slot[i];
+		if (t->len[k] == len && memcmp(t->str[k], s, len) == 0)
+			return (long)k;
+		i = (i + 1) & mask;
+	}
+	return -1;
+}
+
+/* Double the slots when the table is half full, so probes stay short. */
+static int
+grow_slots(struct strtab *t)
+{
+	size_t nslots = t->nslots * 2, i, k;
+	long *slot = malloc(nslots * sizeof *slot);
+
+	if (slot == NULL)
+		return -1;
+	for (i = 0; i < nslots; i++)
+		slot[i] = -1;
+	for (k = 0; k < t->n; k++) {
+		i = (size_t)hash_bytes(t->str[k], t->len[k]) & (nslots - 1);
+		while (slot[i] >= 0)
+			i = (i + 1) & (nslots - 1);
+		slot[i] = (long)k;
+	}
+	free(t->slot);
+	t->slot = slot;
+	t->nslots = nslots;
+	return 0;
+}
+
+long
+strtab_add(struct strtab *t, const char *s, size_t len)
+{
+	long k = strtab_find(t, s, len);
+	size_t i;
+	char *c;
+
+	if (k >= 0)
+		return k;
+	if ((t->n + 1) * 2 > t->nslots && grow_slots(t) < 0)
+		return -1;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		char **str = realloc(t->str, cap * sizeof *str);
+		size_t *lens;
+		if (str == NULL)
+			return -1;
+		t->str = str;
+		lens = realloc(t->len, cap * sizeof *lens);
+		if (lens == NULL)
+			return -1;
+		t->len = lens;
+		t->cap = cap;
+	}
+	if ((c = malloc(len + 1)) == NULL)
+		return -1;
+	memcpy(c, s, len);
+	c[len] = '\0';
+	t->str[t->n] = c;
+	t->len[t->n] = len;
+	i = (size_t)hash_bytes(s, len) & (t->nslots - 1);
+	while (t->slot[i] >= 0)
+		i = (i + 1) & (t->nslots - 1);
+	t->slot[i] = (long)t->n;
+	return (long)t->n++;
+}
+
+const char *
+strtab_str(const struct strtab *t, size_t i, size_t *len)
+{
+	if (len != NULL)
+		*len = t->len[i];
+	return t->str[i];
+}
+
+int
+strtab_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c != 0)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
+
+/* qsort has no context argument in C11: sort (index, string) pairs instead. */
+struct sort_item {
+	size_t idx;
+	const char *s;
+	size_t len;
+};
+
+static int
+cmp_item(const void *pa, const void *pb)
+{
+	const struct sort_item *a = pa, *b = pb;
+
+	return strtab_cmp(a->s, a->len, b->s, b->len);
+}
+
+void
+strtab_sorted(const struct strtab *t, size_t *order)
+{
+	struct sort_item *it = malloc((t->n ? t->n : 1) * sizeof *it);
+	size_t i;
+
+	if (it == NULL) {
+		/* Out of memory: fall back to insertion sort in place, slow but correct. */
+		for (i = 0; i < t->n; i++)
+			order[i] = i;
+		for (i = 1; i < t->n; i++) {
+			size_t j = i, v = order[i];
+			while (j > 0 && strtab_cmp(t->str[order[j - 1]], t->len[order[j - 1]],
+			    t->str[v], t->len[v]) > 0) {
+				order[j] = order[j - 1];
+				j--;
+			}
+			order[j] = v;
+		}
+		return;
+	}
+	for (i = 0; i < t->n; i++) {
+		it[i].idx = i;
+		it[i].s = t->str[i];
+		it[i].len = t->len[i];
+	}
+	qsort(it, t->n, sizeof *it, cmp_item);
+	for (i = 0; i < t->n; i++)
+		order[i] = it[i].idx;
+	free(it);
+}

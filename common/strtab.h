@@ -1,0 +1,54 @@
+/*
+ * strtab.h - a table of distinct strings, each given a dense index in the
+ * order it was first added (0, 1, 2, ...).  Category levels, customer and
+ * item keys are kept here: a lookup hashes the bytes and never allocates,
+ * so the per-row path can use it.
+ *
+ * Strings are byte strings with a length (they may hold NUL bytes); the
+ * table keeps its own copies, each NUL-terminated.
+ */
+#ifndef PR_STRTAB_H
+#define PR_STRTAB_H
+
+#include <stddef.h>
+
+struct strtab;   /* opaque */
+
+/* A new empty table, or NULL when out of memory.  Free with strtab_free. */
+struct strtab *strtab_new(void);
+
+/* Free t and every string in it.  NULL is fine. */
+void strtab_free(struct strtab *t);
+
+/* Number of strings in t. */
+size_t strtab_n(const struct strtab *t);
+
+/* Index of s[0..len) in t, or -1 when it is not there.  Never allocates. */
+long strtab_find(const struct strtab *t, const char *s, size_t len);
+
+/*
+ * Index of s[0..len), adding a copy when it is new (the new index is
+ * strtab_n() before the call).  Returns -1 only when out of memory.
+ */
+long strtab_add(struct strtab *t, const char *s, size_t len);
+
+/*
+ * String number i (0 <= i < strtab_n), NUL-terminated; *len (when not
+ * NULL) gets its length.  Valid until the next strtab_add or strtab_free.
+ */
+const char *strtab_str(const struct strtab *t, size_t i, size_t *len);
+
+/*
+ * Compare two byte strings as memcmp does, a shorter prefix first: the
+ * order every sorted list of levels and keys uses (byte order, like
+ * LC_ALL=C sort).
+ */
+int strtab_cmp(const char *a, size_t alen, const char *b, size_t blen);
+
+/*
+ * Fill order[0..strtab_n) with the indexes of t's strings in byte order
+ * (strtab_cmp).  order is caller-allocated.
+ */
+void strtab_sorted(const struct strtab *t, size_t *order);
+
+#endif
