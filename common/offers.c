@@ -22,7 +22,8 @@ field_num(const struct csvio_reader *r, const struct csvio_row *row, long col, c
 }
 
 int
-offers_load(struct offers *o, const char *path, unsigned char delim, struct diag *d)
+offers_load(struct offers *o, const char *path, unsigned char delim, const char *promo_col,
+    struct diag *d)
 {
 	struct csvio_reader *r;
 	struct csvio_row row;
@@ -36,9 +37,16 @@ offers_load(struct offers *o, const char *path, unsigned char delim, struct diag
 		return -1;
 	if ((c_id = csvio_require_col(r, "offer_id", d)) < 0
 	    || (c_kind = csvio_require_col(r, "kind", d)) < 0
-	    || (c_value = csvio_require_col(r, "value", d)) < 0
-	    || (c_promo = csvio_require_col(r, "promo_value", d)) < 0)
+	    || (c_value = csvio_require_col(r, "value", d)) < 0)
 		goto out;
+	c_promo = -1;
+	if (promo_col != NULL) {
+		c_promo = csvio_col(r, promo_col);
+		if (c_promo < 0 && csvio_col(r, "promo_value") >= 0)
+			promo_col = "promo_value";
+		if ((c_promo = csvio_require_col(r, promo_col, d)) < 0)
+			goto out;
+	}
 	c_cost = csvio_col(r, "cost");
 	while ((got = csvio_next(r, &row, d)) > 0) {
 		struct offer *of, *v;
@@ -74,8 +82,9 @@ offers_load(struct offers *o, const char *path, unsigned char delim, struct diag
 			    "expected percent or amount");
 			goto out;
 		}
-		if (field_num(r, &row, c_value, "value", &of->value, d) < 0
-		    || field_num(r, &row, c_promo, "promo_value", &of->promo_value, d) < 0)
+		if (field_num(r, &row, c_value, "value", &of->value, d) < 0)
+			goto out;
+		if (c_promo >= 0 && field_num(r, &row, c_promo, promo_col, &of->promo_value, d) < 0)
 			goto out;
 		if (c_cost >= 0 && row.len[c_cost] > 0) {
 			if (field_num(r, &row, c_cost, "cost", &of->cost, d) < 0)

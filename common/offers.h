@@ -9,9 +9,10 @@
  *     kind          percent (value % off the list price) or amount (value off)
  *     value         percent: 0 <= value < 100; amount: value >= 0
  *     cost          cost to the shop per redemption (optional column: 0)
- *     promo_value   the value the offer gives to the model's promotion
- *                   column (pr-optimize --promo-col), e.g. 0.1 for a
- *                   discount column holding fractions
+ *     COL           with pr-optimize --promo-col COL: the value the offer
+ *                   gives to the model's promotion column COL (e.g.
+ *                   discount = 0.1); a column named promo_value is read
+ *                   when the file has no column COL
  */
 #ifndef PR_OFFERS_H
 #define PR_OFFERS_H
@@ -40,12 +41,14 @@ struct offers {
 };
 
 /*
- * Read path into o (empty before).  Returns 0, or -1 with d filled (file,
+ * Read path into o (empty before).  promo_col: the model's promotion
+ * column, or NULL (then no promotion value is read: 0).  Returns 0, or -1 with d filled (file,
  * line, column, value: an unreadable file, a missing column, a bad
  * number or kind, a duplicate offer_id, no offers at all).  Free with
  * offers_free even after a failure.
  */
-int offers_load(struct offers *o, const char *path, unsigned char delim, struct diag *d);
+int offers_load(struct offers *o, const char *path, unsigned char delim, const char *promo_col,
+    struct diag *d);
 
 /* Free everything; o is empty after.  NULL-safe. */
 void offers_free(struct offers *o);
