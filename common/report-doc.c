@@ -1,0 +1,710 @@
+/* report-doc.c - see report-doc.h.  The HTML writer is in report-html.c. */
+#include "report-doc.h"
+#include "csvio.h"
+#include "num.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *
+dup_str(const char *s)
+{
+	size_t n = strlen(s);
+	char *p = malloc(n + 1);
+
+	if (p != NULL)
+		memcpy(p, s, n + 1);
+	return p;
+}
+
+struct report_doc *
+report_doc_new(const char *title, const char *input)
+{
+	struct report_doc *doc = calloc(1, sizeof *doc);
+
+	if (doc == NULL)
+		return NULL;
+	doc->title = dup_str(title);
+	doc->input = dup_str(input);
+	if (doc->title == NULL || doc->input == NULL) {
+		report_doc_free(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+static void
+table_free(struct report_table *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->ncols; i++) {
+		if (t->keys != NULL)
+			free(t->keys[i]);
+		if (t->heads != NULL)
+			free(t->heads[i]);
+	}
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i].s);
+	free(t->cells);
+	free(t->keys);
+	free(t->heads);
+	free(t->name);
+	free(t->title);
+	free(t);
+}
+
+static void
+chart_free(struct report_chart *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	if (c->labels != NULL)
+		for (i = 0; i < c->n; i++)
+			free(c->labels[i]);
+	free(c->labels);
+	free(c->x);
+	free(c->y);
+	free(c->title);
+	free(c->xlabel);
+	free(c->ylabel);
+	free(c);
+}
+
+void
+report_doc_free(struct report_doc *doc)
+{
+	size_t i;
+
+	if (doc == NULL)
+		return;
+	for (i = 0; i < doc->n; i++) {
+		free(doc->items[i].text);
+		table_free(doc->items[i].table);
+		chart_free(doc->items[i].chart);
+	}
+	free(doc->items);
+	free(doc->title);
+	free(doc->input);
+	free(doc);
+}
+
+static struct report_item *
+doc_push(struct report_doc *doc, enum report_item_kind kind)
+{
+	struct report_item *it;
+
+	if (doc->n == doc->cap) {
+		size_t cap = doc->cap ? doc->cap * 2 : 16;
+		struct report_item *v = realloc(doc->items, cap * sizeof *v);
+		if (v == NULL)
+			return NULL;
+		doc->items = v;
+		doc->cap = cap;
+	}
+	it = &doc->items[doc->n++];
+	memset(it, 0, sizeof *it);
+	it->kind = kind;
+	return it;
+}
+
+static int
+doc_text(struct report_doc *doc, enum report_item_kind kind, const char *text)
+{
+	char *s = dup_str(text);
+	struct report_item *it;
+
+	if (s == NULL)
+		return -1;
+	it = doc_push(doc, kind);
+	if (it == NULL) {
+		free(s);
+		return -1;
+	}
+	it->text = s;
+	return 0;
+}
+
+int
+report_doc_heading(struct report_doc *doc, const char *text)
+{
+	return doc_text(doc, REPORT_ITEM_HEADING, text);
+}
+
+int
+report_doc_para(struct report_doc *doc, const char *text)
+{
+	return doc_text(doc, REPORT_ITEM_PARA, text);
+}
+
+struct report_table *
+report_doc_table(struct report_doc *doc, const char *name, const char *title, size_t ncols,
+    const char *const *keys, const char *const *heads)
+{
+	struct report_table *t = calloc(1, sizeof *t);
+	struct report_item *it;
+	size_t i;
+
+	if (t == NULL)
+		return NULL;
+	t->ncols = ncols;
+	t->name = dup_str(name);
+	t->title = dup_str(title);
+	t->keys = calloc(ncols, sizeof *t->keys);
+	t->heads = calloc(ncols, sizeof *t->heads);
+	if (t->name == NULL || t->title == NULL || t->keys == NULL || t->heads == NULL)
+		goto fail;
+	for (i = 0; i < ncols; i++) {
+		t->keys[i] = dup_str(keys[i]);
+		t->heads[i] = dup_str(heads[i]);
+		if (t->keys[i] == NULL || t->heads[i] == NULL)
+			goto fail;
+	}
+	it = doc_push(doc, REPORT_ITEM_TABLE);
+	if (it == NULL)
+		goto fail;
+	it->table = t;
+	return t;
+fail:
+	table_free(t);
+	return NULL;
+}
+
+struct report_table *
+report_doc_kv(struct report_doc *doc, const char *name, const char *title)
+{
+	static const char *const keys[] = { "key", "label", "value" };
+	static const char *const heads[] = { "", "", "" };
+	struct report_table *t = report_doc_table(doc, name, title, 3, keys, heads);
+
+	if (t != NULL)
+		t->kv = 1;
+	return t;
+}
+
+int
+report_table_row(struct report_table *t)
+{
+	size_t i;
+
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 8;
+		struct report_cell *v = realloc(t->cells, cap * t->ncols * sizeof *v);
+		if (v == NULL)
+			return -1;
+		t->cells = v;
+		t->cap = cap;
+	}
+	for (i = 0; i < t->ncols; i++) {
+		struct report_cell *c = &t->cells[t->nrows * t->ncols + i];
+		c->kind = REPORT_TEXT;
+		c->x = NAN;
+		c->s = NULL;
+	}
+	t->nrows++;
+	return 0;
+}
+
+int
+report_table_text(struct report_table *t, size_t col, const char *s)
+{
+	struct report_cell *c = &t->cells[(t->nrows - 1) * t->ncols + col];
+	char *p = dup_str(s);
+
+	if (p == NULL)
+		return -1;
+	free(c->s);
+	c->s = p;
+	c->kind = REPORT_TEXT;
+	return 0;
+}
+
+void
+report_table_num(struct report_table *t, size_t col, double x, enum report_kind kind)
+{
+	struct report_cell *c = &t->cells[(t->nrows - 1) * t->ncols + col];
+
+	free(c->s);
+	c->s = NULL;
+	c->kind = kind;
+	c->x = x;
+}
+
+static int
+kv_start(struct report_table *t, const char *key)
+{
+	const char *sep = strchr(key, '|');
+	char keybuf[256];
+	size_t kl = sep ? (size_t)(sep - key) : strlen(key);
+
+	if (kl >= sizeof keybuf)
+		kl = sizeof keybuf - 1;
+	memcpy(keybuf, key, kl);
+	keybuf[kl] = '\0';
+	if (report_table_row(t) < 0 || report_table_text(t, 0, keybuf) < 0 ||
+	    report_table_text(t, 1, sep ? sep + 1 : key) < 0)
+		return -1;
+	return 0;
+}
+
+/* key is "key|label for people", or just "key" (shown as it is). */
+int
+report_table_kv(struct report_table *t, const char *key, double x, enum report_kind kind)
+{
+	if (kv_start(t, key) < 0)
+		return -1;
+	report_table_num(t, 2, x, kind);
+	return 0;
+}
+
+int
+report_table_kv_text(struct report_table *t, const char *key, const char *s)
+{
+	if (kv_start(t, key) < 0)
+		return -1;
+	return report_table_text(t, 2, s);
+}
+
+struct report_chart *
+report_doc_chart(struct report_doc *doc, enum report_chart_kind kind, const char *title,
+    const char *xlabel, const char *ylabel, size_t n, const double *x, const double *y,
+    const char *const *labels)
+{
+	struct report_chart *c = calloc(1, sizeof *c);
+	struct report_item *it;
+	size_t i;
+
+	if (c == NULL)
+		return NULL;
+	c->kind = kind;
+	c->n = n;
+	c->mark[0] = c->mark[1] = NAN;
+	c->title = dup_str(title);
+	c->xlabel = dup_str(xlabel);
+	c->ylabel = dup_str(ylabel);
+	c->x = calloc(n ? n : 1, sizeof *c->x);
+	c->y = calloc(n ? n : 1, sizeof *c->y);
+	if (c->title == NULL || c->xlabel == NULL || c->ylabel == NULL || c->x == NULL ||
+	    c->y == NULL)
+		goto fail;
+	if (x != NULL)
+		memcpy(c->x, x, n * sizeof *x);
+	if (y != NULL)
+		memcpy(c->y, y, n * sizeof *y);
+	if (labels != NULL) {
+		c->labels = calloc(n ? n : 1, sizeof *c->labels);
+		if (c->labels == NULL)
+			goto fail;
+		for (i = 0; i < n; i++)
+			if ((c->labels[i] = dup_str(labels[i])) == NULL)
+				goto fail;
+	}
+	it = doc_push(doc, REPORT_ITEM_CHART);
+	if (it == NULL)
+		goto fail;
+	it->chart = c;
+	return c;
+fail:
+	chart_free(c);
+	return NULL;
+}
+
+const struct report_table *
+report_doc_find(const struct report_doc *doc, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < doc->n; i++)
+		if (doc->items[i].kind == REPORT_ITEM_TABLE &&
+		    strcmp(doc->items[i].table->name, name) == 0)
+			return doc->items[i].table;
+	return NULL;
+}
+
+char *
+report_human(double x, enum report_kind kind, char *buf, size_t size)
+{
+	const char *p;
+
+	if (isnan(x)) {
+		snprintf(buf, size, "-");
+		return buf;
+	}
+	if (isinf(x)) {
+		snprintf(buf, size, x > 0 ? "inf" : "-inf");
+		return buf;
+	}
+	switch (kind) {
+	case REPORT_INT:
+		snprintf(buf, size, "%.0f", x);
+		break;
+	case REPORT_FIX4:
+		snprintf(buf, size, "%.4f", x);
+		break;
+	case REPORT_PCT:
+		snprintf(buf, size, "%.2f%%", x * 100);
+		break;
+	case REPORT_FIX2:
+	case REPORT_TEXT:
+	default:
+		snprintf(buf, size, "%.2f", x);
+		break;
+	}
+	/* A tiny negative rounds to "-0.00": show it as zero. */
+	if (buf[0] == '-') {
+		for (p = buf + 1; *p != '\0'; p++)
+			if (*p >= '1' && *p <= '9')
+				break;
+		if (*p == '\0')
+			memmove(buf, buf + 1, strlen(buf));
+	}
+	return buf;
+}
+
+/* Text of cell for people, into buf (64 bytes), or the cell's own string. */
+static const char *
+cell_human(const struct report_cell *c, char *buf)
+{
+	if (c->kind == REPORT_TEXT)
+		return c->s != NULL ? c->s : "";
+	return report_human(c->x, c->kind, buf, 64);
+}
+
+/* Columns a terminal shows for s: UTF-8 continuation bytes take none. */
+static size_t
+text_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+static void
+pad(FILE *fp, size_t n)
+{
+	while (n-- > 0)
+		putc(' ', fp);
+}
+
+static void
+underline(FILE *fp, const char *s, int ch)
+{
+	size_t n = text_width(s);
+
+	fprintf(fp, "%s\n", s);
+	while (n-- > 0)
+		putc(ch, fp);
+	putc('\n', fp);
+}
+
+/* Text table: columns two spaces apart, text left, numbers right. */
+static void
+text_table(const struct report_table *t, FILE *fp)
+{
+	size_t first = t->kv ? 1 : 0, r, c, w[64];
+	char buf[64];
+	int has_head = 0;
+
+	if (t->ncols > 64)
+		return;
+	fprintf(fp, "%s\n", t->title);
+	for (c = first; c < t->ncols; c++) {
+		w[c] = t->kv ? 0 : text_width(t->heads[c]);
+		if (!t->kv && t->heads[c][0] != '\0')
+			has_head = 1;
+		for (r = 0; r < t->nrows; r++) {
+			size_t cw = text_width(cell_human(&t->cells[r * t->ncols + c], buf));
+			if (cw > w[c])
+				w[c] = cw;
+		}
+	}
+	if (t->nrows == 0) {
+		fputs("  (none)\n", fp);
+		return;
+	}
+	if (has_head) {
+		fputs("  ", fp);
+		for (c = first; c < t->ncols; c++) {
+			int right = t->nrows > 0 && t->cells[c].kind != REPORT_TEXT;
+			size_t hw = text_width(t->heads[c]);
+			if (c > first)
+				fputs("  ", fp);
+			if (right)
+				pad(fp, w[c] - hw);
+			fputs(t->heads[c], fp);
+			if (!right && c + 1 < t->ncols)
+				pad(fp, w[c] - hw);
+		}
+		putc('\n', fp);
+	}
+	for (r = 0; r < t->nrows; r++) {
+		fputs("  ", fp);
+		for (c = first; c < t->ncols; c++) {
+			const struct report_cell *cell = &t->cells[r * t->ncols + c];
+			const char *s = cell_human(cell, buf);
+			size_t sw = text_width(s);
+			if (c > first)
+				fputs("  ", fp);
+			if (cell->kind != REPORT_TEXT)
+				pad(fp, w[c] - sw);
+			fputs(s, fp);
+			if (cell->kind == REPORT_TEXT && c + 1 < t->ncols)
+				pad(fp, w[c] - sw);
+		}
+		putc('\n', fp);
+	}
+}
+
+int
+report_write_text(const struct report_doc *doc, FILE *fp)
+{
+	size_t i;
+
+	underline(fp, doc->title, '=');
+	for (i = 0; i < doc->n; i++) {
+		const struct report_item *it = &doc->items[i];
+		switch (it->kind) {
+		case REPORT_ITEM_HEADING:
+			putc('\n', fp);
+			underline(fp, it->text, '-');
+			break;
+		case REPORT_ITEM_PARA:
+			putc('\n', fp);
+			fprintf(fp, "%s\n", it->text);
+			break;
+		case REPORT_ITEM_TABLE:
+			if (it->table->detail)
+				break;
+			putc('\n', fp);
+			text_table(it->table, fp);
+			break;
+		case REPORT_ITEM_CHART:
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Markdown cell text: a '|' would end the cell. */
+static void
+md_cell(FILE *fp, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '|')
+			fputs("\\|", fp);
+		else if (*s == '\n' || *s == '\r')
+			putc(' ', fp);
+		else
+			putc(*s, fp);
+	}
+}
+
+static void
+md_table(const struct report_table *t, FILE *fp)
+{
+	size_t first = t->kv ? 1 : 0, r, c;
+	char buf[64];
+
+	fprintf(fp, "### %s\n\n", t->title);
+	if (t->nrows == 0) {
+		fputs("(none)\n", fp);
+		return;
+	}
+	putc('|', fp);
+	for (c = first; c < t->ncols; c++) {
+		putc(' ', fp);
+		md_cell(fp, t->kv ? (c == 1 ? "" : "") : t->heads[c]);
+		fputs(" |", fp);
+	}
+	fputs("\n|", fp);
+	for (c = first; c < t->ncols; c++)
+		fputs(t->cells[c].kind != REPORT_TEXT ? " ---: |" : " --- |", fp);
+	putc('\n', fp);
+	for (r = 0; r < t->nrows; r++) {
+		putc('|', fp);
+		for (c = first; c < t->ncols; c++) {
+			putc(' ', fp);
+			md_cell(fp, cell_human(&t->cells[r * t->ncols + c], buf));
+			fputs(" |", fp);
+		}
+		putc('\n', fp);
+	}
+}
+
+int
+report_write_md(const struct report_doc *doc, FILE *fp)
+{
+	size_t i;
+
+	fputs("# ", fp);
+	md_cell(fp, doc->title);
+	putc('\n', fp);
+	for (i = 0; i < doc->n; i++) {
+		const struct report_item *it = &doc->items[i];
+		switch (it->kind) {
+		case REPORT_ITEM_HEADING:
+			fputs("\n## ", fp);
+			md_cell(fp, it->text);
+			putc('\n', fp);
+			break;
+		case REPORT_ITEM_PARA:
+			putc('\n', fp);
+			md_cell(fp, it->text);
+			putc('\n', fp);
+			break;
+		case REPORT_ITEM_TABLE:
+			if (it->table->detail)
+				break;
+			putc('\n', fp);
+			md_table(it->table, fp);
+			break;
+		case REPORT_ITEM_CHART:
+			break;
+		}
+	}
+	return 0;
+}
+
+static void
+json_str(FILE *fp, const char *s)
+{
+	putc('"', fp);
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(fp, "\\%c", ch);
+		else if (ch == '\n')
+			fputs("\\n", fp);
+		else if (ch == '\t')
+			fputs("\\t", fp);
+		else if (ch < 0x20)
+			fprintf(fp, "\\u%04x", ch);
+		else
+			putc(ch, fp);
+	}
+	putc('"', fp);
+}
+
+static void
+json_cell(FILE *fp, const struct report_cell *c)
+{
+	char buf[NUM_BUFSZ];
+
+	if (c->kind == REPORT_TEXT) {
+		json_str(fp, c->s != NULL ? c->s : "");
+	} else if (!isfinite(c->x)) {
+		fputs("null", fp);
+	} else {
+		num_format(c->x, buf);
+		fputs(buf, fp);
+	}
+}
+
+static void
+json_table(const struct report_table *t, FILE *fp)
+{
+	size_t r, c;
+
+	if (t->kv) {
+		fputs("{", fp);
+		for (r = 0; r < t->nrows; r++) {
+			fputs(r ? ",\n    " : "\n    ", fp);
+			json_str(fp, t->cells[r * 3].s);
+			fputs(": ", fp);
+			json_cell(fp, &t->cells[r * 3 + 2]);
+		}
+		fputs(t->nrows ? "\n  }" : "}", fp);
+		return;
+	}
+	fputs("[", fp);
+	for (r = 0; r < t->nrows; r++) {
+		fputs(r ? ",\n    {" : "\n    {", fp);
+		for (c = 0; c < t->ncols; c++) {
+			if (c)
+				fputs(", ", fp);
+			json_str(fp, t->keys[c]);
+			fputs(": ", fp);
+			json_cell(fp, &t->cells[r * t->ncols + c]);
+		}
+		fputs("}", fp);
+	}
+	fputs(t->nrows ? "\n  ]" : "]", fp);
+}
+
+int
+report_write_json(const struct report_doc *doc, FILE *fp)
+{
+	size_t i;
+
+	fputs("{\n  \"format\": \"pr-report\",\n  \"version\": 1,\n  \"input\": ", fp);
+	json_str(fp, doc->input);
+	for (i = 0; i < doc->n; i++) {
+		const struct report_item *it = &doc->items[i];
+		if (it->kind != REPORT_ITEM_TABLE)
+			continue;
+		fputs(",\n  ", fp);
+		json_str(fp, it->table->name);
+		fputs(": ", fp);
+		json_table(it->table, fp);
+	}
+	fputs("\n}\n", fp);
+	return 0;
+}
+
+static void
+csv_cell(struct csvio_writer *w, const struct report_cell *c)
+{
+	if (c->kind == REPORT_TEXT)
+		csvio_put_str(w, c->s != NULL ? c->s : "");
+	else if (!isfinite(c->x))
+		csvio_put_str(w, "");
+	else
+		csvio_put_num(w, c->x);
+}
+
+int
+report_write_csv(const struct report_doc *doc, FILE *fp)
+{
+	struct csvio_writer *w = csvio_writer_new(fp, ',');
+	size_t i, r, c;
+
+	if (w == NULL)
+		return -1;
+	csvio_put_str(w, "section");
+	csvio_put_str(w, "item");
+	csvio_put_str(w, "key");
+	csvio_put_str(w, "value");
+	csvio_end(w);
+	for (i = 0; i < doc->n; i++) {
+		const struct report_table *t = doc->items[i].table;
+		if (doc->items[i].kind != REPORT_ITEM_TABLE)
+			continue;
+		for (r = 0; r < t->nrows; r++) {
+			const struct report_cell *row = &t->cells[r * t->ncols];
+			if (t->kv) {
+				csvio_put_str(w, t->name);
+				csvio_put_str(w, "");
+				csv_cell(w, &row[0]);
+				csv_cell(w, &row[2]);
+				csvio_end(w);
+				continue;
+			}
+			for (c = 1; c < t->ncols; c++) {
+				csvio_put_str(w, t->name);
+				csv_cell(w, &row[0]);
+				csvio_put_str(w, t->keys[c]);
+				csv_cell(w, &row[c]);
+				csvio_end(w);
+			}
+		}
+	}
+	return csvio_writer_free(w) == 0 ? 0 : -1;
+}

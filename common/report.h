@@ -1,0 +1,201 @@
+/*
+ * report.h - the figures of a pricing run: totals at today's and at the
+ * chosen prices, the same by group, the distribution of price changes, rule
+ * and offer counts, the rows that changed most, and the quality of a scored
+ * model (AUC, log loss, Brier score, calibration and lift by decile).
+ *
+ * A struct report reads rows one at a time (report_add_row) and keeps only
+ * what grows with the number of groups, rules, offers and statuses - except
+ * the scores under --label (report_cols.label), which are kept whole because
+ * an exact AUC and decile tables need every score.  report_build then turns
+ * the figures into a struct report_doc (report-doc.h), which the writers
+ * render as text, Markdown, HTML, JSON or CSV.
+ */
+#ifndef PR_REPORT_H
+#define PR_REPORT_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "csvio.h"
+#include "diag.h"
+#include "report-doc.h"
+
+/* Longest row identifier kept in the lists of rows (longer ones are cut). */
+#define REPORT_ID_MAX 64
+/* Largest --top. */
+#define REPORT_TOP_MAX 1000
+/* Most histogram bins (2 * range / width). */
+#define REPORT_BINS_MAX 1000
+/* Points on each curve. */
+#define REPORT_CURVE_POINTS 51
+
+/*
+ * Column indices in the input, -1 when absent.  The pricing columns are
+ * either all present (price .. base_profit, as pr-optimize writes them) or
+ * all absent (scored data only).
+ */
+struct report_cols {
+	long price, opt_price;
+	long exp_demand, exp_revenue, exp_profit;
+	long base_demand, base_revenue, base_profit;
+	long binding, status, offer, shadow;     /* optional texts / number */
+	long by, id;                             /* --by, --id */
+	long label, pred;                        /* --label, --pred */
+};
+
+struct report_opts {
+	double bin_width;       /* histogram bin width, a fraction (0.05 = 5%) */
+	double bin_range;       /* bins cover [-bin_range, +bin_range] */
+	size_t top;             /* rows in each list */
+	const char *input_name; /* for the heading */
+	const char *by_name;    /* the --by column's name, or NULL */
+	const char *id_name;    /* the --id column's name, or NULL */
+	const char *price_name; /* the price column's name */
+	const char *label_name; /* --label and --pred column names, or NULL */
+	const char *pred_name;
+	size_t curves;          /* --curves N: rows (or groups) with a curve */
+};
+
+struct report;
+
+/*
+ * Check the histogram options: width > 0, range > 0, range/width a whole
+ * number of bins (to 1e-9) and at most REPORT_BINS_MAX / 2 of them per side.
+ * Returns 0, or -1 with d's what filled (for a usage message).
+ */
+int report_check_bins(double width, double range, struct diag *d);
+
+/*
+ * A report on input whose columns are cols (copied).  o is copied, its
+ * strings are borrowed and must outlive the report.  Returns NULL only when
+ * out of memory.
+ */
+struct report *report_new(const struct report_opts *o, const struct report_cols *cols);
+void report_free(struct report *r);     /* NULL-safe */
+
+/*
+ * Take one row.  Returns 0 when the row was counted, or -1 with d filled
+ * (column, reason, value; no file or line) when it must be rejected: a
+ * missing or non-numeric figure, a negative price, a label that is not 0 or
+ * 1, a prediction outside [0, 1].  A rejected row changes nothing.  Does
+ * not allocate, except when the row brings a new group, rule, offer or
+ * status, or (with a label) when the score array grows.
+ */
+int report_add_row(struct report *r, const struct csvio_row *row, struct diag *d);
+
+/* Rows counted so far. */
+unsigned long long report_rows(const struct report *r);
+
+/*
+ * A curve for the report: demand and profit of one row at n prices x[]
+ * (n <= REPORT_CURVE_POINTS), with today's and the chosen price and the
+ * figures there.  label names the row (its group, or "line N").  All
+ * copied.
+ */
+struct report_curve {
+	char label[REPORT_ID_MAX + 32];
+	char group[REPORT_ID_MAX];   /* the row's --by group, or "" */
+	size_t n;
+	double price[REPORT_CURVE_POINTS];
+	double demand[REPORT_CURVE_POINTS];
+	double profit[REPORT_CURVE_POINTS];
+	double today, chosen;               /* prices */
+	double today_demand, today_profit;  /* model figures there */
+	double chosen_demand, chosen_profit;
+};
+
+/*
+ * Whether the row just counted by report_add_row should get a curve: one
+ * of the first o.curves rows, or with --by the first row of its group.
+ */
+int report_need_curve(const struct report *r, const struct csvio_row *row);
+
+/*
+ * Add a curve for the row just counted (with --by, it belongs to the row's
+ * group).  Returns 0, or -1 out of memory.
+ */
+int report_add_curve(struct report *r, const struct report_curve *c);
+
+/*
+ * Metric names the gate knows (the keys of the "summary" table).  Returns 1
+ * and sets *higher_is_better when name is one, 0 otherwise.
+ */
+int report_metric_known(const char *name, int *higher_is_better);
+
+/*
+ * Build the document: every section the input allows, in a fixed order
+ * (pricing, model, price response, model quality).  model is the model
+ * file's JSON document (model_json) or NULL.  The caller owns the result
+ * (report_doc_free).  Returns NULL only when out of memory.
+ */
+struct report_doc *report_build(const struct report *r, const json_t *model);
+
+/*
+ * Append the model section to doc from a model file's JSON document: the
+ * formula, family, price and group columns, the coefficients with standard
+ * errors (per group when the model has sub-models), and the fit statistics
+ * (every number the document's fit summary holds).  Members the document
+ * lacks are left out.  Returns 0, or -1 when out of memory.
+ */
+int report_build_model(struct report_doc *doc, const json_t *model);
+
+/*
+ * Scores and labels: the metrics, exposed for tests.  p[i] in [0, 1] and
+ * y[i] in {0, 1}, n pairs.
+ *
+ * report_auc: the area under the ROC curve as the Mann-Whitney statistic,
+ * ties between a positive and a negative counting one half; sorts a copy.
+ * NaN when either class is empty.  Returns -2 when out of memory.
+ */
+double report_auc(const double *p, const unsigned char *y, size_t n);
+
+/* Mean log loss with p clipped to [1e-15, 1 - 1e-15]; NaN for n == 0. */
+double report_log_loss(const double *p, const unsigned char *y, size_t n);
+
+/* Mean squared difference (p - y)^2; NaN for n == 0. */
+double report_brier(const double *p, const unsigned char *y, size_t n);
+
+/*
+ * Decile bin of every score: breaks q_k are the quantiles of p at k/10,
+ * k = 0..10, by R's default definition (type 7: linear interpolation
+ * between order statistics); bin k (0..9) holds q_k < p <= q_{k+1}, and the
+ * first bin also holds p == q_0.  So tied scores always share a bin, and a
+ * bin whose breaks coincide is empty.  bin[] has n entries (filled);
+ * breaks[] has 11.  Returns 0, or -1 when out of memory or n == 0.
+ */
+int report_deciles(const double *p, size_t n, unsigned char *bin, double *breaks);
+
+/*
+ * The regression gate.  A baseline is a previous run's `--format json`
+ * output; its "summary" object holds the metrics by name.
+ *
+ * report_baseline_load: read and check path (format "pr-report", version 1,
+ * a "summary" object).  Returns a new reference (json_decref), or NULL with
+ * d filled.
+ */
+json_t *report_baseline_load(const char *path, struct diag *d);
+
+struct report_gate_result {
+	const char *name;       /* borrowed from the names given */
+	double before, now;     /* baseline's and this run's values */
+	double change_rel;      /* (now - before) / |before|, NaN when before is 0 */
+	int higher_is_better;
+	int failed;             /* fell (or, for lower-is-better, rose) beyond the tolerance */
+};
+
+/*
+ * Compare this run's summary (in doc) with the baseline's for each of the
+ * n metric names: a higher-is-better metric fails when now < before -
+ * max_drop * |before|, a lower-is-better one (log_loss, brier,
+ * rows_flagged) when now > before + max_drop * |before|.  res has n
+ * entries, filled.  Returns the number that failed, or -1 with d filled
+ * when a metric is missing or not a number in either (baseline_name names
+ * the baseline in messages).
+ */
+int report_gate(const json_t *baseline, const char *baseline_name,
+    const struct report_doc *doc, const char *const *names, size_t n, double max_drop,
+    struct report_gate_result *res, struct diag *d);
+
+#endif
