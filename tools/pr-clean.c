@@ -2,12 +2,19 @@
  * pr-clean - turn a raw CSV export into a file the rest of the pipe can
  * trust: check and normalise column types, make missing values empty, fill,
  * clip and drop, remove duplicates; every row is written or rejected with a
- * reason.  (Skeleton: pass-through with shape checks; see issue 2.)
+ * reason.  Streams, except that --fill mean|median|mode and --winsorize
+ * read the input twice (standard input is held in a temporary file).
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "acct.h"
+#include "clean.h"
 #include "cli.h"
 #include "csvio.h"
 #include "diag.h"
@@ -15,70 +22,267 @@
 static const char help[] =
 "Usage: pr-clean [OPTION]... [FILE]\n"
 "Check and normalise a CSV file: FILE, or standard input when FILE is - or absent.\n"
+"Per row: shape, missing spellings, types, range/clip/winsorize, fill,\n"
+"drop-missing, dedupe, then keep/drop/rename.\n"
 "\n"
+"      --bad-to-missing   make a value that cannot be read missing instead of\n"
+"                         rejecting its row\n"
+"      --bool=COLS        yes/no columns: true/false, yes/no, y/n, t/f, on/off,\n"
+"                         1/0 (any case) are written 1 or 0\n"
+"      --clip=COL=LO:HI   clip a numeric column to [LO, HI] (either side may be empty)\n"
 "  -d, --delimiter=CHAR   input field delimiter (default ,)\n"
+"      --date=COLS        date columns, written YYYY-MM-DD\n"
+"      --date-order=ORDER read N/N/YYYY dates as dmy or mdy (default: reject them)\n"
+"      --decimal-comma    numbers are written 1.234,5 (',' is the decimal mark)\n"
+"      --dedupe           drop a row equal to an earlier one (all output columns)\n"
+"      --dedupe-key=COLS  drop a row whose COLS equal an earlier row's\n"
+"      --drop=COLS        leave out these columns\n"
+"      --drop-missing=COLS  drop a row where one of COLS is missing (after --fill)\n"
+"      --fill=COL=VALUE   fill missing values of COL with VALUE, or with the\n"
+"                         column's mean, median or mode (reads the input twice)\n"
 "  -h, --help             print this help and exit\n"
+"      --int=COLS         whole-number columns, every digit kept\n"
+"      --keep=COLS        write only these columns (in input order)\n"
+"      --missing=LIST     the spellings of a missing value (default:\n"
+"                         " CLEAN_MISSING_DEFAULT ")\n"
+"      --num=COLS         numeric columns: $1,234.50 is written 1234.5\n"
+"      --pad              pad a short row with empty fields, and drop empty\n"
+"                         fields past the header's width, instead of rejecting\n"
+"      --percent=COLS     numeric columns where 12% is written 0.12\n"
 "  -q, --quiet            say nothing on stderr unless the run fails\n"
+"      --range=COL=LO:HI  reject a row whose COL is outside [LO, HI]\n"
 "      --rejects=FILE     write rejected rows to FILE with _line and _reason\n"
-"      --strict           fail on the first rejected row\n"
+"      --rename=OLD=NEW   call column OLD NEW in the output\n"
+"      --spec=FILE        column types from FILE: lines 'COLUMN TYPE', TYPE one\n"
+"                         of text, num, int, date, bool, percent\n"
+"      --strict           fail on the first row rejected for bad data\n"
 "  -t, --tab              input fields are separated by tabs\n"
 "  -v, --verbose          always print the row counts on stderr\n"
-"      --version          print the version and exit\n";
+"      --version          print the version and exit\n"
+"      --winsorize=COL=P:Q  clip a numeric column at its P and Q quantiles\n"
+"                         (R type 7; reads the input twice)\n";
+
+enum {
+	OPT_BAD_TO_MISSING = CLI_OPT_FIRST_TOOL, OPT_BOOL, OPT_CLIP, OPT_DATE, OPT_DATE_ORDER,
+	OPT_DECIMAL_COMMA, OPT_DEDUPE, OPT_DEDUPE_KEY, OPT_DROP, OPT_DROP_MISSING, OPT_FILL,
+	OPT_INT, OPT_KEEP, OPT_MISSING, OPT_NUM, OPT_PAD, OPT_PERCENT, OPT_RANGE, OPT_RENAME,
+	OPT_SPEC, OPT_WINSORIZE
+};
+
+/* getopt's value -> the cleaner's option, and the name for messages. */
+static const struct {
+	int opt;
+	enum clean_opt which;
+	const char *name;
+} tool_opts[] = {
+	{ OPT_BAD_TO_MISSING, CLEAN_OPT_BAD_TO_MISSING, "--bad-to-missing" },
+	{ OPT_BOOL, CLEAN_OPT_BOOL, "--bool" },
+	{ OPT_CLIP, CLEAN_OPT_CLIP, "--clip" },
+	{ OPT_DATE, CLEAN_OPT_DATE, "--date" },
+	{ OPT_DATE_ORDER, CLEAN_OPT_DATE_ORDER, "--date-order" },
+	{ OPT_DECIMAL_COMMA, CLEAN_OPT_DECIMAL_COMMA, "--decimal-comma" },
+	{ OPT_DEDUPE, CLEAN_OPT_DEDUPE, "--dedupe" },
+	{ OPT_DEDUPE_KEY, CLEAN_OPT_DEDUPE_KEY, "--dedupe-key" },
+	{ OPT_DROP, CLEAN_OPT_DROP, "--drop" },
+	{ OPT_DROP_MISSING, CLEAN_OPT_DROP_MISSING, "--drop-missing" },
+	{ OPT_FILL, CLEAN_OPT_FILL, "--fill" },
+	{ OPT_INT, CLEAN_OPT_INT, "--int" },
+	{ OPT_KEEP, CLEAN_OPT_KEEP, "--keep" },
+	{ OPT_MISSING, CLEAN_OPT_MISSING, "--missing" },
+	{ OPT_NUM, CLEAN_OPT_NUM, "--num" },
+	{ OPT_PAD, CLEAN_OPT_PAD, "--pad" },
+	{ OPT_PERCENT, CLEAN_OPT_PERCENT, "--percent" },
+	{ OPT_RANGE, CLEAN_OPT_RANGE, "--range" },
+	{ OPT_RENAME, CLEAN_OPT_RENAME, "--rename" },
+	{ OPT_SPEC, CLEAN_OPT_SPEC, "--spec" },
+	{ OPT_WINSORIZE, CLEAN_OPT_WINSORIZE, "--winsorize" },
+};
+
+/*
+ * Where the input can be read from twice: a regular file is opened again;
+ * anything else (a pipe, a terminal) is copied to a temporary file first.
+ * Sets *fd (-1: open path by name) and *off, the offset to rewind to.
+ */
+static void
+twice_source(const char *path, int *fd, off_t *off)
+{
+	struct stat st;
+	char buf[65536];
+	ssize_t got;
+	FILE *tmp;
+	int in = 0;
+
+	*off = 0;
+	*fd = -1;
+	if (path != NULL && strcmp(path, "-") != 0) {
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			return;
+		if ((in = open(path, O_RDONLY)) < 0)
+			cli_fail(EXIT_FAIL, "%s: cannot open: %s", path, strerror(errno));
+	} else if (fstat(0, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (*off = lseek(0, 0, SEEK_CUR)) >= 0) {
+		*fd = 0;
+		return;
+	}
+	if ((tmp = tmpfile()) == NULL)
+		cli_fail(EXIT_FAIL, "temporary file: %s", strerror(errno));
+	while ((got = read(in, buf, sizeof buf)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			cli_fail(EXIT_FAIL, "%s: read error: %s", path && in ? path : "stdin", strerror(errno));
+		if (fwrite(buf, 1, (size_t)got, tmp) != (size_t)got)
+			cli_fail(EXIT_FAIL, "temporary file: write error: %s", strerror(errno));
+	}
+	if (fflush(tmp) != 0)
+		cli_fail(EXIT_FAIL, "temporary file: write error: %s", strerror(errno));
+	if (in > 0)
+		close(in);
+	*fd = dup(fileno(tmp));   /* the FILE stays open (and the file alive) until exit */
+	if (*fd < 0)
+		cli_fail(EXIT_FAIL, "temporary file: %s", strerror(errno));
+}
+
+/* Open one pass over the input. */
+static struct csvio_reader *
+open_pass(const char *path, int fd, off_t off, unsigned char delim)
+{
+	struct csvio_reader *r;
+	struct diag d;
+	const char *name = path != NULL && strcmp(path, "-") != 0 ? path : "stdin";
+
+	if (fd < 0)
+		return cli_open_input(path, delim);
+	if (lseek(fd, off, SEEK_SET) < 0)
+		cli_fail(EXIT_FAIL, "%s: cannot read twice: %s", name, strerror(errno));
+	if ((r = csvio_open_fd(fd, name, delim, &d)) == NULL)
+		cli_fail_diag(EXIT_FAIL, &d);
+	return r;
+}
 
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		CLI_COMMON_LONG,
+		{ "bad-to-missing", no_argument, NULL, OPT_BAD_TO_MISSING },
+		{ "bool", required_argument, NULL, OPT_BOOL },
+		{ "clip", required_argument, NULL, OPT_CLIP },
+		{ "date", required_argument, NULL, OPT_DATE },
+		{ "date-order", required_argument, NULL, OPT_DATE_ORDER },
+		{ "decimal-comma", no_argument, NULL, OPT_DECIMAL_COMMA },
+		{ "dedupe", no_argument, NULL, OPT_DEDUPE },
+		{ "dedupe-key", required_argument, NULL, OPT_DEDUPE_KEY },
+		{ "drop", required_argument, NULL, OPT_DROP },
+		{ "drop-missing", required_argument, NULL, OPT_DROP_MISSING },
+		{ "fill", required_argument, NULL, OPT_FILL },
+		{ "int", required_argument, NULL, OPT_INT },
+		{ "keep", required_argument, NULL, OPT_KEEP },
+		{ "missing", required_argument, NULL, OPT_MISSING },
+		{ "num", required_argument, NULL, OPT_NUM },
+		{ "pad", no_argument, NULL, OPT_PAD },
+		{ "percent", required_argument, NULL, OPT_PERCENT },
+		{ "range", required_argument, NULL, OPT_RANGE },
+		{ "rename", required_argument, NULL, OPT_RENAME },
+		{ "spec", required_argument, NULL, OPT_SPEC },
+		{ "winsorize", required_argument, NULL, OPT_WINSORIZE },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli_common common;
-	struct csvio_reader *in;
+	struct clean_opts *opts;
+	struct clean *clean;
+	struct csvio_reader *first = NULL, *in;
 	struct csvio_writer *out;
-	struct csvio_row row;
+	struct csvio_row row, cleaned;
 	struct acct acct;
 	struct diag d;
-	size_t ncols;
-	int opt, got;
+	const char *path;
+	off_t off = 0;
+	size_t i;
+	int opt, got, fd = -1;
 
 	cli_init(argv);
 	cli_common_init(&common);
+	if ((opts = clean_opts_new()) == NULL)
+		cli_fail(EXIT_FAIL, "out of memory");
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts, NULL)) != -1) {
 		if (cli_common_opt(&common, opt, optarg, help))
 			continue;
-		cli_usage_try();
+		for (i = 0; i < sizeof tool_opts / sizeof tool_opts[0] && tool_opts[i].opt != opt; i++)
+			;
+		if (i == sizeof tool_opts / sizeof tool_opts[0])
+			cli_usage_try();
+		if (clean_opts_set(opts, tool_opts[i].which, optarg, &d) < 0)
+			cli_usage_diag(tool_opts[i].name, &d);
 	}
 	if (argc - optind > 1)
 		cli_usage("too many arguments: one input file at most");
+	if (clean_opts_check(opts, &d) < 0)
+		cli_usage_diag(NULL, &d);
+	path = optind < argc ? argv[optind] : NULL;
 
-	in = cli_open_input(optind < argc ? argv[optind] : NULL, common.delim);
+	/* Statistics of whole columns: a first pass over the same rows. */
+	if (clean_opts_need_stats(opts)) {
+		twice_source(path, &fd, &off);
+		first = open_pass(path, fd, off, common.delim);
+		if ((clean = clean_new(opts, first, &d)) == NULL)
+			cli_fail_diag(EXIT_FAIL, &d);
+		while ((got = csvio_next(first, &row, &d)) > 0)
+			if (clean_stats_row(clean, &row, &d) < 0)
+				cli_fail_diag(EXIT_FAIL, &d);
+		if (got < 0)
+			cli_fail_diag(EXIT_FAIL, &d);
+		if (clean_stats_finish(clean, &d) < 0) {
+			snprintf(d.file, sizeof d.file, "%s", csvio_name(first));
+			cli_fail_diag(EXIT_FAIL, &d);
+		}
+		in = open_pass(path, fd, off, common.delim);
+	} else {
+		in = cli_open_input(path, common.delim);
+		if ((clean = clean_new(opts, in, &d)) == NULL)
+			cli_fail_diag(EXIT_FAIL, &d);
+	}
+
 	out = cli_open_output();
 	acct_init(&acct);
-	ncols = csvio_ncols(in);
 	if (common.rejects != NULL && acct_open_rejects(&acct, common.rejects, csvio_header(in), &d) < 0)
 		cli_fail_diag(EXIT_FAIL, &d);
-	if (ncols > 0) {
-		csvio_put_row(out, csvio_header(in));
+	if (clean_header(clean)->n > 0) {
+		csvio_put_row(out, clean_header(clean));
 		csvio_end(out);
 	}
 	while ((got = csvio_next(in, &row, &d)) > 0) {
 		acct.n_in++;
-		if (row.n != ncols) {
-			diag_set(&d, NULL, 0, NULL, NULL, 0, "%s fields (expected %zu)",
-			    row.n > ncols ? "too many" : "too few", ncols);
+		switch (clean_row(clean, &row, &cleaned, &d)) {
+		case CLEAN_ROW_OUT:
+			csvio_put_row(out, &cleaned);
+			csvio_end(out);
+			acct.n_out++;
+			break;
+		case CLEAN_ROW_BAD:
 			cli_reject(&common, &acct, csvio_name(in), &row, &d);
-			continue;
+			break;
+		case CLEAN_ROW_DROP:
+			/* Removed on request: counted and kept with --rejects, never a failure. */
+			acct_reject(&acct, &row, &d);
+			break;
+		case CLEAN_ROW_ERROR:
+			acct_finish(&acct, 0, &d);
+			cli_fail_diag(EXIT_FAIL, &d);
 		}
-		csvio_put_row(out, &row);
-		csvio_end(out);
-		acct.n_out++;
 	}
 	if (got < 0) {
 		acct_finish(&acct, 0, &d);
 		cli_fail_diag(EXIT_FAIL, &d);
 	}
 	cli_finish_rows(&common, &acct, csvio_name(in));
+	if (common.verbose && (clean_n_bad_to_missing(clean) > 0 || clean_n_filled(clean) > 0))
+		cli_warn("%s: %llu bad values made missing, %llu missing values filled",
+		    csvio_name(in), clean_n_bad_to_missing(clean), clean_n_filled(clean));
+	clean_free(clean);
 	csvio_close(in);
+	csvio_close(first);
+	clean_opts_free(opts);
 	cli_close_output(out);
 	return EXIT_OK;
 }
