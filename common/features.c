@@ -402,8 +402,15 @@ parse_row(struct tr *tr, size_t ntr, const struct csvio_row *row, int fitting, s
 			if (ds == DATE_OK)
 				t->day = date_to_days(&dt);
 		} else if (t->kind == FEAT_TARGET && fitting) {
-			if (parse_num(row, t->idx2, t->arg, &t->y, &t->ymiss, d) < 0)
-				return -1;
+			/*
+			 * The target is read at fitting only, so it cannot reject a
+			 * row (applying would keep it): a target that is not a
+			 * number is not learnt from, like a missing one.
+			 */
+			if (num_parse(row->f[t->idx2], row->len[t->idx2], &t->y, 0) != NUM_OK)
+				t->ymiss = 1;
+			else
+				t->ymiss = 0;
 		}
 	}
 	return 0;

@@ -1,0 +1,581 @@
+/*
+ * pr-features - the price-independent features a pricing model needs
+ * (numeric scalings, encodings, dates, customer and item history,
+ * collaborative filtering), fitted once on a history with --fit, saved as
+ * a JSON state, and replayed exactly on other data with --apply; or, with
+ * --recommend, the top items each customer has not bought yet.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "acct.h"
+#include "atomic.h"
+#include "cf.h"
+#include "cli.h"
+#include "csvio.h"
+#include "date.h"
+#include "diag.h"
+#include "features.h"
+#include "history.h"
+#include "num.h"
+#include "opts.h"
+
+static const char help[] =
+"Usage: pr-features --fit STATE [OPTION]... [FILE]\n"
+"  or:  pr-features --apply STATE [OPTION]... [FILE]\n"
+"  or:  pr-features --recommend K --user COL --item COL [OPTION]... [FILE]\n"
+"Add price-independent features to a CSV file: FILE, or standard input when\n"
+"FILE is - or absent.  --fit learns the transformations from the input, saves\n"
+"them in STATE and transforms the input; --apply replays STATE.\n"
+"\n"
+"Modes:\n"
+"      --apply=STATE      transform with the fitted STATE (no transformation options)\n"
+"      --fit=STATE        fit the transformations, write STATE, transform the input\n"
+"      --recommend=K      write the top K items each customer has not bought\n"
+"\n"
+"Transformations (with --fit; each adds columns, in the order given):\n"
+"      --agg=LIST         history aggregates: count,sum:COL,mean:COL,min:COL,\n"
+"                         max:COL,last:COL,recency (default count)\n"
+"      --asof=DATE        \"today\" for recency and --window (default: the\n"
+"                         latest date in the history)\n"
+"      --bins=COL=K       COL_bin: quantile bin 1..K (R type 7 cut points)\n"
+"      --cf=FILE          cf_score from the purchases in FILE (with --user, --item)\n"
+"      --cf-k=K           neighbours kept per item for cf (default 20)\n"
+"      --clip-z=COLS=K    COL_clip: COL clipped to mean -+ K sd\n"
+"      --date=COLS        COL_dow, COL_month, COL_doy, COL_isoweek, COL_weekend\n"
+"      --history=FILE     per-key aggregates from FILE (with --key, --agg)\n"
+"      --history-date=COL the history's date column (default date)\n"
+"      --holidays=FILE    COL_days_to_holiday for each --date column\n"
+"      --item=COL         the item column (--cf, --recommend)\n"
+"      --key=COL          the key column joining --history to the input\n"
+"      --log1p=COLS       COL_log1p: log(1 + COL)\n"
+"      --min-count=N      onehot: levels seen fewer than N times go to COL_other\n"
+"      --minmax=COLS      COL_minmax: (COL - min) / (max - min)\n"
+"      --missing-as=WHAT  a missing number gives: empty (default) or mean\n"
+"      --onehot=COLS      COL_LEVEL: 0/1 for each level seen\n"
+"      --ref-price=ITEM=PRICE  ref_price: the item's past price (from --history)\n"
+"      --ref-stat=STAT    median (default) or mean, for --ref-price\n"
+"      --smoothing=M      target-mean smoothing weight (default 10)\n"
+"      --target-mean=COL=TARGET  COL_te: smoothed mean of TARGET by level of COL\n"
+"      --user=COL         the customer column (--cf, --recommend)\n"
+"      --window=DAYS      --ref-price uses the DAYS days up to --asof (default all)\n"
+"      --zscore=COLS      COL_z: (COL - mean) / sd\n"
+"\n"
+"Common options:\n"
+"  -d, --delimiter=CHAR   input field delimiter (default ,)\n"
+"  -h, --help             print this help and exit\n"
+"  -q, --quiet            say nothing on stderr unless the run fails\n"
+"      --rejects=FILE     write rejected rows to FILE with _line and _reason\n"
+"      --strict           fail on the first rejected row\n"
+"  -t, --tab              input fields are separated by tabs\n"
+"  -v, --verbose          always print the row counts on stderr\n"
+"      --version          print the version and exit\n";
+
+enum {
+	OPT_AGG = CLI_OPT_FIRST_TOOL, OPT_APPLY, OPT_ASOF, OPT_BINS, OPT_CF, OPT_CF_K, OPT_CLIP_Z,
+	OPT_DATE, OPT_FIT, OPT_HISTORY, OPT_HISTORY_DATE, OPT_HOLIDAYS, OPT_ITEM, OPT_KEY,
+	OPT_LOG1P, OPT_MIN_COUNT, OPT_MINMAX, OPT_MISSING_AS, OPT_ONEHOT, OPT_RECOMMEND,
+	OPT_REF_PRICE, OPT_REF_STAT, OPT_SMOOTHING, OPT_TARGET_MEAN, OPT_USER, OPT_WINDOW,
+	OPT_ZSCORE
+};
+
+static const struct option longopts[] = {
+	CLI_COMMON_LONG,
+	{ "agg",          required_argument, NULL, OPT_AGG },
+	{ "apply",        required_argument, NULL, OPT_APPLY },
+	{ "asof",         required_argument, NULL, OPT_ASOF },
+	{ "bins",         required_argument, NULL, OPT_BINS },
+	{ "cf",           required_argument, NULL, OPT_CF },
+	{ "cf-k",         required_argument, NULL, OPT_CF_K },
+	{ "clip-z",       required_argument, NULL, OPT_CLIP_Z },
+	{ "date",         required_argument, NULL, OPT_DATE },
+	{ "fit",          required_argument, NULL, OPT_FIT },
+	{ "history",      required_argument, NULL, OPT_HISTORY },
+	{ "history-date", required_argument, NULL, OPT_HISTORY_DATE },
+	{ "holidays",     required_argument, NULL, OPT_HOLIDAYS },
+	{ "item",         required_argument, NULL, OPT_ITEM },
+	{ "key",          required_argument, NULL, OPT_KEY },
+	{ "log1p",        required_argument, NULL, OPT_LOG1P },
+	{ "min-count",    required_argument, NULL, OPT_MIN_COUNT },
+	{ "minmax",       required_argument, NULL, OPT_MINMAX },
+	{ "missing-as",   required_argument, NULL, OPT_MISSING_AS },
+	{ "onehot",       required_argument, NULL, OPT_ONEHOT },
+	{ "recommend",    required_argument, NULL, OPT_RECOMMEND },
+	{ "ref-price",    required_argument, NULL, OPT_REF_PRICE },
+	{ "ref-stat",     required_argument, NULL, OPT_REF_STAT },
+	{ "smoothing",    required_argument, NULL, OPT_SMOOTHING },
+	{ "target-mean",  required_argument, NULL, OPT_TARGET_MEAN },
+	{ "user",         required_argument, NULL, OPT_USER },
+	{ "window",       required_argument, NULL, OPT_WINDOW },
+	{ "zscore",       required_argument, NULL, OPT_ZSCORE },
+	{ NULL, 0, NULL, 0 }
+};
+
+#define MAX_SPECS 4096
+#define MAX_NOTES 1024
+
+/* What the command line asked for. */
+struct args {
+	struct cli_common common;
+	const char *fit, *apply, *input;
+	long recommend;
+	struct feat_spec spec[MAX_SPECS];
+	size_t nspec;
+	struct feat_config cfg;
+	const char *key, *user, *item, *first_transform;
+	struct opts_list strings;   /* owns every name split out of an option */
+	const char *seen[MAX_NOTES];  /* notes already printed */
+	size_t nseen;
+};
+
+static const char *
+keep(struct args *a, const char *s, size_t len)
+{
+	char *c = strndup(s, len);
+
+	if (c == NULL || opts_list_push(&a->strings, c) < 0)
+		cli_fail(EXIT_FAIL, "out of memory");
+	free(c);
+	return a->strings.v[a->strings.n - 1];
+}
+
+static struct feat_spec *
+new_spec(struct args *a, const char *option, enum feat_kind kind)
+{
+	struct feat_spec *s;
+
+	if (a->nspec == MAX_SPECS)
+		cli_usage("%s: too many transformations (at most %d)", option, MAX_SPECS);
+	if (a->first_transform == NULL)
+		a->first_transform = option;
+	s = &a->spec[a->nspec++];
+	memset(s, 0, sizeof *s);
+	s->kind = kind;
+	return s;
+}
+
+/* COLS (comma-separated), one spec each; k applies to all. */
+static void
+add_cols(struct args *a, const char *option, enum feat_kind kind, const char *cols, double k)
+{
+	struct opts_list l = { NULL, 0 };
+	struct diag d;
+	size_t i;
+
+	if (opts_list_add(&l, cols, &d) < 0)
+		cli_usage_diag(option, &d);
+	for (i = 0; i < l.n; i++) {
+		struct feat_spec *s = new_spec(a, option, kind);
+		s->col = keep(a, l.v[i], strlen(l.v[i]));
+		s->k = k;
+	}
+	opts_list_free(&l);
+}
+
+/* "NAMES=VALUE": the part after the last '=' in *value, the names returned. */
+static const char *
+split_last_eq(struct args *a, const char *option, const char *arg, const char **value)
+{
+	const char *eq = strrchr(arg, '=');
+
+	if (eq == NULL || eq == arg || eq[1] == '\0')
+		cli_usage("%s: expected NAME=VALUE, not \"%s\"", option, arg);
+	*value = eq + 1;
+	return keep(a, arg, (size_t)(eq - arg));
+}
+
+static void
+parse_args(struct args *a, int argc, char **argv)
+{
+	struct feat_spec *s;
+	struct diag d;
+	struct date dt;
+	const char *names, *value, *hist_opt = NULL, *cf_opt = NULL, *ref_opt = NULL;
+	size_t hist_at = 0, cf_at = 0, i;
+	int opt;
+	double k;
+
+	memset(a, 0, sizeof *a);
+	cli_common_init(&a->common);
+	a->cfg.smoothing = 10;
+	a->cfg.agg = "count";
+	a->cfg.history_date = "date";
+	a->cfg.ref_median = 1;
+	a->cfg.cf_k = 20;
+	a->recommend = -1;
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts, NULL)) != -1) {
+		if (cli_common_opt(&a->common, opt, optarg, help))
+			continue;
+		switch (opt) {
+		case OPT_FIT: a->fit = optarg; break;
+		case OPT_APPLY: a->apply = optarg; break;
+		case OPT_RECOMMEND:
+			a->recommend = cli_long_arg("--recommend", optarg, 1, 1000000);
+			break;
+		case OPT_ZSCORE: add_cols(a, "--zscore", FEAT_ZSCORE, optarg, 0); break;
+		case OPT_MINMAX: add_cols(a, "--minmax", FEAT_MINMAX, optarg, 0); break;
+		case OPT_LOG1P: add_cols(a, "--log1p", FEAT_LOG1P, optarg, 0); break;
+		case OPT_ONEHOT: add_cols(a, "--onehot", FEAT_ONEHOT, optarg, 0); break;
+		case OPT_DATE: add_cols(a, "--date", FEAT_DATE, optarg, 0); break;
+		case OPT_BINS:
+			names = split_last_eq(a, "--bins", optarg, &value);
+			k = (double)cli_long_arg("--bins", value, 2, 1000);
+			add_cols(a, "--bins", FEAT_BINS, names, k);
+			break;
+		case OPT_CLIP_Z:
+			names = split_last_eq(a, "--clip-z", optarg, &value);
+			k = cli_num_arg("--clip-z", value);
+			if (!(k > 0))
+				cli_usage("--clip-z: K must be above 0, not \"%s\"", value);
+			add_cols(a, "--clip-z", FEAT_CLIPZ, names, k);
+			break;
+		case OPT_TARGET_MEAN:
+			names = split_last_eq(a, "--target-mean", optarg, &value);
+			s = new_spec(a, "--target-mean", FEAT_TARGET);
+			s->col = names;
+			s->arg = value;
+			break;
+		case OPT_MIN_COUNT:
+			a->cfg.min_count = cli_long_arg("--min-count", optarg, 1, 1000000000);
+			break;
+		case OPT_SMOOTHING:
+			a->cfg.smoothing = cli_num_arg("--smoothing", optarg);
+			if (a->cfg.smoothing < 0)
+				cli_usage("--smoothing: must be 0 or more, not \"%s\"", optarg);
+			break;
+		case OPT_MISSING_AS:
+			if (strcmp(optarg, "mean") == 0)
+				a->cfg.missing_as_mean = 1;
+			else if (strcmp(optarg, "empty") == 0)
+				a->cfg.missing_as_mean = 0;
+			else
+				cli_usage("--missing-as: expected mean or empty, not \"%s\"", optarg);
+			break;
+		case OPT_ASOF:
+			if (date_parse(optarg, strlen(optarg), DATE_ORDER_NONE, &dt) != DATE_OK)
+				cli_usage("--asof: not a date: \"%s\"", optarg);
+			a->cfg.asof = optarg;
+			break;
+		case OPT_HOLIDAYS: a->cfg.holidays = optarg; break;
+		case OPT_HISTORY:
+			a->cfg.history = optarg;
+			hist_opt = "--history";
+			hist_at = a->nspec;
+			new_spec(a, "--history", FEAT_HISTORY);
+			break;
+		case OPT_KEY: a->key = optarg; break;
+		case OPT_AGG:
+			if (hist_check_aggs(optarg, &d) < 0)
+				cli_usage_diag("--agg", &d);
+			a->cfg.agg = optarg;
+			break;
+		case OPT_HISTORY_DATE: a->cfg.history_date = optarg; break;
+		case OPT_REF_PRICE:
+			names = split_last_eq(a, "--ref-price", optarg, &value);
+			ref_opt = "--ref-price";
+			s = new_spec(a, "--ref-price", FEAT_REFPRICE);
+			s->col = names;
+			s->arg = value;
+			break;
+		case OPT_WINDOW:
+			a->cfg.window = cli_long_arg("--window", optarg, 1, 1000000);
+			break;
+		case OPT_REF_STAT:
+			if (strcmp(optarg, "median") == 0)
+				a->cfg.ref_median = 1;
+			else if (strcmp(optarg, "mean") == 0)
+				a->cfg.ref_median = 0;
+			else
+				cli_usage("--ref-stat: expected median or mean, not \"%s\"", optarg);
+			break;
+		case OPT_CF:
+			a->cfg.cf = optarg;
+			cf_opt = "--cf";
+			cf_at = a->nspec;
+			new_spec(a, "--cf", FEAT_CF);
+			break;
+		case OPT_CF_K: a->cfg.cf_k = cli_long_arg("--cf-k", optarg, 1, 1000000); break;
+		case OPT_USER: a->user = optarg; break;
+		case OPT_ITEM: a->item = optarg; break;
+		default:
+			cli_usage_try();
+		}
+	}
+	if (argc - optind > 1)
+		cli_usage("too many arguments: one input file at most");
+	a->input = optind < argc ? argv[optind] : NULL;
+
+	if ((a->fit != NULL) + (a->apply != NULL) + (a->recommend > 0) != 1)
+		cli_usage("give exactly one of --fit, --apply and --recommend");
+	if (a->apply != NULL || a->recommend > 0) {
+		const char *mode = a->apply ? "--apply" : "--recommend";
+		const char *bad = a->first_transform;
+		if (bad == NULL && a->apply != NULL && (a->user || a->item))
+			bad = a->user ? "--user" : "--item";
+		if (bad == NULL && (a->key || a->cfg.asof || a->cfg.holidays || a->cfg.min_count ||
+		    a->cfg.window))
+			bad = a->key ? "--key" : a->cfg.asof ? "--asof" : a->cfg.holidays ?
+			    "--holidays" : a->cfg.min_count ? "--min-count" : "--window";
+		if (bad != NULL)
+			cli_usage("%s cannot be given with %s%s", bad, mode,
+			    a->apply ? " (the state holds the transformations)" : "");
+		if (a->recommend > 0 && (a->user == NULL || a->item == NULL))
+			cli_usage("--recommend needs --user and --item");
+		return;
+	}
+	if (a->nspec == 0)
+		cli_usage("nothing to fit: give at least one transformation");
+	if (a->key != NULL && hist_opt == NULL)
+		cli_usage("--key needs --history");
+	if (hist_opt != NULL && a->key == NULL)
+		cli_usage("--history needs --key");
+	if (ref_opt != NULL && a->cfg.history == NULL)
+		cli_usage("--ref-price needs --history");
+	if (a->cfg.window > 0 && ref_opt == NULL)
+		cli_usage("--window needs --ref-price");
+	if (cf_opt != NULL && (a->user == NULL || a->item == NULL))
+		cli_usage("--cf needs --user and --item");
+	if (cf_opt == NULL && (a->user != NULL || a->item != NULL))
+		cli_usage("%s needs --cf", a->user ? "--user" : "--item");
+	if (a->cfg.holidays != NULL) {
+		for (i = 0; i < a->nspec && a->spec[i].kind != FEAT_DATE; i++)
+			;
+		if (i == a->nspec)
+			cli_usage("--holidays needs --date");
+	}
+	if (hist_opt != NULL)
+		a->spec[hist_at].col = a->key;
+	if (cf_opt != NULL) {
+		a->spec[cf_at].col = a->user;
+		a->spec[cf_at].arg = a->item;
+	}
+	a->cfg.spec = a->spec;
+	a->cfg.nspec = a->nspec;
+	a->cfg.delim = a->common.delim;
+}
+
+/*
+ * The input of --fit is read twice: a regular file is rewound; anything
+ * else (a pipe) is first copied to a temporary file.  Returns the fd.
+ */
+static int
+rewindable_input(const char *path, const char **name, off_t *start)
+{
+	struct stat sb;
+	char buf[65536];
+	FILE *tmp;
+	ssize_t n;
+	int fd;
+
+	if (path == NULL || strcmp(path, "-") == 0) {
+		*name = "stdin";
+		fd = 0;
+	} else {
+		*name = path;
+		if ((fd = open(path, O_RDONLY)) < 0)
+			cli_fail(EXIT_FAIL, "%s: cannot open: %s", path, strerror(errno));
+	}
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (*start = lseek(fd, 0, SEEK_CUR)) >= 0)
+		return fd;
+	*start = 0;
+	if ((tmp = tmpfile()) == NULL)
+		cli_fail(EXIT_FAIL, "cannot make a temporary file: %s", strerror(errno));
+	while ((n = read(fd, buf, sizeof buf)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			cli_fail(EXIT_FAIL, "%s: read error: %s", *name, strerror(errno));
+		}
+		if (fwrite(buf, 1, (size_t)n, tmp) != (size_t)n)
+			cli_fail(EXIT_FAIL, "temporary file: write error: %s", strerror(errno));
+	}
+	if (fflush(tmp) != 0)
+		cli_fail(EXIT_FAIL, "temporary file: write error: %s", strerror(errno));
+	if (fd != 0)
+		close(fd);
+	/* The FILE stays open (and the file alive) until exit. */
+	return fileno(tmp);
+}
+
+static struct csvio_reader *
+reopen(int fd, off_t start, const char *name, unsigned char delim)
+{
+	struct csvio_reader *r;
+	struct diag d;
+
+	if (lseek(fd, start, SEEK_SET) < 0)
+		cli_fail(EXIT_FAIL, "%s: cannot rewind: %s", name, strerror(errno));
+	if ((r = csvio_open_fd(fd, name, delim, &d)) == NULL)
+		cli_fail_diag(EXIT_FAIL, &d);
+	return r;
+}
+
+/* First pass of --fit: learn, then save the state.  Returns the state document. */
+static json_t *
+fit_pass(struct args *a, int fd, off_t start, const char *name)
+{
+	struct feat_fit *f;
+	struct csvio_reader *r;
+	struct csvio_row row;
+	struct atomic_file *af;
+	struct acct acct;
+	struct diag d;
+	json_t *doc;
+	int got;
+
+	if ((f = feat_fit_new(&a->cfg, &d)) == NULL)
+		cli_fail_diag(EXIT_FAIL, &d);
+	r = reopen(fd, start, name, a->common.delim);
+	if (csvio_ncols(r) == 0)
+		cli_fail(EXIT_FAIL, "%s: the input is empty: nothing to fit", name);
+	if (feat_fit_bind(f, r, &d) < 0)
+		cli_fail_diag(EXIT_FAIL, &d);
+	acct_init(&acct);
+	while ((got = csvio_next(r, &row, &d)) > 0) {
+		/* A bad row is skipped here and rejected by the second pass. */
+		if (feat_fit_row(f, &row, &d) < 0 && a->common.strict)
+			cli_reject(&a->common, &acct, name, &row, &d);
+	}
+	if (got < 0)
+		cli_fail_diag(EXIT_FAIL, &d);
+	csvio_close(r);
+	if ((doc = feat_fit_state(f, &d)) == NULL)
+		cli_fail_diag(EXIT_FAIL, &d);
+	feat_fit_free(f);
+	if ((af = atomic_open(a->fit, &d)) == NULL)
+		cli_fail_diag(EXIT_FAIL, &d);
+	if (json_dumpf(doc, atomic_fp(af), JSON_INDENT(2) | JSON_REAL_PRECISION(17)) < 0 ||
+	    fputc('\n', atomic_fp(af)) == EOF) {
+		atomic_abort(af);
+		cli_fail(EXIT_FAIL, "%s: write error: %s", a->fit, strerror(errno));
+	}
+	if (atomic_commit(af, &d) < 0)
+		cli_fail_diag(EXIT_FAIL, &d);
+	return doc;
+}
+
+/* The streaming pass: every row through the state, or rejected. */
+static void
+apply_pass(struct args *a, struct feat_state *st, struct csvio_reader *r)
+{
+	struct csvio_writer *out = cli_open_output();
+	struct csvio_row row;
+	struct acct acct;
+	struct diag d;
+	char note[DIAG_WHAT_MAX + DIAG_COL_MAX];
+	size_t iter = 0;
+	int got;
+
+	acct_init(&acct);
+	if (feat_bind(st, r, &d) < 0)
+		cli_fail_diag(EXIT_FAIL, &d);
+	if (a->common.rejects != NULL &&
+	    acct_open_rejects(&acct, a->common.rejects, csvio_header(r), &d) < 0)
+		cli_fail_diag(EXIT_FAIL, &d);
+	if (csvio_ncols(r) > 0) {
+		feat_put_header(st, out, csvio_header(r));
+		csvio_end(out);
+	}
+	while ((got = csvio_next(r, &row, &d)) > 0) {
+		acct.n_in++;
+		if (feat_apply_row(st, &row, out, &d) < 0) {
+			cli_reject(&a->common, &acct, csvio_name(r), &row, &d);
+			continue;
+		}
+		acct.n_out++;
+	}
+	if (got < 0) {
+		acct_finish(&acct, 0, &d);
+		cli_fail_diag(EXIT_FAIL, &d);
+	}
+	/* One line per distinct note: transforms of one column count the same missing values. */
+	if (!a->common.quiet)
+		while (feat_note(st, &iter, note, sizeof note)) {
+			size_t i;
+			for (i = 0; i < a->nseen && strcmp(a->seen[i], note) != 0; i++)
+				;
+			if (i < a->nseen)
+				continue;
+			if (a->nseen < MAX_NOTES)
+				a->seen[a->nseen++] = keep(a, note, strlen(note));
+			cli_warn("%s: %s", csvio_name(r), note);
+		}
+	cli_finish_rows(&a->common, &acct, csvio_name(r));
+	cli_close_output(out);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct args *a = calloc(1, sizeof *a);
+	struct feat_state *st;
+	struct csvio_reader *r;
+	struct diag d;
+	const char *name;
+	char *text;
+	json_t *doc, *back;
+	off_t start;
+	int fd;
+
+	cli_init(argv);
+	if (a == NULL)
+		cli_fail(EXIT_FAIL, "out of memory");
+	parse_args(a, argc, argv);
+
+	if (a->recommend > 0) {
+		struct cf *c;
+		struct csvio_writer *out;
+		r = cli_open_input(a->input, a->common.delim);
+		if ((c = cf_build(r, a->user, a->item, a->cfg.cf_k, &d)) == NULL)
+			cli_fail_diag(EXIT_FAIL, &d);
+		out = cli_open_output();
+		csvio_put_str(out, a->user);
+		csvio_put_str(out, a->item);
+		csvio_put_str(out, "rank");
+		csvio_put_str(out, "score");
+		csvio_end(out);
+		if (cf_recommend(c, a->recommend, out, &d) < 0)
+			cli_fail_diag(EXIT_FAIL, &d);
+		cf_free(c);
+		csvio_close(r);
+		cli_close_output(out);
+		return EXIT_OK;
+	}
+
+	if (a->apply != NULL) {
+		if ((st = feat_load(a->apply, &d)) == NULL)
+			cli_fail_diag(EXIT_FAIL, &d);
+		r = cli_open_input(a->input, a->common.delim);
+		apply_pass(a, st, r);
+		csvio_close(r);
+		feat_free(st);
+		return EXIT_OK;
+	}
+
+	fd = rewindable_input(a->input, &name, &start);
+	doc = fit_pass(a, fd, start, name);
+	/*
+	 * Transform with the state as saved (text and back), so the output
+	 * is what --apply gives on the same input, to the last bit.
+	 */
+	text = json_dumps(doc, JSON_REAL_PRECISION(17));
+	back = text ? json_loads(text, 0, NULL) : NULL;
+	if (back == NULL)
+		cli_fail(EXIT_FAIL, "out of memory");
+	if ((st = feat_load_json(back, a->fit, &d)) == NULL)
+		cli_fail_diag(EXIT_FAIL, &d);
+	free(text);
+	json_decref(back);
+	json_decref(doc);
+	r = reopen(fd, start, name, a->common.delim);
+	apply_pass(a, st, r);
+	csvio_close(r);
+	feat_free(st);
+	opts_list_free(&a->strings);
+	free(a);
+	return EXIT_OK;
+}
