@@ -1345,3 +1345,26 @@ formula_eval_response(const struct formula *f, const double *val)
 
 	return f->resp_log ? log(y) : y;
 }
+
+int
+formula_check_row(const struct formula *f, const double *val, double *work, const char **label)
+{
+	size_t v;
+	double y = val[f->resp_col];
+
+	if (!isfinite(y) || (f->resp_log && !(y > 0))) {
+		*label = f->cols[f->resp_col].name;
+		return -1;
+	}
+	for (v = 0; v < f->nvars; v++) {
+		const struct var *x = &f->vars[v];
+		if (x->kind != V_EXPR && x->kind != V_POLY)
+			continue;
+		eval_node(f, x->root, val, -1, &work[0], &work[1]);
+		if (!isfinite(work[0]) || (x->kind == V_POLY && !isfinite(pow(work[0], x->degree)))) {
+			*label = x->label;
+			return -1;
+		}
+	}
+	return 0;
+}

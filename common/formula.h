@@ -108,6 +108,16 @@ size_t formula_work_size(const struct formula *f);
 void formula_eval(const struct formula *f, const double *val, long dcol, double *x,
     double *dx, double *work);
 
+/*
+ * Check one row before the levels are known: evaluates the response and
+ * every numeric expression (log(), I(), poly() arguments), which use only
+ * numeric columns; val needs only those.  Returns 0, or -1 with *label set
+ * to the first label (a term, or "log(y)" for the response) whose value is
+ * not finite.  work has formula_work_size doubles.  Does not allocate.
+ */
+int formula_check_row(const struct formula *f, const double *val, double *work,
+    const char **label);
+
 /* The response of a row (log applied when the response is log(col)). */
 double formula_eval_response(const struct formula *f, const double *val);
 
