@@ -443,8 +443,11 @@ fit_pass(struct args *a, int fd, off_t start, const char *name)
 	if (got < 0)
 		cli_fail_diag(EXIT_FAIL, &d);
 	csvio_close(r);
-	if ((doc = feat_fit_state(f, &d)) == NULL)
+	if ((doc = feat_fit_state(f, &d)) == NULL) {
+		if (d.file[0] == '\0')
+			snprintf(d.file, sizeof d.file, "%s", name);
 		cli_fail_diag(EXIT_FAIL, &d);
+	}
 	feat_fit_free(f);
 	if ((af = atomic_open(a->fit, &d)) == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
