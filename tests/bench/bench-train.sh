@@ -1,0 +1,106 @@
+#!/bin/sh
+# tests/bench/bench-train.sh - the training benchmark of issue 3: a known
+# logistic model, N rows (default 1,000,000) x 20 numeric predictors (about
+# 150 MB of CSV, and the same data in libsvm format), fitted by
+#   pr-train --family logistic           (when built)
+#   bench-fit logistic                   (csvio + fit_model: the fitting component)
+#   scikit-learn LogisticRegression      (unpenalised, lbfgs; CSV read by pandas)
+#   liblinear-train -s 0                 (-c 1e6: practically unpenalised, bias -B 1)
+#   R glm(binomial)                      (CSV read by data.table::fread)
+# Prints wall seconds and peak resident memory of each (/usr/bin/time -v),
+# the ratios the issue sets as targets, and the digits to which each
+# program's coefficients agree with R's.  A benchmark, not a test: it
+# always exits 0 unless the data cannot be generated.
+# Usage: BUILD=build N=100000 sh tests/bench/bench-train.sh
+set -u
+BUILD=${BUILD:-build}
+N=${N:-1000000}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin="$top/$BUILD/bin"
+tbin="$top/$BUILD/tests"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+echo "bench-train: generating $N rows x 20 predictors in $tmp"
+"$tbin/gen-logit" "$N" 20240301 "$tmp/d.csv" "$tmp/d.svm" || exit 1
+echo "bench-train: CSV $(($(wc -c <"$tmp/d.csv") / 1048576)) MB, libsvm $(($(wc -c <"$tmp/d.svm") / 1048576)) MB"
+formula="y ~ x1"
+j=2
+while [ $j -le 20 ]; do formula="$formula + x$j"; j=$((j + 1)); done
+
+: >"$tmp/results"
+# run NAME COMMAND...: time it; its stdout goes to $tmp/NAME.out
+run() {
+	name=$1
+	shift
+	/usr/bin/time -v -o "$tmp/$name.time" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+	rc=$?
+	secs=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tmp/$name.time" |
+		awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
+	kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/$name.time")
+	printf '%-10s %8.2f s %8d MB   exit %d\n' "$name" "$secs" "$((kb / 1024))" "$rc"
+	[ "$rc" -ne 0 ] && sed 's/^/    /' "$tmp/$name.err" | head -n 5
+	[ "$rc" -eq 0 ] && echo "$name $secs $kb" >>"$tmp/results"
+}
+
+cat >"$tmp/sk.py" <<'PY'
+import sys
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+d = pd.read_csv(sys.argv[1])
+y = d.pop("y").to_numpy()
+try:
+    m = LogisticRegression(penalty=None, solver="lbfgs", max_iter=10000, tol=1e-10)
+    m.fit(d.to_numpy(), y)
+except (ValueError, TypeError):
+    m = LogisticRegression(penalty="none", solver="lbfgs", max_iter=10000, tol=1e-10)
+    m.fit(d.to_numpy(), y)
+for v in [m.intercept_[0]] + list(m.coef_[0]):
+    print(repr(float(v)))
+PY
+cat >"$tmp/r.R" <<'RS'
+args <- commandArgs(TRUE)
+suppressMessages(library(data.table))
+d <- fread(args[1])
+m <- glm(y ~ ., family = binomial, data = d)
+writeLines(sprintf("%.17g", coef(m)))
+RS
+
+echo "bench-train: wall seconds, peak RSS"
+if [ -x "$bin/pr-train" ]; then
+	run pr-train "$bin/pr-train" --family logistic -f "$formula" "$tmp/d.csv"
+fi
+run bench-fit "$tbin/bench-fit" logistic "$tmp/d.csv"
+[ -f "$tmp/bench-fit.err" ] && sed 's/^/    /' "$tmp/bench-fit.err"
+run sklearn /usr/bin/python3 "$tmp/sk.py" "$tmp/d.csv"
+run liblinear liblinear-train -s 0 -c 1000000 -e 0.000001 -B 1 -q "$tmp/d.svm" "$tmp/ll.model"
+run R Rscript "$tmp/r.R" "$tmp/d.csv"
+
+# Coefficients, intercept first, one per line, in $tmp/NAME.coef.
+[ -f "$tmp/pr-train.out" ] && awk -F, 'NR > 1 && $1 != "" { print $2 }' "$tmp/pr-train.out" >"$tmp/pr-train.coef"
+[ -f "$tmp/bench-fit.out" ] && awk -F, 'NR > 1 { print $2 }' "$tmp/bench-fit.out" >"$tmp/bench-fit.coef"
+cp "$tmp/sklearn.out" "$tmp/sklearn.coef" 2>/dev/null
+cp "$tmp/R.out" "$tmp/R.coef" 2>/dev/null
+if [ -f "$tmp/ll.model" ]; then
+	# w holds x1..x20 then the bias; its sign follows the first label listed.
+	awk '/^label/ { first = $2 } /^w$/ { inw = 1; next } inw { w[n++] = $1 }
+	     END { s = first == 1 ? 1 : -1; print s * w[n - 1]; for (i = 0; i < n - 1; i++) print s * w[i] }' \
+		"$tmp/ll.model" >"$tmp/liblinear.coef"
+fi
+
+echo "bench-train: agreement with R's coefficients (significant digits, worst coefficient)"
+for name in pr-train bench-fit sklearn liblinear; do
+	[ -s "$tmp/$name.coef" ] && [ -s "$tmp/R.coef" ] || continue
+	paste "$tmp/$name.coef" "$tmp/R.coef" | awk -v name="$name" '
+		{ e = ($1 - $2) / ($2 == 0 ? 1 : $2); if (e < 0) e = -e; if (e > m) m = e }
+		END { printf "%-10s %5.1f digits (max rel diff %.2g)\n", name, m > 0 ? -log(m) / log(10) : 17, m }'
+done
+
+echo "bench-train: targets (pr-train at least 2x faster than the fastest other, peak memory <= 1/3 of sklearn)"
+awk '{ t[$1] = $2; m[$1] = $3 }
+	END {
+		best = ""; for (k in t) if (k != "pr-train" && k != "bench-fit" && (best == "" || t[k] < t[best])) best = k
+		for (k in t) if (k == "pr-train" || k == "bench-fit")
+			printf "%-10s speed-up over %s %.2fx, memory %.2f of sklearn\n", k, best, t[best] / t[k], ("sklearn" in m) ? m[k] / m["sklearn"] : 0
+	}' "$tmp/results"
+exit 0
