@@ -1225,16 +1225,6 @@ bad(struct clean *c, size_t i, const struct csvio_row *in, struct diag *d, const
 	return CLEAN_ROW_BAD;
 }
 
-static size_t
-bound_text(double x, char *buf)
-{
-	if (isinf(x)) {
-		buf[0] = '\0';
-		return 0;
-	}
-	return num_format(x, buf);
-}
-
 /*
  * The steps before the fill: shape, missing, types, range, clip (and
  * winsorize once its limits are known).  Leaves the row in cur_*.
@@ -1313,10 +1303,11 @@ first_steps(struct clean *c, const struct csvio_row *in, struct diag *d)
 		else if (cc->type == CLEAN_INT)
 			c->cur_x[i] = int_value(c->cur_f[i], c->cur_len[i]);
 		if (cc->range && (c->cur_x[i] < cc->range_lo || c->cur_x[i] > cc->range_hi)) {
-			char lo[NUM_BUFSZ], hi[NUM_BUFSZ];
-			bound_text(cc->range_lo, lo);
-			bound_text(cc->range_hi, hi);
-			diag_set(d, NULL, 0, cc->name, s, sl, "out of range %s:%s", lo, hi);
+			char bound[NUM_BUFSZ];
+			int below = c->cur_x[i] < cc->range_lo;
+			num_format(below ? cc->range_lo : cc->range_hi, bound);
+			diag_set(d, NULL, 0, cc->name, s, sl, "%s %s", below ?
+			    "out of range: below the minimum" : "out of range: above the maximum", bound);
 			return CLEAN_ROW_BAD;
 		}
 		if (cc->clip) {
