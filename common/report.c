@@ -65,6 +65,7 @@ struct report {
 	struct report_curve *curves;
 	size_t ncurves, cap_curves;
 	long last_group;                 /* entry of the last row counted, with --by */
+	double last_price, last_opt, last_bd, last_bp;   /* figures of the last row counted */
 };
 
 static void
@@ -396,6 +397,10 @@ report_add_row(struct report *r, const struct csvio_row *row, struct diag *d)
 	}
 	/* Every check has passed: count the row. */
 	r->last_group = -1;
+	r->last_price = price;
+	r->last_opt = opt;
+	r->last_bd = v[S_BD];
+	r->last_bp = v[S_BP];
 	if (r->c.by >= 0) {
 		g = keymap_get(&r->groups, row->f[r->c.by], row->len[r->c.by]);
 		if (g == NULL)
@@ -438,7 +443,8 @@ report_add_row(struct report *r, const struct csvio_row *row, struct diag *d)
 		sums_add(&e->s, v, flagged, shadow);
 	}
 
-	change = opt / price - 1;
+	/* (opt - price) / price: the subtraction is exact when the prices are within a factor 2. */
+	change = (opt - price) / price;
 	if (opt == price) {
 		change = 0;
 		r->n_same++;
@@ -516,6 +522,45 @@ report_add_curve(struct report *r, const struct report_curve *c)
 		r->groups.v[r->last_group].curve = (long)r->ncurves;
 	r->ncurves++;
 	return 0;
+}
+
+int
+report_curve(struct report *r, struct model_eval *e, const struct csvio_row *row,
+    const char *label)
+{
+	struct report_curve c;
+	struct diag d;
+	double price = r->last_price, opt = r->last_opt, lo, hi, m0, scale, cost;
+	size_t i;
+
+	if (!report_need_curve(r, row) || !r->pricing)
+		return 0;
+	if (model_eval_row(e, row, &d) < 0)
+		return 1;
+	m0 = model_eval_mean(e, price, NULL);
+	if (!(m0 > 0) || !(r->last_bd > 0))
+		return 1;
+	scale = r->last_bd / m0;
+	cost = price - r->last_bp / r->last_bd;
+	memset(&c, 0, sizeof c);
+	snprintf(c.label, sizeof c.label, "%s", label);
+	copy_field(c.group, sizeof c.group, row, r->c.by);
+	lo = 0.5 * price < opt ? 0.5 * price : opt;
+	hi = 1.5 * price > opt ? 1.5 * price : opt;
+	c.n = REPORT_CURVE_POINTS;
+	for (i = 0; i < c.n; i++) {
+		double p = lo + (hi - lo) * (double)i / (double)(c.n - 1);
+		c.price[i] = p;
+		c.demand[i] = scale * model_eval_mean(e, p, NULL);
+		c.profit[i] = (p - cost) * c.demand[i];
+	}
+	c.today = price;
+	c.chosen = opt;
+	c.today_demand = r->last_bd;
+	c.today_profit = r->last_bp;
+	c.chosen_demand = scale * model_eval_mean(e, opt, NULL);
+	c.chosen_profit = (opt - cost) * c.chosen_demand;
+	return report_add_curve(r, &c);
 }
 
 /* ---- scores ---- */

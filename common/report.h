@@ -20,6 +20,7 @@
 
 #include "csvio.h"
 #include "diag.h"
+#include "model.h"
 #include "report-doc.h"
 
 /* Longest row identifier kept in the lists of rows (longer ones are cut). */
@@ -117,6 +118,22 @@ int report_need_curve(const struct report *r, const struct csvio_row *row);
  * group).  Returns 0, or -1 out of memory.
  */
 int report_add_curve(struct report *r, const struct report_curve *c);
+
+/*
+ * When the row just counted by report_add_row needs a curve
+ * (report_need_curve), compute it with e (bound to the input) and add it.
+ * The curve is the model's demand at 51 prices evenly spaced from
+ * min(0.5 * today, chosen) to max(1.5 * today, chosen), scaled so that it
+ * passes through the row's base_demand at today's price (a --quantity
+ * column of pr-optimize is such a scale), and the profit (p - cost) times
+ * that demand, with the unit cost recovered from the row as
+ * today - base_profit / base_demand.  label names the curve.  Returns 0
+ * (added, or not needed), 1 when the row gives no curve (the model cannot
+ * evaluate it, or base_demand or the model's demand at today's price is
+ * not positive: the next row is tried), -1 when out of memory.
+ */
+int report_curve(struct report *r, struct model_eval *e, const struct csvio_row *row,
+    const char *label);
 
 /*
  * Metric names the gate knows (the keys of the "summary" table).  Returns 1

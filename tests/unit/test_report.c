@@ -1,0 +1,322 @@
+/*
+ * test_report.c - the figures of common/report.c against hand-computed
+ * values and against R (testdata/report-metrics.R wrote
+ * testdata/report-metrics-ref.csv from testdata/report-scored.csv).
+ */
+#include "check.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvio.h"
+#include "num.h"
+#include "report.h"
+
+/* The number in column key of the row of t whose column 0 (a number) is row_key. */
+static double
+cell_by_num(const struct report_table *t, double row_key, const char *key)
+{
+	size_t r, c;
+
+	if (t == NULL)
+		return NAN;
+	for (c = 0; c < t->ncols; c++)
+		if (strcmp(t->keys[c], key) == 0)
+			break;
+	for (r = 0; c < t->ncols && r < t->nrows; r++)
+		if (t->cells[r * t->ncols].x == row_key)
+			return t->cells[r * t->ncols + c].x;
+	return NAN;
+}
+
+/* The number in column key of the row of t whose column 0 (text) is row_key. */
+static double
+cell_by_text(const struct report_table *t, const char *row_key, const char *key)
+{
+	size_t r, c;
+
+	if (t == NULL)
+		return NAN;
+	for (c = 0; c < t->ncols; c++)
+		if (strcmp(t->keys[c], key) == 0)
+			break;
+	for (r = 0; c < t->ncols && r < t->nrows; r++)
+		if (t->cells[r * t->ncols].s != NULL && strcmp(t->cells[r * t->ncols].s, row_key) == 0)
+			return t->cells[r * t->ncols + c].x;
+	return NAN;
+}
+
+static double
+kv(const struct report_table *t, const char *key)
+{
+	size_t r;
+
+	for (r = 0; t != NULL && r < t->nrows; r++)
+		if (strcmp(t->cells[r * 3].s, key) == 0)
+			return t->cells[r * 3 + 2].x;
+	return NAN;
+}
+
+static void
+test_small(void)
+{
+	static const double p[] = { 0.1, 0.4, 0.35, 0.8 };
+	static const unsigned char y[] = { 0, 0, 1, 1 };
+	static const double pt[] = { 0.5, 0.5, 0.5, 0.2 };
+	static const unsigned char yt[] = { 1, 0, 1, 0 };
+	static const unsigned char ones[] = { 1, 1 };
+
+	/* Pairs (pos, neg): (0.35,0.1) yes, (0.35,0.4) no, (0.8,*) yes: 3 of 4. */
+	CHECK_REL(report_auc(p, y, 4), 0.75, 1e-15, "auc of the classic four points");
+	/* Positives 0.5, 0.5 against negatives 0.5 (half each) and 0.2 (win each): 3 of 4. */
+	CHECK_REL(report_auc(pt, yt, 4), 0.75, 1e-15, "auc with ties counts one half");
+	CHECK(isnan(report_auc(pt, ones, 2)), "auc with one class is undefined");
+	CHECK_REL(report_brier(p, y, 4), (0.01 + 0.16 + 0.4225 + 0.04) / 4, 1e-15, "brier");
+	CHECK_REL(report_log_loss(p, y, 4),
+	    -(log(0.9) + log(0.6) + log(0.35) + log(0.8)) / 4, 1e-15, "log loss");
+	{
+		static const double certain[] = { 1.0, 0.0 };
+		static const unsigned char wrong[] = { 0, 1 };
+		CHECK_REL(report_log_loss(certain, wrong, 2), -log(1e-15), 1e-3,
+		    "log loss clips p to 1e-15");
+	}
+	CHECK(isnan(report_log_loss(p, y, 0)) && isnan(report_brier(p, y, 0)), "no rows: NaN");
+}
+
+static void
+test_human(void)
+{
+	char buf[64];
+
+	CHECK_STR(report_human(-0.001, REPORT_FIX2, buf, sizeof buf), "0.00", "no -0.00");
+	CHECK_STR(report_human(-0.00001, REPORT_PCT, buf, sizeof buf), "0.00%", "no -0.00%");
+	CHECK_STR(report_human(-0.006, REPORT_FIX2, buf, sizeof buf), "-0.01", "negative kept");
+	CHECK_STR(report_human(NAN, REPORT_FIX4, buf, sizeof buf), "-", "NaN is -");
+	CHECK_STR(report_human(0.12345, REPORT_PCT, buf, sizeof buf), "12.35%", "percent");
+	CHECK_STR(report_human(1234567, REPORT_INT, buf, sizeof buf), "1234567", "count");
+	CHECK_STR(report_human(2.0 / 3, REPORT_FIX4, buf, sizeof buf), "0.6667", "fix4");
+}
+
+static void
+test_bins(void)
+{
+	struct diag d;
+
+	CHECK(report_check_bins(0.05, 0.5, &d) == 0, "default bins");
+	CHECK(report_check_bins(0.1, 0.3, &d) == 0, "0.3 / 0.1 is 3 despite rounding");
+	CHECK(report_check_bins(0.03, 0.5, &d) < 0, "0.5 / 0.03 is not whole");
+	CHECK(report_check_bins(0, 0.5, &d) < 0, "zero width");
+	CHECK(report_check_bins(0.0001, 0.5, &d) < 0, "too many bins");
+}
+
+/* Read a CSV fixture into a report; returns the report or NULL. */
+static struct report *
+read_fixture(const char *path, struct report_opts *o, int pricing, int scored)
+{
+	struct diag d;
+	struct csvio_reader *in = csvio_open(path, ',', &d);
+	struct report_cols c;
+	struct csvio_row row;
+	struct report *r;
+
+	if (in == NULL)
+		return NULL;
+	memset(&c, 0xff, sizeof c);   /* every column -1 */
+	if (pricing) {
+		c.price = csvio_col(in, "price");
+		c.opt_price = csvio_col(in, "opt_price");
+		c.exp_demand = csvio_col(in, "exp_demand");
+		c.exp_revenue = csvio_col(in, "exp_revenue");
+		c.exp_profit = csvio_col(in, "exp_profit");
+		c.base_demand = csvio_col(in, "base_demand");
+		c.base_revenue = csvio_col(in, "base_revenue");
+		c.base_profit = csvio_col(in, "base_profit");
+		c.binding = csvio_col(in, "binding");
+		c.status = csvio_col(in, "status");
+		c.offer = csvio_col(in, "offer_id");
+		c.by = csvio_col(in, "region");
+		c.id = csvio_col(in, "id");
+	}
+	if (scored) {
+		c.label = csvio_col(in, "bought");
+		c.pred = csvio_col(in, "p_buy");
+	}
+	o->input_name = path;
+	r = report_new(o, &c);
+	while (r != NULL && csvio_next(in, &row, &d) > 0)
+		if (report_add_row(r, &row, &d) < 0)
+			printf("     %s:%ld: %s\n", path, row.line, d.what);
+	csvio_close(in);
+	return r;
+}
+
+static void
+test_pricing(void)
+{
+	struct report_opts o = { 0.05, 0.5, 3, NULL, "region", "id", "price", NULL, NULL, 0 };
+	struct report *r = read_fixture("report-opt.csv", &o, 1, 0);
+	struct report_doc *doc = r ? report_build(r, NULL) : NULL;
+	const struct report_table *s, *t;
+
+	CHECK(doc != NULL, "pricing report builds");
+	if (doc == NULL) {
+		report_free(r);
+		return;
+	}
+	/* Sums by hand from the ten rows of report-opt.csv. */
+	s = report_doc_find(doc, "summary");
+	CHECK_REL(kv(s, "rows"), 10, 0, "rows");
+	CHECK_REL(kv(s, "rows_flagged"), 2, 0, "flagged: wrong_sign and no_interior");
+	CHECK_REL(kv(s, "base_demand"), 5.55, 1e-14, "base demand");
+	CHECK_REL(kv(s, "exp_demand"), 5.5, 1e-14, "exp demand");
+	CHECK_REL(kv(s, "base_revenue"), 67.5, 1e-14, "base revenue");
+	CHECK_REL(kv(s, "exp_revenue"), 72.68, 1e-14, "exp revenue");
+	CHECK_REL(kv(s, "base_profit"), 26.8, 1e-14, "base profit");
+	CHECK_REL(kv(s, "exp_profit"), 26.68, 1e-14, "exp profit");
+	CHECK_REL(kv(s, "lift"), -0.12, 1e-12, "lift");
+	CHECK_REL(kv(s, "lift_rel"), -0.12 / 26.8, 1e-12, "relative lift");
+	t = report_doc_find(doc, "changes");
+	CHECK_REL(kv(t, "rows_up"), 5, 0, "raised");
+	CHECK_REL(kv(t, "rows_down"), 3, 0, "lowered");
+	CHECK_REL(kv(t, "rows_unchanged"), 2, 0, "unchanged");
+	CHECK_REL(kv(t, "mean_change"), 0.05, 1e-14, "mean change");
+	t = report_doc_find(doc, "change_hist");
+	/* 7.2/8 is a hair above -10%: it still counts in [-10%, -5%), as 18/20 does. */
+	CHECK_REL(cell_by_text(t, "-10% .. -5%", "rows"), 2, 0, "edge -10%");
+	CHECK_REL(cell_by_text(t, "-20% .. -15%", "rows"), 1, 0, "edge -20%");
+	CHECK_REL(cell_by_text(t, "0% .. 5%", "rows"), 2, 0, "unchanged in [0, 5%)");
+	CHECK_REL(cell_by_text(t, "10% .. 15%", "rows"), 2, 0, "edge 10%");
+	CHECK_REL(cell_by_text(t, "25% .. 30%", "rows"), 2, 0, "edge 25%");
+	t = report_doc_find(doc, "by_group");
+	CHECK_REL(cell_by_text(t, "east", "exp_revenue"), 23.3, 1e-14, "east revenue");
+	CHECK_REL(cell_by_text(t, "north", "base_profit"), 9.1, 1e-14, "north profit");
+	CHECK_REL(cell_by_text(t, "south", "rows_flagged"), 2, 0, "south flagged");
+	CHECK(t != NULL && t->nrows == 3 && strcmp(t->cells[0].s, "east") == 0 &&
+	    strcmp(t->cells[2 * t->ncols].s, "south") == 0, "groups sorted by name");
+	t = report_doc_find(doc, "offers");
+	CHECK_REL(cell_by_text(t, "(none)", "exp_profit"), 18.08, 1e-14, "no-offer profit");
+	CHECK_REL(cell_by_text(t, "P10", "rows"), 2, 0, "P10 rows");
+	t = report_doc_find(doc, "largest_increases");
+	/* g (line 8) and j (line 11) both +25%: input order; then b +20%. */
+	CHECK_REL(cell_by_num(t, 1, "line"), 8, 0, "first increase: line 8");
+	CHECK_REL(cell_by_num(t, 2, "line"), 11, 0, "tie: the later row second");
+	CHECK_REL(cell_by_num(t, 3, "line"), 3, 0, "third increase");
+	CHECK(t != NULL && t->nrows == 3, "--top 3");
+	t = report_doc_find(doc, "largest_decreases");
+	CHECK_REL(cell_by_num(t, 1, "change"), -0.2, 1e-15, "largest decrease");
+	report_doc_free(doc);
+	report_free(r);
+}
+
+static void
+test_scored(void)
+{
+	struct report_opts o = { 0.05, 0.5, 5, NULL, NULL, NULL, "price", "bought", "p_buy", 0 };
+	struct report *r = read_fixture("report-scored.csv", &o, 0, 1);
+	struct report_doc *doc = r ? report_build(r, NULL) : NULL;
+	const struct report_table *q, *cal, *lift;
+	struct diag d;
+	struct csvio_reader *ref = csvio_open("report-metrics-ref.csv", ',', &d);
+	struct csvio_row row;
+	int nref = 0;
+
+	CHECK(doc != NULL && ref != NULL, "scored report builds; R reference opens");
+	if (doc == NULL || ref == NULL) {
+		csvio_close(ref);
+		report_doc_free(doc);
+		report_free(r);
+		return;
+	}
+	q = report_doc_find(doc, "quality");
+	cal = report_doc_find(doc, "calibration");
+	lift = report_doc_find(doc, "lift");
+	while (csvio_next(ref, &row, &d) > 0) {
+		const char *name = row.f[0];
+		double want, got = NAN;
+		int k;
+		char col[64];
+		if (num_parse(row.f[1], row.len[1], &want, 0) != NUM_OK)
+			continue;
+		if (strncmp(name, "break.", 6) == 0)
+			continue;   /* checked through the bins below */
+		if (sscanf(name, "calibration.%d.%63s", &k, col) == 2)
+			got = cell_by_num(cal, k, strcmp(col, "rows") == 0 ? "rows" : col);
+		else if (sscanf(name, "lift.%d.%63s", &k, col) == 2)
+			got = cell_by_num(lift, k, col);
+		else
+			got = kv(q, name);
+		CHECK_REL(got, want, 1e-12, name);
+		nref++;
+	}
+	CHECK(nref > 40, "the R reference has every figure");
+	{
+		/* Breaks against R's quantile(type = 7). */
+		double *p = malloc(40 * sizeof *p), breaks[11];
+		unsigned char *bin = malloc(40);
+		static const double want[11] = { 0, 0.058, 0.116, 0.282, 0.408, 0.535, 0.6, 0.665,
+		    0.768, 0.864, 1 };
+		size_t i, n = 0;
+		struct csvio_reader *in = csvio_open("report-scored.csv", ',', &d);
+		while (in != NULL && csvio_next(in, &row, &d) > 0 && n < 40)
+			num_parse(row.f[2], row.len[2], &p[n++], 0);
+		csvio_close(in);
+		CHECK(n == 40 && report_deciles(p, n, bin, breaks) == 0, "deciles");
+		for (i = 0; i <= 10; i++)
+			CHECK_REL(breaks[i], want[i], 1e-12, "decile break (R type 7)");
+		free(p);
+		free(bin);
+	}
+	csvio_close(ref);
+	report_doc_free(doc);
+	report_free(r);
+}
+
+static void
+test_gate(void)
+{
+	struct report_opts o = { 0.05, 0.5, 3, NULL, "region", "id", "price", NULL, NULL, 0 };
+	struct report *r = read_fixture("report-opt.csv", &o, 1, 0);
+	struct report_doc *doc = r ? report_build(r, NULL) : NULL;
+	const char *names[] = { "exp_profit", "rows_flagged" };
+	struct report_gate_result res[2];
+	struct diag d;
+	json_t *base;
+
+	if (doc == NULL) {
+		CHECK(0, "gate: report builds");
+		report_free(r);
+		return;
+	}
+	/* exp_profit was 27 (now 26.68: -1.19%), rows_flagged was 2 (now 2). */
+	base = json_pack("{s:s,s:i,s:{s:f,s:i}}", "format", "pr-report", "version", 1,
+	    "summary", "exp_profit", 27.0, "rows_flagged", 2);
+	CHECK(report_gate(base, "b", doc, names, 2, 0.02, res, &d) == 0, "a 1.2% fall passes 2%");
+	CHECK(report_gate(base, "b", doc, names, 2, 0.01, res, &d) == 1, "but fails 1%");
+	CHECK(res[0].failed && !res[1].failed, "exp_profit failed, rows_flagged did not");
+	CHECK_REL(res[0].change_rel, (26.68 - 27) / 27, 1e-12, "relative change");
+	json_object_set_new(json_object_get(base, "summary"), "rows_flagged", json_integer(1));
+	CHECK(report_gate(base, "b", doc, names + 1, 1, 0.5, res, &d) == 1,
+	    "lower is better: 1 -> 2 flagged rows is a rise of 100%");
+	CHECK(report_gate(base, "b", doc, names + 1, 1, 1.0, res, &d) == 0, "within 100%");
+	{
+		const char *auc[] = { "auc" };
+		CHECK(report_gate(base, "b", doc, auc, 1, 0, res, &d) < 0 &&
+		    strstr(d.what, "no metric \"auc\" in the baseline") != NULL, "missing metric");
+	}
+	json_decref(base);
+	report_doc_free(doc);
+	report_free(r);
+}
+
+int
+main(void)
+{
+	test_small();
+	test_human();
+	test_bins();
+	test_pricing();
+	test_scored();
+	test_gate();
+	return check_done();
+}

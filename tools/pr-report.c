@@ -1,0 +1,354 @@
+/*
+ * pr-report - turn pr-optimize's rows into the few facts a pricing manager
+ * acts on (totals at today's and at the chosen prices, by group, the
+ * distribution of price changes, binding rules, offers, the largest
+ * changes, flagged rows), describe the model (-m) and its price response
+ * (--curves), measure a scored model against known outcomes (--label), and
+ * guard a CI run against a saved summary (--baseline: exit 3 when a metric
+ * fell by more than --max-drop).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "acct.h"
+#include "atomic.h"
+#include "cli.h"
+#include "csvio.h"
+#include "diag.h"
+#include "model.h"
+#include "num.h"
+#include "report.h"
+
+static const char help[] =
+"Usage: pr-report [OPTION]... [FILE]\n"
+"Report on pr-optimize output (or scored data with --label): FILE, or standard\n"
+"input when FILE is - or absent.\n"
+"\n"
+"      --baseline=FILE    compare with a saved --format json report; exit 3 when a\n"
+"                         metric fell by more than --max-drop\n"
+"      --bin-range=FRAC   histogram of changes from -FRAC to +FRAC (default 0.5)\n"
+"      --bin-width=FRAC   width of a histogram bin (default 0.05)\n"
+"  -b, --by=COL           totals by the groups of column COL\n"
+"      --curves=N         demand and profit against price for the first N rows\n"
+"                         (with --by: the first row of each of N groups); needs -m\n"
+"  -d, --delimiter=CHAR   input field delimiter (default ,)\n"
+"  -f, --format=FMT       text (default), md, html, json or csv\n"
+"  -h, --help             print this help and exit\n"
+"      --id=COL           name rows in the lists by column COL (default: line)\n"
+"      --label=COL        the known outcome (0 or 1): report AUC, log loss, Brier\n"
+"                         score, calibration and lift\n"
+"  -m, --model=FILE       the model: formula, coefficients, fit statistics\n"
+"      --max-drop=FRAC    relative fall allowed by the gate (default 0)\n"
+"      --metric=NAME      a metric the gate checks (repeatable; default exp_profit)\n"
+"  -o, --output=FILE      write the report to FILE, atomically (default stdout)\n"
+"      --pred=COL         the predicted probability column (default p_buy)\n"
+"      --price=COL        today's price column (default: the model's, else price)\n"
+"  -q, --quiet            say nothing on stderr unless the run fails\n"
+"      --rejects=FILE     write rejected rows to FILE with _line and _reason\n"
+"      --strict           fail on the first rejected row\n"
+"  -t, --tab              input fields are separated by tabs\n"
+"      --top=N            rows in each list of largest changes (default 5)\n"
+"  -v, --verbose          print the row counts and every gate comparison\n"
+"      --version          print the version and exit\n";
+
+enum {
+	OPT_BASELINE = CLI_OPT_FIRST_TOOL,
+	OPT_BIN_RANGE,
+	OPT_BIN_WIDTH,
+	OPT_CURVES,
+	OPT_ID,
+	OPT_LABEL,
+	OPT_MAX_DROP,
+	OPT_METRIC,
+	OPT_PRED,
+	OPT_PRICE,
+	OPT_TOP
+};
+
+enum format { FMT_TEXT, FMT_MD, FMT_HTML, FMT_JSON, FMT_CSV };
+
+#define MAX_METRICS 32
+
+static long
+optional_col(const struct csvio_reader *in, const char *name)
+{
+	long c = csvio_col(in, name);
+
+	return c >= 0 ? c : -1;
+}
+
+static long
+require_col(const struct csvio_reader *in, const char *name)
+{
+	struct diag d;
+	long c = csvio_require_col(in, name, &d);
+
+	if (c < 0)
+		cli_fail_diag(EXIT_FAIL, &d);
+	return c;
+}
+
+static void
+write_failed(const char *name, int err)
+{
+	cli_fail(EXIT_FAIL, "%s: write error: %s", name, strerror(err ? err : EIO));
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "baseline",  required_argument, NULL, OPT_BASELINE },
+		{ "bin-range", required_argument, NULL, OPT_BIN_RANGE },
+		{ "bin-width", required_argument, NULL, OPT_BIN_WIDTH },
+		{ "by",        required_argument, NULL, 'b' },
+		{ "curves",    required_argument, NULL, OPT_CURVES },
+		{ "format",    required_argument, NULL, 'f' },
+		{ "id",        required_argument, NULL, OPT_ID },
+		{ "label",     required_argument, NULL, OPT_LABEL },
+		{ "max-drop",  required_argument, NULL, OPT_MAX_DROP },
+		{ "metric",    required_argument, NULL, OPT_METRIC },
+		{ "model",     required_argument, NULL, 'm' },
+		{ "output",    required_argument, NULL, 'o' },
+		{ "pred",      required_argument, NULL, OPT_PRED },
+		{ "price",     required_argument, NULL, OPT_PRICE },
+		{ "top",       required_argument, NULL, OPT_TOP },
+		CLI_COMMON_LONG,
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const formats[] = { "text", "md", "html", "json", "csv", NULL };
+	const char *metrics[MAX_METRICS];
+	struct report_gate_result results[MAX_METRICS];
+	size_t n_metrics = 0, i;
+	struct cli_common common;
+	struct report_opts ro;
+	struct report_cols rc;
+	struct csvio_reader *in;
+	struct csvio_row row;
+	struct acct acct;
+	struct diag d;
+	struct model *model = NULL;
+	struct model_eval *eval = NULL;
+	struct report *rep;
+	struct report_doc *doc;
+	struct atomic_file *af = NULL;
+	json_t *baseline = NULL;
+	const char *baseline_path = NULL, *model_path = NULL, *output = NULL;
+	const char *by = NULL, *id = NULL, *label = NULL, *pred = "p_buy", *price = NULL;
+	double bin_width = 0.05, bin_range = 0.5, max_drop = 0;
+	int have_max_drop = 0, fmt = FMT_TEXT, opt, got, failed = 0, hib;
+	long curves = 0, top = 5;
+	FILE *out;
+
+	cli_init(argv);
+	cli_common_init(&common);
+	gsl_set_error_handler_off();
+	while ((opt = getopt_long(argc, argv, "b:f:m:o:" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
+		if (cli_common_opt(&common, opt, optarg, help))
+			continue;
+		switch (opt) {
+		case OPT_BASELINE: baseline_path = optarg; break;
+		case OPT_BIN_RANGE: bin_range = cli_num_arg("--bin-range", optarg); break;
+		case OPT_BIN_WIDTH: bin_width = cli_num_arg("--bin-width", optarg); break;
+		case 'b': by = optarg; break;
+		case OPT_CURVES: curves = cli_long_arg("--curves", optarg, 1, REPORT_TOP_MAX); break;
+		case 'f':
+			for (fmt = 0; formats[fmt] != NULL; fmt++)
+				if (strcmp(formats[fmt], optarg) == 0)
+					break;
+			if (formats[fmt] == NULL)
+				cli_usage("--format: expected text, md, html, json or csv, not \"%s\"",
+				    optarg);
+			break;
+		case OPT_ID: id = optarg; break;
+		case OPT_LABEL: label = optarg; break;
+		case OPT_MAX_DROP:
+			max_drop = cli_num_arg("--max-drop", optarg);
+			if (!(max_drop >= 0))
+				cli_usage("--max-drop: must not be negative, not \"%s\"", optarg);
+			have_max_drop = 1;
+			break;
+		case OPT_METRIC:
+			if (!report_metric_known(optarg, &hib))
+				cli_usage("--metric: unknown metric \"%s\" (see the man page)", optarg);
+			if (n_metrics == MAX_METRICS)
+				cli_usage("--metric: at most %d metrics", MAX_METRICS);
+			metrics[n_metrics++] = optarg;
+			break;
+		case 'm': model_path = optarg; break;
+		case 'o': output = optarg; break;
+		case OPT_PRED: pred = optarg; break;
+		case OPT_PRICE: price = optarg; break;
+		case OPT_TOP: top = cli_long_arg("--top", optarg, 0, REPORT_TOP_MAX); break;
+		default:
+			cli_usage_try();
+		}
+	}
+	if (argc - optind > 1)
+		cli_usage("too many arguments: one input file at most");
+	if (report_check_bins(bin_width, bin_range, &d) < 0)
+		cli_usage_diag("--bin-width/--bin-range", &d);
+	if (curves > 0 && model_path == NULL)
+		cli_usage("--curves needs a model (-m)");
+	if ((have_max_drop || n_metrics > 0) && baseline_path == NULL)
+		cli_usage("--max-drop and --metric need --baseline");
+	if (n_metrics == 0)
+		metrics[n_metrics++] = "exp_profit";
+
+	/* Files, in the order a broken run is best told: baseline, model, input. */
+	if (baseline_path != NULL && (baseline = report_baseline_load(baseline_path, &d)) == NULL)
+		cli_fail_diag(EXIT_FAIL, &d);
+	if (model_path != NULL && (model = model_load(model_path, &d)) == NULL)
+		cli_fail_diag(EXIT_FAIL, &d);
+	if (price == NULL)
+		price = model != NULL && model_price_col(model) != NULL ? model_price_col(model) :
+		    "price";
+	in = cli_open_input(optind < argc ? argv[optind] : NULL, common.delim);
+
+	memset(&rc, 0, sizeof rc);
+	rc.opt_price = optional_col(in, "opt_price");
+	if (rc.opt_price < 0 && label == NULL)
+		rc.opt_price = require_col(in, "opt_price");
+	if (rc.opt_price >= 0 || curves > 0) {
+		rc.opt_price = require_col(in, "opt_price");
+		rc.price = require_col(in, price);
+		rc.exp_demand = require_col(in, "exp_demand");
+		rc.exp_revenue = require_col(in, "exp_revenue");
+		rc.exp_profit = require_col(in, "exp_profit");
+		rc.base_demand = require_col(in, "base_demand");
+		rc.base_revenue = require_col(in, "base_revenue");
+		rc.base_profit = require_col(in, "base_profit");
+		rc.binding = optional_col(in, "binding");
+		rc.status = optional_col(in, "status");
+		rc.offer = optional_col(in, "offer_id");
+		rc.shadow = optional_col(in, "shadow_price");
+	} else {
+		rc.price = rc.exp_demand = rc.exp_revenue = rc.exp_profit = -1;
+		rc.base_demand = rc.base_revenue = rc.base_profit = -1;
+		rc.binding = rc.status = rc.offer = rc.shadow = -1;
+	}
+	rc.by = by != NULL ? require_col(in, by) : -1;
+	rc.id = id != NULL ? require_col(in, id) : -1;
+	rc.label = label != NULL ? require_col(in, label) : -1;
+	rc.pred = label != NULL ? require_col(in, pred) : -1;
+	if (curves > 0 && (eval = model_bind(model, csvio_header(in), csvio_name(in), price,
+	    &d)) == NULL)
+		cli_fail_diag(EXIT_FAIL, &d);
+
+	memset(&ro, 0, sizeof ro);
+	ro.bin_width = bin_width;
+	ro.bin_range = bin_range;
+	ro.top = (size_t)top;
+	ro.input_name = csvio_name(in);
+	ro.by_name = by;
+	ro.id_name = id;
+	ro.price_name = price;
+	ro.label_name = label;
+	ro.pred_name = pred;
+	ro.curves = (size_t)curves;
+	rep = report_new(&ro, &rc);
+	if (rep == NULL)
+		cli_fail(EXIT_FAIL, "out of memory");
+
+	acct_init(&acct);
+	if (common.rejects != NULL && acct_open_rejects(&acct, common.rejects, csvio_header(in), &d) < 0)
+		cli_fail_diag(EXIT_FAIL, &d);
+	while ((got = csvio_next(in, &row, &d)) > 0) {
+		acct.n_in++;
+		if (row.n != csvio_ncols(in)) {
+			diag_set(&d, NULL, 0, NULL, NULL, 0, "%s fields (expected %zu)",
+			    row.n > csvio_ncols(in) ? "too many" : "too few", csvio_ncols(in));
+			cli_reject(&common, &acct, csvio_name(in), &row, &d);
+			continue;
+		}
+		if (report_add_row(rep, &row, &d) < 0) {
+			cli_reject(&common, &acct, csvio_name(in), &row, &d);
+			continue;
+		}
+		acct.n_out++;
+		if (eval != NULL && report_need_curve(rep, &row)) {
+			char name[REPORT_ID_MAX + 32];
+			if (by != NULL)
+				snprintf(name, sizeof name, "%.*s", REPORT_ID_MAX - 1, row.f[rc.by]);
+			else if (id != NULL)
+				snprintf(name, sizeof name, "%.*s", REPORT_ID_MAX - 1, row.f[rc.id]);
+			else
+				snprintf(name, sizeof name, "line %ld", row.line);
+			if (report_curve(rep, eval, &row, name) < 0)
+				cli_fail(EXIT_FAIL, "out of memory");
+		}
+	}
+	if (got < 0) {
+		acct_finish(&acct, 0, &d);
+		cli_fail_diag(EXIT_FAIL, &d);
+	}
+	cli_finish_rows(&common, &acct, csvio_name(in));
+
+	doc = report_build(rep, model != NULL ? model_json(model) : NULL);
+	if (doc == NULL)
+		cli_fail(EXIT_FAIL, "out of memory");
+
+	/* The gate decides before the report is written, so a broken comparison writes nothing. */
+	if (baseline != NULL) {
+		failed = report_gate(baseline, baseline_path, doc, metrics, n_metrics, max_drop,
+		    results, &d);
+		if (failed < 0)
+			cli_fail_diag(EXIT_FAIL, &d);
+	}
+
+	if (output != NULL) {
+		if ((af = atomic_open(output, &d)) == NULL)
+			cli_fail_diag(EXIT_FAIL, &d);
+		out = atomic_fp(af);
+	} else {
+		out = stdout;
+	}
+	switch (fmt) {
+	case FMT_TEXT: report_write_text(doc, out); break;
+	case FMT_MD: report_write_md(doc, out); break;
+	case FMT_HTML: report_write_html(doc, out); break;
+	case FMT_JSON: report_write_json(doc, out); break;
+	case FMT_CSV:
+		if (report_write_csv(doc, out) < 0 && !ferror(out))
+			cli_fail(EXIT_FAIL, "out of memory");
+		break;
+	}
+	if (af != NULL) {
+		if (ferror(out)) {
+			atomic_abort(af);
+			write_failed(output, errno);
+		}
+		if (atomic_commit(af, &d) < 0)
+			cli_fail_diag(EXIT_FAIL, &d);
+	} else if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		write_failed("stdout", errno);
+	}
+
+	for (i = 0; baseline != NULL && i < n_metrics; i++) {
+		const struct report_gate_result *g = &results[i];
+		char before[NUM_BUFSZ], now[NUM_BUFSZ], change[32], allowed[NUM_BUFSZ];
+		num_format(g->before, before);
+		num_format(g->now, now);
+		num_format(max_drop, allowed);
+		if (g->change_rel == g->change_rel)
+			snprintf(change, sizeof change, "%+.2f%%", g->change_rel * 100);
+		else
+			snprintf(change, sizeof change, "from zero");
+		if (g->failed)
+			cli_warn("gate: %s %s from %s to %s (%s), more than --max-drop %s allows",
+			    g->name, g->higher_is_better ? "fell" : "rose", before, now, change,
+			    allowed);
+		else if (common.verbose)
+			cli_warn("gate: %s from %s to %s (%s): ok", g->name, before, now, change);
+	}
+	report_doc_free(doc);
+	report_free(rep);
+	model_eval_free(eval);
+	model_free(model);
+	json_decref(baseline);
+	csvio_close(in);
+	return failed > 0 ? EXIT_CHECK : EXIT_OK;
+}
