@@ -1,0 +1,26 @@
+# Reference coefficient tables for the pr-train accuracy cases, computed by
+# R's lm/glm on train-shop.csv.  Run in testdata/: Rscript train-ref.R
+# Each output: term,estimate,std_error,statistic,p_value, 17 significant digits.
+d <- read.csv("train-shop.csv", stringsAsFactors = TRUE)
+out <- function(fit, file) {
+  s <- coef(summary(fit))
+  all <- names(coef(fit))
+  f17 <- function(x) ifelse(is.na(x), "", sprintf("%.17g", x))
+  tab <- matrix(NA, length(all), 4, dimnames = list(all, NULL))
+  tab[rownames(s), ] <- s
+  terms <- gsub(", raw = TRUE", "", all, fixed = TRUE)
+  lines <- c("term,estimate,std_error,statistic,p_value",
+             paste(terms, f17(tab[, 1]), f17(tab[, 2]), f17(tab[, 3]), f17(tab[, 4]), sep = ","))
+  writeLines(lines, file)
+}
+out(lm(revenue ~ price + loyalty + segment, d), "train-ref-linear.csv")
+out(glm(bought ~ log(price) * segment + loyalty, binomial, d), "train-ref-logistic.csv")
+out(glm(qty ~ price + I(price/list_price) + poly(loyalty, 2, raw = TRUE) + segment:price, poisson, d),
+    "train-ref-poisson.csv")
+out(lm(revenue ~ poly(price, 6, raw = TRUE), d), "train-ref-poly.csv")
+d2 <- d
+d2$segment <- relevel(d2$segment, ref = "vip")
+out(glm(bought ~ price + segment, binomial, d2), "train-ref-relevel.csv")
+out(lm(revenue ~ price + segment, d, weights = list_price), "train-ref-weights.csv")
+out(lm(revenue ~ segment + price - 1, d), "train-ref-noint.csv")
+out(lm(revenue ~ price + I(2 * price) + loyalty, d), "train-ref-aliased.csv")

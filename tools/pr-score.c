@@ -1,0 +1,196 @@
+/*
+ * pr-score - append a model's predictions to every row of a CSV stream:
+ * p_buy (logistic) or pred (linear, Poisson), optionally with its standard
+ * error, a confidence band and the own-price elasticity.  Streams with
+ * flat memory; each row uses the sub-model of its group when the model
+ * was trained with --by.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "acct.h"
+#include "cli.h"
+#include "csvio.h"
+#include "diag.h"
+#include "model.h"
+#include "num.h"
+
+static const char help[] =
+"Usage: pr-score -m MODEL [OPTION]... [FILE]\n"
+"Append the predictions of MODEL (a pr-train -o file) to every row of FILE,\n"
+"or of standard input when FILE is - or absent.\n"
+"\n"
+"      --as=NAME          name of the prediction column (default p_buy or pred)\n"
+"  -d, --delimiter=CHAR   input field delimiter (default ,)\n"
+"      --elasticity       add elasticity: d log E[y] / d log price at the row's price\n"
+"  -h, --help             print this help and exit\n"
+"      --interval=LEVEL   add NAME_lower and NAME_upper: a LEVEL confidence band\n"
+"  -m, --model=FILE       the model to score with (required)\n"
+"      --price=COL        read the price from COL instead of the model's price column\n"
+"  -q, --quiet            say nothing on stderr unless the run fails\n"
+"      --rejects=FILE     write rejected rows to FILE with _line and _reason\n"
+"      --se               add NAME_se: the standard error of the prediction\n"
+"      --strict           fail on the first rejected row\n"
+"  -t, --tab              input fields are separated by tabs\n"
+"  -v, --verbose          always print the row counts on stderr\n"
+"      --version          print the version and exit\n";
+
+enum {
+	OPT_AS = CLI_OPT_FIRST_TOOL, OPT_ELASTICITY, OPT_INTERVAL, OPT_PRICE, OPT_SE
+};
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONG,
+		{ "as",         required_argument, NULL, OPT_AS },
+		{ "elasticity", no_argument,       NULL, OPT_ELASTICITY },
+		{ "interval",   required_argument, NULL, OPT_INTERVAL },
+		{ "model",      required_argument, NULL, 'm' },
+		{ "price",      required_argument, NULL, OPT_PRICE },
+		{ "se",         no_argument,       NULL, OPT_SE },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cli_common common;
+	const char *model_path = NULL, *as = NULL, *price_col = NULL;
+	int want_se = 0, want_el = 0, opt, got;
+	double level = 0;
+	struct model *m;
+	struct model_eval *e;
+	struct csvio_reader *in;
+	struct csvio_writer *out;
+	struct csvio_row row;
+	struct acct acct;
+	struct diag d;
+	size_t ncols;
+	char name[DIAG_COL_MAX];
+	int has_price;
+
+	cli_init(argv);
+	cli_common_init(&common);
+	gsl_set_error_handler_off();
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "m:", longopts, NULL)) != -1) {
+		if (cli_common_opt(&common, opt, optarg, help))
+			continue;
+		switch (opt) {
+		case 'm': model_path = optarg; break;
+		case OPT_AS:
+			if (optarg[0] == '\0')
+				cli_usage("--as: the column name must not be empty");
+			as = optarg;
+			break;
+		case OPT_PRICE: price_col = optarg; break;
+		case OPT_SE: want_se = 1; break;
+		case OPT_ELASTICITY: want_el = 1; break;
+		case OPT_INTERVAL:
+			level = cli_num_arg("--interval", optarg);
+			if (!(level > 0 && level < 1))
+				cli_usage("--interval: expected a level between 0 and 1 (e.g. 0.95), not \"%s\"",
+				    optarg);
+			break;
+		default:
+			cli_usage_try();
+		}
+	}
+	if (argc - optind > 1)
+		cli_usage("too many arguments: one input file at most");
+	if (model_path == NULL)
+		cli_usage("a model is required (-m model.json)");
+
+	m = model_load(model_path, &d);
+	if (m == NULL)
+		cli_fail_diag(EXIT_FAIL, &d);
+	has_price = model_price_col(m) != NULL;
+	if (price_col != NULL && !has_price)
+		cli_fail(EXIT_FAIL, "%s: --price: the model has no price column", model_path);
+	if (want_el && !has_price)
+		cli_fail(EXIT_FAIL, "%s: --elasticity: the model has no price column", model_path);
+	snprintf(name, sizeof name, "%s", as ? as : model_pred_name(m));
+
+	in = cli_open_input(optind < argc ? argv[optind] : NULL, common.delim);
+	ncols = csvio_ncols(in);
+	e = model_bind(m, csvio_header(in), csvio_name(in), price_col, &d);
+	if (e == NULL)
+		cli_fail_diag(EXIT_FAIL, &d);
+	out = cli_open_output();
+	acct_init(&acct);
+	if (common.rejects != NULL && acct_open_rejects(&acct, common.rejects, csvio_header(in), &d) < 0)
+		cli_fail_diag(EXIT_FAIL, &d);
+	if (ncols > 0) {
+		char buf[DIAG_COL_MAX + 8];
+		csvio_put_row(out, csvio_header(in));
+		csvio_put_str(out, name);
+		if (want_se) {
+			snprintf(buf, sizeof buf, "%s_se", name);
+			csvio_put_str(out, buf);
+		}
+		if (level > 0) {
+			snprintf(buf, sizeof buf, "%s_lower", name);
+			csvio_put_str(out, buf);
+			snprintf(buf, sizeof buf, "%s_upper", name);
+			csvio_put_str(out, buf);
+		}
+		if (want_el)
+			csvio_put_str(out, "elasticity");
+		csvio_end(out);
+	}
+	while ((got = csvio_next(in, &row, &d)) > 0) {
+		double p, mean, dmean, se, lo, hi;
+		acct.n_in++;
+		if (row.n != ncols) {
+			diag_set(&d, NULL, 0, NULL, NULL, 0, "%s fields (expected %zu)",
+			    row.n > ncols ? "too many" : "too few", ncols);
+			cli_reject(&common, &acct, csvio_name(in), &row, &d);
+			continue;
+		}
+		if (model_eval_row(e, &row, &d) < 0) {
+			cli_reject(&common, &acct, csvio_name(in), &row, &d);
+			continue;
+		}
+		p = model_eval_row_price(e);
+		if (has_price && isnan(p)) {
+			diag_set(&d, NULL, 0, price_col ? price_col : model_price_col(m), NULL, 0,
+			    "missing value");
+			cli_reject(&common, &acct, csvio_name(in), &row, &d);
+			continue;
+		}
+		if (want_se || level > 0)
+			mean = model_eval_interval(e, p, level > 0 ? level : 0.95, &se, &lo, &hi);
+		else
+			mean = model_eval_mean(e, p, want_el ? &dmean : NULL);
+		if (want_el && (want_se || level > 0))
+			(void)model_eval_mean(e, p, &dmean);
+		if (!isfinite(mean)) {
+			diag_set(&d, NULL, 0, NULL, NULL, 0,
+			    "the model cannot be evaluated here (a term is not finite)");
+			cli_reject(&common, &acct, csvio_name(in), &row, &d);
+			continue;
+		}
+		csvio_put_row(out, &row);
+		csvio_put_num(out, mean);
+		if (want_se)
+			csvio_put_num(out, se);
+		if (level > 0) {
+			csvio_put_num(out, lo);
+			csvio_put_num(out, hi);
+		}
+		if (want_el)
+			csvio_put_num(out, mean != 0 ? p * dmean / mean : NAN);
+		csvio_end(out);
+		acct.n_out++;
+	}
+	if (got < 0) {
+		acct_finish(&acct, 0, &d);
+		cli_fail_diag(EXIT_FAIL, &d);
+	}
+	cli_finish_rows(&common, &acct, csvio_name(in));
+	csvio_close(in);
+	cli_close_output(out);
+	model_eval_free(e);
+	model_free(m);
+	return EXIT_OK;
+}
