@@ -61,3 +61,12 @@ for rid, seg, loy, today, cost in rows:
     pts = [k + 0.99 for k in range(0, 100) if lo <= k + 0.99 <= hi]
     p = max(pts, key=lambda q: (q - cost) * P(a, b, q))
     print(rid, p, (p - cost) * P(a, b, p))
+
+print("capacity 0.6 by segment (segment a binds: shadow price by brentq)")
+from scipy.optimize import brentq
+seg_a = [(2, 0.5, 4, 10), (3.5, 0.5, 4, 10), (2, 0.5, 1, 8)]   # a, b, cost, today
+def price_at(a, b, c, today, lam):
+    return min(max(opt(a, b, c + lam), max(c, today / 3)), today * 3)
+lam = brentq(lambda l: sum(P(a, b, price_at(a, b, c, t, l)) for a, b, c, t in seg_a) - 0.6,
+             0, 100, xtol=1e-14)
+print("shadow price", repr(lam), [price_at(a, b, c, t, lam) for a, b, c, t in seg_a])
