@@ -254,9 +254,11 @@ clean_quantile(const double *sorted, size_t n, double p)
 	double h = (double)(n - 1) * p;
 	size_t lo = (size_t)floor(h);
 
-	if (lo + 1 >= n)
-		return sorted[n - 1];
-	return sorted[lo] + (h - (double)lo) * (sorted[lo + 1] - sorted[lo]);
+	if (lo + 1 >= n || sorted[lo + 1] == sorted[lo])
+		return sorted[lo < n ? lo : n - 1];
+	h -= (double)lo;
+	/* R's arithmetic, (1 - h) a + h b, so that results agree to the bit. */
+	return (1 - h) * sorted[lo] + h * sorted[lo + 1];
 }
 
 /* ------------------------------------------------------- a set of strings */
@@ -1073,7 +1075,8 @@ clean_new(const struct clean_opts *o, const struct csvio_reader *r, struct diag 
 			c->out_idx[c->nout++] = i;
 		c->col[i].stats = c->col[i].winsor ||
 		    (c->col[i].fill != CLEAN_FILL_NONE && c->col[i].fill != CLEAN_FILL_VALUE);
-		if (c->col[i].fill == CLEAN_FILL_MODE && c->col[i].type != CLEAN_NUM) {
+		if (c->col[i].fill == CLEAN_FILL_MODE && c->col[i].type != CLEAN_NUM &&
+		    c->col[i].type != CLEAN_INT) {
 			if (sset_init(&c->col[i].modes) < 0) {
 				free(keep);
 				return oom(c, d);
@@ -1406,22 +1409,23 @@ clean_stats_finish(struct clean *c, struct diag *d)
 			}
 		}
 		if (cc->fill == CLEAN_FILL_MEAN || cc->fill == CLEAN_FILL_MEDIAN ||
-		    (cc->fill == CLEAN_FILL_MODE && cc->type == CLEAN_NUM)) {
+		    (cc->fill == CLEAN_FILL_MODE && (cc->type == CLEAN_NUM || cc->type == CLEAN_INT))) {
 			if (cc->nvals == 0)
 				return diag_set(d, NULL, 0, cc->name, NULL, 0,
 				    "--fill: no values to compute the %s from", fill_names[cc->fill]);
 			if (cc->fill == CLEAN_FILL_MEAN) {
-				/* Neumaier's compensated sum, so that a long column keeps its digits. */
-				double s = 0, comp = 0, t;
-				for (j = 0; j < cc->nvals; j++) {
-					t = s + cc->vals[j];
-					if (fabs(s) >= fabs(cc->vals[j]))
-						comp += (s - t) + cc->vals[j];
-					else
-						comp += (cc->vals[j] - t) + s;
-					s = t;
-				}
-				x = (s + comp) / (double)cc->nvals;
+				/*
+				 * As R's mean(): a long double sum, then one correcting pass
+				 * over the residuals, so the mean is the correctly rounded one
+				 * in all but contrived cases (a plain sum of doubles is not).
+				 */
+				long double s = 0, m, t = 0;
+				for (j = 0; j < cc->nvals; j++)
+					s += cc->vals[j];
+				m = s / (long double)cc->nvals;
+				for (j = 0; j < cc->nvals; j++)
+					t += cc->vals[j] - m;
+				x = (double)(m + t / (long double)cc->nvals);
 			} else if (cc->fill == CLEAN_FILL_MEDIAN) {
 				x = clean_quantile(cc->vals, cc->nvals, 0.5);
 			} else {

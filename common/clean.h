@@ -70,7 +70,8 @@ int clean_bool(const char *s, size_t len);
 /*
  * The R "type 7" sample quantile (R's default; Hyndman and Fan 1996,
  * definition 7) of sorted[0..n), n >= 1, for p in [0, 1]: with
- * h = (n - 1) p, x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h]).
+ * h = (n - 1) p and g = h - floor h, (1 - g) x[floor h] + g x[floor h + 1],
+ * computed as R computes it.
  */
 double clean_quantile(const double *sorted, size_t n, double p);
 
