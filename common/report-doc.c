@@ -411,7 +411,7 @@ text_table(const struct report_table *t, FILE *fp)
 {
 	size_t first = t->kv ? 1 : 0, r, c, w[64];
 	char buf[64];
-	int has_head = 0;
+	int has_head = 0, left_values = 0;
 
 	if (t->ncols > 64)
 		return;
@@ -430,6 +430,10 @@ text_table(const struct report_table *t, FILE *fp)
 		fputs("  (none)\n", fp);
 		return;
 	}
+	/* A key/value list that mixes words and numbers reads best all left-aligned. */
+	for (r = 0; t->kv && r < t->nrows; r++)
+		if (t->cells[r * 3 + 2].kind == REPORT_TEXT)
+			left_values = 1;
 	if (has_head) {
 		fputs("  ", fp);
 		for (c = first; c < t->ncols; c++) {
@@ -451,12 +455,13 @@ text_table(const struct report_table *t, FILE *fp)
 			const struct report_cell *cell = &t->cells[r * t->ncols + c];
 			const char *s = cell_human(cell, buf);
 			size_t sw = text_width(s);
+			int right = cell->kind != REPORT_TEXT && !left_values;
 			if (c > first)
 				fputs("  ", fp);
-			if (cell->kind != REPORT_TEXT)
+			if (right)
 				pad(fp, w[c] - sw);
 			fputs(s, fp);
-			if (cell->kind == REPORT_TEXT && c + 1 < t->ncols)
+			if (!right && c + 1 < t->ncols)
 				pad(fp, w[c] - sw);
 		}
 		putc('\n', fp);

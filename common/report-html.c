@@ -194,7 +194,7 @@ chart_bars(FILE *fp, const struct report_chart *ch)
 
 	ax_range(&ay, ch->y, ch->n, 1);
 	axes(fp, ch, &ax, &ay, 0);
-	every = ch->n > 12 ? (ch->n + 11) / 12 : 1;
+	every = ch->n > 8 ? (ch->n + 7) / 8 : 1;
 	for (i = 0; i < ch->n; i++) {
 		double x = PAD_L + bw * (double)i;
 		double y = ax_map(&ay, ch->y[i]), y0 = ax_map(&ay, 0);
@@ -206,11 +206,21 @@ chart_bars(FILE *fp, const struct report_chart *ch)
 		esc(fp, ch->labels != NULL ? ch->labels[i] : "");
 		fprintf(fp, ": %.0f</title></rect>\n", ch->y[i]);
 	}
-	for (i = 0; i < ch->n && ch->labels != NULL; i += every) {
-		fprintf(fp, "<text x=\"%.1f\" y=\"%d\" class=\"xt\">", PAD_L + bw * ((double)i + 0.5),
-		    SVG_H - PAD_B + 16);
-		esc(fp, ch->labels[i]);
-		fputs("</text>\n", fp);
+	/*
+	 * Ticks at bin edges, symmetric about the middle edge (0% for the
+	 * histogram of changes), about eight of them: the text of a bin's label
+	 * before " .. " is its lower edge.
+	 */
+	for (i = 1; i < ch->n && ch->labels != NULL; i++) {
+		const char *lab = ch->labels[i], *dots = strstr(lab, " .. ");
+		size_t mid = ch->n / 2;
+		if ((i > mid ? i - mid : mid - i) % every != 0)
+			continue;
+		if (strncmp(lab, "> ", 2) == 0)
+			lab += 2;
+		fprintf(fp, "<text x=\"%.1f\" y=\"%d\" class=\"xt\">%.*s</text>\n",
+		    PAD_L + bw * (double)i, SVG_H - PAD_B + 16,
+		    dots ? (int)(dots - lab) : (int)strlen(lab), lab);
 	}
 }
 
@@ -315,7 +325,7 @@ static const char style[] =
 "td,th{padding:.15em .8em;border-bottom:1px solid #eee;text-align:left}"
 "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
 "table.kv th{font-weight:normal;color:#555}"
-"figure{margin:.5em 0 1.5em}"
+"figure{display:inline-block;margin:.5em 1em 1.5em 0}"
 "svg.chart{font-size:11px;background:#fff}"
 ".frame{fill:none;stroke:#999}.grid{stroke:#eee}"
 ".yt{text-anchor:end}.xt{text-anchor:middle}.xl{text-anchor:middle}.yl{text-anchor:middle}"

@@ -112,7 +112,7 @@ report_build_model(struct report_doc *doc, const json_t *model)
 	char title[256];
 
 	TRY(report_doc_heading(doc, "Model"));
-	t = report_doc_kv(doc, "model", "Model");
+	t = report_doc_kv(doc, "model", "Definition");
 	if (t == NULL)
 		return -1;
 	if ((s = json_string_value(json_object_get(model, "formula"))) != NULL)

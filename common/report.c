@@ -976,9 +976,10 @@ build_curves(const struct report *r, struct report_doc *doc)
 	TRY(report_doc_heading(doc, "Price response"));
 	TRY(report_doc_para(doc, r->c.by >= 0 ?
 	    "Demand and profit from the model for the first row of each group, at 51 prices "
-	    "from half to one and a half times today's price." :
+	    "from half to one and a half times today's price (widened to take in the chosen "
+	    "price)." :
 	    "Demand and profit from the model for the first rows, at 51 prices from half to "
-	    "one and a half times today's price."));
+	    "one and a half times today's price (widened to take in the chosen price)."));
 	TRYP(ts = report_doc_table(doc, "curves", "Today's and the chosen price on each curve", 8,
 	    sk, sh));
 	for (i = 0; i < n; i++) {
