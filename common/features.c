@@ -8,9 +8,28 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * Formatting a double as the shortest text that reads back (num_format:
+ * up to three printf and strtod calls) costs more than everything else a
+ * row needs, and prices, quantities and costs take few distinct values.
+ * So each numeric transformation remembers the text of its last results,
+ * direct-mapped by the bits of the input value: the same text, made once.
+ */
+#define NUMCACHE_BITS 14
+
+struct numcache_entry {       /* 32 bytes: two to a cache line */
+	double x;
+	char text[24];            /* NUL-padded; all NUL: an empty slot */
+};
+
+struct numcache {
+	struct numcache_entry e[1 << NUMCACHE_BITS];
+};
 
 /* One transformation: its columns, what was fitted, and per-row scratch. */
 struct tr {
@@ -37,6 +56,7 @@ struct tr {
 	char **dflt;              /* lookup: nnames texts for an unseen key */
 	const char *unseen_says;  /* lookup: what an unseen key gets, for the note */
 	struct cf *cf;
+	struct numcache *cache;   /* numeric: formatted results by input value */
 
 	/* fitting accumulators */
 	double acc_n, acc_mean, acc_m2, acc_min, acc_max;
@@ -112,6 +132,7 @@ tr_fini(struct tr *t)
 	free(t->cut);
 	free(t->te);
 	free(t->vals);
+	free(t->cache);
 	free(t->lev_n);
 	free(t->lev_y);
 	strtab_free(t->levels);
@@ -811,6 +832,9 @@ load_tr(struct tr *t, const json_t *o, const char *name, size_t i, struct diag *
 	if (is_numeric(t->kind) && (get_num(o, "n", &t->n, NULL) < 0 ||
 	    get_num(o, "mean", &t->mean, &t->has_mean) < 0))
 		return bad_state(d, name, i, "bad \"n\" or \"mean\"");
+	if (is_numeric(t->kind) && t->kind != FEAT_BINS &&
+	    (t->cache = calloc(1, sizeof *t->cache)) == NULL)
+		return oom(d);
 	switch (t->kind) {
 	case FEAT_ZSCORE:
 		if (get_num(o, "sd", &t->sd, &has_sd) < 0 || has_sd != t->has_mean || t->sd < 0)
@@ -1143,6 +1167,45 @@ feat_quantile7(const double *x, size_t n, double p)
 	return x[lo] + (h - fl) * (x[lo + 1] - x[lo]);
 }
 
+/* Write y, the result for input x, through t's cache. */
+static void
+put_result(struct tr *t, double x, double y, struct csvio_writer *w)
+{
+	uint64_t bits;
+	struct numcache_entry *e;
+	char buf[NUM_BUFSZ];
+	size_t len;
+
+	memcpy(&bits, &x, sizeof bits);
+	e = &t->cache->e[(bits * 0x9E3779B97F4A7C15ULL) >> (64 - NUMCACHE_BITS)];
+	if (e->text[0] != '\0' && memcmp(&e->x, &x, sizeof x) == 0) {
+		len = e->text[sizeof e->text - 1] != '\0' ? sizeof e->text : strlen(e->text);
+		csvio_put(w, e->text, len);
+		return;
+	}
+	len = num_format(y, buf);
+	csvio_put(w, buf, len);
+	if (len == 0 || len > sizeof e->text)   /* NaN, or too long to keep */
+		return;
+	e->x = x;
+	memset(e->text, 0, sizeof e->text);
+	memcpy(e->text, buf, len);
+}
+
+/* A small non-negative whole number, without printf. */
+static void
+put_small(struct csvio_writer *w, long v)
+{
+	char buf[24];
+	size_t i = sizeof buf;
+
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0 && i > 0);
+	csvio_put(w, buf + i, sizeof buf - i);
+}
+
 static void
 put_missing(struct csvio_writer *w, size_t n)
 {
@@ -1163,10 +1226,10 @@ put_date(const struct feat_state *st, struct tr *t, struct csvio_writer *w)
 		return;
 	}
 	dow = date_weekday(&dt);
-	csvio_put_long(w, dow);
-	csvio_put_long(w, dt.month);
-	csvio_put_long(w, date_yday(&dt));
-	csvio_put_long(w, date_iso_week(&dt, NULL));
+	put_small(w, dow);
+	put_small(w, dt.month);
+	put_small(w, date_yday(&dt));
+	put_small(w, date_iso_week(&dt, NULL));
 	csvio_put(w, dow >= 6 ? "1" : "0", 1);
 	if (!t->holidays)
 		return;
@@ -1178,7 +1241,7 @@ put_date(const struct feat_state *st, struct tr *t, struct csvio_writer *w)
 			hi = mid;
 	}
 	if (lo < st->nhol) {
-		csvio_put_long(w, st->hol[lo] - t->day);
+		put_small(w, st->hol[lo] - t->day);
 	} else {
 		csvio_put(w, "", 0);
 		t->n_nohol++;
@@ -1218,23 +1281,23 @@ feat_apply_row(struct feat_state *st, const struct csvio_row *row, struct csvio_
 		}
 		switch (t->kind) {
 		case FEAT_ZSCORE:
-			csvio_put_num(w, t->sd > 0 ? (x - t->mean) / t->sd : 0);
+			put_result(t, x, t->sd > 0 ? (x - t->mean) / t->sd : 0, w);
 			break;
 		case FEAT_MINMAX:
 			if (x < t->min || x > t->max)
 				t->n_range++;
-			csvio_put_num(w, t->max > t->min ? (x - t->min) / (t->max - t->min) : 0);
+			put_result(t, x, t->max > t->min ? (x - t->min) / (t->max - t->min) : 0, w);
 			break;
 		case FEAT_LOG1P:
-			csvio_put_num(w, log1p(x));
+			put_result(t, x, log1p(x), w);
 			break;
 		case FEAT_BINS:
 			if (x < t->min || x > t->max)
 				t->n_range++;
-			csvio_put_long(w, feat_bin_of(t->cut, t->ncut, x));
+			put_small(w, feat_bin_of(t->cut, t->ncut, x));
 			break;
 		case FEAT_CLIPZ:
-			csvio_put_num(w, x < t->low ? t->low : x > t->high ? t->high : x);
+			put_result(t, x, x < t->low ? t->low : x > t->high ? t->high : x, w);
 			break;
 		case FEAT_ONEHOT:
 			t->lev = len > 0 ? strtab_find(t->levels, s, len) : -1;
