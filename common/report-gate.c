@@ -1,23 +1,26 @@
 /* report-gate.c - the regression gate of report.h: compare with a saved summary. */
 #include "report.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 json_t *
 report_baseline_load(const char *path, struct diag *d)
 {
 	json_error_t err;
-	json_t *doc = json_load_file(path, 0, &err);
+	json_t *doc;
 	const json_t *v;
+	FILE *fp = fopen(path, "r");
 
-	if (doc == NULL) {
-		/* jansson says "unable to open ...: strerror" for a missing file. */
-		if (err.line <= 0)
-			return diag_set(d, path, 0, NULL, NULL, 0, "cannot read the baseline: %s",
-			    err.text), NULL;
-		return diag_set(d, path, err.line, NULL, NULL, 0, "not JSON: %s", err.text), NULL;
-	}
+	if (fp == NULL)
+		return diag_errno(d, path, errno, "cannot read the baseline"), NULL;
+	doc = json_loadf(fp, 0, &err);
+	fclose(fp);
+	if (doc == NULL)
+		return diag_set(d, path, err.line > 0 ? err.line : 0, NULL, NULL, 0, "not JSON: %s",
+		    err.text), NULL;
 	v = json_object_get(doc, "format");
 	if (!json_is_string(v) || strcmp(json_string_value(v), "pr-report") != 0) {
 		json_decref(doc);

@@ -931,6 +931,8 @@ build_pricing(const struct report *r, struct report_doc *doc)
 		TRY(build_counts(doc, &r->offers, "offers", "Offer mix", "offer_id", s->n, 1));
 	if (r->c.status >= 0)
 		TRY(build_counts(doc, &r->statuses, "status", "Status", "status", s->n, 0));
+	if (r->o.top == 0)
+		return 0;
 	snprintf(title, sizeof title, "Largest increases (top %zu)", r->o.top);
 	TRY(build_keep(r, doc, "largest_increases", title, r->inc, r->n_inc, 0));
 	snprintf(title, sizeof title, "Largest decreases (top %zu)", r->o.top);
