@@ -594,7 +594,9 @@ int
 clean_opts_set(struct clean_opts *o, enum clean_opt which, const char *arg, struct diag *d)
 {
 	struct centry *e;
+	struct opts_list pairs = { NULL, 0 };
 	char *name = NULL, *value = NULL;
+	size_t i;
 	int rc = 0;
 
 	diag_clear(d);
@@ -640,11 +642,29 @@ clean_opts_set(struct clean_opts *o, enum clean_opt which, const char *arg, stru
 		if (arg[0] == '\0')
 			return 0;
 		return opts_list_add(&o->missing, arg, d);
+	case CLEAN_OPT_RENAME:
+		/* A list of OLD=NEW pairs, each added as if given alone. */
+		if (opts_list_add(&pairs, arg, d) < 0) {
+			opts_list_free(&pairs);
+			return -1;
+		}
+		for (i = 0; i < pairs.n; i++) {
+			if (opts_pair(pairs.v[i], &name, &value, d) < 0 ||
+			    (e = add_entry(o, which, name, strlen(name), d)) == NULL) {
+				rc = -1;
+				break;
+			}
+			e->value = value;
+			value = NULL;
+			free(name);
+			name = NULL;
+		}
+		opts_list_free(&pairs);
+		break;
 	case CLEAN_OPT_FILL:
 	case CLEAN_OPT_RANGE:
 	case CLEAN_OPT_CLIP:
 	case CLEAN_OPT_WINSORIZE:
-	case CLEAN_OPT_RENAME:
 		if (opts_pair(arg, &name, &value, d) < 0)
 			return -1;
 		if ((e = add_entry(o, which, name, strlen(name), d)) == NULL) {
@@ -664,13 +684,6 @@ clean_opts_set(struct clean_opts *o, enum clean_opt which, const char *arg, stru
 				e->value = value;
 				value = NULL;
 			}
-		} else if (which == CLEAN_OPT_RENAME) {
-			if (value[0] == '\0') {
-				rc = diag_set(d, NULL, 0, NULL, arg, strlen(arg), "empty new name");
-				break;
-			}
-			e->value = value;
-			value = NULL;
 		} else {
 			rc = parse_bounds(value, &e->lo, &e->hi, d);
 			if (rc == 0 && which == CLEAN_OPT_WINSORIZE &&
@@ -912,6 +925,7 @@ struct clean {
 	size_t scratch_cap;
 
 	unsigned long long n_bad_to_missing, n_filled;
+	unsigned long long n_stats_rows;   /* rows that survived the first pass */
 };
 
 void
@@ -1339,6 +1353,7 @@ clean_stats_row(struct clean *c, const struct csvio_row *row, struct diag *d)
 		return -1;
 	if (res != CLEAN_ROW_OUT)
 		return 0;
+	c->n_stats_rows++;
 	for (i = 0; i < c->ncols; i++) {
 		struct ccol *cc = &c->col[i];
 		if (!cc->stats || c->cur_len[i] == 0)
@@ -1385,7 +1400,8 @@ clean_stats_finish(struct clean *c, struct diag *d)
 		size_t len = 0;
 		double x = 0;
 
-		if (!cc->stats)
+		/* No row to clean, nothing to fill: no statistic is needed. */
+		if (!cc->stats || c->n_stats_rows == 0)
 			continue;
 		if (cc->nvals > 0)
 			qsort(cc->vals, cc->nvals, sizeof *cc->vals, cmp_double);
