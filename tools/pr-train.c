@@ -67,6 +67,9 @@ struct data {
 	struct strtab *groups;
 	long *line;
 	size_t n, cap;
+	long *text_line;        /* where a column first held text (0: never) */
+	char (*text_value)[DIAG_VALUE_MAX];
+	char *has_num;          /* a column held a number */
 };
 
 struct opts {
@@ -701,6 +704,11 @@ main(int argc, char **argv)
 	dt.nc = nc;
 	dt.col = xrealloc(NULL, nc * sizeof *dt.col);
 	dt.lv = xrealloc(NULL, nc * sizeof *dt.lv);
+	dt.text_line = xrealloc(NULL, nc * sizeof *dt.text_line);
+	dt.text_value = xrealloc(NULL, nc * sizeof *dt.text_value);
+	memset(dt.text_line, 0, nc * sizeof *dt.text_line);
+	dt.has_num = xrealloc(NULL, nc);
+	memset(dt.has_num, 0, nc);
 	for (i = 0; i < nc; i++) {
 		dt.col[i] = NULL;
 		dt.lv[i] = NULL;
@@ -750,7 +758,7 @@ main(int argc, char **argv)
 			}
 		}
 		if (formula_check_row(f, val, work, &label) < 0) {
-			diag_set(&d, NULL, 0, NULL, label, strlen(label), "not finite for this row");
+			diag_set(&d, NULL, 0, NULL, label, strlen(label), "formula term is not finite");
 			goto reject;
 		}
 		if (dt.w) {
@@ -778,12 +786,19 @@ main(int argc, char **argv)
 				char buf[NUM_BUFSZ];
 				if ((dt.lv[i] = strtab_new()) == NULL)
 					oom();
+				dt.text_line[i] = row.line;
+				snprintf(dt.text_value[i], sizeof dt.text_value[i], "%.*s",
+				    (int)(len < 60 ? len : 60), s);
 				for (r = 0; r < dt.n; r++) {
 					long id = strtab_add(dt.lv[i], buf, num_format(dt.col[i][r], buf));
 					if (id < 0)
 						oom();
 					dt.col[i][r] = (double)id;
 				}
+			}
+			if (!dt.has_num[i]) {
+				double x;
+				dt.has_num[i] = dt.lv[i] == NULL || num_parse(s, len, &x, 0) == NUM_OK;
 			}
 			dt.col[i][dt.n] = dt.lv[i] ? (double)intern(dt.lv[i], s, len) : val[i];
 		}
@@ -815,6 +830,10 @@ reject:
 		if ((long)i == price)
 			cli_fail(EXIT_FAIL, "%s: column \"%s\": the price column must be numeric",
 			    csvio_name(in), formula_col(f, i));
+		/* a column of numbers with some text is worth a word */
+		if (dt.text_line[i] > 0 && dt.has_num[i] && !common.quiet)
+			cli_warn("%s:%ld: column \"%s\" is categorical: it holds text: \"%s\"",
+			    csvio_name(in), dt.text_line[i], formula_col(f, i), dt.text_value[i]);
 		nl = strtab_n(dt.lv[i]);
 		order = xrealloc(NULL, nl * sizeof *order);
 		rank = xrealloc(NULL, nl * sizeof *rank);
@@ -955,6 +974,9 @@ reject:
 	free(dt.w);
 	free(dt.gid);
 	free(dt.line);
+	free(dt.text_line);
+	free(dt.text_value);
+	free(dt.has_num);
 	strtab_free(dt.groups);
 	free(val);
 	free(work);
