@@ -17,19 +17,49 @@
  * Formatting a double as the shortest text that reads back (num_format:
  * up to three printf and strtod calls) costs more than everything else a
  * row needs, and prices, quantities and costs take few distinct values.
- * So each numeric transformation remembers the text of its last results,
- * direct-mapped by the bits of the input value: the same text, made once.
+ * So each numeric transformation remembers its last results, direct-mapped
+ * by the input field's text: a field seen before is neither parsed nor
+ * formatted again, and gives the same text as the first time.
  */
 #define NUMCACHE_BITS 14
+#define NUMCACHE_KEY  16          /* longer fields are not cached */
 
-struct numcache_entry {       /* 32 bytes: two to a cache line */
-	double x;
-	char text[24];            /* NUL-padded; all NUL: an empty slot */
+struct numcache_entry {       /* 48 bytes */
+	char in[NUMCACHE_KEY];    /* the field, NUL-padded; all NUL: an empty slot */
+	double x;                 /* its value */
+	char out[24];             /* the result, NUL-padded */
 };
 
 struct numcache {
 	struct numcache_entry e[1 << NUMCACHE_BITS];
 };
+
+static struct numcache_entry *
+numcache_slot(struct numcache *c, const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return &c->e[(h * 0x9E3779B97F4A7C15ULL) >> (64 - NUMCACHE_BITS)];
+}
+
+/* The entry for field s[0..len) when it is cached, else NULL. */
+static struct numcache_entry *
+numcache_find(struct numcache *c, const char *s, size_t len)
+{
+	struct numcache_entry *e;
+
+	if (c == NULL || len == 0 || len > NUMCACHE_KEY)
+		return NULL;
+	e = numcache_slot(c, s, len);
+	if (memcmp(e->in, s, len) == 0 && (len == NUMCACHE_KEY || e->in[len] == '\0'))
+		return e;
+	return NULL;
+}
 
 /* One transformation: its columns, what was fitted, and per-row scratch. */
 struct tr {
@@ -69,6 +99,7 @@ struct tr {
 	json_t *side;             /* history, ref_price, cf: fitted at feat_fit_new */
 
 	/* per-row scratch */
+	struct numcache_entry *hit;   /* the field's cached result, or NULL */
 	double x, y;
 	int miss, ymiss;
 	long lev, day;
@@ -410,6 +441,11 @@ parse_row(struct tr *tr, size_t ntr, const struct csvio_row *row, int fitting, s
 		size_t len = row->len[t->idx];
 
 		if (is_numeric(t->kind)) {
+			if ((t->hit = numcache_find(t->cache, s, len)) != NULL) {
+				t->x = t->hit->x;
+				t->miss = 0;
+				continue;
+			}
 			if (parse_num(row, t->idx, t->col, &t->x, &t->miss, d) < 0)
 				return -1;
 			if (t->kind == FEAT_LOG1P && !t->miss && !(t->x > -1))
@@ -1167,29 +1203,35 @@ feat_quantile7(const double *x, size_t n, double p)
 	return x[lo] + (h - fl) * (x[lo + 1] - x[lo]);
 }
 
-/* Write y, the result for input x, through t's cache. */
+/*
+ * Write y, the result for the row's field s[0..len) read as x: from the
+ * cache when the field was seen before, else formatted and remembered.
+ */
 static void
-put_result(struct tr *t, double x, double y, struct csvio_writer *w)
+put_result(struct tr *t, const char *s, size_t len, double x, double y,
+    struct csvio_writer *w)
 {
-	uint64_t bits;
 	struct numcache_entry *e;
 	char buf[NUM_BUFSZ];
-	size_t len;
+	size_t n;
 
-	memcpy(&bits, &x, sizeof bits);
-	e = &t->cache->e[(bits * 0x9E3779B97F4A7C15ULL) >> (64 - NUMCACHE_BITS)];
-	if (e->text[0] != '\0' && memcmp(&e->x, &x, sizeof x) == 0) {
-		len = e->text[sizeof e->text - 1] != '\0' ? sizeof e->text : strlen(e->text);
-		csvio_put(w, e->text, len);
+	if (t->hit != NULL) {
+		e = t->hit;
+		n = e->out[sizeof e->out - 1] != '\0' ? sizeof e->out : strlen(e->out);
+		csvio_put(w, e->out, n);
 		return;
 	}
-	len = num_format(y, buf);
-	csvio_put(w, buf, len);
-	if (len == 0 || len > sizeof e->text)   /* NaN, or too long to keep */
+	n = num_format(y, buf);
+	csvio_put(w, buf, n);
+	/* Only a field read as a number is kept (not a missing one replaced by the mean). */
+	if (t->cache == NULL || t->miss || n == 0 || n > sizeof e->out || len == 0 ||
+	    len > NUMCACHE_KEY)
 		return;
+	e = numcache_slot(t->cache, s, len);
+	memset(e, 0, sizeof *e);
+	memcpy(e->in, s, len);
 	e->x = x;
-	memset(e->text, 0, sizeof e->text);
-	memcpy(e->text, buf, len);
+	memcpy(e->out, buf, n);
 }
 
 /* A small non-negative whole number, without printf. */
@@ -1281,15 +1323,15 @@ feat_apply_row(struct feat_state *st, const struct csvio_row *row, struct csvio_
 		}
 		switch (t->kind) {
 		case FEAT_ZSCORE:
-			put_result(t, x, t->sd > 0 ? (x - t->mean) / t->sd : 0, w);
+			put_result(t, s, len, x, t->sd > 0 ? (x - t->mean) / t->sd : 0, w);
 			break;
 		case FEAT_MINMAX:
 			if (x < t->min || x > t->max)
 				t->n_range++;
-			put_result(t, x, t->max > t->min ? (x - t->min) / (t->max - t->min) : 0, w);
+			put_result(t, s, len, x, t->max > t->min ? (x - t->min) / (t->max - t->min) : 0, w);
 			break;
 		case FEAT_LOG1P:
-			put_result(t, x, log1p(x), w);
+			put_result(t, s, len, x, log1p(x), w);
 			break;
 		case FEAT_BINS:
 			if (x < t->min || x > t->max)
@@ -1297,7 +1339,7 @@ feat_apply_row(struct feat_state *st, const struct csvio_row *row, struct csvio_
 			put_small(w, feat_bin_of(t->cut, t->ncut, x));
 			break;
 		case FEAT_CLIPZ:
-			put_result(t, x, x < t->low ? t->low : x > t->high ? t->high : x, w);
+			put_result(t, s, len, x, x < t->low ? t->low : x > t->high ? t->high : x, w);
 			break;
 		case FEAT_ONEHOT:
 			t->lev = len > 0 ? strtab_find(t->levels, s, len) : -1;
