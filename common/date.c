@@ -285,10 +285,14 @@ scan_time(struct scan *sc)
 	if (scan_char(sc, 'Z'))
 		return at_end(sc);
 	if (scan_char(sc, '+') || scan_char(sc, '-')) {
-		if (!scan_num(sc, 2, 2, &oh))
+		if (scan_num(sc, 4, 4, &oh)) {          /* +hhmm */
+			om = oh % 100;
+			oh /= 100;
+		} else if (!scan_num(sc, 2, 2, &oh) || !scan_char(sc, ':') ||
+		    !scan_num(sc, 2, 2, &om)) {         /* +hh:mm */
 			return 0;
-		scan_char(sc, ':');
-		if (!scan_num(sc, 2, 2, &om) || oh > 23 || om > 59)
+		}
+		if (oh > 23 || om > 59)
 			return 0;
 	}
 	return at_end(sc);
