@@ -1,0 +1,185 @@
+/*
+ * test_formula.c - the formula language: R's term order, coding and names
+ * (expected names are R 4's model.matrix colnames for the same formulas),
+ * error positions, and exact derivatives against closed forms.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "formula.h"
+
+/* Parse, give s three levels x,y,z and t two p,q, build; join the names with spaces. */
+static const char *
+names(const char *text, char *buf, size_t size)
+{
+	static char *const lv_s[] = { "z", "x", "y" }, *const lv_t[] = { "q", "p" };
+	struct diag d;
+	struct formula *f = formula_parse(text, &d);
+	size_t i, n = 0;
+	long c;
+
+	buf[0] = '\0';
+	if (f == NULL) {
+		diag_format(&d, buf, size);
+		return buf;
+	}
+	if ((c = formula_col_index(f, "s")) >= 0 && formula_set_levels(f, (size_t)c, lv_s, 3, &d) < 0)
+		goto err;
+	if ((c = formula_col_index(f, "t")) >= 0 && formula_set_levels(f, (size_t)c, lv_t, 2, &d) < 0)
+		goto err;
+	if (formula_build(f, &d) < 0)
+		goto err;
+	for (i = 0; i < formula_ncoef(f); i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? " " : "", formula_coef_name(f, i));
+	formula_free(f);
+	return buf;
+err:
+	diag_format(&d, buf, size);
+	formula_free(f);
+	return buf;
+}
+
+static void
+test_names(void)
+{
+	char b[2048];
+
+	/* R: colnames(model.matrix(fo, d)) */
+	CHECK_STR(names("y ~ b:a + a", b, sizeof b), "(Intercept) a b:a", "variables in order of appearance");
+	CHECK_STR(names("y ~ a:s + b", b, sizeof b), "(Intercept) b a:sx a:sy a:sz", "numeric:factor, no main effect");
+	CHECK_STR(names("y ~ s:t", b, sizeof b), "(Intercept) sx:tp sy:tp sz:tp sx:tq sy:tq sz:tq",
+	    "factor:factor alone, full coding");
+	CHECK_STR(names("y ~ s*t - 1", b, sizeof b), "sx sy sz tq sy:tq sz:tq", "no intercept: first factor full");
+	CHECK_STR(names("y ~ 0 + a + s", b, sizeof b), "a sx sy sz", "+0");
+	CHECK_STR(names("y ~ a*s*b", b, sizeof b),
+	    "(Intercept) a sy sz b a:sy a:sz a:b sy:b sz:b a:sy:b a:sz:b", "three-way crossing, R's order");
+	CHECK_STR(names("y ~ a + s + a:s:t", b, sizeof b),
+	    "(Intercept) a sy sz a:sx:tp a:sy:tp a:sz:tp a:sx:tq a:sy:tq a:sz:tq", "margin rule");
+	CHECK_STR(names("y ~ (a+b)*(s+t)", b, sizeof b),
+	    "(Intercept) a b sy sz tq a:sy a:sz a:tq b:sy b:sz b:tq", "parenthesised crossing");
+	CHECK_STR(names("y ~ `weird name` + I(a/b + 2*a^2) + log(exp(a)) + I(-a) + I(a-(b+1))", b, sizeof b),
+	    "(Intercept) `weird name` I(a/b + 2 * a^2) log(exp(a)) I(-a) I(a - (b + 1))", "deparse");
+	CHECK_STR(names("y ~ I(1e-3*a) + I(100000*a) + I(0.1*a) + I(1e15*a) + I(1000*a)", b, sizeof b),
+	    "(Intercept) I(0.001 * a) I(1e+05 * a) I(0.1 * a) I(1e+15 * a) I(1000 * a)", "R's numbers");
+	CHECK_STR(names("y ~ poly(a, 2):s", b, sizeof b),
+	    "(Intercept) poly(a, 2)1:sx poly(a, 2)2:sx poly(a, 2)1:sy poly(a, 2)2:sy poly(a, 2)1:sz poly(a, 2)2:sz",
+	    "poly:factor");
+	/* R with relevel(s, ref = "y") */
+	CHECK_STR(names("y ~ C(s, ref=\"y\"):a + C(s, ref=\"y\")", b, sizeof b),
+	    "(Intercept) sx sz sy:a sx:a sz:a", "C(ref) contrasts and full coding");
+	CHECK_STR(names("y ~ a + b - b", b, sizeof b), "(Intercept) a", "removing a term");
+	CHECK_STR(names("y ~ a + a:a + a", b, sizeof b), "(Intercept) a", "duplicates");
+}
+
+static void
+test_errors(void)
+{
+	char b[2048];
+
+	CHECK_STR(names("bought ~ log(price))", b, sizeof b),
+	    "formula: unexpected \")\" at column 20: \"bought ~ log(price))\"", "extra paren");
+	CHECK_STR(names("y ~ foo(a)", b, sizeof b),
+	    "formula: unknown function \"foo\" at column 5: \"y ~ foo(a)\"", "unknown function");
+	CHECK_STR(names("y ~ I(exp2(a))", b, sizeof b),
+	    "formula: unknown function \"exp2\" at column 7: \"y ~ I(exp2(a))\"", "unknown function in I()");
+	CHECK_STR(names("y ~ a +", b, sizeof b), "formula: unexpected end at column 8: \"y ~ a +\"", "end");
+	CHECK_STR(names("y ~ `a", b, sizeof b), "formula: unterminated `name` at column 5: \"y ~ `a\"", "backquote");
+	CHECK_STR(names("~ a", b, sizeof b), "formula: missing response before \"~\" at column 1: \"~ a\"", "response");
+	CHECK_STR(names("y a", b, sizeof b), "formula: unexpected \"a\" at column 3: \"y a\"", "no tilde");
+	CHECK_STR(names("y ~ C(s, ref=\"w\")", b, sizeof b), "column \"s\": formula: C(): no such level: \"w\"",
+	    "absent reference level");
+	CHECK_STR(names("y ~ a + 2", b, sizeof b), "formula: unexpected \"2\" at column 9: \"y ~ a + 2\"", "number term");
+}
+
+static void
+test_derivative(void)
+{
+	/* columns: y price list x */
+	struct diag d;
+	struct formula *f = formula_parse(
+	    "y ~ log(price) + I(price^2/list) + sqrt(price):x + exp(-price/10) + poly(price, 3) + I(list^price)", &d);
+	double val[4], x[16], dx[16], work[64], p = 3.5, list = 7.25, xv = 1.5, h = 1e-6;
+	double xp[16], xm[16];
+	size_t j;
+
+	CHECK(f != NULL, "parse");
+	if (f == NULL)
+		return;
+	CHECK(formula_build(f, &d) == 0, "build");
+	CHECK(formula_ncoef(f) == 9, "9 columns");
+	CHECK(formula_work_size(f) <= 64, "work size");
+	val[formula_col_index(f, "y")] = 0;
+	val[formula_col_index(f, "price")] = p;
+	val[formula_col_index(f, "list")] = list;
+	val[formula_col_index(f, "x")] = xv;
+	formula_eval(f, val, formula_col_index(f, "price"), x, dx, work);
+	/* closed forms */
+	CHECK_REL(x[1], log(p), 1e-15, "log");
+	CHECK_REL(dx[1], 1 / p, 1e-15, "d log");
+	CHECK_REL(x[2], p * p / list, 1e-15, "I(p^2/list)");
+	CHECK_REL(dx[2], 2 * p / list, 1e-15, "d I(p^2/list)");
+	CHECK_REL(x[3], exp(-p / 10), 1e-15, "exp");
+	CHECK_REL(dx[3], -exp(-p / 10) / 10, 1e-15, "d exp");
+	CHECK_REL(x[4], p, 1e-15, "poly 1");
+	CHECK_REL(dx[4], 1, 1e-15, "d poly 1");
+	CHECK_REL(x[5], p * p, 1e-15, "poly 2");
+	CHECK_REL(dx[5], 2 * p, 1e-15, "d poly 2");
+	CHECK_REL(x[6], p * p * p, 1e-15, "poly 3");
+	CHECK_REL(dx[6], 3 * p * p, 1e-15, "d poly 3");
+	CHECK_REL(x[7], pow(list, p), 1e-15, "list^price");
+	CHECK_REL(dx[7], pow(list, p) * log(list), 1e-14, "d list^price");
+	CHECK_REL(x[8], sqrt(p) * xv, 1e-15, "sqrt(p):x");
+	CHECK_REL(dx[8], xv / (2 * sqrt(p)), 1e-15, "d sqrt(p):x");
+	CHECK(x[0] == 1 && dx[0] == 0, "intercept");
+	/* and every column against a central difference */
+	val[formula_col_index(f, "price")] = p + h;
+	formula_eval(f, val, -1, xp, NULL, work);
+	val[formula_col_index(f, "price")] = p - h;
+	formula_eval(f, val, -1, xm, NULL, work);
+	for (j = 0; j < formula_ncoef(f); j++)
+		CHECK_ABS(dx[j], (xp[j] - xm[j]) / (2 * h), 1e-6 * (1 + fabs(dx[j])), "central difference");
+	formula_free(f);
+}
+
+static void
+test_response_and_kinds(void)
+{
+	struct diag d;
+	struct formula *f = formula_parse("log(qty) ~ price + seg + C(grp) + I(a*2)", &d);
+	double val[5] = { 0 }, work[32];
+	const char *label;
+
+	CHECK(f != NULL, "parse");
+	if (f == NULL)
+		return;
+	CHECK(formula_response_log(f), "log response");
+	CHECK_STR(formula_col(f, formula_response_col(f)), "qty", "response column");
+	CHECK(formula_col_numeric(f, (size_t)formula_col_index(f, "qty")), "response numeric");
+	CHECK(formula_col_numeric(f, (size_t)formula_col_index(f, "a")), "I() column numeric");
+	CHECK(!formula_col_numeric(f, (size_t)formula_col_index(f, "seg")), "bare column may be text");
+	CHECK(formula_col_forced(f, (size_t)formula_col_index(f, "grp")), "C() forces categorical");
+	val[formula_col_index(f, "qty")] = 0;
+	CHECK(formula_check_row(f, val, work, &label) == -1, "log(0) response");
+	CHECK_STR(label, "qty", "response label");
+	val[formula_col_index(f, "qty")] = 2;
+	CHECK(formula_check_row(f, val, work, &label) == 0, "finite row");
+	formula_free(f);
+	f = formula_parse("y ~ log(price)", &d);
+	val[0] = 1;
+	val[1] = -1;
+	CHECK(formula_check_row(f, val, work, &label) == -1, "log(-1)");
+	CHECK_STR(label, "log(price)", "term label");
+	formula_free(f);
+}
+
+int
+main(void)
+{
+	test_names();
+	test_errors();
+	test_derivative();
+	test_response_and_kinds();
+	return check_done();
+}
