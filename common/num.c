@@ -42,26 +42,72 @@ num_parse(const char *s, size_t len, double *out, int flags)
 		}
 		return NUM_BAD;
 	}
-	/* digits [. digits] [e[+-]digits], at least one digit in the mantissa */
-	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-		digits++;
-	if (i < len && s[i] == '.')
-		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+	/*
+	 * digits [. digits] [e[+-]digits], at least one digit in the mantissa.
+	 * On the way, gather the significand and the decimal exponent for
+	 * Clinger's fast path: when the significand is below 2^53 and the
+	 * power of ten is at most 22, both are exact doubles and one IEEE
+	 * multiplication or division gives the correctly rounded result, as
+	 * strtod would.  Everything else goes to strtod.
+	 */
+	{
+		unsigned long long mant = 0;
+		int ndig = 0, exp10 = 0, eval = 0, eneg = 0, exact = 1;
+		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
 			digits++;
-	if (digits == 0)
-		return NUM_BAD;
-	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-		int edigits = 0;
-		i++;
-		if (i < len && (s[i] == '+' || s[i] == '-'))
-			i++;
-		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-			edigits++;
-		if (edigits == 0)
+			if (mant == 0 && s[i] == '0')
+				continue;
+			if (ndig < 19) {
+				mant = mant * 10 + (unsigned long long)(s[i] - '0');
+				ndig++;
+			} else {
+				exact = 0;
+			}
+		}
+		if (i < len && s[i] == '.') {
+			for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+				digits++;
+				if (mant == 0 && s[i] == '0') {
+					exp10--;
+					continue;
+				}
+				if (ndig < 19) {
+					mant = mant * 10 + (unsigned long long)(s[i] - '0');
+					ndig++;
+					exp10--;
+				} else {
+					exact = 0;
+				}
+			}
+		}
+		if (digits == 0)
 			return NUM_BAD;
+		if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+			int edigits = 0;
+			i++;
+			if (i < len && (s[i] == '+' || s[i] == '-'))
+				eneg = s[i++] == '-';
+			for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+				edigits++;
+				if (eval < 10000)
+					eval = eval * 10 + (s[i] - '0');
+			}
+			if (edigits == 0)
+				return NUM_BAD;
+			exp10 += eneg ? -eval : eval;
+		}
+		if (i != len)
+			return NUM_BAD;
+		if (exact && mant <= (1ULL << 53) && exp10 >= -22 && exp10 <= 22) {
+			static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+			    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+			    1e19, 1e20, 1e21, 1e22 };
+			double v = (double)mant;
+			v = exp10 < 0 ? v / pow10[-exp10] : v * pow10[exp10];
+			*out = s[0] == '-' ? -v : v;
+			return NUM_OK;
+		}
 	}
-	if (i != len)
-		return NUM_BAD;
 
 	if (len < sizeof small) {
 		memcpy(small, s, len);

@@ -152,10 +152,53 @@ test_format(void)
 	gsl_rng_free(rng);
 }
 
+/*
+ * The fast path must agree with strtod (glibc's, correctly rounded) to the
+ * bit, on random decimal texts of every shape: short and long significands,
+ * leading and trailing zeros, exponents in and out of the fast range.
+ */
+static void
+test_parse_vs_strtod(void)
+{
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	int i, bad = 0;
+	char buf[64], first_bad[64] = "";
+
+	gsl_rng_set(rng, 7);
+	for (i = 0; i < 1000000; i++) {
+		int n = 0, ip = (int)gsl_rng_uniform_int(rng, 12), fp = (int)gsl_rng_uniform_int(rng, 18), k;
+		double mine, ref;
+		if (gsl_rng_uniform(rng) < 0.3)
+			buf[n++] = '-';
+		if (ip == 0 && fp == 0)
+			ip = 1;
+		for (k = 0; k < ip; k++)
+			buf[n++] = (char)('0' + (k == 0 && gsl_rng_uniform(rng) < 0.2 ? 0 : gsl_rng_uniform_int(rng, 10)));
+		if (fp > 0) {
+			buf[n++] = '.';
+			for (k = 0; k < fp; k++)
+				buf[n++] = (char)('0' + gsl_rng_uniform_int(rng, 10));
+		}
+		if (gsl_rng_uniform(rng) < 0.2)
+			n += snprintf(buf + n, sizeof buf - (size_t)n, "e%d", (int)gsl_rng_uniform_int(rng, 61) - 30);
+		buf[n] = '\0';
+		ref = strtod(buf, NULL);
+		if (num_parse(buf, (size_t)n, &mine, 0) != NUM_OK || memcmp(&mine, &ref, sizeof ref) != 0) {
+			if (bad++ == 0)
+				snprintf(first_bad, sizeof first_bad, "%s", buf);
+		}
+	}
+	CHECK(bad == 0, "num_parse equals strtod bit for bit on a million random texts");
+	if (bad)
+		printf("     %d differ, first: %s\n", bad, first_bad);
+	gsl_rng_free(rng);
+}
+
 int
 main(void)
 {
 	test_parse();
+	test_parse_vs_strtod();
 	test_format();
 	return check_done();
 }
