@@ -546,6 +546,8 @@ main(int argc, char **argv)
 		cf_free(c);
 		csvio_close(r);
 		cli_close_output(out);
+		opts_list_free(&a->strings);
+		free(a);
 		return EXIT_OK;
 	}
 
@@ -556,6 +558,8 @@ main(int argc, char **argv)
 		apply_pass(a, st, r);
 		csvio_close(r);
 		feat_free(st);
+		opts_list_free(&a->strings);
+		free(a);
 		return EXIT_OK;
 	}
 
