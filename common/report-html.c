@@ -155,6 +155,8 @@ axes(FILE *fp, const struct report_chart *ch, const struct axis *ax, const struc
 	fprintf(fp, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"frame\"/>\n",
 	    PAD_L, PAD_T, SVG_W - PAD_L - PAD_R, SVG_H - PAD_T - PAD_B);
 	step = nice_step(ay->lo, ay->hi, 5);
+	if (ch->kind == REPORT_CHART_BARS && step < 1)
+		step = 1;   /* counts of rows: whole ticks */
 	for (v = ay->lo; v <= ay->hi + step * 1e-9; v += step) {
 		double py = ax_map(ay, v);
 		fprintf(fp, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" class=\"grid\"/>",
