@@ -3,6 +3,7 @@
 #include "csvio.h"
 #include "num.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -498,17 +499,27 @@ report_write_text(const struct report_doc *doc, FILE *fp)
 	return 0;
 }
 
-/* Markdown cell text: a '|' would end the cell. */
+/*
+ * Markdown text: characters that would end a cell or start markup (a tag,
+ * an entity, emphasis, code, a link) get a backslash, which CommonMark
+ * allows before any ASCII punctuation.  An underscore inside a word
+ * (max_change) starts no emphasis in GitHub's Markdown, so it is left alone
+ * there, for the raw text's sake.
+ */
 static void
 md_cell(FILE *fp, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		if (*s == '|')
-			fputs("\\|", fp);
-		else if (*s == '\n' || *s == '\r')
+	const char *p;
+
+	for (p = s; *p != '\0'; p++) {
+		int in_word = *p == '_' && p > s && isalnum((unsigned char)p[-1]) &&
+		    isalnum((unsigned char)p[1]);
+		if (*p == '\n' || *p == '\r')
 			putc(' ', fp);
+		else if (strchr("\\`*[]<>&|", *p) != NULL || (*p == '_' && !in_word))
+			fprintf(fp, "\\%c", *p);
 		else
-			putc(*s, fp);
+			putc(*p, fp);
 	}
 }
 

@@ -75,9 +75,12 @@ report_gate(const json_t *baseline, const char *baseline_name,
 		g->name = names[i];
 		if (!report_metric_known(names[i], &g->higher_is_better))
 			return diag_set(d, NULL, 0, NULL, NULL, 0, "unknown metric \"%s\"", names[i]);
-		if (!json_is_number(v))
+		if (v == NULL)
 			return diag_set(d, baseline_name, 0, NULL, NULL, 0,
 			    "no metric \"%s\" in the baseline", names[i]);
+		if (!json_is_number(v))
+			return diag_set(d, baseline_name, 0, NULL, NULL, 0,
+			    "metric \"%s\" is not a number in the baseline", names[i]);
 		g->before = json_number_value(v);
 		if (doc_metric(doc, names[i], &g->now) < 0)
 			return diag_set(d, NULL, 0, NULL, NULL, 0,
