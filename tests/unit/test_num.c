@@ -121,6 +121,11 @@ test_format(void)
 	fmt(1.0 / 3, "0.3333333333333333", "third, 16 digits");
 	fmt(0.1 + 0.2, "0.30000000000000004", "0.1+0.2 needs 17");
 	fmt(1234.5, "1234.5", "decimal");
+	fmt(0.05, "0.05", "leading zeros after the point");
+	fmt(-0.0001, "-0.0001", "smallest fixed");
+	fmt(0.00012, "0.00012", "fixed just above 1e-4");
+	fmt(9.99, "9.99", "price");
+	fmt(123456.78901234, "123456.78901234", "many decimals");
 	fmt(1e-5, "1e-05", "1e-5");
 	fmt(1e21, "1e+21", "big power of ten");
 	fmt(9007199254740992.0, "9007199254740992", "2^53");
@@ -147,7 +152,29 @@ test_format(void)
 		if ((int)strlen(buf) > shortest_len(b.d))
 			bad_short++;
 	}
-	CHECK(bad_round == 0, "random doubles round-trip");
+	/* the fixed-notation fast path: decimals of every length, as prices and rates are */
+	for (i = 0; i < 300000; i++) {
+		char buf[NUM_BUFSZ], want[64];
+		int p;
+		double x = (double)gsl_rng_uniform_int(rng, 100000000) / pow(10, (double)gsl_rng_uniform_int(rng, 12));
+		if (i % 3 == 0)
+			x = gsl_rng_uniform(rng) * pow(10, (double)gsl_rng_uniform_int(rng, 18) - 4);
+		if (i % 2)
+			x = -x;
+		num_format(x, buf);
+		for (p = 1; p <= 17; p++) {     /* what %.Pg writes at the shortest P */
+			snprintf(want, sizeof want, "%.*g", p, x);
+			if (strtod(want, NULL) == x)
+				break;
+		}
+		if (strchr(want, 'e') == NULL && !(x == floor(x)) && strcmp(buf, want) != 0) {
+			if (bad_round++ == 0)
+				printf("     fixed path: %s, %%g: %s\n", buf, want);
+		}
+		if (strtod(buf, NULL) != x)
+			bad_round++;
+	}
+	CHECK(bad_round == 0, "random doubles round-trip, fixed notation as %g writes it");
 	CHECK(bad_short == 0, "random doubles written shortest");
 	gsl_rng_free(rng);
 }
