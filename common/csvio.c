@@ -561,6 +561,7 @@ struct csvio_writer {
 	size_t len;
 	size_t row_fields;
 	int last_empty;
+	int at_start;                 /* nothing written yet */
 	int err;
 };
 
@@ -578,6 +579,7 @@ csvio_writer_new(FILE *fp, unsigned char delim)
 	}
 	w->fp = fp;
 	w->delim = delim;
+	w->at_start = 1;
 	w->special[delim] = w->special['"'] = w->special['\n'] = w->special['\r'] = 1;
 	return w;
 }
@@ -648,7 +650,16 @@ csvio_put(struct csvio_writer *w, const char *s, size_t len)
 	if (w->row_fields++ > 0)
 		emit_byte(w, (char)w->delim);
 	w->last_empty = (len == 0);
-	for (i = 0; i < len; i++) {
+	/*
+	 * A first field that starts with a UTF-8 BOM would lose it when read
+	 * back (the reader drops a leading BOM): quote it.
+	 */
+	if (w->at_start) {
+		w->at_start = 0;
+		if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+			quote = 1;
+	}
+	for (i = 0; !quote && i < len; i++) {
 		if (w->special[(unsigned char)s[i]]) {
 			quote = 1;
 			break;
@@ -700,7 +711,7 @@ csvio_put_row(struct csvio_writer *w, const struct csvio_row *row)
 	size_t i;
 
 	/* The reader's plain flags cover ',' and its own delimiter. */
-	if (row->plain == NULL || w->delim != ',') {
+	if (row->plain == NULL || w->delim != ',' || w->at_start) {
 		for (i = 0; i < row->n; i++)
 			csvio_put(w, row->f[i], row->len[i]);
 		return;

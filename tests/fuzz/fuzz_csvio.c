@@ -1,0 +1,183 @@
+/*
+ * fuzz_csvio.c - the CSV reader and writer on arbitrary bytes.
+ *
+ * Input: byte 0 picks the block size (1..64, or the default), byte 1 the
+ * delimiter (',' ';' '\t' '|'), the rest is the file.  Properties:
+ *   1. reading never crashes, and gives the same rows, lines and final
+ *      status whatever the block size (compared with the default block);
+ *   2. when the read succeeds, writing the header and rows and reading the
+ *      result back gives the same fields.
+ */
+#include "fuzz_common.h"
+
+#include "csvio.h"
+#include "diag.h"
+
+struct snap {
+	size_t nrows, cap;
+	char **rows;        /* each row flattened: n, then len+bytes per field */
+	size_t *rowlen;
+	long *lines;
+	int status;         /* 0 end, -1 error */
+	char what[DIAG_WHAT_MAX];
+	long errline;
+};
+
+static void
+snap_free(struct snap *s)
+{
+	size_t i;
+	for (i = 0; i < s->nrows; i++)
+		free(s->rows[i]);
+	free(s->rows);
+	free(s->rowlen);
+	free(s->lines);
+	memset(s, 0, sizeof *s);
+}
+
+static void
+snap_add(struct snap *s, const struct csvio_row *row)
+{
+	size_t i, total = sizeof(size_t), pos = 0;
+	char *b;
+
+	for (i = 0; i < row->n; i++) {
+		total += sizeof(size_t) + row->len[i];
+		if (row->f[i][row->len[i]] != '\0')
+			abort();   /* fields are NUL-terminated */
+	}
+	b = malloc(total);
+	memcpy(b, &row->n, sizeof(size_t));
+	pos = sizeof(size_t);
+	for (i = 0; i < row->n; i++) {
+		memcpy(b + pos, &row->len[i], sizeof(size_t));
+		pos += sizeof(size_t);
+		memcpy(b + pos, row->f[i], row->len[i]);
+		pos += row->len[i];
+	}
+	if (s->nrows == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->rows = realloc(s->rows, s->cap * sizeof *s->rows);
+		s->rowlen = realloc(s->rowlen, s->cap * sizeof *s->rowlen);
+		s->lines = realloc(s->lines, s->cap * sizeof *s->lines);
+	}
+	s->rows[s->nrows] = b;
+	s->rowlen[s->nrows] = total;
+	s->lines[s->nrows] = row->line;
+	s->nrows++;
+}
+
+/* Read fd (header first) into s.  Returns 0 when the open succeeded. */
+static int
+read_all(int fd, unsigned char delim, size_t block, struct snap *s)
+{
+	struct diag d;
+	struct csvio_reader *r;
+	struct csvio_row row;
+	int got;
+
+	memset(s, 0, sizeof *s);
+	diag_clear(&d);
+	r = csvio_open_fd_block(fd, "fuzz", delim, block, &d);
+	if (r == NULL) {
+		s->status = -2;
+		snprintf(s->what, sizeof s->what, "%s", d.what);
+		s->errline = d.line;
+		return -1;
+	}
+	if (csvio_header(r)->n > 0)
+		snap_add(s, csvio_header(r));
+	while ((got = csvio_next(r, &row, &d)) == 1)
+		snap_add(s, &row);
+	s->status = got;
+	if (got < 0) {
+		snprintf(s->what, sizeof s->what, "%s", d.what);
+		s->errline = d.line;
+		/* after an error, the reader keeps saying so */
+		if (csvio_next(r, &row, &d) != -1)
+			abort();
+	}
+	csvio_close(r);
+	return 0;
+}
+
+static int
+snap_same(const struct snap *a, const struct snap *b, int lines)
+{
+	size_t i;
+
+	if (a->nrows != b->nrows || a->status != b->status)
+		return 0;
+	if (lines && (strcmp(a->what, b->what) != 0 || a->errline != b->errline))
+		return 0;
+	for (i = 0; i < a->nrows; i++) {
+		if (a->rowlen[i] != b->rowlen[i] || memcmp(a->rows[i], b->rows[i], a->rowlen[i]) != 0)
+			return 0;
+		if (lines && a->lines[i] != b->lines[i])
+			return 0;
+	}
+	return 1;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const unsigned char delims[] = { ',', ';', '\t', '|' };
+	struct snap a, b, c;
+	size_t block;
+	unsigned char delim;
+	int fd;
+
+	if (size < 2)
+		return 0;
+	block = data[0] == 0xff ? 0 : (size_t)(data[0] % 64) + 1;
+	delim = delims[data[1] % 4];
+	data += 2;
+	size -= 2;
+
+	fd = fuzz_memfd(data, size);
+	read_all(fd, delim, block, &a);
+	lseek(fd, 0, SEEK_SET);
+	read_all(fd, delim, 0, &b);
+	close(fd);
+	if (!snap_same(&a, &b, 1)) {
+		fprintf(stderr, "block %zu: %zu rows status %d \"%s\" line %ld; default: %zu rows status %d \"%s\" line %ld\n",
+		    block, a.nrows, a.status, a.what, a.errline, b.nrows, b.status, b.what, b.errline);
+		abort();
+	}
+	if (a.status == 0 && a.nrows > 0) {
+		/* write it out, read it back */
+		char *out = NULL;
+		size_t outlen = 0, i, j;
+		FILE *fp = open_memstream(&out, &outlen);
+		struct csvio_writer *w = csvio_writer_new(fp, delim);
+		for (i = 0; i < a.nrows; i++) {
+			size_t n, pos = sizeof(size_t);
+			memcpy(&n, a.rows[i], sizeof n);
+			for (j = 0; j < n; j++) {
+				size_t len;
+				memcpy(&len, a.rows[i] + pos, sizeof len);
+				pos += sizeof len;
+				csvio_put(w, a.rows[i] + pos, len);
+				pos += len;
+			}
+			csvio_end(w);
+		}
+		if (csvio_writer_free(w) != 0)
+			abort();
+		fclose(fp);
+		fd = fuzz_memfd((const uint8_t *)out, outlen);
+		read_all(fd, delim, 0, &c);
+		close(fd);
+		if (!snap_same(&a, &c, 0)) {
+			fprintf(stderr, "round trip: %zu rows status %d; back: %zu rows status %d \"%s\"\n",
+			    a.nrows, a.status, c.nrows, c.status, c.what);
+			abort();
+		}
+		snap_free(&c);
+		free(out);
+	}
+	snap_free(&a);
+	snap_free(&b);
+	return 0;
+}
