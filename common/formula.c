@@ -372,8 +372,10 @@ next(struct parser *p)
 	if (s[i] == '`' || s[i] == '"' || s[i] == '\'') {
 		char q = s[i];
 		for (i++; s[i] != q; i++) {
-			if (s[i] == '\0')
+			if (s[i] == '\0') {
+				free(b.s);
 				return perr(p, p->pos, "unterminated %s", q == '`' ? "`name`" : "string");
+			}
 			if (s[i] == '\\' && s[i + 1] != '\0')
 				i++;
 			sb_putn(&b, s + i, 1);

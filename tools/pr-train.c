@@ -309,6 +309,7 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, const char *w
 	char vline[256] = "";
 	size_t i, nvalid = 0;
 	double *vy = NULL, *vp = NULL;
+	int *fold = NULL;
 
 	memset(out, 0, sizeof *out);
 	if (nr == 0)
@@ -323,7 +324,7 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, const char *w
 	gsl_vector_memcpy(w0, w);
 	if (o->holdout > 0 || o->folds > 0) {
 		gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-		int *fold = xrealloc(NULL, nr * sizeof *fold);
+		fold = xrealloc(NULL, nr * sizeof *fold);
 		long k, nf = o->folds > 0 ? o->folds : 1;
 		if (rng == NULL)
 			oom();
@@ -376,6 +377,7 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, const char *w
 			json_object_set_new(valid, "folds", json_integer(o->folds));
 		json_object_set_new(valid, "seed", json_integer((json_int_t)o->seed));
 		free(fold);
+		fold = NULL;
 		if (!t->common->quiet)
 			cli_warn("%s%s (%zu rows): %s", what,
 			    o->holdout > 0 ? "holdout" : "cross-validation", nvalid, vline);
@@ -432,6 +434,8 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, const char *w
 	free(vp);
 	return 0;
 fail:
+	fit_result_free(&out->res);
+	free(fold);
 	json_decref(valid);
 	gsl_matrix_free(X);
 	gsl_vector_free(y);
