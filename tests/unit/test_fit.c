@@ -508,7 +508,7 @@ test_nist(int print)
 	 */
 	static const double min_b[] = { 9, 12, 9, 8, 6 };
 	for (int k = 0; k < 5; k++) {
-		char key[16];
+		char key[24];
 		snprintf(key, sizeof key, "wampler%d", k + 1);
 		y = column(t, wy[k]);
 		nist(key, X, y, 0, min_b[k], 9, print);
