@@ -487,7 +487,7 @@ report_write_text(const struct report_doc *doc, FILE *fp)
 			fprintf(fp, "%s\n", it->text);
 			break;
 		case REPORT_ITEM_TABLE:
-			if (it->table->detail)
+			if (it->table->detail == 1)
 				break;
 			putc('\n', fp);
 			text_table(it->table, fp);
@@ -577,7 +577,7 @@ report_write_md(const struct report_doc *doc, FILE *fp)
 			putc('\n', fp);
 			break;
 		case REPORT_ITEM_TABLE:
-			if (it->table->detail)
+			if (it->table->detail == 1)
 				break;
 			putc('\n', fp);
 			md_table(it->table, fp);
@@ -664,7 +664,7 @@ report_write_json(const struct report_doc *doc, FILE *fp)
 	json_str(fp, doc->input);
 	for (i = 0; i < doc->n; i++) {
 		const struct report_item *it = &doc->items[i];
-		if (it->kind != REPORT_ITEM_TABLE)
+		if (it->kind != REPORT_ITEM_TABLE || it->table->detail == 2)
 			continue;
 		fputs(",\n  ", fp);
 		json_str(fp, it->table->name);
@@ -701,7 +701,7 @@ report_write_csv(const struct report_doc *doc, FILE *fp)
 	csvio_end(w);
 	for (i = 0; i < doc->n; i++) {
 		const struct report_table *t = doc->items[i].table;
-		if (doc->items[i].kind != REPORT_ITEM_TABLE)
+		if (doc->items[i].kind != REPORT_ITEM_TABLE || t->detail == 2)
 			continue;
 		for (r = 0; r < t->nrows; r++) {
 			const struct report_cell *row = &t->cells[r * t->ncols];

@@ -40,7 +40,7 @@ struct report_table {
 	char *name;         /* machine key, e.g. "by_group" */
 	char *title;        /* for people, e.g. "By region" */
 	int kv;             /* a key/value table: two columns, key and value */
-	int detail;         /* only for machines (JSON, CSV) */
+	int detail;         /* 1: only for machines (JSON, CSV); 2: only for people */
 	size_t ncols;
 	char **keys;        /* column keys (machines) */
 	char **heads;       /* column heads (people) */

@@ -361,7 +361,7 @@ report_write_html(const struct report_doc *doc, FILE *fp)
 			fputs("</p>\n", fp);
 			break;
 		case REPORT_ITEM_TABLE:
-			if (!it->table->detail)
+			if (it->table->detail != 1)
 				html_table(it->table, fp);
 			break;
 		case REPORT_ITEM_CHART:

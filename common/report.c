@@ -913,6 +913,32 @@ build_pricing(const struct report *r, struct report_doc *doc)
 			report_table_num(t, 4, share(r->hist[i], r->n_change), REPORT_PCT);
 			y[i] = (double)r->hist[i];
 		}
+		if (!bad && t != NULL) {
+			/*
+			 * People get the bins from the first to the last that holds a
+			 * row; machines (JSON, CSV) get every bin.
+			 */
+			struct report_table *tp = report_doc_table(doc, "change_hist",
+			    t->title, 5, hk, hh);
+			size_t first = 0, last = nb;
+			while (first < nb && r->hist[first] == 0)
+				first++;
+			while (last > first && r->hist[last - 1] == 0)
+				last--;
+			t->detail = 1;
+			if (tp == NULL)
+				bad = 1;
+			else
+				tp->detail = 2;
+			for (i = first; !bad && i < last; i++) {
+				const struct report_cell *c = &t->cells[i * 5];
+				if (report_table_row(tp) < 0 || report_table_text(tp, 0, c[0].s) < 0)
+					bad = 1;
+				else
+					for (k = 1; k < 5; k++)
+						report_table_num(tp, (size_t)k, c[k].x, c[k].kind);
+			}
+		}
 		if (!bad && t != NULL && report_doc_chart(doc, REPORT_CHART_BARS,
 		    "Price changes", "change (chosen / today - 1)", "rows", nb, NULL, y,
 		    (const char *const *)labels) == NULL)
