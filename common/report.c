@@ -21,7 +21,7 @@ struct sums {
 struct entry {
 	char *key;
 	struct sums s;
-	long curve;                 /* index into r->curves, or -1 */
+	long curve;                 /* index into r->curves; -1 none yet; -2 evicted */
 };
 
 /* Open addressing on FNV-1a; slots hold entry index + 1. */
@@ -63,6 +63,7 @@ struct report {
 	size_t ns, cap_s;
 
 	struct report_curve *curves;
+	long *curve_group;               /* with --by: the group entry of each curve */
 	size_t ncurves, cap_curves;
 	long last_group;                 /* entry of the last row counted, with --by */
 	double last_price, last_opt, last_bd, last_bp;   /* figures of the last row counted */
@@ -251,6 +252,7 @@ report_free(struct report *r)
 	free(r->p);
 	free(r->y);
 	free(r->curves);
+	free(r->curve_group);
 	free(r);
 }
 
@@ -495,32 +497,72 @@ report_add_row(struct report *r, const struct csvio_row *row, struct diag *d)
 	return 0;
 }
 
+/*
+ * With --by, only the curves of the o.curves groups first in name order are
+ * kept: a new group's curve is made when there is room, or when its name
+ * sorts before the last one kept, which it then replaces.  So memory stays
+ * bounded by --curves however many groups there are.
+ */
+static long
+last_kept(const struct report *r)
+{
+	long worst = -1;
+	size_t i;
+
+	for (i = 0; i < r->ncurves; i++)
+		if (worst < 0 || strcmp(r->groups.v[r->curve_group[i]].key,
+		    r->groups.v[r->curve_group[worst]].key) > 0)
+			worst = (long)i;
+	return worst;
+}
+
 int
 report_need_curve(const struct report *r, const struct csvio_row *row)
 {
+	long worst;
+
 	(void)row;
 	if (r->o.curves == 0)
 		return 0;
-	if (r->c.by >= 0)
-		return r->last_group >= 0 && r->groups.v[r->last_group].curve < 0;
-	return r->ncurves < r->o.curves;
+	if (r->c.by < 0)
+		return r->ncurves < r->o.curves;
+	if (r->last_group < 0 || r->groups.v[r->last_group].curve != -1)
+		return 0;
+	if (r->ncurves < r->o.curves)
+		return 1;
+	worst = last_kept(r);
+	return strcmp(r->groups.v[r->last_group].key,
+	    r->groups.v[r->curve_group[worst]].key) < 0;
 }
 
 int
 report_add_curve(struct report *r, const struct report_curve *c)
 {
-	if (r->ncurves == r->cap_curves) {
+	size_t slot = r->ncurves;
+
+	if (r->c.by >= 0 && r->ncurves >= r->o.curves && r->ncurves > 0) {
+		/* Replace the last kept group's curve (report_need_curve said this one sorts first). */
+		slot = (size_t)last_kept(r);
+		r->groups.v[r->curve_group[slot]].curve = -2;
+	} else if (r->ncurves == r->cap_curves) {
 		size_t cap = r->cap_curves ? r->cap_curves * 2 : 8;
 		struct report_curve *v = realloc(r->curves, cap * sizeof *v);
+		long *g;
 		if (v == NULL)
 			return -1;
 		r->curves = v;
+		g = realloc(r->curve_group, cap * sizeof *g);
+		if (g == NULL)
+			return -1;
+		r->curve_group = g;
 		r->cap_curves = cap;
 	}
-	r->curves[r->ncurves] = *c;
+	r->curves[slot] = *c;
+	r->curve_group[slot] = r->last_group;
 	if (r->c.by >= 0 && r->last_group >= 0)
-		r->groups.v[r->last_group].curve = (long)r->ncurves;
-	r->ncurves++;
+		r->groups.v[r->last_group].curve = (long)slot;
+	if (slot == r->ncurves)
+		r->ncurves++;
 	return 0;
 }
 
