@@ -128,15 +128,55 @@ scan_body(const char *s, size_t n, int flags, int allow_exp, char *digits, struc
 /* Longest number text clean_num reads: longer is not a number a person typed. */
 #define CLEAN_NUM_MAX 400
 
-int
-clean_num(const char *s, size_t len, int flags, double *out)
+/*
+ * Read a number as clean_num does and, when text is not NULL, write its
+ * normal form there (room for NUM_BUFSZ bytes).  need_x: set *out even
+ * when the text alone would do.  Returns the text's length (0 when text is
+ * NULL), or -1 when s is not a number.
+ *
+ * Most numbers in an export are plain decimals of at most 15 significant
+ * digits.  Such a decimal is the shortest text of its double (two different
+ * decimals of 15 digits never read as the same double), and num_format
+ * writes it in fixed notation when its first digit is between 10^-4 and
+ * 10^14, as %g does: so its normal form is its own digits without leading
+ * or trailing zeros, and the conversions to and from double can be skipped.
+ */
+static long
+read_num(const char *s, size_t len, int flags, double *out, char *text, int need_x)
 {
 	char buf[CLEAN_NUM_MAX + 8];
 	struct body b;
-	size_t k, pos;
+	size_t k, pos, lead, nf, z;
 	int neg = 0, signed_ = 0, cur = 0, pct = 0;
 	double x;
 
+	/*
+	 * The common case first: [-]digits[.digits] and nothing else.  Its
+	 * parts are found in one scan, with nothing copied; anything else
+	 * takes the general way below.
+	 */
+	if (text != NULL && len > 0 && len <= 64) {
+		char mark = (flags & CLEAN_DECIMAL_COMMA) ? ',' : '.';
+		size_t i = s[0] == '-', int_start = i, int_end, frac_start = 0;
+
+		while (i < len && is_digit(s[i]))
+			i++;
+		int_end = i;
+		if (i < len && s[i] == mark) {
+			frac_start = ++i;
+			while (i < len && is_digit(s[i]))
+				i++;
+		}
+		if (i == len && (int_end > int_start || (frac_start > 0 && len > frac_start))) {
+			b.nint = int_end - int_start;
+			memcpy(buf + 1, s + int_start, b.nint);
+			b.frac = frac_start > 0 ? s + frac_start : NULL;
+			b.nfrac = frac_start > 0 ? len - frac_start : 0;
+			b.exp = NULL;
+			neg = s[0] == '-';
+			goto plain;
+		}
+	}
 	trim(&s, &len);
 	if (len == 0 || len > CLEAN_NUM_MAX)
 		return -1;
@@ -173,6 +213,44 @@ clean_num(const char *s, size_t len, int flags, double *out)
 	}
 	if (len == 0 || scan_body(s, len, flags, 1, buf + 1, &b) < 0)
 		return -1;
+plain:
+	if (text != NULL && !pct && b.exp == NULL) {
+		for (lead = 0; lead < b.nint && buf[1 + lead] == '0'; lead++)
+			;
+		for (nf = b.nfrac; nf > 0 && b.frac[nf - 1] == '0'; nf--)
+			;
+		for (z = 0; z < nf && b.frac[z] == '0'; z++)
+			;
+		if (lead == b.nint && nf == 0) {
+			text[0] = '0';
+			text[1] = '\0';
+			if (need_x)
+				*out = 0;
+			return 1;
+		}
+		if ((lead < b.nint && b.nint - lead + nf <= 15) ||
+		    (lead == b.nint && z <= 3 && nf - z <= 15)) {
+			pos = 0;
+			if (neg)
+				text[pos++] = '-';
+			if (lead < b.nint) {
+				memcpy(text + pos, buf + 1 + lead, b.nint - lead);
+				pos += b.nint - lead;
+			} else {
+				text[pos++] = '0';
+			}
+			if (nf > 0) {
+				text[pos++] = '.';
+				memcpy(text + pos, b.frac, nf);
+				pos += nf;
+			}
+			text[pos] = '\0';
+			if (need_x && num_parse(text, pos, out, 0) != NUM_OK)
+				return -1;
+			return (long)pos;
+		}
+	}
+
 	buf[0] = '-';
 	pos = 1 + b.nint;
 	if (b.nfrac > 0 || b.nint == 0) {
@@ -190,8 +268,24 @@ clean_num(const char *s, size_t len, int flags, double *out)
 		return -1;
 	if (pct)
 		x /= 100;
-	*out = x == 0 ? 0 : x;   /* no negative zero */
-	return 0;
+	if (x == 0)
+		x = 0;   /* no negative zero */
+	*out = x;
+	return text != NULL ? (long)num_format(x, text) : 0;
+}
+
+int
+clean_num(const char *s, size_t len, int flags, double *out)
+{
+	return read_num(s, len, flags, out, NULL, 1) < 0 ? -1 : 0;
+}
+
+long
+clean_num_text(const char *s, size_t len, int flags, char *buf)
+{
+	double x;
+
+	return read_num(s, len, flags, &x, buf, 0);
 }
 
 long
@@ -264,23 +358,25 @@ clean_quantile(const double *sorted, size_t n, double p)
 /* ------------------------------------------------------- a set of strings */
 
 /*
- * Byte strings kept exactly (a hash alone could merge two keys), in one
- * arena, with an open-addressing table of offsets.  Used for duplicate keys
- * and for the mode of text columns.
+ * Byte strings kept exactly (a hash alone could merge two keys), packed in
+ * one arena, with an open-addressing table of 8-byte slots.  Each entry in
+ * the arena is a varint length, the bytes, and (when counting, for the mode)
+ * an 8-byte count.  A slot holds the entry's offset + 1 in its high 40 bits
+ * (an arena of up to 1 TiB) and 24 bits of the hash, so most probes that
+ * miss never touch the arena.  A million distinct 8-byte keys take about
+ * 25 MB: 16 MB of table at the maximum load of 1/2, 9 MB of arena.
+ * Entries sit in the arena in the order they were first seen.
  */
-struct sset_slot {
-	uint64_t hash;
-	size_t off, len;        /* in the arena; len == SIZE_MAX: empty slot */
-	unsigned long long count, first;
-};
-
 struct sset {
 	char *arena;
 	size_t arena_len, arena_cap;
-	struct sset_slot *slot;
-	size_t cap, n;          /* cap is a power of two */
-	unsigned long long seq;
+	uint64_t *slot;            /* 0: empty */
+	size_t cap, n;             /* cap is a power of two */
+	int counting;
 };
+
+#define SSET_TAG_BITS 24
+#define SSET_TAG_MASK ((1u << SSET_TAG_BITS) - 1)
 
 static uint64_t
 hash_bytes(const char *s, size_t len)
@@ -299,19 +395,30 @@ hash_bytes(const char *s, size_t len)
 	return h;
 }
 
-static int
-sset_init(struct sset *t)
+/* The entry at off: its bytes and length. */
+static const char *
+sset_entry(const struct sset *t, size_t off, size_t *len)
 {
-	size_t i;
+	const unsigned char *p = (const unsigned char *)t->arena + off;
+	size_t v = 0;
+	int shift = 0;
 
+	do {
+		v |= (size_t)(*p & 0x7f) << shift;
+		shift += 7;
+	} while (*p++ & 0x80);
+	*len = v;
+	return (const char *)p;
+}
+
+static int
+sset_init(struct sset *t, int counting)
+{
 	memset(t, 0, sizeof *t);
 	t->cap = 1024;
-	t->slot = malloc(t->cap * sizeof *t->slot);
-	if (t->slot == NULL)
-		return -1;
-	for (i = 0; i < t->cap; i++)
-		t->slot[i].len = SIZE_MAX;
-	return 0;
+	t->counting = counting;
+	t->slot = calloc(t->cap, sizeof *t->slot);
+	return t->slot == NULL ? -1 : 0;
 }
 
 static void
@@ -322,22 +429,26 @@ sset_fini(struct sset *t)
 	memset(t, 0, sizeof *t);
 }
 
+/*
+ * Double the table.  The entries are re-inserted in arena order, so the
+ * arena is read front to back rather than at random.
+ */
 static int
 sset_grow(struct sset *t)
 {
-	size_t ncap = t->cap * 2, i, j;
-	struct sset_slot *ns = malloc(ncap * sizeof *ns);
+	size_t ncap = t->cap * 2, j, len, off = 0;
+	uint64_t *ns = calloc(ncap, sizeof *ns), h;
+	const char *key;
 
 	if (ns == NULL)
 		return -1;
-	for (i = 0; i < ncap; i++)
-		ns[i].len = SIZE_MAX;
-	for (i = 0; i < t->cap; i++) {
-		if (t->slot[i].len == SIZE_MAX)
-			continue;
-		for (j = t->slot[i].hash & (ncap - 1); ns[j].len != SIZE_MAX; j = (j + 1) & (ncap - 1))
+	while (off < t->arena_len) {
+		key = sset_entry(t, off, &len);
+		h = hash_bytes(key, len);
+		for (j = h & (ncap - 1); ns[j] != 0; j = (j + 1) & (ncap - 1))
 			;
-		ns[j] = t->slot[i];
+		ns[j] = ((uint64_t)(off + 1) << SSET_TAG_BITS) | (h >> (64 - SSET_TAG_BITS));
+		off = (size_t)(key - t->arena) + len + (t->counting ? sizeof(unsigned long long) : 0);
 	}
 	free(t->slot);
 	t->slot = ns;
@@ -346,52 +457,82 @@ sset_grow(struct sset *t)
 }
 
 /*
- * Add s (or count it again).  Returns 1 if it was new, 0 if it was there
- * already, -1 when out of memory.  *slot_out, when not NULL, gets its slot
- * index (valid until the next add).
+ * Add s (or count it once more).  Returns 1 if it was new, 0 if it was
+ * there already, -1 when out of memory.
  */
 static int
-sset_add(struct sset *t, const char *s, size_t len, size_t *slot_out)
+sset_add(struct sset *t, const char *s, size_t len)
 {
-	uint64_t h = hash_bytes(s, len);
-	size_t j;
+	uint64_t h = hash_bytes(s, len), tag = h >> (64 - SSET_TAG_BITS);
+	size_t j, off, elen, need, v;
+	const char *key;
+	unsigned long long count;
 
-	for (j = h & (t->cap - 1); t->slot[j].len != SIZE_MAX; j = (j + 1) & (t->cap - 1)) {
-		if (t->slot[j].hash == h && t->slot[j].len == len &&
-		    memcmp(t->arena + t->slot[j].off, s, len) == 0) {
-			t->slot[j].count++;
-			if (slot_out != NULL)
-				*slot_out = j;
+	for (j = h & (t->cap - 1); t->slot[j] != 0; j = (j + 1) & (t->cap - 1)) {
+		if ((t->slot[j] & SSET_TAG_MASK) != tag)
+			continue;
+		off = (size_t)(t->slot[j] >> SSET_TAG_BITS) - 1;
+		key = sset_entry(t, off, &elen);
+		if (elen == len && memcmp(key, s, len) == 0) {
+			if (t->counting) {
+				memcpy(&count, key + len, sizeof count);
+				count++;
+				memcpy((char *)key + len, &count, sizeof count);
+			}
 			return 0;
 		}
 	}
-	if (t->arena_len + len > t->arena_cap) {
+	need = t->arena_len + 10 + len + sizeof count;
+	if (need > t->arena_cap) {
 		size_t ncap = t->arena_cap ? t->arena_cap : 65536;
 		char *na;
-		while (ncap < t->arena_len + len)
+		while (ncap < need)
 			ncap *= 2;
 		if ((na = realloc(t->arena, ncap)) == NULL)
 			return -1;
 		t->arena = na;
 		t->arena_cap = ncap;
 	}
+	off = t->arena_len;
+	for (v = len; v >= 0x80; v >>= 7)
+		t->arena[t->arena_len++] = (char)((v & 0x7f) | 0x80);
+	t->arena[t->arena_len++] = (char)v;
 	memcpy(t->arena + t->arena_len, s, len);
-	t->slot[j].hash = h;
-	t->slot[j].off = t->arena_len;
-	t->slot[j].len = len;
-	t->slot[j].count = 1;
-	t->slot[j].first = t->seq++;
 	t->arena_len += len;
-	t->n++;
-	if (t->n * 2 > t->cap) {
-		if (sset_grow(t) < 0)
-			return -1;
-		if (slot_out != NULL)
-			*slot_out = SIZE_MAX;
-	} else if (slot_out != NULL) {
-		*slot_out = j;
+	if (t->counting) {
+		count = 1;
+		memcpy(t->arena + t->arena_len, &count, sizeof count);
+		t->arena_len += sizeof count;
 	}
+	t->slot[j] = ((uint64_t)(off + 1) << SSET_TAG_BITS) | tag;
+	if (++t->n * 2 > t->cap && sset_grow(t) < 0)
+		return -1;
 	return 1;
+}
+
+/*
+ * The most counted entry (of a counting set with n > 0); ties go to the
+ * one first seen.  Returns its bytes, valid as long as t.
+ */
+static const char *
+sset_mode(const struct sset *t, size_t *len)
+{
+	size_t off = 0, elen, best_len = 0;
+	const char *key, *best = NULL;
+	unsigned long long count, best_count = 0;
+
+	while (off < t->arena_len) {
+		key = sset_entry(t, off, &elen);
+		memcpy(&count, key + elen, sizeof count);
+		if (count > best_count) {
+			best_count = count;
+			best = key;
+			best_len = elen;
+		}
+		off = (size_t)(key - t->arena) + elen + sizeof count;
+	}
+	*len = best_len;
+	return best;
 }
 
 /* ----------------------------------------------------------------- options */
@@ -749,20 +890,20 @@ type_name(enum clean_type t)
  */
 static long
 normalise(enum clean_type type, int flags, enum date_order order, const char *s, size_t len,
-    char *buf, const char **why)
+    char *buf, double *x, int need_x, const char **why)
 {
-	double x;
 	struct date dt;
 	enum date_status ds;
+	long n;
 	int b;
 
 	switch (type) {
 	case CLEAN_NUM:
-		if (clean_num(s, len, flags, &x) < 0) {
+		if ((n = read_num(s, len, flags, x, buf, need_x)) < 0) {
 			*why = "not a number";
 			return -1;
 		}
-		return (long)num_format(x, buf);
+		return n;
 	case CLEAN_INT:
 		b = (int)clean_int(s, len, flags & CLEAN_DECIMAL_COMMA, buf);
 		if (b < 0) {
@@ -831,11 +972,12 @@ clean_opts_check(struct clean_opts *o, struct diag *d)
 			size_t len = strlen(e->value);
 			char *buf = malloc(len + NUM_BUFSZ + DATE_BUFSZ);
 			const char *why = NULL;
+			double x;
 			long n;
 			if (buf == NULL)
 				return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
 			n = normalise(t, (o->decimal_comma ? CLEAN_DECIMAL_COMMA : 0) |
-			    (percent ? CLEAN_PERCENT : 0), o->date_order, e->value, len, buf, &why);
+			    (percent ? CLEAN_PERCENT : 0), o->date_order, e->value, len, buf, &x, 0, &why);
 			if (n < 0 || (len > 0 && n == 0 && t != CLEAN_TEXT)) {
 				diag_set(d, NULL, 0, e->name, e->value, len, "--fill: %s",
 				    why ? why : "empty");
@@ -880,6 +1022,7 @@ struct ccol {
 	size_t fill_len;
 	int has_fill;
 	int drop_missing;
+	int need_x;                  /* the value as a double is used (range, clip, statistics) */
 	/* first pass */
 	int stats;
 	double *vals;
@@ -899,7 +1042,11 @@ struct clean {
 
 	/* missing spellings: a quick filter by first byte and length */
 	unsigned char miss_first[256];
-	size_t miss_max;
+	size_t miss_max, *miss_len;
+
+	/* the typed columns, the columns to fill, and to drop the row when missing */
+	size_t *typed_idx, n_typed, *fill_idx, n_fill, *drop_idx, n_drop;
+	int identity;                /* output columns = input columns */
 
 	/* duplicates */
 	int dedupe, dedupe_row;
@@ -920,6 +1067,7 @@ struct clean {
 	/* per row: current value of each column */
 	const char **cur_f;
 	size_t *cur_len;
+	unsigned char *cur_plain, *out_plain;   /* csvio_row.plain of the current and output rows */
 	double *cur_x;
 	char *scratch;
 	size_t scratch_cap;
@@ -945,6 +1093,10 @@ clean_free(struct clean *c)
 	}
 	free(c->col);
 	free(c->key_idx);
+	free(c->miss_len);
+	free(c->fill_idx);
+	free(c->typed_idx);
+	free(c->drop_idx);
 	if (c->dedupe)
 		sset_fini(&c->seen);
 	free(c->keybuf);
@@ -956,6 +1108,8 @@ clean_free(struct clean *c)
 	free((void *)c->cur_f);
 	free(c->cur_len);
 	free(c->cur_x);
+	free(c->cur_plain);
+	free(c->out_plain);
 	free(c->scratch);
 	free(c);
 }
@@ -990,6 +1144,8 @@ clean_new(const struct clean_opts *o, const struct csvio_reader *r, struct diag 
 	c->cur_f = calloc(n + 1, sizeof *c->cur_f);
 	c->cur_len = calloc(n + 1, sizeof *c->cur_len);
 	c->cur_x = calloc(n + 1, sizeof *c->cur_x);
+	c->cur_plain = calloc(n + 1, 1);
+	c->out_plain = calloc(n + 1, 1);
 	c->out_idx = calloc(n + 1, sizeof *c->out_idx);
 	c->key_idx = calloc(n + 1, sizeof *c->key_idx);
 	c->hdr_f = calloc(n + 1, sizeof *c->hdr_f);
@@ -998,6 +1154,7 @@ clean_new(const struct clean_opts *o, const struct csvio_reader *r, struct diag 
 	c->out_len = calloc(n + 1, sizeof *c->out_len);
 	keep = calloc(n + 1, 1);
 	if (c->col == NULL || c->cur_f == NULL || c->cur_len == NULL || c->cur_x == NULL ||
+	    c->cur_plain == NULL || c->out_plain == NULL ||
 	    c->out_idx == NULL || c->key_idx == NULL || c->hdr_f == NULL || c->hdr_len == NULL ||
 	    c->out_f == NULL || c->out_len == NULL || keep == NULL) {
 		free(keep);
@@ -1089,9 +1246,10 @@ clean_new(const struct clean_opts *o, const struct csvio_reader *r, struct diag 
 			c->out_idx[c->nout++] = i;
 		c->col[i].stats = c->col[i].winsor ||
 		    (c->col[i].fill != CLEAN_FILL_NONE && c->col[i].fill != CLEAN_FILL_VALUE);
+		c->col[i].need_x = c->col[i].stats || c->col[i].range || c->col[i].clip;
 		if (c->col[i].fill == CLEAN_FILL_MODE && c->col[i].type != CLEAN_NUM &&
 		    c->col[i].type != CLEAN_INT) {
-			if (sset_init(&c->col[i].modes) < 0) {
+			if (sset_init(&c->col[i].modes, 1) < 0) {
 				free(keep);
 				return oom(c, d);
 			}
@@ -1099,6 +1257,20 @@ clean_new(const struct clean_opts *o, const struct csvio_reader *r, struct diag 
 		}
 	}
 	free(keep);
+	c->fill_idx = calloc(n + 1, sizeof *c->fill_idx);
+	c->drop_idx = calloc(n + 1, sizeof *c->drop_idx);
+	c->typed_idx = calloc(n + 1, sizeof *c->typed_idx);
+	if (c->fill_idx == NULL || c->drop_idx == NULL || c->typed_idx == NULL)
+		return oom(c, d);
+	c->identity = c->nout == n;
+	for (i = 0; i < n; i++) {
+		if (c->col[i].type != CLEAN_TEXT)
+			c->typed_idx[c->n_typed++] = i;
+		if (c->col[i].fill != CLEAN_FILL_NONE)
+			c->fill_idx[c->n_fill++] = i;
+		if (c->col[i].drop_missing)
+			c->drop_idx[c->n_drop++] = i;
+	}
 	/* The header handed out: kept columns in input order, renamed. */
 	{
 		char **f = malloc((c->nout + 1) * sizeof *f);
@@ -1144,12 +1316,14 @@ clean_new(const struct clean_opts *o, const struct csvio_reader *r, struct diag 
 				c->key_idx[i] = c->out_idx[i];
 			c->nkey = c->nout;
 		}
-		if (sset_init(&c->seen) < 0)
+		if (sset_init(&c->seen, 0) < 0)
 			return oom(c, d);
 	}
-	/* Missing spellings: first bytes and longest length. */
+	/* Missing spellings: lengths, first bytes and the longest. */
+	if ((c->miss_len = calloc(o->missing.n + 1, sizeof *c->miss_len)) == NULL)
+		return oom(c, d);
 	for (i = 0; i < o->missing.n; i++) {
-		size_t len = strlen(o->missing.v[i]);
+		size_t len = c->miss_len[i] = strlen(o->missing.v[i]);
 		c->miss_first[(unsigned char)o->missing.v[i][0]] = 1;
 		if (len > c->miss_max)
 			c->miss_max = len;
@@ -1175,21 +1349,27 @@ clean_n_filled(const struct clean *c)
 	return c->n_filled;
 }
 
-static int
+/*
+ * Is s[0..len) missing?  Most fields are not: a field with no space at its
+ * ends whose length or first byte no spelling has is answered at once.
+ */
+static inline int
 is_missing(const struct clean *c, const char *s, size_t len)
 {
 	size_t i;
 
-	trim(&s, &len);
 	if (len == 0)
 		return 1;
-	if (len > c->miss_max || !c->miss_first[(unsigned char)s[0]])
-		return 0;
-	for (i = 0; i < c->o->missing.n; i++) {
-		const char *m = c->o->missing.v[i];
-		if (strncmp(m, s, len) == 0 && m[len] == '\0')
+	if (is_space(s[0]) || is_space(s[len - 1])) {
+		trim(&s, &len);
+		if (len == 0)
 			return 1;
 	}
+	if (len > c->miss_max || !c->miss_first[(unsigned char)s[0]])
+		return 0;
+	for (i = 0; i < c->o->missing.n; i++)
+		if (c->miss_len[i] == len && memcmp(c->o->missing.v[i], s, len) == 0)
+			return 1;
 	return 0;
 }
 
@@ -1227,6 +1407,7 @@ set_number(struct clean *c, size_t i, double x)
 
 	c->cur_x[i] = x;
 	c->cur_f[i] = slot;
+	c->cur_plain[i] = 1;
 	if (c->col[i].type == CLEAN_INT)
 		c->cur_len[i] = format_int(x, slot, NUM_BUFSZ + 16);
 	else
@@ -1243,17 +1424,72 @@ bad(struct clean *c, size_t i, const struct csvio_row *in, struct diag *d, const
 }
 
 /*
+ * Steps 3 and 4 for the typed column i of the current row, whose text
+ * s[0..sl) is not missing.
+ */
+static enum clean_result
+typed_value(struct clean *c, size_t i, const struct csvio_row *in, const char *s, size_t sl,
+    struct diag *d)
+{
+	struct ccol *cc = &c->col[i];
+	const char *why = NULL;
+	long len;
+
+	len = normalise(cc->type, cc->flags, c->order, s, sl, c->scratch + cc->slot,
+	    &c->cur_x[i], cc->need_x, &why);
+	if (len < 0) {
+		if (c->bad_to_missing) {
+			c->n_bad_to_missing++;
+			c->cur_f[i] = "";
+			c->cur_len[i] = 0;
+			c->cur_plain[i] = 1;
+			return CLEAN_ROW_OUT;
+		}
+		return bad(c, i, in, d, "%s", why);
+	}
+	/* A normal form never holds a comma, a quote or a line end. */
+	c->cur_f[i] = c->scratch + cc->slot;
+	c->cur_len[i] = (size_t)len;
+	c->cur_plain[i] = 1;
+	if (!cc->need_x)
+		return CLEAN_ROW_OUT;
+	if (cc->type == CLEAN_INT)
+		c->cur_x[i] = int_value(c->cur_f[i], c->cur_len[i]);
+	else if (cc->type != CLEAN_NUM)
+		return CLEAN_ROW_OUT;
+	if (cc->range && (c->cur_x[i] < cc->range_lo || c->cur_x[i] > cc->range_hi)) {
+		char bound[NUM_BUFSZ];
+		int below = c->cur_x[i] < cc->range_lo;
+		num_format(below ? cc->range_lo : cc->range_hi, bound);
+		diag_set(d, NULL, 0, cc->name, s, sl, "%s %s", below ?
+		    "out of range: below the minimum" : "out of range: above the maximum", bound);
+		return CLEAN_ROW_BAD;
+	}
+	if (cc->clip) {
+		if (c->cur_x[i] < cc->clip_lo)
+			set_number(c, i, cc->clip_lo);
+		else if (c->cur_x[i] > cc->clip_hi)
+			set_number(c, i, cc->clip_hi);
+	}
+	if (cc->wins_ready) {
+		if (c->cur_x[i] < cc->wins_lo)
+			set_number(c, i, cc->wins_lo);
+		else if (c->cur_x[i] > cc->wins_hi)
+			set_number(c, i, cc->wins_hi);
+	}
+	return CLEAN_ROW_OUT;
+}
+
+/*
  * The steps before the fill: shape, missing, types, range, clip (and
  * winsorize once its limits are known).  Leaves the row in cur_*.
  */
 static enum clean_result
 first_steps(struct clean *c, const struct csvio_row *in, struct diag *d)
 {
-	size_t i, n = c->ncols, need = 0;
-	const char *why;
-	long len;
+	size_t i, k, n = c->ncols, have = in->n < n ? in->n : n, need = 0;
+	enum clean_result res;
 
-	diag_clear(d);
 	if (in->n != n) {
 		int ok = 0;
 		if (c->pad) {
@@ -1268,12 +1504,11 @@ first_steps(struct clean *c, const struct csvio_row *in, struct diag *d)
 			return CLEAN_ROW_BAD;
 		}
 	}
-	/* Slots for the normalised values: the row's typed fields, plus room for a number. */
-	for (i = 0; i < n; i++) {
-		if (c->col[i].type == CLEAN_TEXT)
-			continue;
+	/* Slots for the normal forms: each typed field's length plus room for a number. */
+	for (k = 0; k < c->n_typed; k++) {
+		i = c->typed_idx[k];
 		c->col[i].slot = need;
-		need += (i < in->n ? in->len[i] : 0) + NUM_BUFSZ + 16;
+		need += (i < have ? in->len[i] : 0) + NUM_BUFSZ + 16;
 	}
 	if (need > c->scratch_cap) {
 		size_t cap = c->scratch_cap ? c->scratch_cap : 4096;
@@ -1287,58 +1522,33 @@ first_steps(struct clean *c, const struct csvio_row *in, struct diag *d)
 		c->scratch = ns;
 		c->scratch_cap = cap;
 	}
-	for (i = 0; i < n; i++) {
-		struct ccol *cc = &c->col[i];
-		const char *s = i < in->n ? in->f[i] : "";
-		size_t sl = i < in->n ? in->len[i] : 0;
-
-		c->cur_x[i] = NAN;
+	/* Step 2 for every field: the hot loop of a pass-through. */
+	for (i = 0; i < have; i++) {
+		const char *s = in->f[i];
+		size_t sl = in->len[i];
 		if (is_missing(c, s, sl)) {
 			c->cur_f[i] = "";
 			c->cur_len[i] = 0;
+			c->cur_plain[i] = 1;
+		} else {
+			c->cur_f[i] = s;
+			c->cur_len[i] = sl;
+			c->cur_plain[i] = in->plain != NULL ? in->plain[i] : 0;
+		}
+	}
+	for (; i < n; i++) {   /* --pad */
+		c->cur_f[i] = "";
+		c->cur_len[i] = 0;
+		c->cur_plain[i] = 1;
+	}
+	for (k = 0; k < c->n_typed; k++) {
+		i = c->typed_idx[k];
+		c->cur_x[i] = NAN;
+		if (c->cur_len[i] == 0)
 			continue;
-		}
-		c->cur_f[i] = s;
-		c->cur_len[i] = sl;
-		if (cc->type == CLEAN_TEXT)
-			continue;
-		why = NULL;
-		len = normalise(cc->type, cc->flags, c->order, s, sl, c->scratch + cc->slot, &why);
-		if (len < 0) {
-			if (c->bad_to_missing) {
-				c->n_bad_to_missing++;
-				c->cur_f[i] = "";
-				c->cur_len[i] = 0;
-				continue;
-			}
-			return bad(c, i, in, d, "%s", why);
-		}
-		c->cur_f[i] = c->scratch + cc->slot;
-		c->cur_len[i] = (size_t)len;
-		if (cc->type == CLEAN_NUM)
-			num_parse(c->cur_f[i], c->cur_len[i], &c->cur_x[i], NUM_ALLOW_INFNAN);
-		else if (cc->type == CLEAN_INT)
-			c->cur_x[i] = int_value(c->cur_f[i], c->cur_len[i]);
-		if (cc->range && (c->cur_x[i] < cc->range_lo || c->cur_x[i] > cc->range_hi)) {
-			char bound[NUM_BUFSZ];
-			int below = c->cur_x[i] < cc->range_lo;
-			num_format(below ? cc->range_lo : cc->range_hi, bound);
-			diag_set(d, NULL, 0, cc->name, s, sl, "%s %s", below ?
-			    "out of range: below the minimum" : "out of range: above the maximum", bound);
-			return CLEAN_ROW_BAD;
-		}
-		if (cc->clip) {
-			if (c->cur_x[i] < cc->clip_lo)
-				set_number(c, i, cc->clip_lo);
-			else if (c->cur_x[i] > cc->clip_hi)
-				set_number(c, i, cc->clip_hi);
-		}
-		if (cc->wins_ready) {
-			if (c->cur_x[i] < cc->wins_lo)
-				set_number(c, i, cc->wins_lo);
-			else if (c->cur_x[i] > cc->wins_hi)
-				set_number(c, i, cc->wins_hi);
-		}
+		res = typed_value(c, i, in, c->cur_f[i], c->cur_len[i], d);
+		if (res != CLEAN_ROW_OUT)
+			return res;
 	}
 	return CLEAN_ROW_OUT;
 }
@@ -1359,7 +1569,7 @@ clean_stats_row(struct clean *c, const struct csvio_row *row, struct diag *d)
 		if (!cc->stats || c->cur_len[i] == 0)
 			continue;
 		if (cc->modes_ready) {
-			if (sset_add(&cc->modes, c->cur_f[i], c->cur_len[i], NULL) < 0)
+			if (sset_add(&cc->modes, c->cur_f[i], c->cur_len[i]) < 0)
 				return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
 		}
 		if (cc->type == CLEAN_NUM || cc->type == CLEAN_INT) {
@@ -1388,7 +1598,7 @@ cmp_double(const void *a, const void *b)
 int
 clean_stats_finish(struct clean *c, struct diag *d)
 {
-	size_t i, j, best;
+	size_t i, j;
 	static const char *const fill_names[] = { "", "", "mean", "median", "mode" };
 
 	diag_clear(d);
@@ -1463,21 +1673,10 @@ clean_stats_finish(struct clean *c, struct diag *d)
 			text = buf;
 		} else if (cc->fill == CLEAN_FILL_MODE) {
 			/* The most frequent text; ties go to the value seen first. */
-			struct sset *t = &cc->modes;
-			if (t->n == 0)
+			if (cc->modes.n == 0)
 				return diag_set(d, NULL, 0, cc->name, NULL, 0,
 				    "--fill: no values to compute the mode from");
-			best = SIZE_MAX;
-			for (j = 0; j < t->cap; j++) {
-				if (t->slot[j].len == SIZE_MAX)
-					continue;
-				if (best == SIZE_MAX || t->slot[j].count > t->slot[best].count ||
-				    (t->slot[j].count == t->slot[best].count &&
-				    t->slot[j].first < t->slot[best].first))
-					best = j;
-			}
-			text = t->arena + t->slot[best].off;
-			len = t->slot[best].len;
+			text = sset_mode(&cc->modes, &len);
 		}
 		if (text != NULL) {
 			free(cc->fill_text);
@@ -1518,20 +1717,22 @@ enum clean_result
 clean_row(struct clean *c, const struct csvio_row *in, struct csvio_row *out, struct diag *d)
 {
 	enum clean_result res = first_steps(c, in, d);
-	size_t i, klen, need;
+	size_t i, k, klen, need;
 
 	if (res != CLEAN_ROW_OUT)
 		return res;
-	for (i = 0; i < c->ncols; i++) {
-		struct ccol *cc = &c->col[i];
-		if (c->cur_len[i] == 0 && cc->has_fill) {
-			c->cur_f[i] = cc->fill_text;
-			c->cur_len[i] = cc->fill_len;
+	for (k = 0; k < c->n_fill; k++) {
+		i = c->fill_idx[k];
+		if (c->cur_len[i] == 0 && c->col[i].has_fill) {
+			c->cur_f[i] = c->col[i].fill_text;
+			c->cur_len[i] = c->col[i].fill_len;
+			c->cur_plain[i] = 0;   /* a text fill may need quotes: let the writer look */
 			c->n_filled++;
 		}
 	}
-	for (i = 0; i < c->ncols; i++) {
-		if (c->col[i].drop_missing && c->cur_len[i] == 0) {
+	for (k = 0; k < c->n_drop; k++) {
+		i = c->drop_idx[k];
+		if (c->cur_len[i] == 0) {
 			diag_set(d, NULL, 0, c->col[i].name, NULL, 0, "missing value");
 			return CLEAN_ROW_DROP;
 		}
@@ -1556,7 +1757,7 @@ clean_row(struct clean *c, const struct csvio_row *in, struct csvio_row *out, st
 		for (i = 0; i < c->nkey; i++)
 			klen += key_put(c->keybuf + klen, c->cur_f[c->key_idx[i]],
 			    c->cur_len[c->key_idx[i]]);
-		switch (sset_add(&c->seen, c->keybuf, klen, NULL)) {
+		switch (sset_add(&c->seen, c->keybuf, klen)) {
 		case -1:
 			diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
 			return CLEAN_ROW_ERROR;
@@ -1566,13 +1767,24 @@ clean_row(struct clean *c, const struct csvio_row *in, struct csvio_row *out, st
 			return CLEAN_ROW_DROP;
 		}
 	}
+	if (c->identity) {
+		/* No column left out: hand out the current row as it is. */
+		out->n = c->nout;
+		out->f = (char **)c->cur_f;
+		out->len = c->cur_len;
+		out->line = in->line;
+		out->plain = c->cur_plain;
+		return CLEAN_ROW_OUT;
+	}
 	for (i = 0; i < c->nout; i++) {
 		c->out_f[i] = (char *)c->cur_f[c->out_idx[i]];
 		c->out_len[i] = c->cur_len[c->out_idx[i]];
+		c->out_plain[i] = c->cur_plain[c->out_idx[i]];
 	}
 	out->n = c->nout;
 	out->f = c->out_f;
 	out->len = c->out_len;
 	out->line = in->line;
+	out->plain = c->out_plain;
 	return CLEAN_ROW_OUT;
 }

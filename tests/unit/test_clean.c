@@ -6,6 +6,7 @@
 #include "check.h"
 #include "clean.h"
 #include "diag.h"
+#include "num.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,6 +146,48 @@ options(void)
 	clean_opts_free(NULL);
 }
 
+/*
+ * clean_num_text's short cut for plain decimals must write what num_format
+ * writes for the value: random decimals of 1 to 17 digits with the point
+ * anywhere, leading and trailing zeros, both signs.
+ */
+static void
+text_is_num_format(void)
+{
+	unsigned long long seed = 88172645463325252ULL;
+	char in[64], got[NUM_BUFSZ], want[NUM_BUFSZ];
+	int i, k, nd, point, bad = 0;
+	double x;
+
+	for (i = 0; i < 200000; i++) {
+		size_t pos = 0;
+		seed ^= seed << 13;
+		seed ^= seed >> 7;
+		seed ^= seed << 17;
+		if (seed & 1)
+			in[pos++] = '-';
+		nd = 1 + (int)((seed >> 8) % 17);
+		point = (int)((seed >> 16) % (unsigned)(nd + 1));
+		for (k = 0; k < nd; k++) {
+			if (k == point && k > 0)
+				in[pos++] = '.';
+			/* many zeros, so that leading and trailing ones are common */
+			in[pos++] = (char)('0' + ((seed >> (20 + k * 2)) % 4 == 0 ? 0 :
+			    (int)((seed >> (24 + k)) % 10)));
+		}
+		in[pos] = '\0';
+		if (clean_num_text(in, pos, 0, got) < 0 || clean_num(in, pos, 0, &x) < 0) {
+			if (bad++ < 5)
+				printf("     \"%s\" not read\n", in);
+			continue;
+		}
+		num_format(x, want);
+		if (strcmp(got, want) != 0 && bad++ < 5)
+			printf("     \"%s\": clean_num_text \"%s\", num_format \"%s\"\n", in, got, want);
+	}
+	CHECK(bad == 0, "clean_num_text agrees with num_format on 200000 random decimals");
+}
+
 int
 main(void)
 {
@@ -232,6 +275,7 @@ main(void)
 	CHECK(clean_bool("maybe", 5) == -1 && clean_bool("", 0) == -1 && clean_bool("2", 1) == -1 &&
 	    clean_bool("yess", 4) == -1 && clean_bool("truetrue", 8) == -1, "neither");
 
+	text_is_num_format();
 	against_r();
 	options();
 	return check_done();
