@@ -192,7 +192,11 @@ fixed_digits(char *buf, int neg, double ax, int P)
 	e = e2 - 53;
 	shift = -e;
 	k = P - 1 - (int)floor(log10(ax));
-	/* log10 may be off by one next to a power of ten: then adjust k. */
+	/*
+	 * log10 may be off by one next to a power of ten: decide k on the
+	 * truncated value, which must have exactly P digits; only then round
+	 * (a carry to 10^P is 10^(P-1) with one decimal fewer).
+	 */
 	for (tries = 0; tries < 3; tries++) {
 		unsigned __int128 n, rem, half, pk;
 		if (k < 0 || k > 22)
@@ -200,16 +204,23 @@ fixed_digits(char *buf, int neg, double ax, int P)
 		pk = k <= 19 ? (unsigned __int128)p10[k] : (unsigned __int128)p10[19] * p10[k - 19];
 		n = (unsigned __int128)f * pk;
 		q = (unsigned long long)(n >> shift);
+		if (q < p10[P - 1]) {
+			k++;
+			continue;
+		}
+		if (q >= p10[P]) {
+			k--;
+			continue;
+		}
 		rem = n & ((((unsigned __int128)1) << shift) - 1);
 		half = ((unsigned __int128)1) << (shift - 1);
 		if (rem > half || (rem == half && (q & 1)))
 			q++;
-		if (q < p10[P - 1])
-			k++;
-		else if (q >= p10[P])
+		if (q == p10[P]) {
+			q = p10[P - 1];
 			k--;
-		else
-			break;
+		}
+		break;
 	}
 	if (tries == 3)
 		return 0;

@@ -125,6 +125,9 @@ test_format(void)
 	fmt(-0.0001, "-0.0001", "smallest fixed");
 	fmt(0.00012, "0.00012", "fixed just above 1e-4");
 	fmt(9.99, "9.99", "price");
+	fmt(7.2 / 8 - 1, "-0.09999999999999998", "just below a power of ten (log10 rounds up)");
+	fmt(0.99999999999999989, "0.9999999999999999", "just below one");
+	fmt(99999.999999999985, "99999.99999999999", "just below 1e5");
 	fmt(123456.78901234, "123456.78901234", "many decimals");
 	fmt(1e-5, "1e-05", "1e-5");
 	fmt(1e21, "1e+21", "big power of ten");
@@ -159,6 +162,9 @@ test_format(void)
 		double x = (double)gsl_rng_uniform_int(rng, 100000000) / pow(10, (double)gsl_rng_uniform_int(rng, 12));
 		if (i % 3 == 0)
 			x = gsl_rng_uniform(rng) * pow(10, (double)gsl_rng_uniform_int(rng, 18) - 4);
+		if (i % 5 == 0)   /* next to powers of ten, where log10 rounds */
+			x = nextafter(pow(10, (double)gsl_rng_uniform_int(rng, 19) - 4), 0) *
+			    (1 - (double)gsl_rng_uniform_int(rng, 64) * 1e-16);
 		if (i % 2)
 			x = -x;
 		num_format(x, buf);
