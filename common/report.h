@@ -109,7 +109,9 @@ struct report_curve {
 
 /*
  * Whether the row just counted by report_add_row should get a curve: one
- * of the first o.curves rows, or with --by the first row of its group.
+ * of the first o.curves rows; with --by, the first row of its group when
+ * the group is among the o.curves first in name order seen so far (a
+ * later group that sorts earlier replaces the last kept one).
  */
 int report_need_curve(const struct report *r, const struct csvio_row *row);
 
