@@ -39,6 +39,7 @@ struct var {
 	char *label;         /* term label part, as R deparses it */
 	char *prefix;        /* coefficient name prefix */
 	long ref_index;      /* categorical: reference level (sorted index), set by build */
+	int is_cat;          /* categorical (var_categorical), cached by build */
 };
 
 struct fcol {
@@ -1130,7 +1131,8 @@ formula_build(struct formula *f, struct diag *d)
 		if (x->kind == V_CAT && !f->cols[x->col].categorical)
 			return diag_set(d, NULL, 0, f->cols[x->col].name, NULL, 0,
 			    "formula: C() of a column with no levels");
-		if (var_categorical(f, v))
+		x->is_cat = var_categorical(f, v);
+		if (x->is_cat)
 			x->ref_index = x->ref ? formula_level_index(f, x->col, x->ref, strlen(x->ref)) : 0;
 	}
 	if (f->intercept) {
@@ -1313,7 +1315,7 @@ formula_eval(const struct formula *f, const double *val, long dcol, double *x, d
 			eval_node(f, x_->root, val, dcol, &work[2 * v], &work[2 * v + 1]);
 		} else {
 			work[2 * v] = val[x_->col];
-			work[2 * v + 1] = !var_categorical(f, v) && (long)x_->col == dcol ? 1 : 0;
+			work[2 * v + 1] = !x_->is_cat && (long)x_->col == dcol ? 1 : 0;
 		}
 	}
 	for (j = 0; j < f->ndc; j++) {
@@ -1322,7 +1324,7 @@ formula_eval(const struct formula *f, const double *val, long dcol, double *x, d
 			size_t vi = f->cvar[k];
 			double a = work[2 * vi], da = work[2 * vi + 1];
 			const struct var *x_ = &f->vars[vi];
-			if (var_categorical(f, vi)) {
+			if (x_->is_cat) {
 				a = a == (double)f->ccomp[k] ? 1 : 0;
 				da = 0;
 			} else if (x_->kind == V_POLY && f->ccomp[k] > 1) {

@@ -38,6 +38,7 @@ struct model {
 struct model_eval {
 	const struct model *m;
 	long *in;            /* input column of each formula column, -1 for the response */
+	char *cat;           /* formula column is categorical */
 	long group_in;       /* input column of the group, or -1 */
 	long price;          /* formula column of the price, or -1 */
 	double *val, *x, *dx, *work;
@@ -424,6 +425,9 @@ model_bind(const struct model *m, const struct csvio_row *header, const char *in
 	e->m = m;
 	e->name = input_name;
 	e->in = xcalloc(nc, sizeof *e->in);
+	e->cat = xcalloc(nc, 1);
+	for (i = 0; i < nc; i++)
+		e->cat[i] = (char)formula_col_categorical(m->f, i);
 	e->val = xcalloc(nc, sizeof *e->val);
 	e->x = xcalloc(m->p, sizeof *e->x);
 	e->dx = xcalloc(m->p, sizeof *e->dx);
@@ -472,6 +476,7 @@ model_eval_free(struct model_eval *e)
 	if (e == NULL)
 		return;
 	free(e->in);
+	free(e->cat);
 	free(e->val);
 	free(e->x);
 	free(e->dx);
@@ -511,7 +516,7 @@ model_eval_row(struct model_eval *e, const struct csvio_row *row, struct diag *d
 			return diag_set(d, NULL, 0, formula_col(m->f, i), NULL, 0, "missing field");
 		s = row->f[c];
 		len = row->len[c];
-		if (formula_col_categorical(m->f, i)) {
+		if (e->cat[i]) {
 			long lv;
 			if (len == 0)
 				return diag_set(d, NULL, 0, formula_col(m->f, i), NULL, 0, "missing value");
