@@ -350,6 +350,12 @@ report_human(double x, enum report_kind kind, char *buf, size_t size)
 	case REPORT_PCT:
 		snprintf(buf, size, "%.2f%%", x * 100);
 		break;
+	case REPORT_PVAL:
+		if (x < 0.0001)
+			snprintf(buf, size, "<0.0001");
+		else
+			snprintf(buf, size, "%.4f", x);
+		break;
 	case REPORT_FIX2:
 	case REPORT_TEXT:
 	default:

@@ -27,7 +27,8 @@ enum report_kind {
 	REPORT_INT,         /* a count: %.0f */
 	REPORT_FIX2,        /* money, demand, prices: %.2f */
 	REPORT_FIX4,        /* probabilities, metrics: %.4f */
-	REPORT_PCT          /* a fraction shown as a percentage: %.2f% */
+	REPORT_PCT,         /* a fraction shown as a percentage: %.2f% */
+	REPORT_PVAL         /* a p-value: %.4f, or <0.0001 below that */
 };
 
 struct report_cell {

@@ -64,7 +64,7 @@ coef_rows(struct report_table *t, const char *group, const json_t *sub, int line
 		report_table_num(t, c++, est, REPORT_FIX4);
 		report_table_num(t, c++, se, REPORT_FIX4);
 		report_table_num(t, c++, stat, REPORT_FIX2);
-		report_table_num(t, c++, p, REPORT_FIX4);
+		report_table_num(t, c++, p, REPORT_PVAL);
 	}
 	return 0;
 }

@@ -96,6 +96,8 @@ test_human(void)
 	CHECK_STR(report_human(0.12345, REPORT_PCT, buf, sizeof buf), "12.35%", "percent");
 	CHECK_STR(report_human(1234567, REPORT_INT, buf, sizeof buf), "1234567", "count");
 	CHECK_STR(report_human(2.0 / 3, REPORT_FIX4, buf, sizeof buf), "0.6667", "fix4");
+	CHECK_STR(report_human(0.00009, REPORT_PVAL, buf, sizeof buf), "<0.0001", "tiny p-value");
+	CHECK_STR(report_human(0.0212, REPORT_PVAL, buf, sizeof buf), "0.0212", "p-value");
 }
 
 static void
