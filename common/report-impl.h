@@ -1,0 +1,84 @@
+/*
+ * report-impl.h - the insides of struct report, shared by report.c (which
+ * fills it row by row) and report-build.c (which turns it into a
+ * document).  Not for other files: they use report.h.
+ */
+#ifndef PR_REPORT_IMPL_H
+#define PR_REPORT_IMPL_H
+
+#include "report.h"
+
+/* Figures summed over rows: today's (base) and the chosen (exp) ones. */
+enum { S_BD, S_BR, S_BP, S_ED, S_ER, S_EP, NSUM };
+
+struct sums {
+	unsigned long long n, n_flagged;
+	double v[NSUM], c[NSUM];    /* Neumaier sums: value and compensation */
+	double shadow;              /* largest shadow price seen (NaN: none) */
+};
+
+/* One group, rule, status or offer. */
+struct entry {
+	char *key;
+	struct sums s;
+	long curve;                 /* index into r->curves; -1 none yet; -2 evicted */
+};
+
+/* Open addressing on FNV-1a; slots hold entry index + 1. */
+struct keymap {
+	struct entry *v;
+	size_t n, cap;
+	size_t *slot;
+	size_t nslot;
+};
+
+/* A row kept in a list (largest changes, flagged rows). */
+struct keep {
+	double change, price, opt, lift;
+	long line;
+	char id[REPORT_ID_MAX];
+	char group[REPORT_ID_MAX];
+	char binding[32];
+	char status[32];
+};
+
+struct report {
+	struct report_opts o;
+	struct report_cols c;
+	int pricing;
+
+	struct sums total;
+	struct keymap groups, bindings, statuses, offers;
+
+	size_t nbins;                    /* inner bins; hist has nbins + 2 */
+	unsigned long long *hist;        /* [0] below, [1..nbins], [nbins+1] above */
+	unsigned long long n_up, n_down, n_same, n_change;
+	double sum_change, sum_change_c, min_change, max_change;
+
+	struct keep *inc, *dec, *flag;
+	size_t n_inc, n_dec, n_flag;
+
+	double *p;
+	unsigned char *y;
+	size_t ns, cap_s;
+
+	struct report_curve *curves;
+	long *curve_group;               /* with --by: the group entry of each curve */
+	size_t ncurves, cap_curves;
+	long last_group;                 /* entry of the last row counted, with --by */
+	double last_price, last_opt, last_bd, last_bp;   /* figures of the last row counted */
+};
+
+/* Add x to the compensated (Neumaier) sum *sum, *comp. */
+void report_neumaier(double *sum, double *comp, double x);
+
+/* The compensated sum of figure k (S_BD .. S_EP) of s. */
+double report_sum_of(const struct sums *s, int k);
+
+/*
+ * The entries of m sorted by key (bytewise), as a new array of m->n
+ * pointers into m (the caller frees the array only); NULL if out of memory.
+ */
+struct entry **report_keymap_sorted(const struct keymap *m);
+
+#endif
