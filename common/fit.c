@@ -32,7 +32,6 @@
 #include "fit.h"
 
 #define FIT_BLOCK 128          /* rows per fold: 128 x 22 doubles = 22 KiB, fits L1 */
-#define FIT_MAX_HALVING 30
 /* R's logit link clamps eta at +-30 (family.c THRESH, MTHRESH). */
 #define LOGIT_THRESH 30.0
 
@@ -288,12 +287,6 @@ fill_cov(struct fit_ws *ws, size_t rank, double scale, struct fit_result *res)
 	}
 }
 
-static double
-wt(const gsl_vector *w, size_t i)
-{
-	return w ? gsl_vector_get(w, i) : 1.0;
-}
-
 /* ---- families ---- */
 
 static double
@@ -377,24 +370,57 @@ result_alloc(struct fit_result *res, size_t n, size_t p)
 	res->se = gsl_vector_alloc(p);
 	res->cov = gsl_matrix_alloc(p, p);
 	res->aliased = calloc(p, sizeof(int));
+	if (!res->beta || !res->se || !res->cov || !res->aliased)
+		return -1;
+	if (n == 0)
+		return 0;   /* fitted values not kept */
 	res->fitted = gsl_vector_alloc(n);
 	res->eta = gsl_vector_alloc(n);
-	if (!res->beta || !res->se || !res->cov || !res->aliased || !res->fitted || !res->eta)
+	if (!res->fitted || !res->eta)
 		return -1;
 	return 0;
+}
+
+/* ---- the design, row by row ---- */
+
+static const double *
+xrow(const struct fit_design *D, size_t i)
+{
+	return D->x[i / D->chunk_rows] + (i % D->chunk_rows) * D->ld;
+}
+
+static double
+yval(const struct fit_design *D, size_t i)
+{
+	return D->y[i * D->y_stride];
+}
+
+static double
+wval(const struct fit_design *D, size_t i)
+{
+	return D->w ? D->w[i * D->w_stride] : 1.0;
+}
+
+static double
+dot(const double *restrict x, const double *restrict b, size_t p)
+{
+	double s = 0;
+	for (size_t j = 0; j < p; j++)
+		s += x[j] * b[j];
+	return s;
 }
 
 /* ---- checks ---- */
 
 static enum fit_status
-check_data(const gsl_matrix *X, const gsl_vector *y, const gsl_vector *w,
-    enum fit_family f, struct fit_result *res, struct diag *d, size_t *n_used, double *sum_w)
+check_data(const struct fit_design *D, enum fit_family f, struct fit_result *res,
+    struct diag *d, size_t *n_used, double *sum_w, double *sum_wy)
 {
-	size_t n = X->size1, p = X->size2;
+	size_t n = D->n, p = D->p;
 	size_t used = 0;
-	double sw = 0;
+	double sw = 0, swy = 0;
 	for (size_t i = 0; i < n; i++) {
-		double wi = wt(w, i);
+		double wi = wval(D, i);
 		if (!(wi >= 0) || !isfinite(wi)) {
 			res->bad_row = (long)i;
 			diag_set(d, NULL, 0, NULL, NULL, 0,
@@ -404,8 +430,7 @@ check_data(const gsl_matrix *X, const gsl_vector *y, const gsl_vector *w,
 		if (wi == 0)
 			continue;
 		used++;
-		sw += wi;
-		const double *xi = X->data + i * X->tda;
+		const double *xi = xrow(D, i);
 		for (size_t j = 0; j < p; j++) {
 			if (!isfinite(xi[j])) {
 				res->bad_row = (long)i;
@@ -414,7 +439,7 @@ check_data(const gsl_matrix *X, const gsl_vector *y, const gsl_vector *w,
 				return FIT_BAD_DATA;
 			}
 		}
-		double yi = gsl_vector_get(y, i);
+		double yi = yval(D, i);
 		int bad = !isfinite(yi);
 		if (f == FIT_LOGISTIC && !bad && (yi < 0 || yi > 1))
 			bad = 1;
@@ -432,6 +457,8 @@ check_data(const gsl_matrix *X, const gsl_vector *y, const gsl_vector *w,
 				diag_set(d, NULL, 0, NULL, NULL, 0, "response %g is not finite", yi);
 			return FIT_BAD_DATA;
 		}
+		sw += wi;
+		swy += wi * yi;
 	}
 	if (used == 0) {
 		diag_set(d, NULL, 0, NULL, NULL, 0, "no rows to fit (all weights are zero or no data)");
@@ -439,29 +466,56 @@ check_data(const gsl_matrix *X, const gsl_vector *y, const gsl_vector *w,
 	}
 	*n_used = used;
 	*sum_w = sw;
+	*sum_wy = swy;
 	return FIT_OK;
+}
+
+/* Keep row i's linear predictor and mean when the caller asked for them. */
+static void
+keep_fitted(struct fit_result *res, size_t i, double eta, double mu)
+{
+	if (res->eta) {
+		gsl_vector_set(res->eta, i, eta);
+		gsl_vector_set(res->fitted, i, mu);
+	}
 }
 
 /* ---- linear ---- */
 
-static enum fit_status
-fit_linear(const gsl_matrix *X, const gsl_vector *y, const gsl_vector *w,
-    const struct fit_opts *o, double rank_tol, struct fit_ws *ws, struct fit_result *res,
-    size_t n_used, double sum_w, struct diag *d)
+/*
+ * 0 when every entry of the folded triangle T (p x p+1) is finite.  Data
+ * that are finite but huge (1e308) overflow the sums of squares; every
+ * column would then look negligible and the fit would come out "all
+ * aliased" with no error, so say so instead.
+ */
+static int
+triangle_overflow(const struct fit_ws *ws, const double *T, struct diag *d)
 {
-	size_t n = X->size1, p = X->size2, p1 = ws->p1;
+	for (size_t i = 0; i < ws->p * ws->p1; i++)
+		if (!isfinite(T[i]))
+			return diag_set(d, NULL, 0, NULL, NULL, 0,
+			    "numbers too large to fit: their sums of squares overflow (rescale the data)");
+	return 0;
+}
+
+static enum fit_status
+fit_linear(const struct fit_design *D, const struct fit_opts *o, double rank_tol,
+    struct fit_ws *ws, struct fit_result *res, size_t n_used, double sum_w, double sum_wy,
+    struct diag *d)
+{
+	size_t n = D->n, p = D->p, p1 = ws->p1;
 	start_triangle(ws, ws->T, o->l2, o->intercept);
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
-		double wi = wt(w, i);
+		double wi = wval(D, i);
 		if (wi == 0)
 			continue;
 		double sw = sqrt(wi);
-		const double *xi = X->data + i * X->tda;
+		const double *xi = xrow(D, i);
 		double *Bi = ws->B + m * p1;
 		for (size_t j = 0; j < p; j++)
 			Bi[j] = sw * xi[j];
-		Bi[p] = sw * gsl_vector_get(y, i);
+		Bi[p] = sw * yval(D, i);
 		if (++m == FIT_BLOCK) {
 			fold_block(ws->T, p1, ws->B, m, ws->wk);
 			m = 0;
@@ -469,42 +523,40 @@ fit_linear(const gsl_matrix *X, const gsl_vector *y, const gsl_vector *w,
 	}
 	if (m)
 		fold_block(ws->T, p1, ws->B, m, ws->wk);
+	if (triangle_overflow(ws, ws->T, d) < 0)
+		return FIT_NUMERICAL;
 	double extra;
 	size_t rank = small_qr(ws, ws->T, rank_tol, res->aliased, &extra);
 	res->rank = rank;
 	res->iterations = 1;
 	res->converged = 1;
 	/* Residuals from the data (not from T), as R's residuals are y - fitted. */
-	double rss = 0, ybar = 0, fbar = 0;
+	const double *b = ws->beta_new;
+	double rss = 0, fbar = 0, sumlogw = 0;
 	for (size_t i = 0; i < n; i++) {
-		const double *xi = X->data + i * X->tda;
-		double e = 0;
-		for (size_t j = 0; j < p; j++)
-			e += xi[j] * ws->beta_new[j];
-		gsl_vector_set(res->eta, i, e);
-		gsl_vector_set(res->fitted, i, e);
-		double wi = wt(w, i);
+		double e = dot(xrow(D, i), b, p);
+		keep_fitted(res, i, e, e);
+		double wi = wval(D, i);
 		if (wi == 0)
 			continue;
-		double r = gsl_vector_get(y, i) - e;
+		double r = yval(D, i) - e;
 		rss += wi * r * r;
-		ybar += wi * gsl_vector_get(y, i);
 		fbar += wi * e;
+		sumlogw += log(wi);
 	}
-	ybar /= sum_w;
+	double ybar = sum_wy / sum_w;
 	fbar /= sum_w;
 	int has_int = o->intercept >= 0;
-	double tss = 0, mss = 0, sumlogw = 0;
+	double tss = 0, mss = 0;
 	for (size_t i = 0; i < n; i++) {
-		double wi = wt(w, i);
+		double wi = wval(D, i);
 		if (wi == 0)
 			continue;
-		double yi = gsl_vector_get(y, i), fi = gsl_vector_get(res->fitted, i);
+		double yi = yval(D, i), fi = dot(xrow(D, i), b, p);
 		double dy = has_int ? yi - ybar : yi;
 		double df = has_int ? fi - fbar : fi;
 		tss += wi * dy * dy;
 		mss += wi * df * df;
-		sumlogw += log(wi);
 	}
 	res->df_residual = (long)n_used - (long)rank;
 	res->df_null = (long)n_used - (has_int ? 1 : 0);
@@ -519,79 +571,87 @@ fit_linear(const gsl_matrix *X, const gsl_vector *y, const gsl_vector *w,
 	res->loglik = 0.5 * (sumlogw - N * (log(2 * 3.14159265358979323846) + 1 - log(N) + log(rss)));
 	res->aic = -2 * res->loglik + 2 * ((double)rank + 1);
 	fill_cov(ws, rank, res->dispersion, res);
-	(void)d;
 	return FIT_OK;
 }
 
 /* ---- GLM ---- */
 
-struct glm_pass_out {
-	double dev;         /* deviance */
-	int valid;          /* every fitted mean inside the family's range, dev finite */
-	size_t n_extreme;
-};
+/* Row i's linear predictor at beta, or (beta NULL) at R's starting means. */
+static double
+glm_eta(const struct fit_design *D, enum fit_family f, const double *beta, size_t i)
+{
+	if (beta)
+		return dot(xrow(D, i), beta, D->p);
+	double wi = wval(D, i), ys = wi == 0 ? 0 : yval(D, i);
+	if (f == FIT_LOGISTIC) {
+		double mus = (wi * ys + 0.5) / (wi + 1);
+		return log(mus / (1 - mus));
+	}
+	return log(ys + 0.1);
+}
+
+/* Mean, d mu / d eta and variance at eta; 0 when mu is outside the family's range. */
+static int
+glm_mean(enum fit_family f, double eta, double *mu, double *mu_eta, double *var)
+{
+	if (f == FIT_LOGISTIC) {
+		*mu = logit_linkinv(eta);
+		*mu_eta = logit_mu_eta(eta);
+		*var = *mu * (1 - *mu);
+		return *mu > 0 && *mu < 1;
+	}
+	double m = exp(eta);
+	if (m < DBL_EPSILON)
+		m = DBL_EPSILON;     /* R's poisson linkinv: pmax(exp(eta), eps) */
+	*mu = *mu_eta = *var = m;
+	return isfinite(m);
+}
 
 /*
- * One IRLS pass at beta (NULL: at R's starting means): computes eta and
- * fitted for every row into res, the deviance, and folds the working
- * least-squares problem sqrt(W)[X z] into T (started with the ridge rows).
+ * The deviance at beta (NULL: at the starting means), and whether every
+ * mean is valid and the deviance finite (R's validmu and is.finite(dev)).
+ */
+static double
+glm_deviance(const struct fit_design *D, enum fit_family f, const double *beta, int *valid)
+{
+	double dev = 0, mu, mu_eta, var;
+	int ok = 1;
+	for (size_t i = 0; i < D->n; i++) {
+		double eta = glm_eta(D, f, beta, i);
+		if (!glm_mean(f, eta, &mu, &mu_eta, &var))
+			ok = 0;
+		double wi = wval(D, i);
+		if (wi != 0)
+			dev += dev_resid(f, yval(D, i), mu, wi);
+	}
+	*valid = ok && isfinite(dev);
+	return dev;
+}
+
+/*
+ * Fold the working least-squares problem at beta (NULL: at the starting
+ * means), sqrt(W)[X z] with R's working weights and responses, into T
+ * (started with the ridge rows).  Rows with a zero prior weight or a zero
+ * d mu / d eta take no part (glm.fit's "good").
  */
 static void
-glm_pass(const gsl_matrix *X, const gsl_vector *y, const gsl_vector *w,
-    const struct fit_opts *o, struct fit_ws *ws, const double *beta, double *T,
-    struct fit_result *res, struct glm_pass_out *out)
+glm_fold(const struct fit_design *D, const struct fit_opts *o, struct fit_ws *ws,
+    const double *beta, double *T)
 {
-	size_t n = X->size1, p = X->size2, p1 = ws->p1;
+	size_t n = D->n, p = D->p, p1 = ws->p1, m = 0;
 	enum fit_family f = o->family;
-	const double eps10 = 10 * DBL_EPSILON;
-	double dev = 0;
-	int valid = 1;
-	size_t n_extreme = 0, m = 0;
 	start_triangle(ws, T, o->l2, o->intercept);
 	for (size_t i = 0; i < n; i++) {
-		const double *xi = X->data + i * X->tda;
-		double wi = wt(w, i), yi = gsl_vector_get(y, i);
-		double eta;
-		if (beta) {
-			eta = 0;
-			for (size_t j = 0; j < p; j++)
-				eta += xi[j] * beta[j];
-		} else {
-			double ys = wi == 0 ? 0 : yi;
-			if (f == FIT_LOGISTIC) {
-				double mus = (wi * ys + 0.5) / (wi + 1);
-				eta = log(mus / (1 - mus));
-			} else {
-				eta = log(ys + 0.1);
-			}
-		}
-		double mu, mu_eta, var;
-		if (f == FIT_LOGISTIC) {
-			mu = logit_linkinv(eta);
-			mu_eta = logit_mu_eta(eta);
-			var = mu * (1 - mu);
-			if (!(mu > 0 && mu < 1))
-				valid = 0;
-		} else {
-			mu = exp(eta);
-			if (mu < DBL_EPSILON)
-				mu = DBL_EPSILON;     /* R's poisson linkinv: pmax(exp(eta), eps) */
-			mu_eta = mu;
-			var = mu;
-			if (!isfinite(mu))
-				valid = 0;
-		}
-		gsl_vector_set(res->eta, i, eta);
-		gsl_vector_set(res->fitted, i, mu);
+		double wi = wval(D, i);
 		if (wi == 0)
 			continue;
-		dev += dev_resid(f, yi, mu, wi);
-		if (f == FIT_LOGISTIC ? (mu < eps10 || mu > 1 - eps10) : mu < eps10)
-			n_extreme++;
-		if (!(mu_eta != 0) || !valid)
+		double eta = glm_eta(D, f, beta, i), mu, mu_eta, var;
+		glm_mean(f, eta, &mu, &mu_eta, &var);
+		if (!(mu_eta != 0))
 			continue;
-		double z = eta + (yi - mu) / mu_eta;
+		double z = eta + (yval(D, i) - mu) / mu_eta;
 		double sw = sqrt(wi * mu_eta * mu_eta / var);
+		const double *xi = xrow(D, i);
 		double *Bi = ws->B + m * p1;
 		for (size_t j = 0; j < p; j++)
 			Bi[j] = sw * xi[j];
@@ -603,11 +663,6 @@ glm_pass(const gsl_matrix *X, const gsl_vector *y, const gsl_vector *w,
 	}
 	if (m)
 		fold_block(T, p1, ws->B, m, ws->wk);
-	if (!isfinite(dev))
-		valid = 0;
-	out->dev = dev;
-	out->valid = valid;
-	out->n_extreme = n_extreme;
 }
 
 static double
@@ -622,46 +677,50 @@ penalty(const struct fit_opts *o, const double *beta, size_t p)
 	return o->l2 * s;
 }
 
+/*
+ * IRLS exactly as R's glm.fit: each iteration solves the working problem
+ * built at the current estimates (the starting means first), takes the
+ * solution as the new estimates, and stops when the deviance changes by
+ * less than tol relative; the estimates are those of the last solve and
+ * the covariance comes from the QR of that solve (working weights of the
+ * iterate before), as summary.glm takes it.  Step halving only where
+ * glm.fit halves: a deviance that is not finite or a mean outside the
+ * family's range.
+ */
 static enum fit_status
-fit_glm(const gsl_matrix *X, const gsl_vector *y, const gsl_vector *w,
-    const struct fit_opts *o, double rank_tol, struct fit_ws *ws, struct fit_result *res,
-    size_t n_used, double sum_w, struct diag *d)
+fit_glm(const struct fit_design *D, const struct fit_opts *o, double tol, int max_iter,
+    double rank_tol, struct fit_ws *ws, struct fit_result *res, size_t n_used, double sum_w,
+    double sum_wy, struct diag *d)
 {
-	size_t n = X->size1, p = X->size2;
+	size_t n = D->n, p = D->p;
 	enum fit_family f = o->family;
-	int max_iter = o->max_iter > 0 ? o->max_iter : 50;
-	double tol = o->tol > 0 ? o->tol : 1e-10;
-	struct glm_pass_out po;
-	double extra;
+	double extra, dev;
+	int valid;
+	size_t rank = 0;
 
-	glm_pass(X, y, w, o, ws, NULL, ws->T, res, &po);
-	if (!po.valid)
+	dev = glm_deviance(D, f, NULL, &valid);
+	if (!valid)
 		return diag_set(d, NULL, 0, NULL, NULL, 0,
 		    "cannot start the fit: the starting values give no valid deviance"),
 		    FIT_NUMERICAL;
-	double obj_old = po.dev;
-	int have_prev = 0, converged = 0, iter = 0;
-	while (iter < max_iter) {
-		small_qr(ws, ws->T, rank_tol, NULL, &extra);
-		iter++;
-		int halvings = 0;
-		for (;;) {
-			glm_pass(X, y, w, o, ws, ws->beta_new, ws->T2, res, &po);
-			double obj = po.dev + penalty(o, ws->beta_new, p);
-			int worse = !po.valid ||
-			    (have_prev && obj - obj_old > tol * (fabs(obj) + 0.1));
-			if (!worse) {
-				converged = fabs(obj - obj_old) / (fabs(obj) + 0.1) < tol;
-				obj_old = obj;
-				break;
-			}
+	glm_fold(D, o, ws, NULL, ws->T);
+	double obj_old = dev;
+	int have_prev = 0, converged = 0, iter;
+	for (iter = 1; iter <= max_iter; iter++) {
+		if (triangle_overflow(ws, ws->T, d) < 0) {
+			res->iterations = iter;
+			return FIT_NUMERICAL;
+		}
+		rank = small_qr(ws, ws->T, rank_tol, res->aliased, &extra);
+		dev = glm_deviance(D, f, ws->beta_new, &valid);
+		for (int halvings = 0; !valid; ) {
 			if (!have_prev) {
 				res->iterations = iter;
 				return diag_set(d, NULL, 0, NULL, NULL, 0,
 				    "no valid set of coefficients found (the first step diverges)"),
 				    FIT_NUMERICAL;
 			}
-			if (++halvings > FIT_MAX_HALVING) {
+			if (++halvings > max_iter) {
 				res->iterations = iter;
 				return diag_set(d, NULL, 0, NULL, NULL, 0,
 				    "the fit did not converge: step halving failed after %d iterations",
@@ -669,73 +728,69 @@ fit_glm(const gsl_matrix *X, const gsl_vector *y, const gsl_vector *w,
 			}
 			for (size_t j = 0; j < p; j++)
 				ws->beta_new[j] = (ws->beta_new[j] + ws->beta_prev[j]) / 2;
+			dev = glm_deviance(D, f, ws->beta_new, &valid);
 		}
+		double obj = dev + penalty(o, ws->beta_new, p);
+		if (fabs(obj - obj_old) / (fabs(obj) + 0.1) < tol) {
+			converged = 1;
+			break;
+		}
+		obj_old = obj;
 		memcpy(ws->beta_prev, ws->beta_new, p * sizeof(double));
 		have_prev = 1;
-		double *t = ws->T;
-		ws->T = ws->T2;
-		ws->T2 = t;
-		if (converged)
-			break;
+		if (iter < max_iter)
+			glm_fold(D, o, ws, ws->beta_new, ws->T);
 	}
-	/*
-	 * ws->T now holds the working problem at the final estimates
-	 * (beta_prev): its R factor gives the covariance there.  small_qr
-	 * overwrites beta_new with the next (unused) Newton step, so the
-	 * accepted estimates are restored after it.
-	 */
-	size_t rank = small_qr(ws, ws->T, rank_tol, res->aliased, &extra);
-	memcpy(ws->beta_new, ws->beta_prev, p * sizeof(double));
-	for (size_t j = 0; j < p; j++)
-		if (res->aliased[j])
-			ws->beta_new[j] = 0;
-	res->rank = rank;
-	res->iterations = iter;
-	res->converged = converged;
-	res->n_extreme = po.n_extreme;
-	res->dispersion = 1;
-	res->deviance = po.dev;
-	res->r2 = res->adj_r2 = NAN;
+	if (iter > max_iter)
+		iter = max_iter;
+	/* The estimates are ws->beta_new, the covariance the last solve's ws->Rinv. */
+	const double eps10 = 10 * DBL_EPSILON;
 	int has_int = o->intercept >= 0;
-	res->df_residual = (long)n_used - (long)rank;
-	res->df_null = (long)n_used - (has_int ? 1 : 0);
 	/* glm.fit: the null model's mean is the weighted mean of y, or linkinv(0). */
-	double wtdmu;
-	if (has_int) {
-		double s = 0;
-		for (size_t i = 0; i < n; i++)
-			if (wt(w, i) > 0)
-				s += wt(w, i) * gsl_vector_get(y, i);
-		wtdmu = s / sum_w;
-	} else {
-		wtdmu = f == FIT_LOGISTIC ? 0.5 : 1.0;
-	}
-	double nulldev = 0, ll = 0;
+	double wtdmu = has_int ? sum_wy / sum_w : f == FIT_LOGISTIC ? 0.5 : 1.0;
+	double nulldev = 0, ll = 0, mu, mu_eta, var;
+	size_t n_extreme = 0;
+	dev = 0;
 	for (size_t i = 0; i < n; i++) {
-		double wi = wt(w, i);
+		double eta = glm_eta(D, f, ws->beta_new, i);
+		glm_mean(f, eta, &mu, &mu_eta, &var);
+		keep_fitted(res, i, eta, mu);
+		double wi = wval(D, i);
 		if (wi == 0)
 			continue;
-		double yi = gsl_vector_get(y, i), mu = gsl_vector_get(res->fitted, i);
+		double yi = yval(D, i);
+		dev += dev_resid(f, yi, mu, wi);
 		nulldev += dev_resid(f, yi, wtdmu, wi);
+		if (f == FIT_LOGISTIC ? (mu < eps10 || mu > 1 - eps10) : mu < eps10)
+			n_extreme++;
 		if (f == FIT_LOGISTIC)
 			ll += log_dbinom(nearbyint(wi * yi), nearbyint(wi), mu);
 		else
 			ll += wi * log_dpois(yi, mu);
 	}
+	res->rank = rank;
+	res->iterations = iter;
+	res->converged = converged;
+	res->n_extreme = n_extreme;
+	res->dispersion = 1;
+	res->deviance = dev;
+	res->r2 = res->adj_r2 = NAN;
+	res->df_residual = (long)n_used - (long)rank;
+	res->df_null = (long)n_used - (has_int ? 1 : 0);
 	res->null_deviance = nulldev;
 	res->loglik = ll;
 	res->aic = -2 * ll + 2 * (double)rank;
 	fill_cov(ws, rank, 1.0, res);
 
-	if (po.n_extreme > 0 && !(o->l2 > 0)) {
+	if (n_extreme > 0 && !(o->l2 > 0)) {
 		if (f == FIT_LOGISTIC)
 			diag_set(d, NULL, 0, NULL, NULL, 0,
 			    "complete or quasi-complete separation: fitted probabilities numerically "
-			    "0 or 1 for %zu rows (use --l2 to regularise)", po.n_extreme);
+			    "0 or 1 for %zu rows (use --l2 to regularise)", n_extreme);
 		else
 			diag_set(d, NULL, 0, NULL, NULL, 0,
 			    "fitted means numerically 0 for %zu rows: a term separates the zero "
-			    "counts (use --l2 to regularise)", po.n_extreme);
+			    "counts (use --l2 to regularise)", n_extreme);
 		return FIT_SEPARATION;
 	}
 	if (!converged)
@@ -746,38 +801,61 @@ fit_glm(const gsl_matrix *X, const gsl_vector *y, const gsl_vector *w,
 }
 
 enum fit_status
-fit_model(const gsl_matrix *X, const gsl_vector *y, const gsl_vector *w,
-    const struct fit_opts *o, struct fit_result *res, struct diag *d)
+fit_model_design(const struct fit_design *D, const struct fit_opts *o, struct fit_result *res,
+    struct diag *d)
 {
 	memset(res, 0, sizeof *res);
 	res->bad_row = -1;
 	res->r2 = res->adj_r2 = NAN;
-	size_t n = X->size1, p = X->size2;
-	if (y->size != n || (w && w->size != n))
-		return diag_set(d, NULL, 0, NULL, NULL, 0,
-		    "response and weights must have one value per row"), FIT_BAD_DATA;
+	size_t n = D->n, p = D->p;
 	if (p == 0)
 		return diag_set(d, NULL, 0, NULL, NULL, 0, "the model has no terms"), FIT_BAD_DATA;
 	if (!(o->l2 >= 0) || !isfinite(o->l2))
 		return diag_set(d, NULL, 0, NULL, NULL, 0,
 		    "the l2 penalty must be a finite number >= 0"), FIT_BAD_DATA;
+	if (o->tol < 0 || !isfinite(o->tol) || o->max_iter < 0)
+		return diag_set(d, NULL, 0, NULL, NULL, 0,
+		    "the tolerance and the iteration limit must be positive"), FIT_BAD_DATA;
 	size_t n_used;
-	double sum_w;
-	enum fit_status st = check_data(X, y, w, o->family, res, d, &n_used, &sum_w);
+	double sum_w, sum_wy;
+	enum fit_status st = check_data(D, o->family, res, d, &n_used, &sum_w, &sum_wy);
 	if (st != FIT_OK)
 		return st;
 	res->n = n_used;
 	res->p = p;
 	struct fit_ws ws;
-	if (ws_init(&ws, p) < 0 || result_alloc(res, n, p) < 0) {
+	if (ws_init(&ws, p) < 0 || result_alloc(res, o->no_fitted ? 0 : n, p) < 0) {
 		fit_result_free(res);
 		return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory"), FIT_NUMERICAL;
 	}
-	double rank_tol = o->rank_tol > 0 ? o->rank_tol : o->family == FIT_LINEAR ? 1e-7 : 1e-11;
+	double tol = o->tol > 0 ? o->tol : 1e-8;
+	int max_iter = o->max_iter > 0 ? o->max_iter : 25;
+	double rank_tol = o->rank_tol > 0 ? o->rank_tol : o->family == FIT_LINEAR ? 1e-7 :
+	    fmin(1e-7, tol / 1000);
 	if (o->family == FIT_LINEAR)
-		st = fit_linear(X, y, w, o, rank_tol, &ws, res, n_used, sum_w, d);
+		st = fit_linear(D, o, rank_tol, &ws, res, n_used, sum_w, sum_wy, d);
 	else
-		st = fit_glm(X, y, w, o, rank_tol, &ws, res, n_used, sum_w, d);
+		st = fit_glm(D, o, tol, max_iter, rank_tol, &ws, res, n_used, sum_w, sum_wy, d);
 	ws_free(&ws);
 	return st;
+}
+
+enum fit_status
+fit_model(const gsl_matrix *X, const gsl_vector *y, const gsl_vector *w,
+    const struct fit_opts *o, struct fit_result *res, struct diag *d)
+{
+	size_t n = X->size1;
+	if (y->size != n || (w && w->size != n)) {
+		memset(res, 0, sizeof *res);
+		res->bad_row = -1;
+		return diag_set(d, NULL, 0, NULL, NULL, 0,
+		    "response and weights must have one value per row"), FIT_BAD_DATA;
+	}
+	double *chunk = X->data;
+	struct fit_design D = {
+		.n = n, .p = X->size2, .chunk_rows = n > 0 ? n : 1, .ld = X->tda,
+		.x = &chunk, .y = y->data, .y_stride = y->stride,
+		.w = w ? w->data : NULL, .w_stride = w ? w->stride : 1
+	};
+	return fit_model_design(&D, o, res, d);
 }

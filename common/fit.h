@@ -30,10 +30,12 @@ struct fit_opts {
 	enum fit_family family;
 	double l2;              /* ridge penalty lambda (0: none), on the deviance/2 scale, see fit.c */
 	long intercept;         /* column index of the intercept (not penalised), or -1 */
-	int max_iter;           /* IRLS iterations (0: default 50) */
-	double tol;             /* relative deviance change for convergence (0: default 1e-10) */
-	double rank_tol;        /* aliasing tolerance (0: default 1e-7 linear as lm, 1e-11 GLM
-	                         * as glm.fit's min(1e-7, epsilon/1000)); see fit_model */
+	int max_iter;           /* IRLS iterations (0: default 25, glm.control's maxit) */
+	double tol;             /* relative deviance change for convergence (0: default 1e-8,
+	                         * glm.control's epsilon) */
+	double rank_tol;        /* aliasing tolerance (0: default 1e-7 linear as lm, GLM
+	                         * glm.fit's min(1e-7, tol/1000)); see fit_model */
+	int no_fitted;          /* 1: do not keep res->fitted and res->eta (left NULL) */
 };
 
 enum fit_status {
@@ -51,8 +53,8 @@ struct fit_result {
 	gsl_matrix *cov;        /* p x p covariance (dispersion included); NaN rows/cols for aliased */
 	int *aliased;           /* p flags */
 	size_t rank;
-	gsl_vector *fitted;     /* n fitted means (response scale) */
-	gsl_vector *eta;        /* n linear predictors */
+	gsl_vector *fitted;     /* n fitted means (response scale); NULL with no_fitted */
+	gsl_vector *eta;        /* n linear predictors; NULL with no_fitted */
 	double dispersion;      /* sigma^2 (linear), 1 (logistic, Poisson) */
 	double deviance, null_deviance, loglik, aic;
 	double r2, adj_r2;      /* linear only (NaN otherwise) */
@@ -92,20 +94,54 @@ struct fit_result {
  * own norm is aliased: NaN estimate, se and covariance, aliased[j] = 1;
  * the others keep their order.
  *
- * GLMs: IRLS as R's glm.fit (starting means (w*y+0.5)/(w+1) for logistic,
- * y+0.1 for Poisson; same link clamping), stopping when
- * |dev - dev_old| / (|dev| + 0.1) < tol (on the penalised objective).  A step
- * whose objective is not finite or rises is halved (up to 30 times).  The
- * covariance is taken at the final estimates.  FIT_SEPARATION when l2 == 0
- * and some fitted probability is within 10*DBL_EPSILON of 0 or 1 (Poisson:
- * a fitted mean below 10*DBL_EPSILON), R's warning condition; these rows
- * are counted in res->n_extreme.  FIT_NOT_CONVERGED after max_iter.
+ * GLMs: IRLS exactly as R's glm.fit with glm.control(epsilon = tol, maxit =
+ * max_iter): starting means (w*y+0.5)/(w+1) for logistic, y+0.1 for
+ * Poisson, R's link clamping; each iteration solves the working
+ * least-squares problem built at the current estimates and takes its
+ * solution as the new estimates; it stops when
+ * |dev - dev_old| / (|dev| + 0.1) < tol (on the penalised objective when
+ * l2 > 0).  The estimates are those of the last solve, and the covariance
+ * comes from that solve's R factor (working weights of the iterate
+ * before), as summary.glm takes it: with the defaults the result equals
+ * R's default glm() to rounding, and tol = 1e-14 gives the fully converged
+ * fit.  A step is halved (toward the previous estimates, up to max_iter
+ * times) only where glm.fit halves: a deviance that is not finite or a
+ * mean outside the family's range; when that happens on the first step
+ * (no previous estimates) the fit fails, as glm.fit stops.
+ * FIT_SEPARATION when l2 == 0 and some fitted probability is within
+ * 10*DBL_EPSILON of 0 or 1 (Poisson: a fitted mean below 10*DBL_EPSILON),
+ * R's warning condition; these rows are counted in res->n_extreme.
+ * FIT_NOT_CONVERGED after max_iter iterations (res holds the last
+ * iterate).
  *
- * Cost: each iteration is one pass over X, O(n p^2); besides X the memory
- * is O(n) (eta, fitted) plus O(p^2).
+ * Cost: each iteration is two passes over X (deviance, then the working
+ * problem: O(n p^2)); the working problem after the last iteration is not
+ * built.  Besides X the memory is O(p^2), plus eta and fitted (O(n))
+ * unless no_fitted.
  */
 enum fit_status fit_model(const gsl_matrix *X, const gsl_vector *y, const gsl_vector *w,
     const struct fit_opts *o, struct fit_result *res, struct diag *d);
+
+/*
+ * A design held in row-major chunks, for callers that build X piece by
+ * piece (pr-train): row i is x[i / chunk_rows] + (i % chunk_rows) * ld;
+ * y[i * y_stride] is its response and w[i * w_stride] its prior weight
+ * (w NULL: all 1).  Every chunk but the last holds chunk_rows rows.
+ */
+struct fit_design {
+	size_t n, p;            /* rows and columns */
+	size_t chunk_rows;      /* rows per chunk (> 0) */
+	size_t ld;              /* doubles from one row to the next in a chunk (>= p) */
+	double *const *x;       /* the chunks */
+	const double *y;
+	size_t y_stride;
+	const double *w;
+	size_t w_stride;
+};
+
+/* fit_model on a chunked design: same contract, same results. */
+enum fit_status fit_model_design(const struct fit_design *D, const struct fit_opts *o,
+    struct fit_result *res, struct diag *d);
 
 void fit_result_free(struct fit_result *res);   /* frees members; NULL-safe */
 

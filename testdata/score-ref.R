@@ -5,13 +5,8 @@ d <- read.csv("train-shop.csv", stringsAsFactors = TRUE)
 o <- read.csv("score-offers.csv", stringsAsFactors = FALSE)
 f17 <- function(x) sprintf("%.17g", x)
 tight <- glm.control(epsilon = 1e-14, maxit = 100)
-# The covariance at the maximum-likelihood estimates (see train-ref.R).
-mle_cov <- function(fit) {
-  X <- model.matrix(fit)
-  fam <- family(fit)
-  w <- fit$prior.weights * fam$mu.eta(fit$linear.predictors)^2 / fam$variance(fitted(fit))
-  chol2inv(qr.R(qr(sqrt(w) * X)))
-}
+# pr-train runs with --tol 1e-14 --max-iter 100 (this control); the
+# covariance is summary.glm's, vcov(fit), as pr-train stores it.
 emit <- function(cols, file) {
   writeLines(c(paste(names(cols), collapse = ","),
                do.call(paste, c(cols, sep = ","))), file)
@@ -24,7 +19,7 @@ fit <- glm(bought ~ log(price) * segment + loyalty, binomial, d, control = tight
 X <- model.matrix(delete.response(terms(fit)), o, xlev = fit$xlevels)
 b <- coef(fit)
 eta <- drop(X %*% b)
-se_eta <- sqrt(rowSums((X %*% mle_cov(fit)) * X))
+se_eta <- sqrt(rowSums((X %*% vcov(fit)) * X))
 p <- plogis(eta)
 q <- qnorm(0.95)
 deta_dlogp <- b["log(price)"] + (o$segment == "plus") * b["log(price):segmentplus"] +

@@ -2,23 +2,12 @@
 # R's lm/glm on train-shop.csv.  Run in testdata/: Rscript train-ref.R
 # Each output: term,estimate,std_error,statistic,p_value, 17 significant digits.
 d <- read.csv("train-shop.csv", stringsAsFactors = TRUE)
-# GLM standard errors are taken at the maximum-likelihood estimates (the
-# working weights of the fitted means), as pr-train reports them.  R's
-# summary.glm takes them from the QR of the last IRLS iteration, whose
-# weights come from the iterate before: that moves the 6th to 9th digit.
-mle_table <- function(fit) {
-  b <- coef(fit)
-  ok <- !is.na(b)
-  X <- model.matrix(fit)[, ok, drop = FALSE]
-  fam <- family(fit)
-  w <- fit$prior.weights * fam$mu.eta(fit$linear.predictors)^2 / fam$variance(fitted(fit))
-  R <- qr.R(qr(sqrt(w) * X))
-  se <- sqrt(diag(chol2inv(R)))
-  z <- b[ok] / se
-  cbind(b[ok], se, z, 2 * pnorm(-abs(z)))
-}
+# GLMs as summary.glm reports them: pr-train follows glm.fit step by step
+# (estimates of the last IRLS solve, covariance from its QR), so its
+# default run equals R's default glm() (the *-default tables) and its run
+# with --tol 1e-14 --max-iter 100 equals glm with the tight control below.
 out <- function(fit, file) {
-  s <- if (inherits(fit, "glm")) mle_table(fit) else coef(summary(fit))
+  s <- coef(summary(fit))
   all <- names(coef(fit))
   f17 <- function(x) ifelse(is.na(x), "", sprintf("%.17g", x))
   tab <- matrix(NA, length(all), 4, dimnames = list(all, NULL))
@@ -34,6 +23,9 @@ out(lm(revenue ~ price + loyalty + segment, d), "train-ref-linear.csv")
 out(glm(bought ~ log(price) * segment + loyalty, binomial, d, control = tight), "train-ref-logistic.csv")
 out(glm(qty ~ price + I(price/list_price) + poly(loyalty, 2, raw = TRUE) + segment:price, poisson, d, control = tight),
     "train-ref-poisson.csv")
+out(glm(bought ~ log(price) * segment + loyalty, binomial, d), "train-ref-logistic-default.csv")
+out(glm(qty ~ price + I(price/list_price) + poly(loyalty, 2, raw = TRUE) + segment:price, poisson, d),
+    "train-ref-poisson-default.csv")
 out(lm(revenue ~ poly(price, 6, raw = TRUE), d), "train-ref-poly.csv")
 d2 <- d
 d2$segment <- relevel(d2$segment, ref = "vip")

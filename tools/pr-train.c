@@ -41,6 +41,7 @@ static const char help[] =
 "  -h, --help             print this help and exit\n"
 "      --holdout=FRAC     fit on the other rows, validate on a random FRAC\n"
 "      --l2=LAMBDA        ridge penalty (the intercept is not penalised)\n"
+"      --max-iter=N       at most N IRLS iterations (default 25, R's glm.control maxit)\n"
 "  -o, --output=FILE      write the model as JSON to FILE (atomically)\n"
 "      --price=COL        the price column (default price, if the formula uses it)\n"
 "  -q, --quiet            say nothing on stderr unless the run fails\n"
@@ -48,13 +49,15 @@ static const char help[] =
 "      --seed=N           seed of the holdout and fold split (default 1)\n"
 "      --strict           fail on the first row with a missing or bad value\n"
 "  -t, --tab              input fields are separated by tabs\n"
+"      --tol=EPS          IRLS stops when the deviance changes by less than EPS\n"
+"                         relative (default 1e-8, R's glm.control epsilon)\n"
 "  -v, --verbose          print the fit summary and row counts on stderr\n"
 "      --version          print the version and exit\n"
 "      --weight=COL       prior weights from column COL\n";
 
 enum {
 	OPT_BY = CLI_OPT_FIRST_TOOL, OPT_FAMILY, OPT_FITTED, OPT_FOLDS, OPT_HOLDOUT, OPT_L2,
-	OPT_PRICE, OPT_SEED, OPT_WEIGHT
+	OPT_PRICE, OPT_SEED, OPT_WEIGHT, OPT_TOL, OPT_MAX_ITER
 };
 
 /* The data the formula needs, column by column. */
@@ -75,8 +78,8 @@ struct data {
 struct opts {
 	const char *formula, *weight, *by, *output, *price, *fitted;
 	enum model_family family;
-	double l2, holdout;
-	long folds;
+	double l2, holdout, tol;
+	long folds, max_iter;
 	unsigned long seed;
 };
 
@@ -287,6 +290,8 @@ fitopts(const struct trainer *t)
 	fo.family = t->o->family == MODEL_LOGISTIC ? FIT_LOGISTIC :
 	    t->o->family == MODEL_POISSON ? FIT_POISSON : FIT_LINEAR;
 	fo.l2 = t->o->l2;
+	fo.tol = t->o->tol;
+	fo.max_iter = (int)t->o->max_iter;
 	fo.intercept = formula_intercept_index(t->f);
 	return fo;
 }
@@ -602,9 +607,11 @@ main(int argc, char **argv)
 		{ "formula", required_argument, NULL, 'f' },
 		{ "holdout", required_argument, NULL, OPT_HOLDOUT },
 		{ "l2",      required_argument, NULL, OPT_L2 },
+		{ "max-iter", required_argument, NULL, OPT_MAX_ITER },
 		{ "output",  required_argument, NULL, 'o' },
 		{ "price",   required_argument, NULL, OPT_PRICE },
 		{ "seed",    required_argument, NULL, OPT_SEED },
+		{ "tol",     required_argument, NULL, OPT_TOL },
 		{ "weight",  required_argument, NULL, OPT_WEIGHT },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -659,6 +666,14 @@ main(int argc, char **argv)
 			o.l2 = cli_num_arg("--l2", optarg);
 			if (!(o.l2 >= 0) || !isfinite(o.l2))
 				cli_usage("--l2: expected a number >= 0, not \"%s\"", optarg);
+			break;
+		case OPT_TOL:
+			o.tol = cli_num_arg("--tol", optarg);
+			if (!(o.tol > 0) || !isfinite(o.tol))
+				cli_usage("--tol: expected a number > 0, not \"%s\"", optarg);
+			break;
+		case OPT_MAX_ITER:
+			o.max_iter = cli_long_arg("--max-iter", optarg, 1, 100000);
 			break;
 		case OPT_SEED:
 			o.seed = (unsigned long)cli_long_arg("--seed", optarg, 0, 4294967295L);
