@@ -361,11 +361,16 @@ clean_quantile(const double *sorted, size_t n, double p)
  * Byte strings kept exactly (a hash alone could merge two keys), packed in
  * one arena, with an open-addressing table of 8-byte slots.  Each entry in
  * the arena is a varint length, the bytes, and (when counting, for the mode)
- * an 8-byte count.  A slot holds the entry's offset + 1 in its high 40 bits
- * (an arena of up to 1 TiB) and 24 bits of the hash, so most probes that
- * miss never touch the arena.  A million distinct 8-byte keys take about
- * 25 MB: 16 MB of table at the maximum load of 1/2, 9 MB of arena.
- * Entries sit in the arena in the order they were first seen.
+ * an 8-byte count.  A slot holds the entry's offset + 1 in its high 36 bits
+ * (an arena of up to 64 GiB) and the low 28 bits of the key's hash.  Those
+ * bits tell most probes that miss apart without touching the arena, and
+ * they are the bits that place an entry in a table of up to 2^28 slots: so
+ * a growing table is rebuilt from the old one in slot order, each entry
+ * landing in the new table near where the last one did, instead of by
+ * reading every key again from all over the arena.  A million distinct
+ * 8-byte keys take about 25 MB: 16 MB of table at the maximum load of 1/2,
+ * 9 MB of arena.  Entries sit in the arena in the order they were first
+ * seen.
  */
 struct sset {
 	char *arena;
@@ -375,8 +380,9 @@ struct sset {
 	int counting;
 };
 
-#define SSET_TAG_BITS 24
-#define SSET_TAG_MASK ((1u << SSET_TAG_BITS) - 1)
+#define SSET_TAG_BITS 28
+#define SSET_TAG_MASK ((UINT64_C(1) << SSET_TAG_BITS) - 1)
+#define SSET_ARENA_MAX ((UINT64_C(1) << (64 - SSET_TAG_BITS)) - 2)
 
 static uint64_t
 hash_bytes(const char *s, size_t len)
@@ -430,25 +436,37 @@ sset_fini(struct sset *t)
 }
 
 /*
- * Double the table.  The entries are re-inserted in arena order, so the
- * arena is read front to back rather than at random.
+ * Double the table.  While the table is small enough for the stored hash
+ * bits to place an entry, the old slots are walked in order; past that
+ * (2^28 slots), the keys are hashed again in arena order.
  */
 static int
 sset_grow(struct sset *t)
 {
-	size_t ncap = t->cap * 2, j, len, off = 0;
+	size_t ncap = t->cap * 2, i, j, len, off = 0;
 	uint64_t *ns = calloc(ncap, sizeof *ns), h;
 	const char *key;
 
 	if (ns == NULL)
 		return -1;
-	while (off < t->arena_len) {
-		key = sset_entry(t, off, &len);
-		h = hash_bytes(key, len);
-		for (j = h & (ncap - 1); ns[j] != 0; j = (j + 1) & (ncap - 1))
-			;
-		ns[j] = ((uint64_t)(off + 1) << SSET_TAG_BITS) | (h >> (64 - SSET_TAG_BITS));
-		off = (size_t)(key - t->arena) + len + (t->counting ? sizeof(unsigned long long) : 0);
+	if (ncap <= SSET_TAG_MASK + 1) {
+		for (i = 0; i < t->cap; i++) {
+			if (t->slot[i] == 0)
+				continue;
+			for (j = t->slot[i] & (ncap - 1); ns[j] != 0; j = (j + 1) & (ncap - 1))
+				;
+			ns[j] = t->slot[i];
+		}
+	} else {
+		while (off < t->arena_len) {
+			key = sset_entry(t, off, &len);
+			h = hash_bytes(key, len);
+			for (j = h & (ncap - 1); ns[j] != 0; j = (j + 1) & (ncap - 1))
+				;
+			ns[j] = ((uint64_t)(off + 1) << SSET_TAG_BITS) | (h & SSET_TAG_MASK);
+			off = (size_t)(key - t->arena) + len +
+			    (t->counting ? sizeof(unsigned long long) : 0);
+		}
 	}
 	free(t->slot);
 	t->slot = ns;
@@ -463,7 +481,7 @@ sset_grow(struct sset *t)
 static int
 sset_add(struct sset *t, const char *s, size_t len)
 {
-	uint64_t h = hash_bytes(s, len), tag = h >> (64 - SSET_TAG_BITS);
+	uint64_t h = hash_bytes(s, len), tag = h & SSET_TAG_MASK;
 	size_t j, off, elen, need, v;
 	const char *key;
 	unsigned long long count;
@@ -483,6 +501,8 @@ sset_add(struct sset *t, const char *s, size_t len)
 		}
 	}
 	need = t->arena_len + 10 + len + sizeof count;
+	if (need > SSET_ARENA_MAX)
+		return -1;
 	if (need > t->arena_cap) {
 		size_t ncap = t->arena_cap ? t->arena_cap : 65536;
 		char *na;
