@@ -558,6 +558,10 @@ fit_linear(const struct fit_design *D, const struct fit_opts *o, double rank_tol
 		tss += wi * dy * dy;
 		mss += wi * df * df;
 	}
+	if (!isfinite(rss) || !isfinite(tss))
+		return diag_set(d, NULL, 0, NULL, NULL, 0,
+		    "numbers too large to fit: their sums of squares overflow (rescale the data)"),
+		    FIT_NUMERICAL;
 	res->df_residual = (long)n_used - (long)rank;
 	res->df_null = (long)n_used - (has_int ? 1 : 0);
 	res->deviance = rss;

@@ -88,6 +88,9 @@ struct fit_result {
  * Domains: weights finite and >= 0; X and y finite (rows with w > 0);
  * logistic y in [0, 1] (proportions with w = trials allowed); Poisson
  * y >= 0.  Otherwise FIT_BAD_DATA with res->bad_row.
+ * Finite data so large that the sums of squares overflow (|y| or |x|
+ * near 1e154 and beyond) give FIT_NUMERICAL ("numbers too large to fit"),
+ * never an all-aliased or infinite-error fit.
  *
  * Aliasing follows R's dqrdc2 (lm, glm.fit): a column whose norm, after
  * projecting out the kept columns before it, falls below rank_tol times its
