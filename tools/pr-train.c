@@ -2,8 +2,13 @@
  * pr-train - fit a formula model (linear, logistic or Poisson regression)
  * to a CSV file, as R's lm and glm do: write the coefficient table on
  * stdout and, with -o, the model as JSON for pr-score and pr-optimize.
- * Training holds the data: every row is read once, the columns the
- * formula needs are kept, then the design matrix is built and fitted.
+ * Training holds the data once: as rows stream in, the values of the
+ * columns the formula needs are kept in a compact row-major store (one
+ * double per value; a categorical value as its level's index), in chunks;
+ * when every level is known, the design matrix is built chunk by chunk
+ * from the store, and each store chunk is freed as soon as it is used when
+ * nothing needs it later (no --by, no --fitted), so that the peak is about
+ * one copy of the data.
  */
 #include <math.h>
 #include <stdint.h>
@@ -60,15 +65,24 @@ enum {
 	OPT_PRICE, OPT_SEED, OPT_WEIGHT, OPT_TOL, OPT_MAX_ITER
 };
 
-/* The data the formula needs, column by column. */
+/* Rows per chunk of the store and of the design (a power of two). */
+#define CHUNK_SHIFT 16
+#define CHUNK_ROWS ((size_t)1 << CHUNK_SHIFT)
+
+/* The data the formula needs. */
 struct data {
 	size_t nc;              /* formula columns */
-	double **col;           /* value, or (categorical) index of the level in lv */
+	double **chunk;         /* CHUNK_ROWS rows a chunk, nc values a row: the value, or
+	                         * (categorical) the index of the level in lv; NULL once freed */
+	size_t nchunk;
 	struct strtab **lv;     /* levels seen, NULL while a column is numeric */
 	double *w;              /* weights, or NULL */
 	long *gid;              /* group of each row (index in groups), or NULL */
 	struct strtab *groups;
-	long *line;
+	size_t *jump_row;       /* input lines: row jump_row[k] is on line jump_line[k], and */
+	long *jump_line;        /* the rows after it on the following lines up to the next jump */
+	size_t njump, capjump;
+	long last_line;
 	size_t n, cap;
 	long *text_line;        /* where a column first held text (0: never) */
 	char (*text_value)[DIAG_VALUE_MAX];
@@ -122,21 +136,66 @@ intern(struct strtab *t, const char *s, size_t len)
 	return id;
 }
 
+/* Room for row dt->n. */
 static void
 grow(struct data *dt)
 {
-	size_t i;
+	size_t c = dt->n >> CHUNK_SHIFT;
 
+	if (c >= dt->nchunk) {
+		dt->chunk = xrealloc(dt->chunk, (c + 1) * sizeof *dt->chunk);
+		dt->chunk[c] = xrealloc(NULL, CHUNK_ROWS * dt->nc * sizeof **dt->chunk);
+		dt->nchunk = c + 1;
+	}
 	if (dt->n < dt->cap)
 		return;
 	dt->cap = dt->cap ? 2 * dt->cap : 1024;
-	for (i = 0; i < dt->nc; i++)
-		dt->col[i] = xrealloc(dt->col[i], dt->cap * sizeof **dt->col);
 	if (dt->w)
 		dt->w = xrealloc(dt->w, dt->cap * sizeof *dt->w);
 	if (dt->gid)
 		dt->gid = xrealloc(dt->gid, dt->cap * sizeof *dt->gid);
-	dt->line = xrealloc(dt->line, dt->cap * sizeof *dt->line);
+}
+
+/* The values of row r (nc doubles). */
+static double *
+dv(const struct data *dt, size_t r)
+{
+	return dt->chunk[r >> CHUNK_SHIFT] + (r & (CHUNK_ROWS - 1)) * dt->nc;
+}
+
+/* Row dt->n is on input line line. */
+static void
+note_line(struct data *dt, long line)
+{
+	if (dt->n > 0 && line == dt->last_line + 1) {
+		dt->last_line = line;
+		return;
+	}
+	if (dt->njump == dt->capjump) {
+		dt->capjump = dt->capjump ? 2 * dt->capjump : 16;
+		dt->jump_row = xrealloc(dt->jump_row, dt->capjump * sizeof *dt->jump_row);
+		dt->jump_line = xrealloc(dt->jump_line, dt->capjump * sizeof *dt->jump_line);
+	}
+	dt->jump_row[dt->njump] = dt->n;
+	dt->jump_line[dt->njump] = line;
+	dt->njump++;
+	dt->last_line = line;
+}
+
+/* The input line of row r. */
+static long
+row_line(const struct data *dt, size_t r)
+{
+	size_t lo = 0, hi = dt->njump;   /* the last jump at or before r is in [lo, hi) */
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (dt->jump_row[mid] <= r)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return dt->jump_line[lo] + (long)(r - dt->jump_row[lo]);
 }
 
 static void
@@ -254,31 +313,92 @@ metrics(enum model_family fam, const double *y, const double *pred, size_t n, ch
 struct trainer {
 	const struct opts *o;
 	const struct formula *f;
-	const struct data *dt;
+	struct data *dt;
 	struct cli_common *common;
 	size_t p;
 	const char *input;
 };
 
-/* X, y, w for rows[0..nr). */
+/* A design matrix in chunks of CHUNK_ROWS rows, with its responses and weights. */
+struct design {
+	size_t n, p, nch;
+	double **x;
+	double *y;
+	double *w0;             /* prior weights, or NULL (all 1) */
+	double *w;              /* weights of the current fit (validation), or NULL: w0 */
+};
+
+/*
+ * Build the design of rows[0..nr) (rows NULL: every row in order).  With
+ * consume (rows NULL only), each store chunk is freed once its rows are
+ * in the design: the store is not used again.
+ */
 static void
-design(const struct trainer *t, const size_t *rows, size_t nr, gsl_matrix *X, gsl_vector *y,
-    gsl_vector *w)
+design_build(const struct trainer *t, const size_t *rows, size_t nr, int consume,
+    struct design *ds)
 {
-	size_t nc = t->dt->nc, r, i;
-	double *val = xrealloc(NULL, nc * sizeof *val);
+	struct data *dt = t->dt;
+	size_t p = t->p, c, k;
 	double *work = xrealloc(NULL, formula_work_size(t->f) * sizeof *work);
 
-	for (r = 0; r < nr; r++) {
-		size_t row = rows[r];
-		for (i = 0; i < nc; i++)
-			val[i] = t->dt->col[i][row];
-		formula_eval(t->f, val, -1, gsl_matrix_ptr(X, r, 0), NULL, work);
-		gsl_vector_set(y, r, formula_eval_response(t->f, val));
-		gsl_vector_set(w, r, t->dt->w ? t->dt->w[row] : 1);
+	memset(ds, 0, sizeof *ds);
+	ds->n = nr;
+	ds->p = p;
+	ds->nch = (nr + CHUNK_ROWS - 1) / CHUNK_ROWS;
+	ds->x = xrealloc(NULL, (ds->nch ? ds->nch : 1) * sizeof *ds->x);
+	ds->y = xrealloc(NULL, nr * sizeof *ds->y);
+	if (dt->w)
+		ds->w0 = xrealloc(NULL, nr * sizeof *ds->w0);
+	for (c = 0; c < ds->nch; c++) {
+		size_t r0 = c * CHUNK_ROWS, m = nr - r0 < CHUNK_ROWS ? nr - r0 : CHUNK_ROWS;
+		double *xc = ds->x[c] = xrealloc(NULL, m * p * sizeof *xc);
+		for (k = 0; k < m; k++) {
+			size_t row = rows ? rows[r0 + k] : r0 + k;
+			const double *v = dv(dt, row);
+			formula_eval(t->f, v, -1, xc + k * p, NULL, work);
+			ds->y[r0 + k] = formula_eval_response(t->f, v);
+			if (ds->w0)
+				ds->w0[r0 + k] = dt->w[row];
+		}
+		if (consume && rows == NULL) {
+			free(dt->chunk[c]);
+			dt->chunk[c] = NULL;
+		}
 	}
-	free(val);
 	free(work);
+}
+
+static void
+design_free(struct design *ds)
+{
+	size_t c;
+
+	for (c = 0; c < ds->nch; c++)
+		free(ds->x[c]);
+	free(ds->x);
+	free(ds->y);
+	free(ds->w0);
+	free(ds->w);
+}
+
+static enum fit_status
+design_fit(const struct design *ds, const struct fit_opts *fo, struct fit_result *r,
+    struct diag *d)
+{
+	struct fit_design D;
+	const double *w = ds->w ? ds->w : ds->w0;
+
+	memset(&D, 0, sizeof D);
+	D.n = ds->n;
+	D.p = ds->p;
+	D.chunk_rows = CHUNK_ROWS;
+	D.ld = ds->p;
+	D.x = ds->x;
+	D.y = ds->y;
+	D.y_stride = 1;
+	D.w = w;
+	D.w_stride = 1;
+	return fit_model_design(&D, fo, r, d);
 }
 
 static struct fit_opts
@@ -297,17 +417,17 @@ fitopts(const struct trainer *t)
 }
 
 /*
- * Fit rows[0..nr) (a group, or all), with the validation asked for.
- * what names the model in messages ("" or "group \"A\": ").  Returns 0, or
- * -1 with d filled when the fit failed.
+ * Fit rows[0..nr) (a group; rows NULL: every row), with the validation
+ * asked for.  what names the model in messages ("" or "group \"A\": ").
+ * consume: the store is not needed afterwards (see design_build).
+ * Returns 0, or -1 with d filled when the fit failed.
  */
 static int
-train_rows(const struct trainer *t, const size_t *rows, size_t nr, const char *what,
-    struct trained *out, struct diag *d)
+train_rows(const struct trainer *t, const size_t *rows, size_t nr, int consume,
+    const char *what, struct trained *out, struct diag *d)
 {
 	const struct opts *o = t->o;
-	gsl_matrix *X;
-	gsl_vector *y, *w, *w0;
+	struct design ds;
 	struct fit_opts fo = fitopts(t);
 	enum fit_status st;
 	json_t *training, *valid = NULL;
@@ -319,14 +439,7 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, const char *w
 	memset(out, 0, sizeof *out);
 	if (nr == 0)
 		return diag_set(d, NULL, 0, NULL, NULL, 0, "%sno rows to fit", what);
-	X = gsl_matrix_alloc(nr, t->p);
-	y = gsl_vector_alloc(nr);
-	w = gsl_vector_alloc(nr);
-	w0 = gsl_vector_alloc(nr);
-	if (X == NULL || y == NULL || w == NULL || w0 == NULL)
-		oom();
-	design(t, rows, nr, X, y, w);
-	gsl_vector_memcpy(w0, w);
+	design_build(t, rows, nr, consume, &ds);
 	if (o->holdout > 0 || o->folds > 0) {
 		gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
 		fold = xrealloc(NULL, nr * sizeof *fold);
@@ -349,11 +462,12 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, const char *w
 		gsl_rng_free(rng);
 		vy = xrealloc(NULL, nr * sizeof *vy);
 		vp = xrealloc(NULL, nr * sizeof *vp);
+		ds.w = xrealloc(NULL, nr * sizeof *ds.w);
 		for (k = 0; k < nf; k++) {
 			struct fit_result r;
 			for (i = 0; i < nr; i++)
-				gsl_vector_set(w, i, fold[i] == k ? 0 : gsl_vector_get(w0, i));
-			st = fit_model(X, y, w, &fo, &r, d);
+				ds.w[i] = fold[i] == k ? 0 : ds.w0 ? ds.w0[i] : 1;
+			st = design_fit(&ds, &fo, &r, d);
 			if (st != FIT_OK) {
 				char m[DIAG_WHAT_MAX];
 				snprintf(m, sizeof m, "%s", d->what);
@@ -364,7 +478,7 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, const char *w
 			}
 			for (i = 0; i < nr; i++)
 				if (fold[i] == k) {
-					vy[nvalid] = gsl_vector_get(y, i);
+					vy[nvalid] = ds.y[i];
 					vp[nvalid] = gsl_vector_get(r.fitted, i);
 					nvalid++;
 				}
@@ -388,12 +502,16 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, const char *w
 			    o->holdout > 0 ? "holdout" : "cross-validation", nvalid, vline);
 	}
 	if (!(o->holdout > 0)) {
-		st = fit_model(X, y, w0, &fo, &out->res, d);
+		free(ds.w);
+		ds.w = NULL;
+		fo.no_fitted = 1;   /* the model's own fit: no fitted values needed */
+		st = design_fit(&ds, &fo, &out->res, d);
 		if (st != FIT_OK) {
 			char m[DIAG_WHAT_MAX];
 			snprintf(m, sizeof m, "%s", d->what);
 			if (st == FIT_BAD_DATA && out->res.bad_row >= 0 && (size_t)out->res.bad_row < nr) {
-				diag_set(d, t->input, t->dt->line[rows[out->res.bad_row]], NULL, NULL, 0,
+				size_t b = (size_t)out->res.bad_row;
+				diag_set(d, t->input, row_line(t->dt, rows ? rows[b] : b), NULL, NULL, 0,
 				    "%s%s", what, m);
 			} else {
 				diag_set(d, NULL, 0, NULL, NULL, 0, "%s%s", what, m);
@@ -431,10 +549,7 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, const char *w
 		free(cov);
 	}
 	out->ok = 1;
-	gsl_matrix_free(X);
-	gsl_vector_free(y);
-	gsl_vector_free(w);
-	gsl_vector_free(w0);
+	design_free(&ds);
 	free(vy);
 	free(vp);
 	return 0;
@@ -442,10 +557,7 @@ fail:
 	fit_result_free(&out->res);
 	free(fold);
 	json_decref(valid);
-	gsl_matrix_free(X);
-	gsl_vector_free(y);
-	gsl_vector_free(w);
-	gsl_vector_free(w0);
+	design_free(&ds);
 	free(vy);
 	free(vp);
 	return -1;
@@ -563,17 +675,17 @@ write_fitted(const struct trainer *t, json_t *doc, const char *path)
 	for (r = 0; r < dt->n; r++) {
 		for (i = 0; i < dt->nc; i++) {
 			if (dt->lv[i] != NULL) {
-				row.f[i] = (char *)strtab_str(dt->lv[i], (size_t)dt->col[i][r], &row.len[i]);
+				row.f[i] = (char *)strtab_str(dt->lv[i], (size_t)dv(dt, r)[i], &row.len[i]);
 			} else {
-				row.len[i] = num_format(dt->col[i][r], buf[i]);
+				row.len[i] = num_format(dv(dt, r)[i], buf[i]);
 				row.f[i] = buf[i];
 			}
 		}
 		row.f[dt->nc] = (char *)(dt->gid ? strtab_str(dt->groups, (size_t)dt->gid[r], &row.len[dt->nc]) : "");
 		if (!dt->gid)
 			row.len[dt->nc] = 0;
-		row.line = dt->line[r];
-		csvio_put_long(w, dt->line[r]);
+		row.line = row_line(dt, r);
+		csvio_put_long(w, row.line);
 		if (model_eval_row(e, &row, &d) < 0)
 			csvio_put_num(w, NAN);
 		else
@@ -721,7 +833,6 @@ main(int argc, char **argv)
 
 	memset(&dt, 0, sizeof dt);
 	dt.nc = nc;
-	dt.col = xrealloc(NULL, nc * sizeof *dt.col);
 	dt.lv = xrealloc(NULL, nc * sizeof *dt.lv);
 	dt.text_line = xrealloc(NULL, nc * sizeof *dt.text_line);
 	dt.text_value = xrealloc(NULL, nc * sizeof *dt.text_value);
@@ -729,7 +840,6 @@ main(int argc, char **argv)
 	dt.has_num = xrealloc(NULL, nc);
 	memset(dt.has_num, 0, nc);
 	for (i = 0; i < nc; i++) {
-		dt.col[i] = NULL;
 		dt.lv[i] = NULL;
 		if (formula_col_forced(f, i) && (dt.lv[i] = strtab_new()) == NULL)
 			oom();
@@ -809,17 +919,18 @@ main(int argc, char **argv)
 				snprintf(dt.text_value[i], sizeof dt.text_value[i], "%.*s",
 				    (int)(len < 60 ? len : 60), s);
 				for (r = 0; r < dt.n; r++) {
-					long id = strtab_add(dt.lv[i], buf, num_format(dt.col[i][r], buf));
+					double *v = dv(&dt, r);
+					long id = strtab_add(dt.lv[i], buf, num_format(v[i], buf));
 					if (id < 0)
 						oom();
-					dt.col[i][r] = (double)id;
+					v[i] = (double)id;
 				}
 			}
 			if (!dt.has_num[i]) {
 				double x;
 				dt.has_num[i] = dt.lv[i] == NULL || num_parse(s, len, &x, 0) == NUM_OK;
 			}
-			dt.col[i][dt.n] = dt.lv[i] ? (double)intern(dt.lv[i], s, len) : val[i];
+			dv(&dt, dt.n)[i] = dt.lv[i] ? (double)intern(dt.lv[i], s, len) : val[i];
 		}
 		if (dt.gid) {
 			long g = strtab_add(dt.groups, row.f[gidx], row.len[gidx]);
@@ -827,7 +938,7 @@ main(int argc, char **argv)
 				oom();
 			dt.gid[dt.n] = g;
 		}
-		dt.line[dt.n] = row.line;
+		note_line(&dt, row.line);
 		dt.n++;
 		acct.n_out++;
 		continue;
@@ -867,8 +978,10 @@ reject:
 			cli_fail_diag(EXIT_FAIL, &d);
 		}
 		/* keep the levels in strtab order for --fitted; the design uses sorted ranks */
-		for (r = 0; r < dt.n; r++)
-			dt.col[i][r] = (double)rank[(size_t)dt.col[i][r]];
+		for (r = 0; r < dt.n; r++) {
+			double *v = dv(&dt, r);
+			v[i] = (double)rank[(size_t)v[i]];
+		}
 		{
 			/* a table in sorted order, so that index = rank */
 			struct strtab *s = strtab_new();
@@ -896,14 +1009,9 @@ reject:
 	t.common = &common;
 	t.p = formula_ncoef(f);
 	t.input = csvio_name(in);
-	{
-		size_t *all = xrealloc(NULL, dt.n * sizeof *all);
-		for (r = 0; r < dt.n; r++)
-			all[r] = r;
-		if (train_rows(&t, all, dt.n, "", &pooled, &d) < 0)
-			cli_fail_diag(EXIT_FAIL, &d);
-		free(all);
-	}
+	/* the store is needed after the pooled fit only by --by and --fitted */
+	if (train_rows(&t, NULL, dt.n, o.by == NULL && o.fitted == NULL, "", &pooled, &d) < 0)
+		cli_fail_diag(EXIT_FAIL, &d);
 	out = cli_open_output();
 	if (o.by)
 		csvio_put_str(out, "group");
@@ -943,7 +1051,7 @@ reject:
 			const char *gname = strtab_str(dt.groups, g, NULL);
 			char what[DIAG_VALUE_MAX + 32];
 			snprintf(what, sizeof what, "group \"%s\": ", gname);
-			if (train_rows(&t, rows + start[g], cnt[g], what, &tg[g], &d) < 0) {
+			if (train_rows(&t, rows + start[g], cnt[g], 0, what, &tg[g], &d) < 0) {
 				if (common.strict)
 					cli_fail_diag(EXIT_FAIL, &d);
 				if (!common.quiet) {
@@ -984,15 +1092,16 @@ reject:
 		}
 	}
 	free(tg);
-	for (i = 0; i < nc; i++) {
-		free(dt.col[i]);
+	for (i = 0; i < nc; i++)
 		strtab_free(dt.lv[i]);
-	}
-	free(dt.col);
+	for (i = 0; i < dt.nchunk; i++)
+		free(dt.chunk[i]);
+	free(dt.chunk);
+	free(dt.jump_row);
+	free(dt.jump_line);
 	free(dt.lv);
 	free(dt.w);
 	free(dt.gid);
-	free(dt.line);
 	free(dt.text_line);
 	free(dt.text_value);
 	free(dt.has_num);
