@@ -330,8 +330,12 @@ struct design {
 
 /*
  * Build the design of rows[0..nr) (rows NULL: every row in order).  With
- * consume (rows NULL only), each store chunk is freed once its rows are
- * in the design: the store is not used again.
+ * consume (rows NULL only), the store is not used again: each design chunk
+ * is built in the memory of its store chunk (resized to hold it), so that
+ * the data is held once and no fresh pages are touched.  In place is
+ * safe row by row: row k's values are copied out before its design row is
+ * written, and a design row never reaches a store row not yet read when
+ * the rows are taken forward (p <= nc) or backward (p > nc).
  */
 static void
 design_build(const struct trainer *t, const size_t *rows, size_t nr, int consume,
@@ -340,6 +344,7 @@ design_build(const struct trainer *t, const size_t *rows, size_t nr, int consume
 	struct data *dt = t->dt;
 	size_t p = t->p, c, k;
 	double *work = xrealloc(NULL, formula_work_size(t->f) * sizeof *work);
+	double *val = xrealloc(NULL, dt->nc * sizeof *val);
 
 	memset(ds, 0, sizeof *ds);
 	ds->n = nr;
@@ -349,23 +354,35 @@ design_build(const struct trainer *t, const size_t *rows, size_t nr, int consume
 	ds->y = xrealloc(NULL, nr * sizeof *ds->y);
 	if (dt->w)
 		ds->w0 = xrealloc(NULL, nr * sizeof *ds->w0);
+	if (rows != NULL)
+		consume = 0;
 	for (c = 0; c < ds->nch; c++) {
 		size_t r0 = c * CHUNK_ROWS, m = nr - r0 < CHUNK_ROWS ? nr - r0 : CHUNK_ROWS;
-		double *xc = ds->x[c] = xrealloc(NULL, m * p * sizeof *xc);
-		for (k = 0; k < m; k++) {
+		size_t nc = dt->nc, i;
+		double *xc;
+		if (consume) {
+			size_t keep = (p > nc ? p : nc) * m;
+			xc = xrealloc(dt->chunk[c], keep * sizeof *xc);
+			dt->chunk[c] = NULL;
+		} else {
+			xc = xrealloc(NULL, m * p * sizeof *xc);
+		}
+		ds->x[c] = xc;
+		for (i = 0; i < m; i++) {
+			k = consume && p > nc ? m - 1 - i : i;
 			size_t row = rows ? rows[r0 + k] : r0 + k;
-			const double *v = dv(dt, row);
-			formula_eval(t->f, v, -1, xc + k * p, NULL, work);
-			ds->y[r0 + k] = formula_eval_response(t->f, v);
+			const double *v = consume ? xc + k * nc : dv(dt, row);
+			memcpy(val, v, nc * sizeof *val);
+			formula_eval(t->f, val, -1, xc + k * p, NULL, work);
+			ds->y[r0 + k] = formula_eval_response(t->f, val);
 			if (ds->w0)
 				ds->w0[r0 + k] = dt->w[row];
 		}
-		if (consume && rows == NULL) {
-			free(dt->chunk[c]);
-			dt->chunk[c] = NULL;
-		}
+		if (consume && p < nc)
+			ds->x[c] = xrealloc(xc, m * p * sizeof *xc);
 	}
 	free(work);
+	free(val);
 }
 
 static void
