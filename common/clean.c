@@ -673,7 +673,7 @@ type_word(const char *w, size_t n, enum clean_opt *which, enum clean_type *type)
 		enum clean_opt which;
 		enum clean_type type;
 	} words[] = {
-		{ "text", CLEAN_OPT_NUM, CLEAN_TEXT },
+		{ "text", CLEAN_OPT_TEXT, CLEAN_TRIM },
 		{ "num", CLEAN_OPT_NUM, CLEAN_NUM },
 		{ "int", CLEAN_OPT_INT, CLEAN_INT },
 		{ "date", CLEAN_OPT_DATE, CLEAN_DATE },
@@ -762,6 +762,8 @@ clean_opts_set(struct clean_opts *o, enum clean_opt which, const char *arg, stru
 
 	diag_clear(d);
 	switch (which) {
+	case CLEAN_OPT_TEXT:
+		return add_list(o, which, CLEAN_TRIM, arg, d);
 	case CLEAN_OPT_NUM:
 	case CLEAN_OPT_PERCENT:
 		return add_list(o, which, CLEAN_NUM, arg, d);
@@ -947,6 +949,9 @@ normalise(enum clean_type type, int flags, enum date_order order, const char *s,
 		buf[0] = b ? '1' : '0';
 		buf[1] = '\0';
 		return 1;
+	case CLEAN_TRIM:
+		trim(&s, &len);
+		break;
 	case CLEAN_TEXT:
 		break;
 	}
@@ -1197,6 +1202,7 @@ clean_new(const struct clean_opts *o, const struct csvio_reader *r, struct diag 
 		}
 		cc = &c->col[k];
 		switch (e->which) {
+		case CLEAN_OPT_TEXT:
 		case CLEAN_OPT_NUM: case CLEAN_OPT_INT: case CLEAN_OPT_DATE: case CLEAN_OPT_BOOL:
 		case CLEAN_OPT_PERCENT:
 			if (e->type != CLEAN_TEXT)
@@ -1467,10 +1473,13 @@ typed_value(struct clean *c, size_t i, const struct csvio_row *in, const char *s
 		}
 		return bad(c, i, in, d, "%s", why);
 	}
-	/* A normal form never holds a comma, a quote or a line end. */
+	/*
+	 * A normal form never holds a comma, a quote or a line end; trimmed
+	 * text holds what the input field held.
+	 */
 	c->cur_f[i] = c->scratch + cc->slot;
 	c->cur_len[i] = (size_t)len;
-	c->cur_plain[i] = 1;
+	c->cur_plain[i] = cc->type != CLEAN_TRIM ? 1 : in->plain != NULL ? in->plain[i] : 0;
 	if (!cc->need_x)
 		return CLEAN_ROW_OUT;
 	if (cc->type == CLEAN_INT)

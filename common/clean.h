@@ -87,6 +87,7 @@ double clean_quantile(const double *sorted, size_t n, double p);
 
 enum clean_type {
 	CLEAN_TEXT = 0,   /* kept as it is, apart from missing spellings */
+	CLEAN_TRIM,       /* text, spaces and tabs at both ends removed (--text) */
 	CLEAN_NUM,        /* clean_num, written by num_format */
 	CLEAN_INT,        /* clean_int, exact digits */
 	CLEAN_DATE,       /* date_parse, written YYYY-MM-DD */
@@ -103,7 +104,7 @@ enum clean_fill {
 
 /* Which option clean_opts_set is given. */
 enum clean_opt {
-	CLEAN_OPT_NUM, CLEAN_OPT_INT, CLEAN_OPT_DATE, CLEAN_OPT_BOOL, CLEAN_OPT_PERCENT,
+	CLEAN_OPT_TEXT, CLEAN_OPT_NUM, CLEAN_OPT_INT, CLEAN_OPT_DATE, CLEAN_OPT_BOOL, CLEAN_OPT_PERCENT,
 	CLEAN_OPT_SPEC, CLEAN_OPT_DECIMAL_COMMA, CLEAN_OPT_DATE_ORDER, CLEAN_OPT_MISSING,
 	CLEAN_OPT_BAD_TO_MISSING, CLEAN_OPT_DROP_MISSING, CLEAN_OPT_FILL, CLEAN_OPT_RANGE,
 	CLEAN_OPT_CLIP, CLEAN_OPT_WINSORIZE, CLEAN_OPT_DEDUPE, CLEAN_OPT_DEDUPE_KEY,

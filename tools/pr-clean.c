@@ -57,6 +57,7 @@ static const char help[] =
 "                         of text, num, int, date, bool, percent\n"
 "      --strict           fail on the first row rejected for bad data\n"
 "  -t, --tab              input fields are separated by tabs\n"
+"      --text=COLS        text columns: spaces and tabs at both ends removed\n"
 "  -v, --verbose          always print the row counts on stderr\n"
 "      --version          print the version and exit\n"
 "      --winsorize=COL=P:Q  clip a numeric column at its P and Q quantiles\n"
@@ -66,7 +67,7 @@ enum {
 	OPT_BAD_TO_MISSING = CLI_OPT_FIRST_TOOL, OPT_BOOL, OPT_CLIP, OPT_DATE, OPT_DATE_ORDER,
 	OPT_DECIMAL_COMMA, OPT_DEDUPE, OPT_DEDUPE_KEY, OPT_DROP, OPT_DROP_MISSING, OPT_FILL,
 	OPT_INT, OPT_KEEP, OPT_MISSING, OPT_NUM, OPT_PAD, OPT_PERCENT, OPT_RANGE, OPT_RENAME,
-	OPT_SPEC, OPT_WINSORIZE
+	OPT_SPEC, OPT_TEXT, OPT_WINSORIZE
 };
 
 /* getopt's value -> the cleaner's option, and the name for messages. */
@@ -95,6 +96,7 @@ static const struct {
 	{ OPT_RANGE, CLEAN_OPT_RANGE, "--range" },
 	{ OPT_RENAME, CLEAN_OPT_RENAME, "--rename" },
 	{ OPT_SPEC, CLEAN_OPT_SPEC, "--spec" },
+	{ OPT_TEXT, CLEAN_OPT_TEXT, "--text" },
 	{ OPT_WINSORIZE, CLEAN_OPT_WINSORIZE, "--winsorize" },
 };
 
@@ -185,6 +187,7 @@ main(int argc, char **argv)
 		{ "range", required_argument, NULL, OPT_RANGE },
 		{ "rename", required_argument, NULL, OPT_RENAME },
 		{ "spec", required_argument, NULL, OPT_SPEC },
+		{ "text", required_argument, NULL, OPT_TEXT },
 		{ "winsorize", required_argument, NULL, OPT_WINSORIZE },
 		{ NULL, 0, NULL, 0 }
 	};
