@@ -353,12 +353,21 @@ log_dbinom(double x, double size, double prob)
 	return lc + (x > 0 ? x * log(prob) : 0) + (size - x > 0 ? (size - x) * log1p(-prob) : 0);
 }
 
+/*
+ * log dpois(y; mu) for the AIC, as R's poisson()$aic uses it: a count that
+ * is not a whole number (beyond R's 1e-7 relative allowance) has
+ * probability 0, so the log-likelihood is -Inf and the AIC Inf, as R
+ * reports them for non-integer responses.
+ */
 static double
 log_dpois(double y, double mu)
 {
-	if (y == 0)
+	double r = nearbyint(y);
+	if (fabs(y - r) > 1e-7 * fmax(1, fabs(y)))
+		return -INFINITY;
+	if (r == 0)
 		return -mu;
-	return y * log(mu) - mu - lgamma(y + 1);
+	return r * log(mu) - mu - lgamma(r + 1);
 }
 
 /* ---- result ---- */

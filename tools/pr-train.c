@@ -204,6 +204,8 @@ fmt(char *buf, size_t size, double x)
 	/* a summary for people: 6 digits; the "C" locale is in force (no setlocale) */
 	if (isnan(x))
 		snprintf(buf, size, "NA");
+	else if (isinf(x))
+		snprintf(buf, size, "%s", x > 0 ? "Inf" : "-Inf");
 	else
 		snprintf(buf, size, "%.6g", x);
 }

@@ -766,6 +766,23 @@ test_closed_forms(void)
 			s0 += v;
 	}
 	CHECK(fit(X, y, NULL, FIT_POISSON, 0, 0, &r, &d) == FIT_OK, "poisson factor ok");
+	{
+		/* AIC = -2 loglik + 2 rank, loglik = sum of log dpois(y; mu) at the group means */
+		double ll = 0;
+		for (size_t i = 0; i < 9; i++) {
+			double v = gsl_vector_get(y, i), mu = i >= 5 ? s1 / 4 : s0 / 5;
+			ll += v * log(mu) - mu - lgamma(v + 1);
+		}
+		CHECK_REL(r.loglik, ll, 1e-12, "poisson loglik");
+		CHECK_REL(r.aic, -2 * ll + 4, 1e-12, "poisson aic");
+		/* a count that is not whole: R's dpois gives 0, its AIC Inf */
+		struct fit_result r2;
+		gsl_vector_set(y, 0, 3.5);
+		CHECK(fit(X, y, NULL, FIT_POISSON, 0, 0, &r2, &d) == FIT_OK &&
+		    isinf(r2.aic) && r2.aic > 0 && isinf(r2.loglik), "poisson aic Inf for y = 3.5, as R");
+		fit_result_free(&r2);
+		gsl_vector_set(y, 0, g0[0]);
+	}
 	CHECK_REL(gsl_vector_get(r.beta, 0), log(s0 / 5), TOL_R, "poisson log mean of group 0");
 	CHECK_REL(gsl_vector_get(r.beta, 1), log((s1 / 4) / (s0 / 5)), TOL_R, "poisson log ratio");
 	CHECK_REL(gsl_vector_get(r.se, 0), 1 / sqrt(s0), TOL_R, "poisson se intercept");
