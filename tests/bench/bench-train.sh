@@ -100,6 +100,21 @@ for name in pr-train bench-fit sklearn liblinear R; do
 		END { d = 17; if (m > 0) d = -log(m) / log(10); printf "%-10s %5.1f digits (max rel diff %.2g)\n", name, d, m }'
 done
 
+# pr-train follows glm.fit step by step: with the defaults it is R's default
+# glm (the timed R run), with --tol 1e-14 --max-iter 100 the converged one.
+if [ -x "$bin/pr-train" ] && [ -s "$tmp/R.coef" ]; then
+	"$bin/pr-train" --tol 1e-14 --max-iter 100 --family logistic -f "$formula" "$tmp/d.csv" 2>/dev/null |
+		awk -F, 'NR > 1 { print $2 }' >"$tmp/pr-tight.coef"
+	echo "bench-train: pr-train against R at the same settings (significant digits, worst coefficient)"
+	for pair in "pr-train R default" "pr-tight Rref --tol 1e-14"; do
+		set -- $pair
+		[ -s "$tmp/$1.coef" ] && [ -s "$tmp/$2.coef" ] || continue
+		paste "$tmp/$1.coef" "$tmp/$2.coef" | awk -v name="$1 vs $2" '
+			{ e = ($1 - $2) / ($2 == 0 ? 1 : $2); if (e < 0) e = -e; if (e > m) m = e }
+			END { d = 17; if (m > 0) d = -log(m) / log(10); printf "%-22s %5.1f digits (max rel diff %.2g)\n", name, d, m }'
+	done
+fi
+
 echo "bench-train: targets (pr-train at least 2x faster than the fastest other, peak memory <= 1/3 of sklearn)"
 awk '{ t[$1] = $2; m[$1] = $3 }
 	END {
