@@ -13,20 +13,23 @@ diag_clear(struct diag *d)
 	d->line = 0;
 	d->column[0] = '\0';
 	d->value[0] = '\0';
+	d->value_len = 0;
 	d->has_value = 0;
 	d->what[0] = '\0';
 }
 
-static void
+/* Copy src[0..len) into dst, cut with "..." if needed; returns the length kept. */
+static size_t
 copy_cut(char *dst, size_t dstsize, const char *src, size_t len)
 {
 	if (len < dstsize) {
 		memcpy(dst, src, len);
 		dst[len] = '\0';
-		return;
+		return len;
 	}
 	memcpy(dst, src, dstsize - 4);
 	memcpy(dst + dstsize - 4, "...", 4);
+	return dstsize - 1;
 }
 
 int
@@ -42,7 +45,7 @@ diag_set(struct diag *d, const char *file, long line, const char *column,
 	if (column != NULL)
 		copy_cut(d->column, sizeof d->column, column, strlen(column));
 	if (value != NULL) {
-		copy_cut(d->value, sizeof d->value, value, value_len);
+		d->value_len = copy_cut(d->value, sizeof d->value, value, value_len);
 		d->has_value = 1;
 	}
 	va_start(ap, what);
@@ -81,11 +84,12 @@ put(char *buf, size_t size, size_t *pos, const char *s, size_t len)
 }
 
 static void
-put_escaped(char *buf, size_t size, size_t *pos, const char *s)
+put_escaped(char *buf, size_t size, size_t *pos, const char *s, size_t len)
 {
 	char esc[8];
+	const char *end = s + len;
 
-	for (; *s != '\0'; s++) {
+	for (; s < end; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (c == '"' || c == '\\') {
 			esc[0] = '\\'; esc[1] = (char)c;
@@ -123,13 +127,13 @@ diag_format(const struct diag *d, char *buf, size_t size)
 	}
 	if (d->column[0] != '\0') {
 		put(buf, size, &pos, "column \"", 8);
-		put_escaped(buf, size, &pos, d->column);
+		put_escaped(buf, size, &pos, d->column, strlen(d->column));
 		put(buf, size, &pos, "\": ", 3);
 	}
 	put(buf, size, &pos, d->what, strlen(d->what));
 	if (d->has_value) {
 		put(buf, size, &pos, ": \"", 3);
-		put_escaped(buf, size, &pos, d->value);
+		put_escaped(buf, size, &pos, d->value, d->value_len);
 		put(buf, size, &pos, "\"", 1);
 	}
 	return pos;

@@ -23,7 +23,9 @@ struct diag {
 	char file[DIAG_FILE_MAX];     /* "stdin", a path, or "" */
 	long line;                    /* line where the record starts; 0 = none */
 	char column[DIAG_COL_MAX];    /* column name; "" = none */
-	char value[DIAG_VALUE_MAX];   /* offending value, shortened with "..." */
+	char value[DIAG_VALUE_MAX];   /* offending value, shortened with "...";
+	                               * may hold NUL bytes: value_len counts them */
+	size_t value_len;
 	int has_value;
 	char what[DIAG_WHAT_MAX];     /* the reason, lowercase, no final period */
 };
@@ -49,7 +51,8 @@ int diag_errno(struct diag *d, const char *file, int errnum, const char *what, .
  * Write d in the printed shape into buf (size bytes, always NUL-terminated
  * when size > 0).  Control characters and quotes in the value are escaped
  * (\n, \", \xHH) so a message is always one line.  Returns the length the
- * full text would have, as snprintf does.
+ * full text would have, as snprintf does.  A NUL byte inside the value is
+ * written \x00, not taken as its end.
  */
 size_t diag_format(const struct diag *d, char *buf, size_t size);
 

@@ -10,6 +10,7 @@
 #include <gsl/gsl_vector.h>
 
 #include "check.h"
+#include "diag.h"
 #include "fit.h"
 
 /* y on (1, x): n rows of the given x and y. */
@@ -83,6 +84,19 @@ main(void)
 		fit_result_free(&res);
 		gsl_matrix_free(X);
 		gsl_vector_free(Y);
+	}
+	/* A NUL inside a value used to end it: "2\0" was shown as "2". */
+	{
+		char buf[256];
+		diag_set(&d, "f.csv", 3, "price", "2\0x", 3, "not a number");
+		diag_format(&d, buf, sizeof buf);
+		CHECK_STR(buf, "f.csv:3: column \"price\": not a number: \"2\\x00x\"", "NUL in a value is \\x00");
+		diag_set(&d, NULL, 0, NULL, "\0", 1, "bad");
+		diag_format(&d, buf, sizeof buf);
+		CHECK_STR(buf, "bad: \"\\x00\"", "a lone NUL value");
+		diag_set(&d, NULL, 0, NULL, "", 0, "empty");
+		diag_format(&d, buf, sizeof buf);
+		CHECK_STR(buf, "empty: \"\"", "an empty value");
 	}
 	return check_done();
 }
