@@ -425,6 +425,7 @@ hold_row(struct held *h, const struct csvio_row *row, long group)
 	hr->group = group;
 	hr->row.n = row->n;
 	hr->row.line = row->line;
+	hr->row.plain = NULL;   /* no reader flags: the writer looks at every byte */
 	p = malloc(bytes + row->n * (sizeof(char *) + sizeof(size_t)) + 16);
 	if (p == NULL)
 		cli_fail(EXIT_FAIL, "out of memory");
