@@ -37,8 +37,9 @@ struct csvio_row {
 	/*
 	 * plain[i] != 0: field i holds no comma, quote, CR, LF or input
 	 * delimiter, so a comma writer (or one with the input's delimiter)
-	 * writes it without looking.  NULL when unknown (rows built by hand):
-	 * the writer then looks at every byte.
+	 * writes it without looking.  NULL when unknown: the writer then
+	 * looks at every byte.  A row built by hand MUST set it (to NULL, or
+	 * use a designated initialiser): a stray pointer here is read.
 	 */
 	const unsigned char *plain;
 };
