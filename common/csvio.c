@@ -301,6 +301,17 @@ fill(struct csvio_reader *r, struct diag *d)
 			}
 		}
 		r->bytes += (unsigned long long)got;
+		/*
+		 * libcsv grows its field buffer by blk_size at a time: with the
+		 * default (128 bytes) a 10 MB field costs 80,000 reallocs, each
+		 * copying the buffer where realloc cannot grow in place
+		 * (sanitizers, other allocators): quadratic.  Growing by at
+		 * least the buffer's size (and a read block) keeps it linear.
+		 */
+		{
+			size_t cur = csv_get_buffer_size(&r->parser);
+			csv_set_blk_size(&r->parser, cur > r->block ? cur : (r->block > 128 ? r->block : 128));
+		}
 		done = csv_parse(&r->parser, r->in + off, (size_t)got - off, on_field, on_record, r);
 		if (r->oom) {
 			r->failed = 1;
