@@ -2,6 +2,7 @@
  * clean.c - see clean.h.
  */
 #include "clean.h"
+#include "strtab.h"
 #include "num.h"
 #include "opts.h"
 
@@ -387,14 +388,9 @@ struct sset {
 static uint64_t
 hash_bytes(const char *s, size_t len)
 {
-	/* FNV-1a, 64 bits, then a final mix so that the low bits spread. */
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
+	/* FNV-1a, then a final mix so that the low bits (slot and tag) spread. */
+	uint64_t h = strtab_hash(s, len);
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ULL;
 	h ^= h >> 32;

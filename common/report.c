@@ -4,6 +4,7 @@
  * report-model.c, the gate in report-gate.c.
  */
 #include "report.h"
+#include "strtab.h"
 #include "report-impl.h"
 #include "num.h"
 
@@ -31,19 +32,6 @@ report_sum_of(const struct sums *s, int k)
 	return s->v[k] + s->c[k];
 }
 
-static uint64_t
-fnv1a(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static void
 keymap_free(struct keymap *m)
 {
@@ -64,7 +52,7 @@ keymap_rehash(struct keymap *m, size_t nslot)
 	if (slot == NULL)
 		return -1;
 	for (i = 0; i < m->n; i++) {
-		size_t h = (size_t)fnv1a(m->v[i].key, strlen(m->v[i].key)) & (nslot - 1);
+		size_t h = (size_t)strtab_hash(m->v[i].key, strlen(m->v[i].key)) & (nslot - 1);
 		while (slot[h] != 0)
 			h = (h + 1) & (nslot - 1);
 		slot[h] = i + 1;
@@ -84,7 +72,7 @@ keymap_get(struct keymap *m, const char *key, size_t len)
 
 	if (m->nslot == 0 && keymap_rehash(m, 16) < 0)
 		return NULL;
-	h = (size_t)fnv1a(key, len) & (m->nslot - 1);
+	h = (size_t)strtab_hash(key, len) & (m->nslot - 1);
 	while (m->slot[h] != 0) {
 		e = &m->v[m->slot[h] - 1];
 		if (strlen(e->key) == len && memcmp(e->key, key, len) == 0)

@@ -13,8 +13,8 @@ struct strtab {
 	size_t nslots;
 };
 
-static uint64_t
-hash_bytes(const char *s, size_t len)
+uint64_t
+strtab_hash(const char *s, size_t len)
 {
 	uint64_t h = 1469598103934665603ULL;
 	size_t i;
@@ -69,7 +69,7 @@ strtab_n(const struct strtab *t)
 long
 strtab_find(const struct strtab *t, const char *s, size_t len)
 {
-	size_t mask = t->nslots - 1, i = (size_t)hash_bytes(s, len) & mask;
+	size_t mask = t->nslots - 1, i = (size_t)strtab_hash(s, len) & mask;
 
 	while (t->slot[i] >= 0) {
 		size_t k = (size_t)t->slot[i];
@@ -92,7 +92,7 @@ grow_slots(struct strtab *t)
 	for (i = 0; i < nslots; i++)
 		slot[i] = -1;
 	for (k = 0; k < t->n; k++) {
-		i = (size_t)hash_bytes(t->str[k], t->len[k]) & (nslots - 1);
+		i = (size_t)strtab_hash(t->str[k], t->len[k]) & (nslots - 1);
 		while (slot[i] >= 0)
 			i = (i + 1) & (nslots - 1);
 		slot[i] = (long)k;
@@ -133,7 +133,7 @@ strtab_add(struct strtab *t, const char *s, size_t len)
 	c[len] = '\0';
 	t->str[t->n] = c;
 	t->len[t->n] = len;
-	i = (size_t)hash_bytes(s, len) & (t->nslots - 1);
+	i = (size_t)strtab_hash(s, len) & (t->nslots - 1);
 	while (t->slot[i] >= 0)
 		i = (i + 1) & (t->nslots - 1);
 	t->slot[i] = (long)t->n;

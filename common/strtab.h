@@ -11,8 +11,16 @@
 #define PR_STRTAB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct strtab;   /* opaque */
+
+/*
+ * FNV-1a, 64 bits, of s[0..len): the hash every table of strings in
+ * common/ uses.  Its low bits are weak for short keys: a table that places
+ * entries by them alone may mix it further.
+ */
+uint64_t strtab_hash(const char *s, size_t len);
 
 /* A new empty table, or NULL when out of memory.  Free with strtab_free. */
 struct strtab *strtab_new(void);
