@@ -190,6 +190,21 @@ cli_close_output(struct csvio_writer *w)
 		cli_fail(EXIT_FAIL, "stdout: write error: %s", strerror(err));
 }
 
+void
+cli_finish(const struct cli_common *c, struct acct *a, const char *input_name,
+    struct csvio_writer *w)
+{
+	struct diag d;
+	int err = csvio_flush(w);
+
+	if (err != 0) {
+		acct_finish(a, 0, &d);
+		cli_fail(EXIT_FAIL, "stdout: write error: %s", strerror(err));
+	}
+	cli_finish_rows(c, a, input_name);
+	cli_close_output(w);
+}
+
 struct csvio_reader *
 cli_open_input(const char *path, unsigned char delim)
 {

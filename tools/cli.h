@@ -99,6 +99,15 @@ void cli_finish_rows(const struct cli_common *c, struct acct *a, const char *inp
  */
 void cli_close_output(struct csvio_writer *w);
 
+/*
+ * The end of a streaming program, in the order that keeps every message
+ * true: flush the output first (on a write error: remove the rejects
+ * temporary, one line, exit 1), then commit the rejects file and print the
+ * rows summary (cli_finish_rows), then close stdout.
+ */
+void cli_finish(const struct cli_common *c, struct acct *a, const char *input_name,
+    struct csvio_writer *w);
+
 /* Open the input (file argument or stdin) or exit 1 with the message. */
 struct csvio_reader *cli_open_input(const char *path, unsigned char delim);
 

@@ -278,7 +278,7 @@ main(int argc, char **argv)
 		acct_finish(&acct, 0, &d);
 		cli_fail_diag(EXIT_FAIL, &d);
 	}
-	cli_finish_rows(&common, &acct, csvio_name(in));
+	cli_finish(&common, &acct, csvio_name(in), out);
 	if (common.verbose && (clean_n_bad_to_missing(clean) > 0 || clean_n_filled(clean) > 0))
 		cli_warn("%s: %llu bad values made missing, %llu missing values filled",
 		    csvio_name(in), clean_n_bad_to_missing(clean), clean_n_filled(clean));
@@ -286,6 +286,5 @@ main(int argc, char **argv)
 	csvio_close(in);
 	csvio_close(first);
 	clean_opts_free(opts);
-	cli_close_output(out);
 	return EXIT_OK;
 }

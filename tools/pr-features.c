@@ -507,8 +507,7 @@ apply_pass(struct args *a, struct feat_state *st, struct csvio_reader *r)
 				a->seen[a->nseen++] = keep(a, note, strlen(note));
 			cli_warn("%s: %s", csvio_name(r), note);
 		}
-	cli_finish_rows(&a->common, &acct, csvio_name(r));
-	cli_close_output(out);
+	cli_finish(&a->common, &acct, csvio_name(r), out);
 }
 
 int

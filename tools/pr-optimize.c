@@ -760,9 +760,8 @@ main(int argc, char **argv)
 		run_capacity(j);
 	else
 		run_stream(j);
-	cli_finish_rows(&j->common, &j->acct, csvio_name(j->in));
+	cli_finish(&j->common, &j->acct, csvio_name(j->in), j->out);
 	csvio_close(j->in);
-	cli_close_output(j->out);
 	optim_free(j->optim);
 	model_eval_free(j->eval);
 	model_free(j->model);
