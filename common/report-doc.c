@@ -340,6 +340,15 @@ report_human(double x, enum report_kind kind, char *buf, size_t size)
 		snprintf(buf, size, x > 0 ? "inf" : "-inf");
 		return buf;
 	}
+	/*
+	 * Fixed decimals of a huge value would not fit a table cell (nor the
+	 * 64-byte buffer: 1e308 came out as 63 digits of something else):
+	 * from 1e15 on, a person reads the exponent form.
+	 */
+	if (fabs(kind == REPORT_PCT ? x * 100 : x) >= 1e15) {
+		snprintf(buf, size, kind == REPORT_PCT ? "%.6g%%" : "%.6g", kind == REPORT_PCT ? x * 100 : x);
+		return buf;
+	}
 	switch (kind) {
 	case REPORT_INT:
 		snprintf(buf, size, "%.0f", x);
