@@ -1315,8 +1315,14 @@ clean_new(const struct clean_opts *o, const struct csvio_reader *r, struct diag 
 		c->header.len = l;
 		c->header.line = h->line;
 	}
-	/* A rename must not make two output columns of one name. */
-	for (i = 0; i < c->nout; i++) {
+	/*
+	 * A rename must not make two output columns of one name.  Without
+	 * --rename there is nothing to check (a header may repeat a name), and
+	 * the pairwise check would cost seconds on a 100,000-column file.
+	 */
+	for (i = 0, k = 0; i < o->n; i++)
+		k |= o->e[i].which == CLEAN_OPT_RENAME;
+	for (i = 0; k && i < c->nout; i++) {
 		for (j = 0; j < i; j++) {
 			size_t a = c->out_idx[i], b = c->out_idx[j];
 			if (c->hdr_len[i] == c->hdr_len[j] &&
