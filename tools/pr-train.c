@@ -10,10 +10,17 @@
  * nothing needs it later (no --by, no --fitted), so that the peak is about
  * one copy of the data.
  */
+#ifdef __linux__
+#define _DEFAULT_SOURCE 1       /* madvise(MADV_HUGEPAGE) for the store, see chunk_alloc */
+#endif
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
@@ -136,6 +143,26 @@ intern(struct strtab *t, const char *s, size_t len)
 	return id;
 }
 
+/*
+ * A store chunk.  On Linux it is asked for in transparent huge pages
+ * (2 MiB): filling hundreds of megabytes page by page otherwise spends
+ * about a tenth of the run in page faults.  Only a hint: the memory is
+ * the same either way, and it may be passed to realloc and free.
+ */
+static double *
+chunk_alloc(size_t n)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+	const size_t huge = (size_t)2 << 20;
+	void *p;
+	if (n * sizeof(double) >= huge && posix_memalign(&p, huge, n * sizeof(double)) == 0) {
+		(void)madvise(p, n * sizeof(double) / huge * huge, MADV_HUGEPAGE);
+		return p;
+	}
+#endif
+	return xrealloc(NULL, n * sizeof(double));
+}
+
 /* Room for row dt->n. */
 static void
 grow(struct data *dt)
@@ -144,7 +171,7 @@ grow(struct data *dt)
 
 	if (c >= dt->nchunk) {
 		dt->chunk = xrealloc(dt->chunk, (c + 1) * sizeof *dt->chunk);
-		dt->chunk[c] = xrealloc(NULL, CHUNK_ROWS * dt->nc * sizeof **dt->chunk);
+		dt->chunk[c] = chunk_alloc(CHUNK_ROWS * dt->nc);
 		dt->nchunk = c + 1;
 	}
 	if (dt->n < dt->cap)
