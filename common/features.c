@@ -573,6 +573,16 @@ tr_json(struct feat_fit *f, struct tr *t, struct diag *d)
 
 	if (o == NULL)
 		goto nomem;
+	/*
+	 * Values near the largest double overflow the mean or the sum of
+	 * squares: say so now, not with a state file that cannot be read back.
+	 */
+	if (is_numeric(t->kind) && has && (!isfinite(t->acc_mean) || !isfinite(sd))) {
+		json_decref(o);
+		diag_set(d, NULL, 0, t->col, NULL, 0,
+		    "values too large to fit (the mean or the sum of squares overflows; rescale the column)");
+		return NULL;
+	}
 	json_object_set_new(o, "type", json_string(kind_name[t->kind]));
 	json_object_set_new(o, "column", json_string(t->col));
 	if (is_numeric(t->kind)) {
