@@ -133,7 +133,7 @@ scan_body(const char *s, size_t n, int flags, int allow_exp, char *digits, struc
  * Read a number as clean_num does and, when text is not NULL, write its
  * normal form there (room for NUM_BUFSZ bytes).  need_x: set *out even
  * when the text alone would do.  Returns the text's length (0 when text is
- * NULL), or -1 when s is not a number.
+ * NULL), or -1 when s is not a number, -2 when it is one too large for a double.
  *
  * Most numbers in an export are plain decimals of at most 15 significant
  * digits.  Such a decimal is the shortest text of its double (two different
@@ -265,8 +265,14 @@ plain:
 		pos += b.nexp;
 	}
 	/* ".5" has no integer digit: strtod reads it all the same. */
-	if (num_parse(neg ? buf : buf + 1, neg ? pos : pos - 1, &x, 0) != NUM_OK)
+	switch (num_parse(neg ? buf : buf + 1, neg ? pos : pos - 1, &x, 0)) {
+	case NUM_OK:
+		break;
+	case NUM_RANGE:
+		return -2;   /* 1e309: a number, but not a double */
+	default:
 		return -1;
+	}
 	if (pct)
 		x /= 100;
 	if (x == 0)
@@ -918,7 +924,7 @@ normalise(enum clean_type type, int flags, enum date_order order, const char *s,
 	switch (type) {
 	case CLEAN_NUM:
 		if ((n = read_num(s, len, flags, x, buf, need_x)) < 0) {
-			*why = "not a number";
+			*why = n == -2 ? "number out of range" : "not a number";
 			return -1;
 		}
 		return n;

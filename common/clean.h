@@ -46,7 +46,8 @@ int clean_num(const char *s, size_t len, int flags, double *out);
  * The normal form of a number clean_num reads: the text num_format writes
  * for its value, into buf (at least NUM_BUFSZ bytes, NUL added), found
  * without a double for plain decimals of up to 15 significant digits.
- * Returns the length, or -1 when s is not a number.
+ * Returns the length, or -1 when s is not a number (-2: a number too
+ * large for a double).
  */
 long clean_num_text(const char *s, size_t len, int flags, char *buf);
 
