@@ -24,10 +24,6 @@
 
 #define BLOCK 65536
 
-struct field_ref {
-	size_t off, len;
-	unsigned char plain;
-};
 
 /* Byte classes for the one pass that copies a field. */
 #define CLS_NEWLINE 1   /* CR or LF: count lines */
@@ -51,7 +47,15 @@ struct csvio_reader {
 	/* arena of field texts, NUL-terminated */
 	char *data;
 	size_t data_len, data_cap;
-	struct field_ref *fields;
+	/*
+	 * Fields as parallel arrays, so that a row is handed out as pointers
+	 * into them, without a copy: offsets into data while a block is
+	 * parsed (data may move), turned into pointers (fptr) once the block
+	 * is done.
+	 */
+	size_t *foff, *flen;
+	unsigned char *fplain;
+	char **fptr;
 	size_t nfields, fields_cap;
 	size_t cur_first;          /* first field of the record being parsed */
 	struct row_ref *rows;
@@ -64,11 +68,6 @@ struct csvio_reader {
 
 	unsigned char cls[256];    /* CLS_ bits of every byte value */
 
-	/* what is handed out */
-	char **out_f;
-	size_t *out_len;
-	unsigned char *out_plain;
-	size_t out_cap;
 
 	/* header, owned */
 	struct csvio_row header;
@@ -114,6 +113,32 @@ grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+/* Double the field arrays together.  Returns 0, or -1 when out of memory. */
+static int
+grow_fields(struct csvio_reader *r)
+{
+	size_t cap = r->fields_cap ? 2 * r->fields_cap : 256;
+	size_t *foff = realloc(r->foff, cap * sizeof *foff);
+	size_t *flen = foff ? realloc(r->flen, cap * sizeof *flen) : NULL;
+	unsigned char *fplain;
+	char **fptr;
+
+	if (foff != NULL)
+		r->foff = foff;
+	if (flen != NULL)
+		r->flen = flen;
+	if (foff == NULL || flen == NULL)
+		return -1;
+	if ((fplain = realloc(r->fplain, cap)) == NULL)
+		return -1;
+	r->fplain = fplain;
+	if ((fptr = realloc(r->fptr, cap * sizeof *fptr)) == NULL)
+		return -1;
+	r->fptr = fptr;
+	r->fields_cap = cap;
+	return 0;
+}
+
 static void
 on_field(void *s, size_t len, void *data)
 {
@@ -131,25 +156,32 @@ on_field(void *s, size_t len, void *data)
 	r->pending_cr = 0;
 	if ((r->data_len + len + 1 > r->data_cap &&
 	    grow((void **)&r->data, &r->data_cap, r->data_len + len + 1, 1) < 0) ||
-	    (r->nfields + 1 > r->fields_cap &&
-	    grow((void **)&r->fields, &r->fields_cap, r->nfields + 1, sizeof *r->fields) < 0)) {
+	    (r->nfields + 1 > r->fields_cap && grow_fields(r) < 0)) {
 		r->oom = 1;
 		return;
 	}
 	/*
 	 * One pass copies the field and classifies its bytes (fields are
 	 * short: this beat memcpy plus two memchr calls, which were a quarter
-	 * of a pass-through).
+	 * of a pass-through).  Locals, because a char store may alias any
+	 * member of *r and would make the compiler load it again.
 	 */
 	{
-		char *dst = r->data + r->data_len;
+		size_t nf = r->nfields, dl = r->data_len;
+		char *dst = r->data + dl;
+		const unsigned char *cls = r->cls;
 		unsigned char acc = 0;
 		for (i = 0; i < len; i++) {
-			dst[i] = t[i];
-			acc |= r->cls[(unsigned char)t[i]];
+			unsigned char c = (unsigned char)t[i];
+			dst[i] = (char)c;
+			acc |= cls[c];
 		}
 		dst[len] = '\0';
-		r->fields[r->nfields].plain = !(acc & CLS_QUOTE);
+		r->fplain[nf] = !(acc & CLS_QUOTE);
+		r->foff[nf] = dl;
+		r->flen[nf] = len;
+		r->nfields = nf + 1;
+		r->data_len = dl + len + 1;
 		if (acc & CLS_NEWLINE) {
 			/* newlines inside a quoted field */
 			for (i = 0; i < len; i++) {
@@ -160,10 +192,6 @@ on_field(void *s, size_t len, void *data)
 			}
 		}
 	}
-	r->fields[r->nfields].off = r->data_len;
-	r->fields[r->nfields].len = len;
-	r->nfields++;
-	r->data_len += len + 1;
 }
 
 static void
@@ -215,12 +243,13 @@ compact(struct csvio_reader *r)
 	size_t i, keep = r->nfields - r->cur_first, base;
 
 	if (keep > 0) {
-		base = r->fields[r->cur_first].off;
+		base = r->foff[r->cur_first];
 		memmove(r->data, r->data + base, r->data_len - base);
 		r->data_len -= base;
 		for (i = 0; i < keep; i++) {
-			r->fields[i] = r->fields[r->cur_first + i];
-			r->fields[i].off -= base;
+			r->foff[i] = r->foff[r->cur_first + i] - base;
+			r->flen[i] = r->flen[r->cur_first + i];
+			r->fplain[i] = r->fplain[r->cur_first + i];
 		}
 	} else {
 		r->data_len = 0;
@@ -338,6 +367,9 @@ csvio_next(struct csvio_reader *r, struct csvio_row *row, struct diag *d)
 	if (r->next_row >= r->nrows) {
 		if (fill(r, d) < 0)
 			return -1;
+		/* The block is parsed and data stays put: offsets become pointers. */
+		for (i = 0; i < r->nfields; i++)
+			r->fptr[i] = r->data + r->foff[i];
 		if (r->nrows == 0) {
 			if (r->has_pending) {
 				*d = r->pending;
@@ -348,24 +380,11 @@ csvio_next(struct csvio_reader *r, struct csvio_row *row, struct diag *d)
 		}
 	}
 	rr = &r->rows[r->next_row++];
-	if (rr->n + 1 > r->out_cap) {
-		size_t cap = r->out_cap;
-		size_t cap2 = r->out_cap;
-		if (grow((void **)&r->out_f, &cap, rr->n + 1, sizeof *r->out_f) < 0 ||
-		    grow((void **)&r->out_plain, &cap2, rr->n + 1, 1) < 0 ||
-		    grow((void **)&r->out_len, &r->out_cap, rr->n + 1, sizeof *r->out_len) < 0)
-			return diag_set(d, r->name, rr->line, NULL, NULL, 0, "out of memory");
-	}
-	for (i = 0; i < rr->n; i++) {
-		r->out_f[i] = r->data + r->fields[rr->first + i].off;
-		r->out_len[i] = r->fields[rr->first + i].len;
-		r->out_plain[i] = r->fields[rr->first + i].plain;
-	}
 	row->n = rr->n;
-	row->f = r->out_f;
-	row->len = r->out_len;
+	row->f = r->fptr + rr->first;
+	row->len = r->flen + rr->first;
 	row->line = rr->line;
-	row->plain = r->out_plain;
+	row->plain = r->fplain + rr->first;
 	return 1;
 }
 
@@ -475,11 +494,11 @@ csvio_close(struct csvio_reader *r)
 	free(r->name);
 	free(r->in);
 	free(r->data);
-	free(r->fields);
+	free(r->foff);
+	free(r->flen);
+	free(r->fplain);
+	free(r->fptr);
 	free(r->rows);
-	free(r->out_f);
-	free(r->out_len);
-	free(r->out_plain);
 	free(r->header.f);
 	free(r->header.len);
 	free(r->header_data);
