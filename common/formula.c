@@ -11,6 +11,16 @@
 #define MAX_VARS 64
 #define MAX_POLY 20
 
+/*
+ * Nesting limit (pr-train(1), FORMULA): each parenthesis, function call,
+ * unary minus and power opens a level of the parser's recursion, and each
+ * operator of an arithmetic expression is a level of the tree that
+ * deparse, mark_numeric and eval_node walk recursively.  Bounding both
+ * keeps the stack small (a few hundred frames) whatever the formula text;
+ * without it, 60,000 nested parentheses overflowed the stack.
+ */
+#define MAX_DEPTH 256
+
 enum node_kind {
 	N_NUM, N_COL, N_NEG, N_ADD, N_SUB, N_MUL, N_DIV, N_POW,
 	N_LOG, N_EXP, N_SQRT, N_PAREN
@@ -21,6 +31,7 @@ struct node {
 	double num;          /* N_NUM */
 	size_t col;          /* N_COL */
 	int a, b;            /* children (node indices), -1 when absent */
+	int depth;           /* 0 for a leaf, else 1 + the deeper child's depth */
 };
 
 enum var_kind {
@@ -212,6 +223,11 @@ new_node(struct formula *f, enum node_kind k, int a, int bb)
 	n->kind = k;
 	n->a = a;
 	n->b = bb;
+	n->depth = 0;
+	if (a >= 0 && f->nodes[a].depth >= n->depth)
+		n->depth = f->nodes[a].depth + 1;
+	if (bb >= 0 && f->nodes[bb].depth >= n->depth)
+		n->depth = f->nodes[bb].depth + 1;
 	return (int)f->nnodes++;
 }
 
@@ -296,6 +312,7 @@ struct parser {
 	int no_intercept;
 	struct diag *d;
 	int failed;
+	int depth;           /* nesting levels open (MAX_DEPTH) */
 };
 
 static int
@@ -416,6 +433,29 @@ expect(struct parser *p, char c)
 	return next(p);
 }
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* Open a nesting level at byte at (MAX_DEPTH); the caller leaves it with p->depth--. */
+static int
+enter(struct parser *p, size_t at)
+{
+	if (++p->depth > MAX_DEPTH)
+		return perr(p, at, "nested too deeply (more than %s levels)", STR(MAX_DEPTH));
+	return 0;
+}
+
+/* new_node for the parser: an expression tree deeper than MAX_DEPTH is an error at byte at. */
+static int
+mknode(struct parser *p, enum node_kind k, int a, int bb, size_t at)
+{
+	int i = new_node(p->f, k, a, bb);
+
+	if (p->f->nodes[i].depth > MAX_DEPTH)
+		return perr(p, at, "nested too deeply (more than %s levels)", STR(MAX_DEPTH));
+	return i;
+}
+
 /* ---- arithmetic (inside functions and I()) ---- */
 
 static int arith(struct parser *p);
@@ -437,9 +477,11 @@ aprimary(struct parser *p)
 		return next(p) < 0 ? -1 : a;
 	}
 	if (is_op(p, '(')) {
-		if (next(p) < 0 || (a = arith(p)) < 0 || expect(p, ')') < 0)
+		size_t at = p->pos;
+		if (enter(p, at) < 0 || next(p) < 0 || (a = arith(p)) < 0 || expect(p, ')') < 0)
 			return -1;
-		return new_node(p->f, N_PAREN, a, -1);
+		p->depth--;
+		return mknode(p, N_PAREN, a, -1, at);
 	}
 	if (p->tok == T_NAME) {
 		size_t at = p->pos, len = p->end - p->pos;
@@ -461,9 +503,11 @@ aprimary(struct parser *p)
 				return -1;
 			}
 			free(name);
-			if (next(p) < 0 || (a = arith(p)) < 0 || expect(p, ')') < 0)
+			if (enter(p, p->pos) < 0 || next(p) < 0 || (a = arith(p)) < 0 ||
+			    expect(p, ')') < 0)
 				return -1;
-			return new_node(p->f, k, a, -1);
+			p->depth--;
+			return mknode(p, k, a, -1, at);
 		}
 		a = new_node(p->f, N_COL, -1, -1);
 		p->f->nodes[a].col = add_col(p->f, name, strlen(name));
@@ -479,14 +523,17 @@ static int
 apow(struct parser *p)
 {
 	int a = aprimary(p), bb;
+	size_t at;
 
 	if (a < 0)
 		return -1;
 	if (!is_op(p, '^'))
 		return a;
-	if (next(p) < 0 || (bb = aunary(p)) < 0)
+	at = p->pos;
+	if (enter(p, at) < 0 || next(p) < 0 || (bb = aunary(p)) < 0)
 		return -1;
-	return new_node(p->f, N_POW, a, bb);
+	p->depth--;
+	return mknode(p, N_POW, a, bb, at);
 }
 
 static int
@@ -495,9 +542,11 @@ aunary(struct parser *p)
 	int a;
 
 	if (is_op(p, '-')) {
-		if (next(p) < 0 || (a = aunary(p)) < 0)
+		size_t at = p->pos;
+		if (enter(p, at) < 0 || next(p) < 0 || (a = aunary(p)) < 0)
 			return -1;
-		return new_node(p->f, N_NEG, a, -1);
+		p->depth--;
+		return mknode(p, N_NEG, a, -1, at);
 	}
 	return apow(p);
 }
@@ -509,9 +558,10 @@ aterm(struct parser *p)
 
 	while (a >= 0 && (is_op(p, '*') || is_op(p, '/'))) {
 		enum node_kind k = p->op == '*' ? N_MUL : N_DIV;
+		size_t at = p->pos;
 		if (next(p) < 0 || (bb = aunary(p)) < 0)
 			return -1;
-		a = new_node(p->f, k, a, bb);
+		a = mknode(p, k, a, bb, at);
 	}
 	return a;
 }
@@ -523,9 +573,10 @@ arith(struct parser *p)
 
 	while (a >= 0 && (is_op(p, '+') || is_op(p, '-'))) {
 		enum node_kind k = p->op == '+' ? N_ADD : N_SUB;
+		size_t at = p->pos;
 		if (next(p) < 0 || (bb = aterm(p)) < 0)
 			return -1;
-		a = new_node(p->f, k, a, bb);
+		a = mknode(p, k, a, bb, at);
 	}
 	return a;
 }
@@ -622,13 +673,16 @@ fvar(struct parser *p, struct tlist *out)
 		v.prefix = xstrndup(v.label, strlen(v.label));
 	} else if (is_fn(name) || strcmp(name, "I") == 0) {
 		int fnode = -1;
-		if (next(p) < 0 || (a = arith(p)) < 0 || expect(p, ')') < 0) {
+		if (enter(p, p->pos) < 0 || next(p) < 0 || (a = arith(p)) < 0 || expect(p, ')') < 0) {
 			free(name);
 			return -1;
 		}
-		if (is_fn(name))
-			fnode = new_node(f, strcmp(name, "log") == 0 ? N_LOG :
-			    strcmp(name, "exp") == 0 ? N_EXP : N_SQRT, a, -1);
+		p->depth--;
+		if (is_fn(name) && (fnode = mknode(p, strcmp(name, "log") == 0 ? N_LOG :
+		    strcmp(name, "exp") == 0 ? N_EXP : N_SQRT, a, -1, at)) < 0) {
+			free(name);
+			return -1;
+		}
 		v.kind = V_EXPR;
 		v.root = fnode >= 0 ? fnode : a;
 		sb_put(&b, name);
@@ -640,10 +694,11 @@ fvar(struct parser *p, struct tlist *out)
 		mark_numeric(f, v.root);
 	} else if (strcmp(name, "poly") == 0) {
 		size_t kat;
-		if (next(p) < 0 || (a = arith(p)) < 0 || expect(p, ',') < 0) {
+		if (enter(p, p->pos) < 0 || next(p) < 0 || (a = arith(p)) < 0 || expect(p, ',') < 0) {
 			free(name);
 			return -1;
 		}
+		p->depth--;
 		kat = p->pos;
 		if (p->tok != T_NUM || p->num != floor(p->num) || p->num < 1 || p->num > MAX_POLY) {
 			free(name);
@@ -744,8 +799,9 @@ static int
 fatom(struct parser *p, struct tlist *out)
 {
 	if (is_op(p, '(')) {
-		if (next(p) < 0 || fsum(p, out) < 0)
+		if (enter(p, p->pos) < 0 || next(p) < 0 || fsum(p, out) < 0)
 			return -1;
+		p->depth--;
 		return expect(p, ')');
 	}
 	if (p->tok == T_NUM && (p->num == 0 || p->num == 1)) {
@@ -1210,13 +1266,15 @@ formula_coef_uses(const struct formula *f, size_t j, size_t i)
 				return 1;
 		} else {
 			/* does the expression mention column i? */
-			int stack[256], sp = 0;
+			/* depth-first: at most one pending node a level, and
+			 * the tree is at most MAX_DEPTH deep (mknode) */
+			int stack[MAX_DEPTH + 2], sp = 0;
 			stack[sp++] = v->root;
 			while (sp > 0) {
 				const struct node *n = &f->nodes[stack[--sp]];
 				if (n->kind == N_COL && n->col == i)
 					return 1;
-				if (n->a >= 0 && n->kind != N_NUM && n->kind != N_COL && sp < 254) {
+				if (n->a >= 0 && n->kind != N_NUM && n->kind != N_COL) {
 					stack[sp++] = n->a;
 					if (n->b >= 0)
 						stack[sp++] = n->b;

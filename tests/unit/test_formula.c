@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -174,6 +175,127 @@ test_response_and_kinds(void)
 	formula_free(f);
 }
 
+/* pre + n copies of rep + mid + n copies of post, malloc'd with room for 2 more bytes */
+static char *
+nest(const char *pre, const char *rep, size_t n, const char *mid, const char *post)
+{
+	size_t lr = strlen(rep), lp = strlen(post), len = strlen(pre) + n * (lr + lp) + strlen(mid) + 1;
+	char *s = malloc(len + 2), *q = s;
+	size_t i;
+
+	if (s == NULL)
+		return NULL;
+	q += sprintf(q, "%s", pre);
+	for (i = 0; i < n; i++)
+		q += sprintf(q, "%s", rep);
+	q += sprintf(q, "%s", mid);
+	for (i = 0; i < n; i++)
+		q += sprintf(q, "%s", post);
+	return s;
+}
+
+/* The first len bytes of the message for text (the formula quoted after them is cut). */
+static int
+error_is(const char *text, const char *want)
+{
+	char b[2048];
+
+	names(text, b, sizeof b);
+	if (strncmp(b, want, strlen(want)) != 0) {
+		fprintf(stderr, "got: %.200s\nwant: %s\n", b, want);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Nesting is bounded at 256 levels (each parenthesis, function call, unary
+ * minus and power; each operator of an arithmetic expression): the
+ * parser's recursion and the expression tree that eval walks.  Columns are
+ * counted by hand from the text's shape.
+ */
+static void
+test_depth(void)
+{
+	char *s, b[256];
+	struct diag d;
+	struct formula *f;
+	double val[3], x[4], dx[4], work[16];
+
+	/* 256 parentheses of terms: fine; 257: the 257th "(" is at column 4 + 257 */
+	s = nest("y ~ ", "(", 256, "a", ")");
+	CHECK_STR(names(s, b, sizeof b), "(Intercept) a", "256 nested parentheses of terms");
+	free(s);
+	s = nest("y ~ ", "(", 257, "a", ")");
+	CHECK(error_is(s, "formula: nested too deeply (more than 256 levels) at column 261: \"y ~ ((("),
+	    "257 nested parentheses of terms");
+	free(s);
+	s = nest("y ~ ", "(", 100000, "a", ")");
+	CHECK(error_is(s, "formula: nested too deeply (more than 256 levels) at column 261: "),
+	    "100,000 nested parentheses (overflowed the stack)");
+	free(s);
+	/* I( is a level; 255 minus signs fine; the 256th is at column 6 + 256 */
+	s = nest("y ~ I(", "-", 255, "a)", "");
+	f = formula_parse(s, &d);
+	CHECK(f != NULL && formula_build(f, &d) == 0, "I( and 255 unary minus signs");
+	if (f != NULL) {
+		val[formula_col_index(f, "a")] = 2;
+		formula_eval(f, val, formula_col_index(f, "a"), x, dx, work);
+		CHECK(x[1] == -2 && dx[1] == -1, "255 minus signs: -a, derivative -1");
+	}
+	formula_free(f);
+	free(s);
+	s = nest("y ~ I(", "-", 100000, "a)", "");
+	CHECK(error_is(s, "formula: nested too deeply (more than 256 levels) at column 262: "),
+	    "I( and 100,000 unary minus signs");
+	free(s);
+	/* log( of parentheses: log( at column 7 is a level, the 256th "(" at 7 + 256 */
+	s = nest("y ~ I(log(", "(", 254, "a", ")");
+	strcat(s, "))");
+	f = formula_parse(s, &d);
+	CHECK(f != NULL, "I(log( and 254 parentheses");
+	formula_free(f);
+	free(s);
+	s = nest("y ~ I(log(", "(", 255, "a", ")");
+	strcat(s, "))");
+	CHECK(error_is(s, "formula: nested too deeply (more than 256 levels) at column 265: "),
+	    "I(log( and 255 parentheses");
+	free(s);
+	/* a long sum is a deep tree: the 257th "+" (column 9 + 4 * 256) */
+	s = nest("y ~ I(a", " + a", 256, ")", "");
+	f = formula_parse(s, &d);
+	CHECK(f != NULL && formula_build(f, &d) == 0, "256 additions");
+	if (f != NULL) {
+		char *want = nest("I(a", " + a", 256, ")", "");
+		CHECK_STR(formula_coef_name(f, 1), want, "256 additions: the name as R deparses it");
+		val[formula_col_index(f, "a")] = 0.5;
+		formula_eval(f, val, formula_col_index(f, "a"), x, dx, work);
+		CHECK(x[1] == 128.5 && dx[1] == 257, "257 a's at 0.5: 128.5, derivative 257");
+		free(want);
+	}
+	formula_free(f);
+
+	free(s);
+	s = nest("y ~ I(a", " + a", 100000, ")", "");
+	CHECK(error_is(s, "formula: nested too deeply (more than 256 levels) at column 1033: "),
+	    "100,000 additions (a tree as deep)");
+	free(s);
+	/* powers: I( and 255 "^" fine; and the price at the bottom of the
+	 * deepest branch still counts as used (a stack of 254 dropped it) */
+	s = nest("y ~ I(", "a^", 255, "price)", "");
+	f = formula_parse(s, &d);
+	CHECK(f != NULL && formula_build(f, &d) == 0, "I( and 255 powers");
+	if (f != NULL)
+		CHECK(formula_coef_uses(f, 1, (size_t)formula_col_index(f, "price")),
+		    "the price at depth 255 is used");
+	formula_free(f);
+	free(s);
+	s = nest("y ~ I(", "a^", 256, "price)", "");
+	CHECK(error_is(s, "formula: nested too deeply (more than 256 levels) at column 518: "),
+	    "I( and 256 powers");
+	free(s);
+}
+
 int
 main(void)
 {
@@ -181,5 +303,6 @@ main(void)
 	test_errors();
 	test_derivative();
 	test_response_and_kinds();
+	test_depth();
 	return check_done();
 }
