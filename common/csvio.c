@@ -587,6 +587,7 @@ struct csvio_writer {
 	FILE *fp;
 	unsigned char delim;
 	unsigned char special[256];   /* bytes that make a field need quotes */
+	int num_plain;                /* the delimiter cannot occur in num_format's text */
 	char *buf;
 	size_t len;
 	size_t row_fields;
@@ -611,6 +612,7 @@ csvio_writer_new(FILE *fp, unsigned char delim)
 	w->delim = delim;
 	w->at_start = 1;
 	w->special[delim] = w->special['"'] = w->special['\n'] = w->special['\r'] = 1;
+	w->num_plain = strchr("0123456789+-.einf", delim) == NULL;
 	return w;
 }
 
@@ -712,6 +714,15 @@ csvio_put(struct csvio_writer *w, const char *s, size_t len)
 }
 
 void
+csvio_put_plain(struct csvio_writer *w, const char *s, size_t len)
+{
+	if (w->row_fields++ > 0)
+		emit_byte(w, (char)w->delim);
+	w->last_empty = (len == 0);
+	emit(w, s, len);
+}
+
+void
 csvio_put_str(struct csvio_writer *w, const char *s)
 {
 	csvio_put(w, s, strlen(s));
@@ -723,7 +734,10 @@ csvio_put_num(struct csvio_writer *w, double x)
 	char buf[NUM_BUFSZ];
 	size_t n = num_format(x, buf);
 
-	csvio_put(w, buf, n);
+	if (w->num_plain)
+		csvio_put_plain(w, buf, n);
+	else
+		csvio_put(w, buf, n);
 }
 
 void

@@ -113,6 +113,12 @@ int csvio_writer_free(struct csvio_writer *w);
 /* Append one field to the current row, quoted if needed. */
 void csvio_put(struct csvio_writer *w, const char *s, size_t len);
 void csvio_put_str(struct csvio_writer *w, const char *s);      /* NUL-terminated */
+/*
+ * Append a field the caller knows needs no quotes: s holds no delimiter,
+ * quote, CR or LF (a number, a 0/1 flag, an ISO date).  Skips the look at
+ * every byte that csvio_put makes.
+ */
+void csvio_put_plain(struct csvio_writer *w, const char *s, size_t len);
 void csvio_put_num(struct csvio_writer *w, double x);           /* num_format */
 void csvio_put_long(struct csvio_writer *w, long long x);
 

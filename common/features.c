@@ -55,9 +55,20 @@ numcache_find(struct numcache *c, const char *s, size_t len)
 
 	if (c == NULL || len == 0 || len > NUMCACHE_KEY)
 		return NULL;
-	e = numcache_slot(c, s, len);
-	if (memcmp(e->in, s, len) == 0 && (len == NUMCACHE_KEY || e->in[len] == '\0'))
-		return e;
+	/*
+	 * The key NUL-padded to 16 bytes, compared as two words: a memcmp call
+	 * per field was 15% of an --apply.
+	 */
+	{
+		char key[NUMCACHE_KEY] = { 0 };
+		uint64_t a[2], b[2];
+		memcpy(key, s, len);
+		e = numcache_slot(c, s, len);
+		memcpy(a, key, sizeof a);
+		memcpy(b, e->in, sizeof b);
+		if (a[0] == b[0] && a[1] == b[1])
+			return e;
+	}
 	return NULL;
 }
 
@@ -1228,11 +1239,11 @@ put_result(struct tr *t, const char *s, size_t len, double x, double y,
 	if (t->hit != NULL) {
 		e = t->hit;
 		n = e->out[sizeof e->out - 1] != '\0' ? sizeof e->out : strlen(e->out);
-		csvio_put(w, e->out, n);
+		csvio_put_plain(w, e->out, n);   /* num_format's text: no quotes needed */
 		return;
 	}
 	n = num_format(y, buf);
-	csvio_put(w, buf, n);
+	csvio_put_plain(w, buf, n);
 	/* Only a field read as a number is kept (not a missing one replaced by the mean). */
 	if (t->cache == NULL || t->miss || n == 0 || n > sizeof e->out || len == 0 ||
 	    len > NUMCACHE_KEY)
@@ -1255,7 +1266,7 @@ put_small(struct csvio_writer *w, long v)
 		buf[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v > 0 && i > 0);
-	csvio_put(w, buf + i, sizeof buf - i);
+	csvio_put_plain(w, buf + i, sizeof buf - i);
 }
 
 static void
@@ -1282,7 +1293,7 @@ put_date(const struct feat_state *st, struct tr *t, struct csvio_writer *w)
 	put_small(w, dt.month);
 	put_small(w, date_yday(&dt));
 	put_small(w, date_iso_week(&dt, NULL));
-	csvio_put(w, dow >= 6 ? "1" : "0", 1);
+	csvio_put_plain(w, dow >= 6 ? "1" : "0", 1);
 	if (!t->holidays)
 		return;
 	while (lo < hi) {
@@ -1359,7 +1370,7 @@ feat_apply_row(struct feat_state *st, const struct csvio_row *row, struct csvio_
 				t->n_unseen++;
 			n = strtab_n(t->levels);
 			for (j = 0; j < n; j++)
-				csvio_put(w, (long)j == t->lev ? "1" : "0", 1);
+				csvio_put_plain(w, (long)j == t->lev ? "1" : "0", 1);
 			if (t->other)
 				csvio_put(w, t->lev < 0 && len > 0 ? "1" : "0", 1);
 			break;
