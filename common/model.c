@@ -6,8 +6,11 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/stat.h>
 
 #include <gsl/gsl_cdf.h>
 
@@ -175,53 +178,195 @@ model_save(const json_t *doc, const char *path, struct diag *d)
 
 /* ---- loading ---- */
 
+/*
+ * Every field is checked for its type and range, and a message names its
+ * path as jq writes it (coefficients[3].estimate, by.groups["north"]...):
+ * a value of the wrong type was once read as 0 ("estimate": "NaN"), which
+ * sent pr-optimize's prices to their bounds without a word.
+ */
 static int
 bad(struct diag *d, const struct model *m, const char *what)
 {
 	return diag_set(d, m->name, 0, NULL, NULL, 0, "not a valid model: %s", what);
 }
 
-static double
-jget(const json_t *v)
+/* What a value is, for "expected X, found Y": its JSON text when short, else its type. */
+static void
+found(const json_t *v, char *buf, size_t size)
 {
-	return json_is_number(v) ? json_number_value(v) : NAN;
+	char *text;
+
+	if (v == NULL) {
+		snprintf(buf, size, "nothing");
+		return;
+	}
+	if (json_is_object(v) || json_is_array(v)) {
+		snprintf(buf, size, "%s", json_is_object(v) ? "an object" : "an array");
+		return;
+	}
+	text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(17));
+	if (text == NULL)
+		abort();   /* out of memory */
+	if (strlen(text) > 40)
+		snprintf(buf, size, "%.37s...", text);
+	else
+		snprintf(buf, size, "%s", text);
+	free(text);
 }
 
+/* "not a valid model: PATH: expected WANT, found ..." (or "missing" when v is NULL). */
 static int
-load_sub(struct model *m, const json_t *o, struct submodel *s, struct diag *d)
+bad_field(struct diag *d, const struct model *m, const char *path, const char *want,
+    const json_t *v)
 {
-	const json_t *co = json_object_get(o, "coefficients"), *cv = json_object_get(o, "covariance");
-	size_t p = m->p, i, j;
+	char f[64];
 
-	if (!json_is_array(co) || json_array_size(co) != p)
-		return bad(d, m, "\"coefficients\" does not match the formula");
-	if (!json_is_array(cv) || json_array_size(cv) != p)
-		return bad(d, m, "\"covariance\" is not p x p");
-	s->beta = xcalloc(p, sizeof *s->beta);
-	s->cov = xcalloc(p * p, sizeof *s->cov);
-	for (i = 0; i < p; i++) {
-		const json_t *c = json_array_get(co, i), *t = json_object_get(c, "term"),
-		    *row = json_array_get(cv, i);
-		double b = jget(json_object_get(c, "estimate"));
-		if (!json_is_string(t) || strcmp(json_string_value(t), formula_coef_name(m->f, i)) != 0) {
-			diag_set(d, m->name, 0, NULL, formula_coef_name(m->f, i),
-			    strlen(formula_coef_name(m->f, i)),
-			    "not a valid model: coefficient %zu does not match the formula", i + 1);
-			return -1;
-		}
-		s->beta[i] = isfinite(b) ? b : 0;
-		if (!json_is_array(row) || json_array_size(row) != p)
-			return bad(d, m, "\"covariance\" is not p x p");
-		for (j = 0; j < p; j++) {
-			double c2 = jget(json_array_get(row, j));
-			s->cov[i * p + j] = isfinite(c2) ? c2 : 0;
+	if (v == NULL)
+		return diag_set(d, m->name, 0, NULL, NULL, 0, "not a valid model: %s: missing", path);
+	found(v, f, sizeof f);
+	return diag_set(d, m->name, 0, NULL, NULL, 0, "not a valid model: %s: expected %s, found %s",
+	    path, want, f);
+}
+
+/*
+ * A number field: a JSON number, or null when nullok (then *x is NaN).
+ * min is the least value allowed (-HUGE_VAL for any).  JSON has no NaN or
+ * infinity, so every number read is finite.
+ */
+static int
+get_num(struct diag *d, const struct model *m, const json_t *v, const char *path, int nullok,
+    double min, double *x)
+{
+	if (nullok && json_is_null(v)) {
+		*x = NAN;
+		return 0;
+	}
+	if (!json_is_number(v))
+		return bad_field(d, m, path, nullok ? "a number or null" : "a number", v);
+	*x = json_number_value(v);
+	if (!isfinite(*x) || *x < min)
+		return bad_field(d, m, path, min == 0 ? "a number >= 0" : "a finite number", v);
+	return 0;
+}
+
+/* An optional array of strings that must equal want(f, i) for i < n. */
+static int
+check_names(struct diag *d, const struct model *m, const json_t *v, const char *key, size_t n,
+    const char *(*want)(const struct formula *, size_t))
+{
+	char path[96], w[DIAG_VALUE_MAX + 8];
+	size_t i;
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_array(v))
+		return bad_field(d, m, key, "an array", v);
+	if (json_array_size(v) != n) {
+		snprintf(w, sizeof w, "%zu names (the formula's)", n);
+		snprintf(path, sizeof path, "%s", key);
+		diag_set(d, m->name, 0, NULL, NULL, 0,
+		    "not a valid model: %s: expected %s, found %zu", path, w, json_array_size(v));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		const json_t *e = json_array_get(v, i);
+		if (!json_is_string(e) || strcmp(json_string_value(e), want(m->f, i)) != 0) {
+			snprintf(path, sizeof path, "%s[%zu]", key, i);
+			snprintf(w, sizeof w, "\"%.*s\"", DIAG_VALUE_MAX, want(m->f, i));
+			return bad_field(d, m, path, w, e);
 		}
 	}
-	s->dispersion = jget(json_object_get(o, "dispersion"));
-	if (!isfinite(s->dispersion))
+	return 0;
+}
+
+/*
+ * One fitted model: coefficients (term as the formula names it, estimate
+ * a number or null when aliased, std_error a number >= 0 or null),
+ * covariance (p x p of numbers or null), dispersion (>= 0 or null),
+ * df_residual (an integer >= 0), training (optional: an object of numbers,
+ * nulls and the validation object).  at is the path of o ("" or
+ * "by.pooled." ...).
+ */
+static int
+load_sub(struct model *m, const json_t *o, const char *at, struct submodel *s, struct diag *d)
+{
+	const json_t *co = json_object_get(o, "coefficients"), *cv = json_object_get(o, "covariance"),
+	    *v, *tr;
+	size_t p = m->p, i, j;
+	char path[600];
+	double x;
+	const char *key;
+
+	s->beta = xcalloc(p, sizeof *s->beta);
+	s->cov = xcalloc(p * p, sizeof *s->cov);
+	snprintf(path, sizeof path, "%scoefficients", at);
+	if (!json_is_array(co))
+		return bad_field(d, m, path, "an array", co);
+	if (json_array_size(co) != p)
+		return diag_set(d, m->name, 0, NULL, NULL, 0,
+		    "not a valid model: %s: expected %zu coefficients (the formula's), found %zu",
+		    path, p, json_array_size(co));
+	snprintf(path, sizeof path, "%scovariance", at);
+	if (!json_is_array(cv))
+		return bad_field(d, m, path, "an array", cv);
+	if (json_array_size(cv) != p)
+		return diag_set(d, m->name, 0, NULL, NULL, 0,
+		    "not a valid model: %s: expected %zu rows, found %zu", path, p, json_array_size(cv));
+	for (i = 0; i < p; i++) {
+		const json_t *c = json_array_get(co, i), *row = json_array_get(cv, i);
+		char w[DIAG_VALUE_MAX + 8];
+		snprintf(path, sizeof path, "%scoefficients[%zu]", at, i);
+		if (!json_is_object(c))
+			return bad_field(d, m, path, "an object", c);
+		v = json_object_get(c, "term");
+		snprintf(path, sizeof path, "%scoefficients[%zu].term", at, i);
+		snprintf(w, sizeof w, "\"%.*s\"", DIAG_VALUE_MAX, formula_coef_name(m->f, i));
+		if (!json_is_string(v) || strcmp(json_string_value(v), formula_coef_name(m->f, i)) != 0)
+			return bad_field(d, m, path, w, v);
+		snprintf(path, sizeof path, "%scoefficients[%zu].estimate", at, i);
+		if (get_num(d, m, json_object_get(c, "estimate"), path, 1, -HUGE_VAL, &x) < 0)
+			return -1;
+		s->beta[i] = isnan(x) ? 0 : x;   /* aliased: 0, as R's predict treats NA */
+		snprintf(path, sizeof path, "%scoefficients[%zu].std_error", at, i);
+		if (get_num(d, m, json_object_get(c, "std_error"), path, 1, 0, &x) < 0)
+			return -1;
+		snprintf(path, sizeof path, "%scovariance[%zu]", at, i);
+		if (!json_is_array(row))
+			return bad_field(d, m, path, "an array", row);
+		if (json_array_size(row) != p)
+			return diag_set(d, m->name, 0, NULL, NULL, 0,
+			    "not a valid model: %s: expected %zu numbers, found %zu", path, p,
+			    json_array_size(row));
+		for (j = 0; j < p; j++) {
+			snprintf(path, sizeof path, "%scovariance[%zu][%zu]", at, i, j);
+			if (get_num(d, m, json_array_get(row, j), path, 1, i == j ? 0 : -HUGE_VAL, &x) < 0)
+				return -1;
+			s->cov[i * p + j] = isnan(x) ? 0 : x;
+		}
+	}
+	snprintf(path, sizeof path, "%sdispersion", at);
+	if (get_num(d, m, json_object_get(o, "dispersion"), path, 1, 0, &s->dispersion) < 0)
+		return -1;
+	if (isnan(s->dispersion))
 		s->dispersion = 1;
-	s->df_residual = json_is_integer(json_object_get(o, "df_residual")) ?
-	    (long)json_integer_value(json_object_get(o, "df_residual")) : -1;
+	v = json_object_get(o, "df_residual");
+	snprintf(path, sizeof path, "%sdf_residual", at);
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return bad_field(d, m, path, "an integer >= 0", v);
+	s->df_residual = (long)json_integer_value(v);
+	tr = json_object_get(o, "training");
+	snprintf(path, sizeof path, "%straining", at);
+	if (tr != NULL && !json_is_object(tr))
+		return bad_field(d, m, path, "an object", tr);
+	json_object_foreach((json_t *)tr, key, v) {
+		int ok = strcmp(key, "validation") == 0 ? json_is_object(v) :
+		    json_is_number(v) || json_is_null(v);
+		if (!ok) {
+			snprintf(path, sizeof path, "%straining.%.64s", at, key);
+			return bad_field(d, m, path, strcmp(key, "validation") == 0 ? "an object" :
+			    "a number or null", v);
+		}
+	}
 	return 0;
 }
 
@@ -232,13 +377,52 @@ free_sub(struct submodel *s)
 	free(s->cov);
 }
 
+/* The levels of column fi from columns[i].levels (an array of strings). */
+static int
+load_levels(struct model *m, const json_t *lv, size_t i, long fi, struct diag *d)
+{
+	char path[96], what[400];
+	char **levels;
+	size_t k, n;
+	int r;
+
+	snprintf(path, sizeof path, "columns[%zu].levels", i);
+	if (!json_is_array(lv))
+		return bad_field(d, m, path, "an array of strings", lv);
+	n = json_array_size(lv);
+	levels = xcalloc(n + 1, sizeof *levels);
+	for (k = 0; k < n; k++) {
+		const json_t *e = json_array_get(lv, k);
+		if (!json_is_string(e)) {
+			free(levels);
+			snprintf(path, sizeof path, "columns[%zu].levels[%zu]", i, k);
+			return bad_field(d, m, path, "a string", e);
+		}
+		levels[k] = (char *)json_string_value(e);
+	}
+	r = formula_set_levels(m->f, (size_t)fi, levels, n, d);
+	free(levels);
+	if (r < 0) {
+		/* "level given twice", "needs at least two levels"...: keep the value */
+		snprintf(what, sizeof what, "%.380s", d->what);
+		snprintf(d->what, sizeof d->what, "not a valid model: %.90s: %.380s", path, what);
+		snprintf(d->file, sizeof d->file, "%s", m->name);
+		d->column[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
 struct model *
 model_from_json(json_t *doc, const char *name, struct diag *d)
 {
 	struct model *m = xcalloc(1, sizeof *m);
 	const json_t *v, *cols, *by;
 	const char *fam;
-	size_t i, k;
+	char *listed = NULL;
+	char path[600];
+	size_t i;
+	double x;
 
 	m->doc = json_incref(doc);
 	m->name = xstrdup(name);
@@ -249,15 +433,19 @@ model_from_json(json_t *doc, const char *name, struct diag *d)
 		goto fail;
 	}
 	v = json_object_get(doc, "version");
-	if (!json_is_integer(v) || json_integer_value(v) != MODEL_VERSION) {
+	if (json_is_integer(v) && json_integer_value(v) != MODEL_VERSION) {
 		diag_set(d, name, 0, NULL, NULL, 0,
 		    "model format version %lld is not supported (this program reads version %d)",
-		    json_is_integer(v) ? (long long)json_integer_value(v) : -1LL, MODEL_VERSION);
+		    (long long)json_integer_value(v), MODEL_VERSION);
+		goto fail;
+	}
+	if (!json_is_integer(v)) {
+		bad_field(d, m, "version", "the integer 1", v);
 		goto fail;
 	}
 	v = json_object_get(doc, "formula");
 	if (!json_is_string(v)) {
-		bad(d, m, "no \"formula\"");
+		bad_field(d, m, "formula", "a string", v);
 		goto fail;
 	}
 	m->f = formula_parse(json_string_value(v), d);
@@ -273,46 +461,79 @@ model_from_json(json_t *doc, const char *name, struct diag *d)
 		goto fail;
 	}
 	m->family = (enum model_family)model_family_parse(fam);
-	cols = json_object_get(doc, "columns");
-	if (!json_is_array(cols)) {
-		bad(d, m, "no \"columns\"");
+	v = json_object_get(doc, "response");
+	if (!json_is_string(v) ||
+	    strcmp(json_string_value(v), formula_col(m->f, formula_response_col(m->f))) != 0) {
+		char w[DIAG_COL_MAX + 32];
+		snprintf(w, sizeof w, "\"%.*s\" (the formula's)", DIAG_COL_MAX,
+		    formula_col(m->f, formula_response_col(m->f)));
+		bad_field(d, m, "response", w, v);
 		goto fail;
 	}
+	v = json_object_get(doc, "response_log");
+	if (!json_is_boolean(v) || json_is_true(v) != formula_response_log(m->f)) {
+		bad_field(d, m, "response_log", formula_response_log(m->f) ? "true (the formula's)" :
+		    "false (the formula's)", v);
+		goto fail;
+	}
+	v = json_object_get(doc, "weight_column");
+	if (v != NULL && !json_is_string(v) && !json_is_null(v)) {
+		bad_field(d, m, "weight_column", "a string or null", v);
+		goto fail;
+	}
+	v = json_object_get(doc, "l2");
+	if (v != NULL && get_num(d, m, v, "l2", 0, 0, &x) < 0)
+		goto fail;
+	cols = json_object_get(doc, "columns");
+	if (!json_is_array(cols)) {
+		bad_field(d, m, "columns", "an array", cols);
+		goto fail;
+	}
+	/* each formula column at most once; one not listed is numeric (a
+	 * C() column then fails in formula_build) */
+	listed = xcalloc(formula_ncols(m->f) + 1, 1);
 	for (i = 0; i < json_array_size(cols); i++) {
-		const json_t *c = json_array_get(cols, i), *lv = json_object_get(c, "levels");
-		const char *cn = json_string_value(json_object_get(c, "name"));
-		const char *kind = json_string_value(json_object_get(c, "kind"));
+		const json_t *c = json_array_get(cols, i), *cn = json_object_get(c, "name"),
+		    *kind = json_object_get(c, "kind");
 		long fi;
-		char **levels;
-		int r;
-		if (cn == NULL || kind == NULL || (fi = formula_col_index(m->f, cn)) < 0) {
-			bad(d, m, "a column in \"columns\" is not in the formula");
+		snprintf(path, sizeof path, "columns[%zu]", i);
+		if (!json_is_object(c)) {
+			bad_field(d, m, path, "an object", c);
 			goto fail;
 		}
-		if (strcmp(kind, "categorical") != 0)
-			continue;
-		if (!json_is_array(lv)) {
-			bad(d, m, "a categorical column has no \"levels\"");
+		snprintf(path, sizeof path, "columns[%zu].name", i);
+		if (!json_is_string(cn)) {
+			bad_field(d, m, path, "a string", cn);
 			goto fail;
 		}
-		levels = xcalloc(json_array_size(lv) + 1, sizeof *levels);
-		for (k = 0; k < json_array_size(lv); k++)
-			levels[k] = (char *)json_string_value(json_array_get(lv, k));
-		for (k = 0; k < json_array_size(lv) && levels[k] != NULL; k++)
-			;
-		r = k < json_array_size(lv) ? -1 :
-		    formula_set_levels(m->f, (size_t)fi, levels, json_array_size(lv), d);
-		free(levels);
-		if (r < 0) {
-			bad(d, m, "bad \"levels\"");
+		fi = formula_col_index(m->f, json_string_value(cn));
+		if (fi < 0 || listed[fi]) {
+			diag_set(d, name, 0, NULL, json_string_value(cn), json_string_length(cn),
+			    "not a valid model: %s: %s", path, fi < 0 ? "not a column of the formula" :
+			    "listed twice");
 			goto fail;
 		}
+		listed[fi] = 1;
+		snprintf(path, sizeof path, "columns[%zu].kind", i);
+		if (!json_is_string(kind) || (strcmp(json_string_value(kind), "numeric") != 0 &&
+		    strcmp(json_string_value(kind), "categorical") != 0)) {
+			bad_field(d, m, path, "\"numeric\" or \"categorical\"", kind);
+			goto fail;
+		}
+		if (strcmp(json_string_value(kind), "categorical") == 0 &&
+		    load_levels(m, json_object_get(c, "levels"), i, fi, d) < 0)
+			goto fail;
 	}
 	if (formula_build(m->f, d) < 0) {
 		bad(d, m, "the formula's terms cannot be built");
 		goto fail;
 	}
 	m->p = formula_ncoef(m->f);
+	if (check_names(d, m, json_object_get(doc, "terms"), "terms", formula_nterms(m->f),
+	    formula_term_label) < 0 ||
+	    check_names(d, m, json_object_get(doc, "coefficient_names"), "coefficient_names",
+	    m->p, formula_coef_name) < 0)
+		goto fail;
 	v = json_object_get(doc, "price_column");
 	if (json_is_string(v)) {
 		m->price_name = xstrdup(json_string_value(v));
@@ -321,38 +542,61 @@ model_from_json(json_t *doc, const char *name, struct diag *d)
 			bad(d, m, "\"price_column\" is not a numeric column of the formula");
 			goto fail;
 		}
+	} else if (!json_is_null(v)) {
+		bad_field(d, m, "price_column", "a string or null", v);
+		goto fail;
 	}
-	if (load_sub(m, doc, &m->top, d) < 0)
+	if (load_sub(m, doc, "", &m->top, d) < 0)
 		goto fail;
 	by = json_object_get(doc, "by");
 	if (by != NULL && !json_is_null(by)) {
-		const json_t *groups = json_object_get(by, "groups"), *pooled = json_object_get(by, "pooled");
-		const char *gc = json_string_value(json_object_get(by, "column"));
+		const json_t *groups = json_object_get(by, "groups"), *pooled = json_object_get(by, "pooled"),
+		    *gc = json_object_get(by, "column");
 		const char *key;
 		json_t *g;
-		if (gc == NULL || !json_is_object(groups) || !json_is_object(pooled)) {
-			bad(d, m, "\"by\" needs \"column\", \"groups\" and \"pooled\"");
+		if (!json_is_object(by)) {
+			bad_field(d, m, "by", "an object or null", by);
 			goto fail;
 		}
-		m->group_col = xstrdup(gc);
+		if (!json_is_string(gc)) {
+			bad_field(d, m, "by.column", "a string", gc);
+			goto fail;
+		}
+		if (!json_is_object(groups)) {
+			bad_field(d, m, "by.groups", "an object", groups);
+			goto fail;
+		}
+		if (!json_is_object(pooled)) {
+			bad_field(d, m, "by.pooled", "an object", pooled);
+			goto fail;
+		}
+		m->group_col = xstrdup(json_string_value(gc));
 		m->groups = strtab_new();
 		if (m->groups == NULL)
 			abort();
 		m->sub = xcalloc(json_object_size(groups), sizeof *m->sub);
 		free_sub(&m->top);
 		memset(&m->top, 0, sizeof m->top);
-		if (load_sub(m, pooled, &m->top, d) < 0)
+		if (load_sub(m, pooled, "by.pooled.", &m->top, d) < 0)
 			goto fail;
 		json_object_foreach((json_t *)groups, key, g) {
 			long gi = strtab_add(m->groups, key, strlen(key));
 			if (gi < 0)
 				abort();
-			if (load_sub(m, g, &m->sub[gi], d) < 0)
+			snprintf(path, sizeof path, "by.groups[\"%.*s\"]", DIAG_VALUE_MAX, key);
+			if (!json_is_object(g)) {
+				bad_field(d, m, path, "an object", g);
+				goto fail;
+			}
+			strcat(path, ".");
+			if (load_sub(m, g, path, &m->sub[gi], d) < 0)
 				goto fail;
 		}
 	}
+	free(listed);
 	return m;
 fail:
+	free(listed);
 	model_free(m);
 	return NULL;
 }
@@ -361,16 +605,29 @@ struct model *
 model_load(const char *path, struct diag *d)
 {
 	json_error_t err;
-	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	json_t *doc;
 	struct model *m;
+	struct stat st;
+	FILE *fp = fopen(path, "r");
+	int e;
 
-	if (doc == NULL) {
-		FILE *fp = fopen(path, "r");
-		if (fp == NULL) {
-			diag_errno(d, path, errno, "cannot open");
-			return NULL;
-		}
+	if (fp == NULL)
+		return diag_errno(d, path, errno, "cannot open"), NULL;
+	/* fopen opens a directory; reading it fails with EISDIR, which
+	 * jansson would report as "not JSON" at line 1 */
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
 		fclose(fp);
+		return diag_errno(d, path, EISDIR, "cannot read"), NULL;
+	}
+	errno = 0;
+	doc = json_loadf(fp, JSON_REJECT_DUPLICATES, &err);
+	e = errno;
+	if (doc == NULL && ferror(fp)) {
+		fclose(fp);
+		return diag_errno(d, path, e ? e : EIO, "cannot read"), NULL;
+	}
+	fclose(fp);
+	if (doc == NULL) {
 		diag_set(d, path, err.line > 0 ? err.line : 0, NULL, NULL, 0, "not JSON: %s", err.text);
 		return NULL;
 	}
