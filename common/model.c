@@ -204,7 +204,14 @@ found(const json_t *v, char *buf, size_t size)
 		snprintf(buf, size, "%s", json_is_object(v) ? "an object" : "an array");
 		return;
 	}
-	text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(17));
+	if (json_is_real(v)) {
+		/* the shortest text that reads back (-0.1, not -0.10000000000000001) */
+		char nb[NUM_BUFSZ];
+		nb[num_format(json_real_value(v), nb)] = '\0';
+		snprintf(buf, size, "%s%s", nb, strpbrk(nb, ".eEn") ? "" : ".0");
+		return;
+	}
+	text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 	if (text == NULL)
 		abort();   /* out of memory */
 	if (strlen(text) > 40)
@@ -297,8 +304,6 @@ load_sub(struct model *m, const json_t *o, const char *at, struct submodel *s, s
 	double x;
 	const char *key;
 
-	s->beta = xcalloc(p, sizeof *s->beta);
-	s->cov = xcalloc(p * p, sizeof *s->cov);
 	snprintf(path, sizeof path, "%scoefficients", at);
 	if (!json_is_array(co))
 		return bad_field(d, m, path, "an array", co);
@@ -312,6 +317,10 @@ load_sub(struct model *m, const json_t *o, const char *at, struct submodel *s, s
 	if (json_array_size(cv) != p)
 		return diag_set(d, m->name, 0, NULL, NULL, 0,
 		    "not a valid model: %s: expected %zu rows, found %zu", path, p, json_array_size(cv));
+	/* only now: p x p for a file that does not hold as many numbers would
+	 * ask for gigabytes (200,000 levels) */
+	s->beta = xcalloc(p, sizeof *s->beta);
+	s->cov = xcalloc(p * p, sizeof *s->cov);
 	for (i = 0; i < p; i++) {
 		const json_t *c = json_array_get(co, i), *row = json_array_get(cv, i);
 		char w[DIAG_VALUE_MAX + 8];
