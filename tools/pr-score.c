@@ -6,7 +6,9 @@
  * was trained with --by.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <stdnoreturn.h>
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
@@ -42,6 +44,49 @@ enum {
 	OPT_AS = CLI_OPT_FIRST_TOOL, OPT_ELASTICITY, OPT_INTERVAL, OPT_PRICE, OPT_SE
 };
 
+/*
+ * What a run holds, so that every way out frees it: LeakSanitizer
+ * reported the reader (70 kB) on a malformed-CSV exit, where the compiler
+ * had already dropped main's last copy of the pointer.  The writer is kept
+ * (in this struct, on main's stack), not freed: freeing it would flush
+ * rows to stdout that a failed run does not write today.
+ */
+struct run {
+	struct model *m;
+	struct model_eval *e;
+	struct csvio_reader *in;
+	struct csvio_writer *out;
+	struct acct acct;
+	int acct_open;
+};
+
+/* Free what r holds (the rejects temporary removed), then fail with d. */
+static noreturn void
+run_fail(struct run *r, const struct diag *d)
+{
+	struct diag scratch;
+
+	if (r->acct_open)
+		acct_finish(&r->acct, 0, &scratch);
+	model_eval_free(r->e);
+	model_free(r->m);
+	csvio_close(r->in);
+	cli_fail_diag(EXIT_FAIL, d);
+}
+
+/* cli_reject, but under --strict through run_fail (the same message). */
+static void
+reject(struct run *r, const struct cli_common *c, const struct csvio_row *row, struct diag *d)
+{
+	if (c->strict) {
+		struct diag where = *d;
+		snprintf(where.file, sizeof where.file, "%s", csvio_name(r->in));
+		where.line = row->line;
+		run_fail(r, &where);
+	}
+	cli_reject(c, &r->acct, csvio_name(r->in), row, d);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -59,15 +104,15 @@ main(int argc, char **argv)
 	const char *model_path = NULL, *as = NULL, *price_col = NULL;
 	int want_se = 0, want_el = 0, opt, got;
 	double level = 0;
+	struct run run;
 	struct model *m;
 	struct model_eval *e;
 	struct csvio_reader *in;
 	struct csvio_writer *out;
 	struct csvio_row row;
-	struct acct acct;
 	struct diag d;
 	size_t ncols;
-	char name[DIAG_COL_MAX];
+	char name[DIAG_COL_MAX], input_name[DIAG_FILE_MAX];
 	int has_price;
 
 	cli_init(argv);
@@ -101,25 +146,31 @@ main(int argc, char **argv)
 	if (model_path == NULL)
 		cli_usage("a model is required (-m model.json)");
 
-	m = model_load(model_path, &d);
+	memset(&run, 0, sizeof run);
+	m = run.m = model_load(model_path, &d);
 	if (m == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
 	has_price = model_price_col(m) != NULL;
-	if (price_col != NULL && !has_price)
-		cli_fail(EXIT_FAIL, "%s: --price: the model has no price column", model_path);
-	if (want_el && !has_price)
-		cli_fail(EXIT_FAIL, "%s: --elasticity: the model has no price column", model_path);
+	if ((price_col != NULL || want_el) && !has_price) {
+		diag_set(&d, model_path, 0, NULL, NULL, 0, "%s: the model has no price column",
+		    price_col != NULL ? "--price" : "--elasticity");
+		run_fail(&run, &d);
+	}
 	snprintf(name, sizeof name, "%s", as ? as : model_pred_name(m));
 
-	in = cli_open_input(optind < argc ? argv[optind] : NULL, common.delim);
+	in = run.in = csvio_open(optind < argc ? argv[optind] : NULL, common.delim, &d);
+	if (in == NULL)
+		run_fail(&run, &d);
 	ncols = csvio_ncols(in);
-	e = model_bind(m, csvio_header(in), csvio_name(in), price_col, &d);
+	e = run.e = model_bind(m, csvio_header(in), csvio_name(in), price_col, &d);
 	if (e == NULL)
-		cli_fail_diag(EXIT_FAIL, &d);
-	out = cli_open_output();
-	acct_init(&acct);
-	if (common.rejects != NULL && acct_open_rejects(&acct, common.rejects, csvio_header(in), &d) < 0)
-		cli_fail_diag(EXIT_FAIL, &d);
+		run_fail(&run, &d);
+	out = run.out = cli_open_output();
+	acct_init(&run.acct);
+	if (common.rejects != NULL &&
+	    acct_open_rejects(&run.acct, common.rejects, csvio_header(in), &d) < 0)
+		run_fail(&run, &d);
+	run.acct_open = 1;
 	if (ncols > 0) {
 		char buf[DIAG_COL_MAX + 8];
 		csvio_put_row(out, csvio_header(in));
@@ -140,22 +191,22 @@ main(int argc, char **argv)
 	}
 	while ((got = csvio_next(in, &row, &d)) > 0) {
 		double p, mean, dmean, se, lo, hi;
-		acct.n_in++;
+		run.acct.n_in++;
 		if (row.n != ncols) {
 			diag_set(&d, NULL, 0, NULL, NULL, 0, "%s fields (expected %zu)",
 			    row.n > ncols ? "too many" : "too few", ncols);
-			cli_reject(&common, &acct, csvio_name(in), &row, &d);
+			reject(&run, &common, &row, &d);
 			continue;
 		}
 		if (model_eval_row(e, &row, &d) < 0) {
-			cli_reject(&common, &acct, csvio_name(in), &row, &d);
+			reject(&run, &common, &row, &d);
 			continue;
 		}
 		p = model_eval_row_price(e);
 		if (has_price && isnan(p)) {
 			diag_set(&d, NULL, 0, price_col ? price_col : model_price_col(m), NULL, 0,
 			    "missing value");
-			cli_reject(&common, &acct, csvio_name(in), &row, &d);
+			reject(&run, &common, &row, &d);
 			continue;
 		}
 		if (want_se || level > 0)
@@ -167,7 +218,7 @@ main(int argc, char **argv)
 		if (!isfinite(mean)) {
 			diag_set(&d, NULL, 0, NULL, NULL, 0,
 			    "the model cannot be evaluated here (a term is not finite)");
-			cli_reject(&common, &acct, csvio_name(in), &row, &d);
+			reject(&run, &common, &row, &d);
 			continue;
 		}
 		csvio_put_row(out, &row);
@@ -181,16 +232,15 @@ main(int argc, char **argv)
 		if (want_el)
 			csvio_put_num(out, mean != 0 ? p * dmean / mean : NAN);
 		csvio_end(out);
-		acct.n_out++;
+		run.acct.n_out++;
 	}
-	if (got < 0) {
-		acct_finish(&acct, 0, &d);
-		cli_fail_diag(EXIT_FAIL, &d);
-	}
-	cli_finish_rows(&common, &acct, csvio_name(in));
+	if (got < 0)
+		run_fail(&run, &d);
+	/* free all but the writer first: cli_finish may exit */
+	snprintf(input_name, sizeof input_name, "%s", csvio_name(in));
 	csvio_close(in);
-	cli_close_output(out);
 	model_eval_free(e);
 	model_free(m);
+	cli_finish(&common, &run.acct, input_name, out);
 	return EXIT_OK;
 }
