@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <stdnoreturn.h>
 
 #ifdef __linux__
 #include <sys/mman.h>
@@ -677,12 +679,99 @@ summary(const struct trainer *t, const char *what, const struct fit_result *r,
 }
 
 /*
+ * What main holds, so that every way out frees it: under LeakSanitizer a
+ * failing run must not leave the reader, the store or the formula behind
+ * (the compiler may have dropped main's last copy of a pointer).  The
+ * pointers lead to main's own variables.  The output writer is not freed
+ * on failure: that would flush rows that a failed run does not write.
+ */
+struct run {
+	struct formula *f;
+	struct csvio_reader *in;
+	struct acct *acct;       /* NULL until acct_init */
+	struct data *dt;         /* NULL until set up */
+	long *idx;
+	double *val, *work;
+	json_t *doc;
+	struct trained *pooled;
+	struct trained *tg;      /* ng, zeroed: ok says which hold a fit */
+	size_t ng;
+};
+
+static void
+run_free(struct run *r)
+{
+	struct data *dt = r->dt;
+	size_t i;
+
+	json_decref(r->doc);
+	if (r->pooled != NULL) {
+		json_decref(r->pooled->sub);
+		fit_result_free(&r->pooled->res);
+	}
+	for (i = 0; i < r->ng; i++) {
+		if (r->tg[i].ok) {
+			json_decref(r->tg[i].sub);
+			fit_result_free(&r->tg[i].res);
+		}
+	}
+	free(r->tg);
+	if (dt != NULL) {
+		for (i = 0; i < dt->nc; i++)
+			strtab_free(dt->lv[i]);
+		for (i = 0; i < dt->nchunk; i++)
+			free(dt->chunk[i]);
+		free(dt->chunk);
+		free(dt->jump_row);
+		free(dt->jump_line);
+		free(dt->lv);
+		free(dt->w);
+		free(dt->gid);
+		free(dt->text_line);
+		free(dt->text_value);
+		free(dt->has_num);
+		strtab_free(dt->groups);
+	}
+	free(r->val);
+	free(r->work);
+	free(r->idx);
+	formula_free(r->f);
+	csvio_close(r->in);
+	memset(r, 0, sizeof *r);
+}
+
+/* Remove the rejects temporary, free what r holds, then fail (exit 1) with d. */
+static noreturn void
+run_fail(struct run *r, const struct diag *d)
+{
+	struct diag scratch;
+
+	if (r->acct != NULL)
+		acct_finish(r->acct, 0, &scratch);
+	run_free(r);
+	cli_fail_diag(EXIT_FAIL, d);
+}
+
+/* cli_reject, but under --strict through run_fail (the same message). */
+static void
+reject(struct run *r, const struct cli_common *c, const struct csvio_row *row, struct diag *d)
+{
+	if (c->strict) {
+		struct diag where = *d;
+		snprintf(where.file, sizeof where.file, "%s", csvio_name(r->in));
+		where.line = row->line;
+		run_fail(r, &where);
+	}
+	cli_reject(c, r->acct, csvio_name(r->in), row, d);
+}
+
+/*
  * --fitted: every used row's fitted value, computed as pr-score computes
  * it (the model read back from its document, the row's values given as
  * text), so that scoring the training data reproduces these exactly.
  */
 static void
-write_fitted(const struct trainer *t, json_t *doc, const char *path)
+write_fitted(const struct trainer *t, json_t *doc, const char *path, struct run *run)
 {
 	const struct data *dt = t->dt;
 	struct diag d;
@@ -695,7 +784,7 @@ write_fitted(const struct trainer *t, json_t *doc, const char *path)
 	char (*buf)[NUM_BUFSZ];
 
 	if (m == NULL)
-		cli_fail_diag(EXIT_FAIL, &d);
+		run_fail(run, &d);
 	hdr.n = nf;
 	hdr.f = xrealloc(NULL, nf * sizeof *hdr.f);
 	hdr.len = xrealloc(NULL, nf * sizeof *hdr.len);
@@ -707,11 +796,9 @@ write_fitted(const struct trainer *t, json_t *doc, const char *path)
 		hdr.f[i] = (char *)formula_col(t->f, i);
 	hdr.f[dt->nc] = (char *)(t->o->by ? t->o->by : "");
 	e = model_bind(m, &hdr, path, NULL, &d);
-	if (e == NULL)
-		cli_fail_diag(EXIT_FAIL, &d);
-	af = atomic_open(path, &d);
+	af = e != NULL ? atomic_open(path, &d) : NULL;
 	if (af == NULL)
-		cli_fail_diag(EXIT_FAIL, &d);
+		goto fail;
 	w = csvio_writer_new(atomic_fp(af), ',');
 	if (w == NULL)
 		oom();
@@ -740,10 +827,11 @@ write_fitted(const struct trainer *t, json_t *doc, const char *path)
 	}
 	if (csvio_writer_free(w) != 0) {
 		atomic_abort(af);
-		cli_fail(EXIT_FAIL, "%s: write error", path);
+		diag_set(&d, path, 0, NULL, NULL, 0, "write error");
+		goto fail;
 	}
 	if (atomic_commit(af, &d) < 0)
-		cli_fail_diag(EXIT_FAIL, &d);
+		goto fail;
 	model_eval_free(e);
 	model_free(m);
 	free(hdr.f);
@@ -751,6 +839,16 @@ write_fitted(const struct trainer *t, json_t *doc, const char *path)
 	free(row.f);
 	free(row.len);
 	free(buf);
+	return;
+fail:
+	model_eval_free(e);
+	model_free(m);
+	free(hdr.f);
+	free(hdr.len);
+	free(row.f);
+	free(row.len);
+	free(buf);
+	run_fail(run, &d);
 }
 
 int
@@ -784,6 +882,8 @@ main(int argc, char **argv)
 	struct data dt;
 	struct trainer t;
 	struct trained pooled, *tg = NULL;
+	struct run run;
+	char input_name[DIAG_FILE_MAX];
 	long *idx, widx = -1, gidx = -1, price = -1;
 	double *val, *work;
 	size_t nc, i, r, ng = 0;
@@ -849,6 +949,9 @@ main(int argc, char **argv)
 	f = formula_parse(o.formula, &d);
 	if (f == NULL)
 		cli_usage_diag(NULL, &d);
+	memset(&run, 0, sizeof run);
+	memset(&pooled, 0, sizeof pooled);
+	run.f = f;
 	nc = formula_ncols(f);
 	if (o.price != NULL) {
 		price = formula_col_index(f, o.price);
@@ -864,22 +967,27 @@ main(int argc, char **argv)
 	if (price >= 0 && formula_col_forced(f, (size_t)price))
 		cli_usage("--price: the price column \"%s\" cannot be categorical", o.price);
 
-	in = cli_open_input(optind < argc ? argv[optind] : NULL, common.delim);
-	idx = xrealloc(NULL, nc * sizeof *idx);
+	in = run.in = csvio_open(optind < argc ? argv[optind] : NULL, common.delim, &d);
+	if (in == NULL)
+		run_fail(&run, &d);
+	idx = run.idx = xrealloc(NULL, nc * sizeof *idx);
 	for (i = 0; i < nc; i++)
 		if ((idx[i] = csvio_require_col(in, formula_col(f, i), &d)) < 0)
-			cli_fail_diag(EXIT_FAIL, &d);
+			run_fail(&run, &d);
 	if (o.weight && (widx = csvio_require_col(in, o.weight, &d)) < 0)
-		cli_fail_diag(EXIT_FAIL, &d);
+		run_fail(&run, &d);
 	if (o.by && (gidx = csvio_require_col(in, o.by, &d)) < 0)
-		cli_fail_diag(EXIT_FAIL, &d);
+		run_fail(&run, &d);
 	acct_init(&acct);
 	if (common.rejects != NULL && acct_open_rejects(&acct, common.rejects, csvio_header(in), &d) < 0)
-		cli_fail_diag(EXIT_FAIL, &d);
+		run_fail(&run, &d);
+	run.acct = &acct;
 
 	memset(&dt, 0, sizeof dt);
+	run.dt = &dt;
 	dt.nc = nc;
 	dt.lv = xrealloc(NULL, nc * sizeof *dt.lv);
+	memset(dt.lv, 0, nc * sizeof *dt.lv);
 	dt.text_line = xrealloc(NULL, nc * sizeof *dt.text_line);
 	dt.text_value = xrealloc(NULL, nc * sizeof *dt.text_value);
 	memset(dt.text_line, 0, nc * sizeof *dt.text_line);
@@ -897,8 +1005,8 @@ main(int argc, char **argv)
 		if ((dt.groups = strtab_new()) == NULL)
 			oom();
 	}
-	val = xrealloc(NULL, nc * sizeof *val);
-	work = xrealloc(NULL, formula_work_size(f) * sizeof *work);
+	val = run.val = xrealloc(NULL, nc * sizeof *val);
+	work = run.work = xrealloc(NULL, formula_work_size(f) * sizeof *work);
 
 	/* Read every row; keep the formula's columns. */
 	while ((got = csvio_next(in, &row, &d)) > 0) {
@@ -908,7 +1016,7 @@ main(int argc, char **argv)
 		if (row.n != csvio_ncols(in)) {
 			diag_set(&d, NULL, 0, NULL, NULL, 0, "%s fields (expected %zu)",
 			    row.n > csvio_ncols(in) ? "too many" : "too few", csvio_ncols(in));
-			cli_reject(&common, &acct, csvio_name(in), &row, &d);
+			reject(&run, &common, &row, &d);
 			continue;
 		}
 		/* first check every field, so a rejected row adds no level */
@@ -989,13 +1097,10 @@ main(int argc, char **argv)
 		acct.n_out++;
 		continue;
 reject:
-		cli_reject(&common, &acct, csvio_name(in), &row, &d);
+		reject(&run, &common, &row, &d);
 	}
-	if (got < 0) {
-		acct_finish(&acct, 0, &d);
-		cli_fail_diag(EXIT_FAIL, &d);
-	}
-	cli_finish_rows(&common, &acct, csvio_name(in));
+	if (got < 0)
+		run_fail(&run, &d);
 
 	/* Categorical columns: levels in byte order. */
 	for (i = 0; i < nc; i++) {
@@ -1003,9 +1108,11 @@ reject:
 		char **names;
 		if (dt.lv[i] == NULL)
 			continue;
-		if ((long)i == price)
-			cli_fail(EXIT_FAIL, "%s: column \"%s\": the price column must be numeric",
-			    csvio_name(in), formula_col(f, i));
+		if ((long)i == price) {
+			diag_set(&d, csvio_name(in), 0, formula_col(f, i), NULL, 0,
+			    "the price column must be numeric");
+			run_fail(&run, &d);
+		}
 		/* a column of numbers with some text is worth a word */
 		if (dt.text_line[i] > 0 && dt.has_num[i] && !common.quiet)
 			cli_warn("%s:%ld: column \"%s\" is categorical: it holds text: \"%s\"",
@@ -1021,7 +1128,10 @@ reject:
 		}
 		if (formula_set_levels(f, i, names, nl, &d) < 0) {
 			snprintf(d.file, sizeof d.file, "%s", csvio_name(in));
-			cli_fail_diag(EXIT_FAIL, &d);
+			free(order);
+			free(rank);
+			free(names);
+			run_fail(&run, &d);
 		}
 		/* keep the levels in strtab order for --fitted; the design uses sorted ranks */
 		for (r = 0; r < dt.n; r++) {
@@ -1047,7 +1157,7 @@ reject:
 		free(names);
 	}
 	if (formula_build(f, &d) < 0)
-		cli_fail_diag(EXIT_FAIL, &d);
+		run_fail(&run, &d);
 
 	t.o = &o;
 	t.f = f;
@@ -1056,8 +1166,9 @@ reject:
 	t.p = formula_ncoef(f);
 	t.input = csvio_name(in);
 	/* the store is needed after the pooled fit only by --by and --fitted */
+	run.pooled = &pooled;
 	if (train_rows(&t, NULL, dt.n, o.by == NULL && o.fitted == NULL, "", &pooled, &d) < 0)
-		cli_fail_diag(EXIT_FAIL, &d);
+		run_fail(&run, &d);
 	out = cli_open_output();
 	if (o.by)
 		csvio_put_str(out, "group");
@@ -1070,7 +1181,7 @@ reject:
 	put_table(&t, out, o.by ? "" : NULL, &pooled.res);
 	if (common.verbose)
 		summary(&t, o.by ? "pooled " : "", &pooled.res, acct.n_rejected);
-	doc = model_doc_new(f, o.family, o.price, o.weight, o.l2);
+	doc = run.doc = model_doc_new(f, o.family, o.price, o.weight, o.l2);
 	json_object_update(doc, pooled.sub);
 	if (o.by) {
 		/* groups in byte order; each fitted on its own rows */
@@ -1081,7 +1192,9 @@ reject:
 		cnt = xrealloc(NULL, ng * sizeof *cnt);
 		start = xrealloc(NULL, (ng + 1) * sizeof *start);
 		rows = xrealloc(NULL, dt.n * sizeof *rows);
-		tg = xrealloc(NULL, ng * sizeof *tg);
+		tg = run.tg = xrealloc(NULL, ng * sizeof *tg);
+		memset(tg, 0, ng * sizeof *tg);
+		run.ng = ng;
 		strtab_sorted(dt.groups, order);
 		memset(cnt, 0, ng * sizeof *cnt);
 		for (r = 0; r < dt.n; r++)
@@ -1098,8 +1211,15 @@ reject:
 			char what[DIAG_VALUE_MAX + 32];
 			snprintf(what, sizeof what, "group \"%s\": ", gname);
 			if (train_rows(&t, rows + start[g], cnt[g], 0, what, &tg[g], &d) < 0) {
-				if (common.strict)
-					cli_fail_diag(EXIT_FAIL, &d);
+				if (common.strict) {
+					json_decref(by);
+					json_decref(groups);
+					free(order);
+					free(cnt);
+					free(start);
+					free(rows);
+					run_fail(&run, &d);
+				}
 				if (!common.quiet) {
 					cli_warn_diag(&d);
 					cli_warn("group \"%s\": scored with the pooled model", gname);
@@ -1123,39 +1243,12 @@ reject:
 	json_object_set_new(json_object_get(doc, "training"), "dropped",
 	    json_integer((json_int_t)acct.n_rejected));
 	if (o.output && model_save(doc, o.output, &d) < 0)
-		cli_fail_diag(EXIT_FAIL, &d);
+		run_fail(&run, &d);
 	if (o.fitted)
-		write_fitted(&t, doc, o.fitted);
-	cli_close_output(out);
-
-	json_decref(doc);
-	json_decref(pooled.sub);
-	fit_result_free(&pooled.res);
-	for (i = 0; i < ng; i++) {
-		if (tg[i].ok) {
-			json_decref(tg[i].sub);
-			fit_result_free(&tg[i].res);
-		}
-	}
-	free(tg);
-	for (i = 0; i < nc; i++)
-		strtab_free(dt.lv[i]);
-	for (i = 0; i < dt.nchunk; i++)
-		free(dt.chunk[i]);
-	free(dt.chunk);
-	free(dt.jump_row);
-	free(dt.jump_line);
-	free(dt.lv);
-	free(dt.w);
-	free(dt.gid);
-	free(dt.text_line);
-	free(dt.text_value);
-	free(dt.has_num);
-	strtab_free(dt.groups);
-	free(val);
-	free(work);
-	free(idx);
-	formula_free(f);
-	csvio_close(in);
+		write_fitted(&t, doc, o.fitted, &run);
+	/* free all but the writer and the counts first: cli_finish may exit */
+	snprintf(input_name, sizeof input_name, "%s", csvio_name(in));
+	run_free(&run);
+	cli_finish(&common, &acct, input_name, out);
 	return EXIT_OK;
 }
