@@ -21,6 +21,13 @@
  */
 #define MAX_DEPTH 256
 
+/*
+ * Terms of a formula at most: a*b*c*... with k variables has 2^k - 1
+ * terms, and 18 of them (262,143 terms, deduplicated pairwise) ran for
+ * minutes.  R's design would have as many columns at least.
+ */
+#define MAX_TERMS 10000
+
 enum node_kind {
 	N_NUM, N_COL, N_NEG, N_ADD, N_SUB, N_MUL, N_DIV, N_POW,
 	N_LOG, N_EXP, N_SQRT, N_PAREN
@@ -823,9 +830,14 @@ fcolon(struct parser *p, struct tlist *out)
 		return -1;
 	while (is_op(p, ':')) {
 		struct tlist r = { NULL, 0 }, o;
+		size_t at = p->pos;
 		if (next(p) < 0 || fatom(p, &r) < 0) {
 			free(r.t);
 			return -1;
+		}
+		if (r.n > 0 && out->n > MAX_TERMS / r.n) {
+			free(r.t);
+			return perr(p, at, "more than %s terms", STR(MAX_TERMS));
 		}
 		o = tl_colon(out, &r);
 		free(out->t);
@@ -842,9 +854,15 @@ fprod(struct parser *p, struct tlist *out)
 		return -1;
 	while (is_op(p, '*')) {
 		struct tlist r = { NULL, 0 }, o;
+		size_t at = p->pos;
 		if (next(p) < 0 || fcolon(p, &r) < 0) {
 			free(r.t);
 			return -1;
+		}
+		/* a*b has |a| + |b| + |a||b| terms at most */
+		if (out->n + 1 > (MAX_TERMS + 1) / (r.n + 1)) {
+			free(r.t);
+			return perr(p, at, "more than %s terms", STR(MAX_TERMS));
 		}
 		o = tl_colon(out, &r);
 		tl_cat(out, &r);
@@ -867,6 +885,7 @@ fsum(struct parser *p, struct tlist *out)
 	}
 	for (;;) {
 		struct tlist r = { NULL, 0 };
+		size_t at = p->pos;
 		if (fprod(p, &r) < 0) {
 			free(r.t);
 			return -1;
@@ -885,6 +904,8 @@ fsum(struct parser *p, struct tlist *out)
 			tl_cat(out, &r);
 		}
 		free(r.t);
+		if (out->n > MAX_TERMS)
+			return perr(p, at, "more than %s terms", STR(MAX_TERMS));
 		if (!is_op(p, '+') && !is_op(p, '-'))
 			return 0;
 		minus = p->op == '-';

@@ -290,6 +290,13 @@ test_depth(void)
 		    "the price at depth 255 is used");
 	formula_free(f);
 	free(s);
+	/* terms: a*...*m (13 variables) has 8191; one more crossing would
+	 * have 16383, refused at the 13th "*" (column 4 + 2 * 13) */
+	CHECK(error_is("y ~ a*b*c*d*e*f*g*h*i*j*k*l*m*n",
+	    "formula: more than 10000 terms at column 30: "), "14-way crossing");
+	f = formula_parse("y ~ a*b*c*d*e*f*g*h*i*j*k*l*m", &d);
+	CHECK(f != NULL && formula_nterms(f) == 8191, "13-way crossing: 8191 terms");
+	formula_free(f);
 	s = nest("y ~ I(", "a^", 256, "price)", "");
 	CHECK(error_is(s, "formula: nested too deeply (more than 256 levels) at column 518: "),
 	    "I( and 256 powers");
