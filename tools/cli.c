@@ -8,8 +8,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Set once in main, read by the message functions: the program-wide switch. */
+/* Set once in main, read by the message functions: the program-wide switches. */
 static const char *prog = "pr";
+static void (*fail_cleanup)(void *);
+static void *fail_arg;
+
+void
+cli_at_fail(void (*cleanup)(void *arg), void *arg)
+{
+	fail_cleanup = cleanup;
+	fail_arg = arg;
+}
+
+/* Run main's cleanup once (a cleanup that fails cannot loop back here). */
+static void
+run_cleanup(void)
+{
+	void (*fn)(void *) = fail_cleanup;
+
+	fail_cleanup = NULL;
+	if (fn != NULL)
+		fn(fail_arg);
+}
 
 void
 cli_init(char **argv)
@@ -110,6 +130,7 @@ cli_fail(int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vwarn_line(fmt, ap);
 	va_end(ap);
+	run_cleanup();
 	exit(status);
 }
 
@@ -117,6 +138,7 @@ void
 cli_fail_diag(int status, const struct diag *d)
 {
 	cli_warn_diag(d);
+	run_cleanup();
 	exit(status);
 }
 
@@ -124,6 +146,7 @@ void
 cli_usage_try(void)
 {
 	fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+	run_cleanup();
 	exit(EXIT_USAGE);
 }
 

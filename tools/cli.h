@@ -65,6 +65,15 @@ void cli_common_init(struct cli_common *c);
  */
 int cli_common_opt(struct cli_common *c, int opt, const char *arg, const char *help);
 
+/*
+ * Register main's cleanup: cli_fail, cli_fail_diag, cli_reject under
+ * --strict and the usage exits call cleanup(arg) once before they exit, so
+ * a failing run frees what it holds and removes its temporaries (and
+ * LeakSanitizer sees no leak).  NULL unregisters: do that before main
+ * frees the same things on its way out.
+ */
+void cli_at_fail(void (*cleanup)(void *arg), void *arg);
+
 /* "prog: message" on stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn_diag(const struct diag *d);

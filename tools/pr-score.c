@@ -60,10 +60,11 @@ struct run {
 	int acct_open;
 };
 
-/* Free what r holds (the rejects temporary removed), then fail with d. */
-static noreturn void
-run_fail(struct run *r, const struct diag *d)
+/* What a failing run frees (cli_at_fail): the rejects temporary is removed. */
+static void
+run_cleanup(void *arg)
 {
+	struct run *r = arg;
 	struct diag scratch;
 
 	if (r->acct_open)
@@ -71,20 +72,6 @@ run_fail(struct run *r, const struct diag *d)
 	model_eval_free(r->e);
 	model_free(r->m);
 	csvio_close(r->in);
-	cli_fail_diag(EXIT_FAIL, d);
-}
-
-/* cli_reject, but under --strict through run_fail (the same message). */
-static void
-reject(struct run *r, const struct cli_common *c, const struct csvio_row *row, struct diag *d)
-{
-	if (c->strict) {
-		struct diag where = *d;
-		snprintf(where.file, sizeof where.file, "%s", csvio_name(r->in));
-		where.line = row->line;
-		run_fail(r, &where);
-	}
-	cli_reject(c, &r->acct, csvio_name(r->in), row, d);
 }
 
 int
@@ -147,6 +134,7 @@ main(int argc, char **argv)
 		cli_usage("a model is required (-m model.json)");
 
 	memset(&run, 0, sizeof run);
+	cli_at_fail(run_cleanup, &run);
 	m = run.m = model_load(model_path, &d);
 	if (m == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
@@ -154,22 +142,22 @@ main(int argc, char **argv)
 	if ((price_col != NULL || want_el) && !has_price) {
 		diag_set(&d, model_path, 0, NULL, NULL, 0, "%s: the model has no price column",
 		    price_col != NULL ? "--price" : "--elasticity");
-		run_fail(&run, &d);
+		cli_fail_diag(EXIT_FAIL, &d);
 	}
 	snprintf(name, sizeof name, "%s", as ? as : model_pred_name(m));
 
 	in = run.in = csvio_open(optind < argc ? argv[optind] : NULL, common.delim, &d);
 	if (in == NULL)
-		run_fail(&run, &d);
+		cli_fail_diag(EXIT_FAIL, &d);
 	ncols = csvio_ncols(in);
 	e = run.e = model_bind(m, csvio_header(in), csvio_name(in), price_col, &d);
 	if (e == NULL)
-		run_fail(&run, &d);
+		cli_fail_diag(EXIT_FAIL, &d);
 	out = run.out = cli_open_output();
 	acct_init(&run.acct);
 	if (common.rejects != NULL &&
 	    acct_open_rejects(&run.acct, common.rejects, csvio_header(in), &d) < 0)
-		run_fail(&run, &d);
+		cli_fail_diag(EXIT_FAIL, &d);
 	run.acct_open = 1;
 	if (ncols > 0) {
 		char buf[DIAG_COL_MAX + 8];
@@ -195,18 +183,18 @@ main(int argc, char **argv)
 		if (row.n != ncols) {
 			diag_set(&d, NULL, 0, NULL, NULL, 0, "%s fields (expected %zu)",
 			    row.n > ncols ? "too many" : "too few", ncols);
-			reject(&run, &common, &row, &d);
+			cli_reject(&common, &run.acct, csvio_name(in), &row, &d);
 			continue;
 		}
 		if (model_eval_row(e, &row, &d) < 0) {
-			reject(&run, &common, &row, &d);
+			cli_reject(&common, &run.acct, csvio_name(in), &row, &d);
 			continue;
 		}
 		p = model_eval_row_price(e);
 		if (has_price && isnan(p)) {
 			diag_set(&d, NULL, 0, price_col ? price_col : model_price_col(m), NULL, 0,
 			    "missing value");
-			reject(&run, &common, &row, &d);
+			cli_reject(&common, &run.acct, csvio_name(in), &row, &d);
 			continue;
 		}
 		if (want_se || level > 0)
@@ -218,7 +206,7 @@ main(int argc, char **argv)
 		if (!isfinite(mean)) {
 			diag_set(&d, NULL, 0, NULL, NULL, 0,
 			    "the model cannot be evaluated here (a term is not finite)");
-			reject(&run, &common, &row, &d);
+			cli_reject(&common, &run.acct, csvio_name(in), &row, &d);
 			continue;
 		}
 		csvio_put_row(out, &row);
@@ -235,8 +223,9 @@ main(int argc, char **argv)
 		run.acct.n_out++;
 	}
 	if (got < 0)
-		run_fail(&run, &d);
+		cli_fail_diag(EXIT_FAIL, &d);
 	/* free all but the writer first: cli_finish may exit */
+	cli_at_fail(NULL, NULL);
 	snprintf(input_name, sizeof input_name, "%s", csvio_name(in));
 	csvio_close(in);
 	model_eval_free(e);

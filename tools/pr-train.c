@@ -740,29 +740,16 @@ run_free(struct run *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* Remove the rejects temporary, free what r holds, then fail (exit 1) with d. */
-static noreturn void
-run_fail(struct run *r, const struct diag *d)
+/* What a failing run frees (cli_at_fail): the rejects temporary is removed. */
+static void
+run_cleanup(void *arg)
 {
+	struct run *r = arg;
 	struct diag scratch;
 
 	if (r->acct != NULL)
 		acct_finish(r->acct, 0, &scratch);
 	run_free(r);
-	cli_fail_diag(EXIT_FAIL, d);
-}
-
-/* cli_reject, but under --strict through run_fail (the same message). */
-static void
-reject(struct run *r, const struct cli_common *c, const struct csvio_row *row, struct diag *d)
-{
-	if (c->strict) {
-		struct diag where = *d;
-		snprintf(where.file, sizeof where.file, "%s", csvio_name(r->in));
-		where.line = row->line;
-		run_fail(r, &where);
-	}
-	cli_reject(c, r->acct, csvio_name(r->in), row, d);
 }
 
 /*
@@ -771,7 +758,7 @@ reject(struct run *r, const struct cli_common *c, const struct csvio_row *row, s
  * text), so that scoring the training data reproduces these exactly.
  */
 static void
-write_fitted(const struct trainer *t, json_t *doc, const char *path, struct run *run)
+write_fitted(const struct trainer *t, json_t *doc, const char *path)
 {
 	const struct data *dt = t->dt;
 	struct diag d;
@@ -784,7 +771,7 @@ write_fitted(const struct trainer *t, json_t *doc, const char *path, struct run 
 	char (*buf)[NUM_BUFSZ];
 
 	if (m == NULL)
-		run_fail(run, &d);
+		cli_fail_diag(EXIT_FAIL, &d);
 	hdr.n = nf;
 	hdr.f = xrealloc(NULL, nf * sizeof *hdr.f);
 	hdr.len = xrealloc(NULL, nf * sizeof *hdr.len);
@@ -848,7 +835,7 @@ fail:
 	free(row.f);
 	free(row.len);
 	free(buf);
-	run_fail(run, &d);
+	cli_fail_diag(EXIT_FAIL, &d);
 }
 
 int
@@ -950,6 +937,7 @@ main(int argc, char **argv)
 	if (f == NULL)
 		cli_usage_diag(NULL, &d);
 	memset(&run, 0, sizeof run);
+	cli_at_fail(run_cleanup, &run);
 	memset(&pooled, 0, sizeof pooled);
 	run.f = f;
 	nc = formula_ncols(f);
@@ -969,18 +957,18 @@ main(int argc, char **argv)
 
 	in = run.in = csvio_open(optind < argc ? argv[optind] : NULL, common.delim, &d);
 	if (in == NULL)
-		run_fail(&run, &d);
+		cli_fail_diag(EXIT_FAIL, &d);
 	idx = run.idx = xrealloc(NULL, nc * sizeof *idx);
 	for (i = 0; i < nc; i++)
 		if ((idx[i] = csvio_require_col(in, formula_col(f, i), &d)) < 0)
-			run_fail(&run, &d);
+			cli_fail_diag(EXIT_FAIL, &d);
 	if (o.weight && (widx = csvio_require_col(in, o.weight, &d)) < 0)
-		run_fail(&run, &d);
+		cli_fail_diag(EXIT_FAIL, &d);
 	if (o.by && (gidx = csvio_require_col(in, o.by, &d)) < 0)
-		run_fail(&run, &d);
+		cli_fail_diag(EXIT_FAIL, &d);
 	acct_init(&acct);
 	if (common.rejects != NULL && acct_open_rejects(&acct, common.rejects, csvio_header(in), &d) < 0)
-		run_fail(&run, &d);
+		cli_fail_diag(EXIT_FAIL, &d);
 	run.acct = &acct;
 
 	memset(&dt, 0, sizeof dt);
@@ -1016,7 +1004,7 @@ main(int argc, char **argv)
 		if (row.n != csvio_ncols(in)) {
 			diag_set(&d, NULL, 0, NULL, NULL, 0, "%s fields (expected %zu)",
 			    row.n > csvio_ncols(in) ? "too many" : "too few", csvio_ncols(in));
-			reject(&run, &common, &row, &d);
+			cli_reject(&common, run.acct, csvio_name(run.in), &row, &d);
 			continue;
 		}
 		/* first check every field, so a rejected row adds no level */
@@ -1097,10 +1085,10 @@ main(int argc, char **argv)
 		acct.n_out++;
 		continue;
 reject:
-		reject(&run, &common, &row, &d);
+		cli_reject(&common, run.acct, csvio_name(run.in), &row, &d);
 	}
 	if (got < 0)
-		run_fail(&run, &d);
+		cli_fail_diag(EXIT_FAIL, &d);
 
 	/* Categorical columns: levels in byte order. */
 	for (i = 0; i < nc; i++) {
@@ -1111,7 +1099,7 @@ reject:
 		if ((long)i == price) {
 			diag_set(&d, csvio_name(in), 0, formula_col(f, i), NULL, 0,
 			    "the price column must be numeric");
-			run_fail(&run, &d);
+			cli_fail_diag(EXIT_FAIL, &d);
 		}
 		/* a column of numbers with some text is worth a word */
 		if (dt.text_line[i] > 0 && dt.has_num[i] && !common.quiet)
@@ -1131,7 +1119,7 @@ reject:
 			free(order);
 			free(rank);
 			free(names);
-			run_fail(&run, &d);
+			cli_fail_diag(EXIT_FAIL, &d);
 		}
 		/* keep the levels in strtab order for --fitted; the design uses sorted ranks */
 		for (r = 0; r < dt.n; r++) {
@@ -1157,7 +1145,7 @@ reject:
 		free(names);
 	}
 	if (formula_build(f, &d) < 0)
-		run_fail(&run, &d);
+		cli_fail_diag(EXIT_FAIL, &d);
 
 	t.o = &o;
 	t.f = f;
@@ -1168,7 +1156,7 @@ reject:
 	/* the store is needed after the pooled fit only by --by and --fitted */
 	run.pooled = &pooled;
 	if (train_rows(&t, NULL, dt.n, o.by == NULL && o.fitted == NULL, "", &pooled, &d) < 0)
-		run_fail(&run, &d);
+		cli_fail_diag(EXIT_FAIL, &d);
 	out = cli_open_output();
 	if (o.by)
 		csvio_put_str(out, "group");
@@ -1218,7 +1206,7 @@ reject:
 					free(cnt);
 					free(start);
 					free(rows);
-					run_fail(&run, &d);
+					cli_fail_diag(EXIT_FAIL, &d);
 				}
 				if (!common.quiet) {
 					cli_warn_diag(&d);
@@ -1243,10 +1231,11 @@ reject:
 	json_object_set_new(json_object_get(doc, "training"), "dropped",
 	    json_integer((json_int_t)acct.n_rejected));
 	if (o.output && model_save(doc, o.output, &d) < 0)
-		run_fail(&run, &d);
+		cli_fail_diag(EXIT_FAIL, &d);
 	if (o.fitted)
-		write_fitted(&t, doc, o.fitted, &run);
+		write_fitted(&t, doc, o.fitted);
 	/* free all but the writer and the counts first: cli_finish may exit */
+	cli_at_fail(NULL, NULL);
 	snprintf(input_name, sizeof input_name, "%s", csvio_name(in));
 	run_free(&run);
 	cli_finish(&common, &acct, input_name, out);
