@@ -7,8 +7,10 @@ WARN     ?= -Wall -Wextra -Werror
 CFLAGS   ?= -O2 -g
 STD      := -std=c11 -D_POSIX_C_SOURCE=200809L
 PKGS     := gsl jansson
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Deferred (=, not :=): on a fresh machine the packages are installed by the
+# dependency check during this very run, after the Makefile was read.
+PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # -iquote, not -I: a project header (common/features.h) must never shadow a system one (<features.h>)
 ALL_CFLAGS  = $(STD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -iquote common -iquote tools -iquote tests/unit
 LDLIBS     += -lcsv $(PKG_LIBS) -lm
@@ -29,24 +31,38 @@ HEADERS    := $(wildcard common/*.h tools/*.h tests/unit/*.h)
 .PHONY: all check check-unit check-e2e check-asan check-browser demo install deps depcheck clean bench
 all: depcheck $(BINS) $(UNITS) $(TPROGS)
 
-# Say which Debian package is missing, before the compiler says something obscure.
-depcheck:
+# The libraries are Debian packages.  When one is missing: as root with
+# apt-get, install it (so that `make demo` and `make check` set up a fresh
+# Debian machine by themselves); otherwise say which package to install.
+DEB_PKGS := build-essential pkg-config libcsv-dev libgsl-dev libjansson-dev groff-base locales
+depcheck: $(BUILD)/.deps-ok
+
+$(BUILD)/.deps-ok:
 	@missing=""; \
+	command -v $(CC) >/dev/null 2>&1 || missing="$$missing build-essential"; \
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
 	pkg-config --exists gsl 2>/dev/null || missing="$$missing libgsl-dev"; \
 	pkg-config --exists jansson 2>/dev/null || missing="$$missing libjansson-dev"; \
 	printf '#include <csv.h>\nint main(void){return 0;}\n' | $(CC) -x c - -o /dev/null -lcsv >/dev/null 2>&1 || missing="$$missing libcsv-dev"; \
+	command -v groff >/dev/null 2>&1 || missing="$$missing groff-base"; \
 	if [ -n "$$missing" ]; then \
-	  echo "make: missing Debian packages:$$missing (install them with: make deps, as root)" >&2; exit 1; fi
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PKGS) >/dev/null || exit 1; \
+	  else \
+	    echo "make: missing Debian packages:$$missing (install them with: sudo make deps)" >&2; exit 1; \
+	  fi; \
+	fi
+	@mkdir -p $(BUILD) && touch $@
 
 deps:
 	apt-get update
-	apt-get install -y build-essential pkg-config libcsv-dev libgsl-dev libjansson-dev groff-base locales
+	apt-get install -y $(DEB_PKGS)
 
 $(BUILD)/libpr.a: $(COMMON_OBJ)
 	ar rcs $@ $^
 
-$(BUILD)/%.o: %.c $(HEADERS)
+$(BUILD)/%.o: %.c $(HEADERS) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -54,11 +70,11 @@ $(BUILD)/bin/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(BUILD)/libpr.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) $< $(CLI_OBJ) $(BUILD)/libpr.a $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libpr.a $(HEADERS)
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libpr.a $(HEADERS) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(BUILD)/libpr.a $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpr.a $(HEADERS)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpr.a $(HEADERS) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(BUILD)/libpr.a $(LDLIBS) -o $@
 
