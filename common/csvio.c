@@ -523,6 +523,15 @@ csvio_ncols(const struct csvio_reader *r)
 	return r->header.n;
 }
 
+int
+csvio_check_width(const struct csvio_reader *r, const struct csvio_row *row, struct diag *d)
+{
+	if (row->n == r->header.n)
+		return 0;
+	return diag_set(d, r->name, row->line, NULL, NULL, 0, "%s fields (expected %zu)",
+	    row->n > r->header.n ? "too many" : "too few", r->header.n);
+}
+
 unsigned long long
 csvio_bytes(const struct csvio_reader *r)
 {

@@ -95,6 +95,14 @@ long csvio_require_col(const struct csvio_reader *r, const char *name, struct di
  */
 int csvio_next(struct csvio_reader *r, struct csvio_row *row, struct diag *d);
 
+/*
+ * 0 when row has as many fields as the header; else -1 with d filled
+ * ("too few fields (expected N)", the input's name and the row's line), the
+ * reason every program rejects such a row for.
+ */
+int csvio_check_width(const struct csvio_reader *r, const struct csvio_row *row,
+    struct diag *d);
+
 /* Bytes of input consumed so far (for progress and benchmarks). */
 unsigned long long csvio_bytes(const struct csvio_reader *r);
 

@@ -210,11 +210,8 @@ hist_fit(const char *path, unsigned char delim, const char *key, const char *agg
 	if ((keys = strtab_new()) == NULL)
 		goto nomem;
 	while ((got = csvio_next(r, &row, d)) > 0) {
-		if (row.n != csvio_ncols(r)) {
-			diag_set(d, path, row.line, NULL, NULL, 0, "%s fields (expected %zu)",
-			    row.n > csvio_ncols(r) ? "too many" : "too few", csvio_ncols(r));
+		if (csvio_check_width(r, &row, d) < 0)
 			goto fail;
-		}
 		has_day = 0;
 		if (didx >= 0) {
 			if ((has_day = field_day(path, &row, didx, date_col, &day, d)) < 0)
@@ -398,11 +395,8 @@ hist_ref_fit(const char *path, unsigned char delim, const char *item, const char
 	if ((items = strtab_new()) == NULL)
 		goto nomem;
 	while ((got = csvio_next(r, &row, d)) > 0) {
-		if (row.n != csvio_ncols(r)) {
-			diag_set(d, path, row.line, NULL, NULL, 0, "%s fields (expected %zu)",
-			    row.n > csvio_ncols(r) ? "too many" : "too few", csvio_ncols(r));
+		if (csvio_check_width(r, &row, d) < 0)
 			goto fail;
-		}
 		has_day = 0;
 		if (didx >= 0 && (has_day = field_day(path, &row, didx, date_col, &day, d)) < 0)
 			goto fail;

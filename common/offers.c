@@ -51,11 +51,8 @@ offers_load(struct offers *o, const char *path, unsigned char delim, const char 
 	while ((got = csvio_next(r, &row, d)) > 0) {
 		struct offer *of, *v;
 
-		if (row.n != csvio_ncols(r)) {
-			diag_set(d, csvio_name(r), row.line, NULL, NULL, 0, "%s fields (expected %zu)",
-			    row.n > csvio_ncols(r) ? "too many" : "too few", csvio_ncols(r));
+		if (csvio_check_width(r, &row, d) < 0)
 			goto out;
-		}
 		if ((v = realloc(o->v, (o->n + 1) * sizeof *v)) == NULL) {
 			diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
 			goto out;

@@ -198,9 +198,8 @@ decide(struct job *j, const struct csvio_row *row, double lambda, struct decisio
 	double today, cost, q, objective_cost, best_paid, best_redeem = 0;
 	size_t k;
 
-	if (row->n != csvio_ncols(j->in))
-		return diag_set(d, NULL, 0, NULL, NULL, 0, "%s fields (expected %zu)",
-		    row->n > csvio_ncols(j->in) ? "too many" : "too few", csvio_ncols(j->in));
+	if (csvio_check_width(j->in, row, d) < 0)
+		return -1;
 	if (model_eval_row(j->eval, row, d) < 0)
 		return -1;
 	today = model_eval_row_price(j->eval);

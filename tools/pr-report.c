@@ -258,9 +258,7 @@ main(int argc, char **argv)
 		cli_fail_diag(EXIT_FAIL, &d);
 	while ((got = csvio_next(in, &row, &d)) > 0) {
 		acct.n_in++;
-		if (row.n != csvio_ncols(in)) {
-			diag_set(&d, NULL, 0, NULL, NULL, 0, "%s fields (expected %zu)",
-			    row.n > csvio_ncols(in) ? "too many" : "too few", csvio_ncols(in));
+		if (csvio_check_width(in, &row, &d) < 0) {
 			cli_reject(&common, &acct, csvio_name(in), &row, &d);
 			continue;
 		}

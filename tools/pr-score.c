@@ -180,9 +180,7 @@ main(int argc, char **argv)
 	while ((got = csvio_next(in, &row, &d)) > 0) {
 		double p, mean, dmean, se, lo, hi;
 		run.acct.n_in++;
-		if (row.n != ncols) {
-			diag_set(&d, NULL, 0, NULL, NULL, 0, "%s fields (expected %zu)",
-			    row.n > ncols ? "too many" : "too few", ncols);
+		if (csvio_check_width(in, &row, &d) < 0) {
 			cli_reject(&common, &run.acct, csvio_name(in), &row, &d);
 			continue;
 		}

@@ -1001,9 +1001,7 @@ main(int argc, char **argv)
 		const char *label;
 		int text = 0;
 		acct.n_in++;
-		if (row.n != csvio_ncols(in)) {
-			diag_set(&d, NULL, 0, NULL, NULL, 0, "%s fields (expected %zu)",
-			    row.n > csvio_ncols(in) ? "too many" : "too few", csvio_ncols(in));
+		if (csvio_check_width(in, &row, &d) < 0) {
 			cli_reject(&common, run.acct, csvio_name(run.in), &row, &d);
 			continue;
 		}
