@@ -187,6 +187,15 @@ enum clean_result {
  * is filled with the column, the value and the reason (no file or line:
  * the caller knows them).
  */
+/*
+ * A hint, with no effect on results: with --dedupe-key, fetch into the
+ * cache the key-table slot that row (a row still to come, see csvio_peek)
+ * will probe, so that the probe does not wait for memory.  Returns at once
+ * otherwise.  clean_prefetches says whether calling it is worth it.
+ */
+void clean_prefetch(const struct clean *c, const struct csvio_row *row);
+int clean_prefetches(const struct clean *c);
+
 enum clean_result clean_row(struct clean *c, const struct csvio_row *in,
     struct csvio_row *out, struct diag *d);
 

@@ -524,6 +524,22 @@ csvio_ncols(const struct csvio_reader *r)
 }
 
 int
+csvio_peek(const struct csvio_reader *r, size_t ahead, struct csvio_row *row)
+{
+	const struct row_ref *rr;
+
+	if (ahead == 0 || r->next_row == 0 || r->next_row - 1 + ahead >= r->nrows)
+		return 0;
+	rr = &r->rows[r->next_row - 1 + ahead];
+	row->n = rr->n;
+	row->f = r->fptr + rr->first;
+	row->len = r->flen + rr->first;
+	row->line = rr->line;
+	row->plain = r->fplain + rr->first;
+	return 1;
+}
+
+int
 csvio_check_width(const struct csvio_reader *r, const struct csvio_row *row, struct diag *d)
 {
 	if (row->n == r->header.n)

@@ -103,6 +103,14 @@ int csvio_next(struct csvio_reader *r, struct csvio_row *row, struct diag *d);
 int csvio_check_width(const struct csvio_reader *r, const struct csvio_row *row,
     struct diag *d);
 
+/*
+ * The row `ahead` places after the one csvio_next last handed out (1: the
+ * next one), when it is already parsed; returns 1 and fills *row (valid
+ * until the next csvio_next), or 0.  Never reads input: a look ahead for
+ * prefetching, which may see nothing near the end of a block.
+ */
+int csvio_peek(const struct csvio_reader *r, size_t ahead, struct csvio_row *row);
+
 /* Bytes of input consumed so far (for progress and benchmarks). */
 unsigned long long csvio_bytes(const struct csvio_reader *r);
 

@@ -196,7 +196,8 @@ main(int argc, char **argv)
 	struct clean *clean;
 	struct csvio_reader *first = NULL, *in;
 	struct csvio_writer *out;
-	struct csvio_row row, cleaned;
+	struct csvio_row row, cleaned, ahead;
+	int prefetch;
 	struct acct acct;
 	struct diag d;
 	const char *path;
@@ -254,8 +255,12 @@ main(int argc, char **argv)
 		csvio_put_row(out, clean_header(clean));
 		csvio_end(out);
 	}
+	prefetch = clean_prefetches(clean);
 	while ((got = csvio_next(in, &row, &d)) > 0) {
 		acct.n_in++;
+		/* A million distinct keys: each probe would wait for memory. */
+		if (prefetch && csvio_peek(in, 8, &ahead))
+			clean_prefetch(clean, &ahead);
 		switch (clean_row(clean, &row, &cleaned, &d)) {
 		case CLEAN_ROW_OUT:
 			csvio_put_row(out, &cleaned);
