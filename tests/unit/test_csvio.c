@@ -298,10 +298,40 @@ test_fixtures(void)
 	closedir(dir);
 }
 
+/* csvio_peek: the rows still to come in the parsed block, without consuming them. */
+static void
+test_peek(void)
+{
+	char path[] = "/tmp/test_csvio_peek.XXXXXX";
+	int fd = mkstemp(path);
+	const char *text = "k,v\na,1\nb,2\nc,3\n";
+	struct diag d;
+	struct csvio_reader *r;
+	struct csvio_row row, ahead;
+
+	if (write(fd, text, strlen(text)) < 0)
+		abort();
+	lseek(fd, 0, SEEK_SET);
+	unlink(path);
+	r = csvio_open_fd(fd, "p.csv", ',', &d);
+	CHECK(csvio_peek(r, 1, &ahead) == 0, "peek before the first row: nothing");
+	CHECK(csvio_next(r, &row, &d) == 1 && strcmp(row.f[0], "a") == 0, "first row");
+	CHECK(csvio_peek(r, 1, &ahead) == 1 && strcmp(ahead.f[0], "b") == 0 && ahead.line == 3,
+	    "peek 1 is the next row");
+	CHECK(csvio_peek(r, 2, &ahead) == 1 && strcmp(ahead.f[1], "3") == 0, "peek 2");
+	CHECK(csvio_peek(r, 3, &ahead) == 0, "peek past the block: nothing");
+	CHECK(csvio_peek(r, 0, &ahead) == 0, "peek 0: nothing");
+	CHECK(strcmp(row.f[0], "a") == 0, "peeking leaves the current row");
+	CHECK(csvio_next(r, &row, &d) == 1 && strcmp(row.f[0], "b") == 0, "peek consumed nothing");
+	csvio_close(r);
+	close(fd);
+}
+
 int
 main(void)
 {
 	test_cases();
+	test_peek();
 	test_delims();
 	test_columns();
 	test_writer();
