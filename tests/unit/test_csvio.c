@@ -17,12 +17,25 @@
 #include "check.h"
 #include "csvio.h"
 
+/* An unlinked temporary file holding text[0..len), positioned at its start. */
+static int
+text_fd(const char *text, size_t len)
+{
+	char path[] = "/tmp/test_csvio.XXXXXX";
+	int fd = mkstemp(path);
+
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		abort();
+	lseek(fd, 0, SEEK_SET);
+	unlink(path);
+	return fd;
+}
+
 /* Render rows as "line|f1|f2\n..." with the header first, for comparison. */
 static char *
 render(const char *input, size_t inlen, size_t block, unsigned char delim, char *err, size_t errsz)
 {
-	char path[] = "/tmp/test_csvio.XXXXXX";
-	int fd = mkstemp(path);
+	int fd = text_fd(input, inlen);
 	struct diag d;
 	struct csvio_reader *r;
 	struct csvio_row row;
@@ -31,10 +44,6 @@ render(const char *input, size_t inlen, size_t block, unsigned char delim, char 
 	int got;
 
 	err[0] = '\0';
-	if (write(fd, input, inlen) != (ssize_t)inlen)
-		abort();
-	lseek(fd, 0, SEEK_SET);
-	unlink(path);
 	r = csvio_open_fd_block(fd, "t.csv", delim, block, &d);
 	out[0] = '\0';
 	if (r == NULL) {
@@ -145,17 +154,13 @@ test_delims(void)
 static void
 test_columns(void)
 {
-	char path[] = "/tmp/test_csvio_cols.XXXXXX";
-	int fd = mkstemp(path);
 	const char *text = "price,segment,price,id\n1,a,2,3\n";
 	struct diag d;
 	struct csvio_reader *r;
 	char msg[1024];
 
-	if (write(fd, text, strlen(text)) < 0)
-		abort();
-	lseek(fd, 0, SEEK_SET);
-	unlink(path);
+	int fd = text_fd(text, strlen(text));
+
 	r = csvio_open_fd(fd, "orders.csv", ',', &d);
 	CHECK(r != NULL, "open");
 	CHECK(csvio_ncols(r) == 4, "ncols");
@@ -302,17 +307,13 @@ test_fixtures(void)
 static void
 test_peek(void)
 {
-	char path[] = "/tmp/test_csvio_peek.XXXXXX";
-	int fd = mkstemp(path);
 	const char *text = "k,v\na,1\nb,2\nc,3\n";
 	struct diag d;
 	struct csvio_reader *r;
 	struct csvio_row row, ahead;
 
-	if (write(fd, text, strlen(text)) < 0)
-		abort();
-	lseek(fd, 0, SEEK_SET);
-	unlink(path);
+	int fd = text_fd(text, strlen(text));
+
 	r = csvio_open_fd(fd, "p.csv", ',', &d);
 	/* the header was the last row handed out (by csvio_open) */
 	CHECK(csvio_peek(r, 1, &ahead) == 1 && strcmp(ahead.f[0], "a") == 0,
