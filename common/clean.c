@@ -1099,6 +1099,7 @@ struct clean {
 
 	/* missing spellings: a quick filter by first byte and length */
 	unsigned char miss_first[256];
+	unsigned char miss_maybe[256];   /* miss_first, space and tab */
 	size_t miss_max, *miss_len;
 
 	/* the typed columns, the columns to fill, and to drop the row when missing */
@@ -1384,11 +1385,13 @@ clean_new(const struct clean_opts *o, const struct csvio_reader *r, struct diag 
 			return oom(c, d);
 	}
 	/* Missing spellings: lengths, first bytes and the longest. */
+	c->miss_maybe[' '] = c->miss_maybe['\t'] = 1;
 	if ((c->miss_len = calloc(o->missing.n + 1, sizeof *c->miss_len)) == NULL)
 		return oom(c, d);
 	for (i = 0; i < o->missing.n; i++) {
 		size_t len = c->miss_len[i] = strlen(o->missing.v[i]);
 		c->miss_first[(unsigned char)o->missing.v[i][0]] = 1;
+		c->miss_maybe[(unsigned char)o->missing.v[i][0]] = 1;
 		if (len > c->miss_max)
 			c->miss_max = len;
 	}
@@ -1414,8 +1417,8 @@ clean_n_filled(const struct clean *c)
 }
 
 /*
- * Is s[0..len) missing?  Most fields are not: a field with no space at its
- * ends whose length or first byte no spelling has is answered at once.
+ * Is s[0..len) missing?  Most fields are not: a field whose first byte is
+ * no space and starts no spelling is answered at once.
  */
 static inline int
 is_missing(const struct clean *c, const char *s, size_t len)
@@ -1424,6 +1427,12 @@ is_missing(const struct clean *c, const char *s, size_t len)
 
 	if (len == 0)
 		return 1;
+	/*
+	 * One look for most fields: a first byte that is no space and starts
+	 * no spelling stays first after trimming, so the text is no spelling.
+	 */
+	if (!c->miss_maybe[(unsigned char)s[0]])
+		return 0;
 	if (is_space(s[0]) || is_space(s[len - 1])) {
 		trim(&s, &len);
 		if (len == 0)
@@ -1590,17 +1599,24 @@ first_steps(struct clean *c, const struct csvio_row *in, struct diag *d)
 		c->scratch_cap = cap;
 	}
 	/* Step 2 for every field: the hot loop of a pass-through. */
-	for (i = 0; i < have; i++) {
-		const char *s = in->f[i];
-		size_t sl = in->len[i];
-		if (is_missing(c, s, sl)) {
-			c->cur_f[i] = "";
-			c->cur_len[i] = 0;
-			c->cur_plain[i] = 1;
-		} else {
-			c->cur_f[i] = s;
-			c->cur_len[i] = sl;
-			c->cur_plain[i] = in->plain != NULL ? in->plain[i] : 0;
+	{
+		/* Locals: a store to cur_plain may alias anything, so *c and *in would be read again. */
+		const char **cf = c->cur_f;
+		size_t *cl = c->cur_len;
+		unsigned char *cp = c->cur_plain;
+		char *const *f = in->f;
+		const size_t *l = in->len;
+		const unsigned char *ip = in->plain;
+		for (i = 0; i < have; i++) {
+			if (is_missing(c, f[i], l[i])) {
+				cf[i] = "";
+				cl[i] = 0;
+				cp[i] = 1;
+			} else {
+				cf[i] = f[i];
+				cl[i] = l[i];
+				cp[i] = ip != NULL ? ip[i] : 0;
+			}
 		}
 	}
 	for (; i < n; i++) {   /* --pad */

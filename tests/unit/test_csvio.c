@@ -222,6 +222,148 @@ test_writer(void)
 	}
 }
 
+/*
+ * Two writers fed the same rows: one with csvio_put_row, which trusts the
+ * plain flags and writes a row straight into its buffer, one field by
+ * field with csvio_put, which looks at every byte.  They must agree: a
+ * field flagged plain that needs quotes would not.
+ */
+struct twin {
+	char *b[2];
+	size_t l[2];
+	FILE *f[2];
+	struct csvio_writer *w[2];
+};
+
+static void
+twin_open(struct twin *t)
+{
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		t->b[k] = NULL;
+		t->l[k] = 0;
+		t->f[k] = open_memstream(&t->b[k], &t->l[k]);
+		t->w[k] = csvio_writer_new(t->f[k], ',');
+		/* Something first, so that put_row's first-field case is not the only one seen. */
+		csvio_put_str(t->w[k], "x");
+		csvio_end(t->w[k]);
+	}
+}
+
+static void
+twin_row(struct twin *t, const struct csvio_row *row)
+{
+	size_t i;
+
+	csvio_put_row(t->w[0], row);
+	csvio_end(t->w[0]);
+	for (i = 0; i < row->n; i++)
+		csvio_put(t->w[1], row->f[i], row->len[i]);
+	csvio_end(t->w[1]);
+}
+
+/* Close both; 1 when they wrote the same bytes. */
+static int
+twin_close(struct twin *t)
+{
+	int k, same;
+
+	for (k = 0; k < 2; k++) {
+		csvio_writer_free(t->w[k]);
+		fclose(t->f[k]);
+	}
+	same = t->l[0] == t->l[1] && memcmp(t->b[0], t->b[1], t->l[0]) == 0;
+	if (!same)
+		printf("     put_row: \"%s\"\n     put:     \"%s\"\n", t->b[0], t->b[1]);
+	free(t->b[0]);
+	free(t->b[1]);
+	return same;
+}
+
+/* Every row read from input, written by both twins. */
+static int
+rows_written_alike(const char *input, size_t inlen, size_t block, unsigned char delim)
+{
+	int fd = text_fd(input, inlen);
+	struct diag d;
+	struct csvio_reader *r = csvio_open_fd_block(fd, "t.csv", delim, block, &d);
+	struct csvio_row row;
+	struct twin t;
+
+	twin_open(&t);
+	if (r != NULL) {
+		while (csvio_next(r, &row, &d) > 0)
+			twin_row(&t, &row);
+		csvio_close(r);
+	}
+	close(fd);
+	return twin_close(&t);
+}
+
+static void
+test_plain_flags(void)
+{
+	static const struct {
+		const char *input;
+		unsigned char delim;
+	} more[] = {
+		{ "a;b\n1,5;x\n\"q;\"\"\";2\n\"3\n4\";\"5,6\"\n", ';' },
+		{ "a\tb\n1,5\tx\n\"q\t\"\tr\"\"s\"\"\n", '\t' },
+		{ "a,b\n\"x\",y\n\"1,2\"\n,\"\"\"\"\nz,\"w\nv\"\nu,t\n", ',' },
+	};
+	size_t i, block, len, nc = sizeof cases / sizeof cases[0];
+	char name[128];
+	int ok;
+
+	for (i = 0; i < nc + sizeof more / sizeof more[0]; i++) {
+		const char *in = i < nc ? cases[i].input : more[i - nc].input;
+		unsigned char delim = i < nc ? ',' : more[i - nc].delim;
+		len = strlen(in);
+		ok = 1;
+		for (block = 1; block <= len + 1 && ok; block++)
+			ok = rows_written_alike(in, len, block, delim);
+		snprintf(name, sizeof name, "plain flags agree with a look at every byte: case %zu (block %zu)",
+		    i, block - 1);
+		CHECK(ok, name);
+	}
+}
+
+/*
+ * Rows of every length around the writer's 64 KiB buffer: whatever the
+ * offset where the buffer fills (inside a field, at a quote being
+ * doubled), csvio_put_row writes what csvio_put writes.
+ */
+static void
+test_put_row_boundaries(void)
+{
+	static char big[70000];
+	size_t i, k;
+	char *fp[4];
+	size_t fl[4];
+	unsigned char pl[4] = { 1, 0, 1, 0 };
+	struct csvio_row row = { .n = 4, .f = fp, .len = fl, .plain = pl };
+	struct twin t;
+
+	for (i = 0; i < sizeof big; i++)
+		big[i] = i % 7 == 3 ? '"' : (char)('a' + i % 26);
+	fp[0] = big + 4;          /* plain: no quote in its first 2 bytes */
+	fp[1] = big;              /* holds quotes */
+	fp[2] = (char *)"";
+	fp[3] = (char *)"a,b";
+	twin_open(&t);
+	for (k = 0; k < 400; k++) {
+		fl[0] = 2;
+		fl[1] = k * 37 % 300;
+		fl[2] = 0;
+		fl[3] = 3;
+		if (k % 50 == 49)
+			fl[1] = 65536 + k % 3;   /* longer than the buffer */
+		twin_row(&t, &row);
+	}
+	CHECK(twin_close(&t), "put_row across buffer boundaries writes what put writes");
+}
+
 /* Round trip: what the writer writes, the reader reads back unchanged. */
 static void
 test_roundtrip(void)
@@ -339,6 +481,8 @@ main(void)
 	test_columns();
 	test_writer();
 	test_roundtrip();
+	test_plain_flags();
+	test_put_row_boundaries();
 	test_fixtures();
 	return check_done();
 }
