@@ -397,17 +397,6 @@ struct sset {
 #define SSET_TAG_MASK ((UINT64_C(1) << SSET_TAG_BITS) - 1)
 #define SSET_ARENA_MAX ((UINT64_C(1) << (64 - SSET_TAG_BITS)) - 2)
 
-static uint64_t
-hash_bytes(const char *s, size_t len)
-{
-	/* FNV-1a, then a final mix so that the low bits (slot and tag) spread. */
-	uint64_t h = strtab_hash(s, len);
-
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	h ^= h >> 32;
-	return h;
-}
 
 /* The entry at off: its bytes and length. */
 static const char *
@@ -492,7 +481,7 @@ sset_grow(struct sset *t)
 	} else {
 		while (off < t->arena_len) {
 			key = sset_entry(t, off, &len);
-			h = hash_bytes(key, len);
+			h = strtab_hash(key, len);
 			for (j = h & (ncap - 1); ns[j] != 0; j = (j + 1) & (ncap - 1))
 				;
 			ns[j] = ((uint64_t)(off + 1) << SSET_TAG_BITS) | (h & SSET_TAG_MASK);
@@ -513,7 +502,7 @@ sset_grow(struct sset *t)
 static int
 sset_add(struct sset *t, const char *s, size_t len)
 {
-	uint64_t h = hash_bytes(s, len), tag = h & SSET_TAG_MASK;
+	uint64_t h = strtab_hash(s, len), tag = h & SSET_TAG_MASK;
 	size_t j, off, elen, need, v;
 	const char *key;
 	unsigned long long count;
@@ -1816,21 +1805,53 @@ clean_prefetch(const struct clean *c, const struct csvio_row *row)
 
 	if (!clean_prefetches(c))
 		return;
+	if (c->nkey == 1) {
+		k = c->key_idx[0];
+		if (k < row->n) {
+			h = strtab_hash(row->f[k], row->len[k]);
+			__builtin_prefetch(&c->seen.slot[h & (c->seen.cap - 1)]);
+		}
+		return;
+	}
 	for (i = 0; i < c->nkey; i++) {
 		k = c->key_idx[i];
 		if (k >= row->n || klen + row->len[k] + 10 > sizeof key)
 			return;
 		klen += key_put(key + klen, row->f[k], row->len[k]);
 	}
-	h = hash_bytes(key, klen);
+	h = strtab_hash(key, klen);
 	__builtin_prefetch(&c->seen.slot[h & (c->seen.cap - 1)]);
+}
+
+/* The key of the current row's key columns, length-prefixed, in keybuf; NULL when out of memory. */
+static const char *
+build_key(struct clean *c, size_t *klen)
+{
+	size_t i, need = 0;
+
+	for (i = 0; i < c->nkey; i++)
+		need += c->cur_len[c->key_idx[i]] + 10;
+	if (need > c->key_cap) {
+		size_t cap = c->key_cap ? c->key_cap : 1024;
+		char *nk;
+		while (cap < need)
+			cap *= 2;
+		if ((nk = realloc(c->keybuf, cap)) == NULL)
+			return NULL;
+		c->keybuf = nk;
+		c->key_cap = cap;
+	}
+	*klen = 0;
+	for (i = 0; i < c->nkey; i++)
+		*klen += key_put(c->keybuf + *klen, c->cur_f[c->key_idx[i]], c->cur_len[c->key_idx[i]]);
+	return c->keybuf;
 }
 
 enum clean_result
 clean_row(struct clean *c, const struct csvio_row *in, struct csvio_row *out, struct diag *d)
 {
 	enum clean_result res = first_steps(c, in, d);
-	size_t i, k, klen, need;
+	size_t i, k, klen;
 
 	if (res != CLEAN_ROW_OUT)
 		return res;
@@ -1851,26 +1872,16 @@ clean_row(struct clean *c, const struct csvio_row *in, struct csvio_row *out, st
 		}
 	}
 	if (c->dedupe) {
-		need = 0;
-		for (i = 0; i < c->nkey; i++)
-			need += c->cur_len[c->key_idx[i]] + 10;
-		if (need > c->key_cap) {
-			size_t cap = c->key_cap ? c->key_cap : 1024;
-			char *nk;
-			while (cap < need)
-				cap *= 2;
-			if ((nk = realloc(c->keybuf, cap)) == NULL) {
-				diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
-				return CLEAN_ROW_ERROR;
-			}
-			c->keybuf = nk;
-			c->key_cap = cap;
+		const char *key = c->keybuf;
+		if (c->nkey == 1) {
+			/* One column: its text is the key (no length prefixes needed). */
+			key = c->cur_f[c->key_idx[0]];
+			klen = c->cur_len[c->key_idx[0]];
+		} else if ((key = build_key(c, &klen)) == NULL) {
+			diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
+			return CLEAN_ROW_ERROR;
 		}
-		klen = 0;
-		for (i = 0; i < c->nkey; i++)
-			klen += key_put(c->keybuf + klen, c->cur_f[c->key_idx[i]],
-			    c->cur_len[c->key_idx[i]]);
-		switch (sset_add(&c->seen, c->keybuf, klen)) {
+		switch (sset_add(&c->seen, key, klen)) {
 		case -1:
 			diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
 			return CLEAN_ROW_ERROR;

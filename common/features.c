@@ -37,14 +37,7 @@ struct numcache {
 static struct numcache_entry *
 numcache_slot(struct numcache *c, const char *s, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return &c->e[(h * 0x9E3779B97F4A7C15ULL) >> (64 - NUMCACHE_BITS)];
+	return &c->e[strtab_hash(s, len) >> (64 - NUMCACHE_BITS)];
 }
 
 /* The entry for field s[0..len) when it is cached, else NULL. */

@@ -24,7 +24,7 @@ struct entry {
 	long curve;                 /* index into r->curves; -1 none yet; -2 evicted */
 };
 
-/* Open addressing on FNV-1a; slots hold entry index + 1. */
+/* Open addressing on strtab_hash; slots hold entry index + 1. */
 struct keymap {
 	struct entry *v;
 	size_t n, cap;

@@ -16,9 +16,11 @@
 struct strtab;   /* opaque */
 
 /*
- * FNV-1a, 64 bits, of s[0..len): the hash every table of strings in
- * common/ uses.  Its low bits are weak for short keys: a table that places
- * entries by them alone may mix it further.
+ * A 64-bit hash of s[0..len): the hash every table of strings in common/
+ * uses.  Read a word at a time and fully mixed, so its low bits alone may
+ * place an entry.  The same on every machine (bytes are read as
+ * little-endian words), though no output depends on it: tables hand out
+ * their entries in the order they were added.
  */
 uint64_t strtab_hash(const char *s, size_t len);
 
