@@ -174,6 +174,27 @@ read_num(const char *s, size_t len, int flags, double *out, char *text, int need
 			while (i < len && is_digit(s[i]))
 				i++;
 		}
+		if (i == len && mark == '.' && int_end > int_start && s[int_start] != '0') {
+			/*
+			 * No leading zero, a '.' mark: the normal form is the text
+			 * itself without trailing fraction zeros (and a bare '.').
+			 */
+			size_t end = frac_start > 0 ? len : int_end;
+			if (frac_start > 0) {
+				while (end > frac_start && s[end - 1] == '0')
+					end--;
+				if (end == frac_start)
+					end--;
+			}
+			if ((int_end - int_start) + (end > int_end ? end - int_end - 1 : 0) <= 15) {
+				for (k = 0; k < end; k++)
+					text[k] = s[k];
+				text[end] = '\0';
+				if (need_x && num_parse(text, end, out, 0) != NUM_OK)
+					return -1;
+				return (long)end;
+			}
+		}
 		if (i == len && (int_end > int_start || (frac_start > 0 && len > frac_start))) {
 			b.nint = int_end - int_start;
 			memcpy(buf + 1, s + int_start, b.nint);
@@ -1430,7 +1451,8 @@ is_missing(const struct clean *c, const char *s, size_t len)
 	if (len > c->miss_max || !c->miss_first[(unsigned char)s[0]])
 		return 0;
 	for (i = 0; i < c->o->missing.n; i++)
-		if (c->miss_len[i] == len && memcmp(c->o->missing.v[i], s, len) == 0)
+		if (c->miss_len[i] == len && c->o->missing.v[i][0] == s[0] &&
+		    memcmp(c->o->missing.v[i], s, len) == 0)
 			return 1;
 	return 0;
 }

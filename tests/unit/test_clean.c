@@ -149,7 +149,7 @@ options(void)
 /*
  * clean_num_text's short cut for plain decimals must write what num_format
  * writes for the value: random decimals of 1 to 17 digits with the point
- * anywhere, leading and trailing zeros, both signs.
+ * anywhere (the end included), leading and trailing zeros, both signs.
  */
 static void
 text_is_num_format(void)
@@ -175,6 +175,8 @@ text_is_num_format(void)
 			in[pos++] = (char)('0' + ((seed >> (20 + k * 2)) % 4 == 0 ? 0 :
 			    (int)((seed >> (24 + k)) % 10)));
 		}
+		if (point == nd && (seed >> 60) < 4)
+			in[pos++] = '.';   /* "12." */
 		in[pos] = '\0';
 		if (clean_num_text(in, pos, 0, got) < 0 || clean_num(in, pos, 0, &x) < 0) {
 			if (bad++ < 5)
