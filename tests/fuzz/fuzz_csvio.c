@@ -6,7 +6,10 @@
  *   1. reading never crashes, and gives the same rows, lines and final
  *      status whatever the block size (compared with the default block);
  *   2. when the read succeeds, writing the header and rows and reading the
- *      result back gives the same fields.
+ *      result back gives the same fields;
+ *   3. every row written with csvio_put_row (which trusts the reader's
+ *      plain flags) comes out as written field by field with csvio_put
+ *      (which looks at every byte), both to a comma writer.
  */
 #include "fuzz_common.h"
 
@@ -67,13 +70,18 @@ snap_add(struct snap *s, const struct csvio_row *row)
 	s->nrows++;
 }
 
-/* Read fd (header first) into s.  Returns 0 when the open succeeded. */
+/*
+ * Read fd (header first) into s.  Returns 0 when the open succeeded.
+ * With w, each data row is also written with csvio_put_row to w[0] and
+ * field by field to w[1].
+ */
 static int
-read_all(int fd, unsigned char delim, size_t block, struct snap *s)
+read_all(int fd, unsigned char delim, size_t block, struct snap *s, struct csvio_writer **w)
 {
 	struct diag d;
 	struct csvio_reader *r;
 	struct csvio_row row;
+	size_t i;
 	int got;
 
 	memset(s, 0, sizeof *s);
@@ -87,8 +95,16 @@ read_all(int fd, unsigned char delim, size_t block, struct snap *s)
 	}
 	if (csvio_header(r)->n > 0)
 		snap_add(s, csvio_header(r));
-	while ((got = csvio_next(r, &row, &d)) == 1)
+	while ((got = csvio_next(r, &row, &d)) == 1) {
 		snap_add(s, &row);
+		if (w != NULL) {
+			csvio_put_row(w[0], &row);
+			csvio_end(w[0]);
+			for (i = 0; i < row.n; i++)
+				csvio_put(w[1], row.f[i], row.len[i]);
+			csvio_end(w[1]);
+		}
+	}
 	s->status = got;
 	if (got < 0) {
 		snprintf(s->what, sizeof s->what, "%s", d.what);
@@ -136,9 +152,30 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size -= 2;
 
 	fd = fuzz_memfd(data, size);
-	read_all(fd, delim, block, &a);
+	{
+		char *buf[2] = { NULL, NULL };
+		size_t len[2] = { 0, 0 };
+		FILE *fp[2];
+		struct csvio_writer *w[2];
+		int k;
+		for (k = 0; k < 2; k++) {
+			fp[k] = open_memstream(&buf[k], &len[k]);
+			w[k] = csvio_writer_new(fp[k], ',');
+		}
+		read_all(fd, delim, block, &a, w);
+		for (k = 0; k < 2; k++) {
+			csvio_writer_free(w[k]);
+			fclose(fp[k]);
+		}
+		if (len[0] != len[1] || memcmp(buf[0], buf[1], len[0]) != 0) {
+			fprintf(stderr, "put_row wrote \"%s\", put \"%s\"\n", buf[0], buf[1]);
+			abort();
+		}
+		free(buf[0]);
+		free(buf[1]);
+	}
 	lseek(fd, 0, SEEK_SET);
-	read_all(fd, delim, 0, &b);
+	read_all(fd, delim, 0, &b, NULL);
 	close(fd);
 	if (!snap_same(&a, &b, 1)) {
 		fprintf(stderr, "block %zu: %zu rows status %d \"%s\" line %ld; default: %zu rows status %d \"%s\" line %ld\n",
@@ -167,7 +204,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		fclose(fp);
 		fd = fuzz_memfd((const uint8_t *)out, outlen);
-		read_all(fd, delim, 0, &c);
+		read_all(fd, delim, 0, &c, NULL);
 		close(fd);
 		if (!snap_same(&a, &c, 0)) {
 			fprintf(stderr, "round trip: %zu rows status %d; back: %zu rows status %d \"%s\"\n",
