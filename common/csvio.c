@@ -846,12 +846,30 @@ put_quoted(char *p, const char *s, size_t len)
 	return p;
 }
 
+/* Append a field that needs no quotes and fits in the buffer with its delimiter. */
+static inline void
+put_fits(struct csvio_writer *w, const char *s, size_t len)
+{
+	char *p = w->buf + w->len;
+
+	if (w->row_fields++ > 0)
+		*p++ = (char)w->delim;
+	copy_short(p, s, len);
+	w->len = (size_t)(p + len - w->buf);
+	w->last_empty = (len == 0);
+}
+
 void
 csvio_put(struct csvio_writer *w, const char *s, size_t len)
 {
 	size_t i, start;
 	int quote = 0;
 
+	/* The usual field: short, needing no quotes, with room in the buffer. */
+	if (!w->at_start && w->len + len + 1 <= BLOCK && !needs_quotes(w, s, len)) {
+		put_fits(w, s, len);
+		return;
+	}
 	if (w->row_fields++ > 0)
 		emit_byte(w, (char)w->delim);
 	w->last_empty = (len == 0);
@@ -889,10 +907,33 @@ csvio_put(struct csvio_writer *w, const char *s, size_t len)
 void
 csvio_put_plain(struct csvio_writer *w, const char *s, size_t len)
 {
+	if (w->len + len + 1 <= BLOCK) {
+		put_fits(w, s, len);
+		return;
+	}
 	if (w->row_fields++ > 0)
 		emit_byte(w, (char)w->delim);
 	w->last_empty = (len == 0);
 	emit(w, s, len);
+}
+
+void
+csvio_put_joined(struct csvio_writer *w, const char *s, size_t len, size_t n)
+{
+	size_t start, i;
+
+	if (w->delim == ',' && !w->at_start && w->len + len + 1 <= BLOCK) {
+		put_fits(w, s, len);
+		w->row_fields += n - 1;
+		w->last_empty = len == 0 || s[len - 1] == ',';
+		return;
+	}
+	for (start = 0, i = 0; i <= len; i++) {
+		if (i == len || s[i] == ',') {
+			csvio_put_plain(w, s + start, i - start);
+			start = i + 1;
+		}
+	}
 }
 
 void

@@ -135,6 +135,12 @@ void csvio_put_str(struct csvio_writer *w, const char *s);      /* NUL-terminate
  * every byte that csvio_put makes.
  */
 void csvio_put_plain(struct csvio_writer *w, const char *s, size_t len);
+/*
+ * Append n fields at once, given as one text s[0..len) in which they are
+ * joined by commas; none of them holds a comma, quote, CR or LF (a block
+ * of 0/1 indicators, say).  Whatever the writer's delimiter.
+ */
+void csvio_put_joined(struct csvio_writer *w, const char *s, size_t len, size_t n);
 void csvio_put_num(struct csvio_writer *w, double x);           /* num_format */
 void csvio_put_long(struct csvio_writer *w, long long x);
 

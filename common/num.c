@@ -174,7 +174,11 @@ put_digits(char *buf, int neg, unsigned long long m, int k)
  * correctly rounded (half to even, as glibc's printf), in fixed notation
  * with trailing zeros dropped: the text "%.Pg" writes.  Exact, with
  * 128-bit integers: ax = f * 2^e with f < 2^53 and -66 <= e < 0, so
- * f * 10^k (k <= 20) is below 2^120 and the shift by -e is exact.
+ * f * 10^k (k <= 22) is below 2^126 and the shift by -e is exact.
+ * Writes the text only when it reads back to ax (strtod, correctly
+ * rounded, gives ax): decided exactly, from the distance to ax in the
+ * same units.  Returns its length, or 0 when it does not read back (or
+ * the digits would need an exponent).
  */
 static size_t
 fixed_digits(char *buf, int neg, double ax, int P)
@@ -184,21 +188,21 @@ fixed_digits(char *buf, int neg, double ax, int P)
 	    10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL,
 	    100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
 	    100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL };
-	int e2, e, k, shift, tries;
+	int e2, k, shift, tries;
 	unsigned long long f, q = 0;
+	unsigned __int128 n = 0, pk = 0, d, qs;
 	double fr = frexp(ax, &e2);
 
 	f = (unsigned long long)ldexp(fr, 53);
-	e = e2 - 53;
-	shift = -e;
-	k = P - 1 - (int)floor(log10(ax));
+	shift = 53 - e2;
 	/*
-	 * log10 may be off by one next to a power of ten: decide k on the
-	 * truncated value, which must have exactly P digits; only then round
-	 * (a carry to 10^P is 10^(P-1) with one decimal fewer).
+	 * 10^(P-1) <= ax * 10^k < 10^P.  From the binary exponent, k is right
+	 * or one too large (ax >= 2^(e2-1)); the truncated value, which must
+	 * have exactly P digits, decides.  Only then round (a carry to 10^P
+	 * is 10^(P-1) with one decimal fewer).
 	 */
+	k = P - 1 - (int)floor((e2 - 1) * 0.30102999566398120);
 	for (tries = 0; tries < 3; tries++) {
-		unsigned __int128 n, rem, half, pk;
 		if (k < 0 || k > 22)
 			return 0;
 		pk = k <= 19 ? (unsigned __int128)p10[k] : (unsigned __int128)p10[19] * p10[k - 19];
@@ -212,17 +216,35 @@ fixed_digits(char *buf, int neg, double ax, int P)
 			k--;
 			continue;
 		}
-		rem = n & ((((unsigned __int128)1) << shift) - 1);
-		half = ((unsigned __int128)1) << (shift - 1);
-		if (rem > half || (rem == half && (q & 1)))
-			q++;
-		if (q == p10[P]) {
-			q = p10[P - 1];
-			k--;
+		{
+			unsigned __int128 rem = n & ((((unsigned __int128)1) << shift) - 1);
+			unsigned __int128 half = ((unsigned __int128)1) << (shift - 1);
+			if (rem > half || (rem == half && (q & 1)))
+				q++;
 		}
 		break;
 	}
 	if (tries == 3)
+		return 0;
+	/*
+	 * Does q / 10^k read back to ax?  Scaled by 10^k * 2^shift, ax is n,
+	 * the text is q * 2^shift, and half the gap to the next double above
+	 * is pk / 2 (below too, but where f = 2^52 the gap below is half as
+	 * wide).  A text exactly halfway reads back to ax when f is even.
+	 */
+	qs = (unsigned __int128)q << shift;
+	if (qs >= n) {
+		d = 2 * (qs - n);
+	} else {
+		d = (n - qs) * (f == (1ULL << 52) ? 4 : 2);
+	}
+	if (d > pk || (d == pk && (f & 1)))
+		return 0;
+	if (q == p10[P]) {
+		q = p10[P - 1];
+		k--;
+	}
+	if (k < 0)
 		return 0;
 	while (k > 0 && q % 10 == 0) {
 		q /= 10;
@@ -251,12 +273,13 @@ num_format(double x, char *buf)
 	if (fabs(x) < 9007199254740992.0 && x == (double)(long long)x)
 		return put_digits(buf, x < 0, (unsigned long long)fabs(x), 0);
 	/*
-	 * Fixed notation, found without printf: the smallest k for which
-	 * m = round(|x| * 10^k) is below 2^53 and m / 10^k == |x| gives the
-	 * shortest decimal that reads back to x (strtod's correctly rounded
-	 * m / 10^k is that same IEEE division).  This is the text %.{15,16}g
-	 * would write, as the unit test checks against brute force; where
-	 * %g would use an exponent (below 1e-4) or no such k exists, printf.
+	 * Fixed notation, found without printf.  First, for the common few
+	 * decimals: the smallest k for which m = round(|x| * 10^k) is below
+	 * 2^53 and m / 10^k == |x| gives the shortest decimal that reads
+	 * back to x (strtod's correctly rounded m / 10^k is that same IEEE
+	 * division).  Then exactly, in integers.  This is the text
+	 * %.{15,16,17}g would write, as the unit test checks against brute
+	 * force; where %g would use an exponent (below 1e-4), printf.
 	 */
 	first = fabs(x) < DBL_MIN ? 1 : 15;
 	if (fabs(x) >= 1e-4 && fabs(x) < 1e15) {
@@ -264,7 +287,7 @@ num_format(double x, char *buf)
 		    1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19 };
 		double ax = fabs(x), m;
 		int k;
-		for (k = 1; k <= 19; k++) {
+		for (k = 1; k <= 4; k++) {
 			m = nearbyint(ax * p10[k]);
 			if (m >= 1e15)
 				break;
@@ -272,16 +295,15 @@ num_format(double x, char *buf)
 				return put_digits(buf, x < 0, (unsigned long long)m, k);
 		}
 		/*
-		 * No text of 15 significant digits or fewer reads back: 16
-		 * digits if they do, else 17 (which always do).
+		 * Not a price or the like: 15 significant digits when they
+		 * read back (at most one text of 15 digits does, so with its
+		 * trailing zeros dropped it is the shortest), else 16, else 17
+		 * (which always do).
 		 */
-		n = (int)fixed_digits(buf, x < 0, ax, 16);
-		if (n > 0 && strtod(buf, NULL) == x)
-			return (size_t)n;
-		n = (int)fixed_digits(buf, x < 0, ax, 17);
-		if (n > 0)
-			return (size_t)n;
-		first = 16;
+		for (k = 15; k <= 17; k++)
+			if ((n = (int)fixed_digits(buf, x < 0, ax, k)) > 0)
+				return (size_t)n;
+		first = 15;
 	}
 	/*
 	 * 17 significant digits always round-trip (IEEE 754 binary64).  A

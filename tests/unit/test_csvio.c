@@ -209,6 +209,30 @@ test_writer(void)
 	    "0.1,1234.5,0,1e+300,-42\n\"\"\n", "writer output");
 	free(buf);
 
+	/* put_joined: a block of fields at once, for any delimiter */
+	{
+		const unsigned char delims[2] = { ',', ';' };
+		static const char *const want[2] = { "a,0,1,0\n\"\"\n0,\n", "a;0;1;0\n\"\"\n0;\n" };
+		int k;
+		for (k = 0; k < 2; k++) {
+			buf = NULL;
+			len = 0;
+			fp = open_memstream(&buf, &len);
+			w = csvio_writer_new(fp, delims[k]);
+			csvio_put_str(w, "a");
+			csvio_put_joined(w, "0,1,0", 5, 3);
+			csvio_end(w);
+			csvio_put_joined(w, "", 0, 1);      /* a lone empty field */
+			csvio_end(w);
+			csvio_put_joined(w, "0,", 2, 2);    /* ends with an empty field */
+			csvio_end(w);
+			csvio_writer_free(w);
+			fclose(fp);
+			CHECK_STR(buf, want[k], k == 0 ? "put_joined, comma writer" : "put_joined, semicolon writer");
+			free(buf);
+		}
+	}
+
 	/* a write error is remembered and returned */
 	fp = fopen("/dev/full", "w");
 	if (fp != NULL) {
