@@ -1280,34 +1280,38 @@ formula_build(struct formula *f, struct diag *d)
 	return 0;
 }
 
+/* Does variable v mention column i? */
+static int
+var_uses(const struct formula *f, size_t v, size_t i)
+{
+	const struct var *x_ = &f->vars[v];
+	/* depth-first: the tree is at most MAX_DEPTH deep (mknode) */
+	int stack[2 * MAX_DEPTH + 2], sp = 0;
+
+	if (x_->kind == V_BARE || x_->kind == V_CAT)
+		return x_->col == i;
+	stack[sp++] = x_->root;
+	while (sp > 0) {
+		const struct node *n = &f->nodes[stack[--sp]];
+		if (n->kind == N_COL && n->col == i)
+			return 1;
+		if (n->a >= 0 && n->kind != N_NUM && n->kind != N_COL) {
+			stack[sp++] = n->a;
+			if (n->b >= 0)
+				stack[sp++] = n->b;
+		}
+	}
+	return 0;
+}
+
 int
 formula_coef_uses(const struct formula *f, size_t j, size_t i)
 {
 	size_t k;
 
-	for (k = f->dc[j].first; k < f->dc[j].first + f->dc[j].nf; k++) {
-		const struct var *v = &f->vars[f->cvar[k]];
-		if (v->kind == V_BARE || v->kind == V_CAT) {
-			if (v->col == i)
-				return 1;
-		} else {
-			/* does the expression mention column i? */
-			/* depth-first: at most one pending node a level, and
-			 * the tree is at most MAX_DEPTH deep (mknode) */
-			int stack[MAX_DEPTH + 2], sp = 0;
-			stack[sp++] = v->root;
-			while (sp > 0) {
-				const struct node *n = &f->nodes[stack[--sp]];
-				if (n->kind == N_COL && n->col == i)
-					return 1;
-				if (n->a >= 0 && n->kind != N_NUM && n->kind != N_COL) {
-					stack[sp++] = n->a;
-					if (n->b >= 0)
-						stack[sp++] = n->b;
-				}
-			}
-		}
-	}
+	for (k = f->dc[j].first; k < f->dc[j].first + f->dc[j].nf; k++)
+		if (var_uses(f, f->cvar[k], i))
+			return 1;
 	return 0;
 }
 
@@ -1387,43 +1391,115 @@ eval_node(const struct formula *f, int i, const double *val, long dcol, double *
 	}
 }
 
+/* Variable v's value and derivative into work[2v], work[2v + 1]. */
+static void
+eval_var(const struct formula *f, size_t v, const double *val, long dcol, double *work)
+{
+	const struct var *x_ = &f->vars[v];
+
+	if (x_->kind == V_EXPR || x_->kind == V_POLY) {
+		eval_node(f, x_->root, val, dcol, &work[2 * v], &work[2 * v + 1]);
+	} else {
+		work[2 * v] = val[x_->col];
+		work[2 * v + 1] = !x_->is_cat && (long)x_->col == dcol ? 1 : 0;
+	}
+}
+
+/* Design column j from the variables' values in work. */
+static void
+eval_coef(const struct formula *f, size_t j, const double *work, double *x, double *dx)
+{
+	double p = 1, dp = 0;
+	size_t k;
+
+	for (k = f->dc[j].first; k < f->dc[j].first + f->dc[j].nf; k++) {
+		size_t vi = f->cvar[k];
+		double a = work[2 * vi], da = work[2 * vi + 1];
+		const struct var *x_ = &f->vars[vi];
+		if (x_->is_cat) {
+			a = a == (double)f->ccomp[k] ? 1 : 0;
+			da = 0;
+		} else if (x_->kind == V_POLY && f->ccomp[k] > 1) {
+			long e = f->ccomp[k];
+			double pa = e == 2 ? a * a : pow(a, (double)e);
+			da = da == 0 ? 0 : (double)e * (e == 2 ? a : pow(a, (double)(e - 1))) * da;
+			a = pa;
+		}
+		dp = dp * a + p * da;
+		p *= a;
+	}
+	x[j] = p;
+	if (dx != NULL)
+		dx[j] = dp;
+}
+
 void
 formula_eval(const struct formula *f, const double *val, long dcol, double *x, double *dx,
     double *work)
 {
+	size_t v, j;
+
+	for (v = 0; v < f->nvars; v++)
+		eval_var(f, v, val, dcol, work);
+	for (j = 0; j < f->ndc; j++)
+		eval_coef(f, j, work, x, dx);
+}
+
+struct formula_subset {
+	size_t *vars, nvars;   /* variables that mention the column */
+	size_t *coefs, ncoef;  /* design columns with such a variable */
+};
+
+struct formula_subset *
+formula_subset_new(const struct formula *f, size_t col)
+{
+	struct formula_subset *s = calloc(1, sizeof *s);
+	unsigned char *uses;
 	size_t v, j, k;
 
-	for (v = 0; v < f->nvars; v++) {
-		const struct var *x_ = &f->vars[v];
-		if (x_->kind == V_EXPR || x_->kind == V_POLY) {
-			eval_node(f, x_->root, val, dcol, &work[2 * v], &work[2 * v + 1]);
-		} else {
-			work[2 * v] = val[x_->col];
-			work[2 * v + 1] = !x_->is_cat && (long)x_->col == dcol ? 1 : 0;
-		}
+	if (s == NULL)
+		return NULL;
+	s->vars = calloc(f->nvars + 1, sizeof *s->vars);
+	s->coefs = calloc(f->ndc + 1, sizeof *s->coefs);
+	uses = calloc(f->nvars + 1, 1);
+	if (s->vars == NULL || s->coefs == NULL || uses == NULL) {
+		free(uses);
+		formula_subset_free(s);
+		return NULL;
 	}
+	for (v = 0; v < f->nvars; v++)
+		if ((uses[v] = (unsigned char)var_uses(f, v, col)) != 0)
+			s->vars[s->nvars++] = v;
 	for (j = 0; j < f->ndc; j++) {
-		double p = 1, dp = 0;
-		for (k = f->dc[j].first; k < f->dc[j].first + f->dc[j].nf; k++) {
-			size_t vi = f->cvar[k];
-			double a = work[2 * vi], da = work[2 * vi + 1];
-			const struct var *x_ = &f->vars[vi];
-			if (x_->is_cat) {
-				a = a == (double)f->ccomp[k] ? 1 : 0;
-				da = 0;
-			} else if (x_->kind == V_POLY && f->ccomp[k] > 1) {
-				long e = f->ccomp[k];
-				double pa = e == 2 ? a * a : pow(a, (double)e);
-				da = da == 0 ? 0 : (double)e * (e == 2 ? a : pow(a, (double)(e - 1))) * da;
-				a = pa;
-			}
-			dp = dp * a + p * da;
-			p *= a;
-		}
-		x[j] = p;
-		if (dx != NULL)
-			dx[j] = dp;
+		for (k = f->dc[j].first; k < f->dc[j].first + f->dc[j].nf && !uses[f->cvar[k]]; k++)
+			;
+		if (k < f->dc[j].first + f->dc[j].nf)
+			s->coefs[s->ncoef++] = j;
 	}
+	free(uses);
+	return s;
+}
+
+void
+formula_subset_free(struct formula_subset *s)
+{
+	if (s == NULL)
+		return;
+	free(s->vars);
+	free(s->coefs);
+	free(s);
+}
+
+void
+formula_eval_subset(const struct formula *f, const struct formula_subset *s, const double *val,
+    long dcol, double *x, double *dx, double *work)
+{
+	size_t k;
+
+	for (k = 0; k < s->nvars; k++)
+		eval_var(f, s->vars[k], val, dcol, work);
+	for (k = 0; k < s->ncoef; k++)
+		eval_coef(f, s->coefs[k], work, x, dx);
 }
 
 double

@@ -109,6 +109,23 @@ void formula_eval(const struct formula *f, const double *val, long dcol, double 
     double *dx, double *work);
 
 /*
+ * The variables and design columns that depend on column col (the price):
+ * the only ones that change when just that column's value does.  NULL
+ * when out of memory.  Free with formula_subset_free.
+ */
+struct formula_subset;
+struct formula_subset *formula_subset_new(const struct formula *f, size_t col);
+void formula_subset_free(struct formula_subset *s);
+
+/*
+ * formula_eval for those columns only: x, dx and work keep what the last
+ * formula_eval of the same row (with dx) left for the others, which is
+ * what they would be again.  The same arithmetic, so the same bits.
+ */
+void formula_eval_subset(const struct formula *f, const struct formula_subset *s,
+    const double *val, long dcol, double *x, double *dx, double *work);
+
+/*
  * Check one row before the levels are known: evaluates the response and
  * every numeric expression (log(), I(), poly() arguments), which use only
  * numeric columns; val needs only those.  Returns 0, or -1 with *label set

@@ -50,6 +50,14 @@ struct model_eval {
 	int pooled;
 	double row_price;
 	const char *name;
+	/*
+	 * The formula's part that depends on the price, and whether x, dx
+	 * and work hold the current row's other columns (a full formula_eval
+	 * since the row or a non-price value was set): then a new price
+	 * evaluates only that part (pr-optimize tries many prices a row).
+	 */
+	struct formula_subset *sub;
+	int rest_ok;
 };
 
 static void *
@@ -702,6 +710,8 @@ model_bind(const struct model *m, const struct csvio_row *header, const char *in
 	e->group_in = -1;
 	e->price = m->price;
 	e->row_price = NAN;
+	if (e->price >= 0)
+		e->sub = formula_subset_new(m->f, (size_t)e->price);   /* NULL: evaluate it all */
 	for (i = 0; i < nc; i++) {
 		const char *want = formula_col(m->f, i);
 		e->in[i] = -1;
@@ -747,6 +757,7 @@ model_eval_free(struct model_eval *e)
 	free(e->x);
 	free(e->dx);
 	free(e->work);
+	formula_subset_free(e->sub);
 	free(e);
 }
 
@@ -771,6 +782,7 @@ model_eval_row(struct model_eval *e, const struct csvio_row *row, struct diag *d
 	const struct model *m = e->m;
 	size_t nc = formula_ncols(m->f), i;
 
+	e->rest_ok = 0;
 	e->row_price = NAN;
 	for (i = 0; i < nc; i++) {
 		long c = e->in[i];
@@ -844,8 +856,11 @@ model_eval_var(const struct model_eval *e, const char *column)
 void
 model_eval_set(struct model_eval *e, long var, double value)
 {
-	if (var >= 0 && (size_t)var < formula_ncols(e->m->f))
+	if (var >= 0 && (size_t)var < formula_ncols(e->m->f)) {
 		e->val[var] = value;
+		if (var != e->price)
+			e->rest_ok = 0;
+	}
 }
 
 /* eta and d eta / dp at p for the current row; NaN when a column is not finite. */
@@ -858,7 +873,14 @@ eval_eta(struct model_eval *e, double p, double *deta)
 
 	if (e->price >= 0)
 		e->val[e->price] = p;
-	formula_eval(e->m->f, e->val, e->price, e->x, deta ? e->dx : NULL, e->work);
+	if (e->rest_ok) {
+		formula_eval_subset(e->m->f, e->sub, e->val, e->price, e->x, deta ? e->dx : NULL,
+		    e->work);
+	} else {
+		/* dx always, so that the columns left alone next time have theirs (0) */
+		formula_eval(e->m->f, e->val, e->price, e->x, e->dx, e->work);
+		e->rest_ok = e->sub != NULL;
+	}
 	for (j = 0; j < e->m->p; j++) {
 		if (!isfinite(e->x[j]))
 			return NAN;

@@ -144,6 +144,56 @@ test_derivative(void)
 	formula_free(f);
 }
 
+/*
+ * formula_eval_subset: after a full evaluation of a row, a new price
+ * evaluates only what depends on it, and leaves x and dx bit for bit as a
+ * full evaluation at that price does.  Columns without the price are not
+ * in the subset (seg, x, seg:x, the intercept).
+ */
+static void
+test_subset(void)
+{
+	struct diag d;
+	struct formula *f = formula_parse(
+	    "y ~ log(price) * seg + x + seg:x + poly(price, 2) + I(price/list):x + sqrt(list)", &d);
+	double val[5], x1[32], dx1[32], x2[32], dx2[32], w1[64], w2[64];
+	struct formula_subset *s;
+	long pc;
+	size_t j, k;
+	int same = 1, other_kept = 1;
+
+	CHECK(f != NULL && formula_build(f, &d) == 0, "subset: build");
+	if (f == NULL)
+		return;
+	CHECK(formula_ncoef(f) <= 32 && formula_work_size(f) <= 64, "subset: sizes");
+	pc = formula_col_index(f, "price");
+	s = formula_subset_new(f, (size_t)pc);
+	CHECK(s != NULL, "subset: made");
+	val[formula_col_index(f, "y")] = 0;
+	val[formula_col_index(f, "list")] = 19.5;
+	val[formula_col_index(f, "x")] = -0.75;
+	val[formula_col_index(f, "seg")] = 1;   /* the second level */
+	val[pc] = 12;
+	formula_eval(f, val, pc, x1, dx1, w1);
+	for (k = 0; k < 6; k++) {
+		double xs[32];
+		val[pc] = 3.25 + 7.5 * (double)k;
+		memcpy(xs, x1, sizeof xs);
+		formula_eval_subset(f, s, val, pc, x1, dx1, w1);
+		formula_eval(f, val, pc, x2, dx2, w2);
+		for (j = 0; j < formula_ncoef(f); j++) {
+			if (memcmp(&x1[j], &x2[j], sizeof x1[j]) != 0 || memcmp(&dx1[j], &dx2[j], sizeof dx1[j]) != 0)
+				same = 0;
+			if (!formula_coef_uses(f, j, (size_t)pc) && memcmp(&xs[j], &x1[j], sizeof xs[j]) != 0)
+				other_kept = 0;
+		}
+	}
+	CHECK(same, "subset at new prices = a full evaluation, bit for bit (x and dx)");
+	CHECK(other_kept, "subset leaves the columns without the price alone");
+	formula_subset_free(s);
+	formula_free(f);
+}
+
 static void
 test_response_and_kinds(void)
 {
@@ -309,6 +359,7 @@ main(void)
 	test_names();
 	test_errors();
 	test_derivative();
+	test_subset();
 	test_response_and_kinds();
 	test_depth();
 	return check_done();
