@@ -882,13 +882,7 @@ csvio_put(struct csvio_writer *w, const char *s, size_t len)
 		if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
 			quote = 1;
 	}
-	for (i = 0; !quote && i < len; i++) {
-		if (w->special[(unsigned char)s[i]]) {
-			quote = 1;
-			break;
-		}
-	}
-	if (!quote) {
+	if (!quote && !needs_quotes(w, s, len)) {
 		emit(w, s, len);
 		return;
 	}

@@ -271,3 +271,21 @@ cli_long_arg(const char *option, const char *arg, long min, long max)
 		cli_usage("%s: expected a whole number from %ld to %ld, not \"%s\"", option, min, max, arg);
 	return v;
 }
+
+int
+cli_word_arg(const char *option, const char *arg, const char *const words[])
+{
+	char list[256];
+	size_t pos = 0;
+	int i, n;
+
+	for (n = 0; words[n] != NULL; n++)
+		if (strcmp(words[n], arg) == 0)
+			return n;
+	list[0] = '\0';
+	for (i = 0; i < n && pos < sizeof list; i++)
+		pos += (size_t)snprintf(list + pos, sizeof list - pos, "%s%s",
+		    i == 0 ? "" : i == n - 1 ? " or " : ", ", words[i]);
+	cli_usage("%s: expected %s, not \"%s\"", option, list, arg);
+	return -1;
+}

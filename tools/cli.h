@@ -126,5 +126,10 @@ struct csvio_writer *cli_open_output(void);
 /* Parse a non-negative or positive number/int option, or exit 2 naming the option. */
 double cli_num_arg(const char *option, const char *arg);
 long cli_long_arg(const char *option, const char *arg, long min, long max);
+/*
+ * The index of arg in words (NULL-terminated), or exit 2 naming the option
+ * and the words ("--format: expected text, md or csv, not \"x\"").
+ */
+int cli_word_arg(const char *option, const char *arg, const char *const words[]);
 
 #endif

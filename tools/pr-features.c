@@ -248,12 +248,8 @@ parse_args(struct args *a, int argc, char **argv)
 				cli_usage("--smoothing: must be 0 or more, not \"%s\"", optarg);
 			break;
 		case OPT_MISSING_AS:
-			if (strcmp(optarg, "mean") == 0)
-				a->cfg.missing_as_mean = 1;
-			else if (strcmp(optarg, "empty") == 0)
-				a->cfg.missing_as_mean = 0;
-			else
-				cli_usage("--missing-as: expected mean or empty, not \"%s\"", optarg);
+			a->cfg.missing_as_mean = cli_word_arg("--missing-as", optarg,
+			    (const char *const[]){ "mean", "empty", NULL }) == 0;
 			break;
 		case OPT_ASOF:
 			if (date_parse(optarg, strlen(optarg), DATE_ORDER_NONE, &dt) != DATE_OK)
@@ -285,12 +281,8 @@ parse_args(struct args *a, int argc, char **argv)
 			a->cfg.window = cli_long_arg("--window", optarg, 1, 1000000);
 			break;
 		case OPT_REF_STAT:
-			if (strcmp(optarg, "median") == 0)
-				a->cfg.ref_median = 1;
-			else if (strcmp(optarg, "mean") == 0)
-				a->cfg.ref_median = 0;
-			else
-				cli_usage("--ref-stat: expected median or mean, not \"%s\"", optarg);
+			a->cfg.ref_median = cli_word_arg("--ref-stat", optarg,
+			    (const char *const[]){ "median", "mean", NULL }) == 0;
 			break;
 		case OPT_CF:
 			a->cfg.cf = optarg;

@@ -156,12 +156,7 @@ main(int argc, char **argv)
 		case 'b': by = optarg; break;
 		case OPT_CURVES: curves = cli_long_arg("--curves", optarg, 1, REPORT_TOP_MAX); break;
 		case 'f':
-			for (fmt = 0; formats[fmt] != NULL; fmt++)
-				if (strcmp(formats[fmt], optarg) == 0)
-					break;
-			if (formats[fmt] == NULL)
-				cli_usage("--format: expected text, md, html, json or csv, not \"%s\"",
-				    optarg);
+			fmt = cli_word_arg("--format", optarg, formats);
 			break;
 		case OPT_ID: id = optarg; break;
 		case OPT_LABEL: label = optarg; break;
