@@ -327,6 +327,86 @@ report_doc_find(const struct report_doc *doc, const char *name)
 	return NULL;
 }
 
+long
+report_utf8_next(const char *s, size_t n, size_t *len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	long cp, min;
+	size_t k, i;
+
+	*len = 1;
+	if (u[0] < 0x80)
+		return u[0];
+	if (u[0] >= 0xC2 && u[0] <= 0xDF)
+		k = 2, cp = u[0] & 0x1F, min = 0x80;
+	else if (u[0] >= 0xE0 && u[0] <= 0xEF)
+		k = 3, cp = u[0] & 0x0F, min = 0x800;
+	else if (u[0] >= 0xF0 && u[0] <= 0xF4)
+		k = 4, cp = u[0] & 0x07, min = 0x10000;
+	else
+		return -1;
+	if (n < k)
+		return -1;
+	for (i = 1; i < k; i++) {
+		if ((u[i] & 0xC0) != 0x80)
+			return -1;
+		cp = (cp << 6) | (u[i] & 0x3F);
+	}
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return -1;
+	*len = k;
+	return cp;
+}
+
+int
+report_cp_unsafe(long cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+	    (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/*
+ * s as a terminal may show it (see report-doc.h): s itself when it needs
+ * nothing, else a new string, also left in *tmp for the caller to free
+ * (out of memory: "", and *tmp NULL).
+ */
+static const char *
+term_text(const char *s, char **tmp)
+{
+	size_t n = strlen(s), i, len, o = 0;
+	long cp;
+	char *out;
+
+	*tmp = NULL;
+	for (i = 0; i < n; i += len) {
+		cp = report_utf8_next(s + i, n - i, &len);
+		if (cp < 0 || report_cp_unsafe(cp))
+			break;
+	}
+	if (i == n)
+		return s;
+	/* At most 6 bytes of output per input byte ("\u202E" for 3 bytes, "\x1B" for 1). */
+	out = malloc(6 * n + 1);
+	if (out == NULL)
+		return "";
+	for (i = 0; i < n; i += len) {
+		cp = report_utf8_next(s + i, n - i, &len);
+		if (cp < 0) {
+			out[o++] = (char)0xEF;
+			out[o++] = (char)0xBF;
+			out[o++] = (char)0xBD;
+		} else if (report_cp_unsafe(cp)) {
+			o += (size_t)snprintf(out + o, 8, cp <= 0xFF ? "\\x%02lX" : "\\u%04lX", cp);
+		} else {
+			memcpy(out + o, s + i, len);
+			o += len;
+		}
+	}
+	out[o] = '\0';
+	*tmp = out;
+	return out;
+}
+
 char *
 report_human(double x, enum report_kind kind, char *buf, size_t size)
 {
@@ -391,16 +471,32 @@ cell_human(const struct report_cell *c, char *buf)
 	return report_human(c->x, c->kind, buf, 64);
 }
 
-/* Columns a terminal shows for s: UTF-8 continuation bytes take none. */
+/*
+ * Columns a terminal shows for s once made safe (term_text): one per
+ * character, since continuation bytes take none.
+ */
 static size_t
 text_width(const char *s)
 {
+	char *tmp;
+	const char *t = term_text(s, &tmp);
 	size_t w = 0;
 
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
+	for (; *t != '\0'; t++)
+		if (((unsigned char)*t & 0xC0) != 0x80)
 			w++;
+	free(tmp);
 	return w;
+}
+
+/* fputs of s made safe for a terminal. */
+static void
+term_put(const char *s, FILE *fp)
+{
+	char *tmp;
+
+	fputs(term_text(s, &tmp), fp);
+	free(tmp);
 }
 
 static void
@@ -415,7 +511,8 @@ underline(FILE *fp, const char *s, int ch)
 {
 	size_t n = text_width(s);
 
-	fprintf(fp, "%s\n", s);
+	term_put(s, fp);
+	putc('\n', fp);
 	while (n-- > 0)
 		putc(ch, fp);
 	putc('\n', fp);
@@ -431,7 +528,8 @@ text_table(const struct report_table *t, FILE *fp)
 
 	if (t->ncols > 64)
 		return;
-	fprintf(fp, "%s\n", t->title);
+	term_put(t->title, fp);
+	putc('\n', fp);
 	for (c = first; c < t->ncols; c++) {
 		w[c] = t->kv ? 0 : text_width(t->heads[c]);
 		if (!t->kv && t->heads[c][0] != '\0')
@@ -459,7 +557,7 @@ text_table(const struct report_table *t, FILE *fp)
 				fputs("  ", fp);
 			if (right)
 				pad(fp, w[c] - hw);
-			fputs(t->heads[c], fp);
+			term_put(t->heads[c], fp);
 			if (!right && c + 1 < t->ncols)
 				pad(fp, w[c] - hw);
 		}
@@ -476,7 +574,7 @@ text_table(const struct report_table *t, FILE *fp)
 				fputs("  ", fp);
 			if (right)
 				pad(fp, w[c] - sw);
-			fputs(s, fp);
+			term_put(s, fp);
 			if (!right && c + 1 < t->ncols)
 				pad(fp, w[c] - sw);
 		}
@@ -499,7 +597,8 @@ report_write_text(const struct report_doc *doc, FILE *fp)
 			break;
 		case REPORT_ITEM_PARA:
 			putc('\n', fp);
-			fprintf(fp, "%s\n", it->text);
+			term_put(it->text, fp);
+			putc('\n', fp);
 			break;
 		case REPORT_ITEM_TABLE:
 			if (it->table->detail == 1)
@@ -522,9 +621,10 @@ report_write_text(const struct report_doc *doc, FILE *fp)
  * there, for the raw text's sake.
  */
 static void
-md_cell(FILE *fp, const char *s)
+md_cell(FILE *fp, const char *raw)
 {
-	const char *p;
+	char *tmp;
+	const char *s = term_text(raw, &tmp), *p;
 
 	for (p = s; *p != '\0'; p++) {
 		int in_word = *p == '_' && p > s && isalnum((unsigned char)p[-1]) &&
@@ -536,6 +636,7 @@ md_cell(FILE *fp, const char *s)
 		else
 			putc(*p, fp);
 	}
+	free(tmp);
 }
 
 static void
@@ -604,22 +705,31 @@ report_write_md(const struct report_doc *doc, FILE *fp)
 	return 0;
 }
 
+/*
+ * A JSON string: what RFC 8259 requires escaped is, the other unsafe
+ * characters (report_cp_unsafe) too, and a byte that is not UTF-8 becomes
+ * U+FFFD, since JSON text is UTF-8 and readers (jansson) refuse anything else.
+ */
 static void
 json_str(FILE *fp, const char *s)
 {
+	size_t n = strlen(s), i, len;
+
 	putc('"', fp);
-	for (; *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(fp, "\\%c", ch);
-		else if (ch == '\n')
+	for (i = 0; i < n; i += len) {
+		long cp = report_utf8_next(s + i, n - i, &len);
+		if (cp == '"' || cp == '\\')
+			fprintf(fp, "\\%c", (int)cp);
+		else if (cp == '\n')
 			fputs("\\n", fp);
-		else if (ch == '\t')
+		else if (cp == '\t')
 			fputs("\\t", fp);
-		else if (ch < 0x20)
-			fprintf(fp, "\\u%04x", ch);
+		else if (cp < 0)
+			fputs("\\ufffd", fp);
+		else if (report_cp_unsafe(cp))
+			fprintf(fp, "\\u%04lx", cp);
 		else
-			putc(ch, fp);
+			fwrite(s + i, 1, len, fp);
 	}
 	putc('"', fp);
 }

@@ -14,6 +14,14 @@
  * object and any other table an array of objects keyed by column.
  * CSV shape: the header section,item,key,value and one line per figure:
  * item is the row's first cell (empty in a key/value table), key the column.
+ *
+ * Strings come from the input and may hold any bytes.  Every format but CSV
+ * claims a character set, so a byte that is not part of well-formed UTF-8
+ * becomes U+FFFD in text, Markdown, HTML and JSON; text and Markdown show
+ * the characters of report_cp_unsafe as \xHH (\uHHHH above U+00FF), so no
+ * escape sequence reaches a terminal; HTML shows C0, DEL and C1 controls as
+ * a space (XML allows none of C0 but tab and line feed); JSON writes them as
+ * \u escapes.  CSV keeps every byte, so its items join back with the input.
  */
 #ifndef PR_REPORT_DOC_H
 #define PR_REPORT_DOC_H
@@ -129,6 +137,22 @@ int report_write_md(const struct report_doc *doc, FILE *fp);
 int report_write_html(const struct report_doc *doc, FILE *fp);
 int report_write_json(const struct report_doc *doc, FILE *fp);
 int report_write_csv(const struct report_doc *doc, FILE *fp);
+
+/*
+ * One UTF-8 character at s[0..n) (n >= 1): returns its code point and sets
+ * *len to its length in bytes, or returns -1 with *len = 1 when s[0] does
+ * not start a well-formed sequence (RFC 3629: no overlong form, no
+ * surrogate, nothing above U+10FFFF, no sequence cut short).
+ */
+long report_utf8_next(const char *s, size_t n, size_t *len);
+
+/*
+ * Whether code point cp must not reach a terminal raw: C0 controls, DEL,
+ * C1 controls (U+0080..U+009F: 0x9B is CSI on some terminals), and the
+ * bidirectional embeddings, overrides and isolates (U+202A..U+202E,
+ * U+2066..U+2069), which reorder the text around them.
+ */
+int report_cp_unsafe(long cp);
 
 /*
  * A number for people, as kind says, into buf (size >= 64): "-" for NaN,

@@ -17,21 +17,32 @@
 #define PAD_T 28
 #define PAD_B 44
 
+/*
+ * Text and attribute values: the markup characters as entities; a byte that
+ * is not UTF-8 as U+FFFD (the page says charset utf-8, and XML has no way to
+ * carry one); C0 controls but tab and line feed, DEL and C1 controls as a
+ * space (XML 1.0 allows no C0 control, HTML none of them); U+FFFE and
+ * U+FFFF, which are not XML characters, as U+FFFD.
+ */
 static void
 esc(FILE *fp, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		switch (*s) {
+	size_t n = strlen(s), i, len;
+
+	for (i = 0; i < n; i += len) {
+		long cp = report_utf8_next(s + i, n - i, &len);
+		switch (cp) {
 		case '&': fputs("&amp;", fp); break;
 		case '<': fputs("&lt;", fp); break;
 		case '>': fputs("&gt;", fp); break;
 		case '"': fputs("&quot;", fp); break;
+		case '\t': case '\n': putc((int)cp, fp); break;
+		case -1: case 0xFFFE: case 0xFFFF: fputs("\xEF\xBF\xBD", fp); break;
 		default:
-			/* Control characters other than tab and LF are not allowed in XML. */
-			if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n')
+			if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
 				putc(' ', fp);
 			else
-				putc(*s, fp);
+				fwrite(s + i, 1, len, fp);
 		}
 	}
 }

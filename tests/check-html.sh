@@ -27,6 +27,7 @@ curves|-m report-model.json --curves 2 --by region report-opt.csv|5
 scored|--label bought report-scored.csv|1
 both|--label bought --pred p_buy report-both.csv|2
 odd|--by id report-odd.csv|1
+bytes|--by region --id region --top 2 report-bytes.csv|1
 PAGES
 while IFS='|' read -r name args charts; do
 	page="$scratch/$name.html"
@@ -57,6 +58,13 @@ for broken in '<a><b></a></b>' '<a x=1/>' '<a>1 < 2</a>' '<a>&nbsp;</a>' '<a></a
 	printf '%s\n' "$broken" >"$scratch/broken$i.xml"
 	if "$check" "$scratch/broken$i.xml" >/dev/null; then bad "xmlcheck accepts $broken"; else ok; fi
 done
-printf '%s\n' '<!DOCTYPE html>' '<a x="&amp;&#38;&#x26;"><b/><!-- c --></a>' >"$scratch/good.xml"
+# Bytes that are not UTF-8, and characters XML does not allow.
+for broken in '<a>caf\351</a>' '<a>\033[31m</a>' '<a>\300\257</a>' '<a>\355\240\200</a>' \
+    '<a>\357\277\276</a>' '<a x="\001"/>'; do
+	i=$((i + 1))
+	printf "$broken\n" >"$scratch/broken$i.xml"
+	if "$check" "$scratch/broken$i.xml" >/dev/null; then bad "xmlcheck accepts $broken"; else ok; fi
+done
+printf '%s\n' '<!DOCTYPE html>' '<a x="&amp;&#38;&#x26;"><b/><!-- c -->cafÃ© â¬ ð</a>' >"$scratch/good.xml"
 if "$check" "$scratch/good.xml" >/dev/null; then ok; else bad "xmlcheck rejects a good file"; fi
 echo "$passed passed, $failed failed"

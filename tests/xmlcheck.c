@@ -6,6 +6,9 @@
  * '<' never appears in text, and there is exactly one root element.  It
  * accepts a leading <!DOCTYPE ...> and comments, not CDATA or processing
  * instructions other than an XML declaration (pr-report writes neither).
+ * The file must be UTF-8 holding only XML characters (tab, LF, CR, U+0020
+ * and up but for surrogates, U+FFFE and U+FFFF); this decoder is written
+ * apart from pr-report's own, so that it checks it rather than agrees with it.
  *
  * Usage: xmlcheck FILE...   Exit 0 when every file is well-formed; else
  * prints "FILE:LINE: what" for the first fault in each and exits 1.
@@ -103,6 +106,42 @@ entity(struct doc *d)
 		}
 	}
 	return fault(d, "'&' that starts no entity");
+}
+
+/* Well-formed UTF-8 of XML characters only; -1 with a fault at the first bad byte. */
+static int
+check_chars(struct doc *d)
+{
+	const unsigned char *u = (const unsigned char *)d->s;
+	size_t i = 0, k, j;
+	unsigned long cp;
+
+	while (i < d->n) {
+		if (u[i] < 0x80) {
+			if (u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' && u[i] != '\r')
+				return fault(d, "a control character");
+			if (u[i] == '\n')
+				d->line++;
+			i++;
+			continue;
+		}
+		k = (u[i] & 0xE0) == 0xC0 ? 2 : (u[i] & 0xF0) == 0xE0 ? 3 : (u[i] & 0xF8) == 0xF0 ? 4 : 0;
+		if (k == 0 || i + k > d->n)
+			return fault(d, "not UTF-8");
+		cp = u[i] & (0x7F >> k);
+		for (j = 1; j < k; j++) {
+			if ((u[i + j] & 0xC0) != 0x80)
+				return fault(d, "not UTF-8");
+			cp = cp << 6 | (u[i + j] & 0x3F);
+		}
+		if ((k == 2 && cp < 0x80) || (k == 3 && cp < 0x800) || (k == 4 && cp < 0x10000))
+			return fault(d, "not UTF-8 (an overlong form)");
+		if ((cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF || cp > 0x10FFFF)
+			return fault(d, "not an XML character");
+		i += k;
+	}
+	d->line = 1;
+	return 0;
 }
 
 static int
@@ -262,7 +301,7 @@ main(int argc, char **argv)
 		if (strlen(buf) != (size_t)len) {
 			printf("%s: NUL byte\n", argv[i]);
 			bad = 1;
-		} else if (check(&d) < 0) {
+		} else if (check_chars(&d) < 0 || check(&d) < 0) {
 			bad = 1;
 		}
 		free(buf);

@@ -84,6 +84,36 @@ test_small(void)
 	CHECK(isnan(report_log_loss(p, y, 0)) && isnan(report_brier(p, y, 0)), "no rows: NaN");
 }
 
+/* RFC 3629 and the Unicode Standard's table 3-7 of well-formed byte sequences. */
+static void
+test_utf8(void)
+{
+	static const struct { const char *s; long cp; size_t len; } v[] = {
+		{ "A", 'A', 1 }, { "\xC2\x80", 0x80, 2 }, { "\xDF\xBF", 0x7FF, 2 },
+		{ "\xE0\xA0\x80", 0x800, 3 }, { "\xED\x9F\xBF", 0xD7FF, 3 },
+		{ "\xEF\xBF\xBF", 0xFFFF, 3 }, { "\xF0\x90\x80\x80", 0x10000, 4 },
+		{ "\xF4\x8F\xBF\xBF", 0x10FFFF, 4 },
+		{ "\xC0\xAF", -1, 1 },            /* overlong '/' */
+		{ "\xC1\xBF", -1, 1 },            /* overlong */
+		{ "\xE0\x9F\xBF", -1, 1 },        /* overlong U+07FF */
+		{ "\xED\xA0\x80", -1, 1 },        /* a surrogate */
+		{ "\xF4\x90\x80\x80", -1, 1 },    /* above U+10FFFF */
+		{ "\xF5\x80\x80\x80", -1, 1 },
+		{ "\x80", -1, 1 },                /* a lone continuation byte */
+		{ "\xE2\x82", -1, 1 },            /* cut short */
+		{ "\xE2\x28\xA1", -1, 1 },        /* not a continuation byte */
+	};
+	size_t i, len;
+
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		long cp = report_utf8_next(v[i].s, strlen(v[i].s), &len);
+		CHECK(cp == v[i].cp && len == v[i].len, v[i].s);
+	}
+	CHECK(report_cp_unsafe(0x1B) && report_cp_unsafe(0x7F) && report_cp_unsafe(0x9B) &&
+	    report_cp_unsafe(0x202E) && report_cp_unsafe(0x2066) && !report_cp_unsafe(' ') &&
+	    !report_cp_unsafe(0xE9) && !report_cp_unsafe(0x20AC), "unsafe code points");
+}
+
 static void
 test_human(void)
 {
@@ -315,6 +345,7 @@ int
 main(void)
 {
 	test_small();
+	test_utf8();
 	test_human();
 	test_bins();
 	test_pricing();
