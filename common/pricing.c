@@ -1,0 +1,716 @@
+/* pricing.c - see pricing.h. */
+#include "pricing.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "num.h"
+#include "strtab.h"
+
+const char *const pricing_base_cols[PRICING_N_BASE_COLS] = {
+	PRICING_COL_OPT_PRICE, PRICING_COL_EXP_DEMAND, PRICING_COL_EXP_REVENUE,
+	PRICING_COL_EXP_PROFIT, PRICING_COL_BASE_DEMAND, PRICING_COL_BASE_REVENUE,
+	PRICING_COL_BASE_PROFIT, PRICING_COL_LIFT, PRICING_COL_BINDING, PRICING_COL_STATUS
+};
+
+/* Each NUM|COL rule's option and range. */
+static const struct {
+	const char *option;
+	double min;             /* lowest allowed value (NaN: any) */
+	int below_one;          /* must be below 1 */
+} rule_def[PRICING_N_RULES] = {
+	[PRICING_COST]       = { "--cost", 0, 0 },
+	[PRICING_MIN_PRICE]  = { "--min-price", 0, 0 },
+	[PRICING_MAX_PRICE]  = { "--max-price", 0, 0 },
+	[PRICING_MAX_CHANGE] = { "--max-change", 0, 0 },
+	[PRICING_MAX_UP]     = { "--max-up", 0, 0 },
+	[PRICING_MAX_DOWN]   = { "--max-down", 0, 0 },
+	[PRICING_MIN_MARGIN] = { "--min-margin", NAN, 1 },
+	[PRICING_MIN_MARKUP] = { "--min-markup", NAN, 0 },
+	[PRICING_CAPACITY]   = { "--capacity", 0, 0 },
+};
+
+struct pricing {
+	const struct pricing_config *c;
+	const struct offers *offers;        /* NULL: none */
+	const struct csvio_reader *in;      /* the input (its header's width) */
+	struct model_eval *eval;
+	struct optim *optim;
+	const char *price_col;
+	struct optim_ladder row_ladder;     /* --grid-col: this row's */
+	double *row_grid;                   /* its points */
+	long rule_col[PRICING_N_RULES];     /* a rule's column, or -1 */
+	long promo_var, quantity_idx, grid_idx, by_idx;
+	double quantity;                    /* this row's */
+};
+
+/* ---- configuration ---- */
+
+void
+pricing_config_init(struct pricing_config *c)
+{
+	size_t k;
+
+	memset(c, 0, sizeof *c);
+	c->search_range = 3;
+	c->ladder_kind = OPTIM_LADDER_NONE;
+	for (k = 0; k < PRICING_N_RULES; k++) {
+		c->rule[k].value = NAN;
+	}
+}
+
+void
+pricing_config_fini(struct pricing_config *c)
+{
+	if (c == NULL)
+		return;
+	free(c->grid_buf);
+	c->grid_buf = NULL;
+}
+
+const char *
+pricing_rule_option(enum pricing_rule r)
+{
+	return rule_def[r].option;
+}
+
+int
+pricing_value_parse(struct pricing_config *c, enum pricing_rule r, const char *arg,
+    struct diag *d)
+{
+	struct pricing_value *v = &c->rule[r];
+	const char *option = rule_def[r].option;
+	double min = rule_def[r].min;
+
+	v->arg = arg;
+	v->value = NAN;
+	if (num_parse(arg, strlen(arg), &v->value, 0) != NUM_OK) {
+		v->value = NAN;         /* a column name */
+		return 0;
+	}
+	if (!isnan(min) && !(v->value >= min))
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "%s must be at least %g, not \"%s\"",
+		    option, min, arg);
+	if (rule_def[r].below_one && !(v->value < 1))
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "%s must be below 1, not \"%s\"", option,
+		    arg);
+	return 0;
+}
+
+int
+pricing_config_check(struct pricing_config *c, const char **option, struct diag *d)
+{
+	*option = NULL;
+	if (c->rule[PRICING_COST].arg == NULL && !c->revenue)
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "--cost is required with --objective profit");
+	if ((c->rule[PRICING_CAPACITY].arg != NULL) != (c->by_col != NULL))
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "--capacity and --by go together");
+	if (c->promo_col != NULL && !c->with_offers)
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "--promo-col needs --offers");
+	c->ladder_option = c->ladder_kind == OPTIM_LADDER_ENDING ? "--ending"
+	    : c->ladder_kind == OPTIM_LADDER_STEP ? "--step"
+	    : c->grid_col != NULL ? "--grid-col" : "--grid";
+	if (c->ladder_kind != OPTIM_LADDER_NONE && c->grid_col == NULL) {
+		if (c->ladder_kind == OPTIM_LADDER_GRID) {
+			if ((c->grid_buf = malloc(OPTIM_GRID_MAX * sizeof *c->grid_buf)) == NULL)
+				return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
+		}
+		if (optim_ladder_parse(&c->ladder, c->ladder_kind, c->ladder_arg,
+		    strlen(c->ladder_arg), c->grid_buf, OPTIM_GRID_MAX, d) < 0) {
+			*option = c->ladder_option;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- binding ---- */
+
+struct pricing *
+pricing_new(const struct pricing_config *c, const struct model *m, const char *model_path,
+    const struct csvio_reader *in, const struct offers *offers, struct diag *d)
+{
+	struct pricing *p;
+	size_t k;
+
+	if ((p = calloc(1, sizeof *p)) == NULL) {
+		diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
+		return NULL;
+	}
+	p->c = c;
+	p->offers = offers;
+	p->in = in;
+	p->promo_var = p->quantity_idx = p->grid_idx = p->by_idx = -1;
+	p->price_col = c->price_col != NULL ? c->price_col : model_price_col(m);
+	if (p->price_col == NULL) {
+		diag_set(d, NULL, 0, NULL, NULL, 0,
+		    "%s: the model has no price column: nothing to optimise", model_path);
+		goto fail;
+	}
+	if ((p->eval = model_bind(m, csvio_header(in), csvio_name(in), p->price_col, d)) == NULL)
+		goto fail;
+	for (k = 0; k < PRICING_N_BASE_COLS; k++)
+		if (csvio_col(in, pricing_base_cols[k]) != -1) {
+			diag_set(d, NULL, 0, NULL, NULL, 0, "%s: the input already has a column \"%s\"",
+			    csvio_name(in), pricing_base_cols[k]);
+			goto fail;
+		}
+	for (k = 0; k < PRICING_N_RULES; k++) {
+		const struct pricing_value *v = &c->rule[k];
+		p->rule_col[k] = -1;
+		if (v->arg != NULL && isnan(v->value)
+		    && (p->rule_col[k] = csvio_require_col(in, v->arg, d)) < 0)
+			goto fail;
+	}
+	if (c->quantity_col != NULL
+	    && (p->quantity_idx = csvio_require_col(in, c->quantity_col, d)) < 0)
+		goto fail;
+	if (c->grid_col != NULL) {
+		if ((p->grid_idx = csvio_require_col(in, c->grid_col, d)) < 0)
+			goto fail;
+		if ((p->row_grid = malloc(OPTIM_GRID_MAX * sizeof *p->row_grid)) == NULL) {
+			diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
+			goto fail;
+		}
+	}
+	if (c->by_col != NULL && (p->by_idx = csvio_require_col(in, c->by_col, d)) < 0)
+		goto fail;
+	if (c->promo_col != NULL && (p->promo_var = model_eval_var(p->eval, c->promo_col)) < 0) {
+		diag_set(d, NULL, 0, NULL, NULL, 0,
+		    "%s: --promo-col: \"%s\" is not a numeric column of the model", model_path,
+		    c->promo_col);
+		goto fail;
+	}
+	if ((p->optim = optim_new()) == NULL) {
+		diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
+		goto fail;
+	}
+	return p;
+fail:
+	pricing_free(p);
+	return NULL;
+}
+
+void
+pricing_free(struct pricing *p)
+{
+	if (p == NULL)
+		return;
+	optim_free(p->optim);
+	model_eval_free(p->eval);
+	free(p->row_grid);
+	free(p);
+}
+
+/* ---- one row ---- */
+
+/*
+ * This row's value of rule r: NaN when the rule is not given or its column
+ * is empty (the rule does not apply to the row), unless required.  Returns
+ * -1 with d filled for a value that is not a number or out of range.
+ */
+static int
+rule_get(const struct pricing *p, enum pricing_rule r, const struct csvio_row *row, int required,
+    double *out, struct diag *d)
+{
+	const struct pricing_value *v = &p->c->rule[r];
+	enum num_status st;
+	long col = p->rule_col[r];
+	double x;
+
+	*out = v->value;
+	if (col < 0)
+		return 0;
+	st = num_parse(row->f[col], row->len[col], &x, 0);
+	if (st == NUM_EMPTY) {
+		if (required)
+			return diag_set(d, NULL, 0, v->arg, NULL, 0, "missing value");
+		return 0;
+	}
+	if (st != NUM_OK)
+		return diag_set(d, NULL, 0, v->arg, row->f[col], row->len[col], "%s",
+		    num_strerror(st));
+	if ((!isnan(rule_def[r].min) && !(x >= rule_def[r].min))
+	    || (rule_def[r].below_one && !(x < 1)))
+		return diag_set(d, NULL, 0, v->arg, row->f[col], row->len[col],
+		    rule_def[r].below_one ? "must be below 1" : "must not be negative");
+	*out = x;
+	return 0;
+}
+
+/* The demand callback: the model's mean times the row's quantity. */
+static double
+row_demand(void *ctx, double price, double *dq)
+{
+	struct pricing *p = ctx;
+	double dm, m = model_eval_mean(p->eval, price, &dm);
+
+	*dq = p->quantity * dm;
+	return p->quantity * m;
+}
+
+static int
+bad_price(struct diag *d, const char *column, double price, const char *what)
+{
+	char buf[NUM_BUFSZ];
+	size_t n = num_format(price, buf);
+
+	return diag_set(d, NULL, 0, column, buf, n, "%s", what);
+}
+
+/* The row's units per expected purchase (1 without --quantity). */
+static int
+row_quantity(struct pricing *p, const struct csvio_row *row, struct diag *d)
+{
+	long c = p->quantity_idx;
+	enum num_status st;
+
+	p->quantity = 1;
+	if (c < 0)
+		return 0;
+	st = num_parse(row->f[c], row->len[c], &p->quantity, 0);
+	if (st != NUM_OK)
+		return diag_set(d, NULL, 0, p->c->quantity_col, st == NUM_EMPTY ? NULL : row->f[c],
+		    row->len[c], "%s", st == NUM_EMPTY ? "missing value" : num_strerror(st));
+	if (!(p->quantity >= 0))
+		return diag_set(d, NULL, 0, p->c->quantity_col, row->f[c], row->len[c],
+		    "must not be negative");
+	return 0;
+}
+
+/*
+ * The row's rules, as bounds on the price paid around today's price, and
+ * its unit cost (NaN: none given for revenue).  --max-up and --max-down
+ * tighten --max-change where they are smaller.
+ */
+static int
+row_bounds(const struct pricing *p, const struct csvio_row *row, double today, double *cost,
+    struct optim_bounds *b, struct diag *d)
+{
+	struct optim_rules ru;
+	double v;
+
+	optim_rules_init(&ru);
+	ru.search_range = p->c->search_range;
+	if (rule_get(p, PRICING_COST, row, 1, cost, d) < 0
+	    || rule_get(p, PRICING_MIN_PRICE, row, 0, &ru.min_price, d) < 0
+	    || rule_get(p, PRICING_MAX_PRICE, row, 0, &ru.max_price, d) < 0
+	    || rule_get(p, PRICING_MIN_MARGIN, row, 0, &ru.min_margin, d) < 0
+	    || rule_get(p, PRICING_MIN_MARKUP, row, 0, &ru.min_markup, d) < 0)
+		return -1;
+	if (p->c->allow_loss)
+		ru.allow_loss = 1;
+	if (p->c->rule[PRICING_MAX_CHANGE].arg != NULL) {
+		if (rule_get(p, PRICING_MAX_CHANGE, row, 0, &ru.max_up, d) < 0)
+			return -1;
+		ru.max_down = ru.max_up;
+		ru.up_rule = ru.down_rule = OPTIM_RULE_MAX_CHANGE;
+	}
+	if (rule_get(p, PRICING_MAX_UP, row, 0, &v, d) < 0)
+		return -1;
+	if (!isnan(v) && (isnan(ru.max_up) || v < ru.max_up)) {
+		ru.max_up = v;
+		ru.up_rule = OPTIM_RULE_MAX_UP;
+	}
+	if (rule_get(p, PRICING_MAX_DOWN, row, 0, &v, d) < 0)
+		return -1;
+	if (!isnan(v) && (isnan(ru.max_down) || v < ru.max_down)) {
+		ru.max_down = v;
+		ru.down_rule = OPTIM_RULE_MAX_DOWN;
+	}
+	return optim_bounds(&ru, today, *cost, b, d);
+}
+
+/* The row's price ladder: the constant one, this row's --grid-col list, or NULL. */
+static int
+row_ladder(struct pricing *p, const struct csvio_row *row, const struct optim_ladder **ladder,
+    struct diag *d)
+{
+	long c = p->grid_idx;
+
+	*ladder = NULL;
+	if (p->c->ladder_kind == OPTIM_LADDER_NONE)
+		return 0;
+	if (c < 0) {
+		*ladder = &p->c->ladder;
+		return 0;
+	}
+	if (optim_ladder_parse(&p->row_ladder, OPTIM_LADDER_GRID, row->f[c], row->len[c],
+	    p->row_grid, OPTIM_GRID_MAX, d) < 0) {
+		snprintf(d->column, sizeof d->column, "%s", p->c->grid_col);
+		return -1;
+	}
+	*ladder = &p->row_ladder;
+	return 0;
+}
+
+/* Demand, revenue and profit at today's price without an offer. */
+static int
+baseline(struct pricing *p, double today, double cost, struct pricing_decision *dc,
+    struct diag *d)
+{
+	double dq, q;
+
+	if (p->promo_var >= 0)
+		model_eval_set(p->eval, p->promo_var, 0);
+	q = row_demand(p, today, &dq);
+	if (isnan(q))
+		return bad_price(d, NULL, today, "model cannot be evaluated at price");
+	dc->base_demand = q;
+	dc->base_revenue = today * q;
+	dc->base_profit = isnan(cost) ? NAN : (today - cost) * q;
+	return 0;
+}
+
+/*
+ * The search without an offer, then one per offer on the list price (the
+ * rules bound the price paid, so they are mapped to list prices); the
+ * highest objective wins, ties going to no offer or the earlier offer.
+ */
+static int
+search_offers(struct pricing *p, struct optim_problem *pb, const struct optim_bounds *b,
+    double objective_cost, struct optim_result *best, double *best_paid, double *best_redeem,
+    long *best_offer, struct diag *d)
+{
+	struct optim_result r;
+	size_t k;
+
+	*best_offer = -1;
+	*best_redeem = 0;
+	if (optim_solve(p->optim, pb, best, d) < 0)
+		return -1;
+	*best_paid = best->price;
+	if (p->offers == NULL || best->status == OPTIM_INCREASING || best->status == OPTIM_NO_DEMAND)
+		return 0;
+	for (k = 0; k < p->offers->n; k++) {
+		const struct offer *of = &p->offers->v[k];
+		if (p->promo_var >= 0)
+			model_eval_set(p->eval, p->promo_var, of->promo_value);
+		pb->paid_a = of->paid_a;
+		pb->paid_b = of->paid_b;
+		pb->lo = (b->lo + of->paid_b) / of->paid_a;
+		pb->hi = (b->hi + of->paid_b) / of->paid_a;
+		pb->unit_cost = objective_cost + (p->c->revenue ? 0 : of->cost);
+		if (optim_solve(p->optim, pb, &r, d) < 0)
+			return -1;
+		if (r.value > best->value) {
+			*best = r;
+			*best_offer = (long)k;
+			*best_paid = of->paid_a * r.price - of->paid_b;
+			*best_redeem = of->cost;
+		}
+	}
+	return 0;
+}
+
+int
+pricing_decide(struct pricing *p, const struct csvio_row *row, double lambda,
+    struct pricing_decision *dc, struct diag *d)
+{
+	struct optim_bounds b;
+	struct optim_problem pb;
+	struct optim_result best;
+	const struct optim_ladder *ladder;
+	double today, cost, objective_cost, paid, redeem;
+
+	if (csvio_check_width(p->in, row, d) < 0)
+		return -1;
+	if (model_eval_row(p->eval, row, d) < 0)
+		return -1;
+	today = model_eval_row_price(p->eval);
+	if (isnan(today))
+		return diag_set(d, NULL, 0, p->price_col, NULL, 0, "missing value");
+	if (!(today > 0))
+		return bad_price(d, p->price_col, today, "today's price must be positive");
+	if (row_quantity(p, row, d) < 0 || row_bounds(p, row, today, &cost, &b, d) < 0
+	    || row_ladder(p, row, &ladder, d) < 0 || baseline(p, today, cost, dc, d) < 0)
+		return -1;
+
+	objective_cost = (p->c->revenue || isnan(cost) ? 0 : cost) + lambda;
+	memset(&pb, 0, sizeof pb);
+	pb.demand = row_demand;
+	pb.ctx = p;
+	pb.paid_a = 1;
+	pb.paid_b = 0;
+	pb.unit_cost = objective_cost;
+	pb.lo = b.lo;
+	pb.hi = b.hi;
+	pb.lo_rule = b.lo_rule;
+	pb.hi_rule = b.hi_rule;
+	pb.ladder = ladder;
+	pb.today = today;
+	pb.trust_model = p->c->trust_model;
+	if (search_offers(p, &pb, &b, objective_cost, &best, &paid, &redeem, &dc->offer, d) < 0)
+		return -1;
+	dc->opt_price = best.price;
+	dc->paid = paid;
+	dc->demand = best.demand;
+	dc->revenue = paid * best.demand;
+	dc->profit = isnan(cost) ? NAN : (paid - cost - redeem) * best.demand;
+	dc->lift = p->c->revenue ? dc->revenue - dc->base_revenue : dc->profit - dc->base_profit;
+	dc->binding = best.binding;
+	dc->status = best.status;
+	if (lambda > 0 && dc->binding == OPTIM_RULE_NONE && dc->status == OPTIM_OK)
+		dc->binding = OPTIM_RULE_CAPACITY;
+	return 0;
+}
+
+/* ---- output ---- */
+
+static void
+put_num_or_empty(struct csvio_writer *w, double x)
+{
+	if (isnan(x))
+		csvio_put(w, "", 0);
+	else
+		csvio_put_num(w, x);
+}
+
+void
+pricing_put_header(const struct pricing *p, struct csvio_writer *w, const struct csvio_row *header)
+{
+	size_t i;
+
+	csvio_put_row(w, header);
+	for (i = 0; i < PRICING_N_BASE_COLS; i++)
+		csvio_put_str(w, pricing_base_cols[i]);
+	if (p->offers != NULL) {
+		csvio_put_str(w, PRICING_COL_OFFER_ID);
+		csvio_put_str(w, PRICING_COL_PAID_PRICE);
+	}
+	if (p->c->rule[PRICING_CAPACITY].arg != NULL)
+		csvio_put_str(w, PRICING_COL_SHADOW_PRICE);
+	csvio_end(w);
+}
+
+void
+pricing_put_row(const struct pricing *p, struct csvio_writer *w, const struct csvio_row *row,
+    const struct pricing_decision *dc, double lambda)
+{
+	csvio_put_row(w, row);
+	csvio_put_num(w, dc->opt_price);
+	csvio_put_num(w, dc->demand);
+	csvio_put_num(w, dc->revenue);
+	put_num_or_empty(w, dc->profit);
+	csvio_put_num(w, dc->base_demand);
+	csvio_put_num(w, dc->base_revenue);
+	put_num_or_empty(w, dc->base_profit);
+	put_num_or_empty(w, dc->lift);
+	csvio_put_str(w, optim_rule_name(dc->binding));
+	csvio_put_str(w, optim_status_name(dc->status));
+	if (p->offers != NULL) {
+		csvio_put_str(w, dc->offer >= 0 ? p->offers->v[dc->offer].id : "");
+		csvio_put_num(w, dc->paid);
+	}
+	if (p->c->rule[PRICING_CAPACITY].arg != NULL)
+		put_num_or_empty(w, lambda);
+	csvio_end(w);
+}
+
+/* ---- capacity: rows held in memory, one shadow price per group ---- */
+
+struct held_row {
+	struct csvio_row row;   /* fields point into one block */
+	long group;
+};
+
+struct pricing_capacity {
+	struct held_row *v;
+	size_t n, cap;
+	struct strtab *groups;
+	double *capacity;        /* per group */
+	double *lambda;          /* per group */
+	int *over;               /* per group: capacity cannot be met */
+	size_t ngroups_cap;
+};
+
+struct pricing_capacity *
+pricing_capacity_new(void)
+{
+	struct pricing_capacity *h = calloc(1, sizeof *h);
+
+	if (h == NULL)
+		return NULL;
+	if ((h->groups = strtab_new()) == NULL) {
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void
+pricing_capacity_free(struct pricing_capacity *h)
+{
+	size_t i;
+
+	if (h == NULL)
+		return;
+	for (i = 0; i < h->n; i++)
+		free(h->v[i].row.f);
+	free(h->v);
+	free(h->capacity);
+	free(h->lambda);
+	free(h->over);
+	strtab_free(h->groups);
+	free(h);
+}
+
+size_t
+pricing_capacity_n(const struct pricing_capacity *h)
+{
+	return h->n;
+}
+
+/* A copy of row, in one block, held as row h->n of group. */
+static int
+hold_row(struct pricing_capacity *h, const struct csvio_row *row, long group)
+{
+	struct held_row *hr;
+	size_t i, bytes = 0;
+	char *s;
+
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 256;
+		struct held_row *v = realloc(h->v, cap * sizeof *v);
+		if (v == NULL)
+			return -1;
+		h->v = v;
+		h->cap = cap;
+	}
+	for (i = 0; i < row->n; i++)
+		bytes += row->len[i] + 1;
+	s = malloc(bytes + row->n * (sizeof(char *) + sizeof(size_t)) + 16);
+	if (s == NULL)
+		return -1;
+	hr = &h->v[h->n++];
+	hr->group = group;
+	hr->row.n = row->n;
+	hr->row.line = row->line;
+	hr->row.plain = NULL;   /* no reader flags: the writer looks at every byte */
+	hr->row.f = (char **)(void *)s;
+	hr->row.len = (size_t *)(void *)(s + row->n * sizeof(char *));
+	s += row->n * (sizeof(char *) + sizeof(size_t));
+	for (i = 0; i < row->n; i++) {
+		memcpy(s, row->f[i], row->len[i]);
+		s[row->len[i]] = '\0';
+		hr->row.f[i] = s;
+		hr->row.len[i] = row->len[i];
+		s += row->len[i] + 1;
+	}
+	return 0;
+}
+
+/* Room for group g's capacity, shadow price and flag. */
+static int
+grow_groups(struct pricing_capacity *h, size_t g)
+{
+	size_t cap;
+	double *c, *l;
+	int *o;
+
+	if (g < h->ngroups_cap)
+		return 0;
+	cap = h->ngroups_cap ? 2 * h->ngroups_cap : 64;
+	if ((c = realloc(h->capacity, cap * sizeof *c)) != NULL)
+		h->capacity = c;
+	if ((l = realloc(h->lambda, cap * sizeof *l)) != NULL)
+		h->lambda = l;
+	if ((o = realloc(h->over, cap * sizeof *o)) != NULL)
+		h->over = o;
+	if (c == NULL || l == NULL || o == NULL)
+		return -1;
+	h->ngroups_cap = cap;
+	return 0;
+}
+
+int
+pricing_capacity_add(struct pricing_capacity *h, struct pricing *p, const struct csvio_row *row,
+    struct diag *d)
+{
+	struct pricing_decision dc;
+	long by = p->by_idx, g;
+	size_t ng = strtab_n(h->groups);
+	double cap;
+
+	/* check the row now (at lambda 0), so that only good rows are held */
+	if (pricing_decide(p, row, 0, &dc, d) < 0
+	    || rule_get(p, PRICING_CAPACITY, row, 1, &cap, d) < 0)
+		return -1;
+	if ((g = strtab_add(h->groups, row->f[by], row->len[by])) < 0 || grow_groups(h, (size_t)g) < 0)
+		return -2;
+	if ((size_t)g == ng)     /* a new group: its first row sets the capacity */
+		h->capacity[g] = cap;
+	if (h->capacity[g] != cap)
+		return bad_price(d, p->c->rule[PRICING_CAPACITY].arg, h->capacity[g],
+		    "capacity differs from the group's first row");
+	return hold_row(h, row, g) < 0 ? -2 : 0;
+}
+
+struct group_ctx {
+	struct pricing *p;
+	struct pricing_capacity *h;
+	long group;
+	struct diag *d;
+};
+
+/* Total expected demand of the group's rows at shadow price lambda (NaN: d filled). */
+static double
+group_total(void *ctx, double lambda)
+{
+	struct group_ctx *g = ctx;
+	struct pricing_decision dc;
+	double t = 0;
+	size_t i;
+
+	for (i = 0; i < g->h->n; i++) {
+		if (g->h->v[i].group != g->group)
+			continue;
+		if (pricing_decide(g->p, &g->h->v[i].row, lambda, &dc, g->d) < 0)
+			return NAN;
+		t += dc.demand;
+	}
+	return t;
+}
+
+int
+pricing_capacity_solve(struct pricing_capacity *h, struct pricing *p, struct diag *d)
+{
+	size_t i, k, ng = strtab_n(h->groups);
+
+	for (i = 0; i < ng; i++) {
+		struct group_ctx gc = { p, h, (long)i, d };
+		double price_sum = 0;
+		size_t nrows = 0;
+		int rc;
+
+		for (k = 0; k < h->n; k++)
+			if (h->v[k].group == (long)i) {
+				nrows++;
+				model_eval_row(p->eval, &h->v[k].row, d);
+				price_sum += model_eval_row_price(p->eval);
+			}
+		rc = optim_shadow_price(group_total, &gc, h->capacity[i],
+		    nrows ? price_sum / (double)nrows : 1, &h->lambda[i]);
+		if (rc < 0)
+			return diag_set(d, NULL, 0, NULL, NULL, 0, "capacity: a row could not be priced");
+		h->over[i] = rc == 1;
+	}
+	return 0;
+}
+
+int
+pricing_capacity_decide(struct pricing_capacity *h, struct pricing *p, size_t i,
+    const struct csvio_row **row, struct pricing_decision *dc, double *lambda, struct diag *d)
+{
+	long g = h->v[i].group;
+
+	*row = &h->v[i].row;
+	if (pricing_decide(p, *row, h->lambda[g], dc, d) < 0)
+		return -1;
+	if (h->over[g])
+		dc->status = OPTIM_OVER_CAPACITY;
+	*lambda = h->over[g] ? NAN : h->lambda[g];
+	return 0;
+}
