@@ -205,6 +205,7 @@ static const struct option longopts[] = {
 static void
 parse_args(struct run *r, int argc, char **argv)
 {
+	static const char *const objectives[] = { "profit", "revenue", NULL };
 	struct pricing_config *c = &r->cfg;
 	const char *option;
 	struct diag d;
@@ -217,14 +218,7 @@ parse_args(struct run *r, int argc, char **argv)
 		case 'm': r->model_path = optarg; break;
 		case OPT_PRICE: c->price_col = optarg; break;
 		case OPT_COST: rule_arg(r, PRICING_COST, optarg); break;
-		case OPT_OBJECTIVE:
-			if (strcmp(optarg, "profit") == 0)
-				c->revenue = 0;
-			else if (strcmp(optarg, "revenue") == 0)
-				c->revenue = 1;
-			else
-				cli_usage("--objective must be profit or revenue, not \"%s\"", optarg);
-			break;
+		case OPT_OBJECTIVE: c->revenue = cli_word_arg("--objective", optarg, objectives); break;
 		case OPT_QUANTITY: c->quantity_col = optarg; break;
 		case OPT_MIN_PRICE: rule_arg(r, PRICING_MIN_PRICE, optarg); break;
 		case OPT_MAX_PRICE: rule_arg(r, PRICING_MAX_PRICE, optarg); break;
