@@ -4,6 +4,7 @@
 #include "date.h"
 #include "history.h"
 #include "num.h"
+#include "source.h"
 #include "strtab.h"
 
 #include <errno.h>
@@ -271,6 +272,7 @@ struct feat_fit *
 feat_fit_new(const struct feat_config *cfg, struct diag *d)
 {
 	struct feat_fit *f = calloc(1, sizeof *f);
+	struct source *hist = NULL;
 	struct date dt;
 	size_t i;
 	int got;
@@ -279,6 +281,9 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 		oom(d);
 		return NULL;
 	}
+	/* The history is read by several passes (its last date, each aggregate): one source. */
+	if (cfg->history != NULL && (hist = source_open(cfg->history, d)) == NULL)
+		goto fail;
 	f->missing_as_mean = cfg->missing_as_mean;
 	f->smoothing = cfg->smoothing;
 	f->min_count = cfg->min_count;
@@ -290,7 +295,7 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 		}
 		f->asof = date_to_days(&dt);
 	} else if (cfg->history != NULL) {
-		got = hist_max_day(cfg->history, cfg->delim, cfg->history_date, &f->asof, d);
+		got = hist_max_day(hist, cfg->delim, cfg->history_date, &f->asof, d);
 		if (got < 0)
 			goto fail;
 		if (got == 0)
@@ -323,10 +328,10 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 			goto fail;
 		}
 		if (t->kind == FEAT_HISTORY) {
-			t->side = hist_fit(cfg->history, cfg->delim, s->col, cfg->agg,
+			t->side = hist_fit(hist, cfg->delim, s->col, cfg->agg,
 			    cfg->history_date, f->asof, d);
 		} else if (t->kind == FEAT_REFPRICE) {
-			t->side = hist_ref_fit(cfg->history, cfg->delim, s->col, s->arg,
+			t->side = hist_ref_fit(hist, cfg->delim, s->col, s->arg,
 			    cfg->history_date, f->asof, cfg->window, cfg->ref_median, d);
 		} else if (t->kind == FEAT_CF) {
 			struct csvio_reader *r = csvio_open(cfg->cf, cfg->delim, d);
@@ -350,8 +355,10 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 		if (t->side == NULL)
 			goto fail;
 	}
+	source_close(hist);
 	return f;
 fail:
+	source_close(hist);
 	feat_fit_free(f);
 	return NULL;
 }

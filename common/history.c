@@ -3,6 +3,7 @@
 #include "csvio.h"
 #include "date.h"
 #include "num.h"
+#include "source.h"
 #include "strtab.h"
 
 #include <math.h>
@@ -101,10 +102,11 @@ field_day(const char *path, const struct csvio_row *row, long idx, const char *c
 }
 
 int
-hist_max_day(const char *path, unsigned char delim, const char *date_col, long *day,
+hist_max_day(struct source *src, unsigned char delim, const char *date_col, long *day,
     struct diag *d)
 {
-	struct csvio_reader *r = csvio_open(path, delim, d);
+	struct csvio_reader *r = source_reader(src, delim, d);
+	const char *path = source_name(src);
 	struct csvio_row row;
 	long idx, x;
 	int got, found = 0, k;
@@ -166,9 +168,10 @@ num_json(double x)
 }
 
 json_t *
-hist_fit(const char *path, unsigned char delim, const char *key, const char *agg,
+hist_fit(struct source *src, unsigned char delim, const char *key, const char *agg,
     const char *date_col, long asof, struct diag *d)
 {
+	const char *path = source_name(src);
 	struct csvio_reader *r = NULL;
 	struct csvio_row row;
 	struct strtab *keys = NULL;
@@ -186,7 +189,7 @@ hist_fit(const char *path, unsigned char delim, const char *key, const char *agg
 		return NULL;
 	if ((aggs = calloc((size_t)naggs, sizeof *aggs)) == NULL || parse_aggs(agg, aggs, d) < 0)
 		goto fail;
-	if ((r = csvio_open(path, delim, d)) == NULL)
+	if ((r = source_reader(src, delim, d)) == NULL)
 		goto fail;
 	if ((kidx = csvio_require_col(r, key, d)) < 0)
 		goto fail;
@@ -367,9 +370,10 @@ struct price_list {
 };
 
 json_t *
-hist_ref_fit(const char *path, unsigned char delim, const char *item, const char *price,
+hist_ref_fit(struct source *src, unsigned char delim, const char *item, const char *price,
     const char *date_col, long asof, long window, int median, struct diag *d)
 {
+	const char *path = source_name(src);
 	struct csvio_reader *r = NULL;
 	struct csvio_row row;
 	struct strtab *items = NULL;
@@ -381,7 +385,7 @@ hist_ref_fit(const char *path, unsigned char delim, const char *item, const char
 	enum num_status ns;
 	json_t *out = NULL, *map;
 
-	if ((r = csvio_open(path, delim, d)) == NULL)
+	if ((r = source_reader(src, delim, d)) == NULL)
 		goto fail;
 	if ((iidx = csvio_require_col(r, item, d)) < 0 || (pidx = csvio_require_col(r, price, d)) < 0)
 		goto fail;

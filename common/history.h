@@ -33,6 +33,7 @@
 #include <jansson.h>
 
 #include "diag.h"
+#include "source.h"
 
 /* No asof: a day number no date reaches. */
 #define HIST_NO_DAY (-2147483647L - 1)
@@ -44,29 +45,30 @@
 int hist_check_aggs(const char *agg, struct diag *d);
 
 /*
- * The latest date in column date_col of the file at path.  Returns 1 with
+ * The latest date in column date_col of the history src (read once more
+ * from its start).  Returns 1 with
  * *day set, 0 when the file has no such column or no dates, -1 with d
  * filled on a read error or a bad date.
  */
-int hist_max_day(const char *path, unsigned char delim, const char *date_col, long *day,
+int hist_max_day(struct source *src, unsigned char delim, const char *date_col, long *day,
     struct diag *d);
 
 /*
- * Aggregate the history file at path by key.  asof is a day number (or
+ * Aggregate the history src (one pass from its start) by key.  asof is a day number (or
  * HIST_NO_DAY); date_col names the date column, which must exist when
  * last: or recency is asked for.  Returns a new JSON transform of type
  * "history", or NULL with d filled.
  */
-json_t *hist_fit(const char *path, unsigned char delim, const char *key, const char *agg,
+json_t *hist_fit(struct source *src, unsigned char delim, const char *key, const char *agg,
     const char *date_col, long asof, struct diag *d);
 
 /*
- * Reference price per item (column item) from column price of the file at
- * path, over window days before asof (0: all), as the median (median != 0)
+ * Reference price per item (column item) from column price of the history src
+ * (one pass from its start), over window days before asof (0: all), as the median (median != 0)
  * or the mean.  Returns a new JSON transform of type "ref_price", or NULL
  * with d filled.
  */
-json_t *hist_ref_fit(const char *path, unsigned char delim, const char *item, const char *price,
+json_t *hist_ref_fit(struct source *src, unsigned char delim, const char *item, const char *price,
     const char *date_col, long asof, long window, int median, struct diag *d);
 
 #endif

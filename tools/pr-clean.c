@@ -5,19 +5,16 @@
  * reason.  Streams, except that --fill mean|median|mode and --winsorize
  * read the input twice (standard input is held in a temporary file).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "acct.h"
 #include "clean.h"
 #include "cli.h"
 #include "csvio.h"
 #include "diag.h"
+#include "source.h"
 
 static const char help[] =
 "Usage: pr-clean [OPTION]... [FILE]\n"
@@ -100,68 +97,6 @@ static const struct {
 	{ OPT_WINSORIZE, CLEAN_OPT_WINSORIZE, "--winsorize" },
 };
 
-/*
- * Where the input can be read from twice: a regular file is opened again;
- * anything else (a pipe, a terminal) is copied to a temporary file first.
- * Sets *fd (-1: open path by name) and *off, the offset to rewind to.
- */
-static void
-twice_source(const char *path, int *fd, off_t *off)
-{
-	struct stat st;
-	char buf[65536];
-	ssize_t got;
-	FILE *tmp;
-	int in = 0;
-
-	*off = 0;
-	*fd = -1;
-	if (path != NULL && strcmp(path, "-") != 0) {
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-			return;
-		if ((in = open(path, O_RDONLY)) < 0)
-			cli_fail(EXIT_FAIL, "%s: cannot open: %s", path, strerror(errno));
-	} else if (fstat(0, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (*off = lseek(0, 0, SEEK_CUR)) >= 0) {
-		*fd = 0;
-		return;
-	}
-	if ((tmp = tmpfile()) == NULL)
-		cli_fail(EXIT_FAIL, "temporary file: %s", strerror(errno));
-	while ((got = read(in, buf, sizeof buf)) != 0) {
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			cli_fail(EXIT_FAIL, "%s: read error: %s", path && in ? path : "stdin", strerror(errno));
-		if (fwrite(buf, 1, (size_t)got, tmp) != (size_t)got)
-			cli_fail(EXIT_FAIL, "temporary file: write error: %s", strerror(errno));
-	}
-	if (fflush(tmp) != 0)
-		cli_fail(EXIT_FAIL, "temporary file: write error: %s", strerror(errno));
-	if (in > 0)
-		close(in);
-	*fd = dup(fileno(tmp));   /* the FILE stays open (and the file alive) until exit */
-	if (*fd < 0)
-		cli_fail(EXIT_FAIL, "temporary file: %s", strerror(errno));
-}
-
-/* Open one pass over the input. */
-static struct csvio_reader *
-open_pass(const char *path, int fd, off_t off, unsigned char delim)
-{
-	struct csvio_reader *r;
-	struct diag d;
-	const char *name = path != NULL && strcmp(path, "-") != 0 ? path : "stdin";
-
-	if (fd < 0)
-		return cli_open_input(path, delim);
-	if (lseek(fd, off, SEEK_SET) < 0)
-		cli_fail(EXIT_FAIL, "%s: cannot read twice: %s", name, strerror(errno));
-	if ((r = csvio_open_fd(fd, name, delim, &d)) == NULL)
-		cli_fail_diag(EXIT_FAIL, &d);
-	return r;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -195,15 +130,15 @@ main(int argc, char **argv)
 	struct clean_opts *opts;
 	struct clean *clean;
 	struct csvio_reader *first = NULL, *in;
+	struct source *src = NULL;
 	struct csvio_writer *out;
 	struct csvio_row row, cleaned, ahead;
 	int prefetch;
 	struct acct acct;
 	struct diag d;
 	const char *path;
-	off_t off = 0;
 	size_t i;
-	int opt, got, fd = -1;
+	int opt, got;
 
 	cli_init(argv);
 	cli_common_init(&common);
@@ -227,8 +162,9 @@ main(int argc, char **argv)
 
 	/* Statistics of whole columns: a first pass over the same rows. */
 	if (clean_opts_need_stats(opts)) {
-		twice_source(path, &fd, &off);
-		first = open_pass(path, fd, off, common.delim);
+		if ((src = source_open(path, &d)) == NULL ||
+		    (first = source_reader(src, common.delim, &d)) == NULL)
+			cli_fail_diag(EXIT_FAIL, &d);
 		if ((clean = clean_new(opts, first, &d)) == NULL)
 			cli_fail_diag(EXIT_FAIL, &d);
 		while ((got = csvio_next(first, &row, &d)) > 0)
@@ -240,7 +176,8 @@ main(int argc, char **argv)
 			snprintf(d.file, sizeof d.file, "%s", csvio_name(first));
 			cli_fail_diag(EXIT_FAIL, &d);
 		}
-		in = open_pass(path, fd, off, common.delim);
+		if ((in = source_reader(src, common.delim, &d)) == NULL)
+			cli_fail_diag(EXIT_FAIL, &d);
 	} else {
 		in = cli_open_input(path, common.delim);
 		if ((clean = clean_new(opts, in, &d)) == NULL)
@@ -290,6 +227,7 @@ main(int argc, char **argv)
 	clean_free(clean);
 	csvio_close(in);
 	csvio_close(first);
+	source_close(src);
 	clean_opts_free(opts);
 	return EXIT_OK;
 }

@@ -6,11 +6,8 @@
  * --recommend, the top items each customer has not bought yet.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "acct.h"
 #include "atomic.h"
@@ -23,6 +20,7 @@
 #include "history.h"
 #include "num.h"
 #include "opts.h"
+#include "source.h"
 
 static const char help[] =
 "Usage: pr-features --fit STATE [OPTION]... [FILE]\n"
@@ -350,66 +348,23 @@ parse_args(struct args *a, int argc, char **argv)
 	a->cfg.delim = a->common.delim;
 }
 
-/*
- * The input of --fit is read twice: a regular file is rewound; anything
- * else (a pipe) is first copied to a temporary file.  Returns the fd.
- */
-static int
-rewindable_input(const char *path, const char **name, off_t *start)
-{
-	struct stat sb;
-	char buf[65536];
-	FILE *tmp;
-	ssize_t n;
-	int fd;
-
-	if (path == NULL || strcmp(path, "-") == 0) {
-		*name = "stdin";
-		fd = 0;
-	} else {
-		*name = path;
-		if ((fd = open(path, O_RDONLY)) < 0)
-			cli_fail(EXIT_FAIL, "%s: cannot open: %s", path, strerror(errno));
-	}
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (*start = lseek(fd, 0, SEEK_CUR)) >= 0)
-		return fd;
-	*start = 0;
-	if ((tmp = tmpfile()) == NULL)
-		cli_fail(EXIT_FAIL, "cannot make a temporary file: %s", strerror(errno));
-	while ((n = read(fd, buf, sizeof buf)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			cli_fail(EXIT_FAIL, "%s: read error: %s", *name, strerror(errno));
-		}
-		if (fwrite(buf, 1, (size_t)n, tmp) != (size_t)n)
-			cli_fail(EXIT_FAIL, "temporary file: write error: %s", strerror(errno));
-	}
-	if (fflush(tmp) != 0)
-		cli_fail(EXIT_FAIL, "temporary file: write error: %s", strerror(errno));
-	if (fd != 0)
-		close(fd);
-	/* The FILE stays open (and the file alive) until exit. */
-	return fileno(tmp);
-}
-
+/* One pass over the input of --fit, from its start. */
 static struct csvio_reader *
-reopen(int fd, off_t start, const char *name, unsigned char delim)
+reopen(struct source *src, unsigned char delim)
 {
 	struct csvio_reader *r;
 	struct diag d;
 
-	if (lseek(fd, start, SEEK_SET) < 0)
-		cli_fail(EXIT_FAIL, "%s: cannot rewind: %s", name, strerror(errno));
-	if ((r = csvio_open_fd(fd, name, delim, &d)) == NULL)
+	if ((r = source_reader(src, delim, &d)) == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
 	return r;
 }
 
 /* First pass of --fit: learn, then save the state.  Returns the state document. */
 static json_t *
-fit_pass(struct args *a, int fd, off_t start, const char *name)
+fit_pass(struct args *a, struct source *src)
 {
+	const char *name = source_name(src);
 	struct feat_fit *f;
 	struct csvio_reader *r;
 	struct csvio_row row;
@@ -421,7 +376,7 @@ fit_pass(struct args *a, int fd, off_t start, const char *name)
 
 	if ((f = feat_fit_new(&a->cfg, &d)) == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
-	r = reopen(fd, start, name, a->common.delim);
+	r = reopen(src, a->common.delim);
 	if (csvio_ncols(r) == 0)
 		cli_fail(EXIT_FAIL, "%s: the input is empty: nothing to fit", name);
 	if (feat_fit_bind(f, r, &d) < 0)
@@ -509,11 +464,9 @@ main(int argc, char **argv)
 	struct feat_state *st;
 	struct csvio_reader *r;
 	struct diag d;
-	const char *name;
+	struct source *src;
 	char *text;
 	json_t *doc, *back;
-	off_t start;
-	int fd;
 
 	cli_init(argv);
 	if (a == NULL)
@@ -554,8 +507,10 @@ main(int argc, char **argv)
 		return EXIT_OK;
 	}
 
-	fd = rewindable_input(a->input, &name, &start);
-	doc = fit_pass(a, fd, start, name);
+	/* Fitting reads its input twice: learn, then transform. */
+	if ((src = source_open(a->input, &d)) == NULL)
+		cli_fail_diag(EXIT_FAIL, &d);
+	doc = fit_pass(a, src);
 	/*
 	 * Transform with the state as saved (text and back), so the output
 	 * is what --apply gives on the same input, to the last bit.
@@ -569,9 +524,10 @@ main(int argc, char **argv)
 	free(text);
 	json_decref(back);
 	json_decref(doc);
-	r = reopen(fd, start, name, a->common.delim);
+	r = reopen(src, a->common.delim);
 	apply_pass(a, st, r);
 	csvio_close(r);
+	source_close(src);
 	feat_free(st);
 	opts_list_free(&a->strings);
 	free(a);
