@@ -87,13 +87,6 @@ struct csvio_reader {
 	int has_pending;
 };
 
-static void *
-xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	return q;
-}
-
 static int
 keep_spaces(unsigned char c)
 {
@@ -112,7 +105,7 @@ grow(void **p, size_t *cap, size_t need, size_t elem)
 	ncap = *cap ? *cap : 64;
 	while (ncap < need)
 		ncap *= 2;
-	q = xrealloc(*p, ncap * elem);
+	q = realloc(*p, ncap * elem);   /* NULL: the caller returns "out of memory" */
 	if (q == NULL)
 		return -1;
 	*p = q;

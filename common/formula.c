@@ -1,6 +1,7 @@
 /* formula.c - see formula.h. */
 #include "formula.h"
 #include "num.h"
+#include "xalloc.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -97,24 +98,6 @@ struct formula {
 };
 
 /* ---- small helpers ---- */
-
-static void *
-xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (q == NULL)
-		abort();   /* out of memory: common/ may end the run here (STYLE.md) */
-	return q;
-}
-
-static char *
-xstrndup(const char *s, size_t n)
-{
-	char *p = xrealloc(NULL, n + 1);
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
 
 /* A growable string. */
 struct sbuf {

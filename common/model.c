@@ -3,6 +3,7 @@
 #include "atomic.h"
 #include "num.h"
 #include "strtab.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <math.h>
@@ -59,24 +60,6 @@ struct model_eval {
 	struct formula_subset *sub;
 	int rest_ok;
 };
-
-static void *
-xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-	if (p == NULL)
-		abort();   /* out of memory */
-	return p;
-}
-
-static char *
-xstrdup(const char *s)
-{
-	size_t n = strlen(s);
-	char *p = xcalloc(n + 1, 1);
-	memcpy(p, s, n);
-	return p;
-}
 
 const char *
 model_family_name(enum model_family f)
@@ -221,7 +204,7 @@ found(const json_t *v, char *buf, size_t size)
 	}
 	text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 	if (text == NULL)
-		abort();   /* out of memory */
+		xalloc_die();
 	if (strlen(text) > 40)
 		snprintf(buf, size, "%.37s...", text);
 	else
@@ -590,7 +573,7 @@ model_from_json(json_t *doc, const char *name, struct diag *d)
 		m->group_col = xstrdup(json_string_value(gc));
 		m->groups = strtab_new();
 		if (m->groups == NULL)
-			abort();
+			xalloc_die();
 		m->sub = xcalloc(json_object_size(groups), sizeof *m->sub);
 		free_sub(&m->top);
 		memset(&m->top, 0, sizeof m->top);
@@ -599,7 +582,7 @@ model_from_json(json_t *doc, const char *name, struct diag *d)
 		json_object_foreach((json_t *)groups, key, g) {
 			long gi = strtab_add(m->groups, key, strlen(key));
 			if (gi < 0)
-				abort();
+				xalloc_die();
 			snprintf(path, sizeof path, "by.groups[\"%.*s\"]", DIAG_VALUE_MAX, key);
 			if (!json_is_object(g)) {
 				bad_field(d, m, path, "an object", g);

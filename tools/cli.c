@@ -1,6 +1,7 @@
 /* cli.c - see cli.h. */
 #include "cli.h"
 #include "num.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -37,6 +38,13 @@ cli_init(char **argv)
 	const char *slash = strrchr(argv[0], '/');
 	prog = slash ? slash + 1 : argv[0];
 	argv[0] = (char *)prog;
+}
+
+/* common/'s out-of-memory end (xalloc.h): main's cleanup first, as every failure. */
+noreturn void
+xalloc_die(void)
+{
+	cli_fail(EXIT_FAIL, "out of memory");
 }
 
 const char *

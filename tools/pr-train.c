@@ -40,6 +40,7 @@
 #include "model.h"
 #include "num.h"
 #include "strtab.h"
+#include "xalloc.h"
 
 static const char help[] =
 "Usage: pr-train -f FORMULA [OPTION]... [FILE]\n"
@@ -113,21 +114,6 @@ struct trained {
 	json_t *sub;
 };
 
-static void
-oom(void)
-{
-	cli_fail(EXIT_FAIL, "out of memory");
-}
-
-static void *
-xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (q == NULL)
-		oom();
-	return q;
-}
-
 static long
 intern(struct strtab *t, const char *s, size_t len)
 {
@@ -141,7 +127,7 @@ intern(struct strtab *t, const char *s, size_t len)
 	else
 		id = strtab_add(t, s, len);
 	if (id < 0)
-		oom();
+		xalloc_die();
 	return id;
 }
 
@@ -493,7 +479,7 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, int consume,
 		fold = xrealloc(NULL, nr * sizeof *fold);
 		long k, nf = o->folds > 0 ? o->folds : 1;
 		if (rng == NULL)
-			oom();
+			xalloc_die();
 		gsl_rng_set(rng, o->seed);
 		if (o->holdout > 0) {
 			for (i = 0; i < nr; i++)
@@ -788,7 +774,7 @@ write_fitted(const struct trainer *t, json_t *doc, const char *path)
 		goto fail;
 	w = csvio_writer_new(atomic_fp(af), ',');
 	if (w == NULL)
-		oom();
+		xalloc_die();
 	csvio_put_str(w, "line");
 	csvio_put_str(w, model_pred_name(m));
 	csvio_end(w);
@@ -984,14 +970,14 @@ main(int argc, char **argv)
 	for (i = 0; i < nc; i++) {
 		dt.lv[i] = NULL;
 		if (formula_col_forced(f, i) && (dt.lv[i] = strtab_new()) == NULL)
-			oom();
+			xalloc_die();
 	}
 	if (o.weight)
 		dt.w = xrealloc(NULL, 1);
 	if (o.by) {
 		dt.gid = xrealloc(NULL, 1);
 		if ((dt.groups = strtab_new()) == NULL)
-			oom();
+			xalloc_die();
 	}
 	val = run.val = xrealloc(NULL, nc * sizeof *val);
 	work = run.work = xrealloc(NULL, formula_work_size(f) * sizeof *work);
@@ -1054,7 +1040,7 @@ main(int argc, char **argv)
 				/* the first text in this column: it is categorical */
 				char buf[NUM_BUFSZ];
 				if ((dt.lv[i] = strtab_new()) == NULL)
-					oom();
+					xalloc_die();
 				dt.text_line[i] = row.line;
 				snprintf(dt.text_value[i], sizeof dt.text_value[i], "%.*s",
 				    (int)(len < 60 ? len : 60), s);
@@ -1062,7 +1048,7 @@ main(int argc, char **argv)
 					double *v = dv(&dt, r);
 					long id = strtab_add(dt.lv[i], buf, num_format(v[i], buf));
 					if (id < 0)
-						oom();
+						xalloc_die();
 					v[i] = (double)id;
 				}
 			}
@@ -1075,7 +1061,7 @@ main(int argc, char **argv)
 		if (dt.gid) {
 			long g = strtab_add(dt.groups, row.f[gidx], row.len[gidx]);
 			if (g < 0)
-				oom();
+				xalloc_die();
 			dt.gid[dt.n] = g;
 		}
 		note_line(&dt, row.line);
@@ -1128,12 +1114,12 @@ reject:
 			/* a table in sorted order, so that index = rank */
 			struct strtab *s = strtab_new();
 			if (s == NULL)
-				oom();
+				xalloc_die();
 			for (k = 0; k < nl; k++) {
 				size_t len;
 				const char *str = strtab_str(dt.lv[i], order[k], &len);
 				if (strtab_add(s, str, len) < 0)
-					oom();
+					xalloc_die();
 			}
 			strtab_free(dt.lv[i]);
 			dt.lv[i] = s;
