@@ -1,0 +1,684 @@
+/* train.c - see train.h. */
+#include <assert.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sf_gamma.h>
+
+#include "atomic.h"
+#include "design.h"
+#include "fit.h"
+#include "num.h"
+#include "train.h"
+#include "xalloc.h"
+
+/* One fitted model with its document. */
+struct trained {
+	struct fit_result res;
+	int ok;
+	json_t *sub;
+};
+
+/* Hand one message to the caller. */
+static void notef(const struct train_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+notef(const struct train_opts *o, const char *fmt, ...)
+{
+	char msg[4096];
+	va_list ap;
+
+	if (o->note == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	o->note(o->note_arg, msg);
+}
+
+static void
+note_diag(const struct train_opts *o, const struct diag *d)
+{
+	char msg[DIAG_FILE_MAX + DIAG_COL_MAX + DIAG_VALUE_MAX * 4 + DIAG_WHAT_MAX + 64];
+
+	diag_format(d, msg, sizeof msg);
+	if (o->note != NULL)
+		o->note(o->note_arg, msg);
+}
+
+static void
+fmt(char *buf, size_t size, double x)
+{
+	/* a summary for people: 6 digits; the "C" locale is in force (no setlocale) */
+	if (isnan(x))
+		snprintf(buf, size, "NA");
+	else if (isinf(x))
+		snprintf(buf, size, "%s", x > 0 ? "Inf" : "-Inf");
+	else
+		snprintf(buf, size, "%.6g", x);
+}
+
+/* ---- validation metrics (unweighted, on the scale of the response as written) ---- */
+
+struct vpair {
+	double p, y;
+};
+
+static int
+cmp_vpair(const void *a, const void *b)
+{
+	double x = ((const struct vpair *)a)->p, y = ((const struct vpair *)b)->p;
+	return x < y ? -1 : x > y;
+}
+
+static json_t *
+metrics(enum model_family fam, const double *y, const double *pred, size_t n, char *line,
+    size_t linesz)
+{
+	json_t *o = json_object();
+	char a[32], b[32], c[32], e[32];
+	size_t i;
+
+	json_object_set_new(o, "n", json_integer((json_int_t)n));
+	if (n == 0) {
+		snprintf(line, linesz, "no rows");
+		return o;
+	}
+	if (fam == MODEL_LINEAR) {
+		double sse = 0, sae = 0, mean = 0, sst = 0, rmse, r2;
+		for (i = 0; i < n; i++)
+			mean += y[i];
+		mean /= (double)n;
+		for (i = 0; i < n; i++) {
+			double r = y[i] - pred[i];
+			sse += r * r;
+			sae += fabs(r);
+			sst += (y[i] - mean) * (y[i] - mean);
+		}
+		rmse = sqrt(sse / (double)n);
+		r2 = sst > 0 ? 1 - sse / sst : NAN;
+		json_object_set_new(o, "rmse", json_real(rmse));
+		json_object_set_new(o, "mae", json_real(sae / (double)n));
+		json_object_set_new(o, "r2", isfinite(r2) ? json_real(r2) : json_null());
+		fmt(a, sizeof a, rmse);
+		fmt(b, sizeof b, sae / (double)n);
+		fmt(c, sizeof c, r2);
+		snprintf(line, linesz, "RMSE %s, MAE %s, R2 %s", a, b, c);
+	} else if (fam == MODEL_LOGISTIC) {
+		double ll = 0, brier = 0, acc = 0, auc, npos = 0, nneg = 0, ranksum = 0;
+		struct vpair *v = xrealloc(NULL, n * sizeof *v);
+		size_t j;
+		for (i = 0; i < n; i++) {
+			double p = pred[i] < 1e-15 ? 1e-15 : pred[i] > 1 - 1e-15 ? 1 - 1e-15 : pred[i];
+			ll -= y[i] * log(p) + (1 - y[i]) * log(1 - p);
+			brier += (pred[i] - y[i]) * (pred[i] - y[i]);
+			acc += (pred[i] >= 0.5) == (y[i] >= 0.5);
+			v[i].p = pred[i];
+			v[i].y = y[i];
+		}
+		/* AUC by the rank-sum (Mann-Whitney) statistic, ties at their mean rank */
+		qsort(v, n, sizeof *v, cmp_vpair);
+		for (i = 0; i < n; i = j) {
+			double rank;
+			for (j = i; j < n && v[j].p == v[i].p; j++)
+				;
+			rank = ((double)i + 1 + (double)j) / 2;
+			for (size_t k = i; k < j; k++) {
+				if (v[k].y >= 0.5) {
+					npos++;
+					ranksum += rank;
+				} else {
+					nneg++;
+				}
+			}
+		}
+		free(v);
+		auc = npos > 0 && nneg > 0 ? (ranksum - npos * (npos + 1) / 2) / (npos * nneg) : NAN;
+		json_object_set_new(o, "log_loss", json_real(ll / (double)n));
+		json_object_set_new(o, "auc", isfinite(auc) ? json_real(auc) : json_null());
+		json_object_set_new(o, "brier", json_real(brier / (double)n));
+		json_object_set_new(o, "accuracy", json_real(acc / (double)n));
+		fmt(a, sizeof a, ll / (double)n);
+		fmt(b, sizeof b, auc);
+		fmt(c, sizeof c, brier / (double)n);
+		fmt(e, sizeof e, acc / (double)n);
+		snprintf(line, linesz, "log loss %s, AUC %s, Brier %s, accuracy %s", a, b, c, e);
+	} else {
+		double dev = 0;
+		for (i = 0; i < n; i++) {
+			double mu = pred[i];
+			dev += 2 * ((y[i] > 0 ? y[i] * log(y[i] / mu) : 0) - (y[i] - mu));
+		}
+		json_object_set_new(o, "deviance", json_real(dev));
+		json_object_set_new(o, "mean_deviance", json_real(dev / (double)n));
+		fmt(a, sizeof a, dev);
+		fmt(b, sizeof b, dev / (double)n);
+		snprintf(line, linesz, "deviance %s, mean deviance %s", a, b);
+	}
+	return o;
+}
+
+/* ---- fitting ---- */
+
+struct trainer {
+	const struct train_opts *o;
+	const struct formula *f;
+	struct store *s;
+	size_t p;
+	const char *input;
+};
+
+static struct fit_opts
+fitopts(const struct trainer *t)
+{
+	struct fit_opts fo;
+
+	memset(&fo, 0, sizeof fo);
+	fo.family = t->o->family == MODEL_LOGISTIC ? FIT_LOGISTIC :
+	    t->o->family == MODEL_POISSON ? FIT_POISSON : FIT_LINEAR;
+	fo.l2 = t->o->l2;
+	fo.tol = t->o->tol;
+	fo.max_iter = (int)t->o->max_iter;
+	fo.intercept = formula_intercept_index(t->f);
+	return fo;
+}
+
+/* The training summary of a fit (the model document's "training"). */
+static json_t *
+training_summary(const struct fit_result *r, json_t *valid)
+{
+	json_t *training = json_object();
+
+	json_object_set_new(training, "n", json_integer((json_int_t)r->n));
+	json_object_set_new(training, "rank", json_integer((json_int_t)r->rank));
+	json_object_set_new(training, "df_residual", json_integer(r->df_residual));
+	json_object_set_new(training, "df_null", json_integer(r->df_null));
+#define JN(k, v) json_object_set_new(training, k, isfinite(v) ? json_real(v) : json_null())
+	JN("loglik", r->loglik);
+	JN("deviance", r->deviance);
+	JN("null_deviance", r->null_deviance);
+	JN("aic", r->aic);
+	JN("r2", r->r2);
+	JN("adj_r2", r->adj_r2);
+#undef JN
+	json_object_set_new(training, "iterations", json_integer(r->iterations));
+	if (valid)
+		json_object_set_new(training, "validation", valid);
+	return training;
+}
+
+/*
+ * The validation of nr rows: fold[i] is row i's fold (holdout: 0 for the
+ * held-out rows, -1 for the others).  Fits each fold without its rows and
+ * collects the held-out predictions; with a holdout the fit without it is
+ * the model (*res).  Returns the validation object, or NULL with d filled.
+ */
+static json_t *
+validate(const struct trainer *t, struct design *ds, const int *fold, const char *what,
+    struct fit_result *res, struct diag *d)
+{
+	const struct train_opts *o = t->o;
+	struct fit_opts fo = fitopts(t);
+	size_t nr = ds->n, i, nvalid = 0;
+	long k, nf = o->folds > 0 ? o->folds : 1;
+	double *vy = xrealloc(NULL, nr * sizeof *vy), *vp = xrealloc(NULL, nr * sizeof *vp);
+	char vline[256] = "";
+	json_t *valid = NULL;
+
+	ds->w = xrealloc(ds->w, nr * sizeof *ds->w);
+	for (k = 0; k < nf; k++) {
+		struct fit_result r;
+		enum fit_status st;
+		for (i = 0; i < nr; i++)
+			ds->w[i] = fold[i] == k ? 0 : ds->w0 ? ds->w0[i] : 1;
+		st = design_fit(ds, &fo, &r, d);
+		if (st != FIT_OK) {
+			char m[DIAG_WHAT_MAX];
+			snprintf(m, sizeof m, "%s", d->what);
+			diag_set(d, NULL, 0, NULL, NULL, 0, "%s%s %ld: %s", what,
+			    o->holdout > 0 ? "fit without the holdout" : "fold", k + 1, m);
+			fit_result_free(&r);
+			goto done;
+		}
+		for (i = 0; i < nr; i++)
+			if (fold[i] == k) {
+				vy[nvalid] = ds->y[i];
+				vp[nvalid] = gsl_vector_get(r.fitted, i);
+				nvalid++;
+			}
+		if (o->holdout > 0) {
+			*res = r;   /* the model is the one fitted without the holdout */
+			break;
+		}
+		fit_result_free(&r);
+	}
+	valid = metrics(o->family, vy, vp, nvalid, vline, sizeof vline);
+	json_object_set_new(valid, "method", json_string(o->holdout > 0 ? "holdout" : "folds"));
+	if (o->holdout > 0)
+		json_object_set_new(valid, "fraction", json_real(o->holdout));
+	else
+		json_object_set_new(valid, "folds", json_integer(o->folds));
+	json_object_set_new(valid, "seed", json_integer((json_int_t)o->seed));
+	if (!o->quiet)
+		notef(o, "%s%s (%zu rows): %s", what, o->holdout > 0 ? "holdout" : "cross-validation",
+		    nvalid, vline);
+done:
+	free(vy);
+	free(vp);
+	return valid;
+}
+
+/* The fold of each of nr rows: holdout 0 or -1, or 0..folds-1, from the seed. */
+static int *
+assign_folds(const struct train_opts *o, size_t nr)
+{
+	int *fold = xrealloc(NULL, nr * sizeof *fold);
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	size_t i;
+
+	if (rng == NULL)
+		xalloc_die();
+	gsl_rng_set(rng, o->seed);
+	if (o->holdout > 0) {
+		for (i = 0; i < nr; i++)
+			fold[i] = gsl_rng_uniform(rng) < o->holdout ? 0 : -1;
+	} else {
+		size_t *perm = xrealloc(NULL, nr * sizeof *perm);
+		for (i = 0; i < nr; i++)
+			perm[i] = i;
+		gsl_ran_shuffle(rng, perm, nr, sizeof *perm);
+		for (i = 0; i < nr; i++)
+			fold[perm[i]] = (int)(i % (size_t)o->folds);
+		free(perm);
+	}
+	gsl_rng_free(rng);
+	return fold;
+}
+
+/*
+ * Fit rows[0..nr) (a group; rows NULL: every row), with the validation
+ * asked for.  what names the model in messages ("" or "group \"A\": ").
+ * consume: the store is not needed afterwards (see design_build).
+ * Returns 0, or -1 with d filled when the fit failed.
+ */
+static int
+train_rows(const struct trainer *t, const size_t *rows, size_t nr, int consume,
+    const char *what, struct trained *out, struct diag *d)
+{
+	const struct train_opts *o = t->o;
+	struct design ds;
+	struct fit_opts fo = fitopts(t);
+	enum fit_status st;
+	json_t *valid = NULL;
+	size_t i, j, p = t->p;
+	double *cov;
+
+	memset(out, 0, sizeof *out);
+	if (nr == 0)
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "%sno rows to fit", what);
+	design_build(t->s, t->f, rows, 0, nr, consume, &ds);
+	if (o->holdout > 0 || o->folds > 0) {
+		int *fold = assign_folds(o, nr);
+		valid = validate(t, &ds, fold, what, &out->res, d);
+		free(fold);
+		if (valid == NULL)
+			goto fail;
+	}
+	if (!(o->holdout > 0)) {
+		free(ds.w);
+		ds.w = NULL;
+		fo.no_fitted = 1;   /* the model's own fit: no fitted values needed */
+		st = design_fit(&ds, &fo, &out->res, d);
+		if (st != FIT_OK) {
+			char m[DIAG_WHAT_MAX];
+			snprintf(m, sizeof m, "%s", d->what);
+			if (st == FIT_BAD_DATA && out->res.bad_row >= 0 && (size_t)out->res.bad_row < nr) {
+				size_t b = (size_t)out->res.bad_row;
+				diag_set(d, t->input, store_line(t->s, rows ? rows[b] : b), NULL, NULL, 0,
+				    "%s%s", what, m);
+			} else {
+				diag_set(d, NULL, 0, NULL, NULL, 0, "%s%s", what, m);
+			}
+			goto fail;
+		}
+	}
+	cov = xrealloc(NULL, p * p * sizeof *cov);
+	for (i = 0; i < p; i++)
+		for (j = 0; j < p; j++)
+			cov[i * p + j] = gsl_matrix_get(out->res.cov, i, j);
+	assert(out->res.beta->stride == 1 && out->res.se->stride == 1);
+	out->sub = model_doc_sub(t->f, out->res.beta->data, out->res.se->data, cov,
+	    out->res.dispersion, out->res.df_residual, training_summary(&out->res, valid));
+	free(cov);
+	out->ok = 1;
+	design_free(&ds);
+	return 0;
+fail:
+	fit_result_free(&out->res);
+	json_decref(valid);
+	design_free(&ds);
+	return -1;
+}
+
+static void
+trained_free(struct trained *tr)
+{
+	if (tr->ok) {
+		json_decref(tr->sub);
+		fit_result_free(&tr->res);
+	}
+	memset(tr, 0, sizeof *tr);
+}
+
+/* The coefficient table rows of one model; the aliased ones noted. */
+static void
+put_table(const struct trainer *t, struct csvio_writer *out, const char *group,
+    const struct fit_result *r)
+{
+	size_t j;
+	char names[2048] = "";
+	size_t nn = 0;
+
+	for (j = 0; j < t->p; j++) {
+		double est = gsl_vector_get(r->beta, j), se = gsl_vector_get(r->se, j), stat, pv;
+		if (group != NULL)
+			csvio_put_str(out, group);
+		csvio_put_str(out, formula_coef_name(t->f, j));
+		if (r->aliased[j] || isnan(est)) {
+			csvio_put_num(out, NAN);
+			csvio_put_num(out, NAN);
+			csvio_put_num(out, NAN);
+			csvio_put_num(out, NAN);
+			csvio_end(out);
+			nn += (size_t)snprintf(names + nn, nn < sizeof names ? sizeof names - nn : 0,
+			    "%s%s", nn ? ", " : "", formula_coef_name(t->f, j));
+			if (nn >= sizeof names)
+				nn = sizeof names - 1;
+			continue;
+		}
+		stat = est / se;
+		if (t->o->family == MODEL_LINEAR)
+			/* two-sided Student t tail as a regularised incomplete beta,
+			 * accurate far into the tail (R's pt; gsl_cdf_tdist_Q loses
+			 * digits below 1e-100) */
+			pv = r->df_residual > 0 ? gsl_sf_beta_inc((double)r->df_residual / 2, 0.5,
+			    (double)r->df_residual / ((double)r->df_residual + stat * stat)) : NAN;
+		else
+			pv = 2 * gsl_cdf_ugaussian_Q(fabs(stat));
+		csvio_put_num(out, est);
+		csvio_put_num(out, se);
+		csvio_put_num(out, stat);
+		csvio_put_num(out, pv);
+		csvio_end(out);
+	}
+	if (nn > 0 && !t->o->quiet) {
+		if (group != NULL)
+			notef(t->o, "group \"%s\": aliased (collinear) terms, estimated as missing: %s",
+			    group, names);
+		else
+			notef(t->o, "aliased (collinear) terms, estimated as missing: %s", names);
+	}
+}
+
+static void
+summary(const struct trainer *t, const char *what, const struct fit_result *r,
+    unsigned long long dropped)
+{
+	char ll[32], dev[32], nd[32], aic[32], r2[32];
+
+	fmt(ll, sizeof ll, r->loglik);
+	fmt(dev, sizeof dev, r->deviance);
+	fmt(nd, sizeof nd, r->null_deviance);
+	fmt(aic, sizeof aic, r->aic);
+	fmt(r2, sizeof r2, r->r2);
+	notef(t->o, "%s%s model: %zu rows used, %llu dropped; df residual %ld, null %ld; "
+	    "log-likelihood %s; deviance %s; null deviance %s; AIC %s%s%s; iterations %d",
+	    what, model_family_name(t->o->family), r->n, dropped, r->df_residual, r->df_null,
+	    ll, dev, nd, aic, t->o->family == MODEL_LINEAR ? "; R2 " : "",
+	    t->o->family == MODEL_LINEAR ? r2 : "", r->iterations);
+}
+
+/* Categorical columns get their levels in byte order; then the formula is built. */
+static int
+set_levels(const struct train_opts *o, struct formula *f, struct store *s, const char *input,
+    long price, struct diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < s->nc; i++) {
+		long line;
+		const char *value;
+		if (s->lv[i] == NULL)
+			continue;
+		if ((long)i == price)
+			return diag_set(d, input, 0, formula_col(f, i), NULL, 0,
+			    "the price column must be numeric");
+		/* a column of numbers with some text is worth a word */
+		if (store_mixed_column(s, i, &line, &value) && !o->quiet)
+			notef(o, "%s:%ld: column \"%s\" is categorical: it holds text: \"%s\"",
+			    input, line, formula_col(f, i), value);
+		if (design_set_levels(f, s, i, d) < 0) {
+			snprintf(d->file, sizeof d->file, "%s", input);
+			return -1;
+		}
+	}
+	return formula_build(f, d);
+}
+
+/*
+ * One model per group, in byte order of the group names, each on its own
+ * rows; their documents go into groups.  Returns 0, or -1 with d filled
+ * (a failed group under strict).
+ */
+static int
+train_groups(const struct trainer *t, struct csvio_writer *out, json_t *groups, struct diag *d)
+{
+	const struct train_opts *o = t->o;
+	const struct store *s = t->s;
+	size_t ng = strtab_n(s->groups), i, r;
+	size_t *order = xrealloc(NULL, ng * sizeof *order);
+	size_t *cnt = xcalloc(ng, sizeof *cnt);
+	size_t *start = xrealloc(NULL, (ng + 1) * sizeof *start);
+	size_t *rows = xrealloc(NULL, s->n * sizeof *rows);
+	int rc = 0;
+
+	strtab_sorted(s->groups, order);
+	for (r = 0; r < s->n; r++)
+		cnt[s->gid[r]]++;
+	start[0] = 0;
+	for (i = 0; i < ng; i++)
+		start[i + 1] = start[i] + cnt[i];
+	memset(cnt, 0, ng * sizeof *cnt);
+	for (r = 0; r < s->n; r++)
+		rows[start[s->gid[r]] + cnt[s->gid[r]]++] = r;
+	for (i = 0; i < ng; i++) {
+		size_t g = order[i];
+		const char *gname = strtab_str(s->groups, g, NULL);
+		char what[DIAG_VALUE_MAX + 32];
+		struct trained tg;
+		snprintf(what, sizeof what, "group \"%s\": ", gname);
+		if (train_rows(t, rows + start[g], cnt[g], 0, what, &tg, d) < 0) {
+			if (o->strict) {
+				rc = -1;
+				break;
+			}
+			if (!o->quiet) {
+				note_diag(o, d);
+				notef(o, "group \"%s\": scored with the pooled model", gname);
+			}
+			continue;
+		}
+		put_table(t, out, gname, &tg.res);
+		if (o->verbose)
+			summary(t, what, &tg.res, 0);
+		json_object_set(groups, gname, tg.sub);
+		trained_free(&tg);
+	}
+	free(order);
+	free(cnt);
+	free(start);
+	free(rows);
+	return rc;
+}
+
+long
+train_price_col(const struct formula *f, const char **name, struct diag *d)
+{
+	long price;
+
+	if (*name != NULL) {
+		price = formula_col_index(f, *name);
+		if (price < 0) {
+			diag_set(d, NULL, 0, NULL, NULL, 0, "--price: column \"%s\" is not in the formula", *name);
+			return -2;
+		}
+	} else {
+		price = formula_col_index(f, "price");
+		if (price >= 0)
+			*name = "price";
+	}
+	if (price >= 0 && (size_t)price == formula_response_col(f)) {
+		diag_set(d, NULL, 0, NULL, NULL, 0, "--price: the price column \"%s\" is the response", *name);
+		return -2;
+	}
+	if (price >= 0 && formula_col_forced(f, (size_t)price)) {
+		diag_set(d, NULL, 0, NULL, NULL, 0, "--price: the price column \"%s\" cannot be categorical",
+		    *name);
+		return -2;
+	}
+	return price;
+}
+
+int
+train_run(const struct train_opts *o, struct formula *f, struct store *s, const char *input,
+    struct csvio_writer *out, json_t **docp, struct diag *d)
+{
+	struct trainer t;
+	struct trained pooled;
+	json_t *doc;
+	long price = o->price != NULL ? formula_col_index(f, o->price) : -1;
+
+	*docp = NULL;
+	if (set_levels(o, f, s, input, price, d) < 0)
+		return -1;
+	t.o = o;
+	t.f = f;
+	t.s = s;
+	t.p = formula_ncoef(f);
+	t.input = input;
+	/* the store is needed after the pooled fit only by the groups and the caller */
+	if (train_rows(&t, NULL, s->n, o->by == NULL && !o->keep_store, "", &pooled, d) < 0)
+		return -1;
+	if (o->by)
+		csvio_put_str(out, "group");
+	csvio_put_str(out, "term");
+	csvio_put_str(out, "estimate");
+	csvio_put_str(out, "std_error");
+	csvio_put_str(out, "statistic");
+	csvio_put_str(out, "p_value");
+	csvio_end(out);
+	put_table(&t, out, o->by ? "" : NULL, &pooled.res);
+	if (o->verbose)
+		summary(&t, o->by ? "pooled " : "", &pooled.res, o->dropped);
+	doc = model_doc_new(f, o->family, o->price, o->weight, o->l2);
+	json_object_update(doc, pooled.sub);
+	if (o->by) {
+		json_t *by = json_object(), *groups = json_object();
+		int rc = train_groups(&t, out, groups, d);
+		json_object_set_new(by, "column", json_string(o->by));
+		json_object_set_new(by, "groups", groups);
+		json_object_set(by, "pooled", pooled.sub);
+		json_object_set_new(doc, "by", by);
+		if (rc < 0) {
+			json_decref(doc);
+			trained_free(&pooled);
+			return -1;
+		}
+	}
+	json_object_set_new(json_object_get(doc, "training"), "dropped",
+	    json_integer((json_int_t)o->dropped));
+	trained_free(&pooled);
+	*docp = doc;
+	return 0;
+}
+
+int
+train_write_fitted(const struct store *s, const struct formula *f, json_t *doc,
+    const char *by, const char *path, struct diag *d)
+{
+	struct model *m = model_from_json(doc, path, d);
+	struct model_eval *e = NULL;
+	struct csvio_row hdr, row;
+	struct atomic_file *af;
+	struct csvio_writer *w;
+	size_t nf = s->nc + 1, i, r;
+	char (*buf)[NUM_BUFSZ];
+	int rc = -1;
+
+	if (m == NULL)
+		return -1;
+	hdr.n = nf;
+	hdr.f = xrealloc(NULL, nf * sizeof *hdr.f);
+	hdr.len = xrealloc(NULL, nf * sizeof *hdr.len);
+	row.n = nf;
+	row.f = xrealloc(NULL, nf * sizeof *row.f);
+	row.len = xrealloc(NULL, nf * sizeof *row.len);
+	buf = xrealloc(NULL, nf * sizeof *buf);
+	for (i = 0; i < s->nc; i++)
+		hdr.f[i] = (char *)formula_col(f, i);
+	hdr.f[s->nc] = (char *)(by ? by : "");
+	e = model_bind(m, &hdr, path, NULL, d);
+	af = e != NULL ? atomic_open(path, d) : NULL;
+	if (af == NULL)
+		goto done;
+	w = csvio_writer_new(atomic_fp(af), ',');
+	if (w == NULL)
+		xalloc_die();
+	csvio_put_str(w, "line");
+	csvio_put_str(w, model_pred_name(m));
+	csvio_end(w);
+	for (r = 0; r < s->n; r++) {
+		for (i = 0; i < s->nc; i++) {
+			if (s->lv[i] != NULL) {
+				row.f[i] = (char *)strtab_str(s->lv[i], (size_t)store_row(s, r)[i], &row.len[i]);
+			} else {
+				row.len[i] = num_format(store_row(s, r)[i], buf[i]);
+				row.f[i] = buf[i];
+			}
+		}
+		row.f[s->nc] = (char *)(s->gid ? strtab_str(s->groups, (size_t)s->gid[r], &row.len[s->nc]) : "");
+		if (!s->gid)
+			row.len[s->nc] = 0;
+		row.line = store_line(s, r);
+		csvio_put_long(w, row.line);
+		if (model_eval_row(e, &row, d) < 0)
+			csvio_put_num(w, NAN);
+		else
+			csvio_put_num(w, model_eval_mean(e, model_eval_row_price(e), NULL));
+		csvio_end(w);
+	}
+	if (csvio_writer_free(w) != 0) {
+		atomic_abort(af);
+		diag_set(d, path, 0, NULL, NULL, 0, "write error");
+		goto done;
+	}
+	if (atomic_commit(af, d) < 0)
+		goto done;
+	rc = 0;
+done:
+	model_eval_free(e);
+	model_free(m);
+	free(hdr.f);
+	free(hdr.len);
+	free(row.f);
+	free(row.len);
+	free(buf);
+	return rc;
+}

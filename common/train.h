@@ -1,0 +1,76 @@
+/*
+ * train.h - training a formula model on a store: the fit, its validation
+ * (holdout or K folds), one model per group (--by) beside the pooled one,
+ * the coefficient table, the model document and the fitted values.
+ *
+ * The driver of pr-train.  It prints nothing: what a person should read
+ * on stderr (validation figures, aliased terms, groups that could not be
+ * fitted, the fit summary) is handed to the caller's note function, one
+ * message at a time, in the order it happens.
+ */
+#ifndef PR_TRAIN_H
+#define PR_TRAIN_H
+
+#include <jansson.h>
+
+#include "csvio.h"
+#include "diag.h"
+#include "formula.h"
+#include "model.h"
+#include "store.h"
+
+struct train_opts {
+	enum model_family family;
+	double l2;              /* ridge penalty (0: none) */
+	double tol;             /* IRLS tolerance (0: fit.h's default) */
+	long max_iter;          /* IRLS iterations (0: default) */
+	double holdout;         /* validate on this random fraction of the rows (0: no holdout) */
+	long folds;             /* K-fold cross-validation (0: none; excludes holdout) */
+	unsigned long seed;     /* of the holdout and the folds */
+	const char *price;      /* column names the model records, or NULL */
+	const char *weight;
+	const char *by;         /* one model per value of this column (the store's groups) */
+	int quiet;              /* no notes but those of -v */
+	int verbose;            /* a fit summary per model */
+	int strict;             /* a group that cannot be fitted fails the run */
+	int keep_store;         /* the store is read again afterwards (train_write_fitted) */
+	unsigned long long dropped;   /* rows refused while reading: recorded in the model */
+	void (*note)(void *arg, const char *msg);
+	void *note_arg;
+};
+
+/*
+ * The price column of f: *name (NULL: "price" when the formula uses a
+ * column of that name, and *name is set to it).  Returns its formula
+ * column, -1 when there is none, or -2 with d filled when *name is not a
+ * column of the formula, is the response, or is forced categorical.
+ */
+long train_price_col(const struct formula *f, const char **name, struct diag *d);
+
+/*
+ * Train on every row of s (filled; f parsed but not yet built): give the
+ * categorical columns their levels, build f, fit the pooled model and,
+ * with o->by, one per group in byte order of the group names (a group
+ * that cannot be fitted is noted and scored with the pooled model, or
+ * fails the run under o->strict); write the coefficient table
+ * ([group,]term,estimate,std_error,statistic,p_value) to out.  input names
+ * the data in messages.  On success *doc is the model document (a new
+ * reference, for model_save).  Returns 0, or -1 with d filled; out may
+ * then hold a part of the table, which the caller does not flush.
+ * Without o->keep_store the store's chunks are consumed by the pooled
+ * design when there are no groups.
+ */
+int train_run(const struct train_opts *o, struct formula *f, struct store *s, const char *input,
+    struct csvio_writer *out, json_t **doc, struct diag *d);
+
+/*
+ * Write every stored row's line and fitted value to path (atomically),
+ * computed as pr-score computes it: the model read back from doc, the
+ * row's values given as text, so that scoring the training data
+ * reproduces these exactly.  by names the group column (or NULL).
+ * Returns 0, or -1 with d filled.
+ */
+int train_write_fitted(const struct store *s, const struct formula *f, json_t *doc,
+    const char *by, const char *path, struct diag *d);
+
+#endif
