@@ -338,7 +338,8 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 			struct cf *c;
 			if (r == NULL)
 				goto fail;
-			c = cf_build(r, s->col, s->arg, cfg->cf_k, d);
+			struct cf_opts co = { cfg->cf_mode, cfg->cf_k, cfg->cf_rating };
+			c = cf_build(r, s->col, s->arg, &co, d);
 			csvio_close(r);
 			if (c == NULL)
 				goto fail;

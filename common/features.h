@@ -77,7 +77,9 @@ struct feat_config {
 	long window;            /* ref_price: days back from asof; 0: all */
 	int ref_median;         /* ref_price: 1 median, 0 mean */
 	const char *cf;         /* purchase file for cf, or NULL */
-	long cf_k;              /* neighbours per item */
+	long cf_k;              /* neighbours per item (or customer) */
+	int cf_mode;            /* enum cf_mode: CF_ITEM or CF_USER */
+	const char *cf_rating;  /* the purchases' rating column, or NULL */
 	unsigned char delim;    /* delimiter of the side files (history, cf, holidays) */
 };
 

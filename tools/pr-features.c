@@ -26,12 +26,15 @@ static const char help[] =
 "Usage: pr-features --fit STATE [OPTION]... [FILE]\n"
 "  or:  pr-features --apply STATE [OPTION]... [FILE]\n"
 "  or:  pr-features --recommend K --user COL --item COL [OPTION]... [FILE]\n"
+"  or:  pr-features --evaluate K --user COL --item COL [OPTION]... [FILE]\n"
 "Add price-independent features to a CSV file: FILE, or standard input when\n"
 "FILE is - or absent.  --fit learns the transformations from the input, saves\n"
 "them in STATE and transforms the input; --apply replays STATE.\n"
 "\n"
 "Modes:\n"
 "      --apply=STATE      transform with the fitted STATE (no transformation options)\n"
+"      --evaluate=K       hold out each customer's last items; precision, recall,\n"
+"                         NDCG and hit rate at K, and coverage, for cf and popularity\n"
 "      --fit=STATE        fit the transformations, write STATE, transform the input\n"
 "      --recommend=K      write the top K items each customer has not bought\n"
 "\n"
@@ -42,24 +45,29 @@ static const char help[] =
 "                         latest date in the history)\n"
 "      --bins=COL=K       COL_bin: quantile bin 1..K (R type 7 cut points)\n"
 "      --cf=FILE          cf_score from the purchases in FILE (with --user, --item)\n"
-"      --cf-k=K           neighbours kept per item for cf (default 20)\n"
+"      --cf-k=K           neighbours kept per item (or customer) for cf (default 20)\n"
+"      --cf-mode=MODE     cf similarity between items (default) or users\n"
 "      --clip-z=COLS=K    COL_clip: COL clipped to mean -+ K sd\n"
 "      --date=COLS        COL_dow, COL_month, COL_doy, COL_isoweek, COL_weekend\n"
 "      --history=FILE     per-key aggregates from FILE (with --key, --agg)\n"
 "      --history-date=COL the history's date column (default date)\n"
 "      --holidays=FILE    COL_days_to_holiday for each --date column\n"
-"      --item=COL         the item column (--cf, --recommend)\n"
+"      --item=COL         the item column (--cf, --recommend, --evaluate)\n"
 "      --key=COL          the key column joining --history to the input\n"
 "      --log1p=COLS       COL_log1p: log(1 + COL)\n"
 "      --min-count=N      onehot: levels seen fewer than N times go to COL_other\n"
 "      --minmax=COLS      COL_minmax: (COL - min) / (max - min)\n"
 "      --missing-as=WHAT  a missing number gives: empty (default) or mean\n"
 "      --onehot=COLS      COL_LEVEL: 0/1 for each level seen\n"
+"      --order-by=COL     dates ordering each customer's rows (--evaluate;\n"
+"                         default: input order)\n"
+"      --rating=COL       cf from the ratings in COL instead of purchases\n"
 "      --ref-price=ITEM=PRICE  ref_price: the item's past price (from --history)\n"
 "      --ref-stat=STAT    median (default) or mean, for --ref-price\n"
 "      --smoothing=M      target-mean smoothing weight (default 10)\n"
 "      --target-mean=COL=TARGET  COL_te: smoothed mean of TARGET by level of COL\n"
-"      --user=COL         the customer column (--cf, --recommend)\n"
+"      --test-last=N      --evaluate holds out each customer's last N items (default 1)\n"
+"      --user=COL         the customer column (--cf, --recommend, --evaluate)\n"
 "      --window=DAYS      --ref-price uses the DAYS days up to --asof (default all)\n"
 "      --zscore=COLS      COL_z: (COL - mean) / sd\n"
 "\n"
@@ -74,7 +82,8 @@ static const char help[] =
 "      --version          print the version and exit\n";
 
 enum {
-	OPT_AGG = CLI_OPT_FIRST_TOOL, OPT_APPLY, OPT_ASOF, OPT_BINS, OPT_CF, OPT_CF_K, OPT_CLIP_Z,
+	OPT_AGG = CLI_OPT_FIRST_TOOL, OPT_APPLY, OPT_ASOF, OPT_BINS, OPT_CF, OPT_CF_K, OPT_CF_MODE,
+	OPT_CLIP_Z, OPT_EVALUATE, OPT_ORDER_BY, OPT_RATING, OPT_TEST_LAST,
 	OPT_DATE, OPT_FIT, OPT_HISTORY, OPT_HISTORY_DATE, OPT_HOLIDAYS, OPT_ITEM, OPT_KEY,
 	OPT_LOG1P, OPT_MIN_COUNT, OPT_MINMAX, OPT_MISSING_AS, OPT_ONEHOT, OPT_RECOMMEND,
 	OPT_REF_PRICE, OPT_REF_STAT, OPT_SMOOTHING, OPT_TARGET_MEAN, OPT_USER, OPT_WINDOW,
@@ -89,8 +98,10 @@ static const struct option longopts[] = {
 	{ "bins",         required_argument, NULL, OPT_BINS },
 	{ "cf",           required_argument, NULL, OPT_CF },
 	{ "cf-k",         required_argument, NULL, OPT_CF_K },
+	{ "cf-mode",      required_argument, NULL, OPT_CF_MODE },
 	{ "clip-z",       required_argument, NULL, OPT_CLIP_Z },
 	{ "date",         required_argument, NULL, OPT_DATE },
+	{ "evaluate",     required_argument, NULL, OPT_EVALUATE },
 	{ "fit",          required_argument, NULL, OPT_FIT },
 	{ "history",      required_argument, NULL, OPT_HISTORY },
 	{ "history-date", required_argument, NULL, OPT_HISTORY_DATE },
@@ -102,11 +113,14 @@ static const struct option longopts[] = {
 	{ "minmax",       required_argument, NULL, OPT_MINMAX },
 	{ "missing-as",   required_argument, NULL, OPT_MISSING_AS },
 	{ "onehot",       required_argument, NULL, OPT_ONEHOT },
+	{ "order-by",     required_argument, NULL, OPT_ORDER_BY },
+	{ "rating",       required_argument, NULL, OPT_RATING },
 	{ "recommend",    required_argument, NULL, OPT_RECOMMEND },
 	{ "ref-price",    required_argument, NULL, OPT_REF_PRICE },
 	{ "ref-stat",     required_argument, NULL, OPT_REF_STAT },
 	{ "smoothing",    required_argument, NULL, OPT_SMOOTHING },
 	{ "target-mean",  required_argument, NULL, OPT_TARGET_MEAN },
+	{ "test-last",    required_argument, NULL, OPT_TEST_LAST },
 	{ "user",         required_argument, NULL, OPT_USER },
 	{ "window",       required_argument, NULL, OPT_WINDOW },
 	{ "zscore",       required_argument, NULL, OPT_ZSCORE },
@@ -120,7 +134,9 @@ static const struct option longopts[] = {
 struct args {
 	struct cli_common common;
 	const char *fit, *apply, *input;
-	long recommend;
+	long recommend, evaluate, test_last;
+	const char *order_by;
+	int cf_opt_given;           /* --cf-mode, --rating or --cf-k was given */
 	struct feat_spec spec[MAX_SPECS];
 	size_t nspec;
 	struct feat_config cfg;
@@ -205,6 +221,8 @@ parse_args(struct args *a, int argc, char **argv)
 	a->cfg.ref_median = 1;
 	a->cfg.cf_k = 20;
 	a->recommend = -1;
+	a->evaluate = -1;
+	a->test_last = 1;
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts, NULL)) != -1) {
 		if (cli_common_opt(&a->common, opt, optarg, help))
 			continue;
@@ -213,6 +231,19 @@ parse_args(struct args *a, int argc, char **argv)
 		case OPT_APPLY: a->apply = optarg; break;
 		case OPT_RECOMMEND:
 			a->recommend = cli_long_arg("--recommend", optarg, 1, 1000000);
+			break;
+		case OPT_EVALUATE:
+			a->evaluate = cli_long_arg("--evaluate", optarg, 1, 1000000);
+			break;
+		case OPT_TEST_LAST:
+			a->test_last = cli_long_arg("--test-last", optarg, 1, 1000000);
+			break;
+		case OPT_ORDER_BY: a->order_by = optarg; break;
+		case OPT_RATING: a->cfg.cf_rating = optarg; a->cf_opt_given = 1; break;
+		case OPT_CF_MODE:
+			a->cfg.cf_mode = cli_word_arg("--cf-mode", optarg,
+			    (const char *const[]){ "item", "user", NULL }) == 1 ? CF_USER : CF_ITEM;
+			a->cf_opt_given = 1;
 			break;
 		case OPT_ZSCORE: add_cols(a, "--zscore", FEAT_ZSCORE, optarg, 0); break;
 		case OPT_MINMAX: add_cols(a, "--minmax", FEAT_MINMAX, optarg, 0); break;
@@ -288,7 +319,10 @@ parse_args(struct args *a, int argc, char **argv)
 			cf_at = a->nspec;
 			new_spec(a, "--cf", FEAT_CF);
 			break;
-		case OPT_CF_K: a->cfg.cf_k = cli_long_arg("--cf-k", optarg, 1, 1000000); break;
+		case OPT_CF_K:
+			a->cfg.cf_k = cli_long_arg("--cf-k", optarg, 1, 1000000);
+			a->cf_opt_given = 1;
+			break;
 		case OPT_USER: a->user = optarg; break;
 		case OPT_ITEM: a->item = optarg; break;
 		default:
@@ -299,13 +333,17 @@ parse_args(struct args *a, int argc, char **argv)
 		cli_usage("too many arguments: one input file at most");
 	a->input = optind < argc ? argv[optind] : NULL;
 
-	if ((a->fit != NULL) + (a->apply != NULL) + (a->recommend > 0) != 1)
-		cli_usage("give exactly one of --fit, --apply and --recommend");
-	if (a->apply != NULL || a->recommend > 0) {
-		const char *mode = a->apply ? "--apply" : "--recommend";
+	if ((a->fit != NULL) + (a->apply != NULL) + (a->recommend > 0) + (a->evaluate > 0) != 1)
+		cli_usage("give exactly one of --fit, --apply, --recommend and --evaluate");
+	if (a->evaluate <= 0 && (a->order_by != NULL || a->test_last != 1))
+		cli_usage("%s needs --evaluate", a->order_by ? "--order-by" : "--test-last");
+	if (a->apply != NULL || a->recommend > 0 || a->evaluate > 0) {
+		const char *mode = a->apply ? "--apply" : a->recommend > 0 ? "--recommend" : "--evaluate";
 		const char *bad = a->first_transform;
 		if (bad == NULL && a->apply != NULL && (a->user || a->item))
 			bad = a->user ? "--user" : "--item";
+		if (bad == NULL && a->apply != NULL && a->cf_opt_given)
+			bad = a->cfg.cf_rating ? "--rating" : "--cf-mode or --cf-k";
 		if (bad == NULL && (a->key || a->cfg.asof || a->cfg.holidays || a->cfg.min_count ||
 		    a->cfg.window))
 			bad = a->key ? "--key" : a->cfg.asof ? "--asof" : a->cfg.holidays ?
@@ -313,8 +351,8 @@ parse_args(struct args *a, int argc, char **argv)
 		if (bad != NULL)
 			cli_usage("%s cannot be given with %s%s", bad, mode,
 			    a->apply ? " (the state holds the transformations)" : "");
-		if (a->recommend > 0 && (a->user == NULL || a->item == NULL))
-			cli_usage("--recommend needs --user and --item");
+		if (a->apply == NULL && (a->user == NULL || a->item == NULL))
+			cli_usage("%s needs --user and --item", mode);
 		return;
 	}
 	if (a->nspec == 0)
@@ -331,6 +369,8 @@ parse_args(struct args *a, int argc, char **argv)
 		cli_usage("--cf needs --user and --item");
 	if (cf_opt == NULL && (a->user != NULL || a->item != NULL))
 		cli_usage("%s needs --cf", a->user ? "--user" : "--item");
+	if (cf_opt == NULL && a->cf_opt_given)
+		cli_usage("%s needs --cf", a->cfg.cf_rating ? "--rating" : "--cf-mode or --cf-k");
 	if (a->cfg.holidays != NULL) {
 		for (i = 0; i < a->nspec && a->spec[i].kind != FEAT_DATE; i++)
 			;
@@ -457,6 +497,58 @@ apply_pass(struct args *a, struct feat_state *st, struct csvio_reader *r)
 	cli_finish(&a->common, &acct, csvio_name(r), out);
 }
 
+/* --recommend and --evaluate: the purchases or ratings in, a table out. */
+static void
+cf_main(struct args *a)
+{
+	struct cf_opts co = { a->cfg.cf_mode, a->cfg.cf_k, a->cfg.cf_rating };
+	struct csvio_reader *r = cli_open_input(a->input, a->common.delim);
+	struct csvio_writer *out;
+	struct diag d;
+
+	if (a->recommend > 0) {
+		struct cf *c = cf_build(r, a->user, a->item, &co, &d);
+		if (c == NULL)
+			cli_fail_diag(EXIT_FAIL, &d);
+		out = cli_open_output();
+		csvio_put_str(out, a->user);
+		csvio_put_str(out, a->item);
+		csvio_put_str(out, "rank");
+		csvio_put_str(out, "score");
+		csvio_end(out);
+		if (cf_recommend(c, a->recommend, out, &d) < 0)
+			cli_fail_diag(EXIT_FAIL, &d);
+		cf_free(c);
+	} else {
+		static const char *const cols[] = {
+			"method", "k", "users", "precision", "recall", "ndcg", "hit_rate", "coverage"
+		};
+		struct cf_eval_opts eo = { a->order_by, a->test_last, a->evaluate };
+		struct cf_metrics m[2];
+		size_t i;
+		if (cf_evaluate(r, a->user, a->item, &co, &eo, &m[0], &m[1], &d) < 0)
+			cli_fail_diag(EXIT_FAIL, &d);
+		out = cli_open_output();
+		for (i = 0; i < sizeof cols / sizeof cols[0]; i++)
+			csvio_put_str(out, cols[i]);
+		csvio_end(out);
+		for (i = 0; i < 2; i++) {
+			csvio_put_str(out, i == 1 ? "popularity" :
+			    co.mode == CF_USER ? "cf-user" : "cf-item");
+			csvio_put_long(out, a->evaluate);
+			csvio_put_long(out, (long long)m[i].users);
+			csvio_put_num(out, m[i].precision);
+			csvio_put_num(out, m[i].recall);
+			csvio_put_num(out, m[i].ndcg);
+			csvio_put_num(out, m[i].hit_rate);
+			csvio_put_num(out, m[i].coverage);
+			csvio_end(out);
+		}
+	}
+	csvio_close(r);
+	cli_close_output(out);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -473,23 +565,8 @@ main(int argc, char **argv)
 		cli_fail(EXIT_FAIL, "out of memory");
 	parse_args(a, argc, argv);
 
-	if (a->recommend > 0) {
-		struct cf *c;
-		struct csvio_writer *out;
-		r = cli_open_input(a->input, a->common.delim);
-		if ((c = cf_build(r, a->user, a->item, a->cfg.cf_k, &d)) == NULL)
-			cli_fail_diag(EXIT_FAIL, &d);
-		out = cli_open_output();
-		csvio_put_str(out, a->user);
-		csvio_put_str(out, a->item);
-		csvio_put_str(out, "rank");
-		csvio_put_str(out, "score");
-		csvio_end(out);
-		if (cf_recommend(c, a->recommend, out, &d) < 0)
-			cli_fail_diag(EXIT_FAIL, &d);
-		cf_free(c);
-		csvio_close(r);
-		cli_close_output(out);
+	if (a->recommend > 0 || a->evaluate > 0) {
+		cf_main(a);
 		opts_list_free(&a->strings);
 		free(a);
 		return EXIT_OK;

@@ -15,20 +15,7 @@
 #include "features.h"
 #include "num.h"
 #include "strtab.h"
-
-/* A reader on text (through a temporary file). */
-static struct csvio_reader *
-reader_on(const char *text, FILE **keep)
-{
-	struct diag d;
-	FILE *fp = tmpfile();
-
-	fputs(text, fp);
-	fflush(fp);
-	rewind(fp);
-	*keep = fp;
-	return csvio_open_fd(fileno(fp), "test", ',', &d);
-}
+#include "text_reader.h"
 
 static void
 test_quantile_bins(void)
@@ -320,7 +307,7 @@ test_cf(void)
 			}
 		}
 	r = reader_on(text, &keep);
-	c = cf_build(r, "user", "item", K, &d);
+	c = cf_build(r, "user", "item", &(struct cf_opts){ CF_ITEM, K, NULL }, &d);
 	csvio_close(r);
 	fclose(keep);
 	CHECK(c != NULL, "cf_build");
