@@ -35,6 +35,25 @@
 /* R's logit link clamps eta at +-30 (family.c THRESH, MTHRESH). */
 #define LOGIT_THRESH 30.0
 
+#define FQ_REAL double
+#define FQ_SFX d
+#define FQ_SQRT sqrt
+#define FQ_FABS fabs
+#include "fit-qr.h"
+#undef FQ_REAL
+#undef FQ_SFX
+#undef FQ_SQRT
+#undef FQ_FABS
+#define FQ_REAL long double
+#define FQ_SFX ld
+#define FQ_SQRT sqrtl
+#define FQ_FABS fabsl
+#include "fit-qr.h"
+#undef FQ_REAL
+#undef FQ_SFX
+#undef FQ_SQRT
+#undef FQ_FABS
+
 /* Workspace of one fit: all allocated once. */
 struct fit_ws {
 	size_t p, p1;          /* columns of X, and p + 1 with the response */
@@ -46,6 +65,7 @@ struct fit_ws {
 	size_t *piv;           /* p: position -> original column */
 	double *beta, *beta_new, *beta_prev;   /* p each */
 	double *Rinv;          /* p x p */
+	struct qr_d qd;        /* small_qr_d's view of A, norm0, piv, wk, beta_new, Rinv */
 };
 
 static void
@@ -86,70 +106,9 @@ ws_init(struct fit_ws *ws, size_t p)
 		ws_free(ws);
 		return -1;
 	}
+	ws->qd = (struct qr_d){ .p = p, .p1 = ws->p1, .A = ws->A, .norm0 = ws->norm0,
+	    .piv = ws->piv, .wk = ws->wk, .beta = ws->beta_new, .Rinv = ws->Rinv };
 	return 0;
-}
-
-/*
- * y[k] += a * x[k] for k in [k0, k1): two elements a step, which GCC's
- * straight-line (SLP) vectoriser turns into SSE2 pairs at -O2.  Each
- * element gets exactly the scalar operations, so results do not change.
- */
-static inline void
-axpy(double *restrict y, double a, const double *restrict x, size_t k0, size_t k1)
-{
-	size_t k = k0;
-	for (; k + 2 <= k1; k += 2) {
-		double y0 = y[k] + a * x[k];
-		double y1 = y[k + 1] + a * x[k + 1];
-		y[k] = y0;
-		y[k + 1] = y1;
-	}
-	if (k < k1)
-		y[k] += a * x[k];
-}
-
-/*
- * Fold the m rows of B (row-major, p1 columns; destroyed) into the upper
- * triangle T (p1 x p1): afterwards T'T gains B'B, i.e. T is the R factor of
- * [T; B].  One Householder reflection per column j, acting on row j of T
- * and the m rows of B (rows j+1.. of T are zero in column j).  Loops run
- * along rows so that the inner loops are contiguous (and vectorise).
- */
-static void
-fold_block(double *restrict T, size_t p1, double *restrict B, size_t m, double *restrict wk)
-{
-	for (size_t j = 0; j < p1; j++) {
-		double ss = 0;
-		for (size_t i = 0; i < m; i++) {
-			double b = B[i * p1 + j];
-			ss += b * b;
-		}
-		if (ss == 0)
-			continue;
-		double alpha = T[j * p1 + j];
-		double norm = sqrt(alpha * alpha + ss);
-		double beta = alpha > 0 ? -norm : norm;
-		double tau = (beta - alpha) / beta;
-		double scale = 1 / (alpha - beta);
-		T[j * p1 + j] = beta;
-		double *Tj = T + j * p1;
-		for (size_t k = j + 1; k < p1; k++)
-			wk[k] = Tj[k];
-		for (size_t i = 0; i < m; i++) {
-			double *Bi = B + i * p1;
-			double vi = Bi[j] * scale;
-			Bi[j] = vi;
-			axpy(wk, vi, Bi, j + 1, p1);
-		}
-		for (size_t k = j + 1; k < p1; k++) {
-			wk[k] *= tau;
-			Tj[k] -= wk[k];
-		}
-		for (size_t i = 0; i < m; i++) {
-			double *Bi = B + i * p1;
-			axpy(Bi, -Bi[j], wk, j + 1, p1);
-		}
-	}
 }
 
 /* Start T afresh: zero, plus the ridge rows sqrt(l2) e_j (response 0). */
@@ -163,143 +122,6 @@ start_triangle(struct fit_ws *ws, double *T, double l2, long intercept)
 		for (size_t j = 0; j < p; j++)
 			if ((long)j != intercept)
 				T[j * p1 + j] = sqrt(l2);
-	}
-}
-
-/*
- * Householder QR of the small triangle T with dqrdc2's limited pivoting,
- * and the solve.  Out: ws->piv (position -> column), rank, ws->beta_new
- * (estimates, 0 for aliased columns, so that eta = X beta_new), aliased[]
- * (may be NULL), *rss_extra (squared residual of the response column
- * beyond the rank, to add to T[p][p]^2), and ws->Rinv (rank x rank inverse
- * of the pivoted R, row-major p x p).
- */
-static size_t
-small_qr(struct fit_ws *ws, const double *T, double rank_tol, int *aliased, double *rss_extra)
-{
-	size_t p = ws->p, p1 = ws->p1;
-	double *A = ws->A;
-	memcpy(A, T, p * p1 * sizeof(double));
-	for (size_t j = 0; j < p; j++) {
-		double s = 0;
-		for (size_t i = 0; i <= j; i++)
-			s += A[i * p1 + j] * A[i * p1 + j];
-		ws->norm0[j] = s > 0 ? sqrt(s) : 1;   /* dqrdc2: a zero column compares with 1 */
-		ws->piv[j] = j;
-	}
-	size_t k = p;   /* columns at positions >= k are aliased */
-	for (size_t l = 0; l < k; l++) {
-		for (;;) {
-			double s = 0;
-			for (size_t i = l; i < p; i++)
-				s += A[i * p1 + l] * A[i * p1 + l];
-			if (sqrt(s) >= ws->norm0[l] * rank_tol)
-				break;
-			/* Negligible: move column l to the end (position p-1). */
-			for (size_t i = 0; i < p; i++) {
-				double t = A[i * p1 + l];
-				memmove(A + i * p1 + l, A + i * p1 + l + 1, (p - 1 - l) * sizeof(double));
-				A[i * p1 + p - 1] = t;
-			}
-			double tn = ws->norm0[l];
-			size_t tp = ws->piv[l];
-			memmove(ws->norm0 + l, ws->norm0 + l + 1, (p - 1 - l) * sizeof(double));
-			memmove(ws->piv + l, ws->piv + l + 1, (p - 1 - l) * sizeof(size_t));
-			ws->norm0[p - 1] = tn;
-			ws->piv[p - 1] = tp;
-			k--;
-			if (l >= k)
-				break;
-		}
-		if (l >= k)
-			break;
-		/* Householder on rows l..p-1 of column l, applied to columns l+1..p. */
-		double ss = 0;
-		for (size_t i = l + 1; i < p; i++)
-			ss += A[i * p1 + l] * A[i * p1 + l];
-		if (ss == 0)
-			continue;
-		double alpha = A[l * p1 + l];
-		double norm = sqrt(alpha * alpha + ss);
-		double beta = alpha > 0 ? -norm : norm;
-		double tau = (beta - alpha) / beta;
-		double scale = 1 / (alpha - beta);
-		A[l * p1 + l] = beta;
-		for (size_t i = l + 1; i < p; i++)
-			A[i * p1 + l] *= scale;
-		for (size_t c = l + 1; c < p1; c++) {
-			double s = A[l * p1 + c];
-			for (size_t i = l + 1; i < p; i++)
-				s += A[i * p1 + l] * A[i * p1 + c];
-			s *= tau;
-			A[l * p1 + c] -= s;
-			for (size_t i = l + 1; i < p; i++)
-				A[i * p1 + c] -= s * A[i * p1 + l];
-		}
-		for (size_t i = l + 1; i < p; i++)
-			A[i * p1 + l] = 0;
-	}
-	double extra = 0;
-	for (size_t i = k; i < p; i++)
-		extra += A[i * p1 + p] * A[i * p1 + p];
-	*rss_extra = extra;
-	/* Back substitution in pivot order. */
-	double *b = ws->beta_new;
-	double *bp = ws->wk;   /* estimates by position */
-	for (size_t ii = k; ii-- > 0;) {
-		double s = A[ii * p1 + p];
-		for (size_t c = ii + 1; c < k; c++)
-			s -= A[ii * p1 + c] * bp[c];
-		bp[ii] = s / A[ii * p1 + ii];
-	}
-	for (size_t j = 0; j < p; j++)
-		b[j] = 0;
-	for (size_t pos = 0; pos < k; pos++)
-		b[ws->piv[pos]] = bp[pos];
-	if (aliased) {
-		for (size_t j = 0; j < p; j++)
-			aliased[j] = 0;
-		for (size_t pos = k; pos < p; pos++)
-			aliased[ws->piv[pos]] = 1;
-	}
-	/* Inverse of the k x k upper triangle, column by column. */
-	double *Ri = ws->Rinv;
-	memset(Ri, 0, p * p * sizeof(double));
-	for (size_t c = 0; c < k; c++) {
-		Ri[c * p + c] = 1 / A[c * p1 + c];
-		for (size_t ii = c; ii-- > 0;) {
-			double s = 0;
-			for (size_t m = ii + 1; m <= c; m++)
-				s += A[ii * p1 + m] * Ri[m * p + c];
-			Ri[ii * p + c] = -s / A[ii * p1 + ii];
-		}
-	}
-	return k;
-}
-
-/* cov = scale * Rinv Rinv' mapped back to column order; NaN for aliased. */
-static void
-fill_cov(struct fit_ws *ws, size_t rank, double scale, struct fit_result *res)
-{
-	size_t p = ws->p;
-	const double *Ri = ws->Rinv;
-	for (size_t i = 0; i < p; i++)
-		for (size_t j = 0; j < p; j++)
-			gsl_matrix_set(res->cov, i, j, NAN);
-	for (size_t a = 0; a < rank; a++) {
-		for (size_t b = a; b < rank; b++) {
-			double s = 0;
-			for (size_t m = b; m < rank; m++)    /* Rinv upper: nonzero for m >= row */
-				s += Ri[a * p + m] * Ri[b * p + m];
-			s *= scale;
-			gsl_matrix_set(res->cov, ws->piv[a], ws->piv[b], s);
-			gsl_matrix_set(res->cov, ws->piv[b], ws->piv[a], s);
-		}
-	}
-	for (size_t j = 0; j < p; j++) {
-		double v = gsl_matrix_get(res->cov, j, j);
-		gsl_vector_set(res->se, j, res->aliased[j] ? NAN : sqrt(v));
-		gsl_vector_set(res->beta, j, res->aliased[j] ? NAN : ws->beta_new[j]);
 	}
 }
 
@@ -523,6 +345,150 @@ triangle_overflow(const struct fit_ws *ws, const double *T, struct diag *d)
 	return 0;
 }
 
+/*
+ * The largest first-order relative error bound of the estimates of a
+ * double-precision QR solve (Higham, Accuracy and Stability, 20.1: a
+ * backward error of u ||x_c|| in each column c):
+ *   |db_j| <= u ||Rinv_j.|| (sum_c ||x_c|| |b_c| + ||Rinv||_F sum_c ||x_c|| ||r||)
+ * relative to |b_j|, from small_qr_d's factor (positions < rank) and the
+ * residual norm.  Columns scaled to unit norm would not change it: the
+ * bound is about each estimate's own digits, which a small coefficient on
+ * a large column (an intercept beside x^5) loses first.
+ */
+static double
+worst_relative_error(const struct fit_ws *ws, size_t rank, double rnorm)
+{
+	size_t p = ws->p;
+	double sxb = 0, sx = 0, fi = 0, worst = 0;
+	for (size_t c = 0; c < rank; c++) {
+		sxb += ws->norm0[c] * fabs(ws->beta_new[ws->piv[c]]);
+		sx += ws->norm0[c];
+		for (size_t m = c; m < rank; m++)
+			fi += ws->Rinv[c * p + m] * ws->Rinv[c * p + m];
+	}
+	double t = sxb + sqrt(fi) * sx * rnorm;
+	for (size_t j = 0; j < rank; j++) {
+		double rj = 0;
+		for (size_t m = j; m < rank; m++)
+			rj += ws->Rinv[j * p + m] * ws->Rinv[j * p + m];
+		double bj = fabs(ws->beta_new[ws->piv[j]]);
+		double e = DBL_EPSILON * sqrt(rj) * t / (bj > 0 ? bj : DBL_MIN);
+		if (!(e <= worst))
+			worst = e;
+	}
+	return worst;
+}
+
+/*
+ * When the linear least squares are redone in extended precision: when the
+ * double factorisation may give fewer than 13 digits of some estimate
+ * (FIT_ERR_EXTENDED), and always when the problem is small (n (p+1)^2 up
+ * to FIT_SMALL_EXTENDED, a few milliseconds), so that small data get the
+ * most digits the data allow.  The extended fold costs about 11 times the
+ * double one (x87 arithmetic does not vectorise: 500,000 x 21, 0.18 s ->
+ * 2.1 s), so large well-conditioned fits keep the one fast pass.
+ */
+#define FIT_ERR_EXTENDED 1e-13
+#define FIT_SMALL_EXTENDED 1e6
+
+/* Extended-precision arrays of the linear path, allocated only when used. */
+struct fit_xws {
+	long double *T, *B, *A, *norm0, *wk, *beta, *Rinv;
+	size_t *piv;
+	struct qr_ld q;
+};
+
+static void
+xws_free(struct fit_xws *x)
+{
+	free(x->T);
+	free(x->B);
+	free(x->A);
+	free(x->norm0);
+	free(x->wk);
+	free(x->beta);
+	free(x->Rinv);
+	free(x->piv);
+}
+
+static int
+xws_init(struct fit_xws *x, size_t p)
+{
+	size_t p1 = p + 1;
+	memset(x, 0, sizeof *x);
+	x->T = calloc(p1 * p1, sizeof(long double));
+	x->B = calloc((size_t)FIT_BLOCK * p1, sizeof(long double));
+	x->A = calloc(p * p1 + 1, sizeof(long double));
+	x->norm0 = calloc(p + 1, sizeof(long double));
+	x->wk = calloc(p1, sizeof(long double));
+	x->beta = calloc(p + 1, sizeof(long double));
+	x->Rinv = calloc(p * p + 1, sizeof(long double));
+	x->piv = calloc(p + 1, sizeof(size_t));
+	if (!x->T || !x->B || !x->A || !x->norm0 || !x->wk || !x->beta || !x->Rinv || !x->piv) {
+		xws_free(x);
+		return -1;
+	}
+	x->q = (struct qr_ld){ .p = p, .p1 = p1, .A = x->A, .norm0 = x->norm0, .piv = x->piv,
+	    .wk = x->wk, .beta = x->beta, .Rinv = x->Rinv };
+	return 0;
+}
+
+/*
+ * The linear least squares of D folded in long double: the data (doubles,
+ * exact in long double) scaled by sqrt(w) and folded as fit_linear folds
+ * them, then factorised with the rank tolerance scaled to the precision
+ * (rank_tol * LDBL_EPSILON / DBL_EPSILON, so that a column is aliased when
+ * it is as indistinguishable from the others in this arithmetic as lm's
+ * 1e-7 makes it in double).  Returns the rank; *rss the squared norm of the
+ * effects beyond it; ws->beta_new gets the estimates rounded to double.
+ */
+static size_t
+linear_extended(const struct fit_design *D, const struct fit_opts *o, double rank_tol,
+    struct fit_ws *ws, struct fit_xws *x, int *aliased, long double *rss)
+{
+	size_t n = D->n, p = D->p, p1 = p + 1, m = 0;
+	memset(x->T, 0, p1 * p1 * sizeof(long double));
+	if (o->l2 > 0)
+		for (size_t j = 0; j < p; j++)
+			if ((long)j != o->intercept)
+				x->T[j * p1 + j] = sqrtl((long double)o->l2);
+	for (size_t i = 0; i < n; i++) {
+		double wi = wval(D, i);
+		if (wi == 0)
+			continue;
+		long double sw = sqrtl((long double)wi);
+		const double *xi = xrow(D, i);
+		long double *Bi = x->B + m * p1;
+		for (size_t j = 0; j < p; j++)
+			Bi[j] = sw * xi[j];
+		Bi[p] = sw * yval(D, i);
+		if (++m == FIT_BLOCK) {
+			fold_block_ld(x->T, p1, x->B, m, x->wk);
+			m = 0;
+		}
+	}
+	if (m)
+		fold_block_ld(x->T, p1, x->B, m, x->wk);
+	long double extra;
+	long double tol = (long double)rank_tol * (LDBL_EPSILON / DBL_EPSILON);
+	size_t rank = small_qr_ld(&x->q, x->T, tol, aliased, &extra);
+	*rss = x->T[p * p1 + p] * x->T[p * p1 + p] + extra;
+	for (size_t j = 0; j < p; j++)
+		ws->beta_new[j] = (double)x->beta[j];
+	return rank;
+}
+
+/*
+ * Linear least squares.  One pass folds sqrt(W)[X y] into the triangle in
+ * double; when the kept columns are ill-conditioned (FIT_COND_EXTENDED) or
+ * some column looks aliased in double, the fold is redone in long double
+ * and that factorisation decides the rank and gives the estimates, the
+ * residual sum of squares and the covariance.  The residual sum of squares
+ * is that of the effects Q'y beyond the rank (T[p][p]^2, as R's lm takes
+ * it from dqrls), not sum (y - X b)^2, which loses the digits that cancel
+ * in y - X b; with a ridge penalty T also holds the penalty rows, so the
+ * data's residuals are summed instead.
+ */
 static enum fit_status
 fit_linear(const struct fit_design *D, const struct fit_opts *o, double rank_tol,
     struct fit_ws *ws, struct fit_result *res, size_t n_used, double sum_w, double sum_wy,
@@ -542,20 +508,30 @@ fit_linear(const struct fit_design *D, const struct fit_opts *o, double rank_tol
 			Bi[j] = sw * xi[j];
 		Bi[p] = sw * yval(D, i);
 		if (++m == FIT_BLOCK) {
-			fold_block(ws->T, p1, ws->B, m, ws->wk);
+			fold_block_d(ws->T, p1, ws->B, m, ws->wk);
 			m = 0;
 		}
 	}
 	if (m)
-		fold_block(ws->T, p1, ws->B, m, ws->wk);
+		fold_block_d(ws->T, p1, ws->B, m, ws->wk);
 	if (triangle_overflow(ws, ws->T, d) < 0)
 		return FIT_NUMERICAL;
 	double extra;
-	size_t rank = small_qr(ws, ws->T, rank_tol, res->aliased, &extra);
+	size_t rank = small_qr_d(&ws->qd, ws->T, rank_tol, res->aliased, &extra);
+	long double rss_qr = (long double)ws->T[p * p1 + p] * ws->T[p * p1 + p] + extra;
+	struct fit_xws xw;
+	int extended = 0;
+	if (LDBL_EPSILON < DBL_EPSILON && (rank < p ||
+	    (double)n_used * (double)p1 * (double)p1 <= FIT_SMALL_EXTENDED ||
+	    !(worst_relative_error(ws, rank, fabs(ws->T[p * p1 + p])) <= FIT_ERR_EXTENDED))) {
+		if (xws_init(&xw, p) < 0)
+			return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory"), FIT_NUMERICAL;
+		rank = linear_extended(D, o, rank_tol, ws, &xw, res->aliased, &rss_qr);
+		extended = 1;
+	}
 	res->rank = rank;
 	res->iterations = 1;
 	res->converged = 1;
-	/* Residuals from the data (not from T), as R's residuals are y - fitted. */
 	const double *b = ws->beta_new;
 	double rss = 0, fbar = 0, sumlogw = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -569,6 +545,8 @@ fit_linear(const struct fit_design *D, const struct fit_opts *o, double rank_tol
 		fbar += wi * e;
 		sumlogw += log(wi);
 	}
+	if (!(o->l2 > 0) && isfinite(rss))
+		rss = (double)rss_qr;
 	double ybar = sum_wy / sum_w;
 	fbar /= sum_w;
 	int has_int = o->intercept >= 0;
@@ -583,10 +561,13 @@ fit_linear(const struct fit_design *D, const struct fit_opts *o, double rank_tol
 		tss += wi * dy * dy;
 		mss += wi * df * df;
 	}
-	if (!isfinite(rss) || !isfinite(tss))
+	if (!isfinite(rss) || !isfinite(tss)) {
+		if (extended)
+			xws_free(&xw);
 		return diag_set(d, NULL, 0, NULL, NULL, 0,
 		    "numbers too large to fit: their sums of squares overflow (rescale the data)"),
 		    FIT_NUMERICAL;
+	}
 	res->df_residual = (long)n_used - (long)rank;
 	res->df_null = (long)n_used - (has_int ? 1 : 0);
 	res->deviance = rss;
@@ -599,7 +580,14 @@ fit_linear(const struct fit_design *D, const struct fit_opts *o, double rank_tol
 	double N = (double)n_used;
 	res->loglik = 0.5 * (sumlogw - N * (log(2 * 3.14159265358979323846) + 1 - log(N) + log(rss)));
 	res->aic = -2 * res->loglik + 2 * ((double)rank + 1);
-	fill_cov(ws, rank, res->dispersion, res);
+	if (extended) {
+		long double rss_x = o->l2 > 0 ? (long double)rss : rss_qr;
+		long double disp = res->df_residual > 0 ? rss_x / (long double)res->df_residual : NAN;
+		fill_cov_ld(&xw.q, rank, disp, res);
+		xws_free(&xw);
+	} else {
+		fill_cov_d(&ws->qd, rank, res->dispersion, res);
+	}
 	return FIT_OK;
 }
 
@@ -686,12 +674,12 @@ glm_fold(const struct fit_design *D, const struct fit_opts *o, struct fit_ws *ws
 			Bi[j] = sw * xi[j];
 		Bi[p] = sw * z;
 		if (++m == FIT_BLOCK) {
-			fold_block(T, p1, ws->B, m, ws->wk);
+			fold_block_d(T, p1, ws->B, m, ws->wk);
 			m = 0;
 		}
 	}
 	if (m)
-		fold_block(T, p1, ws->B, m, ws->wk);
+		fold_block_d(T, p1, ws->B, m, ws->wk);
 }
 
 static double
@@ -740,7 +728,7 @@ fit_glm(const struct fit_design *D, const struct fit_opts *o, double tol, int ma
 			res->iterations = iter;
 			return FIT_NUMERICAL;
 		}
-		rank = small_qr(ws, ws->T, rank_tol, res->aliased, &extra);
+		rank = small_qr_d(&ws->qd, ws->T, rank_tol, res->aliased, &extra);
 		dev = glm_deviance(D, f, ws->beta_new, &valid);
 		for (int halvings = 0; !valid; ) {
 			if (!have_prev) {
@@ -809,7 +797,7 @@ fit_glm(const struct fit_design *D, const struct fit_opts *o, double tol, int ma
 	res->null_deviance = nulldev;
 	res->loglik = ll;
 	res->aic = -2 * ll + 2 * (double)rank;
-	fill_cov(ws, rank, 1.0, res);
+	fill_cov_d(&ws->qd, rank, 1.0, res);
 
 	if (n_extreme > 0 && !(o->l2 > 0)) {
 		if (f == FIT_LOGISTIC)
@@ -859,8 +847,16 @@ fit_model_design(const struct fit_design *D, const struct fit_opts *o, struct fi
 	}
 	double tol = o->tol > 0 ? o->tol : 1e-8;
 	int max_iter = o->max_iter > 0 ? o->max_iter : 25;
-	double rank_tol = o->rank_tol > 0 ? o->rank_tol : o->family == FIT_LINEAR ? 1e-7 :
-	    fmin(1e-7, tol / 1000);
+	/*
+	 * The rank tolerance is its own, not tied to tol: lm's 1e-7, and for
+	 * GLMs glm.fit's min(1e-7, epsilon / 1000) at its default epsilon
+	 * (1e-11), so that the default fit decides aliasing exactly as R's
+	 * default glm does.  (glm.fit ties it to epsilon, so R with
+	 * glm.control(epsilon = 1e-14) compares with 1e-17, finds nothing
+	 * aliased in an exactly collinear design and reports coefficients of
+	 * 1e13; here a tighter --tol only converges further.)
+	 */
+	double rank_tol = o->rank_tol > 0 ? o->rank_tol : o->family == FIT_LINEAR ? 1e-7 : 1e-11;
 	if (o->family == FIT_LINEAR)
 		st = fit_linear(D, o, rank_tol, &ws, res, n_used, sum_w, sum_wy, d);
 	else

@@ -34,7 +34,8 @@ struct fit_opts {
 	double tol;             /* relative deviance change for convergence (0: default 1e-8,
 	                         * glm.control's epsilon) */
 	double rank_tol;        /* aliasing tolerance (0: default 1e-7 linear as lm, GLM
-	                         * glm.fit's min(1e-7, tol/1000)); see fit_model */
+	                         * 1e-11, glm.fit's at its default epsilon; never tied
+	                         * to tol); see fit_model */
 	int no_fitted;          /* 1: do not keep res->fitted and res->eta (left NULL) */
 };
 
@@ -96,6 +97,23 @@ struct fit_result {
  * projecting out the kept columns before it, falls below rank_tol times its
  * own norm is aliased: NaN estimate, se and covariance, aliased[j] = 1;
  * the others keep their order.
+ *
+ * Linear: the rows are folded into a Householder triangle in double; when
+ * the problem is small, some column looks aliased, or the first-order
+ * error bound of some estimate exceeds 1e-13, the fold is redone in long
+ * double (a 64-bit significand on x86-64) and that factorisation gives
+ * the estimates, covariance and rank.  There the tolerance is scaled to
+ * the precision (rank_tol * LDBL_EPSILON / DBL_EPSILON, 4.9e-11 for lm's
+ * 1e-7): a column is aliased when it is as indistinguishable from the
+ * others in that arithmetic as lm's tolerance makes it in double.  So
+ * exactly collinear columns are aliased as in R, while a determined but
+ * ill-conditioned design (NIST's Filip, degree 10, whose x^10 keeps
+ * 5.2e-8 of its norm) is solved, where R's lm drops x^10.  The residual
+ * sum of squares is that of the effects beyond the rank (R's
+ * sum(effects[-(1:rank)]^2)), not sum (y - X b)^2, which loses the digits
+ * that cancel; with l2 > 0 the data's residuals are summed.
+ * A standard error whose variance overflows double but that does not
+ * itself is computed directly; one that overflows is +Inf.
  *
  * GLMs: IRLS exactly as R's glm.fit with glm.control(epsilon = tol, maxit =
  * max_iter): starting means (w*y+0.5)/(w+1) for logistic, y+0.1 for
