@@ -8,6 +8,7 @@
 #include "strtab.h"
 #include "num.h"
 #include "opts.h"
+#include "stats.h"
 
 #include <errno.h>
 #include <math.h>
@@ -374,19 +375,6 @@ clean_bool(const char *s, size_t len)
 			return 0;
 	}
 	return -1;
-}
-
-double
-clean_quantile(const double *sorted, size_t n, double p)
-{
-	double h = (double)(n - 1) * p;
-	size_t lo = (size_t)floor(h);
-
-	if (lo + 1 >= n || sorted[lo + 1] == sorted[lo])
-		return sorted[lo < n ? lo : n - 1];
-	h -= (double)lo;
-	/* R's arithmetic, (1 - h) a + h b, so that results agree to the bit. */
-	return (1 - h) * sorted[lo] + h * sorted[lo + 1];
 }
 
 /* ------------------------------------------------------- a set of strings */
@@ -1713,8 +1701,8 @@ clean_stats_finish(struct clean *c, struct diag *d)
 			if (cc->nvals == 0)
 				return diag_set(d, NULL, 0, cc->name, NULL, 0,
 				    "--winsorize: no values to compute quantiles from");
-			cc->wins_lo = clean_quantile(cc->vals, cc->nvals, cc->wins_p);
-			cc->wins_hi = clean_quantile(cc->vals, cc->nvals, cc->wins_q);
+			cc->wins_lo = stats_quantile7(cc->vals, cc->nvals, cc->wins_p);
+			cc->wins_hi = stats_quantile7(cc->vals, cc->nvals, cc->wins_q);
 			if (cc->type == CLEAN_INT) {
 				/* Limits are written as whole numbers: clip at the rounded ones. */
 				cc->wins_lo = round(cc->wins_lo);
@@ -1747,7 +1735,7 @@ clean_stats_finish(struct clean *c, struct diag *d)
 					t += cc->vals[j] - m;
 				x = (double)(m + t / (long double)cc->nvals);
 			} else if (cc->fill == CLEAN_FILL_MEDIAN) {
-				x = clean_quantile(cc->vals, cc->nvals, 0.5);
+				x = stats_quantile7(cc->vals, cc->nvals, 0.5);
 			} else {
 				/* The most frequent value; ties go to the smallest. */
 				size_t run, best_run = 0;

@@ -2,7 +2,7 @@
  * clean.h - typed values and the row cleaner behind pr-clean.
  *
  * Two layers.  The value functions (clean_num, clean_int, clean_bool,
- * clean_missing_match, clean_quantile) are pure: text in, normalised text
+ * clean_missing_match) are pure: text in, normalised text
  * or a number out, no allocation.  The cleaner (struct clean) applies the
  * options to one row at a time, in this order (man/pr-clean.1 says the
  * same):
@@ -75,14 +75,6 @@ int clean_bool(const char *s, size_t len);
  * a field that is empty after trimming is always missing.
  */
 #define CLEAN_MISSING_DEFAULT "NA,N/A,n/a,na,#N/A,null,NULL,Null,NaN,nan,None,none,-"
-
-/*
- * The R "type 7" sample quantile (R's default; Hyndman and Fan 1996,
- * definition 7) of sorted[0..n), n >= 1, for p in [0, 1]: with
- * h = (n - 1) p and g = h - floor h, (1 - g) x[floor h] + g x[floor h + 1],
- * computed as R computes it.
- */
-double clean_quantile(const double *sorted, size_t n, double p);
 
 /* ---- options, by column name ---- */
 

@@ -5,6 +5,7 @@
 #include "history.h"
 #include "num.h"
 #include "source.h"
+#include "stats.h"
 #include "strtab.h"
 
 #include <errno.h>
@@ -621,7 +622,7 @@ tr_json(struct feat_fit *f, struct tr *t, struct diag *d)
 		if (t->nvals > 0) {
 			qsort(t->vals, t->nvals, sizeof *t->vals, cmp_double);
 			for (i = 1; i < (size_t)t->k; i++)
-				json_array_append_new(a, json_real(feat_quantile7(t->vals, t->nvals,
+				json_array_append_new(a, json_real(stats_quantile7(t->vals, t->nvals,
 				    (double)i / t->k)));
 		}
 		break;
@@ -1212,17 +1213,6 @@ feat_bin_of(const double *cut, size_t ncut, double x)
 			hi = mid;
 	}
 	return (long)lo + 1;
-}
-
-double
-feat_quantile7(const double *x, size_t n, double p)
-{
-	double h = (double)(n - 1) * p, fl = floor(h);
-	size_t lo = (size_t)fl;
-
-	if (lo + 1 >= n)
-		return x[n - 1];
-	return x[lo] + (h - fl) * (x[lo + 1] - x[lo]);
 }
 
 /*

@@ -160,11 +160,4 @@ int feat_note(const struct feat_state *st, size_t *iter, char *buf, size_t size)
  */
 long feat_bin_of(const double *cut, size_t ncut, double x);
 
-/*
- * R's quantile type 7 of the n sorted values x at probability p (0..1):
- * h = (n - 1) p, x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h]).
- * n must be at least 1.
- */
-double feat_quantile7(const double *x, size_t n, double p);
-
 #endif

@@ -4,6 +4,7 @@
  * section: summary, pricing, model, price response, model quality.
  */
 #include "report.h"
+#include "stats.h"
 #include "report-impl.h"
 
 #include <math.h>
@@ -422,7 +423,7 @@ build_quality(const struct report *r, struct report_doc *doc, const struct quali
 		k = bin[i];
 		n[k]++;
 		pos[k] += r->y[i];
-		report_neumaier(&sp[k], &spc[k], r->p[i]);
+		stats_sum_add(&sp[k], &spc[k], r->p[i]);
 		if (r->p[i] < pmin[k])
 			pmin[k] = r->p[i];
 		if (r->p[i] > pmax[k])

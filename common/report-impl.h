@@ -69,8 +69,6 @@ struct report {
 	double last_price, last_opt, last_bd, last_bp;   /* figures of the last row counted */
 };
 
-/* Add x to the compensated (Neumaier) sum *sum, *comp. */
-void report_neumaier(double *sum, double *comp, double x);
 
 /* The compensated sum of figure k (S_BD .. S_EP) of s. */
 double report_sum_of(const struct sums *s, int k);

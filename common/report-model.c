@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
+#include "stats.h"
 
 #define TRY(x) do { if ((x) < 0) return -1; } while (0)
 
@@ -35,9 +35,9 @@ test_of(double est, double se, int linear, double df, double *stat, double *p)
 	if (isnan(*stat))
 		*p = NAN;
 	else if (linear && df > 0)
-		*p = 2 * gsl_cdf_tdist_Q(fabs(*stat), df);
+		*p = stats_p_t(*stat, df);
 	else
-		*p = 2 * gsl_cdf_ugaussian_Q(fabs(*stat));
+		*p = stats_p_normal(*stat);
 }
 
 static int

@@ -6,6 +6,7 @@
 #include "report.h"
 #include "strtab.h"
 #include "report-impl.h"
+#include "stats.h"
 #include "num.h"
 
 #include <math.h>
@@ -13,18 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void
-report_neumaier(double *sum, double *comp, double x)
-{
-	double t = *sum + x;
-
-	if (fabs(*sum) >= fabs(x))
-		*comp += (*sum - t) + x;
-	else
-		*comp += (x - t) + *sum;
-	*sum = t;
-}
 
 double
 report_sum_of(const struct sums *s, int k)
@@ -233,7 +222,7 @@ sums_add(struct sums *s, const double *v, int flagged, double shadow)
 	if (flagged)
 		s->n_flagged++;
 	for (k = 0; k < NSUM; k++)
-		report_neumaier(&s->v[k], &s->c[k], v[k]);
+		stats_sum_add(&s->v[k], &s->c[k], v[k]);
 	if (!isnan(shadow) && (isnan(s->shadow) || shadow > s->shadow))
 		s->shadow = shadow;
 }
@@ -387,7 +376,7 @@ report_add_row(struct report *r, const struct csvio_row *row, struct diag *d)
 		r->n_down++;
 	}
 	r->n_change++;
-	report_neumaier(&r->sum_change, &r->sum_change_c, change);
+	stats_sum_add(&r->sum_change, &r->sum_change_c, change);
 	if (change < r->min_change)
 		r->min_change = change;
 	if (change > r->max_change)
@@ -608,7 +597,7 @@ report_log_loss(const double *p, const unsigned char *y, size_t n)
 			q = 1e-15;
 		if (q > 1 - 1e-15)
 			q = 1 - 1e-15;
-		report_neumaier(&s, &c, -(y[i] ? log(q) : log1p(-q)));
+		stats_sum_add(&s, &c, -(y[i] ? log(q) : log1p(-q)));
 	}
 	return (s + c) / (double)n;
 }
@@ -622,7 +611,7 @@ report_brier(const double *p, const unsigned char *y, size_t n)
 	if (n == 0)
 		return NAN;
 	for (i = 0; i < n; i++)
-		report_neumaier(&s, &c, (p[i] - y[i]) * (p[i] - y[i]));
+		stats_sum_add(&s, &c, (p[i] - y[i]) * (p[i] - y[i]));
 	return (s + c) / (double)n;
 }
 
@@ -648,14 +637,9 @@ report_deciles(const double *p, size_t n, unsigned char *bin, double *breaks)
 		return -1;
 	memcpy(s, p, n * sizeof *s);
 	qsort(s, n, sizeof *s, cmp_double);
-	for (k = 0; k <= 10; k++) {
-		/* R's type 7: h = (n - 1) * k / 10, interpolate between order statistics. */
-		double h = (double)(n - 1) * k / 10.0;
-		size_t lo = (size_t)floor(h);
-		size_t hi = lo + 1 < n ? lo + 1 : lo;
-		breaks[k] = s[lo] + (h - (double)lo) * (s[hi] - s[lo]);
-	}
-	breaks[10] = s[n - 1];
+	/* R's quantile(p, seq(0, 1, 0.1)): the probabilities k * 0.1, as seq makes them */
+	for (k = 0; k <= 10; k++)
+		breaks[k] = stats_quantile7(s, n, k * 0.1);
 	free(s);
 	for (i = 0; i < n; i++) {
 		k = 0;

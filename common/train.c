@@ -6,15 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
-#include <gsl/gsl_sf_gamma.h>
 
 #include "atomic.h"
 #include "design.h"
 #include "fit.h"
 #include "num.h"
+#include "stats.h"
 #include "train.h"
 #include "xalloc.h"
 
@@ -405,13 +404,9 @@ put_table(const struct trainer *t, struct csvio_writer *out, const char *group,
 		}
 		stat = est / se;
 		if (t->o->family == MODEL_LINEAR)
-			/* two-sided Student t tail as a regularised incomplete beta,
-			 * accurate far into the tail (R's pt; gsl_cdf_tdist_Q loses
-			 * digits below 1e-100) */
-			pv = r->df_residual > 0 ? gsl_sf_beta_inc((double)r->df_residual / 2, 0.5,
-			    (double)r->df_residual / ((double)r->df_residual + stat * stat)) : NAN;
+			pv = r->df_residual > 0 ? stats_p_t(stat, (double)r->df_residual) : NAN;
 		else
-			pv = 2 * gsl_cdf_ugaussian_Q(fabs(stat));
+			pv = stats_p_normal(stat);
 		csvio_put_num(out, est);
 		csvio_put_num(out, se);
 		csvio_put_num(out, stat);

@@ -7,6 +7,7 @@
 #include "clean.h"
 #include "diag.h"
 #include "num.h"
+#include "stats.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,13 +84,13 @@ against_r(void)
 	qsort(x, n, sizeof x[0], cmp);
 	while (fscanf(fp, "%63s", key) == 1) {
 		if (strcmp(key, "x_q10") == 0 && fscanf(fp, "%lf", &v) == 1) {
-			CHECK(clean_quantile(x, n, 0.1) == v, "type 7 quantile 0.1 is R's, to the bit");
+			CHECK(stats_quantile7(x, n, 0.1) == v, "type 7 quantile 0.1 is R's, to the bit");
 			seen++;
 		} else if (strcmp(key, "x_q90") == 0 && fscanf(fp, "%lf", &v) == 1) {
-			CHECK(clean_quantile(x, n, 0.9) == v, "type 7 quantile 0.9 is R's, to the bit");
+			CHECK(stats_quantile7(x, n, 0.9) == v, "type 7 quantile 0.9 is R's, to the bit");
 			seen++;
 		} else if (strcmp(key, "x_median") == 0 && fscanf(fp, "%lf", &v) == 1) {
-			CHECK(clean_quantile(x, n, 0.5) == v, "median is R's");
+			CHECK(stats_quantile7(x, n, 0.5) == v, "median is R's");
 			seen++;
 		} else if (fgets(rest, sizeof rest, fp) == NULL) {
 			break;
@@ -97,15 +98,15 @@ against_r(void)
 	}
 	fclose(fp);
 	CHECK(seen == 3, "clean-stats-R.txt has x_q10, x_q90, x_median");
-	CHECK(clean_quantile(x, n, 0) == -4.5 && clean_quantile(x, n, 1) == 250, "p = 0 and 1: the extremes");
+	CHECK(stats_quantile7(x, n, 0) == -4.5 && stats_quantile7(x, n, 1) == 250, "p = 0 and 1: the extremes");
 	{
 		double one = 7;
-		CHECK(clean_quantile(&one, 1, 0.3) == 7, "one value: it is every quantile");
+		CHECK(stats_quantile7(&one, 1, 0.3) == 7, "one value: it is every quantile");
 	}
 	{
 		/* Closed form: 1..5, p = 0.3: h = 1.2, 2 + 0.2 * (3 - 2) = 2.2. */
 		double s[] = { 1, 2, 3, 4, 5 };
-		CHECK_REL(clean_quantile(s, 5, 0.3), 2.2, 1e-15, "1..5 at 0.3 is 2.2");
+		CHECK_REL(stats_quantile7(s, 5, 0.3), 2.2, 1e-15, "1..5 at 0.3 is 2.2");
 	}
 }
 

@@ -14,6 +14,7 @@
 #include "csvio.h"
 #include "features.h"
 #include "num.h"
+#include "stats.h"
 #include "strtab.h"
 #include "text_reader.h"
 
@@ -24,12 +25,12 @@ test_quantile_bins(void)
 	 * h = 3p; x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h]) (0-based). */
 	double x[] = { 1, 3, 7, 15 }, cut[] = { 20, 30, 30, 40 };
 
-	CHECK_REL(feat_quantile7(x, 4, 1.0 / 3), 3, 1e-15, "quantile7 p=1/3");
-	CHECK_REL(feat_quantile7(x, 4, 0.5), 5, 1e-15, "quantile7 median");
-	CHECK_REL(feat_quantile7(x, 4, 0.9), 12.6, 1e-14, "quantile7 p=0.9");
-	CHECK_REL(feat_quantile7(x, 4, 0), 1, 0, "quantile7 p=0");
-	CHECK_REL(feat_quantile7(x, 4, 1), 15, 0, "quantile7 p=1");
-	CHECK_REL(feat_quantile7(x, 1, 0.7), 1, 0, "quantile7 one value");
+	CHECK_REL(stats_quantile7(x, 4, 1.0 / 3), 3, 1e-15, "quantile7 p=1/3");
+	CHECK_REL(stats_quantile7(x, 4, 0.5), 5, 1e-15, "quantile7 median");
+	CHECK_REL(stats_quantile7(x, 4, 0.9), 12.6, 1e-14, "quantile7 p=0.9");
+	CHECK_REL(stats_quantile7(x, 4, 0), 1, 0, "quantile7 p=0");
+	CHECK_REL(stats_quantile7(x, 4, 1), 15, 0, "quantile7 p=1");
+	CHECK_REL(stats_quantile7(x, 1, 0.7), 1, 0, "quantile7 one value");
 	/* Bins closed on the right: a value equal to a cut point is in the lower bin. */
 	CHECK(feat_bin_of(cut, 4, 5) == 1, "bin below all cuts");
 	CHECK(feat_bin_of(cut, 4, 20) == 1, "bin at first cut");
