@@ -82,8 +82,8 @@ check: all
 	@BUILD=$(BUILD) sh tests/run.sh
 
 check-asan:
-	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  LDFLAGS="-fsanitize=address,undefined" check
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=undefined,float-cast-overflow" \
+	  LDFLAGS="-fsanitize=address,undefined,float-cast-overflow" check
 
 check-browser: all
 	@BUILD=$(BUILD) sh tests/browser.sh

@@ -33,7 +33,7 @@ struct optim {
 	/* the bracket's ends, whose f' is already known (saves GSL's two calls in _set) */
 	double br_x[2], br_df[2];
 	/* scan */
-	double x[OPTIM_SCAN], f[OPTIM_SCAN], df[OPTIM_SCAN], q[OPTIM_SCAN];
+	double x[OPTIM_SCAN_MAX], f[OPTIM_SCAN_MAX], df[OPTIM_SCAN_MAX], q[OPTIM_SCAN_MAX];
 	/* local maxima found (list prices) */
 	double loc[OPTIM_MAX_LOCAL + 2];
 	size_t n_loc;
@@ -124,6 +124,12 @@ optim_bounds(const struct optim_rules *r, double today, double cost, struct opti
 	if (!(b->lo <= b->hi))
 		return diag_set(d, NULL, 0, NULL, NULL, 0, "no price satisfies the rules: %s above %s",
 		    optim_rule_name(b->lo_rule), optim_rule_name(b->hi_rule));
+	if (!(b->lo > 0) || !(b->hi < HUGE_VAL)) {
+		char buf[NUM_BUFSZ];
+		size_t n = num_format(today, buf);
+		return diag_set(d, NULL, 0, NULL, buf, n,
+		    "the search range around today's price leaves the range of numbers");
+	}
 	return 0;
 }
 
@@ -179,6 +185,27 @@ ladder_floor(const struct optim_ladder *l, double x)
 	while (ladder_point(l, k + 1) <= x)
 		k++;
 	return k;
+}
+
+/*
+ * The largest price up to which the ladder's points are exact and its
+ * index k fits: 2^52 points (of the ending's or step's decimal scale).
+ * Past it, neighbouring points round to the same double, and the index
+ * would overflow the integer it is kept in.
+ */
+static double
+ladder_limit(const struct optim_ladder *l)
+{
+	const double k_max = 4503599627370496.0;      /* 2^52 */
+	double lim = HUGE_VAL;
+
+	if (l->kind == OPTIM_LADDER_ENDING)
+		lim = k_max;
+	else if (l->kind == OPTIM_LADDER_STEP)
+		lim = k_max * l->step;
+	if (l->scale > 0 && k_max / l->scale < lim)
+		lim = k_max / l->scale;
+	return lim;
 }
 
 /* Index range of the points in [lo, hi]; returns the count (0: none). */
@@ -495,6 +522,12 @@ solve_ladder(struct optim *w, const struct optim_problem *pb, struct optim_resul
 	size_t nc = 0, i;
 	double bp = NAN, bf = NAN, bq = NAN, f, q, p;
 
+	if (pb->hi > ladder_limit(l)) {
+		char buf[NUM_BUFSZ];
+		size_t len = num_format(pb->hi, buf);
+		return diag_set(d, NULL, 0, NULL, buf, len,
+		    "price ladder: more than 2^52 points up to this price (too fine to represent)");
+	}
 	n = ladder_range(l, pb->lo, pb->hi, &kmin, &kmax);
 	if (n <= 0)
 		return diag_set(d, NULL, 0, NULL, NULL, 0, "no ladder price within the bounds");
@@ -549,8 +582,14 @@ optim_solve(struct optim *w, const struct optim_problem *pb, struct optim_result
 	res->status = OPTIM_OK;
 	res->binding = OPTIM_RULE_NONE;
 
-	/* the scan, evenly in log(p) */
-	n = pb->hi > pb->lo ? OPTIM_SCAN : 1;
+	/* the scan, evenly in log(p), no coarser than OPTIM_SCAN points over a
+	 * ratio of 9 (the default search range's) while OPTIM_SCAN_MAX last */
+	n = 1;
+	if (pb->hi > pb->lo) {
+		double steps = ceil(log(pb->hi / pb->lo) / (log(9) / (OPTIM_SCAN - 1)));
+		n = steps + 1 <= OPTIM_SCAN ? OPTIM_SCAN
+		    : steps + 1 >= OPTIM_SCAN_MAX ? OPTIM_SCAN_MAX : (size_t)steps + 1;
+	}
 	ratio = n > 1 ? log(pb->hi / pb->lo) / (double)(n - 1) : 0;
 	for (i = 0; i < n; i++) {
 		w->x[i] = i == 0 ? pb->lo : i == n - 1 ? pb->hi : pb->lo * exp(ratio * (double)i);

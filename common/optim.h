@@ -20,7 +20,8 @@
  * shadow price.
  *
  * Search (continuous): a scan of OPTIM_SCAN points over [lo, hi], spaced
- * evenly in log(p) (demand curves are usually smooth in log price), then
+ * evenly in log(p) (demand curves are usually smooth in log price; more
+ * points, as densely spaced, where hi / lo is above 9), then
  * every interval where the scan shows a local maximum is refined: with the
  * derivative of the demand, by Brent's root finder on f'(p) (bracketed, so
  * it cannot escape; it converges to the double precision of p, where a
@@ -46,7 +47,8 @@
 
 #include "diag.h"
 
-#define OPTIM_SCAN        12     /* scan points, bounds included */
+#define OPTIM_SCAN        12     /* scan points, bounds included, over a price ratio up to 9 */
+#define OPTIM_SCAN_MAX    1024   /* scan points over a wider ratio (the same spacing, up to 1e88) */
 #define OPTIM_MAX_LOCAL   8      /* interior local maxima refined per row */
 #define OPTIM_LADDER_ALL  24     /* ladders this small are evaluated in full */
 #define OPTIM_GRID_MAX    4096   /* points in a --grid or a --grid-col value */

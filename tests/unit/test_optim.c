@@ -532,6 +532,54 @@ test_capacity(struct optim *w)
 	CHECK(optim_shadow_price(cap_total, &c, 1, 10, &lambda) == 1, "capacity 1: cannot be met");
 }
 
+/*
+ * Ladders and ranges at the edge of what a double holds: a rejected row
+ * with a message, never a loop (the points of .99 at 4e18 are one double
+ * apart, and 1e-18 steps up to 30 overflow any integer index).
+ */
+static void
+test_extremes(struct optim *w)
+{
+	struct demand m = { .kind = ELASTIC, .a = 1e40, .b = -2.5 };
+	struct optim_problem pb;
+	struct optim_result r;
+	struct optim_ladder l;
+	struct optim_rules ru;
+	struct optim_bounds b;
+	struct diag d;
+
+	CHECK(optim_ladder_parse(&l, OPTIM_LADDER_ENDING, ".99", 3, NULL, 0, &d) == 0, "ending .99");
+	problem(&pb, &m, 1, 4e18, 5e18);
+	pb.ladder = &l;
+	CHECK(optim_solve(w, &pb, &r, &d) == -1, "ending .99 at 4e18: refused");
+	CHECK_STR(d.what, "price ladder: more than 2^52 points up to this price (too fine to represent)",
+	    "ending .99 at 4e18: the reason");
+	CHECK(optim_ladder_parse(&l, OPTIM_LADDER_STEP, "1e-18", 5, NULL, 0, &d) == 0, "step 1e-18");
+	problem(&pb, &m, 1, 2, 30);
+	pb.ladder = &l;
+	CHECK(optim_solve(w, &pb, &r, &d) == -1, "step 1e-18 up to 30: refused");
+	/* the same step where its points are few enough: solved, on the ladder */
+	m.a = 1;
+	problem(&pb, &m, 1e-16, 1e-16, 1e-14);
+	pb.ladder = &l;
+	CHECK(optim_solve(w, &pb, &r, &d) == 0, "step 1e-18 up to 1e-14: solved");
+	CHECK_REL(r.price, 1e-18 * round(1e-16 * 2.5 / 1.5 / 1e-18), 1e-6,
+	    "step 1e-18: the ladder point at c e / (1 + e)");
+	/* a search range of 1e30 still finds the interior optimum (constant
+	 * elasticity -2.5, cost 4: p* = 4 * 2.5 / 1.5) */
+	optim_rules_init(&ru);
+	ru.search_range = 1e30;
+	CHECK(optim_bounds(&ru, 10, 4, &b, &d) == 0, "search range 1e30: bounds");
+	problem(&pb, &m, 4, b.lo, b.hi);
+	CHECK(optim_solve(w, &pb, &r, &d) == 0, "search range 1e30: solved");
+	CHECK_REL(r.price, 4 * 2.5 / 1.5, 1e-9, "search range 1e30: p* = c e / (1 + e)");
+	/* bounds past the doubles: refused */
+	ru.search_range = 1e30;
+	CHECK(optim_bounds(&ru, 1e300, NAN, &b, &d) == -1, "1e300 * 1e30: refused");
+	CHECK_STR(d.what, "the search range around today's price leaves the range of numbers",
+	    "1e300 * 1e30: the reason");
+}
+
 int
 main(void)
 {
@@ -548,6 +596,7 @@ main(void)
 	test_statuses(w);
 	test_offers(w);
 	test_capacity(w);
+	test_extremes(w);
 	optim_free(w);
 	return check_done();
 }
