@@ -693,6 +693,19 @@ model_bind(const struct model *m, const struct csvio_row *header, const char *in
 	e->group_in = -1;
 	e->price = m->price;
 	e->row_price = NAN;
+	if (e->price < 0 && price_col != NULL) {
+		/* a model trained without a price column: the formula's uses of
+		 * price_col are the price */
+		long c = formula_col_index(m->f, price_col);
+		if (c < 0 || (size_t)c == formula_response_col(m->f)
+		    || formula_col_categorical(m->f, (size_t)c)) {
+			diag_set(d, NULL, 0, price_col, NULL, 0,
+			    "not a numeric column of the model's formula: the price would change nothing");
+			model_eval_free(e);
+			return NULL;
+		}
+		e->price = c;
+	}
 	if (e->price >= 0)
 		e->sub = formula_subset_new(m->f, (size_t)e->price);   /* NULL: evaluate it all */
 	for (i = 0; i < nc; i++) {
@@ -700,7 +713,7 @@ model_bind(const struct model *m, const struct csvio_row *header, const char *in
 		e->in[i] = -1;
 		if (i == formula_response_col(m->f))
 			continue;
-		if (price_col != NULL && (long)i == m->price)
+		if (price_col != NULL && (long)i == e->price)
 			want = price_col;
 		for (k = 0; k < header->n; k++)
 			if (strcmp(header->f[k], want) == 0) {

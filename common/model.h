@@ -43,7 +43,10 @@ const json_t *model_json(const struct model *m);
  * Bind m to an input whose header is header (input_name for messages):
  * resolves every column the formula needs (and the group column), failing
  * with a message naming the missing column.  price_col overrides the
- * model's price column name when not NULL.  NULL with d filled on failure.
+ * model's price column name when not NULL; for a model without a price
+ * column it names the formula's numeric column that is the price (its
+ * every use in the formula), and one the formula does not use as a number
+ * fails.  NULL with d filled on failure.
  */
 struct model_eval *model_bind(const struct model *m, const struct csvio_row *header,
     const char *input_name, const char *price_col, struct diag *d);
