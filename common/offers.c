@@ -6,6 +6,7 @@
 
 #include "csvio.h"
 #include "num.h"
+#include "strtab.h"
 
 static int
 field_num(const struct csvio_reader *r, const struct csvio_row *row, long col, const char *name,
@@ -29,12 +30,17 @@ offers_load(struct offers *o, const char *path, unsigned char delim, const char 
 	struct csvio_row row;
 	long c_id, c_kind, c_value, c_cost, c_promo;
 	int got, rc = -1;
-	size_t i;
+	size_t cap = 0;
+	struct strtab *ids;     /* the ids seen: a duplicate is found by hash, not by a scan */
 
 	o->v = NULL;
 	o->n = 0;
-	if ((r = csvio_open(path, delim, d)) == NULL)
+	if ((ids = strtab_new()) == NULL)
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
+	if ((r = csvio_open(path, delim, d)) == NULL) {
+		strtab_free(ids);
 		return -1;
+	}
 	if ((c_id = csvio_require_col(r, "offer_id", d)) < 0
 	    || (c_kind = csvio_require_col(r, "kind", d)) < 0
 	    || (c_value = csvio_require_col(r, "value", d)) < 0)
@@ -53,23 +59,30 @@ offers_load(struct offers *o, const char *path, unsigned char delim, const char 
 
 		if (csvio_check_width(r, &row, d) < 0)
 			goto out;
-		if ((v = realloc(o->v, (o->n + 1) * sizeof *v)) == NULL) {
-			diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
-			goto out;
+		if (o->n == cap) {
+			size_t ncap = cap ? 2 * cap : 16;
+			if ((v = realloc(o->v, ncap * sizeof *v)) == NULL) {
+				diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
+				goto out;
+			}
+			o->v = v;
+			cap = ncap;
 		}
-		o->v = v;
 		of = &o->v[o->n];
 		memset(of, 0, sizeof *of);
 		if (row.len[c_id] == 0) {
 			diag_set(d, csvio_name(r), row.line, "offer_id", NULL, 0, "missing value");
 			goto out;
 		}
-		for (i = 0; i < o->n; i++)
-			if (strcmp(o->v[i].id, row.f[c_id]) == 0) {
-				diag_set(d, csvio_name(r), row.line, "offer_id", row.f[c_id], row.len[c_id],
-				    "duplicate offer");
-				goto out;
-			}
+		if (strtab_find(ids, row.f[c_id], row.len[c_id]) >= 0) {
+			diag_set(d, csvio_name(r), row.line, "offer_id", row.f[c_id], row.len[c_id],
+			    "duplicate offer");
+			goto out;
+		}
+		if (strtab_add(ids, row.f[c_id], row.len[c_id]) < 0) {
+			diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
+			goto out;
+		}
 		if (strcmp(row.f[c_kind], "percent") == 0) {
 			of->kind = OFFER_PERCENT;
 		} else if (strcmp(row.f[c_kind], "amount") == 0) {
@@ -110,6 +123,7 @@ offers_load(struct offers *o, const char *path, unsigned char delim, const char 
 	rc = 0;
 out:
 	csvio_close(r);
+	strtab_free(ids);
 	return rc;
 }
 

@@ -16,21 +16,75 @@ const char *const pricing_base_cols[PRICING_N_BASE_COLS] = {
 };
 
 /* Each NUM|COL rule's option and range. */
+enum rule_kind {
+	RULE_AMOUNT,            /* a price or cost: at least 0 */
+	RULE_CHANGE,            /* a fraction of today's price below 1 (or N% below 100%) */
+	RULE_RISE,              /* a fraction up to 1, or any N% */
+	RULE_MARGIN,            /* a fraction below 1 (or N% below 100%), any sign */
+	RULE_MARKUP             /* a fraction (or N%), any sign */
+};
+
 static const struct {
 	const char *option;
-	double min;             /* lowest allowed value (NaN: any) */
-	int below_one;          /* must be below 1 */
+	enum rule_kind kind;
 } rule_def[PRICING_N_RULES] = {
-	[PRICING_COST]       = { "--cost", 0, 0 },
-	[PRICING_MIN_PRICE]  = { "--min-price", 0, 0 },
-	[PRICING_MAX_PRICE]  = { "--max-price", 0, 0 },
-	[PRICING_MAX_CHANGE] = { "--max-change", 0, 0 },
-	[PRICING_MAX_UP]     = { "--max-up", 0, 0 },
-	[PRICING_MAX_DOWN]   = { "--max-down", 0, 0 },
-	[PRICING_MIN_MARGIN] = { "--min-margin", NAN, 1 },
-	[PRICING_MIN_MARKUP] = { "--min-markup", NAN, 0 },
-	[PRICING_CAPACITY]   = { "--capacity", 0, 0 },
+	[PRICING_COST]       = { "--cost", RULE_AMOUNT },
+	[PRICING_MIN_PRICE]  = { "--min-price", RULE_AMOUNT },
+	[PRICING_MAX_PRICE]  = { "--max-price", RULE_AMOUNT },
+	[PRICING_MAX_CHANGE] = { "--max-change", RULE_CHANGE },
+	[PRICING_MAX_UP]     = { "--max-up", RULE_RISE },
+	[PRICING_MAX_DOWN]   = { "--max-down", RULE_CHANGE },
+	[PRICING_MIN_MARGIN] = { "--min-margin", RULE_MARGIN },
+	[PRICING_MIN_MARKUP] = { "--min-markup", RULE_MARKUP },
+	[PRICING_CAPACITY]   = { "--capacity", RULE_AMOUNT },
 };
+
+/*
+ * Read a value of rule r from s (len bytes): a number, or for a fraction
+ * N% (N / 100).  Returns 0 with *out; -1 when it is not a number (*st
+ * says why); -2 when it is out of the rule's range (*why says so).  A
+ * plain fraction that cannot be meant as one (--max-change 20, meaning
+ * 20%) is out of range, with the hint to write the percent sign.
+ */
+static int
+rule_number(enum pricing_rule r, const char *s, size_t len, double *out, enum num_status *st,
+    const char **why)
+{
+	enum rule_kind kind = rule_def[r].kind;
+	int percent = kind != RULE_AMOUNT && len > 1 && s[len - 1] == '%';
+	double x;
+
+	if ((*st = num_parse(s, percent ? len - 1 : len, &x, 0)) != NUM_OK)
+		return -1;
+	if (percent)
+		x /= 100;
+	*out = x;
+	switch (kind) {
+	case RULE_AMOUNT:
+		*why = "must not be negative";
+		return x >= 0 ? 0 : -2;
+	case RULE_CHANGE:
+	case RULE_RISE:
+		*why = "must not be negative";
+		if (!(x >= 0))
+			return -2;
+		if (kind == RULE_RISE && (percent || x <= 1))
+			return 0;
+		if (x < 1)
+			return 0;
+		*why = percent ? "must be below 100%"
+		    : kind == RULE_RISE
+		    ? "a fraction of today's price, at most 1 (0.2 is 20%); write a percent with %, as 20% or 150%"
+		    : "a fraction of today's price, below 1 (0.2 is 20%); write a percent with %, as 20%";
+		return -2;
+	case RULE_MARGIN:
+		*why = percent ? "must be below 100%" : "must be below 1";
+		return x < 1 ? 0 : -2;
+	case RULE_MARKUP:
+		return 0;
+	}
+	return 0;
+}
 
 struct pricing {
 	const struct pricing_config *c;
@@ -81,21 +135,66 @@ pricing_value_parse(struct pricing_config *c, enum pricing_rule r, const char *a
     struct diag *d)
 {
 	struct pricing_value *v = &c->rule[r];
-	const char *option = rule_def[r].option;
-	double min = rule_def[r].min;
+	const char *option = rule_def[r].option, *why;
+	enum num_status st;
+	int rc;
 
 	v->arg = arg;
 	v->value = NAN;
-	if (num_parse(arg, strlen(arg), &v->value, 0) != NUM_OK) {
+	rc = rule_number(r, arg, strlen(arg), &v->value, &st, &why);
+	if (rc == -1) {
 		v->value = NAN;         /* a column name */
 		return 0;
 	}
-	if (!isnan(min) && !(v->value >= min))
-		return diag_set(d, NULL, 0, NULL, NULL, 0, "%s must be at least %g, not \"%s\"",
-		    option, min, arg);
-	if (rule_def[r].below_one && !(v->value < 1))
-		return diag_set(d, NULL, 0, NULL, NULL, 0, "%s must be below 1, not \"%s\"", option,
+	if (rc == 0)
+		return 0;
+	if (v->value < 0 && rule_def[r].kind != RULE_MARGIN)
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "%s must be at least 0, not \"%s\"", option,
 		    arg);
+	if (strcmp(why, "must be below 1") == 0 || strcmp(why, "must be below 100%") == 0)
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "%s %s, not \"%s\"", option, why, arg);
+	return diag_set(d, NULL, 0, NULL, NULL, 0, "%s %s: %s", option, arg, why);
+}
+
+/*
+ * Rules given as constants that no price can satisfy together: the
+ * highest floor (--min-price, the cost unless --allow-loss, the margin and
+ * markup floors on a constant cost) above --max-price.  Rows would all be
+ * rejected; the command line is what is wrong.
+ */
+static int
+check_constant_rules(const struct pricing_config *c, struct diag *d)
+{
+	double hi = c->rule[PRICING_MAX_PRICE].value, cost = c->rule[PRICING_COST].value;
+	double m = c->rule[PRICING_MIN_MARGIN].value, mk = c->rule[PRICING_MIN_MARKUP].value;
+	const struct pricing_value *v;
+	char floor_text[NUM_BUFSZ];
+
+	if (isnan(hi))
+		return 0;
+	v = &c->rule[PRICING_MAX_PRICE];
+	if (c->rule[PRICING_MIN_PRICE].value > hi)
+		return diag_set(d, NULL, 0, NULL, NULL, 0,
+		    "no price satisfies the rules: --min-price %s is above --max-price %s",
+		    c->rule[PRICING_MIN_PRICE].arg, v->arg);
+	if (isnan(cost))
+		return 0;
+	if (!c->allow_loss && cost > hi)
+		return diag_set(d, NULL, 0, NULL, NULL, 0,
+		    "no price satisfies the rules: --cost %s is above --max-price %s (a price below cost needs --allow-loss)",
+		    c->rule[PRICING_COST].arg, v->arg);
+	if (!isnan(m) && cost / (1 - m) > hi) {
+		floor_text[num_format(cost / (1 - m), floor_text)] = '\0';
+		return diag_set(d, NULL, 0, NULL, NULL, 0,
+		    "no price satisfies the rules: --min-margin %s on --cost %s asks for at least %s, above --max-price %s",
+		    c->rule[PRICING_MIN_MARGIN].arg, c->rule[PRICING_COST].arg, floor_text, v->arg);
+	}
+	if (!isnan(mk) && cost * (1 + mk) > hi) {
+		floor_text[num_format(cost * (1 + mk), floor_text)] = '\0';
+		return diag_set(d, NULL, 0, NULL, NULL, 0,
+		    "no price satisfies the rules: --min-markup %s on --cost %s asks for at least %s, above --max-price %s",
+		    c->rule[PRICING_MIN_MARKUP].arg, c->rule[PRICING_COST].arg, floor_text, v->arg);
+	}
 	return 0;
 }
 
@@ -109,6 +208,12 @@ pricing_config_check(struct pricing_config *c, const char **option, struct diag 
 		return diag_set(d, NULL, 0, NULL, NULL, 0, "--capacity and --by go together");
 	if (c->promo_col != NULL && !c->with_offers)
 		return diag_set(d, NULL, 0, NULL, NULL, 0, "--promo-col needs --offers");
+	if (c->rule[PRICING_COST].arg == NULL && (c->rule[PRICING_MIN_MARGIN].arg != NULL
+	    || c->rule[PRICING_MIN_MARKUP].arg != NULL))
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "%s needs --cost",
+		    c->rule[PRICING_MIN_MARGIN].arg != NULL ? "--min-margin" : "--min-markup");
+	if (check_constant_rules(c, d) < 0)
+		return -1;
 	c->ladder_option = c->ladder_kind == OPTIM_LADDER_ENDING ? "--ending"
 	    : c->ladder_kind == OPTIM_LADDER_STEP ? "--step"
 	    : c->grid_col != NULL ? "--grid-col" : "--grid";
@@ -218,24 +323,24 @@ rule_get(const struct pricing *p, enum pricing_rule r, const struct csvio_row *r
 	const struct pricing_value *v = &p->c->rule[r];
 	enum num_status st;
 	long col = p->rule_col[r];
+	const char *why;
 	double x;
+	int rc;
 
 	*out = v->value;
 	if (col < 0)
 		return 0;
-	st = num_parse(row->f[col], row->len[col], &x, 0);
-	if (st == NUM_EMPTY) {
+	if (row->len[col] == 0) {
 		if (required)
 			return diag_set(d, NULL, 0, v->arg, NULL, 0, "missing value");
 		return 0;
 	}
-	if (st != NUM_OK)
+	rc = rule_number(r, row->f[col], row->len[col], &x, &st, &why);
+	if (rc == -1)
 		return diag_set(d, NULL, 0, v->arg, row->f[col], row->len[col], "%s",
 		    num_strerror(st));
-	if ((!isnan(rule_def[r].min) && !(x >= rule_def[r].min))
-	    || (rule_def[r].below_one && !(x < 1)))
-		return diag_set(d, NULL, 0, v->arg, row->f[col], row->len[col],
-		    rule_def[r].below_one ? "must be below 1" : "must not be negative");
+	if (rc == -2)
+		return diag_set(d, NULL, 0, v->arg, row->f[col], row->len[col], "%s", why);
 	*out = x;
 	return 0;
 }
@@ -651,7 +756,8 @@ pricing_capacity_add(struct pricing_capacity *h, struct pricing *p, const struct
 struct group_ctx {
 	struct pricing *p;
 	struct pricing_capacity *h;
-	long group;
+	const size_t *rows;     /* the group's held rows, in input order */
+	size_t nrows;
 	struct diag *d;
 };
 
@@ -664,39 +770,72 @@ group_total(void *ctx, double lambda)
 	double t = 0;
 	size_t i;
 
-	for (i = 0; i < g->h->n; i++) {
-		if (g->h->v[i].group != g->group)
-			continue;
-		if (pricing_decide(g->p, &g->h->v[i].row, lambda, &dc, g->d) < 0)
+	for (i = 0; i < g->nrows; i++) {
+		if (pricing_decide(g->p, &g->h->v[g->rows[i]].row, lambda, &dc, g->d) < 0)
 			return NAN;
 		t += dc.demand;
 	}
 	return t;
 }
 
+/*
+ * The held rows listed by group (a counting sort: group g's rows, in input
+ * order, are order[start[g] .. start[g + 1])), so that every group's
+ * search touches its own rows only: linear in the rows, whatever the
+ * number of groups.
+ */
+static int
+rows_by_group(const struct pricing_capacity *h, size_t ng, size_t **order, size_t **start)
+{
+	size_t i, *o = malloc((h->n ? h->n : 1) * sizeof *o), *st = calloc(ng + 1, sizeof *st);
+
+	if (o == NULL || st == NULL) {
+		free(o);
+		free(st);
+		return -1;
+	}
+	for (i = 0; i < h->n; i++)
+		st[h->v[i].group + 1]++;
+	for (i = 0; i < ng; i++)
+		st[i + 1] += st[i];
+	for (i = 0; i < h->n; i++)
+		o[st[h->v[i].group]++] = i;
+	/* each start moved to the next group's: move them back */
+	for (i = ng; i > 0; i--)
+		st[i] = st[i - 1];
+	st[0] = 0;
+	*order = o;
+	*start = st;
+	return 0;
+}
+
 int
 pricing_capacity_solve(struct pricing_capacity *h, struct pricing *p, struct diag *d)
 {
-	size_t i, k, ng = strtab_n(h->groups);
+	size_t i, k, ng = strtab_n(h->groups), *order, *start;
 
+	if (rows_by_group(h, ng, &order, &start) < 0)
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
 	for (i = 0; i < ng; i++) {
-		struct group_ctx gc = { p, h, (long)i, d };
+		struct group_ctx gc = { p, h, order + start[i], start[i + 1] - start[i], d };
 		double price_sum = 0;
-		size_t nrows = 0;
 		int rc;
 
-		for (k = 0; k < h->n; k++)
-			if (h->v[k].group == (long)i) {
-				nrows++;
-				model_eval_row(p->eval, &h->v[k].row, d);
-				price_sum += model_eval_row_price(p->eval);
-			}
+		for (k = 0; k < gc.nrows; k++) {
+			model_eval_row(p->eval, &h->v[gc.rows[k]].row, d);
+			price_sum += model_eval_row_price(p->eval);
+		}
 		rc = optim_shadow_price(group_total, &gc, h->capacity[i],
-		    nrows ? price_sum / (double)nrows : 1, &h->lambda[i]);
-		if (rc < 0)
+		    gc.nrows ? price_sum / (double)gc.nrows : 1, &h->lambda[i]);
+		if (rc < 0) {
+			free(order);
+			free(start);
 			return diag_set(d, NULL, 0, NULL, NULL, 0, "capacity: a row could not be priced");
+		}
 		h->over[i] = rc == 1;
 	}
+	free(order);
+	free(start);
 	return 0;
 }
 

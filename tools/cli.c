@@ -211,6 +211,19 @@ cli_finish_rows(const struct cli_common *c, struct acct *a, const char *input_na
 }
 
 void
+cli_fail_if_none_out(struct acct *a, const char *input_name)
+{
+	char buf[ACCT_MAX_REASONS * (DIAG_WHAT_MAX + 32) + 128];
+	struct diag d;
+
+	if (a->n_in == 0 || a->n_out > 0)
+		return;
+	acct_finish(a, 0, &d);
+	acct_summary(a, buf, sizeof buf);
+	cli_fail(EXIT_FAIL, "%s: no row written: %s", input_name, buf);
+}
+
+void
 cli_close_output(struct csvio_writer *w)
 {
 	int err = csvio_writer_free(w);

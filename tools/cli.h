@@ -103,6 +103,14 @@ void cli_reject(const struct cli_common *c, struct acct *a, const char *input_na
 void cli_finish_rows(const struct cli_common *c, struct acct *a, const char *input_name);
 
 /*
+ * A run that read data rows and wrote none has failed: remove the rejects
+ * temporary and exit 1 with the rows summary, which gives the reasons
+ * ("prog: NAME: no row written: 3 rows in, 0 out, 3 rejected (...)").
+ * Returns when a row was written or none was read.
+ */
+void cli_fail_if_none_out(struct acct *a, const char *input_name);
+
+/*
  * Flush and free the output writer, then close stdout; a write error is
  * fatal (exit 1, "prog: stdout: write error: ...").
  */

@@ -33,10 +33,14 @@ static const char help[] =
 "      --min-price=NUM|COL  lowest allowed price\n"
 "      --max-price=NUM|COL  highest allowed price\n"
 "      --max-change=NUM|COL largest change from today's price, as a fraction\n"
+"                           (0.2) or a percent (20%)\n"
 "      --max-up=NUM|COL     largest rise from today's price, as a fraction\n"
+"                           (0.2) or a percent (20%)\n"
 "      --max-down=NUM|COL   largest cut from today's price, as a fraction\n"
+"                           (0.2) or a percent (20%)\n"
 "      --min-margin=NUM|COL lowest margin on price: p >= cost / (1 - NUM)\n"
 "      --min-markup=NUM|COL lowest markup on cost: p >= cost * (1 + NUM)\n"
+"      --allow-empty        succeed even when every row is rejected\n"
 "      --allow-loss         allow prices below cost\n"
 "      --search-range=NUM   search within today's price / NUM and * NUM (default 3)\n"
 "      --ending=DIGITS      prices end in DIGITS, as .99: k + .99\n"
@@ -61,7 +65,7 @@ enum {
 	OPT_PRICE = CLI_OPT_FIRST_TOOL, OPT_COST, OPT_OBJECTIVE, OPT_QUANTITY, OPT_MIN_PRICE,
 	OPT_MAX_PRICE, OPT_MAX_CHANGE, OPT_MAX_UP, OPT_MAX_DOWN, OPT_MIN_MARGIN, OPT_MIN_MARKUP,
 	OPT_ALLOW_LOSS, OPT_SEARCH_RANGE, OPT_ENDING, OPT_STEP, OPT_GRID, OPT_GRID_COL,
-	OPT_TRUST_MODEL, OPT_OFFERS, OPT_PROMO_COL, OPT_CAPACITY, OPT_BY
+	OPT_TRUST_MODEL, OPT_OFFERS, OPT_PROMO_COL, OPT_CAPACITY, OPT_BY, OPT_ALLOW_EMPTY
 };
 
 /* What a run holds; freed by run_free, also when a failure exits (cli_at_fail). */
@@ -77,6 +81,7 @@ struct run {
 	struct pricing_capacity *held;
 	struct acct acct;
 	int acct_open;
+	int allow_empty;        /* --allow-empty: a run that writes no row succeeds */
 };
 
 static void
@@ -175,6 +180,7 @@ set_ladder(struct run *r, enum optim_ladder_kind kind, const char *arg)
 
 static const struct option longopts[] = {
 	CLI_COMMON_LONG,
+	{ "allow-empty",  no_argument,       NULL, OPT_ALLOW_EMPTY },
 	{ "allow-loss",   no_argument,       NULL, OPT_ALLOW_LOSS },
 	{ "by",           required_argument, NULL, OPT_BY },
 	{ "capacity",     required_argument, NULL, OPT_CAPACITY },
@@ -227,6 +233,7 @@ parse_args(struct run *r, int argc, char **argv)
 		case OPT_MAX_DOWN: rule_arg(r, PRICING_MAX_DOWN, optarg); break;
 		case OPT_MIN_MARGIN: rule_arg(r, PRICING_MIN_MARGIN, optarg); break;
 		case OPT_MIN_MARKUP: rule_arg(r, PRICING_MIN_MARKUP, optarg); break;
+		case OPT_ALLOW_EMPTY: r->allow_empty = 1; break;
 		case OPT_ALLOW_LOSS: c->allow_loss = 1; break;
 		case OPT_SEARCH_RANGE:
 			c->search_range = cli_num_arg("--search-range", optarg);
@@ -294,6 +301,8 @@ main(int argc, char **argv)
 		run_capacity(r);
 	else
 		run_stream(r);
+	if (!r->allow_empty)
+		cli_fail_if_none_out(&r->acct, csvio_name(r->in));
 	/* the rejects file is committed by cli_finish, which may exit */
 	r->acct_open = 0;
 	cli_finish(&r->common, &r->acct, csvio_name(r->in), r->out);
