@@ -20,6 +20,17 @@ design_set_levels(struct formula *f, struct store *s, size_t col, struct diag *d
 		names[k] = (char *)strtab_str(s->lv[col], k, NULL);
 	rc = formula_set_levels(f, col, names, nl, d);
 	free(names);
+	if (rc == 0) {
+		/* the formula's order: numbers numerically (R's factor()), text by bytes */
+		size_t *rank = xrealloc(NULL, (nl ? nl : 1) * sizeof *rank);
+		for (k = 0; k < nl; k++) {
+			size_t len;
+			const char *str = strtab_str(s->lv[col], k, &len);
+			rank[k] = (size_t)formula_level_index(f, col, str, len);
+		}
+		store_rank_levels(s, col, rank);
+		free(rank);
+	}
 	return rc;
 }
 

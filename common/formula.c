@@ -10,6 +10,8 @@
 #include <string.h>
 
 #define MAX_VARS 64
+#define LN10 2.302585092994045684017991454684364208
+#define LN2 0.693147180559945309417232121458176568
 #define MAX_POLY 20
 
 /*
@@ -31,14 +33,21 @@
 
 enum node_kind {
 	N_NUM, N_COL, N_NEG, N_ADD, N_SUB, N_MUL, N_DIV, N_POW,
-	N_LOG, N_EXP, N_SQRT, N_PAREN
+	N_LOG, N_EXP, N_SQRT, N_PAREN,
+	N_LOG1P, N_LOG10, N_LOG2, N_ABS,      /* one argument */
+	N_LOGB,                               /* log(a, b): a's logarithm to base b */
+	N_PMAX, N_PMIN,                       /* element-wise, two arguments */
+	N_IFELSE,                             /* ifelse(a, b, c) */
+	N_LT, N_LE, N_GT, N_GE, N_EQ, N_NE,   /* comparisons: 0 or 1 */
+	N_AND, N_OR, N_NOT                    /* logical operators: 0 or 1 */
 };
 
 struct node {
 	enum node_kind kind;
 	double num;          /* N_NUM */
 	size_t col;          /* N_COL */
-	int a, b;            /* children (node indices), -1 when absent */
+	int a, b, c;         /* children (node indices), -1 when absent */
+	int named;           /* N_LOGB: written log(a, base = b); N_NUM: TRUE or FALSE */
 	int depth;           /* 0 for a leaf, else 1 + the deeper child's depth */
 };
 
@@ -46,7 +55,8 @@ enum var_kind {
 	V_BARE,              /* a bare column: numeric or categorical, decided by the data */
 	V_EXPR,              /* a numeric expression (log(), I(), ...) */
 	V_POLY,              /* poly(e, k) */
-	V_CAT                /* C(col, ref = "lvl") */
+	V_CAT,               /* C(col, ref = "lvl"), factor(col), as.factor(col) */
+	V_LOGIC              /* I(a > b): a comparison, coded as R codes a logical */
 };
 
 struct var {
@@ -64,7 +74,8 @@ struct var {
 struct fcol {
 	char *name;
 	int numeric, forced, categorical;
-	char **levels;       /* sorted, owned */
+	char **levels;       /* sorted (formula_set_levels), owned */
+	size_t *by_bytes;    /* level indices in byte order, for formula_level_index */
 	size_t nlevels;
 };
 
@@ -213,6 +224,7 @@ new_node(struct formula *f, enum node_kind k, int a, int bb)
 	n->kind = k;
 	n->a = a;
 	n->b = bb;
+	n->c = -1;
 	n->depth = 0;
 	if (a >= 0 && f->nodes[a].depth >= n->depth)
 		n->depth = f->nodes[a].depth + 1;
@@ -235,40 +247,104 @@ add_col(struct formula *f, const char *name, size_t len)
 	return f->ncols++;
 }
 
+/* Function names of the one-argument node kinds, as written and deparsed. */
+static const char *
+fn_name(enum node_kind k)
+{
+	switch (k) {
+	case N_LOG: case N_LOGB: return "log";
+	case N_EXP: return "exp";
+	case N_SQRT: return "sqrt";
+	case N_LOG1P: return "log1p";
+	case N_LOG10: return "log10";
+	case N_LOG2: return "log2";
+	case N_ABS: return "abs";
+	case N_PMAX: return "pmax";
+	case N_PMIN: return "pmin";
+	case N_IFELSE: return "ifelse";
+	default: return NULL;
+	}
+}
+
+/* Nodes whose value is logical (0 or 1). */
+static int
+node_logical(enum node_kind k)
+{
+	return k == N_LT || k == N_LE || k == N_GT || k == N_GE || k == N_EQ || k == N_NE ||
+	    k == N_AND || k == N_OR || k == N_NOT;
+}
+
+/* Infix operators as R deparses them (binary ones with their spaces). */
+static const char *
+op_text(enum node_kind k)
+{
+	switch (k) {
+	case N_ADD: return " + ";
+	case N_SUB: return " - ";
+	case N_MUL: return " * ";
+	case N_DIV: return "/";
+	case N_POW: return "^";
+	case N_LT: return " < ";
+	case N_LE: return " <= ";
+	case N_GT: return " > ";
+	case N_GE: return " >= ";
+	case N_EQ: return " == ";
+	case N_NE: return " != ";
+	case N_AND: return " & ";
+	case N_OR: return " | ";
+	default: return NULL;
+	}
+}
+
 static void
 deparse(const struct formula *f, int i, struct sbuf *b)
 {
 	const struct node *n = &f->nodes[i];
-	static const char *const fn[] = { [N_LOG] = "log(", [N_EXP] = "exp(", [N_SQRT] = "sqrt(" };
 
 	switch (n->kind) {
 	case N_NUM:
-		sb_put_rnum(b, n->num);
-		break;
+		if (n->named)
+			sb_put(b, n->num != 0 ? "TRUE" : "FALSE");
+		else
+			sb_put_rnum(b, n->num);
+		return;
 	case N_COL:
 		sb_put_name(b, f->cols[n->col].name);
-		break;
+		return;
 	case N_NEG:
 		sb_put(b, "-");
 		deparse(f, n->a, b);
-		break;
-	case N_ADD: case N_SUB: case N_MUL: case N_DIV: case N_POW:
+		return;
+	case N_NOT:
+		sb_put(b, "!");
 		deparse(f, n->a, b);
-		sb_put(b, n->kind == N_ADD ? " + " : n->kind == N_SUB ? " - " :
-		    n->kind == N_MUL ? " * " : n->kind == N_DIV ? "/" : "^");
-		deparse(f, n->b, b);
-		break;
-	case N_LOG: case N_EXP: case N_SQRT:
-		sb_put(b, fn[n->kind]);
-		deparse(f, n->a, b);
-		sb_put(b, ")");
-		break;
+		return;
 	case N_PAREN:
 		sb_put(b, "(");
 		deparse(f, n->a, b);
 		sb_put(b, ")");
+		return;
+	default:
 		break;
 	}
+	if (fn_name(n->kind) != NULL) {
+		sb_put(b, fn_name(n->kind));
+		sb_put(b, "(");
+		deparse(f, n->a, b);
+		if (n->b >= 0) {
+			sb_put(b, n->named ? ", base = " : ", ");
+			deparse(f, n->b, b);
+		}
+		if (n->c >= 0) {
+			sb_put(b, ", ");
+			deparse(f, n->c, b);
+		}
+		sb_put(b, ")");
+		return;
+	}
+	deparse(f, n->a, b);
+	sb_put(b, op_text(n->kind));
+	deparse(f, n->b, b);
 }
 
 /* Mark every column under node i as numeric. */
@@ -283,6 +359,8 @@ mark_numeric(struct formula *f, int i)
 		mark_numeric(f, n->a);
 		if (n->b >= 0)
 			mark_numeric(f, n->b);
+		if (n->c >= 0)
+			mark_numeric(f, n->c);
 	}
 }
 
@@ -395,7 +473,14 @@ next(struct parser *p)
 			return perr(p, p->pos, "empty %s", "`name`");
 		return 0;
 	}
-	if (strchr("~+-*/^:(),=", s[i]) != NULL) {
+	if (strchr("<>=!", s[i]) != NULL && s[i + 1] == '=') {
+		/* two-character comparisons, one letter each for the parser */
+		p->tok = T_OP;
+		p->op = s[i] == '<' ? 'l' : s[i] == '>' ? 'g' : s[i] == '=' ? 'e' : 'n';
+		p->end = i + 2;
+		return 0;
+	}
+	if (strchr("~+-*/^:(),=<>!&|", s[i]) != NULL) {
 		p->tok = T_OP;
 		p->op = s[i];
 		p->end = i + 1;
@@ -448,12 +533,100 @@ mknode(struct parser *p, enum node_kind k, int a, int bb, size_t at)
 
 /* ---- arithmetic (inside functions and I()) ---- */
 
-static int arith(struct parser *p);
+static int aexpr(struct parser *p);
+
+/*
+ * The functions of an arithmetic expression: their node kind and number of
+ * arguments (log takes one or two), or N_NUM when name is none of them.
+ */
+static enum node_kind
+fn_kind(const char *name, int *nargs)
+{
+	static const struct { const char *name; enum node_kind kind; int nargs; } fns[] = {
+		{ "log", N_LOG, 1 }, { "exp", N_EXP, 1 }, { "sqrt", N_SQRT, 1 },
+		{ "log1p", N_LOG1P, 1 }, { "log10", N_LOG10, 1 }, { "log2", N_LOG2, 1 },
+		{ "abs", N_ABS, 1 }, { "pmax", N_PMAX, 2 }, { "pmin", N_PMIN, 2 },
+		{ "ifelse", N_IFELSE, 3 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof fns / sizeof fns[0]; i++)
+		if (strcmp(name, fns[i].name) == 0) {
+			*nargs = fns[i].nargs;
+			return fns[i].kind;
+		}
+	return N_NUM;
+}
 
 static int
 is_fn(const char *name)
 {
-	return strcmp(name, "log") == 0 || strcmp(name, "exp") == 0 || strcmp(name, "sqrt") == 0;
+	int n;
+
+	return fn_kind(name, &n) != N_NUM;
+}
+
+/*
+ * A call of an arithmetic function whose name (written at byte at) was
+ * read; the current token is its "(".  Returns the node.
+ */
+static int
+acall(struct parser *p, const char *name, size_t at)
+{
+	int nargs = 0, args[3] = { -1, -1, -1 }, k = 0, named = 0, i;
+	enum node_kind kind = fn_kind(name, &nargs);
+
+	if (enter(p, p->pos) < 0 || next(p) < 0)
+		return -1;
+	for (;;) {
+		size_t aat = p->pos;
+		if (k == 1 && kind == N_LOG && p->tok == T_NAME && strcmp(p->name, "base") == 0 &&
+		    p->s[p->end] != '(') {
+			/* log(x, base = b): the one named argument */
+			if (next(p) < 0 || expect(p, '=') < 0)
+				return -1;
+			named = 1;
+		} else if (p->tok == T_NAME && strchr(" =", p->s[p->end]) != NULL) {
+			size_t e = p->end;
+			while (p->s[e] == ' ')
+				e++;
+			if (p->s[e] == '=' && p->s[e + 1] != '=') {
+				char what[96];
+				snprintf(what, sizeof what, "%s(): unknown argument \"%.40s\"", name, p->name);
+				return perr(p, aat, "%s", what);
+			}
+		}
+		if ((args[k] = aexpr(p)) < 0)
+			return -1;
+		k++;
+		if (is_op(p, ')'))
+			break;
+		if (!is_op(p, ','))
+			return unexpected(p);
+		if (k == (kind == N_LOG ? 2 : nargs))
+			return perr(p, p->pos, "%s(): too many arguments", name);
+		if (next(p) < 0)
+			return -1;
+	}
+	if (k < nargs)
+		return perr(p, p->pos, "%s(): too few arguments", name);
+	if (next(p) < 0)
+		return -1;
+	p->depth--;
+	if (kind == N_LOG && k == 2)
+		kind = N_LOGB;
+	i = mknode(p, kind, args[0], args[1], at);
+	if (i >= 0 && args[2] >= 0) {
+		struct node *n = &p->f->nodes[i];
+		n->c = args[2];
+		if (p->f->nodes[args[2]].depth >= n->depth)
+			n->depth = p->f->nodes[args[2]].depth + 1;
+		if (n->depth > MAX_DEPTH)
+			return perr(p, at, "nested too deeply (more than %s levels)", STR(MAX_DEPTH));
+	}
+	if (i >= 0)
+		p->f->nodes[i].named = named;
+	return i;
 }
 
 static int
@@ -468,7 +641,7 @@ aprimary(struct parser *p)
 	}
 	if (is_op(p, '(')) {
 		size_t at = p->pos;
-		if (enter(p, at) < 0 || next(p) < 0 || (a = arith(p)) < 0 || expect(p, ')') < 0)
+		if (enter(p, at) < 0 || next(p) < 0 || (a = aexpr(p)) < 0 || expect(p, ')') < 0)
 			return -1;
 		p->depth--;
 		return mknode(p, N_PAREN, a, -1, at);
@@ -483,8 +656,6 @@ aprimary(struct parser *p)
 			return -1;
 		}
 		if (!quoted && is_op(p, '(')) {
-			enum node_kind k = strcmp(name, "log") == 0 ? N_LOG :
-			    strcmp(name, "exp") == 0 ? N_EXP : N_SQRT;
 			if (!is_fn(name)) {
 				free(name);
 				p->failed = 1;
@@ -492,12 +663,17 @@ aprimary(struct parser *p)
 				    "formula: unknown function \"%.*s\" at column %zu", (int)len, p->s + at, at + 1);
 				return -1;
 			}
+			a = acall(p, name, at);
 			free(name);
-			if (enter(p, p->pos) < 0 || next(p) < 0 || (a = arith(p)) < 0 ||
-			    expect(p, ')') < 0)
-				return -1;
-			p->depth--;
-			return mknode(p, k, a, -1, at);
+			return a;
+		}
+		if (!quoted && (strcmp(name, "TRUE") == 0 || strcmp(name, "FALSE") == 0)) {
+			/* R's logical constants, as numbers */
+			a = new_node(p->f, N_NUM, -1, -1);
+			p->f->nodes[a].num = name[0] == 'T';
+			p->f->nodes[a].named = 1;
+			free(name);
+			return a;
 		}
 		a = new_node(p->f, N_COL, -1, -1);
 		p->f->nodes[a].col = add_col(p->f, name, strlen(name));
@@ -567,6 +743,71 @@ arith(struct parser *p)
 		if (next(p) < 0 || (bb = aterm(p)) < 0)
 			return -1;
 		a = mknode(p, k, a, bb, at);
+	}
+	return a;
+}
+
+/* a < b, a <= b, ...: R's precedence, below arithmetic; one comparison (R refuses a < b < c). */
+static int
+acompare(struct parser *p)
+{
+	int a = arith(p), bb;
+	enum node_kind k;
+	size_t at;
+
+	if (a < 0 || p->tok != T_OP || strchr("<l>gen", p->op) == NULL)
+		return a;
+	k = p->op == '<' ? N_LT : p->op == 'l' ? N_LE : p->op == '>' ? N_GT :
+	    p->op == 'g' ? N_GE : p->op == 'e' ? N_EQ : N_NE;
+	at = p->pos;
+	if (next(p) < 0 || (bb = arith(p)) < 0)
+		return -1;
+	a = mknode(p, k, a, bb, at);
+	if (a >= 0 && p->tok == T_OP && strchr("<l>gen", p->op) != NULL)
+		return unexpected(p);
+	return a;
+}
+
+static int
+anot(struct parser *p)
+{
+	int a;
+
+	if (is_op(p, '!')) {
+		size_t at = p->pos;
+		if (enter(p, at) < 0 || next(p) < 0 || (a = anot(p)) < 0)
+			return -1;
+		p->depth--;
+		return mknode(p, N_NOT, a, -1, at);
+	}
+	return acompare(p);
+}
+
+static int
+aand(struct parser *p)
+{
+	int a = anot(p), bb;
+
+	while (a >= 0 && is_op(p, '&')) {
+		size_t at = p->pos;
+		if (next(p) < 0 || (bb = anot(p)) < 0)
+			return -1;
+		a = mknode(p, N_AND, a, bb, at);
+	}
+	return a;
+}
+
+/* An expression: arithmetic, comparisons and logical operators. */
+static int
+aexpr(struct parser *p)
+{
+	int a = aand(p), bb;
+
+	while (a >= 0 && is_op(p, '|')) {
+		size_t at = p->pos;
+		if (next(p) < 0 || (bb = aand(p)) < 0)
+			return -1;
+		a = mknode(p, N_OR, a, bb, at);
 	}
 	return a;
 }
@@ -662,23 +903,33 @@ fvar(struct parser *p, struct tlist *out)
 		v.label = sb_take(&b);
 		v.prefix = xstrndup(v.label, strlen(v.label));
 	} else if (is_fn(name) || strcmp(name, "I") == 0) {
-		int fnode = -1;
-		if (enter(p, p->pos) < 0 || next(p) < 0 || (a = arith(p)) < 0 || expect(p, ')') < 0) {
-			free(name);
-			return -1;
-		}
-		p->depth--;
-		if (is_fn(name) && (fnode = mknode(p, strcmp(name, "log") == 0 ? N_LOG :
-		    strcmp(name, "exp") == 0 ? N_EXP : N_SQRT, a, -1, at)) < 0) {
-			free(name);
-			return -1;
+		if (strcmp(name, "I") == 0) {
+			if (enter(p, p->pos) < 0 || next(p) < 0 || (a = aexpr(p)) < 0 ||
+			    expect(p, ')') < 0) {
+				free(name);
+				return -1;
+			}
+			p->depth--;
+			sb_put(&b, "I(");
+			deparse(f, a, &b);
+			sb_put(&b, ")");
+		} else {
+			if ((a = acall(p, name, at)) < 0) {
+				free(name);
+				return -1;
+			}
+			deparse(f, a, &b);
 		}
 		v.kind = V_EXPR;
-		v.root = fnode >= 0 ? fnode : a;
-		sb_put(&b, name);
-		sb_put(&b, "(");
-		deparse(f, a, &b);
-		sb_put(&b, ")");
+		v.root = a;
+		if (strcmp(name, "I") == 0) {
+			/* I(a > b) is logical: R codes it as a factor with levels FALSE, TRUE */
+			int r = a;
+			while (f->nodes[r].kind == N_PAREN)
+				r = f->nodes[r].a;
+			if (node_logical(f->nodes[r].kind))
+				v.kind = V_LOGIC;
+		}
 		v.label = sb_take(&b);
 		v.prefix = xstrndup(v.label, strlen(v.label));
 		mark_numeric(f, v.root);
@@ -713,8 +964,10 @@ fvar(struct parser *p, struct tlist *out)
 		v.label = sb_take(&b);
 		v.prefix = xstrndup(v.label, strlen(v.label));
 		mark_numeric(f, v.root);
-	} else if (strcmp(name, "C") == 0) {
+	} else if (strcmp(name, "C") == 0 || strcmp(name, "factor") == 0 ||
+	    strcmp(name, "as.factor") == 0) {
 		struct sbuf pb = { 0 };
+		int is_c = name[0] == 'C';
 		if (next(p) < 0) {
 			free(name);
 			return -1;
@@ -726,9 +979,17 @@ fvar(struct parser *p, struct tlist *out)
 		v.kind = V_CAT;
 		v.col = add_col(f, p->name, strlen(p->name));
 		f->cols[v.col].forced = 1;
-		sb_put(&b, "C(");
+		sb_put(&b, name);
+		sb_put(&b, "(");
 		sb_put_name(&b, p->name);
-		sb_put_name(&pb, p->name);
+		if (is_c) {
+			/* C(): named by the column, as relevel() names it */
+			sb_put_name(&pb, p->name);
+		} else {
+			/* factor(x): named by the call, "factor(x)6" */
+			sb_put(&pb, b.s);
+			sb_put(&pb, ")");
+		}
 		v.prefix = sb_take(&pb);
 		if (next(p) < 0) {
 			free(name);
@@ -736,7 +997,7 @@ fvar(struct parser *p, struct tlist *out)
 			free(v.prefix);
 			return -1;
 		}
-		if (is_op(p, ',')) {
+		if (is_c && is_op(p, ',')) {
 			if (next(p) < 0 || (p->tok == T_NAME && strcmp(p->name, "ref") == 0 &&
 			    (next(p) < 0 || expect(p, '=') < 0)) || p->tok != T_STR) {
 				if (!p->failed)
@@ -1019,6 +1280,7 @@ formula_free(struct formula *f)
 		for (k = 0; k < f->cols[i].nlevels; k++)
 			free(f->cols[i].levels[k]);
 		free(f->cols[i].levels);
+		free(f->cols[i].by_bytes);
 	}
 	free(f->cols);
 	for (i = 0; i < f->nvars; i++) {
@@ -1074,6 +1336,29 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+struct lvl_ref {
+	const char *s;
+	size_t i;
+};
+
+static int
+cmp_ref(const void *a, const void *b)
+{
+	return strcmp(((const struct lvl_ref *)a)->s, ((const struct lvl_ref *)b)->s);
+}
+
+/* Levels that all read as numbers: numeric order, equal values (1 and 1.0) by their text. */
+static int
+cmp_num(const void *a, const void *b)
+{
+	const char *s = *(char *const *)a, *t = *(char *const *)b;
+	double x, y;
+
+	num_parse(s, strlen(s), &x, 0);
+	num_parse(t, strlen(t), &y, 0);
+	return x < y ? -1 : x > y ? 1 : strcmp(s, t);
+}
+
 int
 formula_set_levels(struct formula *f, size_t i, char *const *levels, size_t n, struct diag *d)
 {
@@ -1089,7 +1374,26 @@ formula_set_levels(struct formula *f, size_t i, char *const *levels, size_t n, s
 	c->levels = xrealloc(NULL, (n + 1) * sizeof *c->levels);
 	for (k = 0; k < n; k++)
 		c->levels[k] = xstrndup(levels[k], strlen(levels[k]));
-	qsort(c->levels, n, sizeof *c->levels, cmp_str);
+	/* R's factor(): the levels of numbers in numeric order (4, 6, 10), of text in byte order */
+	for (k = 0; k < n; k++) {
+		double x;
+		if (num_parse(c->levels[k], strlen(c->levels[k]), &x, 0) != NUM_OK)
+			break;
+	}
+	qsort(c->levels, n, sizeof *c->levels, k == n ? cmp_num : cmp_str);
+	{
+		struct lvl_ref *r = xrealloc(NULL, (n + 1) * sizeof *r);
+		free(c->by_bytes);
+		c->by_bytes = xrealloc(NULL, (n + 1) * sizeof *c->by_bytes);
+		for (k = 0; k < n; k++) {
+			r[k].s = c->levels[k];
+			r[k].i = k;
+		}
+		qsort(r, n, sizeof *r, cmp_ref);
+		for (k = 0; k < n; k++)
+			c->by_bytes[k] = r[k].i;
+		free(r);
+	}
 	c->nlevels = n;
 	c->categorical = 1;
 	for (k = 1; k < n; k++)
@@ -1115,13 +1419,13 @@ formula_level_index(const struct formula *f, size_t i, const char *text, size_t 
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		const char *l = c->levels[mid];
+		const char *l = c->levels[c->by_bytes[mid]];
 		size_t ll = strlen(l);
 		int r = memcmp(l, text, ll < len ? ll : len);
 		if (r == 0)
 			r = ll < len ? -1 : ll > len ? 1 : 0;
 		if (r == 0)
-			return (long)mid;
+			return (long)c->by_bytes[mid];
 		if (r < 0)
 			lo = mid + 1;
 		else
@@ -1135,7 +1439,23 @@ var_categorical(const struct formula *f, size_t v)
 {
 	const struct var *x = &f->vars[v];
 
-	return (x->kind == V_BARE || x->kind == V_CAT) && f->cols[x->col].categorical;
+	return x->kind == V_LOGIC || ((x->kind == V_BARE || x->kind == V_CAT) &&
+	    f->cols[x->col].categorical);
+}
+
+/* Levels of categorical variable v: a logical one has FALSE and TRUE, as in R. */
+static size_t
+var_nlevels(const struct formula *f, size_t v)
+{
+	return f->vars[v].kind == V_LOGIC ? 2 : f->cols[f->vars[v].col].nlevels;
+}
+
+static const char *
+var_level(const struct formula *f, size_t v, size_t k)
+{
+	if (f->vars[v].kind == V_LOGIC)
+		return k ? "TRUE" : "FALSE";
+	return f->cols[f->vars[v].col].levels[k];
 }
 
 static void
@@ -1178,7 +1498,7 @@ add_dcol(struct formula *f, size_t term, size_t first, size_t nf)
 			snprintf(n, sizeof n, "%ld", f->ccomp[k]);
 			sb_put(&b, n);
 		} else if (var_categorical(f, f->cvar[k])) {
-			sb_put(&b, f->cols[v->col].levels[f->ccomp[k]]);
+			sb_put(&b, var_level(f, f->cvar[k], (size_t)f->ccomp[k]));
 		}
 	}
 	f->dc[f->ndc].name = sb_take(&b);
@@ -1226,7 +1546,7 @@ formula_build(struct formula *f, struct diag *d)
 					full[nv] = 1;
 					first_full_done = 1;
 				}
-				ncomp[nv] = (long)f->cols[f->vars[v].col].nlevels - (full[nv] ? 0 : 1);
+				ncomp[nv] = (long)var_nlevels(f, v) - (full[nv] ? 0 : 1);
 			} else {
 				ncomp[nv] = f->vars[v].kind == V_POLY ? f->vars[v].degree : 1;
 			}
@@ -1269,7 +1589,7 @@ var_uses(const struct formula *f, size_t v, size_t i)
 {
 	const struct var *x_ = &f->vars[v];
 	/* depth-first: the tree is at most MAX_DEPTH deep (mknode) */
-	int stack[2 * MAX_DEPTH + 2], sp = 0;
+	int stack[3 * MAX_DEPTH + 3], sp = 0;
 
 	if (x_->kind == V_BARE || x_->kind == V_CAT)
 		return x_->col == i;
@@ -1282,6 +1602,8 @@ var_uses(const struct formula *f, size_t v, size_t i)
 			stack[sp++] = n->a;
 			if (n->b >= 0)
 				stack[sp++] = n->b;
+			if (n->c >= 0)
+				stack[sp++] = n->c;
 		}
 	}
 	return 0;
@@ -1298,7 +1620,66 @@ formula_coef_uses(const struct formula *f, size_t j, size_t i)
 	return 0;
 }
 
-/* Forward-mode evaluation: value and derivative w.r.t. column dcol. */
+/*
+ * Whether node i (a condition: nonzero is true) holds just above the
+ * current value of column dcol: its value where it does not sit on a
+ * switch point, else decided by the derivatives (a > b at a == b holds
+ * just above when da > db).  The derivative of ifelse() at a switch is the
+ * derivative of the branch that holds just above: the right-hand
+ * derivative, as everywhere else at a kink.
+ */
+static int eval_right(const struct formula *f, int i, const double *val, long dcol);
+
+static void eval_node(const struct formula *f, int i, const double *val, long dcol, double *v,
+    double *dv);
+
+static int
+compare(enum node_kind k, double a, double b)
+{
+	switch (k) {
+	case N_LT: return a < b;
+	case N_LE: return a <= b;
+	case N_GT: return a > b;
+	case N_GE: return a >= b;
+	case N_EQ: return a == b;
+	default: return a != b;
+	}
+}
+
+static int
+eval_right(const struct formula *f, int i, const double *val, long dcol)
+{
+	const struct node *n = &f->nodes[i];
+	double a, da, b, db;
+
+	switch (n->kind) {
+	case N_PAREN:
+		return eval_right(f, n->a, val, dcol);
+	case N_NOT:
+		return !eval_right(f, n->a, val, dcol);
+	case N_AND:
+		return eval_right(f, n->a, val, dcol) && eval_right(f, n->b, val, dcol);
+	case N_OR:
+		return eval_right(f, n->a, val, dcol) || eval_right(f, n->b, val, dcol);
+	case N_LT: case N_LE: case N_GT: case N_GE: case N_EQ: case N_NE:
+		eval_node(f, n->a, val, dcol, &a, &da);
+		eval_node(f, n->b, val, dcol, &b, &db);
+		if (a != b || da == db)
+			return compare(n->kind, a, b);
+		/* on the switch point: just above, a - b has the sign of da - db */
+		return compare(n->kind, da, db);
+	default:
+		eval_node(f, i, val, dcol, &a, &da);
+		return a != 0 || da != 0;
+	}
+}
+
+/*
+ * Forward-mode evaluation: value and derivative w.r.t. column dcol.  At a
+ * kink (pmax and pmin where both sides are equal, abs at 0) the
+ * derivative is the right-hand one, the slope as the price rises;
+ * comparisons are steps, with derivative 0.
+ */
 static void
 eval_node(const struct formula *f, int i, const double *val, long dcol, double *v, double *dv)
 {
@@ -1337,6 +1718,43 @@ eval_node(const struct formula *f, int i, const double *val, long dcol, double *
 		*v = sqrt(a);
 		*dv = da == 0 ? 0 : da / (2 * *v);
 		return;
+	case N_LOG1P:
+		eval_node(f, n->a, val, dcol, &a, &da);
+		*v = log1p(a);
+		*dv = da == 0 ? 0 : da / (1 + a);
+		return;
+	case N_LOG10:
+		eval_node(f, n->a, val, dcol, &a, &da);
+		*v = log10(a);
+		*dv = da == 0 ? 0 : da / (a * LN10);
+		return;
+	case N_LOG2:
+		eval_node(f, n->a, val, dcol, &a, &da);
+		*v = log2(a);
+		*dv = da == 0 ? 0 : da / (a * LN2);
+		return;
+	case N_ABS:
+		eval_node(f, n->a, val, dcol, &a, &da);
+		*v = fabs(a);
+		*dv = a > 0 ? da : a < 0 ? -da : fabs(da);
+		return;
+	case N_NOT:
+		eval_node(f, n->a, val, dcol, &a, &da);
+		*v = isnan(a) ? NAN : a == 0;
+		*dv = 0;
+		return;
+	case N_IFELSE: {
+		double c, dc;
+		eval_node(f, n->a, val, dcol, &c, &dc);
+		if (isnan(c)) {
+			*v = *dv = NAN;
+			return;
+		}
+		eval_node(f, c != 0 ? n->b : n->c, val, dcol, v, dv);
+		if (dcol >= 0 && eval_right(f, n->a, val, dcol) != (c != 0))
+			eval_node(f, c != 0 ? n->c : n->b, val, dcol, &a, dv);
+		return;
+	}
 	default:
 		break;
 	}
@@ -1368,6 +1786,36 @@ eval_node(const struct formula *f, int i, const double *val, long dcol, double *
 		if (db != 0)
 			*dv += *v * log(a) * db;
 		break;
+	case N_LOGB:
+		/* R's log(x, base): log10 and log2 for those bases, else log(x)/log(base) */
+		*v = b == 10 ? log10(a) : b == 2 ? log2(a) : log(a) / log(b);
+		*dv = 0;
+		if (da != 0)
+			*dv += da / (a * log(b));
+		if (db != 0)
+			*dv -= *v * db / (b * log(b));
+		break;
+	case N_PMAX:
+		/* R's pmax: NaN when either side is */
+		*v = isnan(a) || isnan(b) ? NAN : a >= b ? a : b;
+		*dv = a > b ? da : a < b ? db : da > db ? da : db;
+		break;
+	case N_PMIN:
+		*v = isnan(a) || isnan(b) ? NAN : a <= b ? a : b;
+		*dv = a < b ? da : a > b ? db : da < db ? da : db;
+		break;
+	case N_AND:
+		*v = isnan(a) || isnan(b) ? NAN : a != 0 && b != 0;
+		*dv = 0;
+		break;
+	case N_OR:
+		*v = isnan(a) || isnan(b) ? NAN : a != 0 || b != 0;
+		*dv = 0;
+		break;
+	case N_LT: case N_LE: case N_GT: case N_GE: case N_EQ: case N_NE:
+		*v = isnan(a) || isnan(b) ? NAN : compare(n->kind, a, b);
+		*dv = 0;
+		break;
 	default:
 		*v = NAN;
 		*dv = NAN;
@@ -1380,7 +1828,7 @@ eval_var(const struct formula *f, size_t v, const double *val, long dcol, double
 {
 	const struct var *x_ = &f->vars[v];
 
-	if (x_->kind == V_EXPR || x_->kind == V_POLY) {
+	if (x_->kind == V_EXPR || x_->kind == V_POLY || x_->kind == V_LOGIC) {
 		eval_node(f, x_->root, val, dcol, &work[2 * v], &work[2 * v + 1]);
 	} else {
 		work[2 * v] = val[x_->col];
@@ -1400,7 +1848,8 @@ eval_coef(const struct formula *f, size_t j, const double *work, double *x, doub
 		double a = work[2 * vi], da = work[2 * vi + 1];
 		const struct var *x_ = &f->vars[vi];
 		if (x_->is_cat) {
-			a = a == (double)f->ccomp[k] ? 1 : 0;
+			/* a logical of NaN (a comparison of log(-1)) is NaN, for the caller to test */
+			a = isnan(a) ? a : a == (double)f->ccomp[k] ? 1 : 0;
 			da = 0;
 		} else if (x_->kind == V_POLY && f->ccomp[k] > 1) {
 			long e = f->ccomp[k];
@@ -1505,7 +1954,7 @@ formula_check_row(const struct formula *f, const double *val, double *work, cons
 	}
 	for (v = 0; v < f->nvars; v++) {
 		const struct var *x = &f->vars[v];
-		if (x->kind != V_EXPR && x->kind != V_POLY)
+		if (x->kind != V_EXPR && x->kind != V_POLY && x->kind != V_LOGIC)
 			continue;
 		eval_node(f, x->root, val, -1, &work[0], &work[1]);
 		if (!isfinite(work[0]) || (x->kind == V_POLY && !isfinite(pow(work[0], x->degree)))) {

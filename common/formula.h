@@ -5,11 +5,19 @@
  *
  *   y ~ a + b + seg          main effects (an intercept unless -1 or +0)
  *   a:b   a*b (= a + b + a:b)   interactions, numeric and categorical alike
- *   log(e) exp(e) sqrt(e)    functions of an arithmetic expression e
- *   I(e)                     arithmetic with + - * / ^ on columns and constants
+ *   log(e) exp(e) sqrt(e) abs(e) log1p(e) log10(e) log2(e) log(e, base)
+ *   pmax(a, b) pmin(a, b) ifelse(c, a, b)   functions of expressions, as R's
+ *   I(e)                     arithmetic with + - * / ^ on columns and constants,
+ *                            comparisons < <= > >= == != and ! & | (0 or 1);
+ *                            an I() that is a comparison is a logical, coded
+ *                            as R codes one (levels FALSE, TRUE)
  *   poly(e, k)               raw polynomial: k columns e^1 .. e^k
  *   C(col, ref = "lvl")      categorical, treatment-coded against "lvl"
+ *   factor(col) as.factor(col)   categorical, named "factor(col)lvl"
  *   `odd name`               a column name that is not an R name
+ *
+ * Derivatives are exact; at a kink (pmax/pmin at a tie, abs at 0, the
+ * switch of a comparison or ifelse) they are the right-hand ones.
  *
  * Terms are ordered as R orders them (by order of interaction, then as
  * written), and each categorical variable of a term is coded by treatment
@@ -60,8 +68,9 @@ int formula_response_log(const struct formula *f);
 int formula_has_intercept(const struct formula *f);
 
 /*
- * Make column i categorical with the n levels given (copied; sorted here in
- * byte order, duplicates are an error).  Returns 0, or -1 with d filled
+ * Make column i categorical with the n levels given (copied; sorted here:
+ * numerically when every level reads as a number, as R's factor() of
+ * numbers, else in byte order; duplicates are an error).  Returns 0, or -1 with d filled
  * (column must be numeric, a C(..., ref=) level absent from levels, fewer
  * than two levels).
  */

@@ -261,21 +261,19 @@ store_mixed_column(const struct store *s, size_t col, long *line, const char **v
 }
 
 void
-store_sort_levels(struct store *s, size_t col)
+store_rank_levels(struct store *s, size_t col, const size_t *rank)
 {
 	struct strtab *lv = s->lv[col], *sorted;
-	size_t nl = strtab_n(lv), k, r, *order, *rank;
+	size_t nl = strtab_n(lv), k, r, *order;
 
-	order = xrealloc(NULL, nl * sizeof *order);
-	rank = xrealloc(NULL, nl * sizeof *rank);
-	strtab_sorted(lv, order);
+	order = xrealloc(NULL, (nl ? nl : 1) * sizeof *order);
 	for (k = 0; k < nl; k++)
-		rank[order[k]] = k;
+		order[rank[k]] = k;
 	for (r = 0; r < s->n; r++) {
 		double *v = store_row(s, r);
 		v[col] = (double)rank[(size_t)v[col]];
 	}
-	/* a table in sorted order, so that index = rank */
+	/* a table in rank order, so that index = rank */
 	if ((sorted = strtab_new()) == NULL)
 		xalloc_die();
 	for (k = 0; k < nl; k++) {
@@ -286,6 +284,20 @@ store_sort_levels(struct store *s, size_t col)
 	}
 	strtab_free(lv);
 	s->lv[col] = sorted;
+	free(order);
+}
+
+void
+store_sort_levels(struct store *s, size_t col)
+{
+	size_t nl = strtab_n(s->lv[col]), k, *order, *rank;
+
+	order = xrealloc(NULL, (nl ? nl : 1) * sizeof *order);
+	rank = xrealloc(NULL, (nl ? nl : 1) * sizeof *rank);
+	strtab_sorted(s->lv[col], order);
+	for (k = 0; k < nl; k++)
+		rank[order[k]] = k;
+	store_rank_levels(s, col, rank);
 	free(order);
 	free(rank);
 }

@@ -108,4 +108,11 @@ int store_mixed_column(const struct store *s, size_t col, long *line, const char
  */
 void store_sort_levels(struct store *s, size_t col);
 
+/*
+ * Put categorical column col's levels in the order rank gives (rank[k] is
+ * the new index of level k, a permutation of 0..nlevels-1): every row's
+ * value becomes its level's rank and s->lv[col] is rebuilt in that order.
+ */
+void store_rank_levels(struct store *s, size_t col, const size_t *rank);
+
 #endif

@@ -353,6 +353,135 @@ test_depth(void)
 	free(s);
 }
 
+/* Evaluate text's design at the values given (columns in order of first appearance), d/d dcol. */
+static struct formula *
+eval_at(const char *text, const double *val, const char *dcol, double *x, double *dx)
+{
+	struct diag d;
+	struct formula *f = formula_parse(text, &d);
+	double work[256];
+
+	if (f == NULL || formula_build(f, &d) < 0 || formula_work_size(f) > 256) {
+		formula_free(f);
+		return NULL;
+	}
+	formula_eval(f, val, dcol ? formula_col_index(f, dcol) : -1, x, dx, work);
+	return f;
+}
+
+/*
+ * R's functions in formulas: names as R's model.matrix gives them (R 4.2:
+ * colnames(model.matrix(fo, d))), values by their definitions, and the
+ * derivative: exact, and at a kink the right-hand one (the slope as the
+ * price rises).
+ */
+static void
+test_r_functions(void)
+{
+	char b[2048];
+	struct formula *f;
+	double val[8], x[16], dx[16];
+
+	CHECK_STR(names("y ~ pmax(log(a/b), 0) + pmin(a, b) + abs(a - b) + log1p(a) + log10(a) + "
+	    "log(a, 2) + log(a, base = 3) + log2(b)", b, sizeof b),
+	    "(Intercept) pmax(log(a/b), 0) pmin(a, b) abs(a - b) log1p(a) log10(a) log(a, 2) "
+	    "log(a, base = 3) log2(b)", "R's names of the functions");
+	CHECK_STR(names("y ~ I(a > b) + ifelse(a >= b, a, 0) + I(!(a > b) | a == 9) + I((a < b) * a)",
+	    b, sizeof b), "(Intercept) I(a > b)TRUE ifelse(a >= b, a, 0) I(!(a > b) | a == 9)TRUE "
+	    "I((a < b) * a)", "a logical I() is coded as R codes a logical; arithmetic on it is a number");
+	CHECK_STR(names("y ~ I(a > b):a + I(a > b)", b, sizeof b),
+	    "(Intercept) I(a > b)TRUE I(a > b)FALSE:a I(a > b)TRUE:a", "a logical in an interaction");
+	CHECK_STR(names("y ~ I(a <= b) - 1", b, sizeof b), "I(a <= b)FALSE I(a <= b)TRUE",
+	    "a logical without an intercept: both levels");
+	CHECK_STR(names("y ~ I(a != b & a < 2) + I(TRUE - (a == b))", b, sizeof b),
+	    "(Intercept) I(a != b & a < 2)TRUE I(TRUE - (a == b))", "!=, &, TRUE");
+	CHECK_STR(names("y ~ pmax(a, foo = 2)", b, sizeof b),
+	    "formula: pmax(): unknown argument \"foo\" at column 13: \"y ~ pmax(a, foo = 2)\"",
+	    "unknown argument");
+	CHECK_STR(names("y ~ pmax(a, 2, 3)", b, sizeof b),
+	    "formula: pmax(): too many arguments at column 14: \"y ~ pmax(a, 2, 3)\"", "pmax of three");
+	CHECK_STR(names("y ~ ifelse(a, b)", b, sizeof b),
+	    "formula: ifelse(): too few arguments at column 16: \"y ~ ifelse(a, b)\"", "ifelse of two");
+	CHECK_STR(names("y ~ I(a < b < 2)", b, sizeof b),
+	    "formula: unexpected \"<\" at column 13: \"y ~ I(a < b < 2)\"", "R refuses a < b < c");
+	CHECK_STR(names("y ~ log(a, b, 2)", b, sizeof b),
+	    "formula: log(): too many arguments at column 13: \"y ~ log(a, b, 2)\"", "log of three");
+
+	/* columns y a b: values by definition, derivatives by hand */
+	val[0] = 0;
+	val[1] = 3;
+	val[2] = 5;
+	f = eval_at("y ~ pmax(a, b) + pmin(a, b) + abs(a - b) + log1p(a) + log10(a) + log(a, 2) + "
+	    "log(a, base = 3) + log2(a) + ifelse(a > b, a^2, 2 * a)", val, "a", x, dx);
+	CHECK(f != NULL, "parse and build");
+	if (f != NULL) {
+		CHECK(x[1] == 5 && dx[1] == 0, "pmax(3, 5) = 5, flat in a");
+		CHECK(x[2] == 3 && dx[2] == 1, "pmin(3, 5) = 3, slope 1");
+		CHECK(x[3] == 2 && dx[3] == -1, "abs(3 - 5) = 2, slope -1");
+		CHECK_REL(x[4], log1p(3.0), 1e-15, "log1p");
+		CHECK_REL(dx[4], 1 / 4.0, 1e-15, "d log1p");
+		CHECK_REL(x[5], log10(3.0), 1e-15, "log10");
+		CHECK_REL(dx[5], 1 / (3 * log(10.0)), 1e-15, "d log10");
+		CHECK_REL(x[6], log2(3.0), 1e-15, "log(a, 2) is log2, as R computes it");
+		CHECK_REL(x[7], log(3.0) / log(3.0), 1e-15, "log(a, base = 3)");
+		CHECK_REL(dx[7], 1 / (3 * log(3.0)), 1e-15, "d log(a, base = 3)");
+		CHECK_REL(dx[8], 1 / (3 * log(2.0)), 1e-15, "d log2");
+		CHECK(x[9] == 6 && dx[9] == 2, "ifelse: a <= b, 2a");
+	}
+	formula_free(f);
+	/* at the kinks, a == b: the right-hand derivative */
+	val[1] = 5;
+	f = eval_at("y ~ pmax(a, b) + pmin(a, b) + abs(a - b) + ifelse(a > b, a^2, 2 * a) + "
+	    "ifelse(a <= b, 2 * a, a^2) + pmax(log(a/b), 0) + I(a >= b) + ifelse(!(a > b), 1, a)",
+	    val, "a", x, dx);
+	CHECK(f != NULL, "parse and build at the kink");
+	if (f != NULL) {
+		CHECK(x[1] == 5 && dx[1] == 1, "pmax at the tie: rises with a");
+		CHECK(x[2] == 5 && dx[2] == 0, "pmin at the tie: flat above");
+		CHECK(x[3] == 0 && dx[3] == 1, "abs at 0: slope 1 above");
+		CHECK(x[4] == 10 && dx[4] == 10, "ifelse(a > b) at a == b: the value of the FALSE branch, "
+		    "the slope of the branch above (2a)");
+		CHECK(x[5] == 10 && dx[5] == 10, "ifelse(a <= b) at a == b: the same from the other side");
+		CHECK(x[6] == 0 && dx[6] == 1 / 5.0, "pmax(log(a/b), 0) at a == b: slope 1/a above");
+		CHECK(x[7] == 1 && dx[7] == 0, "a logical: a step, slope 0");
+		CHECK(x[8] == 1 && dx[8] == 1, "ifelse(!(a > b)) at the switch: the slope above");
+	}
+	formula_free(f);
+	/* NaN in, NaN out (R's pmax(NaN, 1) is NaN) */
+	val[1] = -1;
+	f = eval_at("y ~ pmax(log(a), 0) + I(log(a) > 0)", val, NULL, x, dx);
+	CHECK(f != NULL && isnan(x[1]) && isnan(x[2]), "pmax and comparisons of NaN are NaN");
+	formula_free(f);
+}
+
+/* factor(): numeric levels in numeric order, as R's factor() of numbers; text in byte order. */
+static void
+test_factor(void)
+{
+	static char *const lv[] = { "10", "4", "6", "8.5" }, *const tv[] = { "b", "a10", "a4" };
+	struct diag d;
+	struct formula *f = formula_parse("y ~ factor(cyl) + as.factor(g) + C(cyl, ref = \"6\")", &d);
+	char b[512];
+	size_t i, n = 0;
+
+	CHECK(f != NULL, "parse");
+	if (f == NULL)
+		return;
+	CHECK(formula_col_forced(f, (size_t)formula_col_index(f, "cyl")), "factor() forces categorical");
+	CHECK(formula_set_levels(f, (size_t)formula_col_index(f, "cyl"), lv, 4, &d) == 0, "levels");
+	CHECK(formula_set_levels(f, (size_t)formula_col_index(f, "g"), tv, 3, &d) == 0, "text levels");
+	CHECK(formula_build(f, &d) == 0, "build");
+	for (i = 0; i < formula_ncoef(f); i++)
+		n += (size_t)snprintf(b + n, sizeof b - n, "%s%s", i ? " " : "", formula_coef_name(f, i));
+	CHECK_STR(b, "(Intercept) factor(cyl)6 factor(cyl)8.5 factor(cyl)10 as.factor(g)a4 as.factor(g)b "
+	    "cyl4 cyl8.5 cyl10", "R: factor(c(10, 4, 6, 8.5)) has levels 4 6 8.5 10");
+	CHECK(formula_level_index(f, (size_t)formula_col_index(f, "cyl"), "10", 2) == 3, "lookup 10");
+	CHECK(formula_level_index(f, (size_t)formula_col_index(f, "cyl"), "4", 1) == 0, "lookup 4");
+	CHECK(formula_level_index(f, (size_t)formula_col_index(f, "cyl"), "5", 1) == -1, "lookup unseen");
+	CHECK(formula_level_index(f, (size_t)formula_col_index(f, "g"), "a4", 2) == 1, "text lookup");
+	formula_free(f);
+}
+
 int
 main(void)
 {
@@ -362,5 +491,7 @@ main(void)
 	test_subset();
 	test_response_and_kinds();
 	test_depth();
+	test_r_functions();
+	test_factor();
 	return check_done();
 }
