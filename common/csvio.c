@@ -701,6 +701,9 @@ struct csvio_writer {
 	int last_empty;
 	int at_start;                 /* nothing written yet */
 	int err;
+	int answer;                   /* answer mode: a last field, a flush per row */
+	char tail[CSVIO_TAIL_MAX];    /* that last field for the row being written */
+	size_t tail_len;
 };
 
 struct csvio_writer *
@@ -1004,13 +1007,42 @@ csvio_put_row(struct csvio_writer *w, const struct csvio_row *row)
 }
 
 void
+csvio_writer_answer(struct csvio_writer *w)
+{
+	w->answer = 1;
+}
+
+void
+csvio_tail(struct csvio_writer *w, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len >= sizeof w->tail)
+		len = sizeof w->tail - 1;
+	memcpy(w->tail, s, len);
+	w->tail_len = len;
+}
+
+size_t
+csvio_row_fields(const struct csvio_writer *w)
+{
+	return w->row_fields;
+}
+
+void
 csvio_end(struct csvio_writer *w)
 {
+	if (w->answer) {
+		csvio_put(w, w->tail, w->tail_len);
+		w->tail_len = 0;
+	}
 	/* A lone empty field would read back as a blank line: quote it. */
 	if (w->row_fields == 1 && w->last_empty)
 		emit(w, "\"\"", 2);
 	emit_byte(w, '\n');
 	w->row_fields = 0;
+	if (w->answer)
+		(void)csvio_flush(w);   /* remembered: the next csvio_flush returns it */
 }
 
 int

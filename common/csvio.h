@@ -147,8 +147,24 @@ void csvio_put_long(struct csvio_writer *w, long long x);
 /* Append every field of row. */
 void csvio_put_row(struct csvio_writer *w, const struct csvio_row *row);
 
-/* End the current row with LF. */
+/* End the current row with LF (in answer mode: the last field first, then a flush). */
 void csvio_end(struct csvio_writer *w);
+
+/*
+ * Answer mode, for a program kept open as a co-process (--line-buffered):
+ * every row, the header included, gets one more field at its end, and
+ * csvio_end writes the row out and flushes fp (as csvio_flush) before it
+ * returns, so a reader on a pipe gets each row at once.  The last field is
+ * empty unless csvio_tail set it for the row being written.  Off by
+ * default; once on, it stays on.
+ */
+#define CSVIO_TAIL_MAX 2048
+void csvio_writer_answer(struct csvio_writer *w);
+/* The last field of the row being written (copied, cut at CSVIO_TAIL_MAX - 1
+ * bytes); used by the next csvio_end in answer mode only. */
+void csvio_tail(struct csvio_writer *w, const char *s);
+/* The number of fields put in the row being written so far. */
+size_t csvio_row_fields(const struct csvio_writer *w);
 
 /*
  * Write what is buffered to fp and fflush it.  Returns 0, or the errno of

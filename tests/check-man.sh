@@ -26,6 +26,10 @@ for page in "$top"/man/*.1 "$top"/man/*.7; do
 	fi
 done
 
+# One date, version and manual name on every page's .TH line.
+th=$(sed -n '1s/^\.TH [^ ]* [0-9] //p' "$top"/man/*.1 "$top"/man/*.7 | sort -u)
+if [ "$(printf '%s\n' "$th" | wc -l)" -eq 1 ] && [ -n "$th" ]; then ok; else bad "man pages' .TH lines differ:"; printf '%s\n' "$th" | sed 's/^/  /'; fi
+
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT INT TERM
 for prog in "$bin"/pr-*; do

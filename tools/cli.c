@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,13 +122,20 @@ cli_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
-void
-cli_warn_diag(const struct diag *d)
+/* "prog: LEAD<d's message>" on stderr. */
+static void
+warn_diag_led(const char *lead, const struct diag *d)
 {
 	char buf[DIAG_FILE_MAX + DIAG_COL_MAX + DIAG_VALUE_MAX * 4 + DIAG_WHAT_MAX + 64];
 
 	diag_format(d, buf, sizeof buf);
-	fprintf(stderr, "%s: %s\n", prog, buf);
+	fprintf(stderr, "%s: %s%s\n", prog, lead, buf);
+}
+
+void
+cli_warn_diag(const struct diag *d)
+{
+	warn_diag_led("", d);
 }
 
 void
@@ -268,6 +276,84 @@ cli_open_output(void)
 	if (w == NULL)
 		cli_fail(EXIT_FAIL, "out of memory");
 	return w;
+}
+
+/* SIGHUP under --line-buffered: a reload is due before the next row. */
+static volatile sig_atomic_t reload_signalled;
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	reload_signalled = 1;
+}
+
+void
+cli_serve_init(struct cli_serve *s, int on, struct csvio_writer *w)
+{
+	struct sigaction sa;
+
+	memset(s, 0, sizeof *s);
+	s->on = on;
+	if (!on)
+		return;
+	csvio_writer_answer(w);
+	/* SA_RESTART: a read waiting for the next row goes on waiting. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_hup;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+void
+cli_serve_header(struct cli_serve *s, struct csvio_writer *w, size_t in_cols)
+{
+	s->in_cols = in_cols;
+	s->out_cols = csvio_row_fields(w);
+	if (s->on)
+		csvio_tail(w, "_reason");
+	csvio_end(w);
+}
+
+int
+cli_serve_reload_due(struct cli_serve *s)
+{
+	if (!s->on || !reload_signalled)
+		return 0;
+	reload_signalled = 0;
+	return 1;
+}
+
+void
+cli_serve_reload_failed(const struct diag *d)
+{
+	warn_diag_led("reload failed, still using the files loaded before: ", d);
+}
+
+void
+cli_serve_reject(const struct cli_serve *s, struct csvio_writer *w,
+    const struct csvio_row *row, const struct diag *d)
+{
+	char reason[CSVIO_TAIL_MAX], what[DIAG_COL_MAX + DIAG_VALUE_MAX * 4 + DIAG_WHAT_MAX + 64];
+	struct diag key;
+	size_t i;
+
+	if (!s->on)
+		return;
+	key = *d;
+	key.file[0] = '\0';
+	key.line = 0;
+	diag_format(&key, what, sizeof what);
+	snprintf(reason, sizeof reason, "line %ld: %s", row->line, what);
+	for (i = 0; i < s->out_cols; i++) {
+		if (i < s->in_cols && i < row->n)
+			csvio_put(w, row->f[i], row->len[i]);
+		else
+			csvio_put(w, "", 0);
+	}
+	csvio_tail(w, reason);
+	csvio_end(w);
 }
 
 double

@@ -30,6 +30,7 @@ enum {
 	CLI_OPT_VERSION = 1000,
 	CLI_OPT_REJECTS,
 	CLI_OPT_STRICT,
+	CLI_OPT_LINE_BUFFERED,      /* in the tables of the programs that serve */
 	CLI_OPT_FIRST_TOOL = 1100   /* a program's own long-only options start here */
 };
 
@@ -130,6 +131,47 @@ struct csvio_reader *cli_open_input(const char *path, unsigned char delim);
 
 /* The output writer on stdout, comma-separated; exits 1 when out of memory. */
 struct csvio_writer *cli_open_output(void);
+
+/*
+ * --line-buffered: the program answers row by row as a co-process of a
+ * server, which writes one request row and reads one answer row on a pipe.
+ *
+ * The contract, for a streaming program (pr-score, pr-features --apply,
+ * pr-optimize):
+ *  - cli_serve_init(&s, on, w) once the output writer w exists, before
+ *    the header is written.  When on, w is put in answer mode (every row
+ *    gets a last field, _reason; each row is flushed as it ends) and
+ *    SIGHUP asks for a reload instead of ending the program.
+ *  - The header: put the output header's fields, then cli_serve_header(&s,
+ *    w, ncols) instead of csvio_end (ncols: the input's columns).
+ *  - Each row, right after csvio_next returned it and before it is looked
+ *    at: if cli_serve_reload_due(&s), re-read the model and state files;
+ *    a file that fails to load (or no longer fits the input or the output
+ *    header) leaves the old one in use: say so with cli_serve_reload_failed.
+ *    So every row read after a SIGHUP is answered with the files as they
+ *    were then, and no row sees half a reload.
+ *  - An answered row ends with csvio_end as usual (_reason is empty).
+ *  - A rejected row: cli_reject as usual, then cli_serve_reject(&s, w, row,
+ *    d), which answers it (nothing when off): the row's input fields (cut
+ *    or padded with empty fields to the header's width), an empty field for
+ *    each computed column, and the reason (d without the file, with the
+ *    row's line: "line 3: column \"price\": not a number: \"x\"").
+ * Without --line-buffered these do what the program did before: the
+ * header's csvio_end, no reload, no answer for a rejected row.
+ */
+struct cli_serve {
+	int on;
+	size_t in_cols, out_cols;   /* the input's columns; the output's, without _reason */
+};
+
+void cli_serve_init(struct cli_serve *s, int on, struct csvio_writer *w);
+void cli_serve_header(struct cli_serve *s, struct csvio_writer *w, size_t in_cols);
+/* 1 once after each SIGHUP (only when on), else 0. */
+int cli_serve_reload_due(struct cli_serve *s);
+/* "prog: FILE...: cannot reload (still using the one loaded before): ..." from d. */
+void cli_serve_reload_failed(const struct diag *d);
+void cli_serve_reject(const struct cli_serve *s, struct csvio_writer *w,
+    const struct csvio_row *row, const struct diag *d);
 
 /* Parse a non-negative or positive number/int option, or exit 2 naming the option. */
 double cli_num_arg(const char *option, const char *arg);

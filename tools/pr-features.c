@@ -36,6 +36,8 @@ static const char help[] =
 "      --evaluate=K       hold out each customer's last items; precision, recall,\n"
 "                         NDCG and hit rate at K, and coverage, for cf and popularity\n"
 "      --fit=STATE        fit the transformations, write STATE, transform the input\n"
+"      --line-buffered    with --apply: answer row by row, flushing each row before\n"
+"                         reading the next; add _reason; reload STATE on SIGHUP\n"
 "      --recommend=K      write the top K items each customer has not bought\n"
 "\n"
 "Transformations (with --fit; each adds columns, in the order given):\n"
@@ -108,6 +110,7 @@ static const struct option longopts[] = {
 	{ "holidays",     required_argument, NULL, OPT_HOLIDAYS },
 	{ "item",         required_argument, NULL, OPT_ITEM },
 	{ "key",          required_argument, NULL, OPT_KEY },
+	{ "line-buffered", no_argument,      NULL, CLI_OPT_LINE_BUFFERED },
 	{ "log1p",        required_argument, NULL, OPT_LOG1P },
 	{ "min-count",    required_argument, NULL, OPT_MIN_COUNT },
 	{ "minmax",       required_argument, NULL, OPT_MINMAX },
@@ -137,6 +140,7 @@ struct args {
 	long recommend, evaluate, test_last;
 	const char *order_by;
 	int cf_opt_given;           /* --cf-mode, --rating or --cf-k was given */
+	int line_buffered;
 	struct feat_spec spec[MAX_SPECS];
 	size_t nspec;
 	struct feat_config cfg;
@@ -229,6 +233,7 @@ parse_args(struct args *a, int argc, char **argv)
 		switch (opt) {
 		case OPT_FIT: a->fit = optarg; break;
 		case OPT_APPLY: a->apply = optarg; break;
+		case CLI_OPT_LINE_BUFFERED: a->line_buffered = 1; break;
 		case OPT_RECOMMEND:
 			a->recommend = cli_long_arg("--recommend", optarg, 1, 1000000);
 			break;
@@ -337,6 +342,8 @@ parse_args(struct args *a, int argc, char **argv)
 		cli_usage("give exactly one of --fit, --apply, --recommend and --evaluate");
 	if (a->evaluate <= 0 && (a->order_by != NULL || a->test_last != 1))
 		cli_usage("%s needs --evaluate", a->order_by ? "--order-by" : "--test-last");
+	if (a->line_buffered && a->apply == NULL)
+		cli_usage("--line-buffered needs --apply");
 	if (a->apply != NULL || a->recommend > 0 || a->evaluate > 0) {
 		const char *mode = a->apply ? "--apply" : a->recommend > 0 ? "--recommend" : "--evaluate";
 		const char *bad = a->first_transform;
@@ -448,32 +455,115 @@ fit_pass(struct args *a, struct source *src)
 	return doc;
 }
 
+/* One line per distinct note: transforms of one column count the same missing values. */
+static void
+print_notes(struct args *a, const struct feat_state *st, const char *input_name)
+{
+	char note[DIAG_WHAT_MAX + DIAG_COL_MAX];
+	size_t iter = 0, i;
+
+	if (a->common.quiet)
+		return;
+	while (feat_note(st, &iter, note, sizeof note)) {
+		for (i = 0; i < a->nseen && strcmp(a->seen[i], note) != 0; i++)
+			;
+		if (i < a->nseen)
+			continue;
+		if (a->nseen < MAX_NOTES)
+			a->seen[a->nseen++] = keep(a, note, strlen(note));
+		cli_warn("%s: %s", input_name, note);
+	}
+}
+
+/* The output header st writes for r's header, as text (malloc'd), or NULL. */
+static char *
+header_text(const struct feat_state *st, const struct csvio_reader *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	struct csvio_writer *w;
+
+	if (fp == NULL)
+		return NULL;
+	if ((w = csvio_writer_new(fp, ',')) != NULL) {
+		feat_put_header(st, w, csvio_header(r));
+		csvio_end(w);
+		csvio_writer_free(w);
+	}
+	fclose(fp);
+	return text;
+}
+
+/*
+ * SIGHUP under --line-buffered: load the state again and put it in use
+ * only when it loads, binds to the input and adds the same columns (the
+ * header is written); otherwise keep the one in use.  The notes of the
+ * state that goes are printed first: its counts go with it.
+ */
+static void
+reload(struct args *a, struct feat_state **stp, struct csvio_reader *r)
+{
+	struct diag d;
+	struct feat_state *st = feat_load(a->apply, &d);
+	char *now, *then;
+	int same;
+
+	if (st == NULL) {
+		cli_serve_reload_failed(&d);
+		return;
+	}
+	if (feat_bind(st, r, &d) < 0) {
+		cli_serve_reload_failed(&d);
+		feat_free(st);
+		return;
+	}
+	now = header_text(*stp, r);
+	then = header_text(st, r);
+	same = now != NULL && then != NULL && strcmp(now, then) == 0;
+	free(now);
+	free(then);
+	if (!same) {
+		diag_set(&d, a->apply, 0, NULL, NULL, 0,
+		    "the state adds other columns than the one in use");
+		cli_serve_reload_failed(&d);
+		feat_free(st);
+		return;
+	}
+	print_notes(a, *stp, csvio_name(r));
+	feat_free(*stp);
+	*stp = st;
+}
+
 /* The streaming pass: every row through the state, or rejected. */
 static void
-apply_pass(struct args *a, struct feat_state *st, struct csvio_reader *r)
+apply_pass(struct args *a, struct feat_state **stp, struct csvio_reader *r)
 {
 	struct csvio_writer *out = cli_open_output();
 	struct csvio_row row;
+	struct cli_serve serve;
 	struct acct acct;
 	struct diag d;
-	char note[DIAG_WHAT_MAX + DIAG_COL_MAX];
-	size_t iter = 0;
 	int got;
 
 	acct_init(&acct);
-	if (feat_bind(st, r, &d) < 0)
+	if (feat_bind(*stp, r, &d) < 0)
 		cli_fail_diag(EXIT_FAIL, &d);
 	if (a->common.rejects != NULL &&
 	    acct_open_rejects(&acct, a->common.rejects, csvio_header(r), &d) < 0)
 		cli_fail_diag(EXIT_FAIL, &d);
+	cli_serve_init(&serve, a->line_buffered, out);
 	if (csvio_ncols(r) > 0) {
-		feat_put_header(st, out, csvio_header(r));
-		csvio_end(out);
+		feat_put_header(*stp, out, csvio_header(r));
+		cli_serve_header(&serve, out, csvio_ncols(r));
 	}
 	while ((got = csvio_next(r, &row, &d)) > 0) {
+		if (cli_serve_reload_due(&serve))
+			reload(a, stp, r);
 		acct.n_in++;
-		if (feat_apply_row(st, &row, out, &d) < 0) {
+		if (feat_apply_row(*stp, &row, out, &d) < 0) {
 			cli_reject(&a->common, &acct, csvio_name(r), &row, &d);
+			cli_serve_reject(&serve, out, &row, &d);
 			continue;
 		}
 		acct.n_out++;
@@ -482,18 +572,7 @@ apply_pass(struct args *a, struct feat_state *st, struct csvio_reader *r)
 		acct_finish(&acct, 0, &d);
 		cli_fail_diag(EXIT_FAIL, &d);
 	}
-	/* One line per distinct note: transforms of one column count the same missing values. */
-	if (!a->common.quiet)
-		while (feat_note(st, &iter, note, sizeof note)) {
-			size_t i;
-			for (i = 0; i < a->nseen && strcmp(a->seen[i], note) != 0; i++)
-				;
-			if (i < a->nseen)
-				continue;
-			if (a->nseen < MAX_NOTES)
-				a->seen[a->nseen++] = keep(a, note, strlen(note));
-			cli_warn("%s: %s", csvio_name(r), note);
-		}
+	print_notes(a, *stp, csvio_name(r));
 	cli_finish(&a->common, &acct, csvio_name(r), out);
 }
 
@@ -576,7 +655,7 @@ main(int argc, char **argv)
 		if ((st = feat_load(a->apply, &d)) == NULL)
 			cli_fail_diag(EXIT_FAIL, &d);
 		r = cli_open_input(a->input, a->common.delim);
-		apply_pass(a, st, r);
+		apply_pass(a, &st, r);
 		csvio_close(r);
 		feat_free(st);
 		opts_list_free(&a->strings);
@@ -602,7 +681,7 @@ main(int argc, char **argv)
 	json_decref(back);
 	json_decref(doc);
 	r = reopen(src, a->common.delim);
-	apply_pass(a, st, r);
+	apply_pass(a, &st, r);
 	csvio_close(r);
 	source_close(src);
 	feat_free(st);

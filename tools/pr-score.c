@@ -30,6 +30,8 @@ static const char help[] =
 "      --elasticity       add elasticity: d log E[y] / d log price at the row's price\n"
 "  -h, --help             print this help and exit\n"
 "      --interval=LEVEL   add NAME_lower and NAME_upper: a LEVEL confidence band\n"
+"      --line-buffered    answer row by row: write and flush each row's answer\n"
+"                         before reading the next; add _reason; reload MODEL on SIGHUP\n"
 "  -m, --model=FILE       the model to score with (required)\n"
 "      --price=COL        read the price from COL instead of the model's price column\n"
 "  -q, --quiet            say nothing on stderr unless the run fails\n"
@@ -60,6 +62,45 @@ struct run {
 	int acct_open;
 };
 
+/*
+ * SIGHUP under --line-buffered: load the model again and put it in use
+ * only when it loads, binds to the input's header and predicts what the
+ * output header says; otherwise keep the one in use.
+ */
+static void
+reload(struct run *r, const char *path, const char *price_col, int want_price,
+    const char *as)
+{
+	struct diag d;
+	struct model *m = model_load(path, &d);
+	struct model_eval *e;
+
+	if (m == NULL) {
+		cli_serve_reload_failed(&d);
+		return;
+	}
+	if (want_price && model_price_col(m) == NULL) {
+		diag_set(&d, path, 0, NULL, NULL, 0, "the model has no price column");
+		goto fail;
+	}
+	if (as == NULL && strcmp(model_pred_name(m), model_pred_name(r->m)) != 0) {
+		diag_set(&d, path, 0, NULL, NULL, 0,
+		    "the model predicts %s, the output has %s (use --as to name the column)",
+		    model_pred_name(m), model_pred_name(r->m));
+		goto fail;
+	}
+	if ((e = model_bind(m, csvio_header(r->in), csvio_name(r->in), price_col, &d)) == NULL)
+		goto fail;
+	model_eval_free(r->e);
+	model_free(r->m);
+	r->m = m;
+	r->e = e;
+	return;
+fail:
+	cli_serve_reload_failed(&d);
+	model_free(m);
+}
+
 /* What a failing run frees (cli_at_fail): the rejects temporary is removed. */
 static void
 run_cleanup(void *arg)
@@ -82,6 +123,7 @@ main(int argc, char **argv)
 		{ "as",         required_argument, NULL, OPT_AS },
 		{ "elasticity", no_argument,       NULL, OPT_ELASTICITY },
 		{ "interval",   required_argument, NULL, OPT_INTERVAL },
+		{ "line-buffered", no_argument,    NULL, CLI_OPT_LINE_BUFFERED },
 		{ "model",      required_argument, NULL, 'm' },
 		{ "price",      required_argument, NULL, OPT_PRICE },
 		{ "se",         no_argument,       NULL, OPT_SE },
@@ -89,11 +131,11 @@ main(int argc, char **argv)
 	};
 	struct cli_common common;
 	const char *model_path = NULL, *as = NULL, *price_col = NULL;
-	int want_se = 0, want_el = 0, opt, got;
+	int want_se = 0, want_el = 0, line_buffered = 0, opt, got;
 	double level = 0;
 	struct run run;
+	struct cli_serve serve;
 	struct model *m;
-	struct model_eval *e;
 	struct csvio_reader *in;
 	struct csvio_writer *out;
 	struct csvio_row row;
@@ -118,6 +160,7 @@ main(int argc, char **argv)
 		case OPT_PRICE: price_col = optarg; break;
 		case OPT_SE: want_se = 1; break;
 		case OPT_ELASTICITY: want_el = 1; break;
+		case CLI_OPT_LINE_BUFFERED: line_buffered = 1; break;
 		case OPT_INTERVAL:
 			level = cli_num_arg("--interval", optarg);
 			if (!(level > 0 && level < 1))
@@ -150,10 +193,11 @@ main(int argc, char **argv)
 	if (in == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
 	ncols = csvio_ncols(in);
-	e = run.e = model_bind(m, csvio_header(in), csvio_name(in), price_col, &d);
-	if (e == NULL)
+	run.e = model_bind(m, csvio_header(in), csvio_name(in), price_col, &d);
+	if (run.e == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
 	out = run.out = cli_open_output();
+	cli_serve_init(&serve, line_buffered, out);
 	acct_init(&run.acct);
 	if (common.rejects != NULL &&
 	    acct_open_rejects(&run.acct, common.rejects, csvio_header(in), &d) < 0)
@@ -175,25 +219,22 @@ main(int argc, char **argv)
 		}
 		if (want_el)
 			csvio_put_str(out, "elasticity");
-		csvio_end(out);
+		cli_serve_header(&serve, out, ncols);
 	}
 	while ((got = csvio_next(in, &row, &d)) > 0) {
 		double p, mean, dmean, se, lo, hi;
+		struct model_eval *e;
+		if (cli_serve_reload_due(&serve))
+			reload(&run, model_path, price_col, price_col != NULL || want_el, as);
+		e = run.e;
 		run.acct.n_in++;
-		if (csvio_check_width(in, &row, &d) < 0) {
-			cli_reject(&common, &run.acct, csvio_name(in), &row, &d);
-			continue;
-		}
-		if (model_eval_row(e, &row, &d) < 0) {
-			cli_reject(&common, &run.acct, csvio_name(in), &row, &d);
-			continue;
-		}
+		if (csvio_check_width(in, &row, &d) < 0 || model_eval_row(e, &row, &d) < 0)
+			goto reject;
 		p = model_eval_row_price(e);
-		if (has_price && isnan(p)) {
-			diag_set(&d, NULL, 0, price_col ? price_col : model_price_col(m), NULL, 0,
+		if (model_price_col(run.m) != NULL && isnan(p)) {
+			diag_set(&d, NULL, 0, price_col ? price_col : model_price_col(run.m), NULL, 0,
 			    "missing value");
-			cli_reject(&common, &run.acct, csvio_name(in), &row, &d);
-			continue;
+			goto reject;
 		}
 		if (want_se || level > 0)
 			mean = model_eval_interval(e, p, level > 0 ? level : 0.95, &se, &lo, &hi);
@@ -204,8 +245,7 @@ main(int argc, char **argv)
 		if (!isfinite(mean)) {
 			diag_set(&d, NULL, 0, NULL, NULL, 0,
 			    "the model cannot be evaluated here (a term is not finite)");
-			cli_reject(&common, &run.acct, csvio_name(in), &row, &d);
-			continue;
+			goto reject;
 		}
 		csvio_put_row(out, &row);
 		csvio_put_num(out, mean);
@@ -219,6 +259,10 @@ main(int argc, char **argv)
 			csvio_put_num(out, mean != 0 ? p * dmean / mean : NAN);
 		csvio_end(out);
 		run.acct.n_out++;
+		continue;
+reject:
+		cli_reject(&common, &run.acct, csvio_name(in), &row, &d);
+		cli_serve_reject(&serve, out, &row, &d);
 	}
 	if (got < 0)
 		cli_fail_diag(EXIT_FAIL, &d);
@@ -226,8 +270,8 @@ main(int argc, char **argv)
 	cli_at_fail(NULL, NULL);
 	snprintf(input_name, sizeof input_name, "%s", csvio_name(in));
 	csvio_close(in);
-	model_eval_free(e);
-	model_free(m);
+	model_eval_free(run.e);
+	model_free(run.m);
 	cli_finish(&common, &run.acct, input_name, out);
 	return EXIT_OK;
 }

@@ -179,6 +179,58 @@ test_columns(void)
 }
 
 /* Writer: quoting only where needed, LF ends, numbers shortest. */
+/*
+ * Answer mode: each row reaches the file as it ends, with its last field
+ * (empty unless set); and a reader on a pipe hands out a row as soon as
+ * its line is there, without waiting for a full block (alarm: a reader
+ * that waits fails here instead of hanging).
+ */
+static void
+test_answer(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	struct csvio_writer *w = csvio_writer_new(fp, ',');
+	struct csvio_reader *r;
+	struct csvio_row row;
+	struct diag d;
+	int p[2];
+
+	csvio_writer_answer(w);
+	csvio_put_str(w, "a");
+	CHECK(csvio_row_fields(w) == 1, "row fields");
+	csvio_tail(w, "_reason");
+	csvio_end(w);
+	CHECK(len == 10 && strcmp(buf, "a,_reason\n") == 0, "answer header flushed at its end");
+	csvio_put_str(w, "1");
+	csvio_end(w);
+	CHECK(len == 13 && strcmp(buf + 10, "1,\n") == 0, "answer row flushed, empty last field");
+	csvio_put_str(w, "");
+	csvio_tail(w, "line 3: \"x\"");
+	csvio_end(w);
+	CHECK_STR(buf + 13, ",\"line 3: \"\"x\"\"\"\n", "answer with a reason, quoted");
+	csvio_writer_free(w);
+	fclose(fp);
+	free(buf);
+
+	CHECK(pipe(p) == 0, "pipe");
+	CHECK(write(p[1], "h,k\n1,2\n", 8) == 8, "write header and a row");
+	alarm(5);
+	r = csvio_open_fd(p[0], "pipe", ',', &d);
+	CHECK(r != NULL && csvio_ncols(r) == 2, "header from a pipe left open");
+	CHECK(r != NULL && csvio_next(r, &row, &d) == 1 && strcmp(row.f[1], "2") == 0,
+	    "row from a pipe left open");
+	CHECK(write(p[1], "3,4\r\n", 5) == 5, "write a CRLF row");
+	CHECK(r != NULL && csvio_next(r, &row, &d) == 1 && strcmp(row.f[0], "3") == 0,
+	    "CRLF row from a pipe left open");
+	close(p[1]);
+	CHECK(r != NULL && csvio_next(r, &row, &d) == 0, "end when the pipe closes");
+	alarm(0);
+	csvio_close(r);
+	close(p[0]);
+}
+
 static void
 test_writer(void)
 {
@@ -504,6 +556,7 @@ main(void)
 	test_delims();
 	test_columns();
 	test_writer();
+	test_answer();
 	test_roundtrip();
 	test_plain_flags();
 	test_put_row_boundaries();
