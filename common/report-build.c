@@ -4,7 +4,9 @@
  * section: summary, pricing, model, price response, model quality.
  */
 #include "report.h"
+#include "metrics.h"
 #include "stats.h"
+#include "xalloc.h"
 #include "report-impl.h"
 
 #include <math.h>
@@ -367,16 +369,18 @@ struct quality {
 static int
 quality_of(const struct report *r, struct quality *q)
 {
+	double *y = xrealloc(NULL, (r->ns ? r->ns : 1) * sizeof *y);
 	size_t i;
 
 	q->positives = 0;
-	for (i = 0; i < r->ns; i++)
+	for (i = 0; i < r->ns; i++) {
 		q->positives += r->y[i];
-	q->auc = report_auc(r->p, r->y, r->ns);
-	if (q->auc == -2)
-		return -1;
-	q->log_loss = report_log_loss(r->p, r->y, r->ns);
-	q->brier = report_brier(r->p, r->y, r->ns);
+		y[i] = r->y[i];
+	}
+	q->auc = metrics_auc(y, r->p, r->ns);
+	q->log_loss = metrics_log_loss(y, r->p, r->ns);
+	q->brier = metrics_brier(y, r->p, r->ns);
+	free(y);
 	return 0;
 }
 

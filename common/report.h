@@ -161,22 +161,6 @@ struct report_doc *report_build(const struct report *r, const json_t *model);
 int report_build_model(struct report_doc *doc, const json_t *model);
 
 /*
- * Scores and labels: the metrics, exposed for tests.  p[i] in [0, 1] and
- * y[i] in {0, 1}, n pairs.
- *
- * report_auc: the area under the ROC curve as the Mann-Whitney statistic,
- * ties between a positive and a negative counting one half; sorts a copy.
- * NaN when either class is empty.  Returns -2 when out of memory.
- */
-double report_auc(const double *p, const unsigned char *y, size_t n);
-
-/* Mean log loss with p clipped to [1e-15, 1 - 1e-15]; NaN for n == 0. */
-double report_log_loss(const double *p, const unsigned char *y, size_t n);
-
-/* Mean squared difference (p - y)^2; NaN for n == 0. */
-double report_brier(const double *p, const unsigned char *y, size_t n);
-
-/*
  * Decile bin of every score: breaks q_k are the quantiles of p at k/10,
  * k = 0..10, by R's default definition (type 7: linear interpolation
  * between order statistics); bin k (0..9) holds q_k < p <= q_{k+1}, and the

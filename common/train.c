@@ -12,6 +12,7 @@
 #include "atomic.h"
 #include "design.h"
 #include "fit.h"
+#include "metrics.h"
 #include "num.h"
 #include "stats.h"
 #include "train.h"
@@ -64,26 +65,13 @@ fmt(char *buf, size_t size, double x)
 		snprintf(buf, size, "%.6g", x);
 }
 
-/* ---- validation metrics (unweighted, on the scale of the response as written) ---- */
-
-struct vpair {
-	double p, y;
-};
-
-static int
-cmp_vpair(const void *a, const void *b)
-{
-	double x = ((const struct vpair *)a)->p, y = ((const struct vpair *)b)->p;
-	return x < y ? -1 : x > y;
-}
-
+/* The validation measures of the family (metrics.h), as JSON and as a line for people. */
 static json_t *
-metrics(enum model_family fam, const double *y, const double *pred, size_t n, char *line,
-    size_t linesz)
+validation_metrics(enum model_family fam, const double *y, const double *pred, size_t n,
+    char *line, size_t linesz)
 {
 	json_t *o = json_object();
 	char a[32], b[32], c[32], e[32];
-	size_t i;
 
 	json_object_set_new(o, "n", json_integer((json_int_t)n));
 	if (n == 0) {
@@ -91,70 +79,29 @@ metrics(enum model_family fam, const double *y, const double *pred, size_t n, ch
 		return o;
 	}
 	if (fam == MODEL_LINEAR) {
-		double sse = 0, sae = 0, mean = 0, sst = 0, rmse, r2;
-		for (i = 0; i < n; i++)
-			mean += y[i];
-		mean /= (double)n;
-		for (i = 0; i < n; i++) {
-			double r = y[i] - pred[i];
-			sse += r * r;
-			sae += fabs(r);
-			sst += (y[i] - mean) * (y[i] - mean);
-		}
-		rmse = sqrt(sse / (double)n);
-		r2 = sst > 0 ? 1 - sse / sst : NAN;
+		double rmse = metrics_rmse(y, pred, n), mae = metrics_mae(y, pred, n);
+		double r2 = metrics_r2(y, pred, n);
 		json_object_set_new(o, "rmse", json_real(rmse));
-		json_object_set_new(o, "mae", json_real(sae / (double)n));
+		json_object_set_new(o, "mae", json_real(mae));
 		json_object_set_new(o, "r2", isfinite(r2) ? json_real(r2) : json_null());
 		fmt(a, sizeof a, rmse);
-		fmt(b, sizeof b, sae / (double)n);
+		fmt(b, sizeof b, mae);
 		fmt(c, sizeof c, r2);
 		snprintf(line, linesz, "RMSE %s, MAE %s, R2 %s", a, b, c);
 	} else if (fam == MODEL_LOGISTIC) {
-		double ll = 0, brier = 0, acc = 0, auc, npos = 0, nneg = 0, ranksum = 0;
-		struct vpair *v = xrealloc(NULL, n * sizeof *v);
-		size_t j;
-		for (i = 0; i < n; i++) {
-			double p = pred[i] < 1e-15 ? 1e-15 : pred[i] > 1 - 1e-15 ? 1 - 1e-15 : pred[i];
-			ll -= y[i] * log(p) + (1 - y[i]) * log(1 - p);
-			brier += (pred[i] - y[i]) * (pred[i] - y[i]);
-			acc += (pred[i] >= 0.5) == (y[i] >= 0.5);
-			v[i].p = pred[i];
-			v[i].y = y[i];
-		}
-		/* AUC by the rank-sum (Mann-Whitney) statistic, ties at their mean rank */
-		qsort(v, n, sizeof *v, cmp_vpair);
-		for (i = 0; i < n; i = j) {
-			double rank;
-			for (j = i; j < n && v[j].p == v[i].p; j++)
-				;
-			rank = ((double)i + 1 + (double)j) / 2;
-			for (size_t k = i; k < j; k++) {
-				if (v[k].y >= 0.5) {
-					npos++;
-					ranksum += rank;
-				} else {
-					nneg++;
-				}
-			}
-		}
-		free(v);
-		auc = npos > 0 && nneg > 0 ? (ranksum - npos * (npos + 1) / 2) / (npos * nneg) : NAN;
-		json_object_set_new(o, "log_loss", json_real(ll / (double)n));
+		double ll = metrics_log_loss(y, pred, n), auc = metrics_auc(y, pred, n);
+		double brier = metrics_brier(y, pred, n), acc = metrics_accuracy(y, pred, n);
+		json_object_set_new(o, "log_loss", json_real(ll));
 		json_object_set_new(o, "auc", isfinite(auc) ? json_real(auc) : json_null());
-		json_object_set_new(o, "brier", json_real(brier / (double)n));
-		json_object_set_new(o, "accuracy", json_real(acc / (double)n));
-		fmt(a, sizeof a, ll / (double)n);
+		json_object_set_new(o, "brier", json_real(brier));
+		json_object_set_new(o, "accuracy", json_real(acc));
+		fmt(a, sizeof a, ll);
 		fmt(b, sizeof b, auc);
-		fmt(c, sizeof c, brier / (double)n);
-		fmt(e, sizeof e, acc / (double)n);
+		fmt(c, sizeof c, brier);
+		fmt(e, sizeof e, acc);
 		snprintf(line, linesz, "log loss %s, AUC %s, Brier %s, accuracy %s", a, b, c, e);
 	} else {
-		double dev = 0;
-		for (i = 0; i < n; i++) {
-			double mu = pred[i];
-			dev += 2 * ((y[i] > 0 ? y[i] * log(y[i] / mu) : 0) - (y[i] - mu));
-		}
+		double dev = metrics_poisson_deviance(y, pred, n);
 		json_object_set_new(o, "deviance", json_real(dev));
 		json_object_set_new(o, "mean_deviance", json_real(dev / (double)n));
 		fmt(a, sizeof a, dev);
@@ -258,7 +205,7 @@ validate(const struct trainer *t, struct design *ds, const int *fold, const char
 		}
 		fit_result_free(&r);
 	}
-	valid = metrics(o->family, vy, vp, nvalid, vline, sizeof vline);
+	valid = validation_metrics(o->family, vy, vp, nvalid, vline, sizeof vline);
 	json_object_set_new(valid, "method", json_string(o->holdout > 0 ? "holdout" : "folds"));
 	if (o->holdout > 0)
 		json_object_set_new(valid, "fraction", json_real(o->holdout));
