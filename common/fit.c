@@ -63,7 +63,7 @@ struct fit_ws {
 	double *A;             /* p x p1 copy of T for the pivoted QR */
 	double *norm0;         /* p original column norms */
 	size_t *piv;           /* p: position -> original column */
-	double *beta, *beta_new, *beta_prev;   /* p each */
+	double *step, *beta_new, *beta_prev;   /* p each; step: the last IRLS step */
 	double *Rinv;          /* p x p */
 	struct qr_d qd;        /* small_qr_d's view of A, norm0, piv, wk, beta_new, Rinv */
 };
@@ -78,7 +78,7 @@ ws_free(struct fit_ws *ws)
 	free(ws->A);
 	free(ws->norm0);
 	free(ws->piv);
-	free(ws->beta);
+	free(ws->step);
 	free(ws->beta_new);
 	free(ws->beta_prev);
 	free(ws->Rinv);
@@ -97,12 +97,12 @@ ws_init(struct fit_ws *ws, size_t p)
 	ws->A = calloc(p * ws->p1 + 1, sizeof(double));
 	ws->norm0 = calloc(p + 1, sizeof(double));
 	ws->piv = calloc(p + 1, sizeof(size_t));
-	ws->beta = calloc(p + 1, sizeof(double));
+	ws->step = calloc(p + 1, sizeof(double));
 	ws->beta_new = calloc(p + 1, sizeof(double));
 	ws->beta_prev = calloc(p + 1, sizeof(double));
 	ws->Rinv = calloc(p * p + 1, sizeof(double));
 	if (!ws->T || !ws->T2 || !ws->B || !ws->wk || !ws->A || !ws->norm0 || !ws->piv ||
-	    !ws->beta || !ws->beta_new || !ws->beta_prev || !ws->Rinv) {
+	    !ws->step || !ws->beta_new || !ws->beta_prev || !ws->Rinv) {
 		ws_free(ws);
 		return -1;
 	}
@@ -695,6 +695,44 @@ penalty(const struct fit_opts *o, const double *beta, size_t p)
 }
 
 /*
+ * Whether the direction d separates the data: x_i d >= 0 for every row
+ * with y = 1 and <= 0 for every row with y = 0 (logistic), x_i d <= 0 for
+ * every zero count (Poisson), and x_i d = 0 for every other row (a
+ * proportion strictly inside (0, 1), a positive count), with x_i d != 0 for
+ * some row, each to within 1e-6 of the largest |x_i d|.  Such a d is a
+ * certificate of (quasi-)complete separation (Albert and Anderson 1984):
+ * the likelihood increases without bound along it, so no finite maximum
+ * exists.  fit_glm takes d as the last IRLS step: when the maximum does not
+ * exist the steps converge in direction to such a d (the linear predictor
+ * of the separated rows grows by about one per step while the rest of the
+ * fit has converged), and when it does exist the last step is a tiny
+ * correction that no sign pattern of the data follows.  So a fit whose
+ * fitted probability is 2e-16 only because a row lies far in the tail is
+ * not called separated; one that can be pushed to 0 or 1 is.
+ */
+static int
+separating(const struct fit_design *D, enum fit_family f, const double *d)
+{
+	double big = 0;
+	for (size_t i = 0; i < D->n; i++)
+		if (wval(D, i) != 0)
+			big = fmax(big, fabs(dot(xrow(D, i), d, D->p)));
+	if (!(big > 0))
+		return 0;
+	double slack = 1e-6 * big;
+	for (size_t i = 0; i < D->n; i++) {
+		if (wval(D, i) == 0)
+			continue;
+		double m = dot(xrow(D, i), d, D->p), y = yval(D, i);
+		int ok = y == 0 ? m <= slack : f == FIT_LOGISTIC && y == 1 ? m >= -slack :
+		    fabs(m) <= slack;
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * IRLS exactly as R's glm.fit: each iteration solves the working problem
  * built at the current estimates (the starting means first), takes the
  * solution as the new estimates, and stops when the deviance changes by
@@ -722,7 +760,7 @@ fit_glm(const struct fit_design *D, const struct fit_opts *o, double tol, int ma
 		    FIT_NUMERICAL;
 	glm_fold(D, o, ws, NULL, ws->T);
 	double obj_old = dev;
-	int have_prev = 0, converged = 0, iter;
+	int have_prev = 0, have_step = 0, converged = 0, iter;
 	for (iter = 1; iter <= max_iter; iter++) {
 		if (triangle_overflow(ws, ws->T, d) < 0) {
 			res->iterations = iter;
@@ -747,6 +785,10 @@ fit_glm(const struct fit_design *D, const struct fit_opts *o, double tol, int ma
 				ws->beta_new[j] = (ws->beta_new[j] + ws->beta_prev[j]) / 2;
 			dev = glm_deviance(D, f, ws->beta_new, &valid);
 		}
+		if (have_prev)
+			for (size_t j = 0; j < p; j++)
+				ws->step[j] = ws->beta_new[j] - ws->beta_prev[j];
+		have_step = have_prev;
 		double obj = dev + penalty(o, ws->beta_new, p);
 		if (fabs(obj - obj_old) / (fabs(obj) + 0.1) < tol) {
 			converged = 1;
@@ -799,7 +841,7 @@ fit_glm(const struct fit_design *D, const struct fit_opts *o, double tol, int ma
 	res->aic = -2 * ll + 2 * (double)rank;
 	fill_cov_d(&ws->qd, rank, 1.0, res);
 
-	if (n_extreme > 0 && !(o->l2 > 0)) {
+	if (n_extreme > 0 && !(o->l2 > 0) && have_step && separating(D, f, ws->step)) {
 		if (f == FIT_LOGISTIC)
 			diag_set(d, NULL, 0, NULL, NULL, 0,
 			    "complete or quasi-complete separation: fitted probabilities numerically "

@@ -938,6 +938,43 @@ test_aliased_tol(void)
 	table_free(t);
 }
 
+/*
+ * A fitted probability of 2e-16 is not separation: hinox ~ dis on
+ * MASS::Boston converges in 8 iterations with R's default glm
+ * (fit-hinox.R), and so must the default fit here, to R's numbers.
+ */
+static void
+test_tail_not_separation(void)
+{
+	refs_read("fit-hinox.txt");
+	struct table *t = table_read("fit-hinox.csv");
+	static const char *const xs[] = { "dis" };
+	gsl_matrix *X = design(t, 1, xs, 1, NULL, NULL, 0);
+	gsl_vector *y = column(t, "hinox");
+	struct fit_opts o = { .family = FIT_LOGISTIC, .intercept = 0 };
+	struct fit_result r;
+	struct diag d;
+	CHECK(fit_model(X, y, NULL, &o, &r, &d) == FIT_OK, "hinox ~ dis fits (not separated)");
+	CHECK(r.iterations == (int)ref("hinox.iter", 1), "hinox ~ dis: 8 iterations, as R");
+	CHECK(r.n_extreme == 1, "hinox ~ dis: one fitted probability numerically 0");
+	check_vec(r.beta, "hinox.coef", TOL_R, "coef");
+	check_vec(r.se, "hinox.se", TOL_R, "se");
+	CHECK_REL(r.deviance, ref("hinox.deviance", 1), TOL_R, "hinox deviance");
+	double mn = 1;
+	for (size_t i = 0; i < r.fitted->size; i++)
+		mn = fmin(mn, gsl_vector_get(r.fitted, i));
+	CHECK_REL(mn, ref("hinox.minfitted", 1), 1e-12, "hinox smallest fitted probability, as R");
+	fit_result_free(&r);
+	/* converged fully, still not separated */
+	o.tol = 1e-14;
+	o.max_iter = 100;
+	CHECK(fit_model(X, y, NULL, &o, &r, &d) == FIT_OK, "hinox ~ dis at tol 1e-14 fits");
+	fit_result_free(&r);
+	gsl_matrix_free(X);
+	gsl_vector_free(y);
+	table_free(t);
+}
+
 /* ---- failures ---- */
 
 static void
@@ -973,6 +1010,45 @@ test_failures(void)
 	gsl_matrix_set(X, 5, 1, 0);
 	CHECK(fit(X, y, NULL, FIT_LOGISTIC, 0, 0, &r, &d) == FIT_SEPARATION, "quasi-complete separation");
 	fit_result_free(&r);
+	/*
+	 * Separated and with rows far in the tail besides: still named.  The
+	 * old rule (any fitted probability within 10 eps of 0 or 1) named
+	 * hinox too; the certificate (a direction that pushes every row toward
+	 * its outcome) tells the two apart.
+	 */
+	{
+		gsl_matrix *X2 = gsl_matrix_alloc(30, 3);
+		gsl_vector *y2 = gsl_vector_alloc(30);
+		for (size_t i = 0; i < 30; i++) {
+			double a = (double)i / 3 - 5, b = sin((double)i);
+			gsl_matrix_set(X2, i, 0, 1);
+			gsl_matrix_set(X2, i, 1, a);
+			gsl_matrix_set(X2, i, 2, b);
+			gsl_vector_set(y2, i, a + 0.5 * b > 0);
+		}
+		CHECK(fit(X2, y2, NULL, FIT_LOGISTIC, 0, 0, &r, &d) == FIT_SEPARATION,
+		    "separated by a combination of two columns");
+		fit_result_free(&r);
+		CHECK(fit_default(X2, y2, NULL, FIT_LOGISTIC, 0, &r, &d) == FIT_SEPARATION,
+		    "separated by two columns, default tolerance");
+		fit_result_free(&r);
+		/*
+		 * Poisson: an indicator that is 1 only on zero counts (a level seen
+		 * with no events) drives their means to 0.
+		 */
+		for (size_t i = 0; i < 30; i++) {
+			double a = gsl_matrix_get(X2, i, 1);
+			gsl_matrix_set(X2, i, 2, a < 0);
+			gsl_vector_set(y2, i, a < 0 ? 0 : 1 + (double)(i % 4));
+		}
+		CHECK(fit(X2, y2, NULL, FIT_POISSON, 0, 0, &r, &d) == FIT_SEPARATION,
+		    "poisson: zero counts separated");
+		CHECK_STR(d.what, "fitted means numerically 0 for 15 rows: a term separates the zero "
+		    "counts (use --l2 to regularise)", "poisson separation message");
+		fit_result_free(&r);
+		gsl_matrix_free(X2);
+		gsl_vector_free(y2);
+	}
 	/* Non-convergence in too few iterations. */
 	gsl_matrix_set(X, 3, 1, 1);
 	gsl_matrix_set(X, 6, 1, -1);
@@ -1028,6 +1104,7 @@ main(int argc, char **argv)
 	test_closed_forms();
 	test_failures();
 	test_aliased_tol();
+	test_tail_not_separation();
 	test_nist(argc > 1);
 	for (size_t i = 0; i < refs->nrow * 2; i++)
 		free(refs->cell[i]);
