@@ -52,9 +52,9 @@ build_counts(struct report_doc *doc, const struct keymap *m, const char *name,
 		report_table_num(t, 1, (double)s->n, REPORT_INT);
 		report_table_num(t, 2, share(s->n, total), REPORT_PCT);
 		if (with_figures) {
-			report_table_num(t, 3, report_sum_of(s, S_ED), REPORT_FIX2);
-			report_table_num(t, 4, report_sum_of(s, S_EP), REPORT_FIX2);
-			report_table_num(t, 5, report_sum_of(s, S_EP) - report_sum_of(s, S_BP), REPORT_FIX2);
+			report_table_num(t, 3, report_sum_of(s, S_ED), REPORT_QTY);
+			report_table_num(t, 4, report_sum_of(s, S_EP), REPORT_MONEY);
+			report_table_num(t, 5, report_sum_of(s, S_EP) - report_sum_of(s, S_BP), REPORT_MONEY);
 		}
 	}
 	free(v);
@@ -64,15 +64,26 @@ fail:
 	return -1;
 }
 
+/* The columns of a list of rows (build_keep). */
+enum { KEEP_RANK = 1, KEEP_LIFT = 2, KEEP_BINDING = 4, KEEP_STATUS = 8 };
+
+/*
+ * A list of rows: rank (KEEP_RANK), line, id, group, today's, the chosen
+ * and the paid price, the change, and as cols asks the lift, the binding
+ * rule and the status (those the input has).
+ */
 static int
 build_keep(const struct report *r, struct report_doc *doc, const char *name,
-    const char *title, const struct keep *v, size_t n, int flagged)
+    const char *title, const struct keep *v, size_t n, unsigned cols)
 {
-	const char *keys[8], *heads[8];
+	const char *keys[12], *heads[12];
 	struct report_table *t;
 	size_t nc = 0, i, c;
+	int binding = (cols & KEEP_BINDING) && r->c.binding >= 0;
+	int status = (cols & KEEP_STATUS) && r->c.status >= 0;
 
-	keys[nc] = "rank", heads[nc++] = "#";
+	if (cols & KEEP_RANK)
+		keys[nc] = "rank", heads[nc++] = "#";
 	keys[nc] = "line", heads[nc++] = "line";
 	if (r->c.id >= 0)
 		keys[nc] = "id", heads[nc++] = r->o.id_name;
@@ -80,31 +91,487 @@ build_keep(const struct report *r, struct report_doc *doc, const char *name,
 		keys[nc] = "group", heads[nc++] = r->o.by_name;
 	keys[nc] = "price", heads[nc++] = "today";
 	keys[nc] = "opt_price", heads[nc++] = "chosen";
+	if (r->c.paid >= 0)
+		keys[nc] = "paid_price", heads[nc++] = "paid";
 	keys[nc] = "change", heads[nc++] = "change";
-	if (flagged)
-		keys[nc] = "status", heads[nc++] = "status";
-	else
+	if (cols & KEEP_LIFT)
+		keys[nc] = "lift", heads[nc++] = "lift";
+	if (binding)
 		keys[nc] = "binding", heads[nc++] = "binding";
+	if (status)
+		keys[nc] = "status", heads[nc++] = "status";
 	t = report_doc_table(doc, name, title, nc, keys, heads);
 	if (t == NULL)
 		return -1;
+	t->sortable = 1;
 	for (i = 0; i < n; i++) {
 		c = 0;
 		if (report_table_row(t) < 0)
 			return -1;
-		report_table_num(t, c++, (double)(i + 1), REPORT_INT);
+		if (cols & KEEP_RANK)
+			report_table_num(t, c++, (double)(i + 1), REPORT_INT);
 		report_table_num(t, c++, (double)v[i].line, REPORT_INT);
 		if (r->c.id >= 0 && report_table_text(t, c++, v[i].id) < 0)
 			return -1;
 		if (r->c.by >= 0 && report_table_text(t, c++, v[i].group) < 0)
 			return -1;
-		report_table_num(t, c++, v[i].price, REPORT_FIX2);
-		report_table_num(t, c++, v[i].opt, REPORT_FIX2);
+		report_table_num(t, c++, v[i].price, REPORT_PRICE);
+		report_table_num(t, c++, v[i].opt, REPORT_PRICE);
+		if (r->c.paid >= 0)
+			report_table_num(t, c++, v[i].paid, REPORT_PRICE);
 		report_table_num(t, c++, v[i].change, REPORT_PCT);
-		if (report_table_text(t, c++, flagged ? v[i].status : v[i].binding) < 0)
+		if (cols & KEEP_LIFT)
+			report_table_num(t, c++, v[i].lift, REPORT_MONEY);
+		if (binding && report_table_text(t, c++, v[i].binding) < 0)
+			return -1;
+		if (status && report_table_text(t, c++, v[i].status) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* The mean of figure k over the rows of s; NaN for none. */
+static double
+mean_of(const struct sums *s, int k)
+{
+	return s->n ? report_sum_of(s, k) / (double)s->n : NAN;
+}
+
+/* "before -> after" with the decimals both need, for a sentence. */
+static void
+show_pair(const struct report_doc *doc, double a, double b, enum report_kind kind, char *out,
+    size_t size)
+{
+	double v[2] = { a, b };
+	int dec = report_fit_decimals(kind, v, 2);
+	char x[96], y[96];
+
+	snprintf(out, size, "%s -> %s", report_show(doc, a, kind, dec, x, sizeof x),
+	    report_show(doc, b, kind, dec, y, sizeof y));
+}
+
+/* A relative change for a sentence: "+7.67%", or "from zero". */
+static void
+show_rel(double now, double before, char *out, size_t size)
+{
+	double x = rel(now, before);
+
+	if (isnan(x))
+		snprintf(out, size, "from zero");
+	else
+		snprintf(out, size, "%+.2f%%", fabs(x) < 5e-5 ? 0 : x * 100);
+}
+
+/*
+ * The largest gap between the values of the --audit column in the mean
+ * paid price index: the lowest and highest groups (NULL when there are
+ * fewer than two).
+ */
+static void
+audit_gap(const struct report *r, const struct entry **lo, const struct entry **hi)
+{
+	size_t i;
+
+	*lo = *hi = NULL;
+	for (i = 0; i < r->audits.n; i++) {
+		const struct entry *e = &r->audits.v[i];
+		double x = mean_of(&e->s, S_IDX);
+		if (*lo == NULL || x < mean_of(&(*lo)->s, S_IDX) ||
+		    (x == mean_of(&(*lo)->s, S_IDX) && report_key_cmp(e->key, (*lo)->key) < 0))
+			*lo = e;
+		if (*hi == NULL || x > mean_of(&(*hi)->s, S_IDX) ||
+		    (x == mean_of(&(*hi)->s, S_IDX) && report_key_cmp(e->key, (*hi)->key) < 0))
+			*hi = e;
+	}
+	if (r->audits.n < 2)
+		*lo = *hi = NULL;
+}
+
+/*
+ * The headline: a few sentences at the top for people (notes), and the
+ * same figures as the "headline" table for machines.
+ */
+static int
+build_headline(const struct report *r, struct report_doc *doc)
+{
+	const struct sums *s = &r->total;
+	double bp = report_sum_of(s, S_BP), ep = report_sum_of(s, S_EP), lift = ep - bp;
+	double loss = report_sum_of(s, S_LOSS), mean_up = s->n_up ? report_sum_of(s, S_UP) / (double)s->n_up : NAN;
+	double mean_down = s->n_down ? report_sum_of(s, S_DOWN) / (double)s->n_down : NAN;
+	const struct entry *lo, *hi;
+	struct report_table *t;
+	char line[1024], a[256], b[96], c[96];
+	size_t i, o;
+
+	show_pair(doc, bp, ep, REPORT_MONEY, a, sizeof a);
+	show_rel(ep, bp, b, sizeof b);
+	{
+		double v[1] = { lift };
+		report_show(doc, lift, REPORT_MONEY, report_fit_decimals(REPORT_MONEY, v, 1), c,
+		    sizeof c);
+	}
+	snprintf(line, sizeof line, "Expected profit %s %s at the chosen prices: %s%s (%s).",
+	    lift < 0 ? "falls" : "rises", a, lift > 0 ? "+" : "", c, b);
+	if (lift == 0)
+		snprintf(line, sizeof line, "Expected profit stays at %s at the chosen prices.",
+		    report_show(doc, ep, REPORT_MONEY, -1, c, sizeof c));
+	TRY(report_doc_note(doc, lift < 0, line));
+	show_pair(doc, report_sum_of(s, S_BR), report_sum_of(s, S_ER), REPORT_MONEY, a, sizeof a);
+	show_rel(report_sum_of(s, S_ER), report_sum_of(s, S_BR), b, sizeof b);
+	o = (size_t)snprintf(line, sizeof line, "Revenue %s (%s); demand ", a, b);
+	show_pair(doc, report_sum_of(s, S_BD), report_sum_of(s, S_ED), REPORT_QTY, a, sizeof a);
+	show_rel(report_sum_of(s, S_ED), report_sum_of(s, S_BD), b, sizeof b);
+	snprintf(line + o, sizeof line - o, "%s (%s).", a, b);
+	TRY(report_doc_note(doc, 0, line));
+
+	o = (size_t)snprintf(line, sizeof line, "Prices: %llu of %llu rise", r->n_up, s->n);
+	if (r->n_up > 0)
+		o += (size_t)snprintf(line + o, sizeof line - o, " (by %.2f%% on average, at most %.2f%%)",
+		    mean_up * 100, r->max_change * 100);
+	o += (size_t)snprintf(line + o, sizeof line - o, ", %llu fall", r->n_down);
+	if (r->n_down > 0)
+		o += (size_t)snprintf(line + o, sizeof line - o, " (by %.2f%% on average, at most %.2f%%)",
+		    -mean_down * 100, -r->min_change * 100);
+	snprintf(line + o, sizeof line - o, ", %llu stay.", r->n_same);
+	TRY(report_doc_note(doc, 0, line));
+	if (r->c.paid >= 0) {
+		snprintf(line, sizeof line, "With offers, customers pay %.2f%% of today's price on "
+		    "average (%s).", mean_of(s, S_IDX) * 100,
+		    (show_pair(doc, mean_of(s, S_PRICE), mean_of(s, S_PAID), REPORT_PRICE, a, sizeof a),
+		    a));
+		TRY(report_doc_note(doc, 0, line));
+	}
+	if (s->n_losing > 0) {
+		double v[1];
+		v[0] = loss;
+		snprintf(line, sizeof line, "%llu %s at the chosen price than at today's (%s in all).",
+		    s->n_losing, s->n_losing == 1 ? "row earns less" : "rows earn less",
+		    report_show(doc, loss, REPORT_MONEY, report_fit_decimals(REPORT_MONEY, v, 1), c,
+		    sizeof c));
+		TRY(report_doc_note(doc, 1, line));
+	}
+	if (s->n_bound > 0) {
+		struct entry **v = report_keymap_sorted(&r->bindings);
+		int first = 1;
+		if (v == NULL)
+			return -1;
+		o = (size_t)snprintf(line, sizeof line, "%llu %s at a bound (", s->n_bound,
+		    s->n_bound == 1 ? "row is" : "rows are");
+		for (i = 0; i < r->bindings.n && o < sizeof line - 64; i++) {
+			if (v[i]->s.n_bound == 0)
+				continue;
+			o += (size_t)snprintf(line + o, sizeof line - o, "%s%.40s %llu", first ? "" : ", ",
+			    v[i]->key, v[i]->s.n);
+			first = 0;
+		}
+		free(v);
+		snprintf(line + o, sizeof line - o, ").");
+		TRY(report_doc_note(doc, 1, line));
+	}
+	if (r->n_rejected > 0) {
+		snprintf(line, sizeof line, "%llu %s rejected (the reasons are on standard error; "
+		    "--rejects keeps them).", r->n_rejected, r->n_rejected == 1 ? "row was" : "rows were");
+		TRY(report_doc_note(doc, 1, line));
+	}
+	audit_gap(r, &lo, &hi);
+	if (lo != NULL) {
+		snprintf(line, sizeof line, "Largest gap by %.64s: customers with %.64s pay %.2f%% of "
+		    "today's price on average, with %.64s %.2f%% (%.2f points apart).",
+		    r->o.audit_name, hi->key, mean_of(&hi->s, S_IDX) * 100, lo->key,
+		    mean_of(&lo->s, S_IDX) * 100,
+		    (mean_of(&hi->s, S_IDX) - mean_of(&lo->s, S_IDX)) * 100);
+		TRY(report_doc_note(doc, 1, line));
+	}
+
+	TRYP(t = report_doc_kv(doc, "headline", "Headline"));
+	t->detail = 1;
+	TRY(report_table_kv(t, "rows", (double)s->n, REPORT_INT));
+	TRY(report_table_kv(t, "rows_up", (double)r->n_up, REPORT_INT));
+	TRY(report_table_kv(t, "rows_down", (double)r->n_down, REPORT_INT));
+	TRY(report_table_kv(t, "rows_unchanged", (double)r->n_same, REPORT_INT));
+	TRY(report_table_kv(t, "mean_rise", mean_up, REPORT_PCT));
+	TRY(report_table_kv(t, "mean_cut", mean_down, REPORT_PCT));
+	TRY(report_table_kv(t, "rows_losing", (double)s->n_losing, REPORT_INT));
+	TRY(report_table_kv(t, "loss", loss, REPORT_MONEY));
+	TRY(report_table_kv(t, "rows_at_bound", (double)s->n_bound, REPORT_INT));
+	TRY(report_table_kv(t, "rows_rejected", (double)r->n_rejected, REPORT_INT));
+	if (r->c.paid >= 0)
+		TRY(report_table_kv(t, "paid_index", mean_of(s, S_IDX), REPORT_FIX4));
+	if (r->c.audit >= 0) {
+		TRY(report_table_kv_text(t, "audit_high", hi != NULL ? hi->key : ""));
+		TRY(report_table_kv_text(t, "audit_low", lo != NULL ? lo->key : ""));
+		TRY(report_table_kv(t, "audit_gap", lo != NULL ? mean_of(&hi->s, S_IDX) -
+		    mean_of(&lo->s, S_IDX) : NAN, REPORT_FIX4));
+	}
+	return 0;
+fail:
+	return -1;
+}
+static int
+cmp_lift(const void *a, const void *b)
+{
+	const struct entry *const *x = a, *const *y = b;
+	double lx = report_sum_of(&(*x)->s, S_EP) - report_sum_of(&(*x)->s, S_BP);
+	double ly = report_sum_of(&(*y)->s, S_EP) - report_sum_of(&(*y)->s, S_BP);
+
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	return report_key_cmp((*x)->key, (*y)->key);
+}
+
+static int
+cmp_abs_lift(const void *a, const void *b)
+{
+	const struct entry *const *x = a, *const *y = b;
+	double lx = fabs(report_sum_of(&(*x)->s, S_EP) - report_sum_of(&(*x)->s, S_BP));
+	double ly = fabs(report_sum_of(&(*y)->s, S_EP) - report_sum_of(&(*y)->s, S_BP));
+
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	return report_key_cmp((*x)->key, (*y)->key);
+}
+
+/* Groups in the lift chart at most. */
+#define LIFT_BARS 25
+
+/*
+ * By group: for people, today's, the chosen (and the paid) mean price, the
+ * mean change, demand, profit and lift, sortable; for machines the same
+ * with revenue and the counts.  Then the lift chart, groups by lift.
+ */
+static int
+build_groups(const struct report *r, struct report_doc *doc)
+{
+	static const char *const mk[] = { "group", "rows", "rows_flagged", "rows_up", "rows_down",
+	    "rows_losing", "rows_at_bound", "price_mean", "opt_price_mean", "paid_price_mean",
+	    "change_mean", "base_demand", "exp_demand", "base_revenue", "exp_revenue",
+	    "base_profit", "exp_profit", "lift", "lift_rel", "shadow_price" };
+	const char *keys[16], *heads[16];
+	struct entry **gv;
+	struct report_table *t, *tm;
+	char title[REPORT_ID_MAX + 128];
+	size_t i, n, nc = 0, nm = r->c.shadow >= 0 ? 20 : 19;
+	int k;
+
+	keys[nc] = "group", heads[nc++] = r->o.by_name;
+	keys[nc] = "rows", heads[nc++] = "rows";
+	keys[nc] = "price_mean", heads[nc++] = "today";
+	keys[nc] = "opt_price_mean", heads[nc++] = "chosen";
+	if (r->c.paid >= 0)
+		keys[nc] = "paid_price_mean", heads[nc++] = "paid";
+	keys[nc] = "change_mean", heads[nc++] = "change";
+	keys[nc] = "base_demand", heads[nc++] = "demand today";
+	keys[nc] = "exp_demand", heads[nc++] = "demand chosen";
+	keys[nc] = "base_profit", heads[nc++] = "profit today";
+	keys[nc] = "exp_profit", heads[nc++] = "profit chosen";
+	keys[nc] = "lift", heads[nc++] = "lift";
+	keys[nc] = "lift_rel", heads[nc++] = "lift %";
+	if (r->c.status >= 0)
+		keys[nc] = "rows_flagged", heads[nc++] = "flagged";
+	if (r->c.shadow >= 0)
+		keys[nc] = "shadow_price", heads[nc++] = "shadow price";
+	snprintf(title, sizeof title, "By %.64s (prices and change: means over the rows)",
+	    r->o.by_name);
+	if ((gv = report_keymap_sorted(&r->groups)) == NULL)
+		return -1;
+	/* The machines' table first: report_doc_find finds it. */
+	TRYP(tm = report_doc_table(doc, "by_group", title, nm, mk, mk));
+	tm->detail = 1;
+	TRYP(t = report_doc_table(doc, "by_group", title, nc, keys, heads));
+	t->detail = 2;
+	t->sortable = 1;
+	for (i = 0; i < r->groups.n; i++) {
+		const struct sums *g = &gv[i]->s;
+		double lift = report_sum_of(g, S_EP) - report_sum_of(g, S_BP);
+		size_t c = 0;
+		TRY(report_table_row(t));
+		TRY(report_table_text(t, c++, gv[i]->key));
+		report_table_num(t, c++, (double)g->n, REPORT_INT);
+		report_table_num(t, c++, mean_of(g, S_PRICE), REPORT_PRICE);
+		report_table_num(t, c++, mean_of(g, S_OPT), REPORT_PRICE);
+		if (r->c.paid >= 0)
+			report_table_num(t, c++, mean_of(g, S_PAID), REPORT_PRICE);
+		report_table_num(t, c++, mean_of(g, S_CHG), REPORT_PCT);
+		report_table_num(t, c++, report_sum_of(g, S_BD), REPORT_QTY);
+		report_table_num(t, c++, report_sum_of(g, S_ED), REPORT_QTY);
+		report_table_num(t, c++, report_sum_of(g, S_BP), REPORT_MONEY);
+		report_table_num(t, c++, report_sum_of(g, S_EP), REPORT_MONEY);
+		report_table_num(t, c++, lift, REPORT_MONEY);
+		report_table_num(t, c++, rel(report_sum_of(g, S_EP), report_sum_of(g, S_BP)), REPORT_PCT);
+		if (r->c.status >= 0)
+			report_table_num(t, c++, (double)g->n_flagged, REPORT_INT);
+		if (r->c.shadow >= 0)
+			report_table_num(t, c++, g->shadow, REPORT_FIX4);
+
+		TRY(report_table_row(tm));
+		TRY(report_table_text(tm, 0, gv[i]->key));
+		report_table_num(tm, 1, (double)g->n, REPORT_INT);
+		report_table_num(tm, 2, (double)g->n_flagged, REPORT_INT);
+		report_table_num(tm, 3, (double)g->n_up, REPORT_INT);
+		report_table_num(tm, 4, (double)g->n_down, REPORT_INT);
+		report_table_num(tm, 5, (double)g->n_losing, REPORT_INT);
+		report_table_num(tm, 6, (double)g->n_bound, REPORT_INT);
+		report_table_num(tm, 7, mean_of(g, S_PRICE), REPORT_PRICE);
+		report_table_num(tm, 8, mean_of(g, S_OPT), REPORT_PRICE);
+		report_table_num(tm, 9, mean_of(g, S_PAID), REPORT_PRICE);
+		report_table_num(tm, 10, mean_of(g, S_CHG), REPORT_PCT);
+		for (k = 0; k < 3; k++) {
+			report_table_num(tm, 11 + 2 * (size_t)k, report_sum_of(g, S_BD + k), REPORT_MONEY);
+			report_table_num(tm, 12 + 2 * (size_t)k, report_sum_of(g, S_ED + k), REPORT_MONEY);
+		}
+		report_table_num(tm, 17, lift, REPORT_MONEY);
+		report_table_num(tm, 18, rel(report_sum_of(g, S_EP), report_sum_of(g, S_BP)), REPORT_PCT);
+		if (r->c.shadow >= 0)
+			report_table_num(tm, 19, g->shadow, REPORT_FIX4);
+	}
+
+	/* The lift chart: every group, or the LIFT_BARS that moved most; by lift. */
+	n = r->groups.n;
+	if (n > LIFT_BARS) {
+		qsort(gv, n, sizeof *gv, cmp_abs_lift);
+		n = LIFT_BARS;
+	}
+	qsort(gv, n, sizeof *gv, cmp_lift);
+	{
+		double *y = malloc((n ? n : 1) * sizeof *y);
+		const char **lab = malloc((n ? n : 1) * sizeof *lab);
+		int bad = y == NULL || lab == NULL;
+		for (i = 0; !bad && i < n; i++) {
+			y[i] = report_sum_of(&gv[i]->s, S_EP) - report_sum_of(&gv[i]->s, S_BP);
+			lab[i] = gv[i]->key;
+		}
+		if (n < r->groups.n)
+			snprintf(title, sizeof title, "Lift by %.64s: the %zu of %zu that gain or lose most",
+			    r->o.by_name, n, r->groups.n);
+		else
+			snprintf(title, sizeof title, "Lift by %.64s", r->o.by_name);
+		if (!bad && n > 0 && report_doc_chart(doc, REPORT_CHART_HBARS, title,
+		    "expected profit at the chosen less at today's prices", "", n, NULL, y,
+		    lab) == NULL)
+			bad = 1;
+		free(y);
+		free(lab);
+		if (bad)
+			goto fail;
+	}
+	free(gv);
+	return 0;
+fail:
+	free(gv);
+	return -1;
+}
+
+/* Bin edges as people read them: "-5%" (no 1e-17 residue). */
+static double
+clean_edge(double x)
+{
+	return isfinite(x) ? floor(x * 1e9 + 0.5) / 1e9 + 0.0 : x;
+}
+
+/*
+ * The histogram of changes: every bin for machines; for people the bins
+ * from the first to the last that holds a row, the open bins' far edge
+ * being the extreme change; and the chart, whose open bins say how far
+ * they reach ("> 50% (to 96%)").
+ */
+static int
+build_hist(const struct report *r, struct report_doc *doc)
+{
+	static const char *const hk[] = { "bin", "lo", "hi", "rows", "share" };
+	static const char *const hh[] = { "change", "from", "to", "rows", "share" };
+	size_t nb = r->nbins + 2, i, first = 0, last = nb;
+	double *y = calloc(nb, sizeof *y);
+	char **labels = calloc(nb, sizeof *labels);
+	struct report_table *t = NULL, *tp = NULL;
+	int bad = y == NULL || labels == NULL, k;
+
+	if (!bad)
+		t = report_doc_table(doc, "change_hist",
+		    "Distribution of price changes (chosen / today - 1)", 5, hk, hh);
+	if (t != NULL)
+		tp = report_doc_table(doc, "change_hist", t->title, 5, hk, hh);
+	if (t == NULL || tp == NULL)
+		bad = 1;
+	else {
+		t->detail = 1;
+		tp->detail = 2;
+	}
+	while (first < nb && r->hist[first] == 0)
+		first++;
+	while (last > first && r->hist[last - 1] == 0)
+		last--;
+	for (i = 0; !bad && i < nb; i++) {
+		double lo = clean_edge(i == 0 ? -INFINITY :
+		    -r->o.bin_range + r->o.bin_width * (double)(i - 1));
+		double hi = clean_edge(i == nb - 1 ? INFINITY :
+		    -r->o.bin_range + r->o.bin_width * (double)i);
+		char lab[96], chart[96];
+		if (i == 0) {
+			snprintf(lab, sizeof lab, "< %g%%", hi * 100);
+			if (r->hist[0] > 0)
+				snprintf(chart, sizeof chart, "< %g%% (from %.0f%%)", hi * 100,
+				    r->min_change * 100);
+			else
+				snprintf(chart, sizeof chart, "%s", lab);
+		} else if (i == nb - 1) {
+			snprintf(lab, sizeof lab, "> %g%%", lo * 100);
+			if (r->hist[i] > 0)
+				snprintf(chart, sizeof chart, "> %g%% (to %.0f%%)", lo * 100,
+				    r->max_change * 100);
+			else
+				snprintf(chart, sizeof chart, "%s", lab);
+		} else {
+			snprintf(lab, sizeof lab, "%g%% .. %g%%", lo * 100, hi * 100);
+			snprintf(chart, sizeof chart, "%g..%g%%", lo * 100, hi * 100);
+		}
+		if (report_table_row(t) < 0 || report_table_text(t, 0, lab) < 0 ||
+		    (labels[i] = malloc(strlen(chart) + 1)) == NULL) {
+			bad = 1;
+			break;
+		}
+		memcpy(labels[i], chart, strlen(chart) + 1);
+		report_table_num(t, 1, isfinite(lo) ? lo : NAN, REPORT_PCT);
+		report_table_num(t, 2, isfinite(hi) ? hi : NAN, REPORT_PCT);
+		report_table_num(t, 3, (double)r->hist[i], REPORT_INT);
+		report_table_num(t, 4, share(r->hist[i], r->n_change), REPORT_PCT);
+		y[i] = (double)r->hist[i];
+		if (i < first || i >= last)
+			continue;
+		if (report_table_row(tp) < 0 || report_table_text(tp, 0, lab) < 0) {
+			bad = 1;
+			break;
+		}
+		report_table_num(tp, 1, i == 0 ? r->min_change : lo, REPORT_PCT);
+		report_table_num(tp, 2, i == nb - 1 ? r->max_change : hi, REPORT_PCT);
+		for (k = 3; k < 5; k++)
+			report_table_num(tp, (size_t)k, t->cells[i * 5 + (size_t)k].x,
+			    t->cells[i * 5 + (size_t)k].kind);
+	}
+	if (!bad && report_doc_chart(doc, REPORT_CHART_BARS, "Price changes",
+	    "change (chosen / today - 1)", "rows", nb, NULL, y,
+	    (const char *const *)labels) == NULL)
+		bad = 1;
+	for (i = 0; labels != NULL && i < nb; i++)
+		free(labels[i]);
+	free(labels);
+	free(y);
+	return bad ? -1 : 0;
+}
+
+/* Every row's prices for a small run; for a large one, where they are. */
+static int
+build_rows(const struct report *r, struct report_doc *doc)
+{
+	char para[DIAG_FILE_MAX + 256];
+
+	if (r->total.n > REPORT_ROWS_SMALL) {
+		snprintf(para, sizeof para, "The chosen price of each of the %llu rows is in the "
+		    "input, %s, column opt_price%s; the lists below show the largest changes.",
+		    r->total.n, r->o.input_name, r->c.paid >= 0 ? " (paid_price: the price paid)" : "");
+		return report_doc_para(doc, para);
+	}
+	return build_keep(r, doc, "rows", "Prices by row", r->rows, r->n_rows,
+	    KEEP_LIFT | KEEP_BINDING | KEEP_STATUS);
 }
 
 static int
@@ -115,21 +582,20 @@ build_pricing(const struct report *r, struct report_doc *doc)
 	static const char *const measure[3] = { "demand", "revenue", "profit" };
 	const struct sums *s = &r->total;
 	struct report_table *t;
-	struct entry **gv = NULL;
 	char title[REPORT_ID_MAX + 64];
 	int k;
-	size_t i;
 
 	TRY(report_doc_heading(doc, "Pricing"));
 	TRYP(t = report_doc_table(doc, "totals", "Totals at today's and at the chosen prices", 5,
 	    tk, th));
 	for (k = 0; k < 3; k++) {
 		double before = report_sum_of(s, S_BD + k), now = report_sum_of(s, S_ED + k);
+		enum report_kind kind = k == 0 ? REPORT_QTY : REPORT_MONEY;
 		TRY(report_table_row(t));
 		TRY(report_table_text(t, 0, measure[k]));
-		report_table_num(t, 1, before, REPORT_FIX2);
-		report_table_num(t, 2, now, REPORT_FIX2);
-		report_table_num(t, 3, now - before, REPORT_FIX2);
+		report_table_num(t, 1, before, kind);
+		report_table_num(t, 2, now, kind);
+		report_table_num(t, 3, now - before, kind);
 		report_table_num(t, 4, rel(now, before), REPORT_PCT);
 	}
 
@@ -147,107 +613,10 @@ build_pricing(const struct report *r, struct report_doc *doc)
 	TRY(report_table_kv(t, "max_change|largest change", r->n_change ? r->max_change : NAN,
 	    REPORT_PCT));
 
-	if (r->c.by >= 0) {
-		const char *keys[] = { "group", "rows", "rows_flagged", "base_demand", "exp_demand",
-		    "base_revenue", "exp_revenue", "base_profit", "exp_profit", "lift", "lift_rel",
-		    "shadow_price" };
-		const char *heads[] = { r->o.by_name, "rows", "flagged", "demand today",
-		    "demand chosen", "revenue today", "revenue chosen", "profit today",
-		    "profit chosen", "lift", "lift %", "shadow price" };
-		snprintf(title, sizeof title, "By %s", r->o.by_name);
-		TRYP(gv = report_keymap_sorted(&r->groups));
-		TRYP(t = report_doc_table(doc, "by_group", title, r->c.shadow >= 0 ? 12 : 11, keys,
-		    heads));
-		for (i = 0; i < r->groups.n; i++) {
-			const struct sums *g = &gv[i]->s;
-			TRY(report_table_row(t));
-			TRY(report_table_text(t, 0, gv[i]->key));
-			report_table_num(t, 1, (double)g->n, REPORT_INT);
-			report_table_num(t, 2, (double)g->n_flagged, REPORT_INT);
-			for (k = 0; k < 3; k++) {
-				report_table_num(t, 3 + 2 * k, report_sum_of(g, S_BD + k), REPORT_FIX2);
-				report_table_num(t, 4 + 2 * k, report_sum_of(g, S_ED + k), REPORT_FIX2);
-			}
-			report_table_num(t, 9, report_sum_of(g, S_EP) - report_sum_of(g, S_BP), REPORT_FIX2);
-			report_table_num(t, 10, rel(report_sum_of(g, S_EP), report_sum_of(g, S_BP)), REPORT_PCT);
-			if (r->c.shadow >= 0)
-				report_table_num(t, 11, g->shadow, REPORT_FIX4);
-		}
-		free(gv);
-		gv = NULL;
-	}
-
-	{
-		static const char *const hk[] = { "bin", "lo", "hi", "rows", "share" };
-		static const char *const hh[] = { "change", "from", "to", "rows", "share" };
-		size_t nb = r->nbins + 2;
-		double *y = calloc(nb, sizeof *y);
-		char **labels = calloc(nb, sizeof *labels);
-		int bad = y == NULL || labels == NULL;
-		t = bad ? NULL : report_doc_table(doc, "change_hist",
-		    "Distribution of price changes (chosen / today - 1)", 5, hk, hh);
-		for (i = 0; t != NULL && i < nb; i++) {
-			double lo = i == 0 ? -INFINITY : -r->o.bin_range + r->o.bin_width * (double)(i - 1);
-			double hi = i == nb - 1 ? INFINITY : -r->o.bin_range + r->o.bin_width * (double)i;
-			char lab[64];
-			/* Edges are multiples of the width: print them clean (no 1e-17 residue). */
-			lo = isfinite(lo) ? floor(lo * 1e9 + 0.5) / 1e9 + 0.0 : lo;
-			hi = isfinite(hi) ? floor(hi * 1e9 + 0.5) / 1e9 + 0.0 : hi;
-			if (i == 0)
-				snprintf(lab, sizeof lab, "< %g%%", hi * 100);
-			else if (i == nb - 1)
-				snprintf(lab, sizeof lab, "> %g%%", lo * 100);
-			else
-				snprintf(lab, sizeof lab, "%g%% .. %g%%", lo * 100, hi * 100);
-			if (report_table_row(t) < 0 || report_table_text(t, 0, lab) < 0 ||
-			    (labels[i] = malloc(strlen(lab) + 1)) == NULL) {
-				bad = 1;
-				break;
-			}
-			memcpy(labels[i], lab, strlen(lab) + 1);
-			report_table_num(t, 1, isfinite(lo) ? lo : NAN, REPORT_PCT);
-			report_table_num(t, 2, isfinite(hi) ? hi : NAN, REPORT_PCT);
-			report_table_num(t, 3, (double)r->hist[i], REPORT_INT);
-			report_table_num(t, 4, share(r->hist[i], r->n_change), REPORT_PCT);
-			y[i] = (double)r->hist[i];
-		}
-		if (!bad && t != NULL) {
-			/*
-			 * People get the bins from the first to the last that holds a
-			 * row; machines (JSON, CSV) get every bin.
-			 */
-			struct report_table *tp = report_doc_table(doc, "change_hist",
-			    t->title, 5, hk, hh);
-			size_t first = 0, last = nb;
-			while (first < nb && r->hist[first] == 0)
-				first++;
-			while (last > first && r->hist[last - 1] == 0)
-				last--;
-			t->detail = 1;
-			if (tp == NULL)
-				bad = 1;
-			else
-				tp->detail = 2;
-			for (i = first; !bad && i < last; i++) {
-				const struct report_cell *c = &t->cells[i * 5];
-				if (report_table_row(tp) < 0 || report_table_text(tp, 0, c[0].s) < 0)
-					bad = 1;
-				else
-					for (k = 1; k < 5; k++)
-						report_table_num(tp, (size_t)k, c[k].x, c[k].kind);
-			}
-		}
-		if (!bad && t != NULL && report_doc_chart(doc, REPORT_CHART_BARS,
-		    "Price changes", "change (chosen / today - 1)", "rows", nb, NULL, y,
-		    (const char *const *)labels) == NULL)
-			bad = 1;
-		for (i = 0; labels != NULL && i < nb; i++)
-			free(labels[i]);
-		free(labels);
-		free(y);
-		if (bad || t == NULL)
-			goto fail;
-	}
+	if (r->c.by >= 0)
+		TRY(build_groups(r, doc));
+	TRY(build_hist(r, doc));
+	TRY(build_rows(r, doc));
 
 	if (r->c.binding >= 0)
 		TRY(build_counts(doc, &r->bindings, "binding", "Binding rules", "binding", s->n, 0));
@@ -258,16 +627,74 @@ build_pricing(const struct report *r, struct report_doc *doc)
 	if (r->o.top == 0)
 		return 0;
 	snprintf(title, sizeof title, "Largest increases (top %zu)", r->o.top);
-	TRY(build_keep(r, doc, "largest_increases", title, r->inc, r->n_inc, 0));
+	TRY(build_keep(r, doc, "largest_increases", title, r->inc, r->n_inc,
+	    KEEP_RANK | KEEP_BINDING));
 	snprintf(title, sizeof title, "Largest decreases (top %zu)", r->o.top);
-	TRY(build_keep(r, doc, "largest_decreases", title, r->dec, r->n_dec, 0));
+	TRY(build_keep(r, doc, "largest_decreases", title, r->dec, r->n_dec,
+	    KEEP_RANK | KEEP_BINDING));
 	if (r->c.status >= 0) {
 		snprintf(title, sizeof title, "Flagged rows (first %zu)", r->o.top);
-		TRY(build_keep(r, doc, "flagged", title, r->flag, r->n_flag, 1));
+		TRY(build_keep(r, doc, "flagged", title, r->flag, r->n_flag,
+		    KEEP_RANK | KEEP_STATUS));
 	}
 	return 0;
 fail:
-	free(gv);
+	return -1;
+}
+
+/*
+ * The audit by the values of --audit COL: the mean paid price index (the
+ * price paid over today's price, row by row, then averaged), the shares
+ * of rises and cuts, expected demand and profit, and the largest gap in
+ * the index between two values.
+ */
+static int
+build_audit(const struct report *r, struct report_doc *doc)
+{
+	static const char *const ak[] = { "value", "rows", "paid_index", "share_up", "share_down",
+	    "exp_demand", "exp_profit", "lift" };
+	const char *ah[] = { r->o.audit_name, "rows", "paid / today", "rises", "cuts",
+	    "demand", "profit", "lift" };
+	struct entry **v = report_keymap_sorted(&r->audits);
+	const struct entry *lo, *hi;
+	struct report_table *t;
+	char title[REPORT_ID_MAX + 64];
+	size_t i;
+
+	if (v == NULL)
+		return -1;
+	snprintf(title, sizeof title, "Audit by %.64s", r->o.audit_name);
+	TRY(report_doc_heading(doc, title));
+	snprintf(title, sizeof title, "Prices by %.64s (paid / today: the mean over the rows)",
+	    r->o.audit_name);
+	TRYP(t = report_doc_table(doc, "audit", title, 8, ak, ah));
+	t->sortable = 1;
+	for (i = 0; i < r->audits.n; i++) {
+		const struct sums *g = &v[i]->s;
+		TRY(report_table_row(t));
+		TRY(report_table_text(t, 0, v[i]->key));
+		report_table_num(t, 1, (double)g->n, REPORT_INT);
+		report_table_num(t, 2, mean_of(g, S_IDX), REPORT_FIX4);
+		report_table_num(t, 3, share(g->n_up, g->n), REPORT_PCT);
+		report_table_num(t, 4, share(g->n_down, g->n), REPORT_PCT);
+		report_table_num(t, 5, report_sum_of(g, S_ED), REPORT_QTY);
+		report_table_num(t, 6, report_sum_of(g, S_EP), REPORT_MONEY);
+		report_table_num(t, 7, report_sum_of(g, S_EP) - report_sum_of(g, S_BP), REPORT_MONEY);
+	}
+	audit_gap(r, &lo, &hi);
+	TRYP(t = report_doc_kv(doc, "audit_gap", "Largest gap in the paid price index"));
+	TRY(report_table_kv_text(t, "high|highest", hi != NULL ? hi->key : "-"));
+	TRY(report_table_kv(t, "high_index|its index", hi != NULL ? mean_of(&hi->s, S_IDX) : NAN,
+	    REPORT_FIX4));
+	TRY(report_table_kv_text(t, "low|lowest", lo != NULL ? lo->key : "-"));
+	TRY(report_table_kv(t, "low_index|its index", lo != NULL ? mean_of(&lo->s, S_IDX) : NAN,
+	    REPORT_FIX4));
+	TRY(report_table_kv(t, "gap|gap", lo != NULL ? mean_of(&hi->s, S_IDX) -
+	    mean_of(&lo->s, S_IDX) : NAN, REPORT_FIX4));
+	free(v);
+	return 0;
+fail:
+	free(v);
 	return -1;
 }
 
@@ -283,7 +710,7 @@ build_curves(const struct report *r, struct report_doc *doc)
 	const struct report_curve **v;
 	struct entry **gv = NULL;
 	size_t n = 0, i, j;
-	char buf[REPORT_ID_MAX + 64];
+	char buf[2 * REPORT_ID_MAX + 160];
 
 	v = malloc((r->ncurves ? r->ncurves : 1) * sizeof *v);
 	if (v == NULL)
@@ -316,13 +743,13 @@ build_curves(const struct report *r, struct report_doc *doc)
 				best = j;
 		TRY(report_table_row(ts));
 		TRY(report_table_text(ts, 0, c->label));
-		report_table_num(ts, 1, c->today, REPORT_FIX2);
-		report_table_num(ts, 2, c->chosen, REPORT_FIX2);
+		report_table_num(ts, 1, c->today, REPORT_PRICE);
+		report_table_num(ts, 2, c->chosen, REPORT_PRICE);
 		report_table_num(ts, 3, c->today_demand, REPORT_FIX4);
 		report_table_num(ts, 4, c->chosen_demand, REPORT_FIX4);
-		report_table_num(ts, 5, c->today_profit, REPORT_FIX2);
-		report_table_num(ts, 6, c->chosen_profit, REPORT_FIX2);
-		report_table_num(ts, 7, c->n ? c->price[best] : NAN, REPORT_FIX2);
+		report_table_num(ts, 5, c->today_profit, REPORT_MONEY);
+		report_table_num(ts, 6, c->chosen_profit, REPORT_MONEY);
+		report_table_num(ts, 7, c->n ? c->price[best] : NAN, REPORT_PRICE);
 	}
 	TRYP(td = report_doc_table(doc, "curve_points", "Curve points", 5, dk, dk));
 	td->detail = 1;
@@ -341,16 +768,25 @@ build_curves(const struct report *r, struct report_doc *doc)
 	for (i = 0; i < n; i++) {
 		const struct report_curve *c = v[i];
 		struct report_chart *ch;
-		snprintf(buf, sizeof buf, "Demand: %s", c->label);
+		size_t best = 0;
+		for (j = 1; j < c->n; j++)
+			if (c->profit[j] > c->profit[best])
+				best = j;
+		if (r->c.by >= 0)
+			snprintf(buf, sizeof buf, "Demand, %.64s %s", r->o.by_name, c->label);
+		else
+			snprintf(buf, sizeof buf, "Demand, %s", c->label);
 		TRYP(ch = report_doc_chart(doc, REPORT_CHART_LINES, buf, "price", "expected demand",
 		    c->n, c->price, c->demand, NULL));
 		ch->mark[0] = c->today;
 		ch->mark[1] = c->chosen;
-		snprintf(buf, sizeof buf, "Profit: %s", c->label);
+		ch->mark[2] = c->n ? c->price[best] : NAN;
+		memcpy(buf, "Profit", 6);
 		TRYP(ch = report_doc_chart(doc, REPORT_CHART_LINES, buf, "price", "expected profit",
 		    c->n, c->price, c->profit, NULL));
 		ch->mark[0] = c->today;
 		ch->mark[1] = c->chosen;
+		ch->mark[2] = c->n ? c->price[best] : NAN;
 	}
 	free(gv);
 	free(v);
@@ -489,7 +925,8 @@ report_build(const struct report *r, const json_t *model)
 	snprintf(title, sizeof title, "Pricing report: %s", r->o.input_name);
 	if (!r->pricing)
 		snprintf(title, sizeof title, "Model report: %s", r->o.input_name);
-	doc = report_doc_new(title, r->o.input_name);
+	doc = report_doc_new(r->o.title != NULL ? r->o.title : title, r->o.input_name,
+	    r->o.currency);
 	if (doc == NULL)
 		return NULL;
 	if (r->c.label >= 0 && quality_of(r, &q) < 0)
@@ -520,12 +957,17 @@ report_build(const struct report *r, const json_t *model)
 		TRY(report_table_kv(t, "brier", q.brier, REPORT_FIX4));
 	}
 
+	/* The decisions first (headline, pricing, curves, audit), then the model behind them. */
+	if (r->pricing)
+		TRY(build_headline(r, doc));
 	if (r->pricing)
 		TRY(build_pricing(r, doc));
-	if (model != NULL)
-		TRY(report_build_model(doc, model));
 	if (r->o.curves > 0)
 		TRY(build_curves(r, doc));
+	if (r->c.audit >= 0)
+		TRY(build_audit(r, doc));
+	if (model != NULL)
+		TRY(report_build_model(doc, model));
 	if (r->c.label >= 0)
 		TRY(build_quality(r, doc, &q));
 	return doc;

@@ -20,7 +20,7 @@ dup_str(const char *s)
 }
 
 struct report_doc *
-report_doc_new(const char *title, const char *input)
+report_doc_new(const char *title, const char *input, const char *currency)
 {
 	struct report_doc *doc = calloc(1, sizeof *doc);
 
@@ -28,7 +28,8 @@ report_doc_new(const char *title, const char *input)
 		return NULL;
 	doc->title = dup_str(title);
 	doc->input = dup_str(input);
-	if (doc->title == NULL || doc->input == NULL) {
+	doc->currency = dup_str(currency != NULL ? currency : "");
+	if (doc->title == NULL || doc->input == NULL || doc->currency == NULL) {
 		report_doc_free(doc);
 		return NULL;
 	}
@@ -92,6 +93,7 @@ report_doc_free(struct report_doc *doc)
 	free(doc->items);
 	free(doc->title);
 	free(doc->input);
+	free(doc->currency);
 	free(doc);
 }
 
@@ -141,6 +143,15 @@ int
 report_doc_para(struct report_doc *doc, const char *text)
 {
 	return doc_text(doc, REPORT_ITEM_PARA, text);
+}
+
+int
+report_doc_note(struct report_doc *doc, int warn, const char *text)
+{
+	if (doc_text(doc, REPORT_ITEM_NOTE, text) < 0)
+		return -1;
+	doc->items[doc->n - 1].warn = warn;
+	return 0;
 }
 
 struct report_table *
@@ -284,7 +295,7 @@ report_doc_chart(struct report_doc *doc, enum report_chart_kind kind, const char
 		return NULL;
 	c->kind = kind;
 	c->n = n;
-	c->mark[0] = c->mark[1] = NAN;
+	c->mark[0] = c->mark[1] = c->mark[2] = NAN;
 	c->title = dup_str(title);
 	c->xlabel = dup_str(xlabel);
 	c->ylabel = dup_str(ylabel);
@@ -462,14 +473,105 @@ report_human(double x, enum report_kind kind, char *buf, size_t size)
 	return buf;
 }
 
-/* Text of cell for people, into buf (64 bytes), or the cell's own string. */
-static const char *
-cell_human(const struct report_cell *c, char *buf)
+static int
+is_grouped(enum report_kind kind)
+{
+	return kind == REPORT_MONEY || kind == REPORT_PRICE || kind == REPORT_QTY;
+}
+
+int
+report_fit_decimals(enum report_kind kind, const double *x, size_t n)
+{
+	double m = kind == REPORT_PRICE ? INFINITY : 0;
+	size_t i;
+	int dec;
+
+	if (!is_grouped(kind))
+		return 2;
+	for (i = 0; i < n; i++) {
+		double a = fabs(x[i]);
+		if (!isfinite(a) || a == 0)
+			continue;
+		if (kind == REPORT_PRICE ? a < m : a > m)
+			m = a;
+	}
+	if (!isfinite(m) || m == 0 || m >= 1)
+		return 2;
+	/*
+	 * Prices three significant digits (0.5 has its first at 10^-1: 3
+	 * decimals), totals two (0.12 keeps 2 decimals, 0.05 gets 3).
+	 */
+	dec = (kind == REPORT_PRICE ? 2 : 1) - (int)floor(log10(m));
+	return dec > 6 ? 6 : dec < 2 ? 2 : dec;
+}
+
+char *
+report_show(const struct report_doc *doc, double x, enum report_kind kind, int dec,
+    char *buf, size_t size)
+{
+	char digits[80], grouped[112];
+	const char *cur = doc != NULL && (kind == REPORT_MONEY || kind == REPORT_PRICE) ?
+	    doc->currency : "";
+	size_t n, i, o = 0, int_len;
+	int neg, nonzero = 0;
+
+	if (!(is_grouped(kind) || kind == REPORT_INT) || !isfinite(x) || fabs(x) >= 1e15)
+		return report_human(x, kind, buf, size);
+	if (kind == REPORT_INT || dec < 0)
+		dec = kind == REPORT_INT ? 0 : 2;
+	neg = x < 0;
+	snprintf(digits, sizeof digits, "%.*f", dec, fabs(x));
+	n = strlen(digits);
+	for (i = 0; i < n; i++)
+		if (digits[i] >= '1' && digits[i] <= '9')
+			nonzero = 1;
+	int_len = strcspn(digits, ".");
+	for (i = 0; i < n; i++) {
+		if (i > 0 && i < int_len && (int_len - i) % 3 == 0)
+			grouped[o++] = ',';
+		grouped[o++] = digits[i];
+	}
+	grouped[o] = '\0';
+	/* A tiny negative that rounds to zero shows no sign ("0.00", not "-0.00"). */
+	snprintf(buf, size, "%s%s%s", neg && nonzero ? "-" : "", cur, grouped);
+	return buf;
+}
+
+void
+report_table_decimals(const struct report_table *t, int *dec)
+{
+	size_t r, c, n;
+	double *v = malloc((t->nrows ? t->nrows : 1) * sizeof *v);
+
+	for (c = 0; c < t->ncols; c++) {
+		enum report_kind kind = REPORT_TEXT;
+		dec[c] = 2;
+		if (v == NULL)
+			continue;
+		for (r = 0; r < t->nrows && kind == REPORT_TEXT; r++)
+			if (is_grouped(t->cells[r * t->ncols + c].kind))
+				kind = t->cells[r * t->ncols + c].kind;
+		if (kind == REPORT_TEXT)
+			continue;
+		/* Money and demand in one column (totals) are read alike, for their size. */
+		for (r = n = 0; r < t->nrows; r++) {
+			enum report_kind k = t->cells[r * t->ncols + c].kind;
+			if (k == kind || (kind != REPORT_PRICE && (k == REPORT_MONEY || k == REPORT_QTY)))
+				v[n++] = t->cells[r * t->ncols + c].x;
+		}
+		dec[c] = report_fit_decimals(kind, v, n);
+	}
+	free(v);
+}
+
+const char *
+report_cell_text(const struct report_doc *doc, const struct report_cell *c, int dec, char *buf)
 {
 	if (c->kind == REPORT_TEXT)
 		return c->s != NULL ? c->s : "";
-	return report_human(c->x, c->kind, buf, 64);
+	return report_show(doc, c->x, c->kind, dec, buf, 96);
 }
+
 
 /*
  * Columns a terminal shows for s once made safe (term_text): one per
@@ -520,14 +622,15 @@ underline(FILE *fp, const char *s, int ch)
 
 /* Text table: columns two spaces apart, text left, numbers right. */
 static void
-text_table(const struct report_table *t, FILE *fp)
+text_table(const struct report_doc *doc, const struct report_table *t, FILE *fp)
 {
 	size_t first = t->kv ? 1 : 0, r, c, w[64];
-	char buf[64];
-	int has_head = 0, left_values = 0;
+	char buf[96];
+	int has_head = 0, left_values = 0, dec[64];
 
 	if (t->ncols > 64)
 		return;
+	report_table_decimals(t, dec);
 	term_put(t->title, fp);
 	putc('\n', fp);
 	for (c = first; c < t->ncols; c++) {
@@ -535,7 +638,7 @@ text_table(const struct report_table *t, FILE *fp)
 		if (!t->kv && t->heads[c][0] != '\0')
 			has_head = 1;
 		for (r = 0; r < t->nrows; r++) {
-			size_t cw = text_width(cell_human(&t->cells[r * t->ncols + c], buf));
+			size_t cw = text_width(report_cell_text(doc, &t->cells[r * t->ncols + c], dec[c], buf));
 			if (cw > w[c])
 				w[c] = cw;
 		}
@@ -567,7 +670,7 @@ text_table(const struct report_table *t, FILE *fp)
 		fputs("  ", fp);
 		for (c = first; c < t->ncols; c++) {
 			const struct report_cell *cell = &t->cells[r * t->ncols + c];
-			const char *s = cell_human(cell, buf);
+			const char *s = report_cell_text(doc, cell, dec[c], buf);
 			size_t sw = text_width(s);
 			int right = cell->kind != REPORT_TEXT && !left_values;
 			if (c > first)
@@ -600,11 +703,18 @@ report_write_text(const struct report_doc *doc, FILE *fp)
 			term_put(it->text, fp);
 			putc('\n', fp);
 			break;
+		case REPORT_ITEM_NOTE:
+			if (i == 0 || doc->items[i - 1].kind != REPORT_ITEM_NOTE)
+				putc('\n', fp);
+			fputs(it->warn ? "  ! " : "  - ", fp);
+			term_put(it->text, fp);
+			putc('\n', fp);
+			break;
 		case REPORT_ITEM_TABLE:
 			if (it->table->detail == 1)
 				break;
 			putc('\n', fp);
-			text_table(it->table, fp);
+			text_table(doc, it->table, fp);
 			break;
 		case REPORT_ITEM_CHART:
 			break;
@@ -640,11 +750,15 @@ md_cell(FILE *fp, const char *raw)
 }
 
 static void
-md_table(const struct report_table *t, FILE *fp)
+md_table(const struct report_doc *doc, const struct report_table *t, FILE *fp)
 {
 	size_t first = t->kv ? 1 : 0, r, c;
-	char buf[64];
+	char buf[96];
+	int dec[64];
 
+	if (t->ncols > 64)
+		return;
+	report_table_decimals(t, dec);
 	fprintf(fp, "### %s\n\n", t->title);
 	if (t->nrows == 0) {
 		fputs("(none)\n", fp);
@@ -664,7 +778,7 @@ md_table(const struct report_table *t, FILE *fp)
 		putc('|', fp);
 		for (c = first; c < t->ncols; c++) {
 			putc(' ', fp);
-			md_cell(fp, cell_human(&t->cells[r * t->ncols + c], buf));
+			md_cell(fp, report_cell_text(doc, &t->cells[r * t->ncols + c], dec[c], buf));
 			fputs(" |", fp);
 		}
 		putc('\n', fp);
@@ -692,11 +806,18 @@ report_write_md(const struct report_doc *doc, FILE *fp)
 			md_cell(fp, it->text);
 			putc('\n', fp);
 			break;
+		case REPORT_ITEM_NOTE:
+			if (i == 0 || doc->items[i - 1].kind != REPORT_ITEM_NOTE)
+				putc('\n', fp);
+			fputs(it->warn ? "- **Warning:** " : "- ", fp);
+			md_cell(fp, it->text);
+			putc('\n', fp);
+			break;
 		case REPORT_ITEM_TABLE:
 			if (it->table->detail == 1)
 				break;
 			putc('\n', fp);
-			md_table(it->table, fp);
+			md_table(doc, it->table, fp);
 			break;
 		case REPORT_ITEM_CHART:
 			break;

@@ -36,7 +36,15 @@ enum report_kind {
 	REPORT_FIX2,        /* money, demand, prices: %.2f */
 	REPORT_FIX4,        /* probabilities, metrics: %.4f */
 	REPORT_PCT,         /* a fraction shown as a percentage: %.2f% */
-	REPORT_PVAL         /* a p-value: %.4f, or <0.0001 below that */
+	REPORT_PVAL,        /* a p-value: %.4f, or <0.0001 below that */
+	/*
+	 * For people: grouped by thousands, with decimals that fit the
+	 * column (report_fit_decimals), MONEY and PRICE with the document's
+	 * currency symbol.
+	 */
+	REPORT_MONEY,       /* revenue, profit, lift */
+	REPORT_PRICE,       /* a price */
+	REPORT_QTY          /* demand */
 };
 
 struct report_cell {
@@ -50,6 +58,8 @@ struct report_table {
 	char *title;        /* for people, e.g. "By region" */
 	int kv;             /* a key/value table: two columns, key and value */
 	int detail;         /* 1: only for machines (JSON, CSV); 2: only for people */
+	int collapsed;      /* HTML: folded away under its title (<details>) */
+	int sortable;       /* HTML: a click on a head sorts the rows */
 	size_t ncols;
 	char **keys;        /* column keys (machines) */
 	char **heads;       /* column heads (people) */
@@ -58,7 +68,8 @@ struct report_table {
 };
 
 enum report_chart_kind {
-	REPORT_CHART_BARS,      /* labels[] and y[]: a histogram */
+	REPORT_CHART_BARS,      /* labels[] and y[]: a histogram, every bar labelled */
+	REPORT_CHART_HBARS,     /* labels[] and y[] (any sign): one horizontal bar a label */
 	REPORT_CHART_LINES,     /* x[], y[] (and y2[] when set): curves, with marks */
 	REPORT_CHART_CALIB      /* x[] predicted, y[] observed, with the diagonal */
 };
@@ -69,15 +80,20 @@ struct report_chart {
 	size_t n;
 	double *x, *y;
 	char **labels;          /* BARS: n labels */
-	double mark[2];         /* LINES: x of today's and the chosen price (NaN: none) */
+	double mark[3];         /* LINES: x of today's, the chosen and the best price (NaN: none) */
 };
 
+/*
+ * NOTE: one line of the headline; consecutive notes make one list, and a
+ * note with warn set is a warning (marked "!" in text and Markdown).
+ */
 enum report_item_kind { REPORT_ITEM_HEADING, REPORT_ITEM_PARA, REPORT_ITEM_TABLE,
-	REPORT_ITEM_CHART };
+	REPORT_ITEM_CHART, REPORT_ITEM_NOTE };
 
 struct report_item {
 	enum report_item_kind kind;
-	char *text;                  /* HEADING, PARA */
+	char *text;                  /* HEADING, PARA, NOTE */
+	int warn;                    /* NOTE: a warning */
 	struct report_table *table;  /* TABLE */
 	struct report_chart *chart;  /* CHART */
 };
@@ -85,17 +101,22 @@ struct report_item {
 struct report_doc {
 	char *title;
 	char *input;                 /* input name, for the heading and JSON */
+	char *currency;              /* symbol before money and prices for people ("" none) */
 	size_t n, cap;
 	struct report_item *items;
 };
 
-/* An empty document; NULL when out of memory.  Strings are copied. */
-struct report_doc *report_doc_new(const char *title, const char *input);
+/*
+ * An empty document; NULL when out of memory.  Strings are copied; currency
+ * may be NULL (none).
+ */
+struct report_doc *report_doc_new(const char *title, const char *input, const char *currency);
 void report_doc_free(struct report_doc *doc);    /* NULL-safe */
 
 /* Append a heading or paragraph (copied).  0, or -1 out of memory. */
 int report_doc_heading(struct report_doc *doc, const char *text);
 int report_doc_para(struct report_doc *doc, const char *text);
+int report_doc_note(struct report_doc *doc, int warn, const char *text);
 
 /*
  * Append a table with ncols columns; keys and heads are arrays of ncols
@@ -156,8 +177,36 @@ int report_cp_unsafe(long cp);
 
 /*
  * A number for people, as kind says, into buf (size >= 64): "-" for NaN,
- * never "-0.00".  Returns buf.
+ * never "-0.00".  MONEY, PRICE and QTY get two decimals here, no grouping
+ * and no symbol (report_show does those).  Returns buf.
  */
 char *report_human(double x, enum report_kind kind, char *buf, size_t size);
+
+/*
+ * Decimals for n numbers of one kind shown together (a column, or today's
+ * and the chosen figure of a sentence): 2 for values from 1 up, more below,
+ * at most 6.  PRICE looks at the smallest non-zero value and keeps three
+ * significant digits (0.5 -> 3 decimals, 0.0412 -> 4), since prices are
+ * read one against another (0.0412 -> 0.0899, not 0.04 -> 0.09); MONEY and
+ * QTY look at the largest and keep two (0.12 -> 2, 0.05 -> 3), since
+ * totals are read for their size.  Other kinds: 2.
+ */
+int report_fit_decimals(enum report_kind kind, const double *x, size_t n);
+
+/*
+ * x for people as doc shows it, into buf (size >= 96): INT, MONEY, PRICE
+ * and QTY grouped by thousands with ","; MONEY, PRICE and QTY with dec
+ * decimals; MONEY and PRICE after doc's currency symbol ("-$1,234.50").
+ * Other kinds as report_human.  Returns buf.
+ */
+char *report_show(const struct report_doc *doc, double x, enum report_kind kind, int dec,
+    char *buf, size_t size);
+
+/* The decimals of each column of t (t->ncols entries into dec), by report_fit_decimals. */
+void report_table_decimals(const struct report_table *t, int *dec);
+
+/* A cell for people (report_show with dec), into buf (96 bytes), or the cell's own text. */
+const char *report_cell_text(const struct report_doc *doc, const struct report_cell *c,
+    int dec, char *buf);
 
 #endif

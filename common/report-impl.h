@@ -8,11 +8,21 @@
 
 #include "report.h"
 
-/* Figures summed over rows: today's (base) and the chosen (exp) ones. */
-enum { S_BD, S_BR, S_BP, S_ED, S_ER, S_EP, NSUM };
+/*
+ * Figures summed over rows: today's (base) and the chosen (exp) ones; the
+ * prices (today's, the chosen shelf price, the price paid: the chosen one
+ * without offers); the relative change, and its rises and cuts apart; the
+ * paid price index (paid / today's); the lift of the rows whose chosen price
+ * earns less than today's (the loss).
+ */
+enum { S_BD, S_BR, S_BP, S_ED, S_ER, S_EP, S_PRICE, S_OPT, S_PAID, S_CHG, S_UP, S_DOWN,
+	S_IDX, S_LOSS, NSUM };
 
 struct sums {
 	unsigned long long n, n_flagged;
+	unsigned long long n_up, n_down;   /* prices raised, lowered */
+	unsigned long long n_losing;       /* chosen price earns less than today's */
+	unsigned long long n_bound;        /* a bound rule decided the price */
 	double v[NSUM], c[NSUM];    /* Neumaier sums: value and compensation */
 	double shadow;              /* largest shadow price seen (NaN: none) */
 };
@@ -32,9 +42,9 @@ struct keymap {
 	size_t nslot;
 };
 
-/* A row kept in a list (largest changes, flagged rows). */
+/* A row kept in a list (largest changes, flagged rows, the rows of a small run). */
 struct keep {
-	double change, price, opt, lift;
+	double change, price, opt, paid, lift;
 	long line;
 	char id[REPORT_ID_MAX];
 	char group[REPORT_ID_MAX];
@@ -48,7 +58,11 @@ struct report {
 	int pricing;
 
 	struct sums total;
-	struct keymap groups, bindings, statuses, offers;
+	struct keymap groups, bindings, statuses, offers, audits;
+	unsigned long long n_rejected;   /* rows the caller rejected (report_set_rejected) */
+
+	struct keep *rows;               /* every row while there are at most REPORT_ROWS_SMALL */
+	size_t n_rows;
 
 	size_t nbins;                    /* inner bins; hist has nbins + 2 */
 	unsigned long long *hist;        /* [0] below, [1..nbins], [nbins+1] above */
@@ -74,7 +88,7 @@ struct report {
 double report_sum_of(const struct sums *s, int k);
 
 /*
- * The entries of m sorted by key (bytewise), as a new array of m->n
+ * The entries of m sorted by key (report_key_cmp), as a new array of m->n
  * pointers into m (the caller frees the array only); NULL if out of memory.
  */
 struct entry **report_keymap_sorted(const struct keymap *m);

@@ -82,6 +82,7 @@ fit_table(struct report_doc *doc, const char *name, const char *title, const jso
 	t = report_doc_kv(doc, name, title);
 	if (t == NULL)
 		return -1;
+	t->collapsed = 1;
 	json_object_foreach((json_t *)tr, key, v) {
 		if (json_is_integer(v))
 			TRY(report_table_kv(t, key, (double)json_integer_value(v), REPORT_INT));
@@ -135,6 +136,7 @@ report_build_model(struct report_doc *doc, const json_t *model)
 	    grouped ? ck : ck + 1, grouped ? ch : ch + 1);
 	if (t == NULL)
 		return -1;
+	t->collapsed = 1;
 	if (!grouped) {
 		TRY(coef_rows(t, NULL, model, linear));
 		TRY(fit_table(doc, "fit", "Fit", json_object_get(model, "training")));

@@ -91,12 +91,26 @@ keymap_get(struct keymap *m, const char *key, size_t len)
 	return e;
 }
 
+int
+report_key_cmp(const char *a, const char *b)
+{
+	double x, y;
+	int na = num_parse(a, strlen(a), &x, 0) == NUM_OK;
+	int nb = num_parse(b, strlen(b), &y, 0) == NUM_OK;
+
+	if (na != nb)
+		return na ? -1 : 1;
+	if (na && x != y)
+		return x < y ? -1 : 1;
+	return strcmp(a, b);
+}
+
 static int
 cmp_entry(const void *a, const void *b)
 {
 	const struct entry *const *x = a, *const *y = b;
 
-	return strcmp((*x)->key, (*y)->key);
+	return report_key_cmp((*x)->key, (*y)->key);
 }
 
 struct entry **
@@ -146,10 +160,12 @@ report_new(const struct report_opts *o, const struct report_cols *cols)
 	r->inc = calloc(top, sizeof *r->inc);
 	r->dec = calloc(top, sizeof *r->dec);
 	r->flag = calloc(top, sizeof *r->flag);
+	r->rows = calloc(REPORT_ROWS_SMALL, sizeof *r->rows);
 	r->min_change = INFINITY;
 	r->max_change = -INFINITY;
 	r->last_group = -1;
-	if (r->hist == NULL || r->inc == NULL || r->dec == NULL || r->flag == NULL) {
+	if (r->hist == NULL || r->inc == NULL || r->dec == NULL || r->flag == NULL ||
+	    r->rows == NULL) {
 		report_free(r);
 		return NULL;
 	}
@@ -165,6 +181,8 @@ report_free(struct report *r)
 	keymap_free(&r->bindings);
 	keymap_free(&r->statuses);
 	keymap_free(&r->offers);
+	keymap_free(&r->audits);
+	free(r->rows);
 	free(r->hist);
 	free(r->inc);
 	free(r->dec);
@@ -180,6 +198,12 @@ unsigned long long
 report_rows(const struct report *r)
 {
 	return r->total.n;
+}
+
+void
+report_set_rejected(struct report *r, unsigned long long n)
+{
+	r->n_rejected = n;
 }
 
 /* Parse the number in column col (named name) of row; -1 with d filled when it is not one. */
@@ -213,18 +237,39 @@ copy_field(char *dst, size_t size, const struct csvio_row *row, long col)
 	dst[n] = '\0';
 }
 
+/* What a row adds to the counts of struct sums besides its figures. */
+struct row_flags {
+	int flagged, up, down, losing, bound;
+};
+
 static void
-sums_add(struct sums *s, const double *v, int flagged, double shadow)
+sums_add(struct sums *s, const double *v, const struct row_flags *f, double shadow)
 {
 	int k;
 
 	s->n++;
-	if (flagged)
-		s->n_flagged++;
+	s->n_flagged += f->flagged != 0;
+	s->n_up += f->up != 0;
+	s->n_down += f->down != 0;
+	s->n_losing += f->losing != 0;
+	s->n_bound += f->bound != 0;
 	for (k = 0; k < NSUM; k++)
 		stats_sum_add(&s->v[k], &s->c[k], v[k]);
 	if (!isnan(shadow) && (isnan(s->shadow) || shadow > s->shadow))
 		s->shadow = shadow;
+}
+
+/* Add the row's figures to the entry of key[0..len) in m; -1 when out of memory. */
+static int
+count_in(struct keymap *m, const char *key, size_t len, const double *v,
+    const struct row_flags *f, double shadow)
+{
+	struct entry *e = keymap_get(m, key, len);
+
+	if (e == NULL)
+		return -1;
+	sums_add(&e->s, v, f, shadow);
+	return 0;
 }
 
 /*
@@ -247,6 +292,27 @@ keep_row(struct keep *v, size_t *n, size_t top, const struct keep *k, int sign)
 	v[pos] = *k;
 }
 
+/*
+ * Whether pr-optimize's binding names a bound of the price (min_price,
+ * max_price, max_change, max_up, max_down, min_margin, min_markup, cost,
+ * search_range): not none, ladder or capacity, which leave the price
+ * inside its bounds.
+ */
+static int
+is_bound(const struct csvio_row *row, long col)
+{
+	static const char *const inside[] = { "", "none", "ladder", "capacity", NULL };
+	size_t i;
+
+	if (col < 0)
+		return 0;
+	for (i = 0; inside[i] != NULL; i++)
+		if (row->len[col] == strlen(inside[i]) && memcmp(row->f[col], inside[i],
+		    row->len[col]) == 0)
+			return 0;
+	return 1;
+}
+
 /* Whether a status means pr-optimize flagged the row: anything but "" and "ok". */
 static int
 is_flagged(const struct csvio_row *row, long col)
@@ -260,14 +326,16 @@ int
 report_add_row(struct report *r, const struct csvio_row *row, struct diag *d)
 {
 	/* Checked in the order pr-optimize writes the columns. */
-	static const int order[NSUM] = { S_ED, S_ER, S_EP, S_BD, S_BR, S_BP };
-	static const char *const names[NSUM] = { "exp_demand", "exp_revenue", "exp_profit",
+	static const int order[6] = { S_ED, S_ER, S_EP, S_BD, S_BR, S_BP };
+	static const char *const names[6] = { "exp_demand", "exp_revenue", "exp_profit",
 	    "base_demand", "base_revenue", "base_profit" };
-	double v[NSUM], price = NAN, opt = NAN, shadow = NAN, label = NAN, pred = NAN, change;
+	double v[NSUM], price = NAN, opt = NAN, paid = NAN, shadow = NAN, label = NAN, pred = NAN;
+	double change;
 	long cols[NSUM];
-	struct entry *g = NULL, *e;
+	struct entry *g = NULL;
 	struct keep k;
-	int flagged, i;
+	struct row_flags fl;
+	int i;
 	const char *empty = "(none)";
 
 	cols[S_BD] = r->c.base_demand;
@@ -276,6 +344,8 @@ report_add_row(struct report *r, const struct csvio_row *row, struct diag *d)
 	cols[S_ED] = r->c.exp_demand;
 	cols[S_ER] = r->c.exp_revenue;
 	cols[S_EP] = r->c.exp_profit;
+	for (i = 0; i < NSUM; i++)
+		v[i] = NAN;
 	if (r->pricing) {
 		if (get_num(row, r->c.price, r->o.price_name, &price, d) < 0)
 			return -1;
@@ -284,10 +354,13 @@ report_add_row(struct report *r, const struct csvio_row *row, struct diag *d)
 			    row->len[r->c.price], "not a positive price");
 		if (get_num(row, r->c.opt_price, "opt_price", &opt, d) < 0)
 			return -1;
-		for (i = 0; i < NSUM; i++) {
+		for (i = 0; i < 6; i++) {
 			if (get_num(row, cols[order[i]], names[i], &v[order[i]], d) < 0)
 				return -1;
 		}
+		paid = opt;
+		if (r->c.paid >= 0 && get_num(row, r->c.paid, "paid_price", &paid, d) < 0)
+			return -1;
 		if (r->c.shadow >= 0 && row->len[r->c.shadow] > 0 &&
 		    get_num(row, r->c.shadow, "shadow_price", &shadow, d) < 0)
 			return -1;
@@ -340,41 +413,46 @@ report_add_row(struct report *r, const struct csvio_row *row, struct diag *d)
 			g->s.n++;
 		return 0;
 	}
-	flagged = is_flagged(row, r->c.status);
-	sums_add(&r->total, v, flagged, shadow);
-	if (g != NULL)
-		sums_add(&g->s, v, flagged, shadow);
-	if (r->c.binding >= 0) {
-		e = keymap_get(&r->bindings, row->f[r->c.binding], row->len[r->c.binding]);
-		if (e == NULL)
-			return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
-		sums_add(&e->s, v, flagged, shadow);
-	}
-	if (r->c.status >= 0) {
-		e = keymap_get(&r->statuses, row->f[r->c.status], row->len[r->c.status]);
-		if (e == NULL)
-			return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
-		sums_add(&e->s, v, flagged, shadow);
-	}
-	if (r->c.offer >= 0) {
-		size_t len = row->len[r->c.offer];
-		e = keymap_get(&r->offers, len ? row->f[r->c.offer] : empty,
-		    len ? len : strlen(empty));
-		if (e == NULL)
-			return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
-		sums_add(&e->s, v, flagged, shadow);
-	}
-
 	/* (opt - price) / price: the subtraction is exact when the prices are within a factor 2. */
 	change = (opt - price) / price;
+	memset(&fl, 0, sizeof fl);
+	fl.flagged = is_flagged(row, r->c.status);
+	fl.bound = is_bound(row, r->c.binding);
+	/*
+	 * Losing: the chosen price earns less than today's beyond rounding
+	 * (pr-optimize's own lift of two equal prices can be -4e-16).
+	 */
+	fl.losing = v[S_EP] - v[S_BP] < -1e-9 * (fabs(v[S_BP]) > 1 ? fabs(v[S_BP]) : 1);
 	if (opt == price) {
 		change = 0;
 		r->n_same++;
 	} else if (opt > price) {
 		r->n_up++;
+		fl.up = 1;
 	} else {
 		r->n_down++;
+		fl.down = 1;
 	}
+	v[S_PRICE] = price;
+	v[S_OPT] = opt;
+	v[S_PAID] = paid;
+	v[S_CHG] = change;
+	v[S_UP] = change > 0 ? change : 0;
+	v[S_DOWN] = change < 0 ? change : 0;
+	v[S_IDX] = paid / price;
+	v[S_LOSS] = fl.losing ? v[S_EP] - v[S_BP] : 0;
+	sums_add(&r->total, v, &fl, shadow);
+	if (g != NULL)
+		sums_add(&g->s, v, &fl, shadow);
+	if ((r->c.binding >= 0 && count_in(&r->bindings, row->f[r->c.binding],
+	    row->len[r->c.binding], v, &fl, shadow) < 0) ||
+	    (r->c.status >= 0 && count_in(&r->statuses, row->f[r->c.status],
+	    row->len[r->c.status], v, &fl, shadow) < 0) ||
+	    (r->c.offer >= 0 && count_in(&r->offers, row->len[r->c.offer] ? row->f[r->c.offer] :
+	    empty, row->len[r->c.offer] ? row->len[r->c.offer] : strlen(empty), v, &fl, shadow) < 0) ||
+	    (r->c.audit >= 0 && count_in(&r->audits, row->f[r->c.audit], row->len[r->c.audit], v,
+	    &fl, shadow) < 0))
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
 	r->n_change++;
 	stats_sum_add(&r->sum_change, &r->sum_change_c, change);
 	if (change < r->min_change)
@@ -400,6 +478,7 @@ report_add_row(struct report *r, const struct csvio_row *row, struct diag *d)
 	k.change = change;
 	k.price = price;
 	k.opt = opt;
+	k.paid = paid;
 	k.lift = v[S_EP] - v[S_BP];
 	k.line = row->line;
 	copy_field(k.id, sizeof k.id, row, r->c.id);
@@ -411,9 +490,11 @@ report_add_row(struct report *r, const struct csvio_row *row, struct diag *d)
 			keep_row(r->inc, &r->n_inc, r->o.top, &k, 1);
 		if (change < 0)
 			keep_row(r->dec, &r->n_dec, r->o.top, &k, -1);
-		if (flagged && r->n_flag < r->o.top)
+		if (fl.flagged && r->n_flag < r->o.top)
 			r->flag[r->n_flag++] = k;
 	}
+	if (r->n_rows < REPORT_ROWS_SMALL)
+		r->rows[r->n_rows++] = k;
 	return 0;
 }
 
@@ -430,7 +511,7 @@ last_kept(const struct report *r)
 	size_t i;
 
 	for (i = 0; i < r->ncurves; i++)
-		if (worst < 0 || strcmp(r->groups.v[r->curve_group[i]].key,
+		if (worst < 0 || report_key_cmp(r->groups.v[r->curve_group[i]].key,
 		    r->groups.v[r->curve_group[worst]].key) > 0)
 			worst = (long)i;
 	return worst;
@@ -451,7 +532,7 @@ report_need_curve(const struct report *r, const struct csvio_row *row)
 	if (r->ncurves < r->o.curves)
 		return 1;
 	worst = last_kept(r);
-	return strcmp(r->groups.v[r->last_group].key,
+	return report_key_cmp(r->groups.v[r->last_group].key,
 	    r->groups.v[r->curve_group[worst]].key) < 0;
 }
 

@@ -31,6 +31,8 @@
 #define REPORT_BINS_MAX 1000
 /* Points on each curve. */
 #define REPORT_CURVE_POINTS 51
+/* Runs of at most this many rows get a table of every row's prices. */
+#define REPORT_ROWS_SMALL 50
 
 /*
  * Column indices in the input, -1 when absent.  The pricing columns are
@@ -42,6 +44,8 @@ struct report_cols {
 	long exp_demand, exp_revenue, exp_profit;
 	long base_demand, base_revenue, base_profit;
 	long binding, status, offer, shadow;     /* optional texts / number */
+	long paid;                               /* paid_price (with offers), optional */
+	long audit;                              /* --audit */
 	long by, id;                             /* --by, --id */
 	long label, pred;                        /* --label, --pred */
 };
@@ -57,6 +61,9 @@ struct report_opts {
 	const char *label_name; /* --label and --pred column names, or NULL */
 	const char *pred_name;
 	size_t curves;          /* --curves N: rows (or groups) with a curve */
+	const char *title;      /* --title, or NULL for "Pricing report: INPUT" */
+	const char *currency;   /* --currency symbol for people, or NULL */
+	const char *audit_name; /* the --audit column's name, or NULL */
 };
 
 struct report;
@@ -88,6 +95,16 @@ int report_add_row(struct report *r, const struct csvio_row *row, struct diag *d
 
 /* Rows counted so far. */
 unsigned long long report_rows(const struct report *r);
+
+/* The rows the caller rejected, for the headline's warning. */
+void report_set_rejected(struct report *r, unsigned long long n);
+
+/*
+ * Order of group keys: keys that read as numbers (num_parse) before the
+ * others and among themselves by value (so 2 before 10); the others, and
+ * numbers of equal value, bytewise.  strcmp's sign convention.
+ */
+int report_key_cmp(const char *a, const char *b);
 
 /*
  * A curve for the report: demand and profit of one row at n prices x[]

@@ -22,12 +22,13 @@ fi
 
 # name | arguments (run in testdata/) | number of charts expected
 cat >"$scratch/pages" <<'PAGES'
-pricing|--by region --id id report-opt.csv|1
-curves|-m report-model.json --curves 2 --by region report-opt.csv|5
+pricing|--by region --id id report-opt.csv|2
+curves|-m report-model.json --curves 2 --by region report-opt.csv|6
 scored|--label bought report-scored.csv|1
 both|--label bought --pred p_buy report-both.csv|2
-odd|--by id report-odd.csv|1
-bytes|--by region --id region --top 2 report-bytes.csv|1
+odd|--by id report-odd.csv|2
+bytes|--by region --id region --top 2 report-bytes.csv|2
+audit|--by region --audit region --currency EUR --title Weekly report-opt.csv|2
 PAGES
 while IFS='|' read -r name args charts; do
 	page="$scratch/$name.html"
@@ -42,8 +43,8 @@ while IFS='|' read -r name args charts; do
 	fi
 	n=$(grep -c '<svg ' "$page")
 	if [ "$n" -eq "$charts" ]; then ok; else bad "$name: $n charts, want $charts"; fi
-	# Self-contained: no script, no external reference.
-	if grep -Eiq '<script|src=|href=|url\(|@import' "$page"; then
+	# Self-contained: no external reference; a script only inline (no attributes).
+	if grep -Eiq '<script [^>]|src=|href=|url\(|@import' "$page"; then
 		bad "$name: the page refers outside itself"
 	else
 		ok

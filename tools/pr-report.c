@@ -27,11 +27,14 @@ static const char help[] =
 "Report on pr-optimize output (or scored data with --label): FILE, or standard\n"
 "input when FILE is - or absent.\n"
 "\n"
+"      --audit=COL        prices, rises and cuts, demand and profit by the values\n"
+"                         of COL, with the largest gap between them flagged\n"
 "      --baseline=FILE    compare with a saved --format json report; exit 3 when a\n"
 "                         metric fell by more than --max-drop\n"
 "      --bin-range=FRAC   histogram of changes from -FRAC to +FRAC (default 0.5)\n"
 "      --bin-width=FRAC   width of a histogram bin (default 0.05)\n"
 "  -b, --by=COL           totals by the groups of column COL\n"
+"      --currency=SYM     put SYM before money and prices in text, md and html\n"
 "      --curves=N         demand and profit against price for the first N rows\n"
 "                         (with --by: the first row of each of N groups); needs -m\n"
 "  -d, --delimiter=CHAR   input field delimiter (default ,)\n"
@@ -50,14 +53,17 @@ static const char help[] =
 "      --rejects=FILE     write rejected rows to FILE with _line and _reason\n"
 "      --strict           fail on the first rejected row\n"
 "  -t, --tab              input fields are separated by tabs\n"
+"      --title=TEXT       the report's title (default: Pricing report: FILE)\n"
 "      --top=N            rows in each list of largest changes (default 5)\n"
 "  -v, --verbose          print the row counts and every gate comparison\n"
 "      --version          print the version and exit\n";
 
 enum {
-	OPT_BASELINE = CLI_OPT_FIRST_TOOL,
+	OPT_AUDIT = CLI_OPT_FIRST_TOOL,
+	OPT_BASELINE,
 	OPT_BIN_RANGE,
 	OPT_BIN_WIDTH,
+	OPT_CURRENCY,
 	OPT_CURVES,
 	OPT_ID,
 	OPT_LABEL,
@@ -65,6 +71,7 @@ enum {
 	OPT_METRIC,
 	OPT_PRED,
 	OPT_PRICE,
+	OPT_TITLE,
 	OPT_TOP
 };
 
@@ -101,10 +108,12 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "audit",     required_argument, NULL, OPT_AUDIT },
 		{ "baseline",  required_argument, NULL, OPT_BASELINE },
 		{ "bin-range", required_argument, NULL, OPT_BIN_RANGE },
 		{ "bin-width", required_argument, NULL, OPT_BIN_WIDTH },
 		{ "by",        required_argument, NULL, 'b' },
+		{ "currency",  required_argument, NULL, OPT_CURRENCY },
 		{ "curves",    required_argument, NULL, OPT_CURVES },
 		{ "format",    required_argument, NULL, 'f' },
 		{ "id",        required_argument, NULL, OPT_ID },
@@ -115,6 +124,7 @@ main(int argc, char **argv)
 		{ "output",    required_argument, NULL, 'o' },
 		{ "pred",      required_argument, NULL, OPT_PRED },
 		{ "price",     required_argument, NULL, OPT_PRICE },
+		{ "title",     required_argument, NULL, OPT_TITLE },
 		{ "top",       required_argument, NULL, OPT_TOP },
 		CLI_COMMON_LONG,
 		{ NULL, 0, NULL, 0 }
@@ -138,6 +148,7 @@ main(int argc, char **argv)
 	json_t *baseline = NULL;
 	const char *baseline_path = NULL, *model_path = NULL, *output = NULL;
 	const char *by = NULL, *id = NULL, *label = NULL, *pred = "p_buy", *price = NULL;
+	const char *audit = NULL, *currency = NULL, *title = NULL;
 	double bin_width = 0.05, bin_range = 0.5, max_drop = 0;
 	int have_max_drop = 0, fmt = FMT_TEXT, opt, got, failed = 0, hib;
 	long curves = 0, top = 5;
@@ -150,10 +161,12 @@ main(int argc, char **argv)
 		if (cli_common_opt(&common, opt, optarg, help))
 			continue;
 		switch (opt) {
+		case OPT_AUDIT: audit = optarg; break;
 		case OPT_BASELINE: baseline_path = optarg; break;
 		case OPT_BIN_RANGE: bin_range = cli_num_arg("--bin-range", optarg); break;
 		case OPT_BIN_WIDTH: bin_width = cli_num_arg("--bin-width", optarg); break;
 		case 'b': by = optarg; break;
+		case OPT_CURRENCY: currency = optarg; break;
 		case OPT_CURVES: curves = cli_long_arg("--curves", optarg, 1, REPORT_TOP_MAX); break;
 		case 'f':
 			fmt = cli_word_arg("--format", optarg, formats);
@@ -177,6 +190,7 @@ main(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case OPT_PRED: pred = optarg; break;
 		case OPT_PRICE: price = optarg; break;
+		case OPT_TITLE: title = optarg; break;
 		case OPT_TOP: top = cli_long_arg("--top", optarg, 0, REPORT_TOP_MAX); break;
 		default:
 			cli_usage_try();
@@ -220,11 +234,16 @@ main(int argc, char **argv)
 		rc.status = optional_col(in, "status");
 		rc.offer = optional_col(in, "offer_id");
 		rc.shadow = optional_col(in, "shadow_price");
+		rc.paid = optional_col(in, "paid_price");
 	} else {
 		rc.price = rc.exp_demand = rc.exp_revenue = rc.exp_profit = -1;
 		rc.base_demand = rc.base_revenue = rc.base_profit = -1;
-		rc.binding = rc.status = rc.offer = rc.shadow = -1;
+		rc.binding = rc.status = rc.offer = rc.shadow = rc.paid = -1;
 	}
+	if (audit != NULL && rc.opt_price < 0)
+		cli_fail(EXIT_FAIL, "%s: --audit needs pr-optimize output (no column \"opt_price\")",
+		    csvio_name(in));
+	rc.audit = audit != NULL ? require_col(in, audit) : -1;
 	rc.by = by != NULL ? require_col(in, by) : -1;
 	rc.id = id != NULL ? require_col(in, id) : -1;
 	rc.label = label != NULL ? require_col(in, label) : -1;
@@ -244,6 +263,9 @@ main(int argc, char **argv)
 	ro.label_name = label;
 	ro.pred_name = pred;
 	ro.curves = (size_t)curves;
+	ro.title = title;
+	ro.currency = currency;
+	ro.audit_name = audit;
 	rep = report_new(&ro, &rc);
 	if (rep == NULL)
 		cli_fail(EXIT_FAIL, "out of memory");
@@ -279,6 +301,7 @@ main(int argc, char **argv)
 		cli_fail_diag(EXIT_FAIL, &d);
 	}
 	cli_finish_rows(&common, &acct, csvio_name(in));
+	report_set_rejected(rep, acct.n_rejected);
 
 	doc = report_build(rep, model != NULL ? model_json(model) : NULL);
 	if (doc == NULL)

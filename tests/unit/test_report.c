@@ -160,7 +160,7 @@ read_fixture(const char *path, struct report_opts *o, int pricing, int scored)
 static void
 test_pricing(void)
 {
-	struct report_opts o = { 0.05, 0.5, 3, NULL, "region", "id", "price", NULL, NULL, 0 };
+	struct report_opts o = { 0.05, 0.5, 3, NULL, "region", "id", "price", NULL, NULL, 0, NULL, NULL, NULL };
 	struct report *r = read_fixture("report-opt.csv", &o, 1, 0);
 	struct report_doc *doc = r ? report_build(r, NULL) : NULL;
 	const struct report_table *s, *t;
@@ -211,14 +211,61 @@ test_pricing(void)
 	CHECK(t != NULL && t->nrows == 3, "--top 3");
 	t = report_doc_find(doc, "largest_decreases");
 	CHECK_REL(cell_by_num(t, 1, "change"), -0.2, 1e-15, "largest decrease");
+	/*
+	 * The headline by hand: rises a +10%, b +20%, e +10%, g +25%, j +25%
+	 * (mean 18%); cuts c -10%, f -10%, i -20% (mean -13.33%); losing rows
+	 * f -0.12, g -0.10, i -0.60 (loss -0.82); at a bound b max_change, f
+	 * min_margin, g max_price, i max_change (e's ladder is not a bound).
+	 */
+	t = report_doc_find(doc, "headline");
+	CHECK_REL(kv(t, "mean_rise"), 0.18, 1e-14, "mean rise");
+	CHECK_REL(kv(t, "mean_cut"), -0.4 / 3, 1e-14, "mean cut");
+	CHECK_REL(kv(t, "rows_losing"), 3, 0, "losing rows");
+	CHECK_REL(kv(t, "loss"), -0.82, 1e-12, "their loss");
+	CHECK_REL(kv(t, "rows_at_bound"), 4, 0, "rows at a bound");
+	t = report_doc_find(doc, "by_group");
+	CHECK_REL(cell_by_text(t, "east", "price_mean"), 47.0 / 3, 1e-14, "east mean price");
+	CHECK_REL(cell_by_text(t, "east", "opt_price_mean"), 44.5 / 3, 1e-14, "east mean chosen");
+	CHECK_REL(cell_by_text(t, "north", "change_mean"), 0.1125, 1e-14, "north mean change");
 	report_doc_free(doc);
 	report_free(r);
 }
 
 static void
+test_show(void)
+{
+	static const double ounce[] = { 0.0412, 0.0899, 0 }, big[] = { 1234567.891, 0.5 };
+	static const double small[] = { 0.05, 0.012 }, tiny[] = { 0.12 };
+	struct report_doc *doc = report_doc_new("t", "in", "$");
+	char buf[96];
+
+	CHECK(report_fit_decimals(REPORT_PRICE, ounce, 3) == 4, "per-ounce prices: 4 decimals");
+	CHECK(report_fit_decimals(REPORT_PRICE, big, 2) == 3, "a price of 0.5: 3 decimals");
+	CHECK(report_fit_decimals(REPORT_MONEY, big, 2) == 2, "money: the largest decides");
+	CHECK(report_fit_decimals(REPORT_MONEY, small, 2) == 3, "money below 0.1: 3 decimals");
+	CHECK(report_fit_decimals(REPORT_QTY, tiny, 1) == 2, "0.12: 2 decimals");
+	CHECK(report_fit_decimals(REPORT_PCT, tiny, 1) == 2, "other kinds: 2");
+	CHECK_STR(report_show(doc, 1234567.891, REPORT_MONEY, 2, buf, sizeof buf), "$1,234,567.89",
+	    "money grouped, with the symbol");
+	CHECK_STR(report_show(doc, -1234.5, REPORT_PRICE, 2, buf, sizeof buf), "-$1,234.50",
+	    "the sign before the symbol");
+	CHECK_STR(report_show(doc, -0.001, REPORT_MONEY, 2, buf, sizeof buf), "$0.00", "no -$0.00");
+	CHECK_STR(report_show(doc, 999.999, REPORT_QTY, 2, buf, sizeof buf), "1,000.00",
+	    "rounding carries into a new group; no symbol on demand");
+	CHECK_STR(report_show(doc, 0.0412, REPORT_PRICE, 4, buf, sizeof buf), "$0.0412", "4 decimals");
+	CHECK_STR(report_show(doc, 1234567, REPORT_INT, 2, buf, sizeof buf), "1,234,567", "counts");
+	CHECK_STR(report_show(doc, 0.5, REPORT_PCT, 2, buf, sizeof buf), "50.00%", "percent as is");
+	CHECK_STR(report_show(doc, NAN, REPORT_MONEY, 2, buf, sizeof buf), "-", "NaN");
+	CHECK(report_key_cmp("2", "10") < 0 && report_key_cmp("10", "b") < 0 &&
+	    report_key_cmp("a", "b") < 0 && report_key_cmp("1.0", "1") > 0 &&
+	    report_key_cmp("-3", "2") < 0, "numeric keys by value, first");
+	report_doc_free(doc);
+}
+
+static void
 test_scored(void)
 {
-	struct report_opts o = { 0.05, 0.5, 5, NULL, NULL, NULL, "price", "bought", "p_buy", 0 };
+	struct report_opts o = { 0.05, 0.5, 5, NULL, NULL, NULL, "price", "bought", "p_buy", 0, NULL, NULL, NULL };
 	struct report *r = read_fixture("report-scored.csv", &o, 0, 1);
 	struct report_doc *doc = r ? report_build(r, NULL) : NULL;
 	const struct report_table *q, *cal, *lift;
@@ -284,7 +331,7 @@ test_scored(void)
 static void
 test_gate(void)
 {
-	struct report_opts o = { 0.05, 0.5, 3, NULL, "region", "id", "price", NULL, NULL, 0 };
+	struct report_opts o = { 0.05, 0.5, 3, NULL, "region", "id", "price", NULL, NULL, 0, NULL, NULL, NULL };
 	struct report *r = read_fixture("report-opt.csv", &o, 1, 0);
 	struct report_doc *doc = r ? report_build(r, NULL) : NULL;
 	const char *names[] = { "exp_profit", "rows_flagged" };
@@ -323,6 +370,7 @@ main(void)
 {
 	test_utf8();
 	test_human();
+	test_show();
 	test_bins();
 	test_pricing();
 	test_scored();
