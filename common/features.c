@@ -93,6 +93,10 @@ struct tr {
 	const char *unseen_says;  /* lookup: what an unseen key gets, for the note */
 	struct cf *cf;
 	struct numcache *cache;   /* numeric: formatted results by input value */
+	struct hist_pit *pit;     /* history, ref_price with --asof-col: the history by date */
+	long *row_key;            /* with pit: each fitted row's key in the history */
+	struct hist_rows rows;    /* with --asof-col: each fitted row's own fields */
+	int has_rows;
 
 	/* fitting accumulators */
 	double acc_n, acc_mean, acc_m2, acc_min, acc_max;
@@ -124,6 +128,10 @@ struct feat_fit {
 	long asof;                /* day number or HIST_NO_DAY */
 	long *hol;                /* sorted holiday day numbers */
 	size_t nhol;
+	char *asof_col;           /* point in time: the rows' date column, or NULL */
+	long asof_idx;
+	long *row_day;            /* each row's day (HIST_NO_DAY: rejected) */
+	size_t nrows, caprows;
 };
 
 struct feat_state {
@@ -134,6 +142,9 @@ struct feat_state {
 	long asof;
 	long *hol;
 	size_t nhol;
+	char *asof_col;           /* with fitted rows: the rows' date column */
+	long asof_idx;
+	size_t row_at;            /* rows applied so far */
 	char name[DIAG_FILE_MAX];
 };
 
@@ -176,6 +187,9 @@ tr_fini(struct tr *t)
 	strtab_free(t->acc_lev);
 	cf_free(t->cf);
 	json_decref(t->side);
+	hist_pit_free(t->pit);
+	free(t->row_key);
+	hist_rows_fini(&t->rows);
 }
 
 static int
@@ -276,6 +290,7 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 	struct source *hist = NULL;
 	struct date dt;
 	size_t i;
+	long day;
 	int got;
 
 	if (f == NULL) {
@@ -289,13 +304,17 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 	f->smoothing = cfg->smoothing;
 	f->min_count = cfg->min_count;
 	f->asof = HIST_NO_DAY;
+	if (cfg->asof_col != NULL && (f->asof_col = strdup(cfg->asof_col)) == NULL) {
+		oom(d);
+		goto fail;
+	}
 	if (cfg->asof != NULL) {
 		if (date_parse(cfg->asof, strlen(cfg->asof), DATE_ORDER_NONE, &dt) != DATE_OK) {
 			diag_set(d, NULL, 0, NULL, cfg->asof, strlen(cfg->asof), "--asof: not a date");
 			goto fail;
 		}
 		f->asof = date_to_days(&dt);
-	} else if (cfg->history != NULL) {
+	} else if (cfg->history != NULL && cfg->asof_col == NULL) {
 		got = hist_max_day(hist, cfg->delim, cfg->history_date, &f->asof, d);
 		if (got < 0)
 			goto fail;
@@ -328,7 +347,18 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 			oom(d);
 			goto fail;
 		}
-		if (t->kind == FEAT_HISTORY) {
+		if ((t->kind == FEAT_HISTORY || t->kind == FEAT_REFPRICE) && cfg->asof_col != NULL) {
+			t->pit = t->kind == FEAT_HISTORY ?
+			    hist_pit_aggs(hist, cfg->delim, s->col, cfg->agg, cfg->history_date, d) :
+			    hist_pit_ref(hist, cfg->delim, s->col, s->arg, cfg->history_date, cfg->window,
+			    cfg->ref_median, d);
+			if (t->pit == NULL)
+				goto fail;
+			if (cfg->asof == NULL && hist_pit_last_day(t->pit, &day) &&
+			    (f->asof == HIST_NO_DAY || day + 1 > f->asof))
+				f->asof = day + 1;
+			continue;
+		} else if (t->kind == FEAT_HISTORY) {
 			t->side = hist_fit(hist, cfg->delim, s->col, cfg->agg,
 			    cfg->history_date, f->asof, d);
 		} else if (t->kind == FEAT_REFPRICE) {
@@ -376,6 +406,8 @@ feat_fit_free(struct feat_fit *f)
 		tr_fini(&f->tr[i]);
 	free(f->tr);
 	free(f->hol);
+	free(f->asof_col);
+	free(f->row_day);
 	free(f);
 }
 
@@ -404,6 +436,8 @@ feat_fit_bind(struct feat_fit *f, const struct csvio_reader *r, struct diag *d)
 	for (i = 0; i < f->ntr; i++)
 		if (bind_tr(&f->tr[i], r, 1, d) < 0)
 			return -1;
+	if (f->asof_col != NULL && (f->asof_idx = csvio_require_col(r, f->asof_col, d)) < 0)
+		return -1;
 	return 0;
 }
 
@@ -530,12 +564,71 @@ count_level(struct tr *t, const char *s, size_t len, double y, int has_y)
 	return 0;
 }
 
+/* The day of a row in the --asof-col column: 0 with *day, or -1 with d filled. */
+static int
+parse_asof(const struct csvio_row *row, long idx, const char *col, long *day, struct diag *d)
+{
+	struct date dt;
+	enum date_status ds = date_parse(row->f[idx], row->len[idx], DATE_ORDER_NONE, &dt);
+
+	if (ds == DATE_EMPTY)
+		return diag_set(d, NULL, 0, col, NULL, 0,
+		    "missing date (with --asof-col every row needs one)");
+	if (ds != DATE_OK)
+		return diag_set(d, NULL, 0, col, row->f[idx], row->len[idx], "%s", date_strerror(ds));
+	*day = date_to_days(&dt);
+	return 0;
+}
+
+/* Point in time: remember the row's day and its key in each history, for feat_fit_state. */
+static int
+fit_row_day(struct feat_fit *f, const struct csvio_row *row, int ok, struct diag *d)
+{
+	size_t i, n = f->nrows;
+	long day = HIST_NO_DAY;
+
+	if (n == f->caprows) {
+		size_t cap = f->caprows ? f->caprows * 2 : 1024;
+		long *v = realloc(f->row_day, cap * sizeof *v);
+		if (v == NULL)
+			return oom(d);
+		f->row_day = v;
+		for (i = 0; i < f->ntr; i++) {
+			struct tr *t = &f->tr[i];
+			if (t->pit == NULL)
+				continue;
+			if ((v = realloc(t->row_key, cap * sizeof *v)) == NULL)
+				return oom(d);
+			t->row_key = v;
+		}
+		f->caprows = cap;
+	}
+	f->nrows++;
+	f->row_day[n] = HIST_NO_DAY;
+	for (i = 0; i < f->ntr; i++)
+		if (f->tr[i].pit != NULL)
+			f->tr[i].row_key[n] = -1;
+	if (!ok || parse_asof(row, f->asof_idx, f->asof_col, &day, d) < 0)
+		return -1;
+	f->row_day[n] = day;
+	for (i = 0; i < f->ntr; i++) {
+		struct tr *t = &f->tr[i];
+		if (t->pit != NULL)
+			t->row_key[n] = hist_pit_key(t->pit, row->f[t->idx], row->len[t->idx]);
+	}
+	return 0;
+}
+
 int
 feat_fit_row(struct feat_fit *f, const struct csvio_row *row, struct diag *d)
 {
 	size_t i;
+	int ok = check_count(row, f->ncols, d) == 0 && parse_row(f->tr, f->ntr, row, 1, d) == 0;
 
-	if (check_count(row, f->ncols, d) < 0 || parse_row(f->tr, f->ntr, row, 1, d) < 0)
+	/* Every row takes its place, a rejected one too, so the second pass finds its own. */
+	if (f->asof_col != NULL && fit_row_day(f, row, ok, d) < 0)
+		return -1;
+	if (!ok)
 		return -1;
 	for (i = 0; i < f->ntr; i++) {
 		struct tr *t = &f->tr[i];
@@ -695,6 +788,17 @@ tr_json(struct feat_fit *f, struct tr *t, struct diag *d)
 		break;
 	case FEAT_HISTORY:
 	case FEAT_REFPRICE:
+		if (t->pit != NULL && t->side == NULL) {
+			t->side = hist_pit_run(t->pit, t->row_key, f->row_day, f->nrows, f->asof,
+			    &t->rows, d);
+			if (t->side == NULL) {
+				json_decref(o);
+				return NULL;
+			}
+			t->has_rows = 1;
+		}
+		json_decref(o);
+		return json_incref(t->side);
 	case FEAT_CF:
 		json_decref(o);
 		return json_incref(t->side);
@@ -730,6 +834,8 @@ feat_fit_state(struct feat_fit *f, struct diag *d)
 	} else {
 		json_object_set_new(doc, "asof", json_null());
 	}
+	if (f->asof_col != NULL)
+		json_object_set_new(doc, "asof_col", json_string(f->asof_col));
 	for (i = 0; i < f->nhol; i++)
 		if (date_from_days(f->hol[i], &dt) == 0) {
 			date_format(&dt, buf);
@@ -1090,7 +1196,29 @@ feat_free(struct feat_state *st)
 		tr_fini(&st->tr[i]);
 	free(st->tr);
 	free(st->hol);
+	free(st->asof_col);
 	free(st);
+}
+
+int
+feat_state_take_rows(struct feat_state *st, struct feat_fit *f, struct diag *d)
+{
+	size_t i;
+
+	if (f->asof_col == NULL)
+		return 0;
+	if (st->ntr != f->ntr || (st->asof_col = strdup(f->asof_col)) == NULL)
+		return oom(d);
+	for (i = 0; i < f->ntr; i++) {
+		struct tr *t = &f->tr[i];
+		if (!t->has_rows)
+			continue;
+		st->tr[i].rows = t->rows;
+		st->tr[i].has_rows = 1;
+		memset(&t->rows, 0, sizeof t->rows);
+		t->has_rows = 0;
+	}
+	return 0;
 }
 
 /* ---- applying ---- */
@@ -1171,6 +1299,8 @@ feat_bind(struct feat_state *st, const struct csvio_reader *r, struct diag *d)
 	for (i = 0; i < st->ntr; i++)
 		if (bind_tr(&st->tr[i], r, 0, d) < 0)
 			return -1;
+	if (st->asof_col != NULL && (st->asof_idx = csvio_require_col(r, st->asof_col, d)) < 0)
+		return -1;
 	nc.r = r;
 	nc.d = d;
 	if ((nc.seen = strtab_new()) == NULL)
@@ -1333,15 +1463,34 @@ put_date(const struct feat_state *st, struct tr *t, struct csvio_writer *w)
 	}
 }
 
+/* The fields a fitted row's own history gave it (point in time). */
+static void
+put_row_fields(struct tr *t, size_t at, struct csvio_writer *w)
+{
+	const char *p;
+	size_t j;
+
+	if (at >= t->rows.n || t->rows.off[at] == HIST_ROW_NONE) {
+		t->n_unseen++;
+		for (j = 0; j < t->nnames; j++)
+			csvio_put_str(w, t->dflt[j]);
+		return;
+	}
+	for (p = t->rows.text + t->rows.off[at], j = 0; j < t->nnames; j++, p += strlen(p) + 1)
+		csvio_put_str(w, p);
+}
+
 int
 feat_apply_row(struct feat_state *st, const struct csvio_row *row, struct csvio_writer *w,
     struct diag *d)
 {
-	size_t i, j, n;
+	size_t i, j, n, at = st->row_at++;
 	double x = 0;
+	long day;
 	int known;
 
-	if (check_count(row, st->ncols, d) < 0 || parse_row(st->tr, st->ntr, row, 0, d) < 0)
+	if (check_count(row, st->ncols, d) < 0 || parse_row(st->tr, st->ntr, row, 0, d) < 0 ||
+	    (st->asof_col != NULL && parse_asof(row, st->asof_idx, st->asof_col, &day, d) < 0))
 		return -1;
 	csvio_put_row(w, row);
 	for (i = 0; i < st->ntr; i++) {
@@ -1406,6 +1555,10 @@ feat_apply_row(struct feat_state *st, const struct csvio_row *row, struct csvio_
 			break;
 		case FEAT_HISTORY:
 		case FEAT_REFPRICE:
+			if (t->has_rows) {
+				put_row_fields(t, at, w);
+				break;
+			}
 			t->lev = strtab_find(t->levels, s, len);
 			if (t->lev < 0) {
 				t->n_unseen++;

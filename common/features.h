@@ -70,6 +70,7 @@ struct feat_config {
 	double smoothing;       /* target-mean m (>= 0) */
 	long min_count;         /* onehot: levels seen fewer times go to "other"; 0: no folding */
 	const char *asof;       /* "today" as a date, or NULL (then the history's last date) */
+	const char *asof_col;   /* point in time: the input's date column, or NULL */
 	const char *holidays;   /* file of holiday dates, or NULL */
 	const char *history;    /* history file, or NULL */
 	const char *agg;        /* history aggregates ("count,sum:amount,...") */
@@ -122,6 +123,16 @@ struct feat_state *feat_load_json(const json_t *doc, const char *name, struct di
 struct feat_state *feat_load(const char *path, struct diag *d);
 
 void feat_free(struct feat_state *st);
+
+/*
+ * Point in time (asof_col): hand st, loaded from f's state document, the
+ * history fields f computed for each fitted row from the history before the
+ * row's own date, so that applying st to the fitted input (again, row for
+ * row, in the same order) writes those instead of the state's table, which
+ * is for rows dated the state's asof.  Nothing to do without asof_col.
+ * Returns 0, or -1 with d filled.
+ */
+int feat_state_take_rows(struct feat_state *st, struct feat_fit *f, struct diag *d);
 
 /*
  * Resolve the state's columns against r's header; fails when one is

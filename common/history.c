@@ -14,13 +14,11 @@ enum agg_kind { AGG_COUNT, AGG_SUM, AGG_MEAN, AGG_MIN, AGG_MAX, AGG_LAST, AGG_RE
 
 static const char *const agg_word[] = { "count", "sum", "mean", "min", "max", "last", "recency" };
 
+/* One aggregate asked for, and its column in the history. */
 struct agg {
 	enum agg_kind kind;
-	char *col;                /* NULL for count and recency */
+	char *col;                /* NULL for count and recency; owned */
 	long idx;
-	double *sum, *n, *min, *max;     /* per key */
-	char **last;                     /* per key, owned */
-	long *last_day;                  /* per key */
 };
 
 static int
@@ -28,6 +26,8 @@ oom(struct diag *d)
 {
 	return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
 }
+
+/* ---- the --agg list ---- */
 
 /* Parse the list into aggs (NULL: only check).  Returns the count, or -1. */
 static long
@@ -81,6 +81,174 @@ hist_check_aggs(const char *agg, struct diag *d)
 	return parse_aggs(agg, NULL, d) < 0 ? -1 : 0;
 }
 
+static void
+free_aggs(struct agg *aggs, long naggs)
+{
+	long a;
+
+	if (aggs == NULL)
+		return;
+	for (a = 0; a < naggs; a++)
+		free(aggs[a].col);
+	free(aggs);
+}
+
+/* The parsed list, or NULL with d filled; *naggs gets its length. */
+static struct agg *
+new_aggs(const char *agg, long *naggs, struct diag *d)
+{
+	struct agg *aggs;
+
+	if ((*naggs = parse_aggs(agg, NULL, d)) < 0)
+		return NULL;
+	if ((aggs = calloc((size_t)*naggs, sizeof *aggs)) == NULL) {
+		oom(d);
+		return NULL;
+	}
+	if (parse_aggs(agg, aggs, d) < 0) {
+		free_aggs(aggs, *naggs);
+		return NULL;
+	}
+	return aggs;
+}
+
+static int
+needs_day(enum agg_kind k)
+{
+	return k == AGG_LAST || k == AGG_RECENCY;
+}
+
+/* ---- small tools ---- */
+
+/* Text kept for the life of a fit: values of last:COL. */
+struct arena {
+	char *buf;
+	size_t len, cap;
+};
+
+/* Append s[0..len) and a NUL; returns its offset, or (size_t)-1 when out of memory. */
+static size_t
+arena_add(struct arena *ar, const char *s, size_t len)
+{
+	size_t off = ar->len;
+
+	if (ar->len + len + 1 > ar->cap) {
+		size_t cap = ar->cap ? ar->cap : 4096;
+		char *b;
+		while (cap < ar->len + len + 1)
+			cap *= 2;
+		if ((b = realloc(ar->buf, cap)) == NULL)
+			return (size_t)-1;
+		ar->buf = b;
+		ar->cap = cap;
+	}
+	memcpy(ar->buf + ar->len, s, len);
+	ar->buf[ar->len + len] = '\0';
+	ar->len += len + 1;
+	return off;
+}
+
+/* Grow *p (elements of size sz) from old to cap elements, zeroing the new part. */
+static int
+grow_zero(void *p, size_t sz, size_t old, size_t cap)
+{
+	char *q = realloc(*(void **)p, cap * sz);
+
+	if (q == NULL)
+		return -1;
+	memset(q + old * sz, 0, (cap - old) * sz);
+	*(void **)p = q;
+	return 0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static json_t *
+num_json(double x)
+{
+	if (x == floor(x) && fabs(x) < 9007199254740992.0)
+		return json_integer((json_int_t)x);
+	return json_real(x);
+}
+
+/*
+ * An exactly rounded running sum that values can also leave: Shewchuk's
+ * non-overlapping partials ("Adaptive precision floating-point
+ * arithmetic", 1997), as Python's math.fsum keeps them.  The sum of a
+ * window of prices is then the same double whatever order its prices
+ * arrived and left in, which a running double sum is not.
+ */
+struct xsum {
+	double *p;
+	size_t n, cap;
+};
+
+static int
+xsum_add(struct xsum *s, double x)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < s->n; i++) {
+		double y = s->p[i], hi, lo;
+		if (fabs(x) < fabs(y)) {
+			double t = x;
+			x = y;
+			y = t;
+		}
+		hi = x + y;
+		lo = y - (hi - x);
+		if (lo != 0)
+			s->p[j++] = lo;
+		x = hi;
+	}
+	if (j == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 4;
+		double *q = realloc(s->p, cap * sizeof *q);
+		if (q == NULL)
+			return -1;
+		s->p = q;
+		s->cap = cap;
+	}
+	s->p[j++] = x;
+	s->n = j;
+	return 0;
+}
+
+/* The sum rounded to nearest (half-way cases included, as math.fsum). */
+static double
+xsum_value(const struct xsum *s)
+{
+	size_t n = s->n;
+	double hi, lo = 0, x, y, yr;
+
+	if (n == 0)
+		return 0;
+	hi = s->p[--n];
+	while (n > 0) {
+		x = hi;
+		y = s->p[--n];
+		hi = x + y;
+		yr = hi - x;
+		lo = y - yr;
+		if (lo != 0)
+			break;
+	}
+	if (n > 0 && ((lo < 0 && s->p[n - 1] < 0) || (lo > 0 && s->p[n - 1] > 0))) {
+		y = lo * 2;
+		x = hi + y;
+		yr = x - hi;
+		if (y == yr)
+			hi = x;
+	}
+	return hi;
+}
+
 /* Day number of field idx of row: 1 with *day, 0 when empty, -1 with d filled. */
 static int
 field_day(const char *path, const struct csvio_row *row, long idx, const char *col, long *day,
@@ -131,202 +299,426 @@ hist_max_day(struct source *src, unsigned char delim, const char *date_col, long
 	return got < 0 ? -1 : found;
 }
 
-/* Grow every per-key array of aggs to cap keys, zeroing the new part. */
-static int
-grow(struct agg *aggs, long naggs, double **count, size_t old, size_t cap)
-{
-	long a;
-	size_t i;
+/* ---- aggregates by key: one history row at a time ---- */
 
-#define GROW(p) do { \
-	void *q_ = realloc((p), cap * sizeof *(p)); \
-	if (q_ == NULL) return -1; \
-	(p) = q_; \
-	memset((p) + old, 0, (cap - old) * sizeof *(p)); \
-} while (0)
-	GROW(*count);
-	for (a = 0; a < naggs; a++) {
-		GROW(aggs[a].sum);
-		GROW(aggs[a].n);
-		GROW(aggs[a].min);
-		GROW(aggs[a].max);
-		GROW(aggs[a].last);
-		GROW(aggs[a].last_day);
-		for (i = old; i < cap; i++)
-			aggs[a].last_day[i] = HIST_NO_DAY;
+/* The columns of the history an --agg list reads, bound to a header. */
+struct agg_cols {
+	struct agg *aggs;
+	long naggs;
+	long kidx, didx;          /* key and date columns (didx -1: none) */
+	int need_day;             /* some aggregate needs the date */
+	const char *path, *date_col;
+};
+
+/* One history row, parsed: its day and the value of each aggregate. */
+struct hist_row {
+	long day;
+	int has_day;
+	double *val;              /* naggs: the number (NAN: missing; count, recency: unused) */
+	const char **text;        /* naggs: last:COL's text (a date written ISO) */
+	size_t *text_len;
+	char (*date_buf)[DATE_BUFSZ];
+};
+
+/* Per key, what the rows so far say. */
+struct agg_acc {
+	long naggs;
+	size_t cap;
+	double *count;            /* cap */
+	double *sum, *n, *min, *max;     /* naggs x cap, aggregate a of key k at a * cap + k */
+	long *last_day;           /* naggs x cap; HIST_NO_DAY: no dated row yet */
+	size_t *last_off;         /* naggs x cap: the text in the arena */
+	struct arena text;
+};
+
+static void
+agg_acc_fini(struct agg_acc *c)
+{
+	free(c->count);
+	free(c->sum);
+	free(c->n);
+	free(c->min);
+	free(c->max);
+	free(c->last_day);
+	free(c->last_off);
+	free(c->text.buf);
+}
+
+/* Room for key index ki. */
+static int
+agg_acc_reserve(struct agg_acc *c, size_t ki)
+{
+	size_t cap, i, a, na = (size_t)c->naggs;
+	struct agg_acc g;
+
+	if (ki < c->cap)
+		return 0;
+	cap = c->cap ? c->cap * 2 : 256;
+	while (cap <= ki)
+		cap *= 2;
+	/* Arrays of naggs x cap: rebuilt with the new stride. */
+	memset(&g, 0, sizeof g);
+	if (grow_zero(&c->count, sizeof *c->count, c->cap, cap) < 0 ||
+	    (g.sum = calloc(na * cap, sizeof *g.sum)) == NULL ||
+	    (g.n = calloc(na * cap, sizeof *g.n)) == NULL ||
+	    (g.min = calloc(na * cap, sizeof *g.min)) == NULL ||
+	    (g.max = calloc(na * cap, sizeof *g.max)) == NULL ||
+	    (g.last_day = calloc(na * cap, sizeof *g.last_day)) == NULL ||
+	    (g.last_off = calloc(na * cap, sizeof *g.last_off)) == NULL) {
+		free(g.sum);
+		free(g.n);
+		free(g.min);
+		free(g.max);
+		free(g.last_day);
+		free(g.last_off);
+		return -1;
 	}
-#undef GROW
+	for (a = 0; a < na; a++) {
+		for (i = 0; i < cap; i++)
+			g.last_day[a * cap + i] = HIST_NO_DAY;
+		for (i = 0; i < c->cap; i++) {
+			g.sum[a * cap + i] = c->sum[a * c->cap + i];
+			g.n[a * cap + i] = c->n[a * c->cap + i];
+			g.min[a * cap + i] = c->min[a * c->cap + i];
+			g.max[a * cap + i] = c->max[a * c->cap + i];
+			g.last_day[a * cap + i] = c->last_day[a * c->cap + i];
+			g.last_off[a * cap + i] = c->last_off[a * c->cap + i];
+		}
+	}
+	free(c->sum);
+	free(c->n);
+	free(c->min);
+	free(c->max);
+	free(c->last_day);
+	free(c->last_off);
+	c->sum = g.sum;
+	c->n = g.n;
+	c->min = g.min;
+	c->max = g.max;
+	c->last_day = g.last_day;
+	c->last_off = g.last_off;
+	c->cap = cap;
 	return 0;
 }
 
-static json_t *
-num_json(double x)
+/*
+ * Bind an --agg list to the history's header: every column it reads must
+ * exist (the date column too when last: or recency is asked for).
+ */
+static int
+agg_cols_bind(struct agg_cols *ac, const struct csvio_reader *r, const char *key,
+    const char *date_col, struct diag *d)
 {
-	if (x == floor(x) && fabs(x) < 9007199254740992.0)
-		return json_integer((json_int_t)x);
-	return json_real(x);
+	long a;
+
+	ac->path = csvio_name(r);
+	ac->date_col = date_col;
+	if ((ac->kidx = csvio_require_col(r, key, d)) < 0)
+		return -1;
+	ac->need_day = 0;
+	for (a = 0; a < ac->naggs; a++) {
+		if (needs_day(ac->aggs[a].kind))
+			ac->need_day = 1;
+		if (ac->aggs[a].col != NULL &&
+		    (ac->aggs[a].idx = csvio_require_col(r, ac->aggs[a].col, d)) < 0)
+			return -1;
+	}
+	ac->didx = ac->need_day ? csvio_require_col(r, date_col, d) : csvio_col(r, date_col);
+	if (ac->need_day && ac->didx < 0)
+		return -1;
+	return 0;
+}
+
+/* Parse what the aggregates read from row into hr.  Returns 0, or -1 with d filled. */
+static int
+agg_cols_parse(const struct agg_cols *ac, const struct csvio_row *row, struct hist_row *hr,
+    struct diag *d)
+{
+	struct date dt;
+	enum num_status ns;
+	long a;
+
+	hr->has_day = 0;
+	if (ac->didx >= 0 &&
+	    (hr->has_day = field_day(ac->path, row, ac->didx, ac->date_col, &hr->day, d)) < 0)
+		return -1;
+	for (a = 0; a < ac->naggs; a++) {
+		const struct agg *g = &ac->aggs[a];
+		if (g->kind == AGG_COUNT || g->kind == AGG_RECENCY)
+			continue;
+		if (g->kind == AGG_LAST) {
+			if (g->idx == ac->didx && hr->has_day) {
+				date_from_days(hr->day, &dt);
+				date_format(&dt, hr->date_buf[a]);
+				hr->text[a] = hr->date_buf[a];
+				hr->text_len[a] = strlen(hr->date_buf[a]);
+			} else {
+				hr->text[a] = row->f[g->idx];
+				hr->text_len[a] = row->len[g->idx];
+			}
+			continue;
+		}
+		ns = num_parse(row->f[g->idx], row->len[g->idx], &hr->val[a], 0);
+		if (ns == NUM_EMPTY) {
+			hr->val[a] = NAN;
+			continue;
+		}
+		if (ns != NUM_OK)
+			return diag_set(d, ac->path, row->line, g->col, row->f[g->idx], row->len[g->idx],
+			    "%s", num_strerror(ns));
+	}
+	return 0;
+}
+
+/*
+ * Add one row of key ki to the aggregates.  last:COL takes the latest dated
+ * row; on a tie the later one, so rows must come in file order within a
+ * day.  text_off[a]: where last:COL's text of this row is in c->text, or
+ * (size_t)-1 to copy hr's text there when it is taken.
+ */
+static int
+agg_acc_add(struct agg_acc *c, const struct agg *aggs, size_t ki, const struct hist_row *hr,
+    const size_t *text_off)
+{
+	long a;
+
+	if (agg_acc_reserve(c, ki) < 0)
+		return -1;
+	c->count[ki] += 1;
+	for (a = 0; a < c->naggs; a++) {
+		size_t at = (size_t)a * c->cap + ki;
+		double x = hr->val[a];
+		switch (aggs[a].kind) {
+		case AGG_COUNT:
+			break;
+		case AGG_LAST:
+		case AGG_RECENCY:
+			if (!hr->has_day || hr->day < c->last_day[at])
+				break;
+			c->last_day[at] = hr->day;
+			if (aggs[a].kind == AGG_LAST) {
+				size_t off = text_off != NULL ? text_off[a] :
+				    arena_add(&c->text, hr->text[a], hr->text_len[a]);
+				if (off == (size_t)-1)
+					return -1;
+				c->last_off[at] = off;
+			}
+			break;
+		default:
+			if (isnan(x))
+				break;
+			if (c->n[at] == 0 || x < c->min[at])
+				c->min[at] = x;
+			if (c->n[at] == 0 || x > c->max[at])
+				c->max[at] = x;
+			c->n[at] += 1;
+			c->sum[at] += x;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* What one aggregate of one key says: a number, a text, or nothing. */
+struct hist_value {
+	int has;                  /* 0: no value (empty field, JSON null) */
+	double x;
+	const char *s;            /* a text (last:COL), or NULL for a number */
+	int real;                 /* a number written as a JSON real even when whole */
+};
+
+/* Aggregate a of key ki (ki beyond the keys seen: a key without rows) as of day asof. */
+static struct hist_value
+agg_acc_value(const struct agg_acc *c, const struct agg *aggs, long a, size_t ki, long asof)
+{
+	struct hist_value v = { 0, 0, NULL, 0 };
+	size_t at = (size_t)a * c->cap + ki;
+	int seen = ki < c->cap && c->count[ki] > 0;
+
+	switch (aggs[a].kind) {
+	case AGG_COUNT:
+		v.has = 1;
+		v.x = seen ? c->count[ki] : 0;
+		break;
+	case AGG_SUM:
+		if ((v.has = seen))
+			v.x = c->sum[at];
+		break;
+	case AGG_MEAN:
+		if ((v.has = seen && c->n[at] > 0))
+			v.x = c->sum[at] / c->n[at];
+		v.real = 1;
+		break;
+	case AGG_MIN:
+		if ((v.has = seen && c->n[at] > 0))
+			v.x = c->min[at];
+		break;
+	case AGG_MAX:
+		if ((v.has = seen && c->n[at] > 0))
+			v.x = c->max[at];
+		break;
+	case AGG_LAST:
+		if ((v.has = seen && c->last_day[at] != HIST_NO_DAY))
+			v.s = c->text.buf + c->last_off[at];
+		break;
+	case AGG_RECENCY:
+		if ((v.has = seen && c->last_day[at] != HIST_NO_DAY))
+			v.x = (double)(asof - c->last_day[at]);
+		break;
+	}
+	return v;
+}
+
+static json_t *
+value_json(struct hist_value v)
+{
+	if (!v.has)
+		return json_null();
+	if (v.s != NULL)
+		return json_string(v.s);
+	return v.real ? json_real(v.x) : num_json(v.x);
+}
+
+/*
+ * A lookup transform of type type with empty "columns", "default" and
+ * "keys", after the members in extra (stolen), in the order the state has
+ * always had them.
+ */
+static json_t *
+lookup_new(const char *type, const char *key, json_t *extra)
+{
+	json_t *o = json_pack("{s:s, s:s}", "type", type, "key", key), *v;
+	const char *k;
+
+	if (o == NULL || extra == NULL) {
+		json_decref(o);
+		json_decref(extra);
+		return NULL;
+	}
+	json_object_foreach(extra, k, v)
+		json_object_set(o, k, v);
+	json_decref(extra);
+	json_object_set_new(o, "columns", json_array());
+	json_object_set_new(o, "default", json_array());
+	json_object_set_new(o, "keys", json_object());
+	return o;
+}
+
+/* The "history" transform of aggregates c of keys (in byte order) as of asof. */
+static json_t *
+agg_json(const struct agg_acc *c, const struct agg *aggs, const struct strtab *keys,
+    const char *key, const char *agg, const char *date_col, long asof)
+{
+	json_t *out = lookup_new("history", key, json_pack("{s:o, s:s}",
+	    "date_column", date_col != NULL ? json_string(date_col) : json_null(), "aggregates", agg));
+	json_t *cols, *dflt, *map, *vals;
+	char name[1024];
+	size_t nk = strtab_n(keys), i, *order;
+	long a;
+
+	if (out == NULL)
+		return NULL;
+	cols = json_object_get(out, "columns");
+	dflt = json_object_get(out, "default");
+	map = json_object_get(out, "keys");
+	for (a = 0; a < c->naggs; a++) {
+		if (aggs[a].col != NULL)
+			snprintf(name, sizeof name, "hist_%s_%s", agg_word[aggs[a].kind], aggs[a].col);
+		else
+			snprintf(name, sizeof name, "hist_%s", agg_word[aggs[a].kind]);
+		json_array_append_new(cols, json_string(name));
+		json_array_append_new(dflt, value_json(agg_acc_value(c, aggs, a, (size_t)-1 / 2, asof)));
+	}
+	if ((order = malloc((nk ? nk : 1) * sizeof *order)) == NULL) {
+		json_decref(out);
+		return NULL;
+	}
+	strtab_sorted(keys, order);
+	for (i = 0; i < nk; i++) {
+		if (order[i] >= c->cap || c->count[order[i]] == 0)
+			continue;
+		if ((vals = json_array()) == NULL)
+			break;
+		for (a = 0; a < c->naggs; a++)
+			json_array_append_new(vals, value_json(agg_acc_value(c, aggs, a, order[i], asof)));
+		json_object_set_new(map, strtab_str(keys, order[i], NULL), vals);
+	}
+	free(order);
+	if (i < nk) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Scratch for one parsed row of naggs aggregates. */
+static int
+row_scratch_init(struct hist_row *hr, long naggs)
+{
+	size_t n = (size_t)naggs;
+
+	memset(hr, 0, sizeof *hr);
+	hr->val = calloc(n, sizeof *hr->val);
+	hr->text = calloc(n, sizeof *hr->text);
+	hr->text_len = calloc(n, sizeof *hr->text_len);
+	hr->date_buf = calloc(n, sizeof *hr->date_buf);
+	return hr->val && hr->text && hr->text_len && hr->date_buf ? 0 : -1;
+}
+
+static void
+row_scratch_fini(struct hist_row *hr)
+{
+	free(hr->val);
+	free(hr->text);
+	free(hr->text_len);
+	free(hr->date_buf);
 }
 
 json_t *
 hist_fit(struct source *src, unsigned char delim, const char *key, const char *agg,
     const char *date_col, long asof, struct diag *d)
 {
-	const char *path = source_name(src);
 	struct csvio_reader *r = NULL;
 	struct csvio_row row;
 	struct strtab *keys = NULL;
-	struct agg *aggs = NULL;
-	double *count = NULL, x;
-	long naggs, a, kidx, didx = -1, day = 0, ki;
-	size_t cap = 0, nk, i, *order = NULL;
-	int got, has_day, need_day = 0;
-	json_t *out = NULL, *cols, *dflt, *map, *vals;
-	char name[1024], buf[DATE_BUFSZ];
-	struct date dt;
-	enum num_status ns;
+	struct agg_cols ac;
+	struct agg_acc acc;
+	struct hist_row hr;
+	json_t *out = NULL;
+	long a, ki;
+	int got;
 
-	if ((naggs = parse_aggs(agg, NULL, d)) < 0)
+	memset(&ac, 0, sizeof ac);
+	memset(&acc, 0, sizeof acc);
+	if ((ac.aggs = new_aggs(agg, &ac.naggs, d)) == NULL)
 		return NULL;
-	if ((aggs = calloc((size_t)naggs, sizeof *aggs)) == NULL || parse_aggs(agg, aggs, d) < 0)
-		goto fail;
-	if ((r = source_reader(src, delim, d)) == NULL)
-		goto fail;
-	if ((kidx = csvio_require_col(r, key, d)) < 0)
-		goto fail;
-	for (a = 0; a < naggs; a++) {
-		if (aggs[a].kind == AGG_LAST || aggs[a].kind == AGG_RECENCY)
-			need_day = 1;
-		if (aggs[a].col != NULL && (aggs[a].idx = csvio_require_col(r, aggs[a].col, d)) < 0)
-			goto fail;
-	}
-	didx = need_day ? csvio_require_col(r, date_col, d) : csvio_col(r, date_col);
-	if (need_day && didx < 0)
-		goto fail;
-	if (need_day && asof == HIST_NO_DAY) {
-		for (a = 0; a < naggs && aggs[a].kind != AGG_RECENCY; a++)
-			;
-		if (a < naggs) {
-			diag_set(d, path, 0, date_col, NULL, 0, "no dates to take asof from: give --asof");
-			goto fail;
-		}
-	}
-	if ((keys = strtab_new()) == NULL)
+	acc.naggs = ac.naggs;
+	if (row_scratch_init(&hr, ac.naggs) < 0 || (keys = strtab_new()) == NULL)
 		goto nomem;
-	while ((got = csvio_next(r, &row, d)) > 0) {
-		if (csvio_check_width(r, &row, d) < 0)
+	if ((r = source_reader(src, delim, d)) == NULL || agg_cols_bind(&ac, r, key, date_col, d) < 0)
+		goto fail;
+	if (ac.need_day && asof == HIST_NO_DAY) {
+		for (a = 0; a < ac.naggs && ac.aggs[a].kind != AGG_RECENCY; a++)
+			;
+		if (a < ac.naggs) {
+			diag_set(d, ac.path, 0, date_col, NULL, 0, "no dates to take asof from: give --asof");
 			goto fail;
-		has_day = 0;
-		if (didx >= 0) {
-			if ((has_day = field_day(path, &row, didx, date_col, &day, d)) < 0)
-				goto fail;
-			if (has_day && asof != HIST_NO_DAY && day > asof)
-				continue;
 		}
-		if ((ki = strtab_add(keys, row.f[kidx], row.len[kidx])) < 0)
+	}
+	while ((got = csvio_next(r, &row, d)) > 0) {
+		if (csvio_check_width(r, &row, d) < 0 || agg_cols_parse(&ac, &row, &hr, d) < 0)
+			goto fail;
+		/* Rows dated after asof are the future as seen from "today". */
+		if (hr.has_day && asof != HIST_NO_DAY && hr.day > asof)
+			continue;
+		if ((ki = strtab_add(keys, row.f[ac.kidx], row.len[ac.kidx])) < 0 ||
+		    agg_acc_add(&acc, ac.aggs, (size_t)ki, &hr, NULL) < 0)
 			goto nomem;
-		if ((size_t)ki >= cap) {
-			size_t ncap = cap ? cap * 2 : 256;
-			if (grow(aggs, naggs, &count, cap, ncap) < 0)
-				goto nomem;
-			cap = ncap;
-		}
-		count[ki] += 1;
-		for (a = 0; a < naggs; a++) {
-			struct agg *g = &aggs[a];
-			if (g->kind == AGG_COUNT)
-				continue;
-			if (g->kind == AGG_LAST || g->kind == AGG_RECENCY) {
-				/* The latest dated row; on a tie the later row wins. */
-				if (!has_day || day < g->last_day[ki])
-					continue;
-				g->last_day[ki] = day;
-				if (g->kind == AGG_LAST) {
-					char *c;
-					if ((size_t)g->idx == (size_t)didx) {
-						date_from_days(day, &dt);
-						date_format(&dt, buf);
-						c = strdup(buf);
-					} else {
-						c = strndup(row.f[g->idx], row.len[g->idx]);
-					}
-					if (c == NULL)
-						goto nomem;
-					free(g->last[ki]);
-					g->last[ki] = c;
-				}
-				continue;
-			}
-			ns = num_parse(row.f[g->idx], row.len[g->idx], &x, 0);
-			if (ns == NUM_EMPTY)
-				continue;
-			if (ns != NUM_OK) {
-				diag_set(d, path, row.line, g->col, row.f[g->idx], row.len[g->idx], "%s",
-				    num_strerror(ns));
-				goto fail;
-			}
-			if (g->n[ki] == 0 || x < g->min[ki])
-				g->min[ki] = x;
-			if (g->n[ki] == 0 || x > g->max[ki])
-				g->max[ki] = x;
-			g->n[ki] += 1;
-			g->sum[ki] += x;
-		}
 	}
 	if (got < 0)
 		goto fail;
-
-	out = json_object();
-	cols = json_array();
-	dflt = json_array();
-	map = json_object();
-	if (out == NULL || cols == NULL || dflt == NULL || map == NULL) {
-		json_decref(cols);
-		json_decref(dflt);
-		json_decref(map);
+	if ((out = agg_json(&acc, ac.aggs, keys, key, agg, ac.didx >= 0 ? date_col : NULL, asof)) == NULL)
 		goto nomem;
-	}
-	json_object_set_new(out, "type", json_string("history"));
-	json_object_set_new(out, "key", json_string(key));
-	json_object_set_new(out, "date_column", didx >= 0 ? json_string(date_col) : json_null());
-	json_object_set_new(out, "aggregates", json_string(agg));
-	json_object_set_new(out, "columns", cols);
-	json_object_set_new(out, "default", dflt);
-	json_object_set_new(out, "keys", map);
-	for (a = 0; a < naggs; a++) {
-		if (aggs[a].col != NULL)
-			snprintf(name, sizeof name, "hist_%s_%s", agg_word[aggs[a].kind], aggs[a].col);
-		else
-			snprintf(name, sizeof name, "hist_%s", agg_word[aggs[a].kind]);
-		json_array_append_new(cols, json_string(name));
-		json_array_append_new(dflt, aggs[a].kind == AGG_COUNT ? json_integer(0) : json_null());
-	}
-	nk = strtab_n(keys);
-	if ((order = malloc((nk ? nk : 1) * sizeof *order)) == NULL)
-		goto nomem;
-	strtab_sorted(keys, order);
-	for (i = 0; i < nk; i++) {
-		size_t k = order[i];
-		if ((vals = json_array()) == NULL)
-			goto nomem;
-		for (a = 0; a < naggs; a++) {
-			struct agg *g = &aggs[a];
-			json_t *v;
-			switch (g->kind) {
-			case AGG_COUNT: v = num_json(count[k]); break;
-			case AGG_SUM: v = num_json(g->sum[k]); break;
-			case AGG_MEAN: v = g->n[k] > 0 ? json_real(g->sum[k] / g->n[k]) : json_null(); break;
-			case AGG_MIN: v = g->n[k] > 0 ? num_json(g->min[k]) : json_null(); break;
-			case AGG_MAX: v = g->n[k] > 0 ? num_json(g->max[k]) : json_null(); break;
-			case AGG_LAST: v = g->last[k] ? json_string(g->last[k]) : json_null(); break;
-			default:
-				v = g->last_day[k] != HIST_NO_DAY ? json_integer(asof - g->last_day[k]) :
-				    json_null();
-				break;
-			}
-			json_array_append_new(vals, v);
-		}
-		json_object_set_new(map, strtab_str(keys, k, NULL), vals);
-	}
 	goto done;
 nomem:
 	oom(d);
@@ -334,34 +726,36 @@ fail:
 	json_decref(out);
 	out = NULL;
 done:
-	free(order);
 	csvio_close(r);
-	if (aggs != NULL) {
-		for (a = 0; a < naggs; a++) {
-			if (aggs[a].last != NULL)
-				for (i = 0; i < cap; i++)
-					free(aggs[a].last[i]);
-			free(aggs[a].col);
-			free(aggs[a].sum);
-			free(aggs[a].n);
-			free(aggs[a].min);
-			free(aggs[a].max);
-			free(aggs[a].last);
-			free(aggs[a].last_day);
-		}
-	}
-	free(aggs);
-	free(count);
+	row_scratch_fini(&hr);
+	agg_acc_fini(&acc);
+	free_aggs(ac.aggs, ac.naggs);
 	strtab_free(keys);
 	return out;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
+/* ---- reference prices ---- */
 
-	return (x > y) - (x < y);
+/* The median of n sorted values (n >= 1), as R's median. */
+static double
+median_sorted(const double *v, size_t n)
+{
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The "ref_price" transform with an empty table. */
+static json_t *
+ref_json_new(const char *item, const char *price, const char *date_col, long window, int median)
+{
+	json_t *out = lookup_new("ref_price", item, json_pack("{s:s, s:o, s:I, s:s}", "price", price,
+	    "date_column", date_col != NULL ? json_string(date_col) : json_null(),
+	    "window", (json_int_t)window, "stat", median ? "median" : "mean"));
+
+	if (out == NULL)
+		return NULL;
+	json_array_append_new(json_object_get(out, "columns"), json_string("ref_price"));
+	json_array_append_new(json_object_get(out, "default"), json_null());
+	return out;
 }
 
 struct price_list {
@@ -420,11 +814,8 @@ hist_ref_fit(struct source *src, unsigned char delim, const char *item, const ch
 			goto nomem;
 		if ((size_t)ki >= cap) {
 			size_t ncap = cap ? cap * 2 : 256;
-			struct price_list *q = realloc(pl, ncap * sizeof *q);
-			if (q == NULL)
+			if (grow_zero(&pl, sizeof *pl, cap, ncap) < 0)
 				goto nomem;
-			pl = q;
-			memset(pl + cap, 0, (ncap - cap) * sizeof *pl);
 			cap = ncap;
 		}
 		if (pl[ki].n == pl[ki].cap) {
@@ -439,12 +830,7 @@ hist_ref_fit(struct source *src, unsigned char delim, const char *item, const ch
 	}
 	if (got < 0)
 		goto fail;
-	out = json_pack("{s:s, s:s, s:s, s:o, s:i, s:s, s:[s], s:[n], s:{}}",
-	    "type", "ref_price", "key", item, "price", price,
-	    "date_column", didx >= 0 ? json_string(date_col) : json_null(),
-	    "window", (int)window, "stat", median ? "median" : "mean",
-	    "columns", "ref_price", "default", "keys");
-	if (out == NULL)
+	if ((out = ref_json_new(item, price, didx >= 0 ? date_col : NULL, window, median)) == NULL)
 		goto nomem;
 	map = json_object_get(out, "keys");
 	nk = strtab_n(items);
@@ -453,14 +839,19 @@ hist_ref_fit(struct source *src, unsigned char delim, const char *item, const ch
 	strtab_sorted(items, order);
 	for (i = 0; i < nk; i++) {
 		struct price_list *p = &pl[order[i]];
+		struct xsum s = { NULL, 0, 0 };
 		size_t j;
 		if (median) {
 			qsort(p->v, p->n, sizeof *p->v, cmp_double);
-			v = p->n % 2 ? p->v[p->n / 2] : (p->v[p->n / 2 - 1] + p->v[p->n / 2]) / 2;
+			v = median_sorted(p->v, p->n);
 		} else {
-			for (v = 0, j = 0; j < p->n; j++)
-				v += p->v[j];
-			v /= (double)p->n;
+			for (j = 0; j < p->n; j++)
+				if (xsum_add(&s, p->v[j]) < 0) {
+					free(s.p);
+					goto nomem;
+				}
+			v = xsum_value(&s) / (double)p->n;
+			free(s.p);
 		}
 		json_object_set_new(map, strtab_str(items, order[i], NULL), json_pack("[f]", v));
 	}
@@ -478,4 +869,541 @@ done:
 	free(pl);
 	strtab_free(items);
 	return out;
+}
+
+/* ---- point in time ---- */
+
+struct hist_pit {
+	int ref;                  /* 0: aggregates by key; 1: a reference price by item */
+	char *key, *agg, *date_col, *price;   /* owned, for the state */
+	long window;
+	int median;
+	struct agg *aggs;
+	long naggs;               /* ref: 1 (the price) */
+	struct strtab *keys;      /* keys or items, in the order first seen */
+	size_t n, cap;            /* history rows, in file order */
+	long *rkey, *rday;
+	double *val;              /* n x naggs */
+	size_t *text_off;         /* n x naggs: last:COL's text in acc.text */
+	size_t *order;            /* rows by (day, file order) */
+	struct agg_acc acc;       /* aggregates: the running values by key */
+	/* ref: each item's distinct prices, sorted, and a Fenwick tree of counts over them */
+	size_t *rank;             /* per row: its price's place among its item's */
+	size_t *vstart, *vcount;  /* per item */
+	double *vals;
+	long *fen;
+	long *icount;             /* per item: prices in the window */
+	struct xsum *isum;        /* per item: their exact sum */
+};
+
+void
+hist_pit_free(struct hist_pit *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	free(p->key);
+	free(p->agg);
+	free(p->date_col);
+	free(p->price);
+	free_aggs(p->aggs, p->naggs);
+	if (p->isum != NULL)
+		for (i = 0; i < strtab_n(p->keys); i++)
+			free(p->isum[i].p);
+	strtab_free(p->keys);
+	free(p->rkey);
+	free(p->rday);
+	free(p->val);
+	free(p->text_off);
+	free(p->order);
+	agg_acc_fini(&p->acc);
+	free(p->rank);
+	free(p->vstart);
+	free(p->vcount);
+	free(p->vals);
+	free(p->fen);
+	free(p->icount);
+	free(p->isum);
+	free(p);
+}
+
+static struct hist_pit *
+pit_new(int ref, const char *key, const char *date_col, struct diag *d)
+{
+	struct hist_pit *p = calloc(1, sizeof *p);
+
+	if (p == NULL || (p->key = strdup(key)) == NULL || (p->date_col = strdup(date_col)) == NULL ||
+	    (p->keys = strtab_new()) == NULL) {
+		hist_pit_free(p);
+		oom(d);
+		return NULL;
+	}
+	p->ref = ref;
+	return p;
+}
+
+/* Room for one more row. */
+static int
+pit_reserve(struct hist_pit *p)
+{
+	size_t cap, na = (size_t)p->naggs;
+
+	if (p->n < p->cap)
+		return 0;
+	cap = p->cap ? p->cap * 2 : 1024;
+	if (grow_zero(&p->rkey, sizeof *p->rkey, p->cap, cap) < 0 ||
+	    grow_zero(&p->rday, sizeof *p->rday, p->cap, cap) < 0 ||
+	    grow_zero(&p->val, sizeof *p->val * na, p->cap, cap) < 0 ||
+	    grow_zero(&p->text_off, sizeof *p->text_off * na, p->cap, cap) < 0)
+		return -1;
+	p->cap = cap;
+	return 0;
+}
+
+/* A history row without a date cannot be placed before or after anything. */
+static int
+undated(const char *path, const struct csvio_row *row, const char *date_col, struct diag *d)
+{
+	return diag_set(d, path, row->line, date_col, NULL, 0,
+	    "no date: with --asof-col every history row needs one");
+}
+
+struct day_row {
+	long day;
+	size_t row;
+};
+
+static int
+cmp_day_row(const void *a, const void *b)
+{
+	const struct day_row *x = a, *y = b;
+
+	if (x->day != y->day)
+		return (x->day > y->day) - (x->day < y->day);
+	return (x->row > y->row) - (x->row < y->row);
+}
+
+/* order[0..n): 0..n-1 sorted by (day[i], i). */
+static size_t *
+sort_by_day(const long *day, size_t n)
+{
+	struct day_row *dr = malloc((n ? n : 1) * sizeof *dr);
+	size_t *order = malloc((n ? n : 1) * sizeof *order), i;
+
+	if (dr == NULL || order == NULL) {
+		free(dr);
+		free(order);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		dr[i].day = day[i];
+		dr[i].row = i;
+	}
+	qsort(dr, n, sizeof *dr, cmp_day_row);
+	for (i = 0; i < n; i++)
+		order[i] = dr[i].row;
+	free(dr);
+	return order;
+}
+
+struct hist_pit *
+hist_pit_aggs(struct source *src, unsigned char delim, const char *key, const char *agg,
+    const char *date_col, struct diag *d)
+{
+	struct hist_pit *p = pit_new(0, key, date_col, d);
+	struct csvio_reader *r = NULL;
+	struct csvio_row row;
+	struct agg_cols ac;
+	struct hist_row hr;
+	long a, ki;
+	int got;
+
+	memset(&hr, 0, sizeof hr);
+	if (p == NULL)
+		return NULL;
+	if ((p->agg = strdup(agg)) == NULL)
+		goto nomem;
+	if ((p->aggs = new_aggs(agg, &p->naggs, d)) == NULL)
+		goto fail;
+	memset(&ac, 0, sizeof ac);
+	ac.aggs = p->aggs;
+	ac.naggs = p->naggs;
+	p->acc.naggs = p->naggs;
+	if (row_scratch_init(&hr, p->naggs) < 0)
+		goto nomem;
+	if ((r = source_reader(src, delim, d)) == NULL || agg_cols_bind(&ac, r, key, date_col, d) < 0)
+		goto fail;
+	if (ac.didx < 0 && csvio_require_col(r, date_col, d) < 0)
+		goto fail;
+	ac.didx = csvio_col(r, date_col);
+	while ((got = csvio_next(r, &row, d)) > 0) {
+		size_t at = p->n * (size_t)p->naggs;
+		if (csvio_check_width(r, &row, d) < 0 || agg_cols_parse(&ac, &row, &hr, d) < 0)
+			goto fail;
+		if (!hr.has_day) {
+			undated(ac.path, &row, date_col, d);
+			goto fail;
+		}
+		if (pit_reserve(p) < 0 ||
+		    (ki = strtab_add(p->keys, row.f[ac.kidx], row.len[ac.kidx])) < 0)
+			goto nomem;
+		p->rkey[p->n] = ki;
+		p->rday[p->n] = hr.day;
+		for (a = 0; a < p->naggs; a++) {
+			p->val[at + (size_t)a] = hr.val[a];
+			if (p->aggs[a].kind == AGG_LAST &&
+			    (p->text_off[at + (size_t)a] = arena_add(&p->acc.text, hr.text[a],
+			    hr.text_len[a])) == (size_t)-1)
+				goto nomem;
+		}
+		p->n++;
+	}
+	if (got < 0)
+		goto fail;
+	if ((p->order = sort_by_day(p->rday, p->n)) == NULL)
+		goto nomem;
+	csvio_close(r);
+	row_scratch_fini(&hr);
+	return p;
+nomem:
+	oom(d);
+fail:
+	csvio_close(r);
+	row_scratch_fini(&hr);
+	hist_pit_free(p);
+	return NULL;
+}
+
+struct item_price {
+	long item;
+	double price;
+	size_t row;
+};
+
+static int
+cmp_item_price(const void *a, const void *b)
+{
+	const struct item_price *x = a, *y = b;
+
+	if (x->item != y->item)
+		return (x->item > y->item) - (x->item < y->item);
+	return (x->price > y->price) - (x->price < y->price);
+}
+
+/* Each item's distinct prices, sorted (vstart, vcount, vals), and each row's place there. */
+static int
+pit_ranks(struct hist_pit *p)
+{
+	size_t n = p->n, ni = strtab_n(p->keys), i, nv = 0;
+	struct item_price *ip = malloc((n ? n : 1) * sizeof *ip);
+
+	p->rank = malloc((n ? n : 1) * sizeof *p->rank);
+	p->vals = malloc((n ? n : 1) * sizeof *p->vals);
+	p->fen = calloc(n ? n : 1, sizeof *p->fen);
+	p->vstart = calloc(ni ? ni : 1, sizeof *p->vstart);
+	p->vcount = calloc(ni ? ni : 1, sizeof *p->vcount);
+	p->icount = calloc(ni ? ni : 1, sizeof *p->icount);
+	p->isum = calloc(ni ? ni : 1, sizeof *p->isum);
+	if (ip == NULL || p->rank == NULL || p->vals == NULL || p->fen == NULL ||
+	    p->vstart == NULL || p->vcount == NULL || p->icount == NULL || p->isum == NULL) {
+		free(ip);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		ip[i].item = p->rkey[i];
+		ip[i].price = p->val[i];
+		ip[i].row = i;
+	}
+	qsort(ip, n, sizeof *ip, cmp_item_price);
+	for (i = 0; i < n; i++) {
+		long it = ip[i].item;
+		if (i == 0 || it != ip[i - 1].item) {
+			p->vstart[it] = nv;
+			p->vcount[it] = 0;
+		}
+		if (i == 0 || it != ip[i - 1].item || ip[i].price != ip[i - 1].price) {
+			p->vals[nv++] = ip[i].price;
+			p->vcount[it]++;
+		}
+		p->rank[ip[i].row] = p->vcount[it] - 1;
+	}
+	free(ip);
+	return 0;
+}
+
+struct hist_pit *
+hist_pit_ref(struct source *src, unsigned char delim, const char *item, const char *price,
+    const char *date_col, long window, int median, struct diag *d)
+{
+	struct hist_pit *p = pit_new(1, item, date_col, d);
+	struct csvio_reader *r = NULL;
+	struct csvio_row row;
+	const char *path = source_name(src);
+	long iidx, pidx, didx, ki, day;
+	enum num_status ns;
+	double x;
+	int got, k;
+
+	if (p == NULL)
+		return NULL;
+	p->window = window;
+	p->median = median;
+	p->naggs = 1;
+	if ((p->price = strdup(price)) == NULL)
+		goto nomem;
+	if ((r = source_reader(src, delim, d)) == NULL)
+		goto fail;
+	if ((iidx = csvio_require_col(r, item, d)) < 0 || (pidx = csvio_require_col(r, price, d)) < 0 ||
+	    (didx = csvio_require_col(r, date_col, d)) < 0)
+		goto fail;
+	while ((got = csvio_next(r, &row, d)) > 0) {
+		if (csvio_check_width(r, &row, d) < 0 ||
+		    (k = field_day(path, &row, didx, date_col, &day, d)) < 0)
+			goto fail;
+		ns = num_parse(row.f[pidx], row.len[pidx], &x, 0);
+		if (ns == NUM_EMPTY || row.len[iidx] == 0)
+			continue;
+		if (ns != NUM_OK) {
+			diag_set(d, path, row.line, price, row.f[pidx], row.len[pidx], "%s",
+			    num_strerror(ns));
+			goto fail;
+		}
+		if (k == 0) {
+			undated(path, &row, date_col, d);
+			goto fail;
+		}
+		if (pit_reserve(p) < 0 || (ki = strtab_add(p->keys, row.f[iidx], row.len[iidx])) < 0)
+			goto nomem;
+		p->rkey[p->n] = ki;
+		p->rday[p->n] = day;
+		p->val[p->n] = x;
+		p->n++;
+	}
+	if (got < 0)
+		goto fail;
+	if ((p->order = sort_by_day(p->rday, p->n)) == NULL || pit_ranks(p) < 0)
+		goto nomem;
+	csvio_close(r);
+	return p;
+nomem:
+	oom(d);
+fail:
+	csvio_close(r);
+	hist_pit_free(p);
+	return NULL;
+}
+
+int
+hist_pit_last_day(const struct hist_pit *p, long *day)
+{
+	if (p->n == 0)
+		return 0;
+	*day = p->rday[p->order[p->n - 1]];
+	return 1;
+}
+
+long
+hist_pit_key(const struct hist_pit *p, const char *s, size_t len)
+{
+	return strtab_find(p->keys, s, len);
+}
+
+/* Fenwick tree of item it: add delta at place i (0-based). */
+static void
+fen_add(struct hist_pit *p, long it, size_t i, long delta)
+{
+	long *f = p->fen + p->vstart[it];
+	size_t n = p->vcount[it];
+
+	for (i++; i <= n; i += i & (~i + 1))
+		f[i - 1] += delta;
+}
+
+/* The k-th smallest price (1-based) in item it's window. */
+static double
+fen_kth(const struct hist_pit *p, long it, long k)
+{
+	const long *f = p->fen + p->vstart[it];
+	size_t n = p->vcount[it], pos = 0, step = 1;
+
+	while (step * 2 <= n)
+		step *= 2;
+	for (; step > 0; step /= 2)
+		if (pos + step <= n && f[pos + step - 1] < k) {
+			pos += step;
+			k -= f[pos - 1];
+		}
+	return p->vals[p->vstart[it] + pos];
+}
+
+/* Row i enters (delta 1) or leaves (delta -1) its item's window. */
+static int
+ref_move(struct hist_pit *p, size_t i, long delta)
+{
+	long it = p->rkey[i];
+
+	fen_add(p, it, p->rank[i], delta);
+	p->icount[it] += delta;
+	return xsum_add(&p->isum[it], delta > 0 ? p->val[i] : -p->val[i]);
+}
+
+/* The reference price of item it now: 1 with *v, 0 when the window holds none. */
+static int
+ref_value(const struct hist_pit *p, long it, double *v)
+{
+	long c;
+
+	if (it < 0 || (c = p->icount[it]) == 0)
+		return 0;
+	if (!p->median)
+		*v = xsum_value(&p->isum[it]) / (double)c;
+	else if (c % 2)
+		*v = fen_kth(p, it, (c + 1) / 2);
+	else
+		*v = (fen_kth(p, it, c / 2) + fen_kth(p, it, c / 2 + 1)) / 2;
+	return 1;
+}
+
+/* Sweep position: rows before add_at are in, rows before del_at are out again. */
+struct sweep {
+	size_t add_at, del_at;
+};
+
+/* Move the window to the days [day - window, day) (all days before day when window is 0). */
+static int
+sweep_to(struct hist_pit *p, struct sweep *sw, long day)
+{
+	size_t i;
+
+	if (day == HIST_NO_DAY)
+		return 0;             /* nothing is dated before it */
+	while (sw->add_at < p->n && p->rday[i = p->order[sw->add_at]] < day) {
+		if (p->ref ? ref_move(p, i, 1) < 0 :
+		    agg_acc_add(&p->acc, p->aggs, (size_t)p->rkey[i], &(struct hist_row){
+		    .day = p->rday[i], .has_day = 1, .val = p->val + i * (size_t)p->naggs },
+		    p->text_off + i * (size_t)p->naggs) < 0)
+			return -1;
+		sw->add_at++;
+	}
+	if (p->ref && p->window > 0)
+		while (sw->del_at < sw->add_at && p->rday[i = p->order[sw->del_at]] < day - p->window) {
+			if (ref_move(p, i, -1) < 0)
+				return -1;
+			sw->del_at++;
+		}
+	return 0;
+}
+
+/* The state's table as the sweep stands, for rows dated asof. */
+static json_t *
+pit_json(struct hist_pit *p, long asof)
+{
+	json_t *out, *map;
+	size_t ni = strtab_n(p->keys), i, *order;
+	double v;
+
+	if (!p->ref)
+		return agg_json(&p->acc, p->aggs, p->keys, p->key, p->agg, p->date_col, asof);
+	if ((out = ref_json_new(p->key, p->price, p->date_col, p->window, p->median)) == NULL)
+		return NULL;
+	if ((order = malloc((ni ? ni : 1) * sizeof *order)) == NULL) {
+		json_decref(out);
+		return NULL;
+	}
+	map = json_object_get(out, "keys");
+	strtab_sorted(p->keys, order);
+	for (i = 0; i < ni; i++)
+		if (ref_value(p, (long)order[i], &v))
+			json_object_set_new(map, strtab_str(p->keys, order[i], NULL), json_pack("[f]", v));
+	free(order);
+	return out;
+}
+
+/* The fields of query key ki now, as texts joined by NUL, into rows; 0 when it has none. */
+static int
+pit_answer(struct hist_pit *p, long ki, long day, struct hist_rows *rows, size_t *off)
+{
+	struct arena ar = { rows->text, rows->len, rows->cap };
+	char buf[NUM_BUFSZ];
+	struct hist_value v;
+	long a;
+	int rc = 0;
+
+	*off = HIST_ROW_NONE;
+	if (ki < 0)
+		return 0;
+	if (p->ref) {
+		if (!ref_value(p, ki, &v.x))
+			return 0;
+		*off = arena_add(&ar, buf, num_format(v.x, buf));
+		rc = *off == (size_t)-1 ? -1 : 0;
+	} else {
+		if ((size_t)ki >= p->acc.cap || p->acc.count[ki] == 0)
+			return 0;
+		for (a = 0; a < p->naggs && rc == 0; a++) {
+			size_t at;
+			v = agg_acc_value(&p->acc, p->aggs, a, (size_t)ki, day);
+			if (!v.has)
+				at = arena_add(&ar, "", 0);
+			else if (v.s != NULL)
+				at = arena_add(&ar, v.s, strlen(v.s));
+			else
+				at = arena_add(&ar, buf, num_format(v.x, buf));
+			if (at == (size_t)-1)
+				rc = -1;
+			else if (a == 0)
+				*off = at;
+		}
+	}
+	rows->text = ar.buf;
+	rows->len = ar.len;
+	rows->cap = ar.cap;
+	return rc;
+}
+
+json_t *
+hist_pit_run(struct hist_pit *p, const long *qkey, const long *qday, size_t nq, long asof,
+    struct hist_rows *rows, struct diag *d)
+{
+	struct sweep sw = { 0, 0 };
+	size_t *qorder = NULL, i, q;
+	json_t *snap = NULL;
+
+	memset(rows, 0, sizeof *rows);
+	if ((rows->off = malloc((nq ? nq : 1) * sizeof *rows->off)) == NULL ||
+	    (qorder = sort_by_day(qday, nq)) == NULL)
+		goto nomem;
+	rows->n = nq;
+	for (i = 0; i < nq; i++) {
+		q = qorder[i];
+		rows->off[q] = HIST_ROW_NONE;
+		if (qday[q] == HIST_NO_DAY)
+			continue;
+		/* The state is the table a row dated asof sees: taken when the sweep passes asof. */
+		if (snap == NULL && qday[q] > asof &&
+		    (sweep_to(p, &sw, asof) < 0 || (snap = pit_json(p, asof)) == NULL))
+			goto nomem;
+		if (sweep_to(p, &sw, qday[q]) < 0 ||
+		    pit_answer(p, qkey[q], qday[q], rows, &rows->off[q]) < 0)
+			goto nomem;
+	}
+	if (snap == NULL && (sweep_to(p, &sw, asof) < 0 || (snap = pit_json(p, asof)) == NULL))
+		goto nomem;
+	free(qorder);
+	return snap;
+nomem:
+	oom(d);
+	free(qorder);
+	json_decref(snap);
+	hist_rows_fini(rows);
+	return NULL;
+}
+
+void
+hist_rows_fini(struct hist_rows *rows)
+{
+	free(rows->text);
+	free(rows->off);
+	memset(rows, 0, sizeof *rows);
 }

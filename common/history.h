@@ -71,4 +71,59 @@ json_t *hist_fit(struct source *src, unsigned char delim, const char *key, const
 json_t *hist_ref_fit(struct source *src, unsigned char delim, const char *item, const char *price,
     const char *date_col, long asof, long window, int median, struct diag *d);
 
+/*
+ * Point in time (--asof-col): the features of a row dated t use only the
+ * history rows dated strictly before t -- the history as the row's own day
+ * began -- and a reference price the --window days before t, [t - window,
+ * t).  recency is t minus the key's latest date.  The history is read once
+ * into memory and sorted by date (rows of one day keep their file order);
+ * one sweep over it answers every row, with the running aggregates of each
+ * key, and for reference prices each item's prices in the window (a
+ * Fenwick tree over its distinct prices for the median, an exactly rounded
+ * sum for the mean): O((n + m) log n) for n history rows and m rows.
+ * Sums are taken in date order.  Every history row needs a date.
+ */
+struct hist_pit;   /* opaque */
+
+/*
+ * Read the history src (one pass) for the aggregates agg by key (as
+ * hist_fit).  Returns NULL with d filled (a missing column, a history row
+ * without a date or with a bad number or date).  Free with hist_pit_free.
+ */
+struct hist_pit *hist_pit_aggs(struct source *src, unsigned char delim, const char *key,
+    const char *agg, const char *date_col, struct diag *d);
+
+/* Likewise for the reference price of item (as hist_ref_fit; window 0: all days before). */
+struct hist_pit *hist_pit_ref(struct source *src, unsigned char delim, const char *item,
+    const char *price, const char *date_col, long window, int median, struct diag *d);
+
+void hist_pit_free(struct hist_pit *p);
+
+/* 1 with *day the latest date in the history, 0 when it has no rows. */
+int hist_pit_last_day(const struct hist_pit *p, long *day);
+
+/* The history's index of key s[0..len), or -1 when the history never has it. */
+long hist_pit_key(const struct hist_pit *p, const char *s, size_t len);
+
+/* The answers for each row: texts of the new fields. */
+#define HIST_ROW_NONE ((size_t)-1)
+struct hist_rows {
+	char *text;               /* the fields of each answered row, each NUL-terminated */
+	size_t len, cap;
+	size_t *off;              /* n: where row q's first field starts in text, or
+	                           * HIST_ROW_NONE: no history before its date (the defaults) */
+	size_t n;
+};
+
+/*
+ * Answer nq rows: row q has key qkey[q] (hist_pit_key; -1 for a key the
+ * history lacks) and day qday[q] (HIST_NO_DAY: skip it).  Fills rows (free
+ * with hist_rows_fini) and returns the state's transform (as hist_fit or
+ * hist_ref_fit give) for rows dated asof, or NULL with d filled.  Call once.
+ */
+json_t *hist_pit_run(struct hist_pit *p, const long *qkey, const long *qday, size_t nq,
+    long asof, struct hist_rows *rows, struct diag *d);
+
+void hist_rows_fini(struct hist_rows *rows);
+
 #endif

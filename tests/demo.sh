@@ -18,7 +18,7 @@ pr-clean -v --text segment,item_name --num price,list_price,cost,discount,loyalt
 
 echo "== 2. pr-features: customer history and reference prices, fitted once"
 pr-features --fit "$out/features.json" --history "$out/history.csv" --key customer_id \
-	--agg count,mean:price,recency --ref-price item_id=price --window 60 \
+	--agg count,mean:price,recency --ref-price item_id=price --window 60 --asof-col date \
 	"$out/history.csv" >"$out/train.csv"
 awk -F, 'NR == 1 || $12 == 1' "$out/history.csv" >"$out/purchases.csv"
 pr-features --recommend 3 --user customer_id --item item_id "$out/purchases.csv" >"$out/recommend.csv"
@@ -26,7 +26,7 @@ echo "   $(($(wc -l <"$out/recommend.csv") - 1)) recommendations in $out/recomme
 
 echo "== 3. pr-train: purchase probability, with a price elasticity per segment"
 pr-train -v --family logistic \
-	-f 'bought ~ log(price/list_price) * segment + loyalty + discount + log(hist_count)' \
+	-f 'bought ~ log(price/list_price) * segment + loyalty + discount + log(hist_count + 1)' \
 	--folds 5 --seed 1 -o "$out/model.json" "$out/train.csv" >"$out/coefficients.csv"
 cat "$out/coefficients.csv"
 

@@ -44,7 +44,10 @@ static const char help[] =
 "      --agg=LIST         history aggregates: count,sum:COL,mean:COL,min:COL,\n"
 "                         max:COL,last:COL,recency (default count)\n"
 "      --asof=DATE        \"today\" for recency and --window (default: the\n"
-"                         latest date in the history)\n"
+"                         latest date in the history; with --asof-col, the\n"
+"                         day after it)\n"
+"      --asof-col=COL     point in time: each row's history features use only\n"
+"                         the history dated before the row's date in COL\n"
 "      --bins=COL=K       COL_bin: quantile bin 1..K (R type 7 cut points)\n"
 "      --cf=FILE          cf_score from the purchases in FILE (with --user, --item)\n"
 "      --cf-k=K           neighbours kept per item (or customer) for cf (default 20)\n"
@@ -84,7 +87,7 @@ static const char help[] =
 "      --version          print the version and exit\n";
 
 enum {
-	OPT_AGG = CLI_OPT_FIRST_TOOL, OPT_APPLY, OPT_ASOF, OPT_BINS, OPT_CF, OPT_CF_K, OPT_CF_MODE,
+	OPT_AGG = CLI_OPT_FIRST_TOOL, OPT_APPLY, OPT_ASOF, OPT_ASOF_COL, OPT_BINS, OPT_CF, OPT_CF_K, OPT_CF_MODE,
 	OPT_CLIP_Z, OPT_EVALUATE, OPT_ORDER_BY, OPT_RATING, OPT_TEST_LAST,
 	OPT_DATE, OPT_FIT, OPT_HISTORY, OPT_HISTORY_DATE, OPT_HOLIDAYS, OPT_ITEM, OPT_KEY,
 	OPT_LOG1P, OPT_MIN_COUNT, OPT_MINMAX, OPT_MISSING_AS, OPT_ONEHOT, OPT_RECOMMEND,
@@ -97,6 +100,7 @@ static const struct option longopts[] = {
 	{ "agg",          required_argument, NULL, OPT_AGG },
 	{ "apply",        required_argument, NULL, OPT_APPLY },
 	{ "asof",         required_argument, NULL, OPT_ASOF },
+	{ "asof-col",     required_argument, NULL, OPT_ASOF_COL },
 	{ "bins",         required_argument, NULL, OPT_BINS },
 	{ "cf",           required_argument, NULL, OPT_CF },
 	{ "cf-k",         required_argument, NULL, OPT_CF_K },
@@ -290,6 +294,7 @@ parse_args(struct args *a, int argc, char **argv)
 				cli_usage("--asof: not a date: \"%s\"", optarg);
 			a->cfg.asof = optarg;
 			break;
+		case OPT_ASOF_COL: a->cfg.asof_col = optarg; break;
 		case OPT_HOLIDAYS: a->cfg.holidays = optarg; break;
 		case OPT_HISTORY:
 			a->cfg.history = optarg;
@@ -351,10 +356,10 @@ parse_args(struct args *a, int argc, char **argv)
 			bad = a->user ? "--user" : "--item";
 		if (bad == NULL && a->apply != NULL && a->cf_opt_given)
 			bad = a->cfg.cf_rating ? "--rating" : "--cf-mode or --cf-k";
-		if (bad == NULL && (a->key || a->cfg.asof || a->cfg.holidays || a->cfg.min_count ||
-		    a->cfg.window))
-			bad = a->key ? "--key" : a->cfg.asof ? "--asof" : a->cfg.holidays ?
-			    "--holidays" : a->cfg.min_count ? "--min-count" : "--window";
+		if (bad == NULL && (a->key || a->cfg.asof || a->cfg.asof_col || a->cfg.holidays ||
+		    a->cfg.min_count || a->cfg.window))
+			bad = a->key ? "--key" : a->cfg.asof ? "--asof" : a->cfg.asof_col ? "--asof-col" :
+			    a->cfg.holidays ? "--holidays" : a->cfg.min_count ? "--min-count" : "--window";
 		if (bad != NULL)
 			cli_usage("%s cannot be given with %s%s", bad, mode,
 			    a->apply ? " (the state holds the transformations)" : "");
@@ -372,6 +377,8 @@ parse_args(struct args *a, int argc, char **argv)
 		cli_usage("--ref-price needs --history");
 	if (a->cfg.window > 0 && ref_opt == NULL)
 		cli_usage("--window needs --ref-price");
+	if (a->cfg.asof_col != NULL && a->cfg.history == NULL)
+		cli_usage("--asof-col needs --history");
 	if (cf_opt != NULL && (a->user == NULL || a->item == NULL))
 		cli_usage("--cf needs --user and --item");
 	if (cf_opt == NULL && (a->user != NULL || a->item != NULL))
@@ -407,9 +414,12 @@ reopen(struct source *src, unsigned char delim)
 	return r;
 }
 
-/* First pass of --fit: learn, then save the state.  Returns the state document. */
+/*
+ * First pass of --fit: learn, then save the state.  Returns the state
+ * document; *fitp keeps what was learnt (the rows' own history fields).
+ */
 static json_t *
-fit_pass(struct args *a, struct source *src)
+fit_pass(struct args *a, struct source *src, struct feat_fit **fitp)
 {
 	const char *name = source_name(src);
 	struct feat_fit *f;
@@ -442,7 +452,7 @@ fit_pass(struct args *a, struct source *src)
 			snprintf(d.file, sizeof d.file, "%s", name);
 		cli_fail_diag(EXIT_FAIL, &d);
 	}
-	feat_fit_free(f);
+	*fitp = f;
 	if ((af = atomic_open(a->fit, &d)) == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
 	if (json_dumpf(doc, atomic_fp(af), JSON_INDENT(2) | JSON_REAL_PRECISION(17)) < 0 ||
@@ -636,6 +646,7 @@ main(int argc, char **argv)
 	struct csvio_reader *r;
 	struct diag d;
 	struct source *src;
+	struct feat_fit *f;
 	char *text;
 	json_t *doc, *back;
 
@@ -666,7 +677,7 @@ main(int argc, char **argv)
 	/* Fitting reads its input twice: learn, then transform. */
 	if ((src = source_open(a->input, &d)) == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
-	doc = fit_pass(a, src);
+	doc = fit_pass(a, src, &f);
 	/*
 	 * Transform with the state as saved (text and back), so the output
 	 * is what --apply gives on the same input, to the last bit.
@@ -675,8 +686,10 @@ main(int argc, char **argv)
 	back = text ? json_loads(text, 0, NULL) : NULL;
 	if (back == NULL)
 		cli_fail(EXIT_FAIL, "out of memory");
-	if ((st = feat_load_json(back, a->fit, &d)) == NULL)
+	if ((st = feat_load_json(back, a->fit, &d)) == NULL ||
+	    feat_state_take_rows(st, f, &d) < 0)
 		cli_fail_diag(EXIT_FAIL, &d);
+	feat_fit_free(f);
 	free(text);
 	json_decref(back);
 	json_decref(doc);

@@ -12,6 +12,7 @@
 #include "cf.h"
 #include "check.h"
 #include "csvio.h"
+#include "date.h"
 #include "features.h"
 #include "num.h"
 #include "stats.h"
@@ -65,12 +66,18 @@ fit_apply(const struct feat_config *cfg, const char *text, char *out, size_t siz
 	csvio_close(r);
 	fclose(keep);
 	doc = feat_fit_state(f, &d);
-	feat_fit_free(f);
-	st = feat_load_json(doc, "state", &d);
-	if (st == NULL) {
-		printf("load: %s\n", d.what);
+	if (doc == NULL) {
+		printf("state: %s\n", d.what);
+		feat_fit_free(f);
 		return -1;
 	}
+	st = feat_load_json(doc, "state", &d);
+	if (st == NULL || feat_state_take_rows(st, f, &d) < 0) {
+		printf("load: %s\n", d.what);
+		feat_fit_free(f);
+		return -1;
+	}
+	feat_fit_free(f);
 	r = reader_on(text, &keep);
 	w = csvio_writer_new(o, ',');
 	if (feat_bind(st, r, &d) < 0)
@@ -381,6 +388,251 @@ test_cf(void)
 	free(text);
 }
 
+/* ---- point in time, against a brute force straight from the definitions ---- */
+
+#define PIT_NH 400           /* history rows */
+#define PIT_NQ 250           /* fitted rows */
+#define PIT_DAYS 40          /* on few days: many rows share one */
+
+struct pit_hist {
+	int key, item, day;      /* day: 0..PIT_DAYS-1 from 2024-01-01 */
+	double price, amount;    /* amount NAN: missing */
+	int line;
+};
+
+/* A small reproducible generator (numerical recipes' LCG). */
+static unsigned
+pit_rand(unsigned *s)
+{
+	*s = *s * 1664525u + 1013904223u;
+	return *s >> 8;
+}
+
+static void
+pit_day_text(int day, char *buf)
+{
+	struct date dt;
+
+	date_from_days(date_to_days(&(struct date){ 2024, 1, 1 }) + day, &dt);
+	date_format(&dt, buf);
+}
+
+/* The expected fields of a row of key k, item it, day t: as pr-features writes them. */
+static void
+pit_expect(const struct pit_hist *h, size_t nh, int k, int it, int t, long window, int median,
+    char *out, size_t size)
+{
+	double sum = 0, mn = 0, mx = 0, v[PIT_NH], tmp;
+	__float128 exact = 0;
+	size_t n = 0, cnt = 0, nv = 0, i, j, last = 0;
+	int have_last = 0;
+	char a[NUM_BUFSZ], b[NUM_BUFSZ], c[NUM_BUFSZ], e[NUM_BUFSZ], f[NUM_BUFSZ], g[NUM_BUFSZ];
+	char day[DATE_BUFSZ];
+
+	/* h is in (day, line) order: sums in date order, the last row the latest. */
+	for (i = 0; i < nh; i++) {
+		if (h[i].key != k || h[i].day >= t)
+			continue;
+		cnt++;
+		last = i;
+		have_last = 1;
+		if (isnan(h[i].amount))
+			continue;
+		if (n == 0 || h[i].amount < mn)
+			mn = h[i].amount;
+		if (n == 0 || h[i].amount > mx)
+			mx = h[i].amount;
+		sum += h[i].amount;
+		n++;
+	}
+	for (i = 0; i < nh; i++)
+		if (h[i].item == it && h[i].day < t && (window == 0 || h[i].day >= t - window)) {
+			v[nv++] = h[i].price;
+			exact += h[i].price;
+		}
+	for (i = 1; i < nv; i++)           /* insertion sort */
+		for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			tmp = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = tmp;
+		}
+	g[0] = '\0';
+	if (nv > 0)
+		num_format(median ? (nv % 2 ? v[nv / 2] : (v[nv / 2 - 1] + v[nv / 2]) / 2) :
+		    (double)exact / (double)nv, g);
+	if (cnt == 0) {
+		snprintf(out, size, "0,,,,,,,,%s", g);
+		return;
+	}
+	num_format((double)cnt, a);
+	num_format(sum, b);
+	c[0] = e[0] = f[0] = '\0';
+	if (n > 0) {
+		num_format(sum / (double)n, c);
+		num_format(mn, e);
+		num_format(mx, f);
+	}
+	pit_day_text(h[last].day, day);
+	snprintf(out, size, "%s,%s,%s,%s,%s,%c,%s,%d,%s", a, b, c, e, f, 'A' + h[last].item,
+	    day, t - h[last].day, g);
+	(void)have_last;
+}
+
+static int
+cmp_pit_hist(const void *x, const void *y)
+{
+	const struct pit_hist *a = x, *b = y;
+
+	if (a->day != b->day)
+		return a->day - b->day;
+	return a->line - b->line;
+}
+
+/* The appended fields of each line of out (after the first ncols fields), one by one. */
+static const char *
+pit_tail(const char *line, int ncols)
+{
+	while (ncols-- > 0 && (line = strchr(line, ',')) != NULL)
+		line++;
+	return line;
+}
+
+static void
+test_point_in_time(void)
+{
+	static struct pit_hist h[PIT_NH];
+	static int qk[PIT_NQ], qi[PIT_NQ], qd[PIT_NQ];
+	static char hist_text[PIT_NH * 64], text[PIT_NQ * 48 + 64], out[PIT_NQ * 160 + 4096];
+	char path[] = "/tmp/test_pit.XXXXXX", want[512], day[DATE_BUFSZ];
+	struct feat_spec spec[] = {
+		{ FEAT_HISTORY, "customer", NULL, 0 },
+		{ FEAT_REFPRICE, "item", "price", 0 },
+	};
+	struct feat_config cfg;
+	unsigned seed = 12345;
+	size_t i, n = 0, bad = 0, badstate = 0;
+	int fd, variant;
+	char *line, *next;
+	json_t *doc = NULL;
+
+	n = (size_t)snprintf(hist_text, sizeof hist_text, "customer,item,date,price,amount\n");
+	for (i = 0; i < PIT_NH; i++) {
+		h[i].key = (int)(pit_rand(&seed) % 12);
+		h[i].item = (int)(pit_rand(&seed) % 5);
+		h[i].day = (int)(pit_rand(&seed) % PIT_DAYS);
+		h[i].price = (double)(100 + pit_rand(&seed) % 9900) / 100;
+		h[i].amount = pit_rand(&seed) % 5 == 0 ? NAN : (double)(pit_rand(&seed) % 10000) / 100;
+		h[i].line = (int)i;
+		pit_day_text(h[i].day, day);
+		n += (size_t)snprintf(hist_text + n, sizeof hist_text - n, "c%d,%c,%s,%.2f,", h[i].key,
+		    'A' + h[i].item, day, h[i].price);
+		if (!isnan(h[i].amount))
+			n += (size_t)snprintf(hist_text + n, sizeof hist_text - n, "%.2f", h[i].amount);
+		hist_text[n++] = '\n';
+	}
+	hist_text[n] = '\0';
+	/* The generator printed 2 decimals: the brute force must use the values read back. */
+	for (i = 0; i < PIT_NH; i++) {
+		char buf[32];
+		snprintf(buf, sizeof buf, "%.2f", h[i].price);
+		h[i].price = strtod(buf, NULL);
+		if (!isnan(h[i].amount)) {
+			snprintf(buf, sizeof buf, "%.2f", h[i].amount);
+			h[i].amount = strtod(buf, NULL);
+		}
+	}
+	qsort(h, PIT_NH, sizeof *h, cmp_pit_hist);
+	fd = mkstemp(path);
+	if (write(fd, hist_text, n) != (ssize_t)n)
+		perror("write");
+	close(fd);
+	n = (size_t)snprintf(text, sizeof text, "customer,item,date\n");
+	for (i = 0; i < PIT_NQ; i++) {
+		qk[i] = (int)(pit_rand(&seed) % 14);          /* c12, c13: never in the history */
+		qi[i] = (int)(pit_rand(&seed) % 6);           /* F: never in the history */
+		qd[i] = (int)(pit_rand(&seed) % (PIT_DAYS + 5));
+		pit_day_text(qd[i], day);
+		n += (size_t)snprintf(text + n, sizeof text - n, "c%d,%c,%s\n", qk[i], 'A' + qi[i], day);
+	}
+	for (variant = 0; variant < 4; variant++) {
+		long window = variant % 2 ? 7 : 0;
+		int median = variant < 2;
+		struct feat_state *st;
+		struct csvio_reader *r;
+		struct csvio_writer *w;
+		struct csvio_row row;
+		struct diag d;
+		FILE *keep, *o;
+		size_t q = 0, got;
+
+		memset(&cfg, 0, sizeof cfg);
+		cfg.spec = spec;
+		cfg.nspec = 2;
+		cfg.delim = ',';
+		cfg.history = path;
+		cfg.agg = "count,sum:amount,mean:amount,min:amount,max:amount,last:item,last:date,recency";
+		cfg.history_date = "date";
+		cfg.asof_col = "date";
+		cfg.window = window;
+		cfg.ref_median = median;
+		if (fit_apply(&cfg, text, out, sizeof out, &doc) < 0) {
+			CHECK(0, "point in time: fit and apply");
+			break;
+		}
+		bad = 0;
+		line = strchr(out, '\n') + 1;
+		for (q = 0; q < PIT_NQ && *line != '\0'; q++, line = next) {
+			next = strchr(line, '\n');
+			*next++ = '\0';
+			pit_expect(h, PIT_NH, qk[q], qi[q], qd[q], window, median, want, sizeof want);
+			if (strcmp(pit_tail(line, 3), want) != 0 && bad++ < 3)
+				printf("     row %zu: got \"%s\", want \"%s\"\n", q + 1, pit_tail(line, 3), want);
+		}
+		CHECK(q == PIT_NQ, "point in time: every row written");
+		CHECK(bad == 0, median ? "point in time equals the brute force (median)" :
+		    "point in time equals the brute force (mean, exactly rounded)");
+		/* The state: what a row dated the day after the last history date sees. */
+		CHECK_STR(json_string_value(json_object_get(doc, "asof")), "2024-02-10",
+		    "state asof: the day after the last history date");
+		st = feat_load_json(doc, "state", &d);
+		r = reader_on(text, &keep);
+		o = tmpfile();
+		w = csvio_writer_new(o, ',');
+		if (st == NULL || feat_bind(st, r, &d) < 0) {
+			CHECK(0, "point in time: the state loads");
+			break;
+		}
+		badstate = 0;
+		for (q = 0; csvio_next(r, &row, &d) > 0; q++) {
+			char *t;
+			feat_apply_row(st, &row, w, &d);
+			csvio_flush(w);
+			fflush(o);
+			rewind(o);
+			got = fread(out, 1, sizeof out - 1, o);
+			out[got] = '\0';
+			rewind(o);
+			if (ftruncate(fileno(o), 0) < 0)
+				perror("ftruncate");
+			if ((t = strchr(out, '\n')) != NULL)
+				*t = '\0';
+			pit_expect(h, PIT_NH, qk[q], qi[q], PIT_DAYS, window, median, want, sizeof want);
+			if (strcmp(pit_tail(out, 3), want) != 0 && badstate++ < 3)
+				printf("     state row %zu: got \"%s\", want \"%s\"\n", q + 1, pit_tail(out, 3),
+				    want);
+		}
+		CHECK(badstate == 0, "the state gives the features of a row dated the day after the history");
+		csvio_writer_free(w);
+		fclose(o);
+		csvio_close(r);
+		fclose(keep);
+		feat_free(st);
+		json_decref(doc);
+		doc = NULL;
+	}
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -390,5 +642,6 @@ main(void)
 	test_strtab();
 	test_strtab_hash();
 	test_cf();
+	test_point_in_time();
 	return check_done();
 }
