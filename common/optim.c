@@ -95,6 +95,23 @@ lower_hi(struct optim_bounds *b, double v, enum optim_rule rule)
 	}
 }
 
+void
+optim_cost_floor(const struct optim_rules *r, double cost, double *floor, enum optim_rule *rule)
+{
+	struct optim_bounds b = { 0, HUGE_VAL, OPTIM_RULE_NONE, OPTIM_RULE_NONE };
+
+	if (!isnan(cost)) {
+		if (!r->allow_loss)
+			raise_lo(&b, cost, OPTIM_RULE_COST);
+		if (!isnan(r->min_margin) && r->min_margin < 1)
+			raise_lo(&b, cost / (1 - r->min_margin), OPTIM_RULE_MIN_MARGIN);
+		if (!isnan(r->min_markup))
+			raise_lo(&b, cost * (1 + r->min_markup), OPTIM_RULE_MIN_MARKUP);
+	}
+	*floor = b.lo;
+	*rule = b.lo_rule;
+}
+
 int
 optim_bounds(const struct optim_rules *r, double today, double cost, struct optim_bounds *b,
     struct diag *d)
@@ -107,16 +124,13 @@ optim_bounds(const struct optim_rules *r, double today, double cost, struct opti
 	raise_lo(b, r->min_price, OPTIM_RULE_MIN_PRICE);
 	if (!isnan(r->max_down))
 		raise_lo(b, today * (1 - r->max_down), r->down_rule);
+	if (!isnan(r->min_margin) && !(r->min_margin < 1))
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "min margin must be below 1");
 	if (!isnan(cost)) {
-		if (!r->allow_loss)
-			raise_lo(b, cost, OPTIM_RULE_COST);
-		if (!isnan(r->min_margin)) {
-			if (!(r->min_margin < 1))
-				return diag_set(d, NULL, 0, NULL, NULL, 0, "min margin must be below 1");
-			raise_lo(b, cost / (1 - r->min_margin), OPTIM_RULE_MIN_MARGIN);
-		}
-		if (!isnan(r->min_markup))
-			raise_lo(b, cost * (1 + r->min_markup), OPTIM_RULE_MIN_MARKUP);
+		double floor;
+		enum optim_rule rule;
+		optim_cost_floor(r, cost, &floor, &rule);
+		raise_lo(b, floor, rule);
 	}
 	lower_hi(b, r->max_price, OPTIM_RULE_MAX_PRICE);
 	if (!isnan(r->max_up))
@@ -206,6 +220,22 @@ ladder_limit(const struct optim_ladder *l)
 	if (l->scale > 0 && k_max / l->scale < lim)
 		lim = k_max / l->scale;
 	return lim;
+}
+
+/* Index range of the points in [lo, hi]; returns the count (0: none). */
+static long long ladder_range(const struct optim_ladder *l, double lo, double hi, long long *kmin,
+    long long *kmax);
+
+long long
+optim_ladder_count(const struct optim_ladder *l, double lo, double hi)
+{
+	long long a, b;
+
+	if (l == NULL || l->kind == OPTIM_LADDER_NONE)
+		return -1;
+	if (hi > ladder_limit(l))
+		return 1;       /* optim_solve says why */
+	return ladder_range(l, lo, hi, &a, &b);
 }
 
 /* Index range of the points in [lo, hi]; returns the count (0: none). */

@@ -114,6 +114,15 @@ struct optim_bounds {
 };
 
 /*
+ * The floor that the unit cost puts on the price paid: the cost itself
+ * (unless allow_loss), the margin and the markup floors, the highest of
+ * them, and the rule that sets it (0 and OPTIM_RULE_NONE when none
+ * applies, or cost is NaN).
+ */
+void optim_cost_floor(const struct optim_rules *r, double cost, double *floor,
+    enum optim_rule *rule);
+
+/*
  * Bounds on the price paid from the rules, today's price and the unit
  * cost (NaN: unknown, then cost rules are skipped).  The tightest rule
  * names each bound; the search range applies only where no rule bounds
@@ -146,6 +155,13 @@ struct optim_ladder {
  */
 int optim_ladder_parse(struct optim_ladder *l, enum optim_ladder_kind kind, const char *arg,
     size_t len, double *buf, size_t cap, struct diag *d);
+
+/*
+ * The number of points of ladder l in [lo, hi] (0: none; -1: no ladder).
+ * A ladder too fine to represent there counts as having points: optim_solve
+ * rejects it with the reason.
+ */
+long long optim_ladder_count(const struct optim_ladder *l, double lo, double hi);
 
 struct optim_problem {
 	optim_demand_fn demand;

@@ -208,6 +208,8 @@ pricing_config_check(struct pricing_config *c, const char **option, struct diag 
 		return diag_set(d, NULL, 0, NULL, NULL, 0, "--capacity and --by go together");
 	if (c->promo_col != NULL && !c->with_offers)
 		return diag_set(d, NULL, 0, NULL, NULL, 0, "--promo-col needs --offers");
+	if (c->bounds_on_given && !c->with_offers)
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "--bounds-on needs --offers");
 	if (c->rule[PRICING_COST].arg == NULL && (c->rule[PRICING_MIN_MARGIN].arg != NULL
 	    || c->rule[PRICING_MIN_MARKUP].arg != NULL))
 		return diag_set(d, NULL, 0, NULL, NULL, 0, "%s needs --cost",
@@ -385,14 +387,22 @@ row_quantity(struct pricing *p, const struct csvio_row *row, struct diag *d)
 	return 0;
 }
 
+/* A row's rules as bounds (see row_bounds). */
+struct row_limits {
+	struct optim_bounds all;        /* every rule, on one price (no offer: shelf = paid) */
+	struct optim_bounds shelf;      /* the price bounds, changes and search range only */
+	double floor;                   /* the cost, margin and markup floor on the price paid */
+	enum optim_rule floor_rule;
+};
+
 /*
- * The row's rules, as bounds on the price paid around today's price, and
- * its unit cost (NaN: none given for revenue).  --max-up and --max-down
- * tighten --max-change where they are smaller.
+ * The row's rules, as bounds around today's price, and its unit cost (NaN:
+ * none given for revenue).  --max-up and --max-down tighten --max-change
+ * where they are smaller.
  */
 static int
 row_bounds(const struct pricing *p, const struct csvio_row *row, double today, double *cost,
-    struct optim_bounds *b, struct diag *d)
+    struct row_limits *lim, struct diag *d)
 {
 	struct optim_rules ru;
 	double v;
@@ -425,7 +435,64 @@ row_bounds(const struct pricing *p, const struct csvio_row *row, double today, d
 		ru.max_down = v;
 		ru.down_rule = OPTIM_RULE_MAX_DOWN;
 	}
-	return optim_bounds(&ru, today, *cost, b, d);
+	if (optim_bounds(&ru, today, *cost, &lim->all, d) < 0)
+		return -1;
+	/* the same rules without the cost: a wider interval, so it cannot fail */
+	(void)optim_bounds(&ru, today, NAN, &lim->shelf, d);
+	optim_cost_floor(&ru, *cost, &lim->floor, &lim->floor_rule);
+	return 0;
+}
+
+/*
+ * The list prices allowed with an offer whose price paid is a p - b: the
+ * cost floors hold for the price paid; the other rules for the shelf
+ * price, the price paid or both (PRICING_BOUNDS_*).  Returns 0 when no
+ * list price is allowed.
+ */
+static int
+offer_bounds(const struct pricing *p, const struct row_limits *lim, const struct offer *of,
+    struct optim_problem *pb)
+{
+	double a = of->paid_a, b = of->paid_b, lo, hi;
+
+	switch (p->c->bounds_on) {
+	case PRICING_BOUNDS_PAID:
+		pb->lo = (lim->all.lo + b) / a;
+		pb->hi = (lim->all.hi + b) / a;
+		pb->lo_rule = lim->all.lo_rule;
+		pb->hi_rule = lim->all.hi_rule;
+		break;
+	case PRICING_BOUNDS_SHELF:
+		lo = (lim->floor + b) / a;
+		pb->lo = lim->shelf.lo;
+		pb->lo_rule = lim->shelf.lo_rule;
+		if (lo > pb->lo) {
+			pb->lo = lo;
+			pb->lo_rule = lim->floor_rule;
+		}
+		pb->hi = lim->shelf.hi;
+		pb->hi_rule = lim->shelf.hi_rule;
+		break;
+	case PRICING_BOUNDS_BOTH:
+		lo = (lim->all.lo + b) / a;
+		hi = (lim->all.hi + b) / a;
+		pb->lo = lim->shelf.lo;
+		pb->lo_rule = lim->shelf.lo_rule;
+		if (lo > pb->lo) {
+			pb->lo = lo;
+			pb->lo_rule = lim->all.lo_rule;
+		}
+		pb->hi = lim->shelf.hi;
+		pb->hi_rule = lim->shelf.hi_rule;
+		if (hi < pb->hi) {
+			pb->hi = hi;
+			pb->hi_rule = lim->all.hi_rule;
+		}
+		break;
+	}
+	if (!(pb->lo <= pb->hi))
+		return 0;
+	return pb->ladder == NULL || optim_ladder_count(pb->ladder, pb->lo, pb->hi) > 0;
 }
 
 /* The row's price ladder: the constant one, this row's --grid-col list, or NULL. */
@@ -470,12 +537,13 @@ baseline(struct pricing *p, double today, double cost, struct pricing_decision *
 }
 
 /*
- * The search without an offer, then one per offer on the list price (the
- * rules bound the price paid, so they are mapped to list prices); the
- * highest objective wins, ties going to no offer or the earlier offer.
+ * The search without an offer, then one per offer on the list price, over
+ * the list prices its rules allow (an offer they allow none of is not
+ * made); the highest objective wins, ties going to no offer or the earlier
+ * offer.
  */
 static int
-search_offers(struct pricing *p, struct optim_problem *pb, const struct optim_bounds *b,
+search_offers(struct pricing *p, struct optim_problem *pb, const struct row_limits *lim,
     double objective_cost, struct optim_result *best, double *best_paid, double *best_redeem,
     long *best_offer, struct diag *d)
 {
@@ -493,10 +561,10 @@ search_offers(struct pricing *p, struct optim_problem *pb, const struct optim_bo
 		const struct offer *of = &p->offers->v[k];
 		if (p->promo_var >= 0)
 			model_eval_set(p->eval, p->promo_var, of->promo_value);
+		if (!offer_bounds(p, lim, of, pb))
+			continue;
 		pb->paid_a = of->paid_a;
 		pb->paid_b = of->paid_b;
-		pb->lo = (b->lo + of->paid_b) / of->paid_a;
-		pb->hi = (b->hi + of->paid_b) / of->paid_a;
 		pb->unit_cost = objective_cost + (p->c->revenue ? 0 : of->cost);
 		if (optim_solve(p->optim, pb, &r, d) < 0)
 			return -1;
@@ -514,7 +582,7 @@ int
 pricing_decide(struct pricing *p, const struct csvio_row *row, double lambda,
     struct pricing_decision *dc, struct diag *d)
 {
-	struct optim_bounds b;
+	struct row_limits lim;
 	struct optim_problem pb;
 	struct optim_result best;
 	const struct optim_ladder *ladder;
@@ -529,7 +597,7 @@ pricing_decide(struct pricing *p, const struct csvio_row *row, double lambda,
 		return diag_set(d, NULL, 0, p->price_col, NULL, 0, "missing value");
 	if (!(today > 0))
 		return bad_price(d, p->price_col, today, "today's price must be positive");
-	if (row_quantity(p, row, d) < 0 || row_bounds(p, row, today, &cost, &b, d) < 0
+	if (row_quantity(p, row, d) < 0 || row_bounds(p, row, today, &cost, &lim, d) < 0
 	    || row_ladder(p, row, &ladder, d) < 0 || baseline(p, today, cost, dc, d) < 0)
 		return -1;
 
@@ -540,14 +608,14 @@ pricing_decide(struct pricing *p, const struct csvio_row *row, double lambda,
 	pb.paid_a = 1;
 	pb.paid_b = 0;
 	pb.unit_cost = objective_cost;
-	pb.lo = b.lo;
-	pb.hi = b.hi;
-	pb.lo_rule = b.lo_rule;
-	pb.hi_rule = b.hi_rule;
+	pb.lo = lim.all.lo;
+	pb.hi = lim.all.hi;
+	pb.lo_rule = lim.all.lo_rule;
+	pb.hi_rule = lim.all.hi_rule;
 	pb.ladder = ladder;
 	pb.today = today;
 	pb.trust_model = p->c->trust_model;
-	if (search_offers(p, &pb, &b, objective_cost, &best, &paid, &redeem, &dc->offer, d) < 0)
+	if (search_offers(p, &pb, &lim, objective_cost, &best, &paid, &redeem, &dc->offer, d) < 0)
 		return -1;
 	dc->opt_price = best.price;
 	dc->paid = paid;

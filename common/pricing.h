@@ -72,6 +72,13 @@ struct pricing_value {
 	double value;           /* the constant; NaN when a column */
 };
 
+/* With offers, what the price bounds and the largest changes hold for. */
+enum pricing_bounds_on {
+	PRICING_BOUNDS_BOTH,        /* the shelf price and the price paid (default) */
+	PRICING_BOUNDS_PAID,        /* the price paid only */
+	PRICING_BOUNDS_SHELF        /* the shelf (list) price only */
+};
+
 struct pricing_config {
 	const char *price_col;      /* today's price (NULL: the model's) */
 	const char *quantity_col;   /* units per expected purchase, or NULL */
@@ -81,6 +88,8 @@ struct pricing_config {
 	int trust_model;            /* optimise rows whose demand rises with price */
 	int allow_loss;             /* allow prices below cost */
 	int with_offers;            /* an offers file is given */
+	enum pricing_bounds_on bounds_on;   /* the cost, margin and markup floors hold for the paid price */
+	int bounds_on_given;        /* --bounds-on was given (it needs offers) */
 	double search_range;        /* > 1 (default 3) */
 	struct pricing_value rule[PRICING_N_RULES];
 	enum optim_ladder_kind ladder_kind;
@@ -111,7 +120,9 @@ int pricing_value_parse(struct pricing_config *c, enum pricing_rule r, const cha
 /*
  * What is wrong with c from the arguments alone: a missing --cost with
  * objective profit, --capacity without --by (or the reverse), --promo-col
- * without offers, a constant ladder that does not parse.  Parses the
+ * or --bounds-on without offers, --min-margin or --min-markup without
+ * --cost, constant rules that no price satisfies, a constant ladder that
+ * does not parse.  Parses the
  * constant ladder (allocating grid_buf).  Returns 0, or -1 with d filled;
  * *option is then the option to name before d's message, or NULL.
  */

@@ -50,6 +50,9 @@ static const char help[] =
 "      --trust-model        optimise rows whose demand rises with price\n"
 "      --offers=FILE        choose among the offers of FILE (or none) per row\n"
 "      --promo-col=COL      the model's promotion column that offers set\n"
+"      --bounds-on=WHAT     with --offers, the price bounds and largest changes\n"
+"                           hold for both (default) the shelf price and the\n"
+"                           price paid, or only the paid or the shelf price\n"
 "      --capacity=NUM|COL   most total expected demand of each --by group\n"
 "      --by=COL             groups for --capacity\n"
 "  -d, --delimiter=CHAR     input field delimiter (default ,)\n"
@@ -65,7 +68,8 @@ enum {
 	OPT_PRICE = CLI_OPT_FIRST_TOOL, OPT_COST, OPT_OBJECTIVE, OPT_QUANTITY, OPT_MIN_PRICE,
 	OPT_MAX_PRICE, OPT_MAX_CHANGE, OPT_MAX_UP, OPT_MAX_DOWN, OPT_MIN_MARGIN, OPT_MIN_MARKUP,
 	OPT_ALLOW_LOSS, OPT_SEARCH_RANGE, OPT_ENDING, OPT_STEP, OPT_GRID, OPT_GRID_COL,
-	OPT_TRUST_MODEL, OPT_OFFERS, OPT_PROMO_COL, OPT_CAPACITY, OPT_BY, OPT_ALLOW_EMPTY
+	OPT_TRUST_MODEL, OPT_OFFERS, OPT_PROMO_COL, OPT_CAPACITY, OPT_BY, OPT_ALLOW_EMPTY,
+	OPT_BOUNDS_ON
 };
 
 /* What a run holds; freed by run_free, also when a failure exits (cli_at_fail). */
@@ -182,6 +186,7 @@ static const struct option longopts[] = {
 	CLI_COMMON_LONG,
 	{ "allow-empty",  no_argument,       NULL, OPT_ALLOW_EMPTY },
 	{ "allow-loss",   no_argument,       NULL, OPT_ALLOW_LOSS },
+	{ "bounds-on",    required_argument, NULL, OPT_BOUNDS_ON },
 	{ "by",           required_argument, NULL, OPT_BY },
 	{ "capacity",     required_argument, NULL, OPT_CAPACITY },
 	{ "cost",         required_argument, NULL, OPT_COST },
@@ -212,6 +217,7 @@ static void
 parse_args(struct run *r, int argc, char **argv)
 {
 	static const char *const objectives[] = { "profit", "revenue", NULL };
+	static const char *const bounds_on[] = { "both", "paid", "shelf", NULL };
 	struct pricing_config *c = &r->cfg;
 	const char *option;
 	struct diag d;
@@ -252,6 +258,10 @@ parse_args(struct run *r, int argc, char **argv)
 		case OPT_PROMO_COL: c->promo_col = optarg; break;
 		case OPT_CAPACITY: rule_arg(r, PRICING_CAPACITY, optarg); break;
 		case OPT_BY: c->by_col = optarg; break;
+		case OPT_BOUNDS_ON:
+			c->bounds_on = (enum pricing_bounds_on)cli_word_arg("--bounds-on", optarg, bounds_on);
+			c->bounds_on_given = 1;
+			break;
 		default: cli_usage_try();
 		}
 	}
