@@ -14,6 +14,7 @@
  */
 #include "csvio.h"
 #include "num.h"
+#include "suggest.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -652,11 +653,24 @@ csvio_col(const struct csvio_reader *r, const char *name)
 	return found;
 }
 
+const char *
+csvio_did_you_mean(const struct csvio_reader *r, const char *name, char *buf, size_t size)
+{
+	const char *near = suggest_word(name, (const char *const *)r->header.f, r->header.n);
+
+	if (size == 0)
+		return "";
+	buf[0] = '\0';
+	if (near != NULL)
+		snprintf(buf, size, "; did you mean \"%s\"?", near);
+	return buf;
+}
+
 long
 csvio_require_col(const struct csvio_reader *r, const char *name, struct diag *d)
 {
 	long c = csvio_col(r, name);
-	char list[DIAG_WHAT_MAX - 64];
+	char list[DIAG_WHAT_MAX - 64 - SUGGEST_MAX_LEN], near[SUGGEST_MAX_LEN + 32];
 	size_t i, pos = 0;
 
 	if (c >= 0)
@@ -683,7 +697,8 @@ csvio_require_col(const struct csvio_reader *r, const char *name, struct diag *d
 	if (r->header.n == 0)
 		diag_set(d, r->name, 0, name, NULL, 0, "no such column: the input is empty");
 	else
-		diag_set(d, r->name, 0, name, NULL, 0, "no such column (columns: %s)", list);
+		diag_set(d, r->name, 0, name, NULL, 0, "no such column (columns: %s)%s", list,
+		    csvio_did_you_mean(r, name, near, sizeof near));
 	return -1;
 }
 

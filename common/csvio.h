@@ -88,6 +88,14 @@ long csvio_col(const struct csvio_reader *r, const char *name);
 long csvio_require_col(const struct csvio_reader *r, const char *name, struct diag *d);
 
 /*
+ * "; did you mean \"price\"?" when a column of the header is near name
+ * (suggest_word), else "": to end a message about a missing column.
+ * Written into buf (size bytes; cut to fit), which is returned.
+ */
+const char *csvio_did_you_mean(const struct csvio_reader *r, const char *name, char *buf,
+    size_t size);
+
+/*
  * Read the next record into *row.  Returns 1 for a record, 0 at the end of
  * the input, -1 with d filled on a read error or malformed CSV (with the
  * line where the bad record starts).  The field count is not checked here:

@@ -1,5 +1,6 @@
 /* model.c - see model.h.  The file format is described in pr-train(1), MODEL FILE. */
 #include "model.h"
+#include "suggest.h"
 #include "atomic.h"
 #include "num.h"
 #include "strtab.h"
@@ -70,9 +71,10 @@ model_family_name(enum model_family f)
 int
 model_family_parse(const char *name)
 {
-	if (strcmp(name, "linear") == 0)
+	/* R's glm family names too */
+	if (strcmp(name, "linear") == 0 || strcmp(name, "gaussian") == 0)
 		return MODEL_LINEAR;
-	if (strcmp(name, "logistic") == 0)
+	if (strcmp(name, "logistic") == 0 || strcmp(name, "binomial") == 0)
 		return MODEL_LOGISTIC;
 	if (strcmp(name, "poisson") == 0)
 		return MODEL_POISSON;
@@ -721,7 +723,9 @@ model_bind(const struct model *m, const struct csvio_row *header, const char *in
 				break;
 			}
 		if (e->in[i] < 0) {
-			diag_set(d, input_name, 0, want, NULL, 0, "no such column (the model needs it)");
+			const char *near = suggest_word(want, (const char *const *)header->f, header->n);
+			diag_set(d, input_name, 0, want, NULL, 0, "no such column (the model needs it)%s%s%s",
+			    near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
 			model_eval_free(e);
 			return NULL;
 		}

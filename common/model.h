@@ -102,7 +102,7 @@ const char *model_pred_name(const struct model *m);
 
 /* Family names as in the file and on the command line: "linear", "logistic", "poisson". */
 const char *model_family_name(enum model_family f);
-/* Parse a family name; -1 when it is none of them. */
+/* Parse a family name, or R's gaussian and binomial; -1 when it is none of them. */
 int model_family_parse(const char *name);
 
 /*

@@ -651,6 +651,12 @@ static const char *const metric_names[] = {
 	"scored_rows", "positives", "auc", "log_loss", "brier", NULL
 };
 
+const char *const *
+report_metric_names(void)
+{
+	return metric_names;
+}
+
 int
 report_metric_known(const char *name, int *higher_is_better)
 {

@@ -159,6 +159,8 @@ int report_curve(struct report *r, struct model_eval *e, const struct csvio_row 
  * and sets *higher_is_better when name is one, 0 otherwise.
  */
 int report_metric_known(const char *name, int *higher_is_better);
+/* The metric names report_metric_known knows, NULL-terminated. */
+const char *const *report_metric_names(void);
 
 /*
  * Build the document: every section the input allows, in a fixed order

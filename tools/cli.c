@@ -1,6 +1,7 @@
 /* cli.c - see cli.h. */
 #include "cli.h"
 #include "num.h"
+#include "suggest.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 
 /* Set once in main, read by the message functions: the program-wide switches. */
 static const char *prog = "pr";
+static char **args;           /* main's argv, for the option getopt refused */
 static void (*fail_cleanup)(void *);
 static void *fail_arg;
 
@@ -39,6 +41,59 @@ cli_init(char **argv)
 	const char *slash = strrchr(argv[0], '/');
 	prog = slash ? slash + 1 : argv[0];
 	argv[0] = (char *)prog;
+	args = argv;
+}
+
+/*
+ * getopt_long refused argv[optind - 1]: when it is a long option that is
+ * no option's name or the start of one, and one of the options the help
+ * text lists is near it, say which ("did you mean '--family'?").
+ */
+static void
+suggest_option(const char *help)
+{
+	const char *bad, *p, *words[256], *near;
+	char names[8192], name[SUGGEST_MAX_LEN + 1];
+	size_t n = 0, pos = 0, len, i;
+
+	if (args == NULL || optind < 1 || (bad = args[optind - 1]) == NULL ||
+	    strncmp(bad, "--", 2) != 0)
+		return;
+	len = strcspn(bad, "=");
+	if (len > SUGGEST_MAX_LEN)
+		return;
+	memcpy(name, bad, len);
+	name[len] = '\0';
+	/* The long options are the words "--name" of the help text. */
+	for (p = strstr(help, "--"); p != NULL && n < 256; p = strstr(p, "--")) {
+		size_t l = 2;
+		while (p[l] == '-' || (p[l] >= 'a' && p[l] <= 'z') || (p[l] >= '0' && p[l] <= '9'))
+			l++;
+		if (l > 2 && pos + l + 1 <= sizeof names) {
+			memcpy(names + pos, p, l);
+			names[pos + l] = '\0';
+			words[n++] = names + pos;
+			pos += l + 1;
+		}
+		p += l;
+	}
+	for (i = 0; i < n; i++)
+		if (strncmp(words[i], name, len) == 0)
+			return;   /* a known name, or an ambiguous start: getopt said it all */
+	if ((near = suggest_word(name, words, n)) != NULL)
+		fprintf(stderr, "%s: did you mean '%s'?\n", prog, near);
+}
+
+/* "; did you mean \"WORD\"?" into buf when a word of words is near arg, else "". */
+static const char *
+did_you_mean(const char *arg, const char *const words[], size_t n, char *buf, size_t size)
+{
+	const char *near = suggest_word(arg, words, n);
+
+	buf[0] = '\0';
+	if (near != NULL)
+		snprintf(buf, size, "; did you mean \"%s\"?", near);
+	return buf;
 }
 
 /* common/'s out-of-memory end (xalloc.h): main's cleanup first, as every failure. */
@@ -100,6 +155,9 @@ cli_common_opt(struct cli_common *c, int opt, const char *arg, const char *help)
 		if (fclose(stdout) != 0)
 			exit(EXIT_FAIL);
 		exit(EXIT_OK);
+	case '?':
+		suggest_option(help);
+		cli_usage_try();
 	}
 	return 0;
 }
@@ -379,10 +437,20 @@ cli_long_arg(const char *option, const char *arg, long min, long max)
 	return v;
 }
 
+const char *
+cli_did_you_mean(const char *arg, const char *const words[], char *buf, size_t size)
+{
+	size_t n = 0;
+
+	while (words[n] != NULL)
+		n++;
+	return did_you_mean(arg, words, n, buf, size);
+}
+
 int
 cli_word_arg(const char *option, const char *arg, const char *const words[])
 {
-	char list[256];
+	char list[256], near[SUGGEST_MAX_LEN + 32];
 	size_t pos = 0;
 	int i, n;
 
@@ -393,6 +461,7 @@ cli_word_arg(const char *option, const char *arg, const char *const words[])
 	for (i = 0; i < n && pos < sizeof list; i++)
 		pos += (size_t)snprintf(list + pos, sizeof list - pos, "%s%s",
 		    i == 0 ? "" : i == n - 1 ? " or " : ", ", words[i]);
-	cli_usage("%s: expected %s, not \"%s\"", option, list, arg);
+	cli_usage("%s: expected %s, not \"%s\"%s", option, list, arg,
+	    did_you_mean(arg, words, (size_t)n, near, sizeof near));
 	return -1;
 }

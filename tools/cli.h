@@ -62,7 +62,9 @@ void cli_common_init(struct cli_common *c);
 /*
  * Handle opt if it is a common option: returns 1 if it was, 0 if not.
  * --help prints help (to stdout) and exits 0; --version exits 0; a bad
- * delimiter is a usage error.
+ * delimiter is a usage error; '?' (getopt refused an option and said so)
+ * adds "did you mean '--OPTION'?" when one of the options help lists is
+ * near the one given, and exits 2.
  */
 int cli_common_opt(struct cli_common *c, int opt, const char *arg, const char *help);
 
@@ -178,8 +180,11 @@ double cli_num_arg(const char *option, const char *arg);
 long cli_long_arg(const char *option, const char *arg, long min, long max);
 /*
  * The index of arg in words (NULL-terminated), or exit 2 naming the option
- * and the words ("--format: expected text, md or csv, not \"x\"").
+ * and the words ("--format: expected text, md or csv, not \"x\"", and
+ * "; did you mean \"csv\"?" when one is near).
  */
+/* "; did you mean \"WORD\"?" in buf when a word of words (NULL-terminated) is near arg, else "". */
+const char *cli_did_you_mean(const char *arg, const char *const words[], char *buf, size_t size);
 int cli_word_arg(const char *option, const char *arg, const char *const words[]);
 
 #endif

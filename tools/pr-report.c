@@ -181,7 +181,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_METRIC:
 			if (!report_metric_known(optarg, &hib))
-				cli_usage("--metric: unknown metric \"%s\" (see the man page)", optarg);
+				(void)cli_word_arg("--metric", optarg, report_metric_names());
 			if (n_metrics == MAX_METRICS)
 				cli_usage("--metric: at most %d metrics", MAX_METRICS);
 			metrics[n_metrics++] = optarg;

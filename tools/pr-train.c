@@ -28,7 +28,8 @@ static const char help[] =
 "\n"
 "      --by=COL           one model per value of COL, plus a pooled model\n"
 "  -d, --delimiter=CHAR   input field delimiter (default ,)\n"
-"      --family=FAMILY    linear (default), logistic or poisson\n"
+"      --family=FAMILY    linear (default), logistic or poisson (R's gaussian,\n"
+"                         binomial, poisson too)\n"
 "      --fitted=FILE      write each used row's line and fitted value to FILE\n"
 "      --folds=K          K-fold cross-validation metrics\n"
 "  -f, --formula=FORMULA  the model, e.g. 'bought ~ log(price) * segment'\n"
@@ -150,9 +151,10 @@ main(int argc, char **argv)
 		case OPT_PRICE: o.price = optarg; break;
 		case OPT_WEIGHT: o.weight = optarg; break;
 		case OPT_FAMILY:
+			/* R's names too; a wrong one exits 2 naming them all */
+			(void)cli_word_arg("--family", optarg, (const char *const[]){
+			    "linear", "logistic", "poisson", "gaussian", "binomial", NULL });
 			fam = model_family_parse(optarg);
-			if (fam < 0)
-				cli_usage("--family: expected linear, logistic or poisson, not \"%s\"", optarg);
 			o.family = (enum model_family)fam;
 			break;
 		case OPT_FOLDS:
