@@ -343,7 +343,21 @@ load_sub(struct model *m, const json_t *o, const char *at, struct submodel *s, s
 			snprintf(path, sizeof path, "%scovariance[%zu][%zu]", at, i, j);
 			if (get_num(d, m, json_array_get(row, j), path, 1, i == j ? 0 : -HUGE_VAL, &x) < 0)
 				return -1;
-			s->cov[i * p + j] = isnan(x) ? 0 : x;
+			s->cov[i * p + j] = x;
+		}
+	}
+	/*
+	 * A missing covariance is 0 where an aliased coefficient (estimate
+	 * null, taken as 0) is involved, and stays NaN otherwise: a variance
+	 * that overflowed must give an empty standard error, not one that
+	 * leaves its term out.
+	 */
+	for (i = 0; i < p; i++) {
+		const json_t *ei = json_object_get(json_array_get(co, i), "estimate");
+		for (j = 0; j < p; j++) {
+			const json_t *ej = json_object_get(json_array_get(co, j), "estimate");
+			if (isnan(s->cov[i * p + j]) && (json_is_null(ei) || json_is_null(ej)))
+				s->cov[i * p + j] = 0;
 		}
 	}
 	snprintf(path, sizeof path, "%sdispersion", at);
@@ -950,7 +964,7 @@ se_of(const struct model_eval *e)
 			r += c[i * p + j] * x[j];
 		v += x[i] * r;
 	}
-	return v > 0 ? sqrt(v) : 0;
+	return v > 0 ? sqrt(v) : isnan(v) ? NAN : 0;   /* NaN: a covariance that overflowed */
 }
 
 double

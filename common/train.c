@@ -323,14 +323,27 @@ trained_free(struct trained *tr)
 	memset(tr, 0, sizeof *tr);
 }
 
-/* The coefficient table rows of one model; the aliased ones noted. */
+/* Append name to the list in buf (cap bytes, *nn used), comma-separated, truncating. */
+static void
+name_list_add(char *buf, size_t cap, size_t *nn, const char *name)
+{
+	*nn += (size_t)snprintf(buf + *nn, *nn < cap ? cap - *nn : 0, "%s%s", *nn ? ", " : "", name);
+	if (*nn >= cap)
+		*nn = cap - 1;
+}
+
+/*
+ * The coefficient table rows of one model; the aliased ones noted, and the
+ * ones whose standard error overflows double (written empty, with the
+ * statistic and p-value, never as 0 or inf).
+ */
 static void
 put_table(const struct trainer *t, struct csvio_writer *out, const char *group,
     const struct fit_result *r)
 {
 	size_t j;
-	char names[2048] = "";
-	size_t nn = 0;
+	char names[2048] = "", big[2048] = "";
+	size_t nn = 0, nb = 0;
 
 	for (j = 0; j < t->p; j++) {
 		double est = gsl_vector_get(r->beta, j), se = gsl_vector_get(r->se, j), stat, pv;
@@ -343,10 +356,16 @@ put_table(const struct trainer *t, struct csvio_writer *out, const char *group,
 			csvio_put_num(out, NAN);
 			csvio_put_num(out, NAN);
 			csvio_end(out);
-			nn += (size_t)snprintf(names + nn, nn < sizeof names ? sizeof names - nn : 0,
-			    "%s%s", nn ? ", " : "", formula_coef_name(t->f, j));
-			if (nn >= sizeof names)
-				nn = sizeof names - 1;
+			name_list_add(names, sizeof names, &nn, formula_coef_name(t->f, j));
+			continue;
+		}
+		if (!isfinite(se)) {
+			csvio_put_num(out, est);
+			csvio_put_num(out, NAN);
+			csvio_put_num(out, NAN);
+			csvio_put_num(out, NAN);
+			csvio_end(out);
+			name_list_add(big, sizeof big, &nb, formula_coef_name(t->f, j));
 			continue;
 		}
 		stat = est / se;
@@ -366,6 +385,14 @@ put_table(const struct trainer *t, struct csvio_writer *out, const char *group,
 			    group, names);
 		else
 			notef(t->o, "aliased (collinear) terms, estimated as missing: %s", names);
+	}
+	if (nb > 0 && !t->o->quiet) {
+		if (group != NULL)
+			notef(t->o, "group \"%s\": standard errors beyond the range of a double "
+			    "(rescale the terms), written empty: %s", group, big);
+		else
+			notef(t->o, "standard errors beyond the range of a double (rescale the terms), "
+			    "written empty: %s", big);
 	}
 }
 

@@ -132,6 +132,7 @@ main(int argc, char **argv)
 	struct cli_common common;
 	const char *model_path = NULL, *as = NULL, *price_col = NULL;
 	int want_se = 0, want_el = 0, line_buffered = 0, opt, got;
+	unsigned long long n_se_empty = 0;
 	double level = 0;
 	struct run run;
 	struct cli_serve serve;
@@ -242,6 +243,10 @@ main(int argc, char **argv)
 			mean = model_eval_mean(e, p, want_el ? &dmean : NULL);
 		if (want_el && (want_se || level > 0))
 			(void)model_eval_mean(e, p, &dmean);
+		if ((want_se || level > 0) && !isfinite(se)) {
+			se = lo = hi = NAN;     /* written empty, and said below */
+			n_se_empty++;
+		}
 		if (!isfinite(mean)) {
 			diag_set(&d, NULL, 0, NULL, NULL, 0,
 			    "the model cannot be evaluated here (a term is not finite)");
@@ -266,6 +271,10 @@ reject:
 	}
 	if (got < 0)
 		cli_fail_diag(EXIT_FAIL, &d);
+	if (n_se_empty > 0 && !common.quiet)
+		cli_warn("%s: %llu rows: standard error%s written empty: not finite (the model's "
+		    "covariance overflows a double; rescale the terms)", csvio_name(in), n_se_empty,
+		    level > 0 ? " and interval" : "");
 	/* free all but the writer first: cli_finish may exit */
 	cli_at_fail(NULL, NULL);
 	snprintf(input_name, sizeof input_name, "%s", csvio_name(in));

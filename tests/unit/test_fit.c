@@ -975,6 +975,45 @@ test_tail_not_separation(void)
 	table_free(t);
 }
 
+/*
+ * A standard error whose variance overflows double (x ~ 1e-160: se 3.6e158,
+ * variance 1.3e317) is still computed, and equals the closed form
+ * sigma / sqrt(Sxx) evaluated on x scaled by 1e160; R's vcov gives Inf
+ * there and summary.lm an se of Inf.
+ */
+static void
+test_se_beyond_variance(void)
+{
+	struct table *t = table_read("fit-tiny-x.csv");
+	static const char *const xs[] = { "x" };
+	gsl_matrix *X = design(t, 1, xs, 1, NULL, NULL, 0);
+	gsl_vector *y = column(t, "y");
+	size_t n = t->nrow;
+	double xb = 0, yb = 0, sxx = 0, sxy = 0, syy = 0;
+	for (size_t i = 0; i < n; i++) {
+		xb += gsl_matrix_get(X, i, 1) * 1e160 / (double)n;
+		yb += gsl_vector_get(y, i) / (double)n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		double dx = gsl_matrix_get(X, i, 1) * 1e160 - xb, dy = gsl_vector_get(y, i) - yb;
+		sxx += dx * dx;
+		sxy += dx * dy;
+		syy += dy * dy;
+	}
+	double s2 = (syy - sxy * sxy / sxx) / (double)(n - 2);
+	struct fit_result r;
+	struct diag d;
+	CHECK(fit(X, y, NULL, FIT_LINEAR, 0, 0, &r, &d) == FIT_OK, "tiny x fits");
+	CHECK(isinf(gsl_matrix_get(r.cov, 1, 1)), "tiny x: the variance overflows");
+	CHECK_REL(gsl_vector_get(r.se, 1), sqrt(s2 / sxx) * 1e160, 1e-12,
+	    "tiny x: se computed beyond the variance's range");
+	CHECK_REL(gsl_vector_get(r.beta, 1), sxy / sxx * 1e160, 1e-12, "tiny x: slope");
+	fit_result_free(&r);
+	gsl_matrix_free(X);
+	gsl_vector_free(y);
+	table_free(t);
+}
+
 /* ---- failures ---- */
 
 static void
@@ -1105,6 +1144,7 @@ main(int argc, char **argv)
 	test_failures();
 	test_aliased_tol();
 	test_tail_not_separation();
+	test_se_beyond_variance();
 	test_nist(argc > 1);
 	for (size_t i = 0; i < refs->nrow * 2; i++)
 		free(refs->cell[i]);

@@ -31,7 +31,7 @@ make_formula(void)
 }
 
 static json_t *
-make_doc(const struct formula *f, int with_groups)
+make_doc(const struct formula *f, int with_groups, int overflow)
 {
 	double se[5], cov[25];
 	json_t *doc, *sub;
@@ -42,7 +42,8 @@ make_doc(const struct formula *f, int with_groups)
 			cov[i * 5 + j] = (i == j ? 0.04 : 0.01) * (double)(i + 1) * (double)(j + 1) / 7;
 		se[i] = sqrt(cov[i * 5 + i]);
 	}
-	cov[3 * 5 + 3] = NAN;   /* an aliased-looking entry: read as 0 */
+	if (overflow)
+		cov[3 * 5 + 3] = NAN;   /* a variance that overflowed: written null */
 	doc = model_doc_new(f, MODEL_LOGISTIC, "price", NULL, 0);
 	sub = model_doc_sub(f, beta, se, cov, 1, 100, NULL);
 	json_object_update(doc, sub);
@@ -89,7 +90,7 @@ test_eval(void)
 	CHECK(f != NULL, "formula");
 	if (f == NULL)
 		return;
-	doc = make_doc(f, 0);
+	doc = make_doc(f, 0, 0);
 	fd = mkstemp(path);
 	close(fd);
 	CHECK(model_save(doc, path, &d) == 0, "save");
@@ -135,8 +136,6 @@ test_eval(void)
 		for (i = 0; i < 5; i++)
 			for (j = 0; j < 5; j++) {
 				double c = (i == j ? 0.04 : 0.01) * (double)(i + 1) * (double)(j + 1) / 7;
-				if (i == 3 && j == 3)
-					c = 0;
 				v += x[i] * c * x[j];
 			}
 	}
@@ -180,6 +179,30 @@ test_eval(void)
 	CHECK_STR(d.what, "no such column (the model needs it)", "missing column message");
 	hf[1] = "x";
 	model_free(m);
+	/*
+	 * A null variance of a coefficient that has an estimate (it overflowed
+	 * when the model was fitted) makes the standard error NaN, never a
+	 * standard error that leaves the term out.
+	 */
+	{
+		json_t *doc2 = make_doc(f, 0, 1);
+		struct model *m2 = model_from_json(doc2, "m.json", &d);
+		struct model_eval *e2 = m2 ? model_bind(m2, &hdr, "in.csv", NULL, &d) : NULL;
+		CHECK(e2 != NULL, "null variance: loads");
+		if (e2 != NULL) {
+			rf[3] = "4";
+			set_row(&row, rf, rl, 5);
+			CHECK(model_eval_row(e2, &row, &d) == 0, "null variance: row");
+			(void)model_eval_eta(e2, p, &se);
+			CHECK(isnan(se), "null variance: se of eta NaN, not 0");
+			mu = model_eval_interval(e2, p, 0.95, &se, &lo, &hi);
+			CHECK(isfinite(mu) && isnan(se) && isnan(lo) && isnan(hi),
+			    "null variance: mean finite, se and interval NaN");
+		}
+		model_eval_free(e2);
+		model_free(m2);
+		json_decref(doc2);
+	}
 	/* versions and formats */
 	json_object_set_new(doc, "version", json_integer(2));
 	CHECK(model_from_json(doc, "m.json", &d) == NULL, "version 2");
@@ -199,7 +222,7 @@ static void
 test_groups(void)
 {
 	struct formula *f = make_formula();
-	json_t *doc = make_doc(f, 1);
+	json_t *doc = make_doc(f, 1, 0);
 	struct diag d;
 	struct model *m = model_from_json(doc, "m.json", &d);
 	char *hf[] = { "id", "x", "seg", "price", "item" }, *rf[] = { "7", "2.5", "a", "4", "B" };
