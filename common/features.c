@@ -689,6 +689,12 @@ tr_json(struct feat_fit *f, struct tr *t, struct diag *d)
 		    "values too large to fit (the mean or the sum of squares overflows; rescale the column)");
 		return NULL;
 	}
+	if (t->kind == FEAT_MINMAX && has && !isfinite(t->acc_max - t->acc_min)) {
+		json_decref(o);
+		diag_set(d, NULL, 0, t->col, NULL, 0,
+		    "values too large to fit (max - min overflows; rescale the column)");
+		return NULL;
+	}
 	json_object_set_new(o, "type", json_string(kind_name[t->kind]));
 	json_object_set_new(o, "column", json_string(t->col));
 	if (is_numeric(t->kind)) {
@@ -1480,6 +1486,38 @@ put_row_fields(struct tr *t, size_t at, struct csvio_writer *w)
 		csvio_put_str(w, p);
 }
 
+/* zscore and minmax of x. */
+static double
+scaled(const struct tr *t, double x)
+{
+	if (t->kind == FEAT_ZSCORE)
+		return t->sd > 0 ? (x - t->mean) / t->sd : 0;
+	return t->max > t->min ? (x - t->min) / (t->max - t->min) : 0;
+}
+
+/*
+ * A value far outside the fitted ones (1e10 where the fitted spread was
+ * 1e-300) scales to infinity, which no reader of the output accepts: the
+ * row is rejected before anything of it is written.
+ */
+static int
+check_finite(const struct feat_state *st, const struct csvio_row *row, struct diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < st->ntr; i++) {
+		const struct tr *t = &st->tr[i];
+		double x = t->miss ? t->mean : t->x;
+		if ((t->kind != FEAT_ZSCORE && t->kind != FEAT_MINMAX) || t->hit != NULL ||
+		    !t->has_mean || (t->miss && !st->missing_as_mean) || isfinite(scaled(t, x)))
+			continue;
+		return diag_set(d, NULL, 0, t->col, row->f[t->idx], row->len[t->idx],
+		    "%s of this value is not a finite number (too far from the fitted values)",
+		    kind_name[t->kind]);
+	}
+	return 0;
+}
+
 int
 feat_apply_row(struct feat_state *st, const struct csvio_row *row, struct csvio_writer *w,
     struct diag *d)
@@ -1490,7 +1528,8 @@ feat_apply_row(struct feat_state *st, const struct csvio_row *row, struct csvio_
 	int known;
 
 	if (check_count(row, st->ncols, d) < 0 || parse_row(st->tr, st->ntr, row, 0, d) < 0 ||
-	    (st->asof_col != NULL && parse_asof(row, st->asof_idx, st->asof_col, &day, d) < 0))
+	    (st->asof_col != NULL && parse_asof(row, st->asof_idx, st->asof_col, &day, d) < 0) ||
+	    check_finite(st, row, d) < 0)
 		return -1;
 	csvio_put_row(w, row);
 	for (i = 0; i < st->ntr; i++) {
@@ -1515,12 +1554,10 @@ feat_apply_row(struct feat_state *st, const struct csvio_row *row, struct csvio_
 		}
 		switch (t->kind) {
 		case FEAT_ZSCORE:
-			put_result(t, s, len, x, t->sd > 0 ? (x - t->mean) / t->sd : 0, w);
-			break;
 		case FEAT_MINMAX:
-			if (x < t->min || x > t->max)
+			if (t->kind == FEAT_MINMAX && (x < t->min || x > t->max))
 				t->n_range++;
-			put_result(t, s, len, x, t->max > t->min ? (x - t->min) / (t->max - t->min) : 0, w);
+			put_result(t, s, len, x, scaled(t, x), w);
 			break;
 		case FEAT_LOG1P:
 			put_result(t, s, len, x, log1p(x), w);

@@ -421,6 +421,7 @@ reopen(struct source *src, unsigned char delim)
 static json_t *
 fit_pass(struct args *a, struct source *src, struct feat_fit **fitp)
 {
+	unsigned long long n_rows = 0;
 	const char *name = source_name(src);
 	struct feat_fit *f;
 	struct csvio_reader *r;
@@ -440,12 +441,15 @@ fit_pass(struct args *a, struct source *src, struct feat_fit **fitp)
 		cli_fail_diag(EXIT_FAIL, &d);
 	acct_init(&acct);
 	while ((got = csvio_next(r, &row, &d)) > 0) {
+		n_rows++;
 		/* A bad row is skipped here and rejected by the second pass. */
 		if (feat_fit_row(f, &row, &d) < 0 && a->common.strict)
 			cli_reject(&a->common, &acct, name, &row, &d);
 	}
 	if (got < 0)
 		cli_fail_diag(EXIT_FAIL, &d);
+	if (n_rows == 0)
+		cli_fail(EXIT_FAIL, "%s: no data rows: nothing to fit", name);
 	csvio_close(r);
 	if ((doc = feat_fit_state(f, &d)) == NULL) {
 		if (d.file[0] == '\0')
