@@ -103,6 +103,50 @@ cmp_size(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
+/* Heap order with the worst (last by cmp_nb) at the root. */
+static void
+sift_down(struct nb *h, size_t n, size_t at)
+{
+	for (;;) {
+		size_t l = 2 * at + 1, r = l + 1, w = at;
+		struct nb t;
+		if (l < n && cmp_nb(&h[l], &h[w]) > 0)
+			w = l;
+		if (r < n && cmp_nb(&h[r], &h[w]) > 0)
+			w = r;
+		if (w == at)
+			return;
+		t = h[at];
+		h[at] = h[w];
+		h[w] = t;
+		at = w;
+	}
+}
+
+/*
+ * Move the first k of a[0..n) in cmp_nb order (best sim, then index) to
+ * a[0..k), sorted; returns min(n, k).  O(n log k): an item can have tens of
+ * thousands of candidates and keeps twenty.
+ */
+static size_t
+select_top(struct nb *a, size_t n, size_t k)
+{
+	size_t i;
+
+	if (n > k) {
+		for (i = k / 2; i-- > 0;)
+			sift_down(a, k, i);
+		for (i = k; i < n; i++)
+			if (k > 0 && cmp_nb(&a[i], &a[0]) < 0) {
+				a[0] = a[i];
+				sift_down(a, k, 0);
+			}
+		n = k;
+	}
+	qsort(a, n, sizeof *a, cmp_nb);
+	return n;
+}
+
 /* A copy of t in byte order; rank[old index] = new index. */
 static struct strtab *
 sorted_copy(const struct strtab *t, size_t *rank)
@@ -227,9 +271,7 @@ neighbours(struct cf *c, size_t ne, const size_t *eoff, const size_t *edim, cons
 				kk++;
 			}
 		}
-		qsort(cand, kk, sizeof *cand, cmp_nb);
-		if (kk > (size_t)c->k)
-			kk = (size_t)c->k;
+		kk = select_top(cand, kk, (size_t)c->k);
 		if (total + kk > cap) {
 			size_t ncap = (total + kk) * 2 + 16, *a;
 			double *b;
@@ -789,12 +831,14 @@ cf_score(const struct cf *c, const char *u, size_t ulen, const char *i, size_t i
 }
 
 /*
- * Scratch for ranking one customer's candidates: rev is the reverse of the
- * item neighbour lists (item-based: the items whose neighbour j is), stamp
- * marks the items already seen for customer u + 1.
+ * Scratch for ranking one customer's candidates.  Item-based, rev lists
+ * for each item j the items whose neighbour j is (rid, with the sim in
+ * rsim), and acc/den gather every candidate's sums in one sweep over the
+ * customer's items; stamp marks the items already seen for customer u + 1.
  */
 struct ranker {
-	size_t *roff, *rid, *stamp;
+	size_t *roff, *rid, *stamp, *touched;
+	double *rsim, *acc, *den;
 	struct nb *cand;
 };
 
@@ -803,7 +847,11 @@ ranker_fini(struct ranker *k)
 {
 	free(k->roff);
 	free(k->rid);
+	free(k->rsim);
 	free(k->stamp);
+	free(k->touched);
+	free(k->acc);
+	free(k->den);
 	free(k->cand);
 }
 
@@ -814,23 +862,31 @@ ranker_init(struct ranker *k, const struct cf *c, struct diag *d)
 
 	memset(k, 0, sizeof *k);
 	k->stamp = calloc(ni + 1, sizeof *k->stamp);
+	k->touched = malloc((ni + 1) * sizeof *k->touched);
+	k->acc = malloc((ni + 1) * sizeof *k->acc);
+	k->den = malloc((ni + 1) * sizeof *k->den);
 	k->cand = malloc((ni + 1) * sizeof *k->cand);
-	if (k->stamp == NULL || k->cand == NULL)
+	if (k->stamp == NULL || k->touched == NULL || k->acc == NULL || k->den == NULL ||
+	    k->cand == NULL)
 		goto nomem;
 	if (c->mode != CF_ITEM)
 		return 0;
 	k->roff = calloc(ni + 1, sizeof *k->roff);
 	k->rid = malloc((c->noff[ni] + 1) * sizeof *k->rid);
+	k->rsim = malloc((c->noff[ni] + 1) * sizeof *k->rsim);
 	fill = calloc(ni + 1, sizeof *fill);
-	if (k->roff == NULL || k->rid == NULL || fill == NULL)
+	if (k->roff == NULL || k->rid == NULL || k->rsim == NULL || fill == NULL)
 		goto nomem;
 	for (p = 0; p < c->noff[ni]; p++)
 		k->roff[c->nid[p] + 1]++;
 	for (i = 0; i < ni; i++)
 		k->roff[i + 1] += k->roff[i];
 	for (i = 0; i < ni; i++)
-		for (p = c->noff[i]; p < c->noff[i + 1]; p++)
-			k->rid[k->roff[c->nid[p]] + fill[c->nid[p]]++] = i;
+		for (p = c->noff[i]; p < c->noff[i + 1]; p++) {
+			size_t at = k->roff[c->nid[p]] + fill[c->nid[p]]++;
+			k->rid[at] = i;
+			k->rsim[at] = c->nsim[p];
+		}
 	free(fill);
 	return 0;
 nomem:
@@ -839,15 +895,17 @@ nomem:
 	return oom(d);
 }
 
+/*
+ * Candidate i of customer u with its exact score (score_of, the same double
+ * cf_score gives) into k->cand[*n]; nothing when u has i or no neighbour
+ * supports it.
+ */
 static void
 consider(const struct cf *c, struct ranker *k, size_t u, size_t i, size_t *n)
 {
 	int support;
 	double s;
 
-	if (k->stamp[i] == u + 1)
-		return;
-	k->stamp[i] = u + 1;
 	if (find_item(c, u, i) >= 0)
 		return;
 	s = score_of(c, u, i, &support);
@@ -859,30 +917,91 @@ consider(const struct cf *c, struct ranker *k, size_t u, size_t i, size_t *n)
 }
 
 /*
- * The ranked candidates of customer u into k->cand; returns how many.
- * Candidates are exactly the items with support: item-based, items having
- * a neighbour u has; user-based, items a neighbour of u has.
+ * Item-based: every candidate's score summed in one sweep over u's items
+ * (in another order than score_of, so equal to it up to rounding), the
+ * K best of those by that sum, widened by a margin far above any rounding
+ * (1e-9 relative), then scored exactly.  Returns how many are in k->cand.
  */
 static size_t
-rank_user(const struct cf *c, struct ranker *k, size_t u)
+rank_by_items(const struct cf *c, struct ranker *k, size_t u, size_t K)
+{
+	size_t nt = 0, n = 0, p, q, t;
+	double thr;
+
+	for (p = c->uoff[u]; p < c->uoff[u + 1]; p++) {
+		size_t j = c->uitem[p];
+		double v = c->cell[p];
+		for (q = k->roff[j]; q < k->roff[j + 1]; q++) {
+			size_t i = k->rid[q];
+			if (k->stamp[i] != u + 1) {
+				k->stamp[i] = u + 1;
+				k->acc[i] = k->den[i] = 0;
+				k->touched[nt++] = i;
+			}
+			k->acc[i] += k->rsim[q] * v;
+			k->den[i] += k->rsim[q];
+		}
+	}
+	for (t = 0; t < nt; t++) {
+		size_t i = k->touched[t];
+		if (find_item(c, u, i) >= 0)
+			continue;
+		k->cand[n].j = i;
+		k->cand[n].sim = c->rated ? (k->den[i] > 0 ? c->imean[i] + k->acc[i] / k->den[i] :
+		    c->imean[i]) : (c->norm[i] > 0 ? k->acc[i] / c->norm[i] : 0);
+		n++;
+	}
+	if (n > K) {
+		/* The K-th best by the sums, then every candidate near or above it. */
+		size_t keep = 0;
+		struct nb *a = k->cand;
+		select_top(a, n, K);
+		thr = a[K - 1].sim;
+		thr -= 1e-9 * fmax(1, fabs(thr));
+		for (t = 0; t < nt; t++) {
+			size_t i = k->touched[t];
+			double s;
+			if (find_item(c, u, i) >= 0)
+				continue;
+			s = c->rated ? (k->den[i] > 0 ? c->imean[i] + k->acc[i] / k->den[i] :
+			    c->imean[i]) : (c->norm[i] > 0 ? k->acc[i] / c->norm[i] : 0);
+			if (s >= thr)
+				k->touched[keep++] = i;
+		}
+		nt = keep;
+	} else {
+		for (t = 0; t < n; t++)
+			k->touched[t] = k->cand[t].j;
+		nt = n;
+	}
+	for (t = n = 0; t < nt; t++)
+		consider(c, k, u, k->touched[t], &n);
+	return select_top(k->cand, n, K);
+}
+
+/*
+ * The K best candidates of customer u, sorted, into k->cand; returns how
+ * many.  Candidates are exactly the items with support: item-based, items
+ * having a neighbour u has; user-based, items a neighbour of u has.
+ */
+static size_t
+rank_user(const struct cf *c, struct ranker *k, size_t u, size_t K)
 {
 	size_t n = 0, p, q;
 
-	if (c->mode == CF_ITEM) {
-		for (p = c->uoff[u]; p < c->uoff[u + 1]; p++) {
-			size_t j = c->uitem[p];
-			for (q = k->roff[j]; q < k->roff[j + 1]; q++)
-				consider(c, k, u, k->rid[q], &n);
-		}
-	} else {
-		for (p = c->noff[u]; p < c->noff[u + 1]; p++) {
-			size_t w = c->nid[p];
-			for (q = c->uoff[w]; q < c->uoff[w + 1]; q++)
-				consider(c, k, u, c->uitem[q], &n);
+	if (c->mode == CF_ITEM)
+		return rank_by_items(c, k, u, K);
+	for (p = c->noff[u]; p < c->noff[u + 1]; p++) {
+		size_t w = c->nid[p];
+		for (q = c->uoff[w]; q < c->uoff[w + 1]; q++) {
+			size_t i = c->uitem[q];
+			if (k->stamp[i] == u + 1)
+				continue;
+			k->stamp[i] = u + 1;
+			consider(c, k, u, i, &n);
 		}
 	}
-	qsort(k->cand, n, sizeof *k->cand, cmp_nb);
-	return n;
+	return select_top(k->cand, n, K);
 }
 
 int
@@ -895,8 +1014,8 @@ cf_recommend(const struct cf *c, long K, struct csvio_writer *w, struct diag *d)
 	if (ranker_init(&k, c, d) < 0)
 		return -1;
 	for (u = 0; u < nu; u++) {
-		n = rank_user(c, &k, u);
-		for (r = 0; r < n && r < (size_t)K; r++) {
+		n = rank_user(c, &k, u, (size_t)K);
+		for (r = 0; r < n; r++) {
 			s = strtab_str(c->users, u, &len);
 			csvio_put(w, s, len);
 			s = strtab_str(c->items, k.cand[r].j, &len);
@@ -1118,7 +1237,7 @@ cf_evaluate(struct csvio_reader *r, const char *user, const char *item, const st
 		size_t nt = toff[u + 1] - toff[u], m;
 		if (nt == 0)
 			continue;
-		m = rank_user(c, &k, u);
+		m = rank_user(c, &k, u, (size_t)e->K);
 		for (p = 0; p < m && p < (size_t)e->K; p++)
 			rec[p] = k.cand[p].j;
 		score_list(cf_out, rec, p, e->K, test + toff[u], nt, shown_cf);
