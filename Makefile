@@ -6,7 +6,7 @@ CC       ?= cc
 WARN     ?= -Wall -Wextra -Werror
 CFLAGS   ?= -O2 -g
 STD      := -std=c11 -D_POSIX_C_SOURCE=200809L
-PKGS     := gsl jansson
+PKGS     := gsl jansson libsodium
 # Deferred (=, not :=): on a fresh machine the packages are installed by the
 # dependency check during this very run, after the Makefile was read.
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -34,7 +34,7 @@ all: depcheck $(BINS) $(UNITS) $(TPROGS)
 # The libraries are Debian packages.  When one is missing: as root with
 # apt-get, install it (so that `make demo` and `make check` set up a fresh
 # Debian machine by themselves); otherwise say which package to install.
-DEB_PKGS := build-essential pkg-config libcsv-dev libgsl-dev libjansson-dev groff-base locales
+DEB_PKGS := build-essential pkg-config libcsv-dev libgsl-dev libjansson-dev libsodium-dev groff-base locales
 depcheck: $(BUILD)/.deps-ok
 
 $(BUILD)/.deps-ok:
@@ -43,6 +43,7 @@ $(BUILD)/.deps-ok:
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
 	pkg-config --exists gsl 2>/dev/null || missing="$$missing libgsl-dev"; \
 	pkg-config --exists jansson 2>/dev/null || missing="$$missing libjansson-dev"; \
+	pkg-config --exists libsodium 2>/dev/null || missing="$$missing libsodium-dev"; \
 	printf '#include <csv.h>\nint main(void){return 0;}\n' | $(CC) -x c - -o /dev/null -lcsv >/dev/null 2>&1 || missing="$$missing libcsv-dev"; \
 	command -v groff >/dev/null 2>&1 || missing="$$missing groff-base"; \
 	if [ -n "$$missing" ]; then \

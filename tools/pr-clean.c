@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "csvio.h"
 #include "diag.h"
+#include "pseudo.h"
 #include "source.h"
 
 static const char help[] =
@@ -40,12 +41,17 @@ static const char help[] =
 "  -h, --help             print this help and exit\n"
 "      --int=COLS         whole-number columns, every digit kept\n"
 "      --keep=COLS        write only these columns (in input order)\n"
+"      --key-file=FILE    the secret key of --pseudonymize (mode 600 or stricter)\n"
 "      --missing=LIST     the spellings of a missing value (default:\n"
 "                         " CLEAN_MISSING_DEFAULT ")\n"
 "      --num=COLS         numeric columns: $1,234.50 is written 1234.5\n"
 "      --pad              pad a short row with empty fields, and drop empty\n"
 "                         fields past the header's width, instead of rejecting\n"
 "      --percent=COLS     numeric columns where 12% is written 0.12\n"
+"      --pseudonym-format=FORMAT  hex (default, 64 characters) or base32 (52)\n"
+"      --pseudonym-length=N  keep the first N characters (16 or more)\n"
+"      --pseudonymize=COLS  replace each value of COLS (output names) by its\n"
+"                         HMAC-SHA-256 under --key-file\n"
 "  -q, --quiet            say nothing on stderr unless the run fails\n"
 "      --range=COL=LO:HI  reject a row whose COL is outside [LO, HI]\n"
 "      --rejects=FILE     write rejected rows to FILE with _line and _reason\n"
@@ -64,7 +70,8 @@ enum {
 	OPT_BAD_TO_MISSING = CLI_OPT_FIRST_TOOL, OPT_BOOL, OPT_CLIP, OPT_DATE, OPT_DATE_ORDER,
 	OPT_DECIMAL_COMMA, OPT_DEDUPE, OPT_DEDUPE_KEY, OPT_DROP, OPT_DROP_MISSING, OPT_FILL,
 	OPT_INT, OPT_KEEP, OPT_MISSING, OPT_NUM, OPT_PAD, OPT_PERCENT, OPT_RANGE, OPT_RENAME,
-	OPT_SPEC, OPT_TEXT, OPT_WINSORIZE
+	OPT_SPEC, OPT_TEXT, OPT_WINSORIZE, OPT_KEY_FILE, OPT_PSEUDONYM_FORMAT,
+	OPT_PSEUDONYM_LENGTH, OPT_PSEUDONYMIZE
 };
 
 /* getopt's value -> the cleaner's option, and the name for messages. */
@@ -115,10 +122,14 @@ main(int argc, char **argv)
 		{ "fill", required_argument, NULL, OPT_FILL },
 		{ "int", required_argument, NULL, OPT_INT },
 		{ "keep", required_argument, NULL, OPT_KEEP },
+		{ "key-file", required_argument, NULL, OPT_KEY_FILE },
 		{ "missing", required_argument, NULL, OPT_MISSING },
 		{ "num", required_argument, NULL, OPT_NUM },
 		{ "pad", no_argument, NULL, OPT_PAD },
 		{ "percent", required_argument, NULL, OPT_PERCENT },
+		{ "pseudonym-format", required_argument, NULL, OPT_PSEUDONYM_FORMAT },
+		{ "pseudonym-length", required_argument, NULL, OPT_PSEUDONYM_LENGTH },
+		{ "pseudonymize", required_argument, NULL, OPT_PSEUDONYMIZE },
 		{ "range", required_argument, NULL, OPT_RANGE },
 		{ "rename", required_argument, NULL, OPT_RENAME },
 		{ "spec", required_argument, NULL, OPT_SPEC },
@@ -132,7 +143,11 @@ main(int argc, char **argv)
 	struct csvio_reader *first = NULL, *in;
 	struct source *src = NULL;
 	struct csvio_writer *out;
-	struct csvio_row row, cleaned, ahead;
+	struct csvio_row row, cleaned, ahead, pseudonymous;
+	struct pseudo_cols *pseudo = NULL;
+	const char *pseudo_names = NULL, *key_file = NULL;
+	enum pseudo_enc pseudo_enc = PSEUDO_HEX;
+	long pseudo_length = 0;
 	int prefetch;
 	struct acct acct;
 	struct diag d;
@@ -147,6 +162,18 @@ main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts, NULL)) != -1) {
 		if (cli_common_opt(&common, opt, optarg, help))
 			continue;
+		switch (opt) {
+		case OPT_KEY_FILE: key_file = optarg; continue;
+		case OPT_PSEUDONYMIZE: pseudo_names = optarg; continue;
+		case OPT_PSEUDONYM_FORMAT:
+			pseudo_enc = cli_word_arg("--pseudonym-format", optarg,
+			    (const char *const[]){ "hex", "base32", NULL }) ? PSEUDO_BASE32 : PSEUDO_HEX;
+			continue;
+		case OPT_PSEUDONYM_LENGTH:
+			pseudo_length = cli_long_arg("--pseudonym-length", optarg, PSEUDO_MIN_LEN,
+			    PSEUDO_HEX_LEN);
+			continue;
+		}
 		for (i = 0; i < sizeof tool_opts / sizeof tool_opts[0] && tool_opts[i].opt != opt; i++)
 			;
 		if (i == sizeof tool_opts / sizeof tool_opts[0])
@@ -159,6 +186,15 @@ main(int argc, char **argv)
 	if (clean_opts_check(opts, &d) < 0)
 		cli_usage_diag(NULL, &d);
 	path = optind < argc ? argv[optind] : NULL;
+	if ((pseudo_names != NULL) != (key_file != NULL))
+		cli_usage(pseudo_names ? "--pseudonymize needs --key-file" :
+		    "--key-file needs --pseudonymize");
+	if (pseudo_names == NULL && (pseudo_enc != PSEUDO_HEX || pseudo_length != 0))
+		cli_usage("%s needs --pseudonymize", pseudo_length ? "--pseudonym-length" :
+		    "--pseudonym-format");
+	if (pseudo_enc == PSEUDO_BASE32 && pseudo_length > PSEUDO_BASE32_LEN)
+		cli_usage("--pseudonym-length: a base32 pseudonym has at most %d characters",
+		    PSEUDO_BASE32_LEN);
 
 	/* Statistics of whole columns: a first pass over the same rows. */
 	if (clean_opts_need_stats(opts)) {
@@ -184,6 +220,12 @@ main(int argc, char **argv)
 			cli_fail_diag(EXIT_FAIL, &d);
 	}
 
+	if (pseudo_names != NULL) {
+		struct pseudo *p = pseudo_open(key_file, pseudo_enc, (size_t)pseudo_length, &d);
+		if (p == NULL || (pseudo = pseudo_cols_new(p, clean_header(clean), pseudo_names,
+		    &d)) == NULL)
+			cli_fail_diag(EXIT_FAIL, &d);
+	}
 	out = cli_open_output();
 	acct_init(&acct);
 	if (common.rejects != NULL && acct_open_rejects(&acct, common.rejects, csvio_header(in), &d) < 0)
@@ -200,6 +242,10 @@ main(int argc, char **argv)
 			clean_prefetch(clean, &ahead);
 		switch (clean_row(clean, &row, &cleaned, &d)) {
 		case CLEAN_ROW_OUT:
+			if (pseudo != NULL) {
+				pseudo_cols_row(pseudo, &cleaned, &pseudonymous);
+				cleaned = pseudonymous;
+			}
 			csvio_put_row(out, &cleaned);
 			csvio_end(out);
 			acct.n_out++;
@@ -225,6 +271,7 @@ main(int argc, char **argv)
 		cli_warn("%s: %llu bad values made missing, %llu missing values filled",
 		    csvio_name(in), clean_n_bad_to_missing(clean), clean_n_filled(clean));
 	clean_free(clean);
+	pseudo_cols_free(pseudo);
 	csvio_close(in);
 	csvio_close(first);
 	source_close(src);
