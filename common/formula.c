@@ -1,6 +1,7 @@
 /* formula.c - see formula.h. */
 #include "formula.h"
 #include "num.h"
+#include "stats.h"
 #include "xalloc.h"
 
 #include <math.h>
@@ -39,7 +40,8 @@ enum node_kind {
 	N_PMAX, N_PMIN,                       /* element-wise, two arguments */
 	N_IFELSE,                             /* ifelse(a, b, c) */
 	N_LT, N_LE, N_GT, N_GE, N_EQ, N_NE,   /* comparisons: 0 or 1 */
-	N_AND, N_OR, N_NOT                    /* logical operators: 0 or 1 */
+	N_AND, N_OR, N_NOT,                   /* logical operators: 0 or 1 */
+	N_ID                                  /* I(a) inside an expression: a */
 };
 
 struct node {
@@ -56,14 +58,39 @@ enum var_kind {
 	V_EXPR,              /* a numeric expression (log(), I(), ...) */
 	V_POLY,              /* poly(e, k) */
 	V_CAT,               /* C(col, ref = "lvl"), factor(col), as.factor(col) */
-	V_LOGIC              /* I(a > b): a comparison, coded as R codes a logical */
+	V_LOGIC,             /* I(a > b): a comparison, coded as R codes a logical */
+	V_NS,                /* ns(e, ...): R's natural cubic spline basis */
+	V_BS                 /* bs(e, ...): R's B-spline basis */
 };
 
 struct var {
 	enum var_kind kind;
-	int root;            /* V_EXPR, V_POLY: expression node */
+	int root;            /* V_EXPR, V_POLY, V_LOGIC, V_NS, V_BS: expression node */
 	size_t col;          /* V_BARE, V_CAT */
-	int degree;          /* V_POLY */
+	int degree;          /* V_POLY, V_BS (V_NS: 3) */
+	int raw;             /* V_POLY: poly(e, k, raw = TRUE) */
+	int ncol;            /* basis variables: their design columns */
+	int intercept;       /* V_NS, V_BS: intercept = TRUE */
+	int df;              /* V_NS, V_BS: df as written, 0 when absent */
+	/*
+	 * Data-dependent parameters: given in the formula, or learned from the
+	 * training rows (formula_learn) and stored in the model (predvars).
+	 */
+	int learned;
+	int given;           /* learned from the formula text alone (no data needed) */
+	int knots_given, bk_given;
+	double *knots;       /* interior knots, ascending */
+	size_t nknots;
+	double bk[2];        /* Boundary.knots */
+	double *alpha, *norm2;   /* orthogonal poly: degree and degree + 2 numbers */
+	/* derived from those by basis_prepare */
+	double *t;           /* the full knot sequence (R's Aknots) */
+	size_t nt, nb;       /* its length; B-splines on it, nt - order */
+	double *side;        /* ns: B, B' at each boundary knot; bs: Taylor rows at the pivots */
+	double pivot[2];
+	double *hh;          /* ns: LINPACK QR of the constraints, nb' x 2, column-major */
+	double qraux[2];
+	size_t woff;         /* basis variables: work offset of ncol values, then ncol derivatives */
 	char *ref;           /* V_CAT: reference level, or NULL */
 	char *label;         /* term label part, as R deparses it */
 	char *prefix;        /* coefficient name prefix */
@@ -106,6 +133,9 @@ struct formula {
 	size_t *cvar;
 	long *ccomp;
 	size_t ncomp, capcomp;
+	size_t work_size;    /* formula_work_size, set by formula_parse */
+	size_t scratch;      /* work offset of the basis scratch (4 (nb + 1) doubles) */
+	size_t kink_val;     /* work offset of formula_price_kinks' copy of the values */
 };
 
 /* ---- small helpers ---- */
@@ -262,6 +292,7 @@ fn_name(enum node_kind k)
 	case N_PMAX: return "pmax";
 	case N_PMIN: return "pmin";
 	case N_IFELSE: return "ifelse";
+	case N_ID: return "I";
 	default: return NULL;
 	}
 }
@@ -361,6 +392,321 @@ mark_numeric(struct formula *f, int i)
 			mark_numeric(f, n->b);
 		if (n->c >= 0)
 			mark_numeric(f, n->c);
+	}
+}
+
+/* ---- bases: orthogonal poly(), ns() and bs(), as R's stats and splines ---- */
+
+#define MAX_ORDER 11         /* bs() degree 10 at most */
+#define MAX_DF 1000          /* ns()/bs() df and knots at most */
+
+static int
+is_basis(const struct var *v)
+{
+	return (v->kind == V_POLY && !v->raw) || v->kind == V_NS || v->kind == V_BS;
+}
+
+static int
+var_order(const struct var *v)
+{
+	return v->kind == V_NS ? 4 : v->degree + 1;
+}
+
+/*
+ * The knot interval of x: i with t[i] <= x < t[i + 1], order - 1 <= i <
+ * nt - order, the last non-empty one for x at (or beyond) the right
+ * boundary knot, as R's splineDesign takes it there.
+ */
+static size_t
+bsp_interval(const double *t, size_t nt, int ord, double x)
+{
+	size_t lo = (size_t)ord - 1, hi = nt - (size_t)ord, a, b;
+
+	if (!(x < t[hi])) {
+		a = hi - 1;
+		while (a > lo && !(t[a] < t[hi]))
+			a--;
+		return a;
+	}
+	/* the largest i in [lo, hi) with t[i] <= x */
+	a = lo;
+	b = hi;
+	while (b - a > 1) {
+		size_t m = a + (b - a) / 2;
+		if (t[m] <= x)
+			a = m;
+		else
+			b = m;
+	}
+	return a;
+}
+
+/*
+ * The m-th derivative at x of the ord B-splines that are non-zero on
+ * interval i: out[jj] for B-spline i - ord + 1 + jj.  Values by de Boor's
+ * BSPLVB (positive weights, no cancellation) for order ord - m, then the
+ * derivative recurrence D B(j,k) = (k-1) [B(j,k-1)/(t[j+k-1]-t[j]) -
+ * B(j+1,k-1)/(t[j+k]-t[j+1])] up to order ord (de Boor, A Practical Guide
+ * to Splines, X.(12)).
+ */
+static void
+bsp_local(const double *t, int ord, size_t i, double x, int m, double *out)
+{
+	double left[MAX_ORDER + 1], right[MAX_ORDER + 1], b[MAX_ORDER + 1], v[MAX_ORDER + 1];
+	int K = ord - m, k, r, jj;
+
+	b[0] = 1;
+	for (k = 1; k < K; k++) {
+		double saved = 0;
+		right[k] = t[i + (size_t)k] - x;
+		left[k] = x - t[i + 1 - (size_t)k];
+		for (r = 0; r < k; r++) {
+			double term = b[r] / (right[r + 1] + left[k - r]);
+			b[r] = saved + right[r + 1] * term;
+			saved = left[k - r] * term;
+		}
+		b[k] = saved;
+	}
+	for (jj = 0; jj <= ord; jj++)
+		v[jj] = 0;
+	for (r = 0; r < K; r++)
+		v[ord - K + r] = b[r];
+	for (k = K + 1; k <= ord; k++) {
+		for (jj = ord - k; jj < ord; jj++) {
+			size_t j = i + 1 + (size_t)jj - (size_t)ord;
+			double d1 = t[j + (size_t)k - 1] - t[j], d2 = t[j + (size_t)k] - t[j + 1];
+			double a = d1 > 0 ? v[jj] / d1 : 0, c = d2 > 0 && jj + 1 < ord ? v[jj + 1] / d2 : 0;
+			v[jj] = (k - 1) * (a - c);
+		}
+	}
+	for (jj = 0; jj < ord; jj++)
+		out[jj] = v[jj];
+}
+
+/* The m-th derivative at x of all nt - ord B-splines on t (R's splineDesign(t, x, ord, m)). */
+static void
+bsp_all(const double *t, size_t nt, int ord, double x, int m, double *full)
+{
+	size_t nb = nt - (size_t)ord, i = bsp_interval(t, nt, ord, x), j;
+	double loc[MAX_ORDER];
+	int jj;
+
+	for (j = 0; j < nb; j++)
+		full[j] = 0;
+	bsp_local(t, ord, i, x, m, loc);
+	for (jj = 0; jj < ord; jj++)
+		full[i + 1 + (size_t)jj - (size_t)ord] = loc[jj];
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * LINPACK's dqrdc2 (R's qr(), no pivoting: the two constraint columns are
+ * never negligible) on the n x 2 column-major matrix a, in place, and its
+ * qraux; then qty applies Q' to y[n] as dqrsl does.  ns() takes its basis
+ * from this factorisation, so the same steps give R's columns.
+ */
+static void
+qr2(double *a, size_t n, double *qraux)
+{
+	size_t l, j, r;
+
+	for (l = 0; l < 2 && l + 1 < n; l++) {
+		double *x = a + l * n, nrm = 0;
+		for (r = l; r < n; r++)
+			nrm += x[r] * x[r];
+		nrm = sqrt(nrm);
+		qraux[l] = 0;
+		if (nrm == 0)
+			continue;
+		if (x[l] != 0)
+			nrm = copysign(nrm, x[l]);
+		for (r = l; r < n; r++)
+			x[r] *= 1.0 / nrm;
+		x[l] += 1;
+		for (j = l + 1; j < 2; j++) {
+			double *y = a + j * n, tt = 0;
+			for (r = l; r < n; r++)
+				tt -= x[r] * y[r];
+			tt /= x[l];
+			for (r = l; r < n; r++)
+				y[r] += tt * x[r];
+		}
+		qraux[l] = x[l];
+		x[l] = -nrm;
+	}
+}
+
+static void
+qty2(const double *a, size_t n, const double *qraux, double *y)
+{
+	size_t l, r;
+
+	for (l = 0; l < 2 && l + 1 < n; l++) {
+		const double *x = a + l * n;
+		double tt = 0, diag = qraux[l];
+		if (qraux[l] == 0)
+			continue;
+		tt -= diag * y[l];
+		for (r = l + 1; r < n; r++)
+			tt -= x[r] * y[r];
+		tt /= diag;
+		y[l] += tt * diag;
+		for (r = l + 1; r < n; r++)
+			y[r] += tt * x[r];
+	}
+}
+
+/* Derive the knot sequence and the tables eval needs from knots and bk (after learning). */
+static void
+basis_prepare(struct var *v)
+{
+	int ord = var_order(v), m, s;
+	size_t k, nb, nbp, j;
+	double *tmp;
+
+	if (v->kind == V_POLY)
+		return;
+	free(v->t);
+	free(v->side);
+	free(v->hh);
+	v->nt = v->nknots + 2 * (size_t)ord;
+	v->t = xrealloc(NULL, v->nt * sizeof *v->t);
+	for (k = 0; k < (size_t)ord; k++) {
+		v->t[k] = v->bk[0];
+		v->t[v->nt - 1 - k] = v->bk[1];
+	}
+	for (k = 0; k < v->nknots; k++)
+		v->t[(size_t)ord + k] = v->knots[k];
+	qsort(v->t, v->nt, sizeof *v->t, cmp_double);   /* R sorts c(rep(bk, ord), knots) */
+	nb = v->nb = v->nt - (size_t)ord;
+	if (v->kind == V_NS) {
+		/* B and B' at both boundary knots (the linear pieces outside) */
+		v->side = xrealloc(NULL, 4 * nb * sizeof *v->side);
+		for (s = 0; s < 2; s++)
+			for (m = 0; m < 2; m++)
+				bsp_all(v->t, v->nt, 4, v->bk[s], m, v->side + (size_t)(2 * s + m) * nb);
+		/* the constraints: B'' at both boundary knots, first column dropped without an intercept */
+		nbp = nb - (v->intercept ? 0 : 1);
+		v->hh = xrealloc(NULL, 2 * nbp * sizeof *v->hh);
+		tmp = xrealloc(NULL, nb * sizeof *tmp);
+		for (s = 0; s < 2; s++) {
+			bsp_all(v->t, v->nt, 4, v->bk[s], 2, tmp);
+			for (j = 0; j < nbp; j++)
+				v->hh[(size_t)s * nbp + j] = tmp[j + nb - nbp];
+		}
+		free(tmp);
+		qr2(v->hh, nbp, v->qraux);
+	} else {
+		/* bs: Taylor rows D^m B(pivot) / m! at a pivot a quarter inside each boundary */
+		double fact = 1;
+		v->pivot[0] = 0.75 * v->bk[0] + 0.25 * v->t[ord];
+		v->pivot[1] = 0.75 * v->bk[1] + 0.25 * v->t[v->nt - (size_t)ord - 1];
+		v->side = xrealloc(NULL, 2 * (size_t)ord * nb * sizeof *v->side);
+		for (m = 0; m < ord; m++) {
+			if (m > 0)
+				fact *= m;
+			for (s = 0; s < 2; s++) {
+				double *row = v->side + ((size_t)s * (size_t)ord + (size_t)m) * nb;
+				bsp_all(v->t, v->nt, ord, v->pivot[s], m, row);
+				for (j = 0; j < nb; j++)
+					row[j] /= fact;
+			}
+		}
+	}
+}
+
+/*
+ * Basis variable v at x (derivative dx) into out[ncol] and dout[ncol];
+ * scratch has 4 (nb + 1) doubles.
+ */
+static void
+basis_eval(const struct var *v, double x, double dx, double *out, double *dout, double *scratch)
+{
+	size_t nb = v->nb, j, drop = v->intercept ? 0 : 1;
+	double *b = scratch, *db = scratch + nb + 1;
+	int k;
+
+	if (v->kind == V_POLY) {
+		/* predict.poly's three-term recurrence */
+		double z0 = 1, dz0 = 0, z1 = x - v->alpha[0], dz1 = dx;
+		out[0] = z1 / sqrt(v->norm2[2]);
+		dout[0] = dz1 / sqrt(v->norm2[2]);
+		for (k = 2; k <= v->degree; k++) {
+			double r = v->norm2[k] / v->norm2[k - 1];
+			double z2 = (x - v->alpha[k - 1]) * z1 - r * z0;
+			double dz2 = dx * z1 + (x - v->alpha[k - 1]) * dz1 - r * dz0;
+			z0 = z1;
+			dz0 = dz1;
+			z1 = z2;
+			dz1 = dz2;
+			out[k - 1] = z1 / sqrt(v->norm2[k + 1]);
+			dout[k - 1] = dz1 / sqrt(v->norm2[k + 1]);
+		}
+		return;
+	}
+	if (isnan(x)) {
+		for (j = 0; j < (size_t)v->ncol; j++)
+			out[j] = dout[j] = NAN;
+		return;
+	}
+	if (v->kind == V_NS) {
+		if (x < v->bk[0] || x > v->bk[1]) {
+			/* linear beyond the boundary knots: B(k) + (x - k) B'(k) */
+			int s = x > v->bk[1];
+			const double *b0 = v->side + (size_t)(2 * s) * nb, *b1 = b0 + nb;
+			for (j = 0; j < nb; j++) {
+				b[j] = b0[j] + (x - v->bk[s]) * b1[j];
+				db[j] = b1[j] * dx;
+			}
+		} else {
+			bsp_all(v->t, v->nt, 4, x, 0, b);
+			bsp_all(v->t, v->nt, 4, x, 1, db);
+			for (j = 0; j < nb; j++)
+				db[j] *= dx;
+		}
+		qty2(v->hh, nb - drop, v->qraux, b + drop);
+		qty2(v->hh, nb - drop, v->qraux, db + drop);
+		for (j = 0; j < (size_t)v->ncol; j++) {
+			out[j] = b[drop + 2 + j];
+			dout[j] = db[drop + 2 + j];
+		}
+		return;
+	}
+	/* bs */
+	if (x < v->bk[0] || x > v->bk[1]) {
+		/* R: the Taylor polynomial at a pivot inside the boundary */
+		int s = x > v->bk[1], ord = var_order(v), m;
+		double h = x - v->pivot[s];
+		for (j = 0; j < nb; j++) {
+			b[j] = 0;
+			db[j] = 0;
+		}
+		for (m = 0; m < ord; m++) {
+			const double *row = v->side + ((size_t)s * (size_t)ord + (size_t)m) * nb;
+			double hm = m == 0 ? 1 : m == 1 ? h : m == 2 ? h * h : pow(h, m);
+			double dhm = m == 0 ? 0 : m == 1 ? 1 : m == 2 ? 2 * h : m * pow(h, m - 1);
+			for (j = 0; j < nb; j++) {
+				b[j] += hm * row[j];
+				db[j] += dhm * row[j] * dx;
+			}
+		}
+	} else {
+		int ord = var_order(v);
+		bsp_all(v->t, v->nt, ord, x, 0, b);
+		bsp_all(v->t, v->nt, ord, x, 1, db);
+		for (j = 0; j < nb; j++)
+			db[j] *= dx;
+	}
+	for (j = 0; j < (size_t)v->ncol; j++) {
+		out[j] = b[drop + j];
+		dout[j] = db[drop + j];
 	}
 }
 
@@ -546,7 +892,7 @@ fn_kind(const char *name, int *nargs)
 		{ "log", N_LOG, 1 }, { "exp", N_EXP, 1 }, { "sqrt", N_SQRT, 1 },
 		{ "log1p", N_LOG1P, 1 }, { "log10", N_LOG10, 1 }, { "log2", N_LOG2, 1 },
 		{ "abs", N_ABS, 1 }, { "pmax", N_PMAX, 2 }, { "pmin", N_PMIN, 2 },
-		{ "ifelse", N_IFELSE, 3 },
+		{ "ifelse", N_IFELSE, 3 }, { "I", N_ID, 1 },
 	};
 	size_t i;
 
@@ -853,6 +1199,21 @@ tl_colon(const struct tlist *l, const struct tlist *r)
 	return o;
 }
 
+static void
+var_free(struct var *v)
+{
+	free(v->label);
+	free(v->prefix);
+	free(v->ref);
+	free(v->knots);
+	free(v->alpha);
+	free(v->norm2);
+	free(v->t);
+	free(v->side);
+	free(v->hh);
+	memset(v, 0, sizeof *v);
+}
+
 static int
 add_var(struct parser *p, struct var *v, size_t at)
 {
@@ -861,19 +1222,364 @@ add_var(struct parser *p, struct var *v, size_t at)
 
 	for (i = 0; i < f->nvars; i++)
 		if (strcmp(f->vars[i].label, v->label) == 0) {
-			free(v->label);
-			free(v->prefix);
-			free(v->ref);
+			var_free(v);
 			return (int)i;
 		}
 	if (f->nvars == MAX_VARS) {
-		free(v->label);
-		free(v->prefix);
-		free(v->ref);
+		var_free(v);
 		return perr(p, at, "more than 64 variables%s", "");
 	}
 	f->vars[f->nvars] = *v;
 	return (int)f->nvars++;
+}
+
+/*
+ * An argument value of poly(), ns(), bs(): a number, TRUE/FALSE (T/F),
+ * c(numbers), or list(name = c(numbers), ...) (poly's coefs).  Deparsed
+ * into b as R deparses it.  Returns 0, or -1 with the error set.
+ */
+struct argval {
+	int kind;            /* 'n' number, 'b' logical, 'v' c(...), 'l' list */
+	double *v;           /* 'n', 'v' */
+	size_t n;
+	int truth;           /* 'b' */
+	double *alpha, *norm2;   /* 'l': alpha = c(...), norm2 = c(...) */
+	size_t nalpha, nnorm2;
+};
+
+static void
+argval_free(struct argval *a)
+{
+	free(a->v);
+	free(a->alpha);
+	free(a->norm2);
+	memset(a, 0, sizeof *a);
+}
+
+/* c(numbers) at the current token ("c"); the numbers into *v, *n. */
+static int
+parse_cvec(struct parser *p, struct sbuf *b, double **v, size_t *n)
+{
+	size_t cap = 0;
+
+	if (next(p) < 0 || expect(p, '(') < 0)
+		return -1;
+	sb_put(b, "c(");
+	*n = 0;
+	while (!is_op(p, ')')) {
+		int neg = 0;
+		if (*n > 0) {
+			if (expect(p, ',') < 0)
+				return -1;
+			sb_put(b, ", ");
+		}
+		if (is_op(p, '-')) {
+			neg = 1;
+			if (next(p) < 0)
+				return -1;
+		}
+		if (p->tok != T_NUM)
+			return unexpected(p);
+		if (*n == MAX_DF + 2)
+			return perr(p, p->pos, "more than %s numbers in c()", STR(MAX_DF));
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 8;
+			*v = xrealloc(*v, cap * sizeof **v);
+		}
+		(*v)[(*n)++] = neg ? -p->num : p->num;
+		sb_put_rnum(b, neg ? -p->num : p->num);
+		if (next(p) < 0)
+			return -1;
+	}
+	sb_put(b, ")");
+	return next(p);
+}
+
+static int
+parse_argval(struct parser *p, struct sbuf *b, struct argval *a)
+{
+	memset(a, 0, sizeof *a);
+	if (is_op(p, '-') || p->tok == T_NUM) {
+		int neg = is_op(p, '-');
+		if (neg && next(p) < 0)
+			return -1;
+		if (p->tok != T_NUM)
+			return unexpected(p);
+		a->kind = 'n';
+		a->v = xrealloc(NULL, sizeof *a->v);
+		a->v[0] = neg ? -p->num : p->num;
+		a->n = 1;
+		sb_put_rnum(b, a->v[0]);
+		return next(p);
+	}
+	if (p->tok == T_NAME && p->s[p->pos] != '`') {
+		if (strcmp(p->name, "TRUE") == 0 || strcmp(p->name, "FALSE") == 0 ||
+		    strcmp(p->name, "T") == 0 || strcmp(p->name, "F") == 0) {
+			a->kind = 'b';
+			a->truth = p->name[0] == 'T';
+			sb_put(b, p->name);
+			return next(p);
+		}
+		if (strcmp(p->name, "c") == 0) {
+			a->kind = 'v';
+			return parse_cvec(p, b, &a->v, &a->n);
+		}
+		if (strcmp(p->name, "list") == 0) {
+			a->kind = 'l';
+			if (next(p) < 0 || expect(p, '(') < 0)
+				return -1;
+			sb_put(b, "list(");
+			while (!is_op(p, ')')) {
+				int is_alpha;
+				if (a->alpha != NULL || a->norm2 != NULL) {
+					if (expect(p, ',') < 0)
+						return -1;
+					sb_put(b, ", ");
+				}
+				if (p->tok != T_NAME || (strcmp(p->name, "alpha") != 0 &&
+				    strcmp(p->name, "norm2") != 0))
+					return unexpected(p);
+				is_alpha = p->name[0] == 'a';
+				if ((is_alpha ? a->alpha : a->norm2) != NULL)
+					return perr(p, p->pos, "coefs: %s given twice", is_alpha ? "alpha" : "norm2");
+				sb_put(b, is_alpha ? "alpha = " : "norm2 = ");
+				if (next(p) < 0 || expect(p, '=') < 0)
+					return -1;
+				if (p->tok != T_NAME || strcmp(p->name, "c") != 0)
+					return unexpected(p);
+				if (parse_cvec(p, b, is_alpha ? &a->alpha : &a->norm2,
+				    is_alpha ? &a->nalpha : &a->nnorm2) < 0)
+					return -1;
+				if ((is_alpha ? a->alpha : a->norm2) == NULL) {
+					/* c() of nothing: an empty, non-NULL vector */
+					if (is_alpha)
+						a->alpha = xrealloc(NULL, sizeof *a->alpha);
+					else
+						a->norm2 = xrealloc(NULL, sizeof *a->norm2);
+				}
+			}
+			sb_put(b, ")");
+			return next(p);
+		}
+	}
+	return unexpected(p);
+}
+
+/* A whole number from lo to hi in argument a, or an error at byte at naming fn and what. */
+static int
+arg_whole(struct parser *p, const struct argval *a, size_t at, const char *fn, const char *what,
+    int lo, int hi, int *out)
+{
+	char msg[128];
+
+	if (a->kind != 'n' || a->v[0] != floor(a->v[0]) || a->v[0] < lo || a->v[0] > hi) {
+		snprintf(msg, sizeof msg, "%s(): %s must be a whole number from %d to %d", fn, what, lo, hi);
+		return perr(p, at, "%s", msg);
+	}
+	*out = (int)a->v[0];
+	return 0;
+}
+
+/*
+ * poly(e, k [, raw =] [, coefs =]), ns(e [, df] [, knots] [, intercept]
+ * [, Boundary.knots]), bs(e [, df] [, knots] [, degree] [, intercept]
+ * [, Boundary.knots]): R's arguments, by position or name.  The current
+ * token is the "(" after name (written at byte at); the label is deparsed
+ * into b.  Fills v.
+ */
+static int
+fbasis(struct parser *p, const char *name, size_t at, struct var *v, struct sbuf *b)
+{
+	static const char *const poly_args[] = { "degree", "raw", "coefs", NULL };
+	static const char *const ns_args[] = { "df", "knots", "intercept", "Boundary.knots", NULL };
+	static const char *const bs_args[] = { "df", "knots", "degree", "intercept", "Boundary.knots", NULL };
+	const char *const *names = name[0] == 'p' ? poly_args : name[0] == 'n' ? ns_args : bs_args;
+	int given[8] = { 0 }, npos = 0, a, k, lo;
+	char msg[160];
+	struct argval av;
+	size_t i, nnames;
+
+	for (nnames = 0; names[nnames] != NULL; nnames++)
+		;
+	v->kind = name[0] == 'p' ? V_POLY : name[0] == 'n' ? V_NS : V_BS;
+	v->degree = name[0] == 'p' ? 1 : 3;
+	if (enter(p, p->pos) < 0 || next(p) < 0 || (a = aexpr(p)) < 0)
+		return -1;
+	v->root = a;
+	sb_put(b, name);
+	sb_put(b, "(");
+	deparse(p->f, a, b);
+	while (is_op(p, ',')) {
+		size_t aat;
+		long which = -1;
+		if (next(p) < 0)
+			return -1;
+		aat = p->pos;
+		sb_put(b, ", ");
+		if (p->tok == T_NAME && p->s[p->pos] != '`') {
+			size_t e = p->end;
+			while (p->s[e] == ' ')
+				e++;
+			if (p->s[e] == '=' && p->s[e + 1] != '=') {
+				for (i = 0; i < nnames; i++)
+					if (strcmp(p->name, names[i]) == 0)
+						which = (long)i;
+				if (which < 0) {
+					snprintf(msg, sizeof msg, "%s(): unknown argument \"%.40s\"", name, p->name);
+					return perr(p, aat, "%s", msg);
+				}
+				sb_put(b, p->name);
+				sb_put(b, " = ");
+				if (next(p) < 0 || expect(p, '=') < 0)
+					return -1;
+			}
+		}
+		if (which < 0) {
+			/* by position: poly's one (the degree, in R's ...), then the others in order */
+			if (v->kind == V_POLY ? npos > 0 : (size_t)npos >= nnames) {
+				snprintf(msg, sizeof msg, "%s(): too many arguments", name);
+				return perr(p, aat, "%s", msg);
+			}
+			which = npos++;
+			while (which < (long)nnames && given[which])
+				which++;
+			if (which == (long)nnames) {
+				snprintf(msg, sizeof msg, "%s(): too many arguments", name);
+				return perr(p, aat, "%s", msg);
+			}
+		}
+		if (given[which]) {
+			snprintf(msg, sizeof msg, "%s(): argument \"%s\" given twice", name, names[which]);
+			return perr(p, aat, "%s", msg);
+		}
+		given[which] = 1;
+		if (parse_argval(p, b, &av) < 0) {
+			argval_free(&av);
+			return -1;
+		}
+		k = 0;
+		if (strcmp(names[which], "degree") == 0) {
+			k = v->kind == V_POLY ? arg_whole(p, &av, aat, name, "degree", 1, MAX_POLY, &v->degree) :
+			    arg_whole(p, &av, aat, name, "degree", 1, MAX_ORDER - 1, &v->degree);
+		} else if (strcmp(names[which], "df") == 0) {
+			k = arg_whole(p, &av, aat, name, "df", 0, MAX_DF, &v->df);
+			if (k == 0 && v->df == 0) {
+				snprintf(msg, sizeof msg, "%s(): df must be a whole number from 1 to %d", name, MAX_DF);
+				k = perr(p, aat, "%s", msg);
+			}
+		} else if (strcmp(names[which], "raw") == 0 || strcmp(names[which], "intercept") == 0) {
+			if (av.kind != 'b') {
+				snprintf(msg, sizeof msg, "%s(): %s must be TRUE or FALSE", name, names[which]);
+				k = perr(p, aat, "%s", msg);
+			} else if (names[which][0] == 'r') {
+				v->raw = av.truth;
+			} else {
+				v->intercept = av.truth;
+			}
+		} else if (strcmp(names[which], "knots") == 0) {
+			if (av.kind != 'v' && av.kind != 'n') {
+				snprintf(msg, sizeof msg, "%s(): knots must be numbers: c(...)", name);
+				k = perr(p, aat, "%s", msg);
+			} else {
+				v->knots = av.v;
+				v->nknots = av.n;
+				av.v = NULL;
+				v->knots_given = 1;
+				for (i = 0; i < v->nknots && k == 0; i++)
+					if (!isfinite(v->knots[i]))
+						k = perr(p, aat, "%s(): a knot is not a finite number", name);
+				if (k == 0)
+					qsort(v->knots, v->nknots, sizeof *v->knots, cmp_double);
+			}
+		} else if (strcmp(names[which], "Boundary.knots") == 0) {
+			if (av.kind != 'v' || av.n != 2 || !isfinite(av.v[0]) || !isfinite(av.v[1]) ||
+			    av.v[0] == av.v[1]) {
+				snprintf(msg, sizeof msg, "%s(): Boundary.knots must be two different numbers: c(lo, hi)",
+				    name);
+				k = perr(p, aat, "%s", msg);
+			} else {
+				/* R sorts them */
+				v->bk[0] = av.v[0] < av.v[1] ? av.v[0] : av.v[1];
+				v->bk[1] = av.v[0] < av.v[1] ? av.v[1] : av.v[0];
+				v->bk_given = 1;
+			}
+		} else {
+			/* coefs */
+			if (av.kind != 'l' || av.alpha == NULL || av.norm2 == NULL) {
+				snprintf(msg, sizeof msg, "%s(): coefs must be list(alpha = c(...), norm2 = c(...))", name);
+				k = perr(p, aat, "%s", msg);
+			} else {
+				v->alpha = av.alpha;
+				v->norm2 = av.norm2;
+				v->nknots = av.nalpha;       /* checked against the degree below */
+				v->nt = av.nnorm2;
+				av.alpha = av.norm2 = NULL;
+			}
+		}
+		argval_free(&av);
+		if (k < 0)
+			return -1;
+	}
+	if (expect(p, ')') < 0)
+		return -1;
+	p->depth--;
+	sb_put(b, ")");
+	if (v->kind == V_POLY) {
+		if (v->alpha != NULL) {
+			size_t j;
+			int ok = !v->raw && v->nknots == (size_t)v->degree && v->nt == (size_t)v->degree + 2;
+			for (j = 0; ok && j < (size_t)v->degree + 2; j++)
+				ok = isfinite(v->norm2[j]) && v->norm2[j] > 0 &&
+				    (j >= (size_t)v->degree || isfinite(v->alpha[j]));
+			v->nknots = v->nt = 0;
+			if (!ok) {
+				snprintf(msg, sizeof msg, "poly(): coefs must have %d alpha and %d positive norm2",
+				    v->degree, v->degree + 2);
+				return perr(p, at, "%s", msg);
+			}
+			v->learned = v->given = 1;
+		}
+		v->ncol = v->degree;
+		if (v->raw)
+			v->learned = v->given = 1;
+		return 0;
+	}
+	/* columns: R's nIknots from df, or the knots given */
+	lo = v->kind == V_NS ? 1 + v->intercept : v->degree + v->intercept;
+	if (v->knots_given) {
+		v->ncol = (int)v->nknots + lo;
+	} else if (v->df > 0) {
+		if (v->df < lo) {
+			if (v->kind == V_NS)
+				snprintf(msg, sizeof msg, "ns(): df = %d is too small: at least 2 with an intercept",
+				    v->df);
+			else
+				snprintf(msg, sizeof msg, "bs(): df = %d is too small: at least %d for degree %d%s",
+				    v->df, lo, v->degree, v->intercept ? " with an intercept" : "");
+			return perr(p, at, "%s", msg);
+		}
+		v->ncol = v->df;
+	} else {
+		v->ncol = lo;
+	}
+	if (v->ncol > MAX_DF) {
+		snprintf(msg, sizeof msg, "%s(): more than %d columns", name, MAX_DF);
+		return perr(p, at, "%s", msg);
+	}
+	if (v->bk_given && v->knots_given)
+		for (i = 0; i < v->nknots; i++)
+			if (v->knots[i] < v->bk[0] || v->knots[i] > v->bk[1]) {
+				struct sbuf kb = { 0 };
+				sb_put_rnum(&kb, v->knots[i]);
+				snprintf(msg, sizeof msg, "%s(): knot %s is outside Boundary.knots", name, kb.s);
+				free(kb.s);
+				return perr(p, at, "%s", msg);
+			}
+	if (v->bk_given && v->knots_given) {
+		v->learned = v->given = 1;
+		basis_prepare(v);
+	}
+	return 0;
 }
 
 /* A variable of the formula: a column, a function of columns, poly(), C(). */
@@ -925,7 +1631,7 @@ fvar(struct parser *p, struct tlist *out)
 		if (strcmp(name, "I") == 0) {
 			/* I(a > b) is logical: R codes it as a factor with levels FALSE, TRUE */
 			int r = a;
-			while (f->nodes[r].kind == N_PAREN)
+			while (f->nodes[r].kind == N_PAREN || f->nodes[r].kind == N_ID)
 				r = f->nodes[r].a;
 			if (node_logical(f->nodes[r].kind))
 				v.kind = V_LOGIC;
@@ -933,33 +1639,12 @@ fvar(struct parser *p, struct tlist *out)
 		v.label = sb_take(&b);
 		v.prefix = xstrndup(v.label, strlen(v.label));
 		mark_numeric(f, v.root);
-	} else if (strcmp(name, "poly") == 0) {
-		size_t kat;
-		if (enter(p, p->pos) < 0 || next(p) < 0 || (a = arith(p)) < 0 || expect(p, ',') < 0) {
+	} else if (strcmp(name, "poly") == 0 || strcmp(name, "ns") == 0 || strcmp(name, "bs") == 0) {
+		if (fbasis(p, name, at, &v, &b) < 0) {
 			free(name);
+			free(b.s);
+			var_free(&v);
 			return -1;
-		}
-		p->depth--;
-		kat = p->pos;
-		if (p->tok != T_NUM || p->num != floor(p->num) || p->num < 1 || p->num > MAX_POLY) {
-			free(name);
-			if (p->tok != T_NUM)
-				return unexpected(p);
-			return perr(p, kat, "poly() degree must be a whole number from 1 to 20%s", "");
-		}
-		v.degree = (int)p->num;
-		if (next(p) < 0 || expect(p, ')') < 0) {
-			free(name);
-			return -1;
-		}
-		v.kind = V_POLY;
-		v.root = a;
-		sb_put(&b, "poly(");
-		deparse(f, a, &b);
-		{
-			char k[16];
-			snprintf(k, sizeof k, ", %d)", v.degree);
-			sb_put(&b, k);
 		}
 		v.label = sb_take(&b);
 		v.prefix = xstrndup(v.label, strlen(v.label));
@@ -1257,6 +1942,24 @@ formula_parse(const char *text, struct diag *d)
 	f->term_labels = xrealloc(NULL, (f->nterms + 1) * sizeof *f->term_labels);
 	for (k = 0; k < f->nterms; k++)
 		f->term_labels[k] = term_label(f, f->terms[k]);
+	/* work: 2 per variable, then each basis's values and derivatives, the
+	 * basis scratch (a spline has at most ncol + 3 B-splines), the kinks' values */
+	{
+		size_t off = 2 * f->nvars + 2, maxnb = 0;
+		for (i = 0; i < f->nvars; i++) {
+			struct var *v = &f->vars[i];
+			if (!is_basis(v))
+				continue;
+			v->woff = off;
+			off += 2 * (size_t)v->ncol;
+			if ((size_t)v->ncol + 3 > maxnb)
+				maxnb = (size_t)v->ncol + 3;
+		}
+		f->scratch = off;
+		off += maxnb ? 2 * (maxnb + 1) : 0;
+		f->kink_val = off;
+		f->work_size = off + f->ncols;
+	}
 	free(p.name);
 	return f;
 fail:
@@ -1283,11 +1986,8 @@ formula_free(struct formula *f)
 		free(f->cols[i].by_bytes);
 	}
 	free(f->cols);
-	for (i = 0; i < f->nvars; i++) {
-		free(f->vars[i].label);
-		free(f->vars[i].prefix);
-		free(f->vars[i].ref);
-	}
+	for (i = 0; i < f->nvars; i++)
+		var_free(&f->vars[i]);
 	for (i = 0; i < f->nterms; i++)
 		free(f->term_labels[i]);
 	free(f->term_labels);
@@ -1317,7 +2017,7 @@ size_t formula_nterms(const struct formula *f) { return f->nterms; }
 const char *formula_term_label(const struct formula *f, size_t t) { return f->term_labels[t]; }
 size_t formula_coef_term(const struct formula *f, size_t j) { return f->dc[j].term; }
 long formula_intercept_index(const struct formula *f) { return f->intercept ? 0 : -1; }
-size_t formula_work_size(const struct formula *f) { return 2 * f->nvars + 2; }
+size_t formula_work_size(const struct formula *f) { return f->work_size; }
 
 long
 formula_col_index(const struct formula *f, const char *name)
@@ -1493,7 +2193,7 @@ add_dcol(struct formula *f, size_t term, size_t first, size_t nf)
 		if (k > first)
 			sb_put(&b, ":");
 		sb_put(&b, v->prefix);
-		if (v->kind == V_POLY) {
+		if (v->ncol > 0) {
 			char n[16];
 			snprintf(n, sizeof n, "%ld", f->ccomp[k]);
 			sb_put(&b, n);
@@ -1513,6 +2213,10 @@ formula_build(struct formula *f, struct diag *d)
 
 	for (v = 0; v < f->nvars; v++) {
 		struct var *x = &f->vars[v];
+		if (is_basis(x) && !x->learned)
+			return diag_set(d, NULL, 0, NULL, x->label, strlen(x->label),
+			    "formula: %s from the training data were not given",
+			    x->kind == V_POLY ? "the polynomial's coefficients" : "the knots");
 		if (x->kind == V_CAT && !f->cols[x->col].categorical)
 			return diag_set(d, NULL, 0, f->cols[x->col].name, NULL, 0,
 			    "formula: C() of a column with no levels");
@@ -1548,7 +2252,7 @@ formula_build(struct formula *f, struct diag *d)
 				}
 				ncomp[nv] = (long)var_nlevels(f, v) - (full[nv] ? 0 : 1);
 			} else {
-				ncomp[nv] = f->vars[v].kind == V_POLY ? f->vars[v].degree : 1;
+				ncomp[nv] = f->vars[v].ncol > 0 ? f->vars[v].ncol : 1;
 			}
 			vars[nv++] = v;
 			ncomb *= (size_t)ncomp[nv - 1];
@@ -1571,8 +2275,8 @@ formula_build(struct formula *f, struct diag *d)
 						i = i >= x->ref_index ? i + 1 : i;
 					else
 						i = i == 0 ? x->ref_index : i - 1 >= x->ref_index ? i : i - 1;
-				} else if (x->kind == V_POLY) {
-					i++;
+				} else if (x->ncol > 0) {
+					i++;   /* basis columns are numbered from 1 */
 				}
 				add_comp(f, vars[k], i);
 			}
@@ -1653,7 +2357,7 @@ eval_right(const struct formula *f, int i, const double *val, long dcol)
 	double a, da, b, db;
 
 	switch (n->kind) {
-	case N_PAREN:
+	case N_PAREN: case N_ID:
 		return eval_right(f, n->a, val, dcol);
 	case N_NOT:
 		return !eval_right(f, n->a, val, dcol);
@@ -1695,7 +2399,7 @@ eval_node(const struct formula *f, int i, const double *val, long dcol, double *
 		*v = val[n->col];
 		*dv = (long)n->col == dcol ? 1 : 0;
 		return;
-	case N_PAREN:
+	case N_PAREN: case N_ID:
 		eval_node(f, n->a, val, dcol, v, dv);
 		return;
 	case N_NEG:
@@ -1828,8 +2532,11 @@ eval_var(const struct formula *f, size_t v, const double *val, long dcol, double
 {
 	const struct var *x_ = &f->vars[v];
 
-	if (x_->kind == V_EXPR || x_->kind == V_POLY || x_->kind == V_LOGIC) {
+	if (x_->kind != V_BARE && x_->kind != V_CAT) {
 		eval_node(f, x_->root, val, dcol, &work[2 * v], &work[2 * v + 1]);
+		if (is_basis(x_))
+			basis_eval(x_, work[2 * v], work[2 * v + 1], work + x_->woff,
+			    work + x_->woff + x_->ncol, work + f->scratch);
 	} else {
 		work[2 * v] = val[x_->col];
 		work[2 * v + 1] = !x_->is_cat && (long)x_->col == dcol ? 1 : 0;
@@ -1851,6 +2558,9 @@ eval_coef(const struct formula *f, size_t j, const double *work, double *x, doub
 			/* a logical of NaN (a comparison of log(-1)) is NaN, for the caller to test */
 			a = isnan(a) ? a : a == (double)f->ccomp[k] ? 1 : 0;
 			da = 0;
+		} else if (is_basis(x_)) {
+			a = work[x_->woff + (size_t)f->ccomp[k] - 1];
+			da = work[x_->woff + (size_t)x_->ncol + (size_t)f->ccomp[k] - 1];
 		} else if (x_->kind == V_POLY && f->ccomp[k] > 1) {
 			long e = f->ccomp[k];
 			double pa = e == 2 ? a * a : pow(a, (double)e);
@@ -1954,13 +2664,306 @@ formula_check_row(const struct formula *f, const double *val, double *work, cons
 	}
 	for (v = 0; v < f->nvars; v++) {
 		const struct var *x = &f->vars[v];
-		if (x->kind != V_EXPR && x->kind != V_POLY && x->kind != V_LOGIC)
+		if (x->kind == V_BARE || x->kind == V_CAT)
 			continue;
 		eval_node(f, x->root, val, -1, &work[0], &work[1]);
-		if (!isfinite(work[0]) || (x->kind == V_POLY && !isfinite(pow(work[0], x->degree)))) {
+		if (!isfinite(work[0]) || (x->kind == V_POLY && x->raw &&
+		    !isfinite(pow(work[0], x->degree)))) {
 			*label = x->label;
 			return -1;
 		}
+	}
+	return 0;
+}
+
+/* ---- data-dependent parameters: learned from the training rows, stored as predvars ---- */
+
+/* The variables whose parameters come from the data (not given in the formula). */
+static int
+from_data(const struct var *v)
+{
+	return is_basis(v) && !v->given;
+}
+
+/* R's mean(): the sum in long double, then one correction pass. */
+static double
+r_mean(const double *x, size_t n)
+{
+	long double s = 0, t = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		s += x[i];
+	s /= (long double)n;
+	if (isfinite((double)s)) {
+		for (i = 0; i < n; i++)
+			t += x[i] - s;
+		s += t / (long double)n;
+	}
+	return (double)s;
+}
+
+static int
+learn_poly(struct var *v, const double *x, const double *sorted, size_t n, struct diag *d)
+{
+	size_t i, distinct = n > 0;
+	int k, deg = v->degree;
+	double xbar, *p0, *p1, *xc;
+
+	for (i = 1; i < n; i++)
+		distinct += sorted[i] != sorted[i - 1];
+	if ((size_t)deg >= distinct)
+		return diag_set(d, NULL, 0, NULL, v->label, strlen(v->label),
+		    "formula: the degree must be less than the number of distinct values (%zu)", distinct);
+	/*
+	 * The orthogonal polynomials on the data by the three-term
+	 * (Stieltjes) recurrence that predict.poly evaluates, on the centred
+	 * values as poly() centres them; alpha and norm2 as poly() stores them.
+	 */
+	xbar = r_mean(x, n);
+	v->alpha = xrealloc(NULL, (size_t)deg * sizeof *v->alpha);
+	v->norm2 = xrealloc(NULL, ((size_t)deg + 2) * sizeof *v->norm2);
+	xc = xrealloc(NULL, n * sizeof *xc);
+	p0 = xrealloc(NULL, n * sizeof *p0);
+	p1 = xrealloc(NULL, n * sizeof *p1);
+	for (i = 0; i < n; i++) {
+		xc[i] = x[i] - xbar;
+		p0[i] = 0;
+		p1[i] = 1;
+	}
+	v->norm2[0] = 1;
+	for (k = 0; k <= deg; k++) {
+		/* p1 holds P_k, p0 P_(k-1) */
+		long double s2 = 0, sx = 0;
+		for (i = 0; i < n; i++) {
+			s2 += (long double)p1[i] * p1[i];
+			sx += (long double)xc[i] * p1[i] * p1[i];
+		}
+		v->norm2[k + 1] = (double)s2;
+		if (k == deg)
+			break;
+		v->alpha[k] = (double)(sx / s2);
+		for (i = 0; i < n; i++) {
+			double next_p = (xc[i] - v->alpha[k]) * p1[i] - (v->norm2[k + 1] / v->norm2[k]) * p0[i];
+			p0[i] = p1[i];
+			p1[i] = next_p;
+		}
+		v->alpha[k] += xbar;
+	}
+	free(xc);
+	free(p0);
+	free(p1);
+	v->learned = 1;
+	return 0;
+}
+
+static int
+learn_spline(struct var *v, const double *sorted, size_t n, struct diag *d)
+{
+	char a[NUM_BUFSZ], b[NUM_BUFSZ], kt[NUM_BUFSZ];
+	size_t i, lo = 0, hi = n, nik;
+
+	if (!v->bk_given) {
+		v->bk[0] = sorted[0];
+		v->bk[1] = sorted[n - 1];
+		if (v->bk[0] == v->bk[1]) {
+			num_format(v->bk[0], a);
+			return diag_set(d, NULL, 0, NULL, v->label, strlen(v->label),
+			    "formula: a spline needs at least two distinct values, the data have one (%s)", a);
+		}
+	} else {
+		/* R: the knots from the values inside Boundary.knots */
+		while (lo < n && sorted[lo] < v->bk[0])
+			lo++;
+		while (hi > lo && sorted[hi - 1] > v->bk[1])
+			hi--;
+	}
+	num_format(v->bk[0], a);
+	num_format(v->bk[1], b);
+	if (v->knots_given) {
+		for (i = 0; i < v->nknots; i++)
+			if (v->knots[i] < v->bk[0] || v->knots[i] > v->bk[1]) {
+				num_format(v->knots[i], kt);
+				return diag_set(d, NULL, 0, NULL, v->label, strlen(v->label),
+				    "formula: knot %s is outside the data (%s to %s)", kt, a, b);
+			}
+	} else {
+		nik = (size_t)v->ncol - (v->kind == V_NS ? 1 : (size_t)v->degree) - (size_t)v->intercept;
+		if (nik > 0 && hi == lo)
+			return diag_set(d, NULL, 0, NULL, v->label, strlen(v->label),
+			    "formula: no value inside Boundary.knots (%s to %s) to place knots at", a, b);
+		v->knots = xrealloc(NULL, (nik ? nik : 1) * sizeof *v->knots);
+		v->nknots = nik;
+		/* R: quantile(x, seq.int(0, 1, length.out = nik + 2)[-c(1, nik + 2)]), type 7 */
+		for (i = 0; i < nik; i++)
+			v->knots[i] = stats_quantile7(sorted + lo, hi - lo, (double)(i + 1) * (1.0 / (double)(nik + 1)));
+	}
+	v->learned = 1;
+	basis_prepare(v);
+	return 0;
+}
+
+int
+formula_learn(struct formula *f, const double *(*row)(const void *ctx, size_t r), const void *ctx,
+    size_t n, struct diag *d)
+{
+	size_t v, r;
+	double *x = NULL, *sorted = NULL;
+	int rc = 0;
+
+	for (v = 0; v < f->nvars && rc == 0; v++) {
+		struct var *x_ = &f->vars[v];
+		if (!from_data(x_))
+			continue;
+		if (n == 0)
+			return diag_set(d, NULL, 0, NULL, x_->label, strlen(x_->label),
+			    "formula: no rows to learn from");
+		if (x == NULL) {
+			x = xrealloc(NULL, n * sizeof *x);
+			sorted = xrealloc(NULL, n * sizeof *sorted);
+		}
+		for (r = 0; r < n; r++) {
+			double dv;
+			eval_node(f, x_->root, row(ctx, r), -1, &x[r], &dv);
+			sorted[r] = x[r];
+		}
+		qsort(sorted, n, sizeof *sorted, cmp_double);
+		if (!x_->knots_given) {
+			free(x_->knots);
+			x_->knots = NULL;
+			x_->nknots = 0;
+		}
+		free(x_->alpha);
+		free(x_->norm2);
+		x_->alpha = x_->norm2 = NULL;
+		rc = x_->kind == V_POLY ? learn_poly(x_, x, sorted, n, d) : learn_spline(x_, sorted, n, d);
+	}
+	free(x);
+	free(sorted);
+	return rc;
+}
+
+size_t
+formula_npredvars(const struct formula *f)
+{
+	size_t v, n = 0;
+
+	for (v = 0; v < f->nvars; v++)
+		n += from_data(&f->vars[v]);
+	return n;
+}
+
+static void
+sb_put_vec(struct sbuf *b, const double *x, size_t n)
+{
+	char buf[NUM_BUFSZ];
+	size_t i;
+
+	sb_put(b, "c(");
+	for (i = 0; i < n; i++) {
+		if (i)
+			sb_put(b, ", ");
+		num_format(x[i], buf);
+		sb_put(b, buf);
+	}
+	sb_put(b, ")");
+}
+
+/* The k-th data-dependent variable. */
+static struct var *
+predvar(const struct formula *f, size_t k)
+{
+	size_t v;
+
+	for (v = 0; v < f->nvars; v++)
+		if (from_data(&f->vars[v]) && k-- == 0)
+			return (struct var *)&f->vars[v];
+	return NULL;
+}
+
+char *
+formula_predvar(const struct formula *f, size_t k)
+{
+	const struct var *v = predvar(f, k);
+	struct sbuf b = { 0 };
+	char n[32];
+
+	if (v == NULL || !v->learned)
+		return NULL;
+	sb_put(&b, v->kind == V_POLY ? "poly(" : v->kind == V_NS ? "ns(" : "bs(");
+	deparse(f, v->root, &b);
+	if (v->kind == V_POLY) {
+		snprintf(n, sizeof n, ", %d, coefs = list(alpha = ", v->degree);
+		sb_put(&b, n);
+		sb_put_vec(&b, v->alpha, (size_t)v->degree);
+		sb_put(&b, ", norm2 = ");
+		sb_put_vec(&b, v->norm2, (size_t)v->degree + 2);
+		sb_put(&b, "))");
+		return sb_take(&b);
+	}
+	if (v->kind == V_BS) {
+		snprintf(n, sizeof n, ", degree = %d", v->degree);
+		sb_put(&b, n);
+	}
+	sb_put(&b, ", knots = ");
+	sb_put_vec(&b, v->knots, v->nknots);
+	sb_put(&b, ", Boundary.knots = ");
+	sb_put_vec(&b, v->bk, 2);
+	if (v->intercept)
+		sb_put(&b, ", intercept = TRUE");
+	sb_put(&b, ")");
+	return sb_take(&b);
+}
+
+int
+formula_set_predvars(struct formula *f, char *const *calls, size_t n, struct diag *d)
+{
+	size_t k;
+
+	if (n != formula_npredvars(f))
+		return diag_set(d, NULL, 0, NULL, NULL, 0,
+		    "formula: %zu stored parameter sets (predvars) for %zu variables that need them",
+		    n, formula_npredvars(f));
+	for (k = 0; k < n; k++) {
+		struct var *v = predvar(f, k), *w;
+		struct sbuf text = { 0 }, e1 = { 0 }, e2 = { 0 };
+		struct formula *g;
+		int ok;
+		sb_put(&text, "y ~ ");
+		sb_put(&text, calls[k]);
+		g = formula_parse(text.s, d);
+		free(text.s);
+		if (g == NULL)
+			return -1;
+		w = g->nvars == 1 ? &g->vars[0] : NULL;
+		ok = w != NULL && w->kind == v->kind && w->learned && w->ncol == v->ncol &&
+		    w->degree == v->degree && w->intercept == v->intercept && !w->raw;
+		if (ok) {
+			deparse(f, v->root, &e1);
+			deparse(g, w->root, &e2);
+			ok = strcmp(e1.s, e2.s) == 0;
+		}
+		free(e1.s);
+		free(e2.s);
+		if (!ok) {
+			formula_free(g);
+			return diag_set(d, NULL, 0, NULL, calls[k], strlen(calls[k]),
+			    "formula: stored parameters (predvars) that do not fit %s", v->label);
+		}
+		/* take the parameters */
+		free(v->knots);
+		free(v->alpha);
+		free(v->norm2);
+		v->knots = w->knots;
+		v->nknots = w->nknots;
+		v->alpha = w->alpha;
+		v->norm2 = w->norm2;
+		w->knots = w->alpha = w->norm2 = NULL;
+		v->bk[0] = w->bk[0];
+		v->bk[1] = w->bk[1];
+		v->learned = 1;
+		basis_prepare(v);
+		formula_free(g);
 	}
 	return 0;
 }

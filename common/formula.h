@@ -11,7 +11,10 @@
  *                            comparisons < <= > >= == != and ! & | (0 or 1);
  *                            an I() that is a comparison is a logical, coded
  *                            as R codes one (levels FALSE, TRUE)
- *   poly(e, k)               raw polynomial: k columns e^1 .. e^k
+ *   poly(e, k)               R's orthogonal polynomial of degree k;
+ *   poly(e, k, raw = TRUE)   the raw one: k columns e^1 .. e^k
+ *   ns(e, df =, knots =, intercept =, Boundary.knots =)   R's natural spline
+ *   bs(e, df =, knots =, degree =, intercept =, Boundary.knots =)   R's B-spline
  *   C(col, ref = "lvl")      categorical, treatment-coded against "lvl"
  *   factor(col) as.factor(col)   categorical, named "factor(col)lvl"
  *   `odd name`               a column name that is not an R name
@@ -27,7 +30,8 @@
  * first term holding one gets full indicators.
  *
  * Lifecycle: formula_parse; then, for every column that turns out to be
- * categorical, formula_set_levels; then formula_build; then the design
+ * categorical, formula_set_levels; formula_learn (training) or
+ * formula_set_predvars (a model); then formula_build; then the design
  * queries and formula_eval.
  */
 #ifndef PR_FORMULA_H
@@ -90,6 +94,34 @@ long formula_level_index(const struct formula *f, size_t i, const char *text, si
  * formula_set_levels.
  */
 int formula_build(struct formula *f, struct diag *d);
+
+/*
+ * Data-dependent parameters.  An orthogonal poly(e, k) and ns() and bs()
+ * without Boundary.knots and knots take them from the training data, as R
+ * does: poly's alpha and norm2 (R's coefs), the knots at quantiles of e
+ * (R's type 7) and the range of e as Boundary.knots.  formula_learn
+ * computes them from the n rows row(ctx, r) returns (values as for
+ * formula_eval; every expression finite, as formula_check_row checks);
+ * call it before formula_build, which fails while any is missing.
+ * Returns 0, or -1 with d filled (the term named as value: the degree of
+ * a poly is not less than its distinct values, a spline of one value, a
+ * knot outside the data).
+ */
+int formula_learn(struct formula *f, const double *(*row)(const void *ctx, size_t r),
+    const void *ctx, size_t n, struct diag *d);
+
+/*
+ * The parameters as R's predvars spell them, one call per variable that
+ * needs them, for a model file: "ns(x, knots = c(12, 15), Boundary.knots
+ * = c(4, 25))", "poly(x, 2, coefs = list(alpha = c(...), norm2 = c(...)))",
+ * numbers in their shortest exact form.  formula_predvar returns call k
+ * (0 <= k < formula_npredvars) malloc'd, the caller frees it; NULL before
+ * they were learned.  formula_set_predvars takes n calls back (a loaded
+ * model): 0, or -1 with d filled when n or a call does not fit.
+ */
+size_t formula_npredvars(const struct formula *f);
+char *formula_predvar(const struct formula *f, size_t k);
+int formula_set_predvars(struct formula *f, char *const *calls, size_t n, struct diag *d);
 
 /* Design columns (coefficients) in R's order, with R's names ("(Intercept)", "segvip", "price:segvip"). */
 size_t formula_ncoef(const struct formula *f);

@@ -99,6 +99,16 @@ model_doc_new(const struct formula *f, enum model_family fam, const char *price_
 	json_object_set_new(doc, "format", json_string(MODEL_FORMAT));
 	json_object_set_new(doc, "version", json_integer(MODEL_VERSION));
 	json_object_set_new(doc, "formula", json_string(formula_text(f)));
+	if (formula_npredvars(f) > 0) {
+		/* what the formula learned from the data (knots, poly's coefs), as R's predvars */
+		json_t *pv = json_array();
+		for (i = 0; i < formula_npredvars(f); i++) {
+			char *call = formula_predvar(f, i);
+			json_array_append_new(pv, json_string(call));
+			free(call);
+		}
+		json_object_set_new(doc, "predvars", pv);
+	}
 	json_object_set_new(doc, "family", json_string(model_family_name(fam)));
 	json_object_set_new(doc, "response", json_string(formula_col(f, formula_response_col(f))));
 	json_object_set_new(doc, "response_log", json_boolean(formula_response_log(f)));
@@ -394,6 +404,41 @@ free_sub(struct submodel *s)
 }
 
 /* The levels of column fi from columns[i].levels (an array of strings). */
+/* "predvars": the formula's data-dependent parameters (formula_set_predvars), when it has any. */
+static int
+load_predvars(struct model *m, const json_t *pv, struct diag *d)
+{
+	size_t n = formula_npredvars(m->f), i;
+	char **calls;
+	int rc;
+
+	if (n == 0 && pv == NULL)
+		return 0;
+	if (!json_is_array(pv) || json_array_size(pv) != n) {
+		char w[64];
+		snprintf(w, sizeof w, "an array of %zu strings (the formula's)", n);
+		return bad_field(d, m, "predvars", w, pv);
+	}
+	calls = xcalloc(n + 1, sizeof *calls);
+	for (i = 0; i < n; i++) {
+		if (!json_is_string(json_array_get(pv, i))) {
+			char path[32];
+			free(calls);
+			snprintf(path, sizeof path, "predvars[%zu]", i);
+			return bad_field(d, m, path, "a string", json_array_get(pv, i));
+		}
+		calls[i] = (char *)json_string_value(json_array_get(pv, i));
+	}
+	rc = formula_set_predvars(m->f, calls, n, d);
+	free(calls);
+	if (rc < 0) {
+		char what[DIAG_WHAT_MAX];
+		diag_format(d, what, sizeof what);
+		return diag_set(d, m->name, 0, NULL, NULL, 0, "not a valid model: \"predvars\": %s", what);
+	}
+	return 0;
+}
+
 static int
 load_levels(struct model *m, const json_t *lv, size_t i, long fi, struct diag *d)
 {
@@ -471,6 +516,8 @@ model_from_json(json_t *doc, const char *name, struct diag *d)
 		diag_set(d, name, 0, NULL, NULL, 0, "not a valid model: %s", what);
 		goto fail;
 	}
+	if (load_predvars(m, json_object_get(doc, "predvars"), d) < 0)
+		goto fail;
 	fam = json_string_value(json_object_get(doc, "family"));
 	if (fam == NULL || model_family_parse(fam) < 0) {
 		bad(d, m, "\"family\" is not linear, logistic or poisson");
@@ -541,7 +588,10 @@ model_from_json(json_t *doc, const char *name, struct diag *d)
 			goto fail;
 	}
 	if (formula_build(m->f, d) < 0) {
-		bad(d, m, "the formula's terms cannot be built");
+		char what[DIAG_WHAT_MAX];
+		diag_format(d, what, sizeof what);
+		diag_set(d, name, 0, NULL, NULL, 0, "not a valid model: the formula's terms cannot be built: %s",
+		    what);
 		goto fail;
 	}
 	m->p = formula_ncoef(m->f);

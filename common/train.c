@@ -414,7 +414,16 @@ summary(const struct trainer *t, const char *what, const struct fit_result *r,
 	    t->o->family == MODEL_LINEAR ? r2 : "", r->iterations);
 }
 
-/* Categorical columns get their levels in byte order; then the formula is built. */
+static const double *
+store_row_ctx(const void *s, size_t r)
+{
+	return store_row(s, r);
+}
+
+/*
+ * Categorical columns get their levels; the formula learns its
+ * data-dependent parameters; then it is built.
+ */
 static int
 set_levels(const struct train_opts *o, struct formula *f, struct store *s, const char *input,
     long price, struct diag *d)
@@ -437,6 +446,13 @@ set_levels(const struct train_opts *o, struct formula *f, struct store *s, const
 			snprintf(d->file, sizeof d->file, "%s", input);
 			return -1;
 		}
+	}
+	if (s->n == 0)
+		return diag_set(d, input, 0, NULL, NULL, 0, "no rows to fit");
+	/* knots and orthogonal polynomials from the rows kept */
+	if (formula_learn(f, store_row_ctx, s, s->n, d) < 0) {
+		snprintf(d->file, sizeof d->file, "%s", input);
+		return -1;
 	}
 	return formula_build(f, d);
 }

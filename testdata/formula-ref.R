@@ -49,3 +49,36 @@ emit(c(as.list(new), list(pred = f17(predict(fit, new)))), "formula-ref-cmp-scor
 # a Poisson model with a hinge and a step
 fit <- glm(carb ~ pmax(hp - 120, 0) + I(wt > 3) + log(disp, 10), poisson, d, control = tight)
 coefs(fit, "formula-ref-pois.csv")
+
+# Splines and orthogonal polynomials on MASS::Boston: knots and
+# coefficients learned from the data as R learns them; predictions with
+# their standard errors on new rows, some beyond the training range (ns
+# is linear there, bs its end polynomials, as predict() extends them).
+library(splines)
+b <- MASS::Boston
+b$hi <- as.integer(b$medv > 25)
+write.csv(b, "formula-boston.csv", row.names = FALSE, quote = FALSE)
+bnew <- data.frame(id = 1:7, lstat = c(1, 1.73, 5, 11.36, 20, 37.97, 45),
+                   rm = c(3.2, 3.561, 5.5, 6.2, 7.1, 8.78, 9.5),
+                   dis = c(1, 1.1296, 2.5, 3.2, 6, 12.1265, 14),
+                   crim = c(0.005, 0.5, 1, 3, 10, 88.9762, 100))
+write.csv(bnew, "formula-boston-new.csv", row.names = FALSE, quote = FALSE)
+fit <- lm(medv ~ ns(lstat, df = 4) + bs(rm, df = 5) + poly(dis, 3) + pmax(crim, 1), b)
+coefs(fit, "formula-ref-boston.csv")
+pr <- predict(fit, bnew, se.fit = TRUE)
+emit(c(as.list(bnew), list(pred = f17(pr$fit), pred_se = f17(pr$se.fit))), "formula-ref-boston-score.csv")
+fit <- glm(hi ~ ns(lstat, knots = c(5, 10, 15)) + poly(rm, 2) + bs(dis, degree = 2, df = 4), binomial, b,
+           control = tight)
+coefs(fit, "formula-ref-boston-logit.csv")
+emit(c(as.list(bnew), list(p_buy = f17(predict(fit, bnew, type = "response")))), "formula-ref-boston-logit-score.csv")
+
+# the price in a spline: cars' speed as the price, the elasticity by a
+# central difference of predict() (h = 1e-6, good to 1e-8 here)
+fit <- lm(dist ~ ns(speed, df = 4), cars)
+write.csv(cars, "formula-cars.csv", row.names = FALSE, quote = FALSE)
+cnew <- data.frame(speed = c(2, 4, 9.5, 13, 18, 25, 30))
+mu <- predict(fit, cnew)
+h <- 1e-6
+dmu <- (predict(fit, data.frame(speed = cnew$speed + h)) - predict(fit, data.frame(speed = cnew$speed - h))) / (2 * h)
+write.csv(cnew, "formula-cars-new.csv", row.names = FALSE, quote = FALSE)
+emit(c(as.list(cnew), list(pred = f17(mu), elasticity = f17(cnew$speed * dmu / mu))), "formula-ref-cars-score.csv")

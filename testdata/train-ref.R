@@ -12,8 +12,7 @@ out <- function(fit, file) {
   f17 <- function(x) ifelse(is.na(x), "", sprintf("%.17g", x))
   tab <- matrix(NA, length(all), 4, dimnames = list(all, NULL))
   tab[rownames(s), ] <- s
-  terms <- gsub(", raw = TRUE", "", all, fixed = TRUE)
-  terms <- ifelse(grepl(",", terms), paste0('"', terms, '"'), terms)   # CSV quoting
+  terms <- ifelse(grepl(",", all), paste0('"', all, '"'), all)   # CSV quoting
   lines <- c("term,estimate,std_error,statistic,p_value",
              paste(terms, f17(tab[, 1]), f17(tab[, 2]), f17(tab[, 3]), f17(tab[, 4]), sep = ","))
   writeLines(lines, file)

@@ -64,8 +64,9 @@ test_names(void)
 	    "(Intercept) `weird name` I(a/b + 2 * a^2) log(exp(a)) I(-a) I(a - (b + 1))", "deparse");
 	CHECK_STR(names("y ~ I(1e-3*a) + I(100000*a) + I(0.1*a) + I(1e15*a) + I(1000*a)", b, sizeof b),
 	    "(Intercept) I(0.001 * a) I(1e+05 * a) I(0.1 * a) I(1e+15 * a) I(1000 * a)", "R's numbers");
-	CHECK_STR(names("y ~ poly(a, 2):s", b, sizeof b),
-	    "(Intercept) poly(a, 2)1:sx poly(a, 2)2:sx poly(a, 2)1:sy poly(a, 2)2:sy poly(a, 2)1:sz poly(a, 2)2:sz",
+	CHECK_STR(names("y ~ poly(a, 2, raw = TRUE):s", b, sizeof b),
+	    "(Intercept) poly(a, 2, raw = TRUE)1:sx poly(a, 2, raw = TRUE)2:sx poly(a, 2, raw = TRUE)1:sy "
+	    "poly(a, 2, raw = TRUE)2:sy poly(a, 2, raw = TRUE)1:sz poly(a, 2, raw = TRUE)2:sz",
 	    "poly:factor");
 	/* R with relevel(s, ref = "y") */
 	CHECK_STR(names("y ~ C(s, ref=\"y\"):a + C(s, ref=\"y\")", b, sizeof b),
@@ -100,7 +101,7 @@ test_derivative(void)
 	/* columns: y price list x */
 	struct diag d;
 	struct formula *f = formula_parse(
-	    "y ~ log(price) + I(price^2/list) + sqrt(price):x + exp(-price/10) + poly(price, 3) + I(list^price)", &d);
+	    "y ~ log(price) + I(price^2/list) + sqrt(price):x + exp(-price/10) + poly(price, 3, raw = T) + I(list^price)", &d);
 	double val[4], x[16], dx[16], work[64], p = 3.5, list = 7.25, xv = 1.5, h = 1e-6;
 	double xp[16], xm[16];
 	size_t j;
@@ -155,7 +156,7 @@ test_subset(void)
 {
 	struct diag d;
 	struct formula *f = formula_parse(
-	    "y ~ log(price) * seg + x + seg:x + poly(price, 2) + I(price/list):x + sqrt(list)", &d);
+	    "y ~ log(price) * seg + x + seg:x + poly(price, 2, raw = TRUE) + I(price/list):x + sqrt(list)", &d);
 	double val[5], x1[32], dx1[32], x2[32], dx2[32], w1[64], w2[64];
 	struct formula_subset *s;
 	long pc;
@@ -482,6 +483,191 @@ test_factor(void)
 	formula_free(f);
 }
 
+/* ---- bases against R (testdata/formula-basis-ref.R and its output) ---- */
+
+static double train_x[128];
+static size_t train_n;
+
+static const double *
+train_row(const void *ctx, size_t r)
+{
+	static double row[2];
+
+	(void)ctx;
+	row[0] = 0;
+	row[1] = train_x[r];
+	return row;
+}
+
+/* Numbers separated by spaces into out (at most max); their count. */
+static size_t
+read_nums(const char *s, double *out, size_t max)
+{
+	size_t n = 0;
+	char *end;
+
+	while (n < max) {
+		double v = strtod(s, &end);
+		if (end == s)
+			break;
+		out[n++] = v;
+		s = end;
+	}
+	return n;
+}
+
+/* The numbers after "name = c(" in text, into out. */
+static size_t
+predvar_nums(const char *text, const char *name, double *out, size_t max)
+{
+	char key[64];
+	const char *p;
+	size_t n = 0;
+
+	snprintf(key, sizeof key, "%s = c(", name);
+	if ((p = strstr(text, key)) == NULL)
+		return 0;
+	p += strlen(key);
+	while (n < max && *p != ')') {
+		char *end;
+		out[n++] = strtod(p, &end);
+		if (end == p)
+			break;
+		p = end;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	return n;
+}
+
+/*
+ * poly, ns and bs learned on R's training vector: the knots R chose (to
+ * the bit: R's type 7 quantile), values at new points against predict()
+ * (1e-12), derivatives against central differences of predict() (1e-7),
+ * and the learned parameters read back (formula_set_predvars) giving the
+ * same values bit for bit.
+ */
+static void
+test_bases(void)
+{
+	FILE *fp = fopen("formula-basis-ref.txt", "r");
+	char line[8192], cur[256] = "";
+	struct formula *f = NULL, *g = NULL;
+	struct diag d;
+	double work[512], x[64], dx[64], gx[64], gdx[64];
+	int nvalue = 0, nknots = 0, bad_value = 0, bad_deriv = 0, bad_knots = 0, bad_back = 0;
+
+	CHECK(fp != NULL, "formula-basis-ref.txt");
+	if (fp == NULL)
+		return;
+	while (fgets(line, sizeof line, fp) != NULL) {
+		char *fld[6];
+		size_t nf = 0, k;
+		char *s = line;
+		line[strcspn(line, "\n")] = '\0';
+		while (nf < 6 && s != NULL) {
+			fld[nf++] = s;
+			if ((s = strchr(s, '|')) != NULL)
+				*s++ = '\0';
+		}
+		while (nf < 6)
+			fld[nf++] = "";
+		if (strcmp(fld[0], "train") == 0) {
+			train_n = read_nums(fld[1], train_x, 128);
+			continue;
+		}
+		if (strcmp(fld[1], cur) != 0) {
+			char text[300], *pv;
+			formula_free(f);
+			formula_free(g);
+			g = NULL;
+			snprintf(cur, sizeof cur, "%s", fld[1]);
+			snprintf(text, sizeof text, "y ~ %s", cur);
+			f = formula_parse(text, &d);
+			if (f == NULL || formula_learn(f, train_row, NULL, train_n, &d) < 0 ||
+			    formula_build(f, &d) < 0 || formula_work_size(f) > 512 || formula_ncoef(f) > 64) {
+				char m[512];
+				diag_format(&d, m, sizeof m);
+				printf("     %s: %s\n", cur, m);
+				CHECK(0, "parse, learn, build");
+				formula_free(f);
+				f = NULL;
+				continue;
+			}
+			/* the parameters written and read back, as a model file does */
+			pv = formula_npredvars(f) ? formula_predvar(f, 0) : NULL;
+			if (strcmp(fld[0], "knots") == 0)
+				nknots++;
+			if (formula_npredvars(f) == 0)
+				continue;   /* all given in the formula */
+			g = formula_parse(text, &d);
+			if (pv == NULL || g == NULL || formula_set_predvars(g, &pv, 1, &d) < 0 ||
+			    formula_build(g, &d) < 0) {
+				char m[512];
+				diag_format(&d, m, sizeof m);
+				printf("     %s: %s: %s\n", cur, pv ? pv : "(none)", m);
+				CHECK(0, "predvars read back");
+				formula_free(g);
+				g = NULL;
+			}
+			if (strcmp(fld[0], "knots") == 0 && pv != NULL) {
+				double want[64], got[64], wb[2], gb[2];
+				size_t nw = read_nums(fld[2], want, 64), ng = predvar_nums(pv, "knots", got, 64);
+				read_nums(fld[3], wb, 2);
+				predvar_nums(pv, "Boundary.knots", gb, 2);
+				if (nw != ng || wb[0] != gb[0] || wb[1] != gb[1])
+					bad_knots++;
+				for (k = 0; k < nw && k < ng; k++)
+					if (want[k] != got[k])
+						bad_knots++;
+				if (bad_knots)
+					printf("     %s: knots %s, R's %s | %s\n", cur, pv, fld[2], fld[3]);
+			}
+			free(pv);
+		}
+		if (f == NULL || strcmp(fld[0], "value") != 0)
+			continue;
+		{
+			double at[1] = { 0 }, want[64], wantd[64], val[2];
+			size_t p = formula_ncoef(f) - 1;
+			read_nums(fld[2], at, 1);
+			if (read_nums(fld[3], want, 64) != p || read_nums(fld[4], wantd, 64) != p) {
+				CHECK(0, "columns as R's");
+				continue;
+			}
+			val[0] = 0;
+			val[1] = at[0];
+			formula_eval(f, val, 1, x, dx, work);
+			nvalue++;
+			for (k = 0; k < p; k++) {
+				if (!(fabs(x[k + 1] - want[k]) <= 1e-12 * (1 + fabs(want[k])))) {
+					printf("     %s at %g: column %zu: %.17g, R %.17g\n", cur, at[0], k + 1, x[k + 1], want[k]);
+					bad_value++;
+				}
+				if (!(fabs(dx[k + 1] - wantd[k]) <= 1e-7 * (1 + fabs(wantd[k])))) {
+					printf("     %s at %g: d column %zu: %.17g, R %.17g\n", cur, at[0], k + 1, dx[k + 1], wantd[k]);
+					bad_deriv++;
+				}
+			}
+			if (g != NULL) {
+				formula_eval(g, val, 1, gx, gdx, work);
+				if (memcmp(gx, x, (p + 1) * sizeof *x) != 0 || memcmp(gdx, dx, (p + 1) * sizeof *dx) != 0)
+					bad_back++;
+			}
+		}
+	}
+	fclose(fp);
+	formula_free(f);
+	formula_free(g);
+	if (nvalue != 17 * 12 || nknots != 14)
+		printf("     %d values, %d knots\n", nvalue, nknots);
+	CHECK(nvalue == 17 * 12 && nknots == 14, "every reference line read");
+	CHECK(bad_knots == 0, "knots: R's, to the bit");
+	CHECK(bad_value == 0, "values: predict()'s to 1e-12");
+	CHECK(bad_deriv == 0, "derivatives: R's differences to 1e-7");
+	CHECK(bad_back == 0, "parameters read back: the same values, bit for bit");
+}
+
 int
 main(void)
 {
@@ -493,5 +679,6 @@ main(void)
 	test_depth();
 	test_r_functions();
 	test_factor();
+	test_bases();
 	return check_done();
 }
