@@ -272,7 +272,8 @@ axes(FILE *fp, const struct svg *g, const struct report_chart *ch, const struct 
 			double px = ax_map(ax, v);
 			fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"grid\"/>",
 			    px, g->pt, px, g->h - g->pb);
-			fprintf(fp, "<text x=\"%.1f\" y=\"%d\" class=\"xt\">", px, g->h - g->pb + 16);
+			/* 18 below the axis: clear of the lowest y tick's label at the corner. */
+			fprintf(fp, "<text x=\"%.1f\" y=\"%d\" class=\"xt\">", px, g->h - g->pb + 18);
 			tick_label(fp, v, step);
 			fputs("</text>\n", fp);
 		}
@@ -365,9 +366,9 @@ chart_hbars(FILE *fp, const struct report_doc *doc, const struct report_chart *c
 {
 	struct svg g = { 520, 0, 150, 12, 28, 40 };
 	struct axis ax = { 0, 0, 0, 0 }, ay = { 0, 1, 0, 0 };
-	double lo = 0, hi = 0, span, row = 20;
+	double lo = 0, hi = 0, span, row = 20, need = 0, plot, m;
 	size_t i;
-	int dec;
+	int dec, sides;
 	char buf[512], num[96];
 
 	g.h = g.pt + g.pb + (int)(row * (double)ch->n) + 4;
@@ -377,14 +378,28 @@ chart_hbars(FILE *fp, const struct report_doc *doc, const struct report_chart *c
 		if (ch->y[i] > hi)
 			hi = ch->y[i];
 	}
+	dec = report_fit_decimals(REPORT_MONEY, ch->y, ch->n);
+	/*
+	 * Room for the values beyond the bars' ends: with m data units added on
+	 * each side that has bars, a value L pixels wide fits when
+	 * m * P / (span + sides * m) >= L, P the plot's width.
+	 */
+	for (i = 0; i < ch->n; i++) {
+		double w = text_px(report_show(doc, ch->y[i], REPORT_MONEY, dec, num, sizeof num)) *
+		    10 / 11 + 6;
+		if (w > need)
+			need = w;
+	}
 	span = hi - lo > 0 ? hi - lo : 1;
-	ax.lo = lo < 0 ? lo - 0.3 * span : 0;
-	ax.hi = hi > 0 ? hi + 0.3 * span : 0;
+	sides = (lo < 0) + (hi > 0);
+	plot = g.w - g.pl - g.pr;
+	m = sides && plot > sides * need ? need * span / (plot - sides * need) : span;
+	ax.lo = lo < 0 ? lo - m : 0;
+	ax.hi = hi > 0 ? hi + m : 0;
 	if (ax.hi == ax.lo)
 		ax.hi = 1;
 	ax.p0 = g.pl;
 	ax.p1 = g.w - g.pr;
-	dec = report_fit_decimals(REPORT_MONEY, ch->y, ch->n);
 	axes(fp, &g, ch, &ax, &ay, 1, 0);
 	fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"zero\"/>\n",
 	    ax_map(&ax, 0), g.pt, ax_map(&ax, 0), g.h - g.pb);
@@ -481,8 +496,9 @@ chart_lines(FILE *fp, const struct report_chart *ch)
 			fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"%s\"/>",
 			    px, g.pt, px, g.h - g.pb, cls[k]);
 		else
-			fprintf(fp, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" class=\"best\"/>", px,
-			    ax_map(&ay, curve_at(ch, ch->mark[k])));
+			fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"bestline\"/>"
+			    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" class=\"best\"/>", px, g.pt, px,
+			    g.h - g.pb, px, ax_map(&ay, curve_at(ch, ch->mark[k])));
 		w = text_px(name[k]);
 		anchor_end = px + 3 + w > g.w - g.pr - 2;
 		x0 = anchor_end ? px - 3 - w : px + 3;
@@ -560,8 +576,8 @@ html_chart(const struct report_doc *doc, const struct report_chart *ch, FILE *fp
 }
 
 static const char style[] =
-"body{font-family:sans-serif;margin:1.5em auto;max-width:80em;padding:0 .8em;color:#222}"
-"h1{font-size:1.5em}h2{font-size:1.25em;border-bottom:1px solid #ccc;margin-top:2em}"
+"body{font-family:sans-serif;overflow-wrap:break-word;margin:1.5em auto;max-width:80em;padding:0 .8em;color:#222}"
+"h1{font-size:1.5em;overflow-wrap:anywhere}h2{font-size:1.25em;border-bottom:1px solid #ccc;margin-top:2em}"
 "h3{font-size:1em;margin-bottom:.3em}"
 "ul.headline{list-style:none;padding:.6em 1em;background:#f4f7fb;border-left:4px solid #4a7ab5;"
 "line-height:1.5}"
@@ -585,7 +601,7 @@ static const char style[] =
 ".title{font-weight:bold}.bar{fill:#4a7ab5}.neg{fill:#c0392b}"
 ".curve{fill:none;stroke:#4a7ab5;stroke-width:2}.diag{fill:none;stroke:#aaa;stroke-dasharray:4 3}"
 ".dot{fill:#4a7ab5}.today{stroke:#888;stroke-dasharray:5 3}.chosen{stroke:#c0392b;stroke-width:2}"
-".best{fill:#e67e22;stroke:#fff}"
+".best{fill:#e67e22;stroke:#fff}.bestline{stroke:#e67e22;stroke-dasharray:1 3}"
 ".mark{fill:#333;paint-order:stroke;stroke:#fff;stroke-width:3px}";
 
 /*
