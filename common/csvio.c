@@ -363,6 +363,52 @@ parse_error(struct csvio_reader *r, const unsigned char *buf, size_t at, size_t 
 	r->eof = 1;
 }
 
+/*
+ * The first block of the input, got bytes in r->in: a UTF-16 file (Excel's
+ * "Unicode text": a BOM FF FE or FE FF, or ASCII text with a NUL after or
+ * before every character) parses as garbage with NULs in it.  Refuse it
+ * with the command that converts it.  Returns 0, or -1 with d filled.
+ */
+static int
+utf16_refused(struct csvio_reader *r, size_t got, struct diag *d)
+{
+	const unsigned char *b = r->in;
+	size_t n = got < 512 ? got : 512, i, nul_even = 0, nul_odd = 0;
+	int be, tabs = 0, bom = (b[0] == 0xff && b[1] == 0xfe) || (b[0] == 0xfe && b[1] == 0xff);
+	char conv[DIAG_FILE_MAX + 64];
+
+	if (n < 2)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (b[i] == 0 && i % 2)
+			nul_odd++;
+		else if (b[i] == 0)
+			nul_even++;
+	if (b[0] == 0xff && b[1] == 0xfe)
+		be = 0;
+	else if (b[0] == 0xfe && b[1] == 0xff)
+		be = 1;
+	else if (nul_odd * 4 >= n && nul_even == 0)
+		be = 0;
+	else if (nul_even * 4 >= n && nul_odd == 0)
+		be = 1;
+	else
+		return 0;
+	for (i = 2; i + 1 < n; i += 2)
+		if ((be ? b[i + 1] : b[i]) == '\t' && (be ? b[i] : b[i + 1]) == 0)
+			tabs = 1;
+	/* With a BOM iconv's UTF-16 reads the byte order from it (and drops it). */
+	if (strcmp(r->name, "stdin") == 0)
+		snprintf(conv, sizeof conv, "iconv -f UTF-16%s -t UTF-8 FILE > FILE.csv",
+		    bom ? "" : be ? "BE" : "LE");
+	else
+		snprintf(conv, sizeof conv, "iconv -f UTF-16%s -t UTF-8 '%s' > '%s.utf8.csv'",
+		    bom ? "" : be ? "BE" : "LE", r->name, r->name);
+	return diag_set(d, r->name, 0, NULL, NULL, 0,
+	    "the input is UTF-16 (Excel's \"Unicode text\"), not UTF-8: convert it with %s%s",
+	    conv, tabs && r->delim != '\t' ? ", and read it with -t (it is tab-separated)" : "");
+}
+
 /* Parse more input until at least one row is queued or the input ends. */
 static int
 fill(struct csvio_reader *r, struct diag *d)
@@ -398,6 +444,10 @@ fill(struct csvio_reader *r, struct diag *d)
 				r->has_pending = 1;
 			}
 			break;
+		}
+		if (r->bytes == 0 && utf16_refused(r, (size_t)got, d) < 0) {
+			r->failed = 1;
+			return -1;
 		}
 		off = 0;
 		if (r->bom_seen < 3) {
@@ -542,6 +592,11 @@ csvio_open_fd_block(int fd, const char *name, unsigned char delim, size_t block,
 		csvio_close(r);
 		return NULL;
 	}
+	if (r->header.n == 0) {
+		diag_set(d, name, 0, NULL, NULL, 0, "the input is empty (not even a header row)");
+		csvio_close(r);
+		return NULL;
+	}
 	return r;
 }
 
@@ -654,6 +709,29 @@ csvio_col(const struct csvio_reader *r, const char *name)
 }
 
 const char *
+csvio_header_hint(const struct csvio_row *header, unsigned char delim, char *buf, size_t size)
+{
+	static const char seps[] = "\t;|";
+	const char *sep;
+
+	if (size == 0)
+		return "";
+	buf[0] = '\0';
+	if (header->n != 1)
+		return buf;
+	for (sep = seps; *sep != '\0'; sep++)
+		if ((unsigned char)*sep != delim && memchr(header->f[0], *sep, header->len[0]) != NULL)
+			break;
+	if (*sep == '\t')
+		snprintf(buf, size, "; the header is one column with tabs in it: "
+		    "read a tab-separated file with -t");
+	else if (*sep != '\0')
+		snprintf(buf, size, "; the header is one column with '%c' in it: "
+		    "read the file with -d '%c'", *sep, *sep);
+	return buf;
+}
+
+const char *
 csvio_did_you_mean(const struct csvio_reader *r, const char *name, char *buf, size_t size)
 {
 	const char *near = suggest_word(name, (const char *const *)r->header.f, r->header.n);
@@ -694,11 +772,9 @@ csvio_require_col(const struct csvio_reader *r, const char *name, struct diag *d
 		memcpy(list + pos, r->header.f[i], r->header.len[i] + 1);
 		pos += r->header.len[i];
 	}
-	if (r->header.n == 0)
-		diag_set(d, r->name, 0, name, NULL, 0, "no such column: the input is empty");
-	else
-		diag_set(d, r->name, 0, name, NULL, 0, "no such column (columns: %s)%s", list,
-		    csvio_did_you_mean(r, name, near, sizeof near));
+	if (csvio_header_hint(&r->header, r->delim, near, sizeof near)[0] == '\0')
+		csvio_did_you_mean(r, name, near, sizeof near);
+	diag_set(d, r->name, 0, name, NULL, 0, "no such column (columns: %s)%s", list, near);
 	return -1;
 }
 

@@ -46,10 +46,11 @@ struct csvio_row {
 
 /*
  * Open path ("-" or NULL: standard input) and read its header row.
- * delim is the one-byte field delimiter (',' unless asked).  An empty input
- * gives a header of zero columns (csvio_ncols() == 0), not an error.
- * Returns NULL with d filled on failure (unreadable file, bad CSV in the
- * header).  The caller frees with csvio_close.
+ * delim is the one-byte field delimiter (',' unless asked).  Returns NULL
+ * with d filled on failure: an unreadable file, bad CSV in the header, an
+ * empty input ("the input is empty (not even a header row)"; a header with
+ * no rows is fine), a UTF-16 input (named as such, with the iconv command
+ * that converts it).  The caller frees with csvio_close.
  */
 struct csvio_reader *csvio_open(const char *path, unsigned char delim, struct diag *d);
 
@@ -92,6 +93,14 @@ long csvio_require_col(const struct csvio_reader *r, const char *name, struct di
  * (suggest_word), else "": to end a message about a missing column.
  * Written into buf (size bytes; cut to fit), which is returned.
  */
+/*
+ * "; the header is one column with tabs in it: read a tab-separated file
+ * with -t" (or with ';' or '|': "-d ';'") when header is one field holding
+ * such a byte that is not delim, else "": a hint to end a message about a
+ * missing column.  Written into buf (size bytes), which is returned.
+ */
+const char *csvio_header_hint(const struct csvio_row *header, unsigned char delim, char *buf,
+    size_t size);
 const char *csvio_did_you_mean(const struct csvio_reader *r, const char *name, char *buf,
     size_t size);
 

@@ -787,9 +787,12 @@ model_bind(const struct model *m, const struct csvio_row *header, const char *in
 				break;
 			}
 		if (e->in[i] < 0) {
+			char hint[DIAG_COL_MAX + 96];
 			const char *near = suggest_word(want, (const char *const *)header->f, header->n);
-			diag_set(d, input_name, 0, want, NULL, 0, "no such column (the model needs it)%s%s%s",
-			    near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
+			if (csvio_header_hint(header, 0, hint, sizeof hint)[0] == '\0' && near != NULL)
+				snprintf(hint, sizeof hint, "; did you mean \"%s\"?", near);
+			diag_set(d, input_name, 0, want, NULL, 0, "no such column (the model needs it)%s",
+			    hint);
 			model_eval_free(e);
 			return NULL;
 		}

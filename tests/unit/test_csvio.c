@@ -88,7 +88,8 @@ static const struct rcase cases[] = {
 	{ "CRLF", "a,b\r\n1,2\r\n3,4\r\n", "H|a|b\n2|1|2\n3|3|4\n", "" },
 	{ "CR only", "a,b\r1,2\r3,4", "H|a|b\n2|1|2\n3|3|4\n", "" },
 	{ "no final newline", "a,b\n1,2", "H|a|b\n2|1|2\n", "" },
-	{ "empty input", "", "H\n", "" },
+	{ "empty input", "", "", "t.csv: the input is empty (not even a header row)" },
+	{ "blank lines only", "\n\r\n\n", "", "t.csv: the input is empty (not even a header row)" },
 	{ "header only", "a,b\n", "H|a|b\n", "" },
 	{ "header only, no newline", "a,b", "H|a|b\n", "" },
 	{ "BOM", "\xef\xbb\xbf" "a,b\n1,2\n", "H|a|b\n2|1|2\n", "" },
@@ -131,6 +132,27 @@ test_cases(void)
 		if (all_ok)
 			CHECK(1, cases[i].name);
 	}
+}
+
+/* UTF-16 is refused with the iconv command (inputs with NULs: lengths given). */
+static void
+test_utf16(void)
+{
+	char err[1024];
+	char *got;
+
+	got = render("\xff\xfe" "a\0,\0b\0\n\0", 10, 0, ',', err, sizeof err);
+	CHECK_STR(err, "t.csv: the input is UTF-16 (Excel's \"Unicode text\"), not UTF-8: "
+	    "convert it with iconv -f UTF-16 -t UTF-8 't.csv' > 't.csv.utf8.csv'", "UTF-16LE, BOM");
+	free(got);
+	got = render("\0a\0\t\0b\0\n", 8, 0, ',', err, sizeof err);
+	CHECK_STR(err, "t.csv: the input is UTF-16 (Excel's \"Unicode text\"), not UTF-8: "
+	    "convert it with iconv -f UTF-16BE -t UTF-8 't.csv' > 't.csv.utf8.csv', and read it "
+	    "with -t (it is tab-separated)", "UTF-16BE, no BOM, tabs");
+	free(got);
+	got = render("abc,def\n1,\0\n", 13, 0, ',', err, sizeof err);
+	CHECK(err[0] == '\0' && strcmp(got, "H|abc|def\n2|1|") == 0, "one NUL is not UTF-16");
+	free(got);
 }
 
 static void
@@ -557,6 +579,7 @@ main(void)
 	test_columns();
 	test_writer();
 	test_answer();
+	test_utf16();
 	test_roundtrip();
 	test_plain_flags();
 	test_put_row_boundaries();
