@@ -164,6 +164,65 @@ model_doc_sub(const struct formula *f, const double *beta, const double *se, con
 	return sub;
 }
 
+json_t *
+model_doc_training(enum model_family fam, const struct fit_result *r,
+    const struct model_validation *v)
+{
+	json_t *tr = json_object();
+
+	json_object_set_new(tr, "n", json_integer((json_int_t)r->n));
+	json_object_set_new(tr, "rank", json_integer((json_int_t)r->rank));
+	json_object_set_new(tr, "df_residual", json_integer(r->df_residual));
+	json_object_set_new(tr, "df_null", json_integer(r->df_null));
+	json_object_set_new(tr, "loglik", jnum(r->loglik));
+	json_object_set_new(tr, "deviance", jnum(r->deviance));
+	json_object_set_new(tr, "null_deviance", jnum(r->null_deviance));
+	json_object_set_new(tr, "aic", jnum(r->aic));
+	json_object_set_new(tr, "r2", jnum(r->r2));
+	json_object_set_new(tr, "adj_r2", jnum(r->adj_r2));
+	json_object_set_new(tr, "iterations", json_integer(r->iterations));
+	if (v != NULL) {
+		json_t *o = json_object();
+		json_object_set_new(o, "n", json_integer((json_int_t)v->n));
+		if (v->n > 0 && fam == MODEL_LINEAR) {
+			json_object_set_new(o, "rmse", json_real(v->rmse));
+			json_object_set_new(o, "mae", json_real(v->mae));
+			json_object_set_new(o, "r2", jnum(v->r2));
+		} else if (v->n > 0 && fam == MODEL_LOGISTIC) {
+			json_object_set_new(o, "log_loss", json_real(v->log_loss));
+			json_object_set_new(o, "auc", jnum(v->auc));
+			json_object_set_new(o, "brier", json_real(v->brier));
+			json_object_set_new(o, "accuracy", json_real(v->accuracy));
+		} else if (v->n > 0) {
+			json_object_set_new(o, "deviance", json_real(v->deviance));
+			json_object_set_new(o, "mean_deviance", json_real(v->deviance / (double)v->n));
+		}
+		json_object_set_new(o, "method", json_string(v->folds_method ? "folds" : "holdout"));
+		if (v->folds_method)
+			json_object_set_new(o, "folds", json_integer(v->folds));
+		else
+			json_object_set_new(o, "fraction", json_real(v->fraction));
+		json_object_set_new(o, "seed", json_integer((json_int_t)v->seed));
+		json_object_set_new(tr, "validation", o);
+	}
+	return tr;
+}
+
+void
+model_doc_finish(json_t *doc, const char *by_column, json_t *groups, json_t *pooled,
+    unsigned long long dropped)
+{
+	if (by_column != NULL) {
+		json_t *by = json_object();
+		json_object_set_new(by, "column", json_string(by_column));
+		json_object_set(by, "groups", groups);
+		json_object_set(by, "pooled", pooled);
+		json_object_set_new(doc, "by", by);
+	}
+	json_object_set_new(json_object_get(doc, "training"), "dropped",
+	    json_integer((json_int_t)dropped));
+}
+
 int
 model_save(const json_t *doc, const char *path, struct diag *d)
 {

@@ -132,6 +132,38 @@ json_t *model_doc_new(const struct formula *f, enum model_family fam, const char
 json_t *model_doc_sub(const struct formula *f, const double *beta, const double *se,
     const double *cov, double dispersion, long df_residual, json_t *training);
 
+/* How a model was validated (--holdout, --folds), for its "training.validation". */
+struct model_validation {
+	int folds_method;       /* 0: a holdout of fraction, 1: folds */
+	double fraction;
+	long folds;
+	unsigned long seed;
+	size_t n;               /* rows predicted */
+	double rmse, mae, r2;                     /* linear (NaN: undefined) */
+	double log_loss, auc, brier, accuracy;    /* logistic */
+	double deviance;                          /* Poisson: the sum; "mean_deviance" is it / n */
+};
+
+/*
+ * A sub-model's "training" (for model_doc_sub): the fit's rows, rank,
+ * degrees of freedom, log-likelihood, deviances, AIC, R2 (linear) and
+ * iterations, non-finite ones null; with v, its validation, the measures
+ * of fam.  A new reference.
+ */
+#include "fit.h"
+json_t *model_doc_training(enum model_family fam, const struct fit_result *r,
+    const struct model_validation *v);
+
+/*
+ * Finish a document (model_doc_new, with the single or pooled sub-model's
+ * members merged in): by_column and the groups object (name -> sub-model)
+ * with the pooled sub-model (both references taken) as "by", when
+ * by_column is not NULL; the rows dropped while reading as
+ * "training.dropped".
+ */
+void model_doc_finish(json_t *doc, const char *by_column, json_t *groups, json_t *pooled,
+    unsigned long long dropped);
+
 /*
  * The current row's group: its name, or NULL when the model has no groups
  * or the row's group was not seen in training (then the pooled model is

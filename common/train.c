@@ -65,50 +65,40 @@ fmt(char *buf, size_t size, double x)
 		snprintf(buf, size, "%.6g", x);
 }
 
-/* The validation measures of the family (metrics.h), as JSON and as a line for people. */
-static json_t *
+/* The validation measures of the family (metrics.h) into v, and as a line for people. */
+static void
 validation_metrics(enum model_family fam, const double *y, const double *pred, size_t n,
-    char *line, size_t linesz)
+    struct model_validation *v, char *line, size_t linesz)
 {
-	json_t *o = json_object();
 	char a[32], b[32], c[32], e[32];
 
-	json_object_set_new(o, "n", json_integer((json_int_t)n));
+	v->n = n;
 	if (n == 0) {
 		snprintf(line, linesz, "no rows");
-		return o;
-	}
-	if (fam == MODEL_LINEAR) {
-		double rmse = metrics_rmse(y, pred, n), mae = metrics_mae(y, pred, n);
-		double r2 = metrics_r2(y, pred, n);
-		json_object_set_new(o, "rmse", json_real(rmse));
-		json_object_set_new(o, "mae", json_real(mae));
-		json_object_set_new(o, "r2", isfinite(r2) ? json_real(r2) : json_null());
-		fmt(a, sizeof a, rmse);
-		fmt(b, sizeof b, mae);
-		fmt(c, sizeof c, r2);
+	} else if (fam == MODEL_LINEAR) {
+		v->rmse = metrics_rmse(y, pred, n);
+		v->mae = metrics_mae(y, pred, n);
+		v->r2 = metrics_r2(y, pred, n);
+		fmt(a, sizeof a, v->rmse);
+		fmt(b, sizeof b, v->mae);
+		fmt(c, sizeof c, v->r2);
 		snprintf(line, linesz, "RMSE %s, MAE %s, R2 %s", a, b, c);
 	} else if (fam == MODEL_LOGISTIC) {
-		double ll = metrics_log_loss(y, pred, n), auc = metrics_auc(y, pred, n);
-		double brier = metrics_brier(y, pred, n), acc = metrics_accuracy(y, pred, n);
-		json_object_set_new(o, "log_loss", json_real(ll));
-		json_object_set_new(o, "auc", isfinite(auc) ? json_real(auc) : json_null());
-		json_object_set_new(o, "brier", json_real(brier));
-		json_object_set_new(o, "accuracy", json_real(acc));
-		fmt(a, sizeof a, ll);
-		fmt(b, sizeof b, auc);
-		fmt(c, sizeof c, brier);
-		fmt(e, sizeof e, acc);
+		v->log_loss = metrics_log_loss(y, pred, n);
+		v->auc = metrics_auc(y, pred, n);
+		v->brier = metrics_brier(y, pred, n);
+		v->accuracy = metrics_accuracy(y, pred, n);
+		fmt(a, sizeof a, v->log_loss);
+		fmt(b, sizeof b, v->auc);
+		fmt(c, sizeof c, v->brier);
+		fmt(e, sizeof e, v->accuracy);
 		snprintf(line, linesz, "log loss %s, AUC %s, Brier %s, accuracy %s", a, b, c, e);
 	} else {
-		double dev = metrics_poisson_deviance(y, pred, n);
-		json_object_set_new(o, "deviance", json_real(dev));
-		json_object_set_new(o, "mean_deviance", json_real(dev / (double)n));
-		fmt(a, sizeof a, dev);
-		fmt(b, sizeof b, dev / (double)n);
+		v->deviance = metrics_poisson_deviance(y, pred, n);
+		fmt(a, sizeof a, v->deviance);
+		fmt(b, sizeof b, v->deviance / (double)n);
 		snprintf(line, linesz, "deviance %s, mean deviance %s", a, b);
 	}
-	return o;
 }
 
 /* ---- fitting ---- */
@@ -136,39 +126,15 @@ fitopts(const struct trainer *t)
 	return fo;
 }
 
-/* The training summary of a fit (the model document's "training"). */
-static json_t *
-training_summary(const struct fit_result *r, json_t *valid)
-{
-	json_t *training = json_object();
-
-	json_object_set_new(training, "n", json_integer((json_int_t)r->n));
-	json_object_set_new(training, "rank", json_integer((json_int_t)r->rank));
-	json_object_set_new(training, "df_residual", json_integer(r->df_residual));
-	json_object_set_new(training, "df_null", json_integer(r->df_null));
-#define JN(k, v) json_object_set_new(training, k, isfinite(v) ? json_real(v) : json_null())
-	JN("loglik", r->loglik);
-	JN("deviance", r->deviance);
-	JN("null_deviance", r->null_deviance);
-	JN("aic", r->aic);
-	JN("r2", r->r2);
-	JN("adj_r2", r->adj_r2);
-#undef JN
-	json_object_set_new(training, "iterations", json_integer(r->iterations));
-	if (valid)
-		json_object_set_new(training, "validation", valid);
-	return training;
-}
-
 /*
  * The validation of nr rows: fold[i] is row i's fold (holdout: 0 for the
  * held-out rows, -1 for the others).  Fits each fold without its rows and
- * collects the held-out predictions; with a holdout the fit without it is
- * the model (*res).  Returns the validation object, or NULL with d filled.
+ * collects the held-out predictions into v; with a holdout the fit without
+ * it is the model (*res).  Returns 0, or -1 with d filled.
  */
-static json_t *
+static int
 validate(const struct trainer *t, struct design *ds, const int *fold, const char *what,
-    struct fit_result *res, struct diag *d)
+    struct model_validation *v, struct fit_result *res, struct diag *d)
 {
 	const struct train_opts *o = t->o;
 	struct fit_opts fo = fitopts(t);
@@ -176,7 +142,7 @@ validate(const struct trainer *t, struct design *ds, const int *fold, const char
 	long k, nf = o->folds > 0 ? o->folds : 1;
 	double *vy = xrealloc(NULL, nr * sizeof *vy), *vp = xrealloc(NULL, nr * sizeof *vp);
 	char vline[256] = "";
-	json_t *valid = NULL;
+	int rc = -1;
 
 	ds->w = xrealloc(ds->w, nr * sizeof *ds->w);
 	for (k = 0; k < nf; k++) {
@@ -205,20 +171,20 @@ validate(const struct trainer *t, struct design *ds, const int *fold, const char
 		}
 		fit_result_free(&r);
 	}
-	valid = validation_metrics(o->family, vy, vp, nvalid, vline, sizeof vline);
-	json_object_set_new(valid, "method", json_string(o->holdout > 0 ? "holdout" : "folds"));
-	if (o->holdout > 0)
-		json_object_set_new(valid, "fraction", json_real(o->holdout));
-	else
-		json_object_set_new(valid, "folds", json_integer(o->folds));
-	json_object_set_new(valid, "seed", json_integer((json_int_t)o->seed));
+	memset(v, 0, sizeof *v);
+	validation_metrics(o->family, vy, vp, nvalid, v, vline, sizeof vline);
+	v->folds_method = !(o->holdout > 0);
+	v->fraction = o->holdout;
+	v->folds = o->folds;
+	v->seed = o->seed;
+	rc = 0;
 	if (!o->quiet)
 		notef(o, "%s%s (%zu rows): %s", what, o->holdout > 0 ? "holdout" : "cross-validation",
 		    nvalid, vline);
 done:
 	free(vy);
 	free(vp);
-	return valid;
+	return rc;
 }
 
 /* The fold of each of nr rows: holdout 0 or -1, or 0..folds-1, from the seed. */
@@ -262,7 +228,8 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, int consume,
 	struct design ds;
 	struct fit_opts fo = fitopts(t);
 	enum fit_status st;
-	json_t *valid = NULL;
+	struct model_validation valid;
+	int validated = o->holdout > 0 || o->folds > 0;
 	size_t i, j, p = t->p;
 	double *cov;
 
@@ -270,11 +237,11 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, int consume,
 	if (nr == 0)
 		return diag_set(d, NULL, 0, NULL, NULL, 0, "%sno rows to fit", what);
 	design_build(t->s, t->f, rows, 0, nr, consume, &ds);
-	if (o->holdout > 0 || o->folds > 0) {
+	if (validated) {
 		int *fold = assign_folds(o, nr);
-		valid = validate(t, &ds, fold, what, &out->res, d);
+		int rc = validate(t, &ds, fold, what, &valid, &out->res, d);
 		free(fold);
-		if (valid == NULL)
+		if (rc < 0)
 			goto fail;
 	}
 	if (!(o->holdout > 0)) {
@@ -301,14 +268,14 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, int consume,
 			cov[i * p + j] = gsl_matrix_get(out->res.cov, i, j);
 	assert(out->res.beta->stride == 1 && out->res.se->stride == 1);
 	out->sub = model_doc_sub(t->f, out->res.beta->data, out->res.se->data, cov,
-	    out->res.dispersion, out->res.df_residual, training_summary(&out->res, valid));
+	    out->res.dispersion, out->res.df_residual,
+	    model_doc_training(o->family, &out->res, validated ? &valid : NULL));
 	free(cov);
 	out->ok = 1;
 	design_free(&ds);
 	return 0;
 fail:
 	fit_result_free(&out->res);
-	json_decref(valid);
 	design_free(&ds);
 	return -1;
 }
@@ -575,20 +542,18 @@ train_run(const struct train_opts *o, struct formula *f, struct store *s, const 
 	doc = model_doc_new(f, o->family, o->price, o->weight, o->l2);
 	json_object_update(doc, pooled.sub);
 	if (o->by) {
-		json_t *by = json_object(), *groups = json_object();
+		json_t *groups = json_object();
 		int rc = train_groups(&t, out, groups, d);
-		json_object_set_new(by, "column", json_string(o->by));
-		json_object_set_new(by, "groups", groups);
-		json_object_set(by, "pooled", pooled.sub);
-		json_object_set_new(doc, "by", by);
+		model_doc_finish(doc, o->by, groups, pooled.sub, o->dropped);
+		json_decref(groups);
 		if (rc < 0) {
 			json_decref(doc);
 			trained_free(&pooled);
 			return -1;
 		}
+	} else {
+		model_doc_finish(doc, NULL, NULL, NULL, o->dropped);
 	}
-	json_object_set_new(json_object_get(doc, "training"), "dropped",
-	    json_integer((json_int_t)o->dropped));
 	trained_free(&pooled);
 	*docp = doc;
 	return 0;
