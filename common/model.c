@@ -24,6 +24,9 @@ struct submodel {
 	double *cov;         /* p x p, row-major; aliased rows and columns 0 */
 	double dispersion;
 	long df_residual;
+	double *est, *se;    /* p, as in the file (NaN for aliased), for reports */
+	struct model_stat *stat;   /* the numbers of "training" */
+	size_t nstat;
 };
 
 struct model {
@@ -34,6 +37,7 @@ struct model {
 	long price;          /* formula column of the price, or -1 */
 	char *price_name;
 	char *group_col;     /* NULL unless --by */
+	double l2;
 	struct strtab *groups;
 	struct submodel *sub;    /* one per group */
 	struct submodel top;     /* the single or pooled model */
@@ -383,6 +387,8 @@ load_sub(struct model *m, const json_t *o, const char *at, struct submodel *s, s
 	 * ask for gigabytes (200,000 levels) */
 	s->beta = xcalloc(p, sizeof *s->beta);
 	s->cov = xcalloc(p * p, sizeof *s->cov);
+	s->est = xcalloc(p, sizeof *s->est);
+	s->se = xcalloc(p, sizeof *s->se);
 	for (i = 0; i < p; i++) {
 		const json_t *c = json_array_get(co, i), *row = json_array_get(cv, i);
 		char w[DIAG_VALUE_MAX + 8];
@@ -397,9 +403,10 @@ load_sub(struct model *m, const json_t *o, const char *at, struct submodel *s, s
 		snprintf(path, sizeof path, "%scoefficients[%zu].estimate", at, i);
 		if (get_num(d, m, json_object_get(c, "estimate"), path, 1, -HUGE_VAL, &x) < 0)
 			return -1;
+		s->est[i] = x;
 		s->beta[i] = isnan(x) ? 0 : x;   /* aliased: 0, as R's predict treats NA */
 		snprintf(path, sizeof path, "%scoefficients[%zu].std_error", at, i);
-		if (get_num(d, m, json_object_get(c, "std_error"), path, 1, 0, &x) < 0)
+		if (get_num(d, m, json_object_get(c, "std_error"), path, 1, 0, &s->se[i]) < 0)
 			return -1;
 		snprintf(path, sizeof path, "%scovariance[%zu]", at, i);
 		if (!json_is_array(row))
@@ -443,6 +450,7 @@ load_sub(struct model *m, const json_t *o, const char *at, struct submodel *s, s
 	snprintf(path, sizeof path, "%straining", at);
 	if (tr != NULL && !json_is_object(tr))
 		return bad_field(d, m, path, "an object", tr);
+	s->stat = xcalloc(json_object_size(tr), sizeof *s->stat);
 	json_object_foreach((json_t *)tr, key, v) {
 		int ok = strcmp(key, "validation") == 0 ? json_is_object(v) :
 		    json_is_number(v) || json_is_null(v);
@@ -450,6 +458,12 @@ load_sub(struct model *m, const json_t *o, const char *at, struct submodel *s, s
 			snprintf(path, sizeof path, "%straining.%.64s", at, key);
 			return bad_field(d, m, path, strcmp(key, "validation") == 0 ? "an object" :
 			    "a number or null", v);
+		}
+		if (json_is_number(v)) {
+			s->stat[s->nstat].name = key;   /* the document's, held by m->doc */
+			s->stat[s->nstat].value = json_number_value(v);
+			s->stat[s->nstat].integer = json_is_integer(v);
+			s->nstat++;
 		}
 	}
 	return 0;
@@ -460,6 +474,9 @@ free_sub(struct submodel *s)
 {
 	free(s->beta);
 	free(s->cov);
+	free(s->est);
+	free(s->se);
+	free(s->stat);
 }
 
 /* The levels of column fi from columns[i].levels (an array of strings). */
@@ -542,7 +559,6 @@ model_from_json(json_t *doc, const char *name, struct diag *d)
 	char *listed = NULL;
 	char path[600];
 	size_t i;
-	double x;
 
 	m->doc = json_incref(doc);
 	m->name = xstrdup(name);
@@ -604,7 +620,7 @@ model_from_json(json_t *doc, const char *name, struct diag *d)
 		goto fail;
 	}
 	v = json_object_get(doc, "l2");
-	if (v != NULL && get_num(d, m, v, "l2", 0, 0, &x) < 0)
+	if (v != NULL && get_num(d, m, v, "l2", 0, 0, &m->l2) < 0)
 		goto fail;
 	cols = json_object_get(doc, "columns");
 	if (!json_is_array(cols)) {
@@ -787,6 +803,34 @@ const char *model_formula(const struct model *m) { return formula_text(m->f); }
 const char *model_price_col(const struct model *m) { return m->price_name; }
 const char *model_group_col(const struct model *m) { return m->group_col; }
 const json_t *model_json(const struct model *m) { return m->doc; }
+const char *model_response(const struct model *m) { return formula_col(m->f, formula_response_col(m->f)); }
+double model_l2(const struct model *m) { return m->l2; }
+size_t model_ngroups(const struct model *m) { return m->groups ? strtab_n(m->groups) : 0; }
+const char *model_group_name(const struct model *m, size_t g) { return strtab_str(m->groups, g, NULL); }
+size_t model_ncoef(const struct model *m) { return m->p; }
+const char *model_coef_name(const struct model *m, size_t j) { return formula_coef_name(m->f, j); }
+
+static const struct submodel *
+sub_of(const struct model *m, long g)
+{
+	return g == MODEL_POOLED ? &m->top : &m->sub[g];
+}
+
+void
+model_coef(const struct model *m, long g, size_t j, double *estimate, double *std_error)
+{
+	*estimate = sub_of(m, g)->est[j];
+	*std_error = sub_of(m, g)->se[j];
+}
+
+long model_df_residual(const struct model *m, long g) { return sub_of(m, g)->df_residual; }
+
+size_t
+model_training(const struct model *m, long g, const struct model_stat **stats)
+{
+	*stats = sub_of(m, g)->stat;
+	return sub_of(m, g)->nstat;
+}
 const struct formula *model_formula_parsed(const struct model *m) { return m->f; }
 
 const char *

@@ -36,8 +36,37 @@ enum model_family model_family(const struct model *m);
 const char *model_formula(const struct model *m);
 const char *model_price_col(const struct model *m);         /* NULL if the formula has no price term */
 const char *model_group_col(const struct model *m);         /* NULL unless trained with --by */
-/* The whole document as loaded (borrowed, valid as long as m): for reports. */
+/* The whole document as loaded (borrowed, valid as long as m). */
 const json_t *model_json(const struct model *m);
+const char *model_response(const struct model *m);          /* the response column */
+double model_l2(const struct model *m);                     /* the ridge penalty (0: none) */
+
+/*
+ * The sub-models, for reports.  MODEL_POOLED is the single model, or the
+ * pooled one of a model trained by group; 0 .. model_ngroups(m) - 1 are
+ * the groups, in the file's order.  Strings are borrowed, valid as long
+ * as m.
+ */
+#define MODEL_POOLED (-1L)
+size_t model_ngroups(const struct model *m);                /* 0 unless trained by group */
+const char *model_group_name(const struct model *m, size_t g);
+/* Coefficients 0 .. model_ncoef(m) - 1, named as formula_coef_name names them. */
+size_t model_ncoef(const struct model *m);
+const char *model_coef_name(const struct model *m, size_t j);
+/* Sub-model g's coefficient j as the file holds it: NaN estimate and error for an aliased one. */
+void model_coef(const struct model *m, long g, size_t j, double *estimate, double *std_error);
+long model_df_residual(const struct model *m, long g);
+/*
+ * The numbers of sub-model g's "training" (its fit statistics: rows,
+ * deviance, AIC, ...), in the file's order; null ones left out.  integer:
+ * the file holds a whole number.  Returns how many; *stats borrowed.
+ */
+struct model_stat {
+	const char *name;
+	double value;
+	int integer;
+};
+size_t model_training(const struct model *m, long g, const struct model_stat **stats);
 
 /*
  * Bind m to an input whose header is header (input_name for messages):
@@ -81,8 +110,6 @@ double model_eval_mean(struct model_eval *e, double p, double *dmean);
 
 /* Linear predictor at p and its standard error (delta method, from the covariance). */
 double model_eval_eta(struct model_eval *e, double p, double *se_eta);
-
-/* ---- added by pr-train/pr-score (issue 3) ---- */
 
 #include "formula.h"
 

@@ -915,7 +915,7 @@ fail:
 }
 
 struct report_doc *
-report_build(const struct report *r, const json_t *model)
+report_build(const struct report *r, const struct model *model)
 {
 	struct report_doc *doc;
 	struct report_table *t;

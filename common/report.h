@@ -164,20 +164,21 @@ const char *const *report_metric_names(void);
 
 /*
  * Build the document: every section the input allows, in a fixed order
- * (pricing, model, price response, model quality).  model is the model
- * file's JSON document (model_json) or NULL.  The caller owns the result
+ * (pricing, model, price response, model quality).  model is the loaded
+ * model (model_load) or NULL.  The caller owns the result
  * (report_doc_free).  Returns NULL only when out of memory.
  */
-struct report_doc *report_build(const struct report *r, const json_t *model);
+struct report_doc *report_build(const struct report *r, const struct model *model);
 
 /*
- * Append the model section to doc from a model file's JSON document: the
- * formula, family, price and group columns, the coefficients with standard
- * errors (per group when the model has sub-models), and the fit statistics
- * (every number the document's fit summary holds).  Members the document
- * lacks are left out.  Returns 0, or -1 when out of memory.
+ * Append the model section to doc from a loaded model: the formula,
+ * family, response, price and group columns, the ridge penalty, the
+ * coefficients with standard errors, test statistics and p-values (per
+ * group when the model has sub-models), and the fit statistics (every
+ * number of the model's training summary).  Returns 0, or -1 when out of
+ * memory.
  */
-int report_build_model(struct report_doc *doc, const json_t *model);
+int report_build_model(struct report_doc *doc, const struct model *model);
 
 /*
  * Decile bin of every score: breaks q_k are the quantiles of p at k/10,

@@ -303,7 +303,7 @@ main(int argc, char **argv)
 	cli_finish_rows(&common, &acct, csvio_name(in));
 	report_set_rejected(rep, acct.n_rejected);
 
-	doc = report_build(rep, model != NULL ? model_json(model) : NULL);
+	doc = report_build(rep, model);
 	if (doc == NULL)
 		cli_fail(EXIT_FAIL, "out of memory");
 
