@@ -1,6 +1,5 @@
 /* acct.c - see acct.h. */
 #include "acct.h"
-#include "atomic.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,18 +11,13 @@ acct_init(struct acct *a)
 }
 
 int
-acct_open_rejects(struct acct *a, const char *path, const struct csvio_row *header,
-    struct diag *d)
+acct_open_rejects(struct acct *a, FILE *fp, const char *path,
+    const struct csvio_row *header, struct diag *d)
 {
-	a->rej_file = atomic_open(path, d);
-	if (a->rej_file == NULL)
-		return -1;
-	a->rej = csvio_writer_new(atomic_fp(a->rej_file), ',');
-	if (a->rej == NULL) {
-		atomic_abort(a->rej_file);
-		a->rej_file = NULL;
+	a->rej = csvio_writer_new(fp, ',');
+	if (a->rej == NULL)
 		return diag_set(d, path, 0, NULL, NULL, 0, "out of memory");
-	}
+	a->rej_path = path;
 	csvio_put_str(a->rej, "_line");
 	csvio_put_str(a->rej, "_reason");
 	csvio_put_row(a->rej, header);
@@ -100,18 +94,11 @@ acct_finish(struct acct *a, int commit, struct diag *d)
 {
 	int err;
 
-	if (a->rej_file == NULL)
+	if (a->rej == NULL)
 		return 0;
 	err = csvio_writer_free(a->rej);
 	a->rej = NULL;
-	if (!commit || err != 0) {
-		atomic_abort(a->rej_file);
-		a->rej_file = NULL;
-		if (err != 0)
-			return diag_set(d, NULL, 0, NULL, NULL, 0, "rejects file: write error: %s", strerror(err));
-		return 0;
-	}
-	err = atomic_commit(a->rej_file, d);
-	a->rej_file = NULL;
-	return err;
+	if (commit && err != 0)
+		return diag_errno(d, a->rej_path, err, "write error");
+	return 0;
 }

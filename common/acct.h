@@ -4,7 +4,7 @@
  * Every input row is either written or rejected with a reason.  The counts
  * are kept by reason (the reason without its value, so that a thousand bad
  * prices make one line), and rejected rows can be kept in a file
- * (--rejects FILE), written atomically, with two leading columns:
+ * (--rejects FILE: main opens it, see atomic.h), with two leading columns:
  *
  *     _line,_reason,<the original header>
  *
@@ -13,6 +13,8 @@
  */
 #ifndef PR_ACCT_H
 #define PR_ACCT_H
+
+#include <stdio.h>
 
 #include "csvio.h"
 #include "diag.h"
@@ -29,7 +31,7 @@ struct acct {
 	struct acct_reason reason[ACCT_MAX_REASONS];
 	size_t n_reasons;
 	unsigned long long n_other;        /* rejected for reasons past the table */
-	struct atomic_file *rej_file;      /* NULL unless --rejects */
+	const char *rej_path;              /* NULL unless --rejects */
 	struct csvio_writer *rej;
 };
 
@@ -37,11 +39,12 @@ struct acct {
 void acct_init(struct acct *a);
 
 /*
- * Keep rejected rows in path, with header (the input's) after _line and
- * _reason.  Returns 0, or -1 with d filled.
+ * Keep rejected rows in fp (not closed by acct; path names it in messages),
+ * with header (the input's) after _line and _reason.  Returns 0, or -1 with
+ * d filled.
  */
-int acct_open_rejects(struct acct *a, const char *path, const struct csvio_row *header,
-    struct diag *d);
+int acct_open_rejects(struct acct *a, FILE *fp, const char *path,
+    const struct csvio_row *header, struct diag *d);
 
 /*
  * Count row as rejected for the reason in d (its column, what and value;
@@ -57,8 +60,10 @@ void acct_reject(struct acct *a, const struct csvio_row *row, const struct diag 
 size_t acct_summary(const struct acct *a, char *buf, size_t size);
 
 /*
- * Close the rejects file, renaming it into place (commit != 0) or removing
- * it (commit == 0).  Returns 0, or -1 with d filled.  Safe without a file.
+ * Flush the rejected rows into the stream and free the writer.  With
+ * commit != 0, a write error is returned: -1 with d filled ("PATH: write
+ * error: REASON"); with commit == 0 (a failing run) it is ignored.  Returns
+ * 0 otherwise.  Safe without a rejects file, and twice.
  */
 int acct_finish(struct acct *a, int commit, struct diag *d);
 

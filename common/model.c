@@ -228,16 +228,25 @@ model_doc_finish(json_t *doc, const char *by_column, json_t *groups, json_t *poo
 }
 
 int
+model_write(const json_t *doc, FILE *fp, const char *path, struct diag *d)
+{
+	errno = 0;
+	if (json_dumpf(doc, fp, JSON_INDENT(1) | JSON_REAL_PRECISION(17)) != 0 ||
+	    fputc('\n', fp) == EOF)
+		return diag_errno(d, path, errno ? errno : EIO, "write error");
+	return 0;
+}
+
+int
 model_save(const json_t *doc, const char *path, struct diag *d)
 {
 	struct atomic_file *af = atomic_open(path, d);
 
 	if (af == NULL)
 		return -1;
-	if (json_dumpf(doc, atomic_fp(af), JSON_INDENT(1) | JSON_REAL_PRECISION(17)) != 0 ||
-	    fputc('\n', atomic_fp(af)) == EOF) {
+	if (model_write(doc, atomic_fp(af), path, d) < 0) {
 		atomic_abort(af);
-		return diag_set(d, path, 0, NULL, NULL, 0, "cannot write the model");
+		return -1;
 	}
 	return atomic_commit(af, d);
 }

@@ -145,6 +145,8 @@ struct model *model_from_json(json_t *doc, const char *name, struct diag *d);
  * Returns 0, or -1 with d filled.
  */
 int model_save(const json_t *doc, const char *path, struct diag *d);
+/* The document as model_save writes it, to fp (path names it in messages). */
+int model_write(const json_t *doc, FILE *fp, const char *path, struct diag *d);
 
 /*
  * The parts of a document (pr-train): model_doc_new gives the top level

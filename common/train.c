@@ -9,7 +9,6 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "atomic.h"
 #include "design.h"
 #include "fit.h"
 #include "metrics.h"
@@ -561,16 +560,15 @@ train_run(const struct train_opts *o, struct formula *f, struct store *s, const 
 
 int
 train_write_fitted(const struct store *s, const struct formula *f, json_t *doc,
-    const char *by, const char *path, struct diag *d)
+    const char *by, FILE *fp, const char *path, struct diag *d)
 {
 	struct model *m = model_from_json(doc, path, d);
 	struct model_eval *e = NULL;
 	struct csvio_row hdr, row;
-	struct atomic_file *af;
 	struct csvio_writer *w;
 	size_t nf = s->nc + 1, i, r;
 	char (*buf)[NUM_BUFSZ];
-	int rc = -1;
+	int rc = -1, err;
 
 	if (m == NULL)
 		return -1;
@@ -585,10 +583,9 @@ train_write_fitted(const struct store *s, const struct formula *f, json_t *doc,
 		hdr.f[i] = (char *)formula_col(f, i);
 	hdr.f[s->nc] = (char *)(by ? by : "");
 	e = model_bind(m, &hdr, path, NULL, d);
-	af = e != NULL ? atomic_open(path, d) : NULL;
-	if (af == NULL)
+	if (e == NULL)
 		goto done;
-	w = csvio_writer_new(atomic_fp(af), ',');
+	w = csvio_writer_new(fp, ',');
 	if (w == NULL)
 		xalloc_die();
 	csvio_put_str(w, "line");
@@ -614,13 +611,10 @@ train_write_fitted(const struct store *s, const struct formula *f, json_t *doc,
 			csvio_put_num(w, model_eval_mean(e, model_eval_row_price(e), NULL));
 		csvio_end(w);
 	}
-	if (csvio_writer_free(w) != 0) {
-		atomic_abort(af);
-		diag_set(d, path, 0, NULL, NULL, 0, "write error");
+	if ((err = csvio_writer_free(w)) != 0) {
+		diag_errno(d, path, err, "write error");
 		goto done;
 	}
-	if (atomic_commit(af, d) < 0)
-		goto done;
 	rc = 0;
 done:
 	model_eval_free(e);

@@ -64,13 +64,13 @@ int train_run(const struct train_opts *o, struct formula *f, struct store *s, co
     struct csvio_writer *out, json_t **doc, struct diag *d);
 
 /*
- * Write every stored row's line and fitted value to path (atomically),
+ * Write every stored row's line and fitted value to fp (path names it),
  * computed as pr-score computes it: the model read back from doc, the
  * row's values given as text, so that scoring the training data
  * reproduces these exactly.  by names the group column (or NULL).
  * Returns 0, or -1 with d filled.
  */
 int train_write_fitted(const struct store *s, const struct formula *f, json_t *doc,
-    const char *by, const char *path, struct diag *d);
+    const char *by, FILE *fp, const char *path, struct diag *d);
 
 #endif

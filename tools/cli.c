@@ -1,5 +1,6 @@
 /* cli.c - see cli.h. */
 #include "cli.h"
+#include "atomic.h"
 #include "num.h"
 #include "suggest.h"
 #include "xalloc.h"
@@ -10,12 +11,91 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Set once in main, read by the message functions: the program-wide switches. */
 static const char *prog = "pr";
 static char **args;           /* main's argv, for the option getopt refused */
 static void (*fail_cleanup)(void *);
 static void *fail_arg;
+
+/*
+ * The run's output files (cli_output) until the commit point.  temps[] is
+ * what the signal handler removes: it changes only with the signals
+ * blocked, so the handler sees every temporary that exists.
+ */
+#define MAX_OUTPUTS 16
+static struct atomic_file *outputs[MAX_OUTPUTS];
+static const char *volatile temps[MAX_OUTPUTS];
+static size_t n_outputs;
+static struct acct *rejects_acct;   /* its writer writes into one of outputs[] */
+static const int fatal_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+
+static void
+on_signal(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_OUTPUTS; i++)
+		if (temps[i] != NULL)
+			unlink(temps[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+block_signals(sigset_t *old)
+{
+	sigset_t set;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)
+		sigaddset(&set, fatal_signals[i]);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static void
+install_handlers(void)
+{
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++) {
+		int sig = fatal_signals[i];
+		/* nohup and a shell's background jobs ignore these on purpose: keep that */
+		if ((sig == SIGINT || sig == SIGHUP) &&
+		    sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sig, &sa, NULL);
+	}
+}
+
+/* Remove every temporary (a failing run); the rejects writer first, as it writes into one. */
+static void
+abort_outputs(void)
+{
+	sigset_t old;
+	struct diag scratch;
+	size_t i;
+
+	if (rejects_acct != NULL) {
+		acct_finish(rejects_acct, 0, &scratch);
+		rejects_acct = NULL;
+	}
+	block_signals(&old);
+	for (i = 0; i < n_outputs; i++) {
+		atomic_abort(outputs[i]);
+		outputs[i] = NULL;
+		temps[i] = NULL;
+	}
+	n_outputs = 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
 
 void
 cli_at_fail(void (*cleanup)(void *arg), void *arg)
@@ -33,6 +113,7 @@ run_cleanup(void)
 	fail_cleanup = NULL;
 	if (fn != NULL)
 		fn(fail_arg);
+	abort_outputs();
 }
 
 void
@@ -42,6 +123,7 @@ cli_init(char **argv)
 	prog = slash ? slash + 1 : argv[0];
 	argv[0] = (char *)prog;
 	args = argv;
+	install_handlers();
 }
 
 /*
@@ -141,6 +223,9 @@ cli_common_opt(struct cli_common *c, int opt, const char *arg, const char *help)
 		return 1;
 	case CLI_OPT_STRICT:
 		c->strict = 1;
+		return 1;
+	case CLI_OPT_ALLOW_EMPTY:
+		c->allow_empty = 1;
 		return 1;
 	case CLI_OPT_REJECTS:
 		c->rejects = arg;
@@ -262,14 +347,28 @@ cli_reject(const struct cli_common *c, struct acct *a, const char *input_name,
 	acct_reject(a, row, d);
 }
 
-void
-cli_finish_rows(const struct cli_common *c, struct acct *a, const char *input_name)
+/* Close the rejects and apply the rule "data rows in, none out is a failure". */
+static void
+check_rows(const struct cli_common *c, struct acct *a, const char *input_name)
 {
 	char buf[ACCT_MAX_REASONS * (DIAG_WHAT_MAX + 32) + 128];
 	struct diag d;
 
 	if (acct_finish(a, 1, &d) < 0)
 		cli_fail_diag(EXIT_FAIL, &d);
+	if (rejects_acct == a)
+		rejects_acct = NULL;
+	if (a->n_in > 0 && a->n_out == 0 && !c->allow_empty) {
+		acct_summary(a, buf, sizeof buf);
+		cli_fail(EXIT_FAIL, "%s: no row written: %s", input_name, buf);
+	}
+}
+
+static void
+print_rows(const struct cli_common *c, const struct acct *a, const char *input_name)
+{
+	char buf[ACCT_MAX_REASONS * (DIAG_WHAT_MAX + 32) + 128];
+
 	if ((a->n_rejected > 0 && !c->quiet) || c->verbose) {
 		acct_summary(a, buf, sizeof buf);
 		fprintf(stderr, "%s: %s: %s\n", prog, input_name, buf);
@@ -277,42 +376,195 @@ cli_finish_rows(const struct cli_common *c, struct acct *a, const char *input_na
 }
 
 void
-cli_fail_if_none_out(struct acct *a, const char *input_name)
+cli_finish_rows(const struct cli_common *c, struct acct *a, const char *input_name)
 {
-	char buf[ACCT_MAX_REASONS * (DIAG_WHAT_MAX + 32) + 128];
-	struct diag d;
+	check_rows(c, a, input_name);
+	print_rows(c, a, input_name);
+}
 
-	if (a->n_in == 0 || a->n_out > 0)
-		return;
-	acct_finish(a, 0, &d);
-	acct_summary(a, buf, sizeof buf);
-	cli_fail(EXIT_FAIL, "%s: no row written: %s", input_name, buf);
+/* A closed pipe ends the program quietly: as SIGPIPE's default would have. */
+static void
+write_failed(const char *what, int err)
+{
+	if (err == EPIPE) {
+		run_cleanup();
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+		_exit(EXIT_FAIL);
+	}
+	cli_fail(EXIT_FAIL, "%s: write error: %s", what, strerror(err));
 }
 
 void
 cli_close_output(struct csvio_writer *w)
 {
-	int err = csvio_writer_free(w);
+	struct diag d;
+	sigset_t old;
+	size_t i;
+	int err = w != NULL ? csvio_writer_free(w) : 0;
 
-	if (err == 0 && fclose(stdout) != 0)
+	errno = 0;
+	if (err == 0 && (fflush(stdout) != 0 || ferror(stdout)))
 		err = errno ? errno : EIO;
 	if (err != 0)
-		cli_fail(EXIT_FAIL, "stdout: write error: %s", strerror(err));
+		write_failed("stdout", err);
+	for (i = 0; i < n_outputs; i++)
+		if (atomic_close(outputs[i], &d) < 0) {
+			if (errno == EPIPE)
+				write_failed(d.file, EPIPE);
+			cli_fail_diag(EXIT_FAIL, &d);
+		}
+	errno = 0;
+	if (fclose(stdout) != 0)
+		write_failed("stdout", errno ? errno : EIO);
+	/* Every byte is out: the commit point. */
+	block_signals(&old);
+	for (i = 0; i < n_outputs; i++) {
+		struct atomic_file *af = outputs[i];
+		outputs[i] = NULL;
+		temps[i] = NULL;
+		if (atomic_rename(af, &d) < 0) {
+			cli_warn_diag(&d);
+			err = 1;
+		}
+	}
+	n_outputs = 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (err != 0) {
+		run_cleanup();
+		exit(EXIT_FAIL);
+	}
 }
 
 void
 cli_finish(const struct cli_common *c, struct acct *a, const char *input_name,
     struct csvio_writer *w)
 {
-	struct diag d;
-	int err = csvio_flush(w);
+	int err;
 
-	if (err != 0) {
-		acct_finish(a, 0, &d);
-		cli_fail(EXIT_FAIL, "stdout: write error: %s", strerror(err));
-	}
-	cli_finish_rows(c, a, input_name);
+	/* first: a run that fails writes nothing more to stdout */
+	check_rows(c, a, input_name);
+	if ((err = csvio_flush(w)) != 0)
+		write_failed("stdout", err);
 	cli_close_output(w);
+	print_rows(c, a, input_name);
+}
+
+struct atomic_file *
+cli_output(const char *path)
+{
+	struct atomic_file *af;
+	struct diag d;
+	sigset_t old;
+
+	if (n_outputs == MAX_OUTPUTS)
+		cli_fail(EXIT_FAIL, "%s: too many output files", path);
+	block_signals(&old);
+	af = atomic_open(path, &d);
+	if (af != NULL) {
+		outputs[n_outputs] = af;
+		temps[n_outputs] = atomic_temp(af);
+		n_outputs++;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (af == NULL)
+		cli_fail_diag(EXIT_FAIL, &d);
+	return af;
+}
+
+void
+cli_output_close(struct atomic_file *af)
+{
+	struct diag d;
+
+	if (atomic_close(af, &d) < 0) {
+		if (errno == EPIPE)
+			write_failed(d.file, EPIPE);
+		cli_fail_diag(EXIT_FAIL, &d);
+	}
+}
+
+void
+cli_open_rejects(const struct cli_common *c, struct acct *a, const struct csvio_row *header)
+{
+	struct atomic_file *af;
+	struct diag d;
+
+	if (c->rejects == NULL)
+		return;
+	af = cli_output(c->rejects);
+	if (acct_open_rejects(a, atomic_fp(af), c->rejects, header, &d) < 0)
+		cli_fail_diag(EXIT_FAIL, &d);
+	rejects_acct = a;
+}
+
+struct file_id {
+	int known;
+	unsigned long long dev, ino;
+};
+
+static struct file_id
+id_of(const char *path, int fd)
+{
+	struct file_id id = { 0, 0, 0 };
+	struct stat st;
+
+	if (path != NULL) {
+		id.known = atomic_target_id(path, &id.dev, &id.ino);
+	} else if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		id.known = 1;
+		id.dev = (unsigned long long)st.st_dev;
+		id.ino = (unsigned long long)st.st_ino;
+	}
+	return id;
+}
+
+static int
+same_id(struct file_id a, struct file_id b)
+{
+	return a.known && b.known && a.dev == b.dev && a.ino == b.ino;
+}
+
+/* Written through to a descriptor ("-", /dev/stdout, /dev/fd/N): meant as it is. */
+static int
+is_fd_name(const char *path)
+{
+	return strcmp(path, "-") == 0 || strcmp(path, "/dev/stdout") == 0 ||
+	    strcmp(path, "/dev/stderr") == 0 || strncmp(path, "/dev/fd/", 8) == 0 ||
+	    strncmp(path, "/proc/self/fd/", 14) == 0;
+}
+
+void
+cli_check_paths(const struct cli_path *out, size_t n_out, const struct cli_path *in, size_t n_in)
+{
+	struct file_id stdin_id = id_of(NULL, 0), stdout_id = id_of(NULL, 1);
+	size_t i, j;
+
+	for (i = 0; i < n_out; i++) {
+		struct file_id oid;
+		if (out[i].path == NULL || is_fd_name(out[i].path))
+			continue;
+		oid = id_of(out[i].path, -1);
+		for (j = 0; j < n_in; j++) {
+			int is_stdin = in[j].path == NULL || strcmp(in[j].path, "-") == 0;
+			if (is_stdin ? same_id(oid, stdin_id) : same_id(oid, id_of(in[j].path, -1))) {
+				if (is_stdin)
+					cli_usage("%s %s is also standard input: it would be destroyed",
+					    out[i].option, out[i].path);
+				cli_usage("%s %s is also %s %s: it would be destroyed",
+				    out[i].option, out[i].path, in[j].option, in[j].path);
+			}
+		}
+		if (same_id(oid, stdout_id))
+			cli_usage("%s %s is also standard output", out[i].option, out[i].path);
+		for (j = 0; j < i; j++) {
+			if (out[j].path == NULL || is_fd_name(out[j].path))
+				continue;
+			if (strcmp(out[i].path, out[j].path) == 0 || same_id(oid, id_of(out[j].path, -1)))
+				cli_usage("%s %s is also %s %s", out[i].option, out[i].path,
+				    out[j].option, out[j].path);
+		}
+	}
 }
 
 struct csvio_reader *

@@ -31,12 +31,14 @@ enum {
 	CLI_OPT_REJECTS,
 	CLI_OPT_STRICT,
 	CLI_OPT_LINE_BUFFERED,      /* in the tables of the programs that serve */
+	CLI_OPT_ALLOW_EMPTY,
 	CLI_OPT_FIRST_TOOL = 1100   /* a program's own long-only options start here */
 };
 
 /* Options every program has; put CLI_COMMON_LONG in the option table. */
 #define CLI_COMMON_SHORT "d:hqtv"
 #define CLI_COMMON_LONG \
+	{ "allow-empty", no_argument,     NULL, CLI_OPT_ALLOW_EMPTY }, \
 	{ "delimiter", required_argument, NULL, 'd' }, \
 	{ "help",      no_argument,       NULL, 'h' }, \
 	{ "quiet",     no_argument,       NULL, 'q' }, \
@@ -49,11 +51,18 @@ enum {
 struct cli_common {
 	unsigned char delim;      /* input delimiter, ',' by default */
 	int quiet, verbose, strict;
+	int allow_empty;          /* --allow-empty: data rows in and none out is not a failure */
 	const char *rejects;      /* --rejects FILE, or NULL */
 };
 
-/* Set the program name used in messages; call first in main. */
-void cli_init(char **argv);   /* also sets argv[0] to the base name, for getopt's messages */
+/*
+ * Set the program name used in messages; call first in main.  Also sets
+ * argv[0] to the base name, for getopt's messages, and makes SIGINT, SIGTERM,
+ * SIGHUP (unless ignored when the program started) and SIGPIPE (always: a
+ * closed output pipe ends the program quietly, whatever the parent set)
+ * remove the run's temporaries before the program dies of the signal.
+ */
+void cli_init(char **argv);
 const char *cli_prog(void);
 
 /* Defaults for the common options. */
@@ -77,6 +86,40 @@ int cli_common_opt(struct cli_common *c, int opt, const char *arg, const char *h
  */
 void cli_at_fail(void (*cleanup)(void *arg), void *arg);
 
+/*
+ * The files a run writes besides stdout (-o, --fit, --rejects...), with one
+ * commit point: each goes to a temporary (atomic.h) that is renamed into
+ * place only by cli_finish or cli_close_output, after every output, stdout
+ * included, was written and closed without error.  Any failure, exit or
+ * signal before that removes every temporary, so a failed run replaces
+ * nothing.  A target that is not a regular file is written through.
+ *
+ * cli_output opens path or exits 1 with the message; the stream is
+ * atomic_fp(af).  cli_output_close(af) flushes and closes it when its
+ * writing is done (a write error is fatal: "prog: PATH: write error: ...").
+ */
+struct atomic_file;
+struct atomic_file *cli_output(const char *path);
+void cli_output_close(struct atomic_file *af);
+
+/* --rejects: open the file (cli_output) and start a's rejects in it; nothing without --rejects. */
+void cli_open_rejects(const struct cli_common *c, struct acct *a, const struct csvio_row *header);
+
+/*
+ * An output that is also an input destroys it: exit 2 (before anything is
+ * read) when an output path names the same file as an input, standard input
+ * or standard output, or another output, by device and inode (so links and
+ * other spellings are caught).  path NULL entries are skipped; an input
+ * path NULL or "-" is standard input.  option names the path in the
+ * message ("--rejects h.csv is also the input h.csv").
+ */
+struct cli_path {
+	const char *option;       /* "--rejects", "-o"; "the input" for a file argument */
+	const char *path;
+};
+void cli_check_paths(const struct cli_path *outputs, size_t n_outputs,
+    const struct cli_path *inputs, size_t n_inputs);
+
 /* "prog: message" on stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn_diag(const struct diag *d);
@@ -99,31 +142,26 @@ void cli_reject(const struct cli_common *c, struct acct *a, const char *input_na
     const struct csvio_row *row, struct diag *d);
 
 /*
- * End of input: print the rows summary when any row was rejected (unless
- * --quiet) or always with --verbose; commit the rejects file.  Exits 1 if
- * the rejects file cannot be written.
+ * End of input, for a program whose stdout is not a CSV writer (pr-report):
+ * close the rejects (a write error is fatal), fail when data rows came in
+ * and none was used (unless --allow-empty: exit 1, "prog: NAME: no row
+ * written: N rows in, 0 out, N rejected (reasons)"), and print the rows
+ * summary when any row was rejected (unless --quiet) or always with
+ * --verbose.  Nothing is committed: cli_close_output(NULL) does that.
  */
 void cli_finish_rows(const struct cli_common *c, struct acct *a, const char *input_name);
 
 /*
- * A run that read data rows and wrote none has failed: remove the rejects
- * temporary and exit 1 with the rows summary, which gives the reasons
- * ("prog: NAME: no row written: 3 rows in, 0 out, 3 rejected (...)").
- * Returns when a row was written or none was read.
- */
-void cli_fail_if_none_out(struct acct *a, const char *input_name);
-
-/*
- * Flush and free the output writer, then close stdout; a write error is
- * fatal (exit 1, "prog: stdout: write error: ...").
+ * The commit point: flush and free the output writer (w may be NULL), close
+ * stdout, close every cli_output file, and only then rename them all into
+ * place.  A write error is fatal (exit 1, "prog: stdout: write error: ...")
+ * and replaces nothing.
  */
 void cli_close_output(struct csvio_writer *w);
 
 /*
- * The end of a streaming program, in the order that keeps every message
- * true: flush the output first (on a write error: remove the rejects
- * temporary, one line, exit 1), then commit the rejects file and print the
- * rows summary (cli_finish_rows), then close stdout.
+ * The end of a streaming program: cli_finish_rows, then cli_close_output.
+ * The summary is printed last, when every file it counts is in place.
  */
 void cli_finish(const struct cli_common *c, struct acct *a, const char *input_name,
     struct csvio_writer *w);

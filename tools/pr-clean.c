@@ -58,6 +58,7 @@ static const char help[] =
 "      --rename=OLD=NEW   call column OLD NEW in the output\n"
 "      --spec=FILE        column types from FILE: lines 'COLUMN TYPE', TYPE one\n"
 "                         of text, num, int, date, bool, percent\n"
+"      --allow-empty      a run that reads data rows and writes none succeeds\n"
 "      --strict           fail on the first row rejected for bad data\n"
 "  -t, --tab              input fields are separated by tabs\n"
 "      --text=COLS        text columns: spaces and tabs at both ends removed\n"
@@ -195,6 +196,11 @@ main(int argc, char **argv)
 	if (pseudo_enc == PSEUDO_BASE32 && pseudo_length > PSEUDO_BASE32_LEN)
 		cli_usage("--pseudonym-length: a base32 pseudonym has at most %d characters",
 		    PSEUDO_BASE32_LEN);
+	{
+		const struct cli_path outs[] = { { "--rejects", common.rejects } };
+		const struct cli_path ins[] = { { "the input", path }, { "--key-file", key_file } };
+		cli_check_paths(outs, 1, ins, 2);
+	}
 
 	/* Statistics of whole columns: a first pass over the same rows. */
 	if (clean_opts_need_stats(opts)) {
@@ -228,8 +234,7 @@ main(int argc, char **argv)
 	}
 	out = cli_open_output();
 	acct_init(&acct);
-	if (common.rejects != NULL && acct_open_rejects(&acct, common.rejects, csvio_header(in), &d) < 0)
-		cli_fail_diag(EXIT_FAIL, &d);
+	cli_open_rejects(&common, &acct, csvio_header(in));
 	if (clean_header(clean)->n > 0) {
 		csvio_put_row(out, clean_header(clean));
 		csvio_end(out);

@@ -81,6 +81,7 @@ static const char help[] =
 "  -h, --help             print this help and exit\n"
 "  -q, --quiet            say nothing on stderr unless the run fails\n"
 "      --rejects=FILE     write rejected rows to FILE with _line and _reason\n"
+"      --allow-empty      a run that reads data rows and writes none succeeds\n"
 "      --strict           fail on the first rejected row\n"
 "  -t, --tab              input fields are separated by tabs\n"
 "  -v, --verbose          always print the row counts on stderr\n"
@@ -342,6 +343,12 @@ parse_args(struct args *a, int argc, char **argv)
 	if (argc - optind > 1)
 		cli_usage("too many arguments: one input file at most");
 	a->input = optind < argc ? argv[optind] : NULL;
+	{
+		const struct cli_path outs[] = { { "--fit", a->fit }, { "--rejects", a->common.rejects } };
+		const struct cli_path ins[] = { { "the input", a->input }, { "--apply", a->apply },
+		    { "--history", a->cfg.history }, { "--holidays", a->cfg.holidays } };
+		cli_check_paths(outs, 2, ins, 4);
+	}
 
 	if ((a->fit != NULL) + (a->apply != NULL) + (a->recommend > 0) + (a->evaluate > 0) != 1)
 		cli_usage("give exactly one of --fit, --apply, --recommend and --evaluate");
@@ -457,15 +464,13 @@ fit_pass(struct args *a, struct source *src, struct feat_fit **fitp)
 		cli_fail_diag(EXIT_FAIL, &d);
 	}
 	*fitp = f;
-	if ((af = atomic_open(a->fit, &d)) == NULL)
-		cli_fail_diag(EXIT_FAIL, &d);
+	af = cli_output(a->fit);
+	errno = 0;
 	if (json_dumpf(doc, atomic_fp(af), JSON_INDENT(2) | JSON_REAL_PRECISION(17)) < 0 ||
-	    fputc('\n', atomic_fp(af)) == EOF) {
-		atomic_abort(af);
-		cli_fail(EXIT_FAIL, "%s: write error: %s", a->fit, strerror(errno));
-	}
-	if (atomic_commit(af, &d) < 0)
-		cli_fail_diag(EXIT_FAIL, &d);
+	    fputc('\n', atomic_fp(af)) == EOF)
+		cli_fail(EXIT_FAIL, "%s: write error: %s", a->fit, strerror(errno ? errno : EIO));
+	/* renamed into place by cli_finish, when every output is written */
+	cli_output_close(af);
 	return doc;
 }
 
@@ -563,9 +568,7 @@ apply_pass(struct args *a, struct feat_state **stp, struct csvio_reader *r)
 	acct_init(&acct);
 	if (feat_bind(*stp, r, &d) < 0)
 		cli_fail_diag(EXIT_FAIL, &d);
-	if (a->common.rejects != NULL &&
-	    acct_open_rejects(&acct, a->common.rejects, csvio_header(r), &d) < 0)
-		cli_fail_diag(EXIT_FAIL, &d);
+	cli_open_rejects(&a->common, &acct, csvio_header(r));
 	cli_serve_init(&serve, a->line_buffered, out);
 	if (csvio_ncols(r) > 0) {
 		feat_put_header(*stp, out, csvio_header(r));

@@ -40,7 +40,6 @@ static const char help[] =
 "                           (0.2) or a percent (20%)\n"
 "      --min-margin=NUM|COL lowest margin on price: p >= cost / (1 - NUM)\n"
 "      --min-markup=NUM|COL lowest markup on cost: p >= cost * (1 + NUM)\n"
-"      --allow-empty        succeed even when every row is rejected\n"
 "      --allow-loss         allow prices below cost\n"
 "      --search-range=NUM   search within today's price / NUM and * NUM (default 3)\n"
 "      --ending=DIGITS      prices end in DIGITS, as .99: k + .99\n"
@@ -59,6 +58,7 @@ static const char help[] =
 "  -h, --help               print this help and exit\n"
 "  -q, --quiet              say nothing on stderr unless the run fails\n"
 "      --rejects=FILE       write rejected rows to FILE with _line and _reason\n"
+"      --allow-empty        a run that reads data rows and writes none succeeds\n"
 "      --strict             fail on the first rejected row\n"
 "  -t, --tab                input fields are separated by tabs\n"
 "  -v, --verbose            always print the row counts on stderr\n"
@@ -68,7 +68,7 @@ enum {
 	OPT_PRICE = CLI_OPT_FIRST_TOOL, OPT_COST, OPT_OBJECTIVE, OPT_QUANTITY, OPT_MIN_PRICE,
 	OPT_MAX_PRICE, OPT_MAX_CHANGE, OPT_MAX_UP, OPT_MAX_DOWN, OPT_MIN_MARGIN, OPT_MIN_MARKUP,
 	OPT_ALLOW_LOSS, OPT_SEARCH_RANGE, OPT_ENDING, OPT_STEP, OPT_GRID, OPT_GRID_COL,
-	OPT_TRUST_MODEL, OPT_OFFERS, OPT_PROMO_COL, OPT_CAPACITY, OPT_BY, OPT_ALLOW_EMPTY,
+	OPT_TRUST_MODEL, OPT_OFFERS, OPT_PROMO_COL, OPT_CAPACITY, OPT_BY,
 	OPT_BOUNDS_ON
 };
 
@@ -85,7 +85,6 @@ struct run {
 	struct pricing_capacity *held;
 	struct acct acct;
 	int acct_open;
-	int allow_empty;        /* --allow-empty: a run that writes no row succeeds */
 };
 
 static void
@@ -184,7 +183,6 @@ set_ladder(struct run *r, enum optim_ladder_kind kind, const char *arg)
 
 static const struct option longopts[] = {
 	CLI_COMMON_LONG,
-	{ "allow-empty",  no_argument,       NULL, OPT_ALLOW_EMPTY },
 	{ "allow-loss",   no_argument,       NULL, OPT_ALLOW_LOSS },
 	{ "bounds-on",    required_argument, NULL, OPT_BOUNDS_ON },
 	{ "by",           required_argument, NULL, OPT_BY },
@@ -239,7 +237,6 @@ parse_args(struct run *r, int argc, char **argv)
 		case OPT_MAX_DOWN: rule_arg(r, PRICING_MAX_DOWN, optarg); break;
 		case OPT_MIN_MARGIN: rule_arg(r, PRICING_MIN_MARGIN, optarg); break;
 		case OPT_MIN_MARKUP: rule_arg(r, PRICING_MIN_MARKUP, optarg); break;
-		case OPT_ALLOW_EMPTY: r->allow_empty = 1; break;
 		case OPT_ALLOW_LOSS: c->allow_loss = 1; break;
 		case OPT_SEARCH_RANGE:
 			c->search_range = cli_num_arg("--search-range", optarg);
@@ -288,6 +285,12 @@ main(int argc, char **argv)
 	parse_args(r, argc, argv);
 	cli_at_fail(run_free, r);
 
+	{
+		const struct cli_path outs[] = { { "--rejects", r->common.rejects } };
+		const struct cli_path ins[] = { { "the input", optind < argc ? argv[optind] : NULL },
+		    { "-m", r->model_path }, { "--offers", r->offers_path } };
+		cli_check_paths(outs, 1, ins, 3);
+	}
 	/* files: the model, the offers, the input */
 	if ((r->model = model_load(r->model_path, &d)) == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
@@ -301,9 +304,7 @@ main(int argc, char **argv)
 
 	r->out = cli_open_output();
 	acct_init(&r->acct);
-	if (r->common.rejects != NULL && acct_open_rejects(&r->acct, r->common.rejects,
-	    csvio_header(r->in), &d) < 0)
-		cli_fail_diag(EXIT_FAIL, &d);
+	cli_open_rejects(&r->common, &r->acct, csvio_header(r->in));
 	r->acct_open = 1;
 	if (csvio_ncols(r->in) > 0)
 		pricing_put_header(r->pricing, r->out, csvio_header(r->in));
@@ -311,9 +312,7 @@ main(int argc, char **argv)
 		run_capacity(r);
 	else
 		run_stream(r);
-	if (!r->allow_empty)
-		cli_fail_if_none_out(&r->acct, csvio_name(r->in));
-	/* the rejects file is committed by cli_finish, which may exit */
+	/* cli_finish fails a run that priced no row (unless --allow-empty) and commits the rejects */
 	r->acct_open = 0;
 	cli_finish(&r->common, &r->acct, csvio_name(r->in), r->out);
 	cli_at_fail(NULL, NULL);

@@ -51,6 +51,7 @@ static const char help[] =
 "      --price=COL        today's price column (default: the model's, else price)\n"
 "  -q, --quiet            say nothing on stderr unless the run fails\n"
 "      --rejects=FILE     write rejected rows to FILE with _line and _reason\n"
+"      --allow-empty      a run that reads data rows and writes none succeeds\n"
 "      --strict           fail on the first rejected row\n"
 "  -t, --tab              input fields are separated by tabs\n"
 "      --title=TEXT       the report's title (default: Pricing report: FILE)\n"
@@ -96,12 +97,6 @@ require_col(const struct csvio_reader *in, const char *name)
 	if (c < 0)
 		cli_fail_diag(EXIT_FAIL, &d);
 	return c;
-}
-
-static void
-write_failed(const char *name, int err)
-{
-	cli_fail(EXIT_FAIL, "%s: write error: %s", name, strerror(err ? err : EIO));
 }
 
 int
@@ -207,6 +202,12 @@ main(int argc, char **argv)
 	if (n_metrics == 0)
 		metrics[n_metrics++] = "exp_profit";
 
+	{
+		const struct cli_path outs[] = { { "--rejects", common.rejects }, { "-o", output } };
+		const struct cli_path ins[] = { { "the input", optind < argc ? argv[optind] : NULL },
+		    { "-m", model_path }, { "--baseline", baseline_path } };
+		cli_check_paths(outs, 2, ins, 3);
+	}
 	/* Files, in the order a broken run is best told: baseline, model, input. */
 	if (baseline_path != NULL && (baseline = report_baseline_load(baseline_path, &d)) == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
@@ -271,8 +272,7 @@ main(int argc, char **argv)
 		cli_fail(EXIT_FAIL, "out of memory");
 
 	acct_init(&acct);
-	if (common.rejects != NULL && acct_open_rejects(&acct, common.rejects, csvio_header(in), &d) < 0)
-		cli_fail_diag(EXIT_FAIL, &d);
+	cli_open_rejects(&common, &acct, csvio_header(in));
 	while ((got = csvio_next(in, &row, &d)) > 0) {
 		acct.n_in++;
 		if (csvio_check_width(in, &row, &d) < 0) {
@@ -316,8 +316,7 @@ main(int argc, char **argv)
 	}
 
 	if (output != NULL) {
-		if ((af = atomic_open(output, &d)) == NULL)
-			cli_fail_diag(EXIT_FAIL, &d);
+		af = cli_output(output);
 		out = atomic_fp(af);
 	} else {
 		out = stdout;
@@ -332,16 +331,8 @@ main(int argc, char **argv)
 			cli_fail(EXIT_FAIL, "out of memory");
 		break;
 	}
-	if (af != NULL) {
-		if (ferror(out)) {
-			atomic_abort(af);
-			write_failed(output, errno);
-		}
-		if (atomic_commit(af, &d) < 0)
-			cli_fail_diag(EXIT_FAIL, &d);
-	} else if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-		write_failed("stdout", errno);
-	}
+	/* the commit point: stdout closed, then the files renamed into place */
+	cli_close_output(NULL);
 
 	for (i = 0; baseline != NULL && i < n_metrics; i++) {
 		const struct report_gate_result *g = &results[i];

@@ -37,6 +37,7 @@ static const char help[] =
 "  -q, --quiet            say nothing on stderr unless the run fails\n"
 "      --rejects=FILE     write rejected rows to FILE with _line and _reason\n"
 "      --se               add NAME_se: the standard error of the prediction\n"
+"      --allow-empty      a run that reads data rows and writes none succeeds\n"
 "      --strict           fail on the first rejected row\n"
 "  -t, --tab              input fields are separated by tabs\n"
 "  -v, --verbose          always print the row counts on stderr\n"
@@ -177,6 +178,12 @@ main(int argc, char **argv)
 	if (model_path == NULL)
 		cli_usage("a model is required (-m model.json)");
 
+	{
+		const struct cli_path outs[] = { { "--rejects", common.rejects } };
+		const struct cli_path ins[] = { { "the input", optind < argc ? argv[optind] : NULL },
+		    { "-m", model_path } };
+		cli_check_paths(outs, 1, ins, 2);
+	}
 	memset(&run, 0, sizeof run);
 	cli_at_fail(run_cleanup, &run);
 	m = run.m = model_load(model_path, &d);
@@ -200,9 +207,7 @@ main(int argc, char **argv)
 	out = run.out = cli_open_output();
 	cli_serve_init(&serve, line_buffered, out);
 	acct_init(&run.acct);
-	if (common.rejects != NULL &&
-	    acct_open_rejects(&run.acct, common.rejects, csvio_header(in), &d) < 0)
-		cli_fail_diag(EXIT_FAIL, &d);
+	cli_open_rejects(&common, &run.acct, csvio_header(in));
 	run.acct_open = 1;
 	if (ncols > 0) {
 		char buf[DIAG_COL_MAX + 8];

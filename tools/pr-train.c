@@ -12,6 +12,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "acct.h"
+#include "atomic.h"
 #include "cli.h"
 #include "csvio.h"
 #include "diag.h"
@@ -42,6 +43,7 @@ static const char help[] =
 "  -q, --quiet            say nothing on stderr unless the run fails\n"
 "      --rejects=FILE     write dropped rows to FILE with _line and _reason\n"
 "      --seed=N           seed of the holdout and fold split (default 1)\n"
+"      --allow-empty      as in every program; a fit with no rows still fails\n"
 "      --strict           fail on the first row with a missing or bad value\n"
 "  -t, --tab              input fields are separated by tabs\n"
 "      --tol=EPS          IRLS stops when the deviance changes by less than EPS\n"
@@ -191,6 +193,12 @@ main(int argc, char **argv)
 		cli_usage("a formula is required (-f 'y ~ x')");
 	if (o.holdout > 0 && o.folds > 0)
 		cli_usage("--holdout and --folds exclude each other");
+	{
+		const struct cli_path outs[] = { { "-o", output }, { "--fitted", fitted },
+		    { "--rejects", common.rejects } };
+		const struct cli_path ins[] = { { "the input", optind < argc ? argv[optind] : NULL } };
+		cli_check_paths(outs, 3, ins, 1);
+	}
 	memset(&run, 0, sizeof run);
 	cli_at_fail(run_cleanup, &run);
 	if ((run.f = formula_parse(formula, &d)) == NULL)
@@ -216,8 +224,7 @@ main(int argc, char **argv)
 	if (o.by && (spec.group_field = csvio_require_col(run.in, o.by, &d)) < 0)
 		cli_fail_diag(EXIT_FAIL, &d);
 	acct_init(&acct);
-	if (common.rejects != NULL && acct_open_rejects(&acct, common.rejects, csvio_header(run.in), &d) < 0)
-		cli_fail_diag(EXIT_FAIL, &d);
+	cli_open_rejects(&common, &acct, csvio_header(run.in));
 	run.acct = &acct;
 	run.s = store_new(&spec);
 
@@ -240,10 +247,19 @@ main(int argc, char **argv)
 	out = cli_open_output();
 	if (train_run(&o, run.f, run.s, csvio_name(run.in), out, &run.doc, &d) < 0)
 		cli_fail_diag(EXIT_FAIL, &d);
-	if (output && model_save(run.doc, output, &d) < 0)
-		cli_fail_diag(EXIT_FAIL, &d);
-	if (fitted && train_write_fitted(run.s, run.f, run.doc, o.by, fitted, &d) < 0)
-		cli_fail_diag(EXIT_FAIL, &d);
+	/* renamed into place by cli_finish, when stdout is written too */
+	if (output) {
+		struct atomic_file *af = cli_output(output);
+		if (model_write(run.doc, atomic_fp(af), output, &d) < 0)
+			cli_fail_diag(EXIT_FAIL, &d);
+		cli_output_close(af);
+	}
+	if (fitted) {
+		struct atomic_file *af = cli_output(fitted);
+		if (train_write_fitted(run.s, run.f, run.doc, o.by, atomic_fp(af), fitted, &d) < 0)
+			cli_fail_diag(EXIT_FAIL, &d);
+		cli_output_close(af);
+	}
 	/* free all but the writer and the counts first: cli_finish may exit */
 	cli_at_fail(NULL, NULL);
 	snprintf(input_name, sizeof input_name, "%s", csvio_name(run.in));

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "acct.h"
@@ -104,6 +106,7 @@ static void
 test_acct(void)
 {
 	char dir[] = "/tmp/test_acct.XXXXXX", path[300], buf[1024], *text;
+	struct atomic_file *af;
 	struct acct a;
 	struct diag d, why;
 	char *hf[] = { "id", "price" }, *r1[] = { "7", "12,5O" }, *r2[] = { "8" };
@@ -114,7 +117,8 @@ test_acct(void)
 		return;
 	snprintf(path, sizeof path, "%s/rejects.csv", dir);
 	acct_init(&a);
-	CHECK(acct_open_rejects(&a, path, &header, &d) == 0, "open rejects");
+	af = atomic_open(path, &d);
+	CHECK(af != NULL && acct_open_rejects(&a, atomic_fp(af), path, &header, &d) == 0, "open rejects");
 	a.n_in = 10;
 	a.n_out = 7;
 	diag_set(&why, NULL, 0, "price", "12,5O", 5, "not a number");
@@ -128,6 +132,8 @@ test_acct(void)
 	    "summary by reason");
 	CHECK(access(path, F_OK) != 0, "rejects file not there before commit");
 	CHECK(acct_finish(&a, 1, &d) == 0, "finish");
+	CHECK(access(path, F_OK) != 0, "acct_finish does not rename");
+	CHECK(atomic_commit(af, &d) == 0, "commit");
 	text = slurp(path);
 	CHECK_STR(text, "_line,_reason,id,price\n"
 	    "3,\"column \"\"price\"\": not a number: \"\"12,5O\"\"\",7,\"12,5O\"\n"
@@ -184,6 +190,129 @@ test_atomic(void)
 	rmdir(dir);
 }
 
+/* The files in dir other than keep (a temporary left behind shows here). */
+static int
+count_others(const char *dir, const char *keep)
+{
+	char cmd[600];
+	FILE *p;
+	int n = 0, c;
+
+	snprintf(cmd, sizeof cmd, "ls -A '%s' | grep -v -x '%s'", dir, keep);
+	if ((p = popen(cmd, "r")) == NULL)
+		return -1;
+	while ((c = getc(p)) != EOF)
+		n += c == '\n';
+	pclose(p);
+	return n;
+}
+
+static void
+test_atomic_targets(void)
+{
+	char dir[] = "/tmp/test_atomic2.XXXXXX", path[600], link[600], fifo[600], *text;
+	char longname[NAME_MAX + 1];
+	unsigned long long dev, ino, dev2, ino2;
+	struct atomic_file *af;
+	struct diag d;
+	struct stat st;
+	FILE *fp;
+	pid_t pid;
+
+	if (mkdtemp(dir) == NULL)
+		return;
+	/* a device is written through, never replaced */
+	af = atomic_open("/dev/null", &d);
+	CHECK(af != NULL && atomic_temp(af) == NULL, "/dev/null written through");
+	fputs("x\n", atomic_fp(af));
+	CHECK(atomic_commit(af, &d) == 0, "/dev/null commit");
+	CHECK(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode), "/dev/null stays a device");
+
+	/* a FIFO: written through to its reader */
+	snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+	CHECK(mkfifo(fifo, 0600) == 0, "mkfifo");
+	pid = fork();
+	if (pid == 0) {
+		char buf[64] = "";
+		FILE *in = fopen(fifo, "r");
+		size_t n = in ? fread(buf, 1, sizeof buf - 1, in) : 0;
+		_exit(n == 6 && memcmp(buf, "hello\n", 6) == 0 ? 0 : 1);
+	}
+	af = atomic_open(fifo, &d);
+	CHECK(af != NULL && atomic_temp(af) == NULL, "FIFO written through");
+	fputs("hello\n", atomic_fp(af));
+	CHECK(atomic_commit(af, &d) == 0, "FIFO commit");
+	{
+		int status;
+		waitpid(pid, &status, 0);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "FIFO reader got the bytes");
+	}
+	CHECK(stat(fifo, &st) == 0 && S_ISFIFO(st.st_mode), "FIFO stays a FIFO");
+	unlink(fifo);
+
+	/* a replaced file keeps its mode; close without rename keeps the old one */
+	snprintf(path, sizeof path, "%s/model.json", dir);
+	fp = fopen(path, "w");
+	fputs("old\n", fp);
+	fclose(fp);
+	chmod(path, 0600);
+	af = atomic_open(path, &d);
+	fputs("new\n", atomic_fp(af));
+	CHECK(atomic_close(af, &d) == 0, "close");
+	text = slurp(path);
+	CHECK_STR(text, "old\n", "closed, not renamed: the old file");
+	free(text);
+	CHECK(count_others(dir, "model.json") == 1, "the closed temporary is there");
+	atomic_abort(af);
+	CHECK(count_others(dir, "model.json") == 0, "abort after close removes the temporary");
+	af = atomic_open(path, &d);
+	fputs("new\n", atomic_fp(af));
+	CHECK(atomic_close(af, &d) == 0 && atomic_rename(af, &d) == 0, "close, rename");
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 07777) == 0600, "mode 0600 kept");
+
+	/* a link is followed: the file it names is replaced, the link kept */
+	snprintf(link, sizeof link, "%s/current.json", dir);
+	CHECK(symlink("model.json", link) == 0, "symlink");
+	af = atomic_open(link, &d);
+	fputs("newer\n", atomic_fp(af));
+	CHECK(atomic_commit(af, &d) == 0, "commit through a link");
+	CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode), "the link stays a link");
+	text = slurp(path);
+	CHECK_STR(text, "newer\n", "the linked file replaced");
+	free(text);
+	CHECK(atomic_target_id(link, &dev, &ino) == 1 && atomic_target_id(path, &dev2, &ino2) == 1 &&
+	    dev == dev2 && ino == ino2, "a link and its file are one target");
+	CHECK(atomic_target_id("/dev/null", &dev, &ino) == 0, "a device is no file target");
+	unlink(link);
+	unlink(path);
+
+	/* a name of NAME_MAX bytes works (the temporary's name is cut to fit) */
+	memset(longname, 'a', NAME_MAX);
+	longname[NAME_MAX] = '\0';
+	snprintf(path, sizeof path, "%s/%s", dir, longname);
+	af = atomic_open(path, &d);
+	CHECK(af != NULL, "a NAME_MAX name opens");
+	if (af != NULL) {
+		const char *t = strrchr(atomic_temp(af), '/') + 1;
+		CHECK(strlen(t) <= NAME_MAX, "the temporary's name fits NAME_MAX");
+		fputs("x\n", atomic_fp(af));
+		CHECK(atomic_commit(af, &d) == 0, "a NAME_MAX name commits");
+	}
+	CHECK(access(path, F_OK) == 0, "the NAME_MAX file is there");
+	unlink(path);
+
+	/* a directory is refused, not written into */
+	af = atomic_open(dir, &d);
+	CHECK(af == NULL, "a directory is refused");
+	{
+		char buf[700], want[700];
+		diag_format(&d, buf, sizeof buf);
+		snprintf(want, sizeof want, "%s: cannot write: is a directory", dir);
+		CHECK_STR(buf, want, "directory message");
+	}
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -191,5 +320,6 @@ main(void)
 	test_opts();
 	test_acct();
 	test_atomic();
+	test_atomic_targets();
 	return check_done();
 }
