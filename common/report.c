@@ -6,6 +6,7 @@
 #include "report.h"
 #include "strtab.h"
 #include "report-impl.h"
+#include "pricing.h"
 #include "stats.h"
 #include "num.h"
 
@@ -327,8 +328,9 @@ report_add_row(struct report *r, const struct csvio_row *row, struct diag *d)
 {
 	/* Checked in the order pr-optimize writes the columns. */
 	static const int order[6] = { S_ED, S_ER, S_EP, S_BD, S_BR, S_BP };
-	static const char *const names[6] = { "exp_demand", "exp_revenue", "exp_profit",
-	    "base_demand", "base_revenue", "base_profit" };
+	static const char *const names[6] = { PRICING_COL_EXP_DEMAND, PRICING_COL_EXP_REVENUE,
+	    PRICING_COL_EXP_PROFIT, PRICING_COL_BASE_DEMAND, PRICING_COL_BASE_REVENUE,
+	    PRICING_COL_BASE_PROFIT };
 	double v[NSUM], price = NAN, opt = NAN, paid = NAN, shadow = NAN, label = NAN, pred = NAN;
 	double change;
 	long cols[NSUM];
@@ -352,17 +354,17 @@ report_add_row(struct report *r, const struct csvio_row *row, struct diag *d)
 		if (!(price > 0))
 			return diag_set(d, NULL, 0, r->o.price_name, row->f[r->c.price],
 			    row->len[r->c.price], "not a positive price");
-		if (get_num(row, r->c.opt_price, "opt_price", &opt, d) < 0)
+		if (get_num(row, r->c.opt_price, PRICING_COL_OPT_PRICE, &opt, d) < 0)
 			return -1;
 		for (i = 0; i < 6; i++) {
 			if (get_num(row, cols[order[i]], names[i], &v[order[i]], d) < 0)
 				return -1;
 		}
 		paid = opt;
-		if (r->c.paid >= 0 && get_num(row, r->c.paid, "paid_price", &paid, d) < 0)
+		if (r->c.paid >= 0 && get_num(row, r->c.paid, PRICING_COL_PAID_PRICE, &paid, d) < 0)
 			return -1;
 		if (r->c.shadow >= 0 && row->len[r->c.shadow] > 0 &&
-		    get_num(row, r->c.shadow, "shadow_price", &shadow, d) < 0)
+		    get_num(row, r->c.shadow, PRICING_COL_SHADOW_PRICE, &shadow, d) < 0)
 			return -1;
 	}
 	if (r->c.label >= 0) {

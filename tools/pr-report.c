@@ -20,6 +20,7 @@
 #include "diag.h"
 #include "model.h"
 #include "num.h"
+#include "pricing.h"
 #include "report.h"
 
 static const char help[] =
@@ -219,23 +220,23 @@ main(int argc, char **argv)
 	in = cli_open_input(optind < argc ? argv[optind] : NULL, common.delim);
 
 	memset(&rc, 0, sizeof rc);
-	rc.opt_price = optional_col(in, "opt_price");
+	rc.opt_price = optional_col(in, PRICING_COL_OPT_PRICE);
 	if (rc.opt_price < 0 && label == NULL)
-		rc.opt_price = require_col(in, "opt_price");
+		rc.opt_price = require_col(in, PRICING_COL_OPT_PRICE);
 	if (rc.opt_price >= 0 || curves > 0) {
-		rc.opt_price = require_col(in, "opt_price");
+		rc.opt_price = require_col(in, PRICING_COL_OPT_PRICE);
 		rc.price = require_col(in, price);
-		rc.exp_demand = require_col(in, "exp_demand");
-		rc.exp_revenue = require_col(in, "exp_revenue");
-		rc.exp_profit = require_col(in, "exp_profit");
-		rc.base_demand = require_col(in, "base_demand");
-		rc.base_revenue = require_col(in, "base_revenue");
-		rc.base_profit = require_col(in, "base_profit");
-		rc.binding = optional_col(in, "binding");
-		rc.status = optional_col(in, "status");
-		rc.offer = optional_col(in, "offer_id");
-		rc.shadow = optional_col(in, "shadow_price");
-		rc.paid = optional_col(in, "paid_price");
+		rc.exp_demand = require_col(in, PRICING_COL_EXP_DEMAND);
+		rc.exp_revenue = require_col(in, PRICING_COL_EXP_REVENUE);
+		rc.exp_profit = require_col(in, PRICING_COL_EXP_PROFIT);
+		rc.base_demand = require_col(in, PRICING_COL_BASE_DEMAND);
+		rc.base_revenue = require_col(in, PRICING_COL_BASE_REVENUE);
+		rc.base_profit = require_col(in, PRICING_COL_BASE_PROFIT);
+		rc.binding = optional_col(in, PRICING_COL_BINDING);
+		rc.status = optional_col(in, PRICING_COL_STATUS);
+		rc.offer = optional_col(in, PRICING_COL_OFFER_ID);
+		rc.shadow = optional_col(in, PRICING_COL_SHADOW_PRICE);
+		rc.paid = optional_col(in, PRICING_COL_PAID_PRICE);
 	} else {
 		rc.price = rc.exp_demand = rc.exp_revenue = rc.exp_profit = -1;
 		rc.base_demand = rc.base_revenue = rc.base_profit = -1;
