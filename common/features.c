@@ -349,7 +349,7 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 		}
 		if ((t->kind == FEAT_HISTORY || t->kind == FEAT_REFPRICE) && cfg->asof_col != NULL) {
 			t->pit = t->kind == FEAT_HISTORY ?
-			    hist_pit_aggs(hist, cfg->delim, s->col, cfg->agg, cfg->history_date, d) :
+			    hist_pit_aggs(hist, cfg->delim, s->col, cfg->agg, cfg->cold, cfg->history_date, d) :
 			    hist_pit_ref(hist, cfg->delim, s->col, s->arg, cfg->history_date, cfg->window,
 			    cfg->ref_median, d);
 			if (t->pit == NULL)
@@ -359,7 +359,7 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 				f->asof = day + 1;
 			continue;
 		} else if (t->kind == FEAT_HISTORY) {
-			t->side = hist_fit(hist, cfg->delim, s->col, cfg->agg,
+			t->side = hist_fit(hist, cfg->delim, s->col, cfg->agg, cfg->cold,
 			    cfg->history_date, f->asof, d);
 		} else if (t->kind == FEAT_REFPRICE) {
 			t->side = hist_ref_fit(hist, cfg->delim, s->col, s->arg,
@@ -954,7 +954,10 @@ load_lookup(struct tr *t, const json_t *o, const char *name, size_t i, struct di
 				return bad_state(d, name, i, "a value is not a number, a string or null");
 		nk++;
 	}
-	t->unseen_says = t->kind == FEAT_HISTORY ? "count 0, others empty" : "left empty";
+	v = json_object_get(o, "cold_start");
+	t->unseen_says = t->kind != FEAT_HISTORY ? "left empty" :
+	    json_is_string(v) && strcmp(json_string_value(v), "empty") != 0 ?
+	    "count 0, sums 0, others from --cold-start" : "count 0, sums 0, others empty";
 	return 0;
 }
 
@@ -1476,12 +1479,14 @@ put_row_fields(struct tr *t, size_t at, struct csvio_writer *w)
 	const char *p;
 	size_t j;
 
-	if (at >= t->rows.n || t->rows.off[at] == HIST_ROW_NONE) {
+	if (at >= t->rows.n || t->rows.off[at] == HIST_ROW_NONE) {   /* not reached: no day */
 		t->n_unseen++;
 		for (j = 0; j < t->nnames; j++)
 			csvio_put_str(w, t->dflt[j]);
 		return;
 	}
+	if (t->rows.cold[at])
+		t->n_unseen++;
 	for (p = t->rows.text + t->rows.off[at], j = 0; j < t->nnames; j++, p += strlen(p) + 1)
 		csvio_put_str(w, p);
 }

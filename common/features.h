@@ -74,6 +74,7 @@ struct feat_config {
 	const char *holidays;   /* file of holiday dates, or NULL */
 	const char *history;    /* history file, or NULL */
 	const char *agg;        /* history aggregates ("count,sum:amount,...") */
+	const char *cold;       /* history values for keys without history, or NULL (see history.h) */
 	const char *history_date; /* the history's date column */
 	long window;            /* ref_price: days back from asof; 0: all */
 	int ref_median;         /* ref_price: 1 median, 0 mean */

@@ -14,11 +14,25 @@ enum agg_kind { AGG_COUNT, AGG_SUM, AGG_MEAN, AGG_MIN, AGG_MAX, AGG_LAST, AGG_RE
 
 static const char *const agg_word[] = { "count", "sum", "mean", "min", "max", "last", "recency" };
 
-/* One aggregate asked for, and its column in the history. */
+/* What a key without history gets for an aggregate (--cold-start). */
+enum cold_kind { COLD_EMPTY, COLD_VALUE, COLD_POPULATION };
+
+/*
+ * One aggregate asked for: KIND[:COL[*COL2|/COL2]][?COND[=VALUE]].  The
+ * value of a row is COL, COL times COL2 or COL over COL2; with a
+ * condition, only the rows where COND holds count (COND a number other
+ * than 0, or COND's text equal to VALUE).
+ */
 struct agg {
 	enum agg_kind kind;
-	char *col;                /* NULL for count and recency; owned */
-	long idx;
+	char *col, *col2;         /* NULL when not used; owned */
+	char op;                  /* '*' or '/' with col2, else 0 */
+	char *cond, *cond_val;    /* the condition column and its text, or NULL; owned */
+	char *name;               /* the new column: hist_... ; owned */
+	long idx, idx2, cidx;
+	enum cold_kind cold;
+	char *cold_text;          /* COLD_VALUE: the text; owned */
+	double cold_x;            /* COLD_VALUE: the number (not for last:) */
 };
 
 static int
@@ -29,39 +43,118 @@ oom(struct diag *d)
 
 /* ---- the --agg list ---- */
 
+#define AGG_SYNTAX "count, sum:COL, mean:COL, min:COL, max:COL, last:COL, recency; " \
+	"COL may be A*B or A/B; any may end in ?FLAG or ?COL=VALUE"
+
+/* s[0..len) is a column name: not empty, and none of the aggregate syntax in it. */
+static int
+name_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (s[i] == ':' || s[i] == '?' || s[i] == '*' || s[i] == '/')
+			return 0;
+	return 1;
+}
+
+/* The new column's name: hist_KIND[_COL[_times_|_per_COL2]][_if_COND[_is_VALUE]]. */
+static char *
+agg_name(const struct agg *g)
+{
+	char buf[2048];
+	int n = snprintf(buf, sizeof buf, "hist_%s", agg_word[g->kind]);
+
+	if (g->col != NULL)
+		n += snprintf(buf + n, sizeof buf - (size_t)n, "_%s", g->col);
+	if (g->col2 != NULL)
+		n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%s", g->op == '*' ? "_times_" : "_per_",
+		    g->col2);
+	if (g->cond != NULL)
+		n += snprintf(buf + n, sizeof buf - (size_t)n, "_if_%s", g->cond);
+	if (g->cond_val != NULL)
+		snprintf(buf + n, sizeof buf - (size_t)n, "_is_%s", g->cond_val);
+	return strdup(buf);
+}
+
+/* One item p[0..len) into *g (NULL: only check).  Returns 0, or -1 with d filled. */
+static int
+parse_agg(const char *p, size_t len, struct agg *g, struct diag *d)
+{
+	const char *q = memchr(p, '?', len), *colon, *op, *eq;
+	size_t body = q ? (size_t)(q - p) : len, wl;
+	int k, bare;
+
+	colon = memchr(p, ':', body);
+	wl = colon ? (size_t)(colon - p) : body;
+	for (k = 0; k <= AGG_RECENCY; k++)
+		if (strlen(agg_word[k]) == wl && memcmp(agg_word[k], p, wl) == 0)
+			break;
+	if (k > AGG_RECENCY)
+		return diag_set(d, NULL, 0, NULL, p, len, "unknown aggregate (%s)", AGG_SYNTAX);
+	bare = k == AGG_COUNT || k == AGG_RECENCY;
+	if (bare != (colon == NULL) || (colon != NULL && (size_t)(colon - p) + 1 == body))
+		return diag_set(d, NULL, 0, NULL, p, len, bare ? "this aggregate takes no column" :
+		    "this aggregate needs a column (as sum:COL)");
+	op = NULL;
+	if (colon != NULL) {
+		const char *c = colon + 1, *e = p + body;
+		op = c;
+		while (op < e && *op != '*' && *op != '/')
+			op++;
+		if (op == e)
+			op = NULL;
+		if (op != NULL && k == AGG_LAST)
+			return diag_set(d, NULL, 0, NULL, p, len, "last: takes one column, not a product or ratio");
+		if (!name_ok(c, (size_t)((op ? op : e) - c)) || (op && !name_ok(op + 1, (size_t)(e - op - 1))))
+			return diag_set(d, NULL, 0, NULL, p, len, "bad column in aggregate (%s)", AGG_SYNTAX);
+	}
+	eq = NULL;
+	if (q != NULL) {
+		const char *c = q + 1, *e = p + len;
+		eq = memchr(c, '=', (size_t)(e - c));
+		if (!name_ok(c, (size_t)((eq ? eq : e) - c)))
+			return diag_set(d, NULL, 0, NULL, p, len, "bad condition in aggregate (%s)", AGG_SYNTAX);
+	}
+	if (g == NULL)
+		return 0;
+	memset(g, 0, sizeof *g);
+	g->kind = (enum agg_kind)k;
+	g->idx = g->idx2 = g->cidx = -1;
+	if (colon != NULL && (g->col = strndup(colon + 1, (size_t)((op ? op : p + body) - colon - 1))) == NULL)
+		return oom(d);
+	if (op != NULL) {
+		g->op = *op;
+		if ((g->col2 = strndup(op + 1, (size_t)(p + body - op - 1))) == NULL)
+			return oom(d);
+	}
+	if (q != NULL) {
+		if ((g->cond = strndup(q + 1, (size_t)((eq ? eq : p + len) - q - 1))) == NULL)
+			return oom(d);
+		if (eq != NULL && (g->cond_val = strndup(eq + 1, (size_t)(p + len - eq - 1))) == NULL)
+			return oom(d);
+	}
+	if ((g->name = agg_name(g)) == NULL)
+		return oom(d);
+	return 0;
+}
+
 /* Parse the list into aggs (NULL: only check).  Returns the count, or -1. */
 static long
 parse_aggs(const char *agg, struct agg *aggs, struct diag *d)
 {
 	const char *p = agg;
 	long n = 0;
-	size_t len, wl;
-	const char *colon, *end;
-	int k;
+	size_t len;
+	const char *end;
 
 	while (*p != '\0') {
 		end = strchr(p, ',');
 		len = end ? (size_t)(end - p) : strlen(p);
-		colon = memchr(p, ':', len);
-		wl = colon ? (size_t)(colon - p) : len;
-		for (k = 0; k <= AGG_RECENCY; k++)
-			if (strlen(agg_word[k]) == wl && memcmp(agg_word[k], p, wl) == 0)
-				break;
-		if (k > AGG_RECENCY)
-			return diag_set(d, NULL, 0, NULL, p, len,
-			    "unknown aggregate (count, sum:COL, mean:COL, min:COL, max:COL, last:COL, recency)");
-		if ((k == AGG_COUNT || k == AGG_RECENCY) != (colon == NULL) ||
-		    (colon != NULL && (size_t)(colon - p) + 1 == len))
-			return diag_set(d, NULL, 0, NULL, p, len,
-			    k == AGG_COUNT || k == AGG_RECENCY ? "this aggregate takes no column" :
-			    "this aggregate needs a column (as sum:COL)");
-		if (aggs != NULL) {
-			memset(&aggs[n], 0, sizeof aggs[n]);
-			aggs[n].kind = (enum agg_kind)k;
-			if (colon != NULL &&
-			    (aggs[n].col = strndup(colon + 1, len - wl - 1)) == NULL)
-				return oom(d);
-		}
+		if (parse_agg(p, len, aggs ? &aggs[n] : NULL, d) < 0)
+			return -1;
 		n++;
 		p += len;
 		if (*p == ',') {
@@ -75,12 +168,6 @@ parse_aggs(const char *agg, struct agg *aggs, struct diag *d)
 	return n;
 }
 
-int
-hist_check_aggs(const char *agg, struct diag *d)
-{
-	return parse_aggs(agg, NULL, d) < 0 ? -1 : 0;
-}
-
 static void
 free_aggs(struct agg *aggs, long naggs)
 {
@@ -88,14 +175,94 @@ free_aggs(struct agg *aggs, long naggs)
 
 	if (aggs == NULL)
 		return;
-	for (a = 0; a < naggs; a++)
+	for (a = 0; a < naggs; a++) {
 		free(aggs[a].col);
+		free(aggs[a].col2);
+		free(aggs[a].cond);
+		free(aggs[a].cond_val);
+		free(aggs[a].name);
+		free(aggs[a].cold_text);
+	}
 	free(aggs);
+}
+
+/*
+ * Apply a --cold-start list to aggs: "empty", "population", or
+ * NAME=VALUE,... (NAME a new column, VALUE a number, a text for last:, or
+ * "population").  Returns 0, or -1 with d filled.
+ */
+static int
+parse_cold(const char *cold, struct agg *aggs, long naggs, struct diag *d)
+{
+	const char *p = cold, *end, *eq;
+	size_t len;
+	long a;
+	enum num_status ns;
+
+	if (cold == NULL || strcmp(cold, "empty") == 0)
+		return 0;
+	if (strcmp(cold, "population") == 0) {
+		for (a = 0; a < naggs; a++)
+			if (aggs[a].kind != AGG_COUNT && aggs[a].kind != AGG_SUM)
+				aggs[a].cold = COLD_POPULATION;
+		return 0;
+	}
+	while (*p != '\0') {
+		end = strchr(p, ',');
+		len = end ? (size_t)(end - p) : strlen(p);
+		eq = memchr(p, '=', len);
+		if (eq == NULL || eq == p)
+			return diag_set(d, NULL, 0, NULL, p, len,
+			    "expected empty, population or NAME=VALUE,... (NAME a new history column)");
+		for (a = 0; a < naggs; a++)
+			if (strlen(aggs[a].name) == (size_t)(eq - p) && memcmp(aggs[a].name, p, (size_t)(eq - p)) == 0)
+				break;
+		if (a == naggs)
+			return diag_set(d, NULL, 0, NULL, p, (size_t)(eq - p), "not a history column of --agg");
+		if (aggs[a].kind == AGG_COUNT || aggs[a].kind == AGG_SUM)
+			return diag_set(d, NULL, 0, NULL, p, (size_t)(eq - p),
+			    "a key without history has count and sums 0");
+		free(aggs[a].cold_text);
+		aggs[a].cold_text = NULL;
+		if ((size_t)(eq + 1 - p) == len) {
+			aggs[a].cold = COLD_EMPTY;
+		} else if (len - (size_t)(eq + 1 - p) == 10 && memcmp(eq + 1, "population", 10) == 0) {
+			aggs[a].cold = COLD_POPULATION;
+		} else {
+			aggs[a].cold = COLD_VALUE;
+			if ((aggs[a].cold_text = strndup(eq + 1, len - (size_t)(eq + 1 - p))) == NULL)
+				return oom(d);
+			if (aggs[a].kind != AGG_LAST &&
+			    (ns = num_parse(eq + 1, strlen(aggs[a].cold_text), &aggs[a].cold_x, 0)) != NUM_OK)
+				return diag_set(d, NULL, 0, NULL, eq + 1, strlen(aggs[a].cold_text),
+				    "%s: %s (or population)", aggs[a].name, num_strerror(ns));
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+int
+hist_check_aggs(const char *agg, const char *cold, struct diag *d)
+{
+	long naggs;
+	struct agg *aggs;
+	int rc;
+
+	if ((naggs = parse_aggs(agg, NULL, d)) < 0)
+		return -1;
+	if ((aggs = calloc((size_t)naggs, sizeof *aggs)) == NULL)
+		return oom(d);
+	rc = parse_aggs(agg, aggs, d) < 0 || parse_cold(cold, aggs, naggs, d) < 0 ? -1 : 0;
+	free_aggs(aggs, naggs);
+	return rc;
 }
 
 /* The parsed list, or NULL with d filled; *naggs gets its length. */
 static struct agg *
-new_aggs(const char *agg, long *naggs, struct diag *d)
+new_aggs(const char *agg, const char *cold, long *naggs, struct diag *d)
 {
 	struct agg *aggs;
 
@@ -105,7 +272,7 @@ new_aggs(const char *agg, long *naggs, struct diag *d)
 		oom(d);
 		return NULL;
 	}
-	if (parse_aggs(agg, aggs, d) < 0) {
+	if (parse_aggs(agg, aggs, d) < 0 || parse_cold(cold, aggs, *naggs, d) < 0) {
 		free_aggs(aggs, *naggs);
 		return NULL;
 	}
@@ -417,10 +584,12 @@ agg_cols_bind(struct agg_cols *ac, const struct csvio_reader *r, const char *key
 		return -1;
 	ac->need_day = 0;
 	for (a = 0; a < ac->naggs; a++) {
-		if (needs_day(ac->aggs[a].kind))
+		struct agg *g = &ac->aggs[a];
+		if (needs_day(g->kind))
 			ac->need_day = 1;
-		if (ac->aggs[a].col != NULL &&
-		    (ac->aggs[a].idx = csvio_require_col(r, ac->aggs[a].col, d)) < 0)
+		if ((g->col != NULL && (g->idx = csvio_require_col(r, g->col, d)) < 0) ||
+		    (g->col2 != NULL && (g->idx2 = csvio_require_col(r, g->col2, d)) < 0) ||
+		    (g->cond != NULL && (g->cidx = csvio_require_col(r, g->cond, d)) < 0))
 			return -1;
 	}
 	ac->didx = ac->need_day ? csvio_require_col(r, date_col, d) : csvio_col(r, date_col);
@@ -429,14 +598,52 @@ agg_cols_bind(struct agg_cols *ac, const struct csvio_reader *r, const char *key
 	return 0;
 }
 
-/* Parse what the aggregates read from row into hr.  Returns 0, or -1 with d filled. */
+/* Number in field idx of row: 1 with *x, 0 when empty, -1 with d filled. */
+static int
+field_num(const struct agg_cols *ac, const struct csvio_row *row, long idx, const char *col,
+    double *x, struct diag *d)
+{
+	enum num_status ns = num_parse(row->f[idx], row->len[idx], x, 0);
+
+	if (ns == NUM_EMPTY)
+		return 0;
+	if (ns != NUM_OK)
+		return diag_set(d, ac->path, row->line, col, row->f[idx], row->len[idx], "%s",
+		    num_strerror(ns));
+	return 1;
+}
+
+/* Whether row meets g's condition: 1, 0, or -1 with d filled (a flag that is not a number). */
+static int
+agg_cond(const struct agg_cols *ac, const struct agg *g, const struct csvio_row *row,
+    struct diag *d)
+{
+	double x;
+	int k;
+
+	if (g->cond == NULL)
+		return 1;
+	if (g->cond_val != NULL)
+		return row->len[g->cidx] == strlen(g->cond_val) &&
+		    memcmp(row->f[g->cidx], g->cond_val, row->len[g->cidx]) == 0;
+	if ((k = field_num(ac, row, g->cidx, g->cond, &x, d)) < 0)
+		return -1;
+	return k > 0 && x != 0;
+}
+
+/*
+ * Parse what the aggregates read from row into hr: val[a] is the row's
+ * value (NAN: missing, or the row does not meet the condition; count,
+ * last, recency: 1 when the row counts).  Returns 0, or -1 with d filled.
+ */
 static int
 agg_cols_parse(const struct agg_cols *ac, const struct csvio_row *row, struct hist_row *hr,
     struct diag *d)
 {
 	struct date dt;
-	enum num_status ns;
+	double y;
 	long a;
+	int k, on;
 
 	hr->has_day = 0;
 	if (ac->didx >= 0 &&
@@ -444,6 +651,9 @@ agg_cols_parse(const struct agg_cols *ac, const struct csvio_row *row, struct hi
 		return -1;
 	for (a = 0; a < ac->naggs; a++) {
 		const struct agg *g = &ac->aggs[a];
+		if ((on = agg_cond(ac, g, row, d)) < 0)
+			return -1;
+		hr->val[a] = on ? 1 : NAN;
 		if (g->kind == AGG_COUNT || g->kind == AGG_RECENCY)
 			continue;
 		if (g->kind == AGG_LAST) {
@@ -458,14 +668,18 @@ agg_cols_parse(const struct agg_cols *ac, const struct csvio_row *row, struct hi
 			}
 			continue;
 		}
-		ns = num_parse(row->f[g->idx], row->len[g->idx], &hr->val[a], 0);
-		if (ns == NUM_EMPTY) {
+		/* Both fields are read whatever the condition, so a bad number is always found. */
+		if ((k = field_num(ac, row, g->idx, g->col, &hr->val[a], d)) < 0 ||
+		    (g->col2 != NULL && field_num(ac, row, g->idx2, g->col2, &y, d) < 0))
+			return -1;
+		if (!on || k == 0 || (g->col2 != NULL && row->len[g->idx2] == 0)) {
 			hr->val[a] = NAN;
 			continue;
 		}
-		if (ns != NUM_OK)
-			return diag_set(d, ac->path, row->line, g->col, row->f[g->idx], row->len[g->idx],
-			    "%s", num_strerror(ns));
+		if (g->op == '*')
+			hr->val[a] *= y;
+		else if (g->op == '/')
+			hr->val[a] = y != 0 ? hr->val[a] / y : NAN;   /* over 0: no value */
 	}
 	return 0;
 }
@@ -474,7 +688,7 @@ agg_cols_parse(const struct agg_cols *ac, const struct csvio_row *row, struct hi
  * Add one row of key ki to the aggregates.  last:COL takes the latest dated
  * row; on a tie the later one, so rows must come in file order within a
  * day.  text_off[a]: where last:COL's text of this row is in c->text, or
- * (size_t)-1 to copy hr's text there when it is taken.
+ * NULL to copy hr's text there when it is taken.
  */
 static int
 agg_acc_add(struct agg_acc *c, const struct agg *aggs, size_t ki, const struct hist_row *hr,
@@ -488,8 +702,11 @@ agg_acc_add(struct agg_acc *c, const struct agg *aggs, size_t ki, const struct h
 	for (a = 0; a < c->naggs; a++) {
 		size_t at = (size_t)a * c->cap + ki;
 		double x = hr->val[a];
+		if (isnan(x))         /* missing, or not meeting the condition */
+			continue;
 		switch (aggs[a].kind) {
 		case AGG_COUNT:
+			c->n[at] += 1;
 			break;
 		case AGG_LAST:
 		case AGG_RECENCY:
@@ -505,8 +722,6 @@ agg_acc_add(struct agg_acc *c, const struct agg *aggs, size_t ki, const struct h
 			}
 			break;
 		default:
-			if (isnan(x))
-				break;
 			if (c->n[at] == 0 || x < c->min[at])
 				c->min[at] = x;
 			if (c->n[at] == 0 || x > c->max[at])
@@ -527,9 +742,9 @@ struct hist_value {
 	int real;                 /* a number written as a JSON real even when whole */
 };
 
-/* Aggregate a of key ki (ki beyond the keys seen: a key without rows) as of day asof. */
+/* Aggregate a of key ki of c (ki beyond the keys seen: a key without rows) as of day asof. */
 static struct hist_value
-agg_acc_value(const struct agg_acc *c, const struct agg *aggs, long a, size_t ki, long asof)
+acc_value(const struct agg_acc *c, const struct agg *aggs, long a, size_t ki, long asof)
 {
 	struct hist_value v = { 0, 0, NULL, 0 };
 	size_t at = (size_t)a * c->cap + ki;
@@ -538,11 +753,11 @@ agg_acc_value(const struct agg_acc *c, const struct agg *aggs, long a, size_t ki
 	switch (aggs[a].kind) {
 	case AGG_COUNT:
 		v.has = 1;
-		v.x = seen ? c->count[ki] : 0;
+		v.x = seen ? c->n[at] : 0;
 		break;
 	case AGG_SUM:
-		if ((v.has = seen))
-			v.x = c->sum[at];
+		v.has = 1;
+		v.x = seen ? c->sum[at] : 0;
 		break;
 	case AGG_MEAN:
 		if ((v.has = seen && c->n[at] > 0))
@@ -566,6 +781,29 @@ agg_acc_value(const struct agg_acc *c, const struct agg *aggs, long a, size_t ki
 			v.x = (double)(asof - c->last_day[at]);
 		break;
 	}
+	return v;
+}
+
+/*
+ * Aggregate a of key ki as of asof, with --cold-start's default where it
+ * has no value: a given one, or the population's (pool: every row as one
+ * key, at index 0).
+ */
+static struct hist_value
+agg_acc_value(const struct agg_acc *c, const struct agg_acc *pool, const struct agg *aggs,
+    long a, size_t ki, long asof)
+{
+	struct hist_value v = acc_value(c, aggs, a, ki, asof);
+
+	if (v.has || aggs[a].cold == COLD_EMPTY)
+		return v;
+	if (aggs[a].cold == COLD_POPULATION)
+		return acc_value(pool, aggs, a, 0, asof);
+	v.has = 1;
+	if (aggs[a].kind == AGG_LAST)
+		v.s = aggs[a].cold_text;
+	else
+		v.x = aggs[a].cold_x;
 	return v;
 }
 
@@ -606,13 +844,15 @@ lookup_new(const char *type, const char *key, json_t *extra)
 
 /* The "history" transform of aggregates c of keys (in byte order) as of asof. */
 static json_t *
-agg_json(const struct agg_acc *c, const struct agg *aggs, const struct strtab *keys,
-    const char *key, const char *agg, const char *date_col, long asof)
+agg_json(const struct agg_acc *c, const struct agg_acc *pool, const struct agg *aggs,
+    const struct strtab *keys, const char *key, const char *agg, const char *cold,
+    const char *date_col, long asof)
 {
-	json_t *out = lookup_new("history", key, json_pack("{s:o, s:s}",
-	    "date_column", date_col != NULL ? json_string(date_col) : json_null(), "aggregates", agg));
+	json_t *out = lookup_new("history", key, cold == NULL ? json_pack("{s:o, s:s}",
+	    "date_column", date_col != NULL ? json_string(date_col) : json_null(), "aggregates", agg) :
+	    json_pack("{s:o, s:s, s:s}", "date_column", date_col != NULL ? json_string(date_col) :
+	    json_null(), "aggregates", agg, "cold_start", cold));
 	json_t *cols, *dflt, *map, *vals;
-	char name[1024];
 	size_t nk = strtab_n(keys), i, *order;
 	long a;
 
@@ -622,12 +862,9 @@ agg_json(const struct agg_acc *c, const struct agg *aggs, const struct strtab *k
 	dflt = json_object_get(out, "default");
 	map = json_object_get(out, "keys");
 	for (a = 0; a < c->naggs; a++) {
-		if (aggs[a].col != NULL)
-			snprintf(name, sizeof name, "hist_%s_%s", agg_word[aggs[a].kind], aggs[a].col);
-		else
-			snprintf(name, sizeof name, "hist_%s", agg_word[aggs[a].kind]);
-		json_array_append_new(cols, json_string(name));
-		json_array_append_new(dflt, value_json(agg_acc_value(c, aggs, a, (size_t)-1 / 2, asof)));
+		json_array_append_new(cols, json_string(aggs[a].name));
+		json_array_append_new(dflt, value_json(agg_acc_value(c, pool, aggs, a, (size_t)-1 / 2,
+		    asof)));
 	}
 	if ((order = malloc((nk ? nk : 1) * sizeof *order)) == NULL) {
 		json_decref(out);
@@ -640,7 +877,8 @@ agg_json(const struct agg_acc *c, const struct agg *aggs, const struct strtab *k
 		if ((vals = json_array()) == NULL)
 			break;
 		for (a = 0; a < c->naggs; a++)
-			json_array_append_new(vals, value_json(agg_acc_value(c, aggs, a, order[i], asof)));
+			json_array_append_new(vals, value_json(agg_acc_value(c, pool, aggs, a, order[i],
+			    asof)));
 		json_object_set_new(map, strtab_str(keys, order[i], NULL), vals);
 	}
 	free(order);
@@ -676,13 +914,13 @@ row_scratch_fini(struct hist_row *hr)
 
 json_t *
 hist_fit(struct source *src, unsigned char delim, const char *key, const char *agg,
-    const char *date_col, long asof, struct diag *d)
+    const char *cold, const char *date_col, long asof, struct diag *d)
 {
 	struct csvio_reader *r = NULL;
 	struct csvio_row row;
 	struct strtab *keys = NULL;
 	struct agg_cols ac;
-	struct agg_acc acc;
+	struct agg_acc acc, pool;
 	struct hist_row hr;
 	json_t *out = NULL;
 	long a, ki;
@@ -690,9 +928,10 @@ hist_fit(struct source *src, unsigned char delim, const char *key, const char *a
 
 	memset(&ac, 0, sizeof ac);
 	memset(&acc, 0, sizeof acc);
-	if ((ac.aggs = new_aggs(agg, &ac.naggs, d)) == NULL)
+	memset(&pool, 0, sizeof pool);
+	if ((ac.aggs = new_aggs(agg, cold, &ac.naggs, d)) == NULL)
 		return NULL;
-	acc.naggs = ac.naggs;
+	acc.naggs = pool.naggs = ac.naggs;
 	if (row_scratch_init(&hr, ac.naggs) < 0 || (keys = strtab_new()) == NULL)
 		goto nomem;
 	if ((r = source_reader(src, delim, d)) == NULL || agg_cols_bind(&ac, r, key, date_col, d) < 0)
@@ -712,12 +951,14 @@ hist_fit(struct source *src, unsigned char delim, const char *key, const char *a
 		if (hr.has_day && asof != HIST_NO_DAY && hr.day > asof)
 			continue;
 		if ((ki = strtab_add(keys, row.f[ac.kidx], row.len[ac.kidx])) < 0 ||
-		    agg_acc_add(&acc, ac.aggs, (size_t)ki, &hr, NULL) < 0)
+		    agg_acc_add(&acc, ac.aggs, (size_t)ki, &hr, NULL) < 0 ||
+		    agg_acc_add(&pool, ac.aggs, 0, &hr, NULL) < 0)
 			goto nomem;
 	}
 	if (got < 0)
 		goto fail;
-	if ((out = agg_json(&acc, ac.aggs, keys, key, agg, ac.didx >= 0 ? date_col : NULL, asof)) == NULL)
+	if ((out = agg_json(&acc, &pool, ac.aggs, keys, key, agg, cold,
+	    ac.didx >= 0 ? date_col : NULL, asof)) == NULL)
 		goto nomem;
 	goto done;
 nomem:
@@ -729,6 +970,7 @@ done:
 	csvio_close(r);
 	row_scratch_fini(&hr);
 	agg_acc_fini(&acc);
+	agg_acc_fini(&pool);
 	free_aggs(ac.aggs, ac.naggs);
 	strtab_free(keys);
 	return out;
@@ -875,7 +1117,7 @@ done:
 
 struct hist_pit {
 	int ref;                  /* 0: aggregates by key; 1: a reference price by item */
-	char *key, *agg, *date_col, *price;   /* owned, for the state */
+	char *key, *agg, *cold, *date_col, *price;   /* owned, for the state */
 	long window;
 	int median;
 	struct agg *aggs;
@@ -887,6 +1129,7 @@ struct hist_pit {
 	size_t *text_off;         /* n x naggs: last:COL's text in acc.text */
 	size_t *order;            /* rows by (day, file order) */
 	struct agg_acc acc;       /* aggregates: the running values by key */
+	struct agg_acc pool;      /* and of every row as one key (--cold-start population) */
 	/* ref: each item's distinct prices, sorted, and a Fenwick tree of counts over them */
 	size_t *rank;             /* per row: its price's place among its item's */
 	size_t *vstart, *vcount;  /* per item */
@@ -905,6 +1148,7 @@ hist_pit_free(struct hist_pit *p)
 		return;
 	free(p->key);
 	free(p->agg);
+	free(p->cold);
 	free(p->date_col);
 	free(p->price);
 	free_aggs(p->aggs, p->naggs);
@@ -918,6 +1162,8 @@ hist_pit_free(struct hist_pit *p)
 	free(p->text_off);
 	free(p->order);
 	agg_acc_fini(&p->acc);
+	p->pool.text.buf = NULL;   /* the pool shares acc's texts */
+	agg_acc_fini(&p->pool);
 	free(p->rank);
 	free(p->vstart);
 	free(p->vcount);
@@ -1009,7 +1255,7 @@ sort_by_day(const long *day, size_t n)
 
 struct hist_pit *
 hist_pit_aggs(struct source *src, unsigned char delim, const char *key, const char *agg,
-    const char *date_col, struct diag *d)
+    const char *cold, const char *date_col, struct diag *d)
 {
 	struct hist_pit *p = pit_new(0, key, date_col, d);
 	struct csvio_reader *r = NULL;
@@ -1022,14 +1268,14 @@ hist_pit_aggs(struct source *src, unsigned char delim, const char *key, const ch
 	memset(&hr, 0, sizeof hr);
 	if (p == NULL)
 		return NULL;
-	if ((p->agg = strdup(agg)) == NULL)
+	if ((p->agg = strdup(agg)) == NULL || (cold != NULL && (p->cold = strdup(cold)) == NULL))
 		goto nomem;
-	if ((p->aggs = new_aggs(agg, &p->naggs, d)) == NULL)
+	if ((p->aggs = new_aggs(agg, cold, &p->naggs, d)) == NULL)
 		goto fail;
 	memset(&ac, 0, sizeof ac);
 	ac.aggs = p->aggs;
 	ac.naggs = p->naggs;
-	p->acc.naggs = p->naggs;
+	p->acc.naggs = p->pool.naggs = p->naggs;
 	if (row_scratch_init(&hr, p->naggs) < 0)
 		goto nomem;
 	if ((r = source_reader(src, delim, d)) == NULL || agg_cols_bind(&ac, r, key, date_col, d) < 0)
@@ -1279,11 +1525,15 @@ sweep_to(struct hist_pit *p, struct sweep *sw, long day)
 	if (day == HIST_NO_DAY)
 		return 0;             /* nothing is dated before it */
 	while (sw->add_at < p->n && p->rday[i = p->order[sw->add_at]] < day) {
+		struct hist_row hr = { .day = p->rday[i], .has_day = 1,
+		    .val = p->val + i * (size_t)p->naggs };
+		const size_t *off = p->text_off + i * (size_t)p->naggs;
 		if (p->ref ? ref_move(p, i, 1) < 0 :
-		    agg_acc_add(&p->acc, p->aggs, (size_t)p->rkey[i], &(struct hist_row){
-		    .day = p->rday[i], .has_day = 1, .val = p->val + i * (size_t)p->naggs },
-		    p->text_off + i * (size_t)p->naggs) < 0)
+		    agg_acc_add(&p->acc, p->aggs, (size_t)p->rkey[i], &hr, off) < 0 ||
+		    agg_acc_add(&p->pool, p->aggs, 0, &hr, off) < 0)
 			return -1;
+		/* The pool's last: texts are offsets into acc's. */
+		p->pool.text = p->acc.text;
 		sw->add_at++;
 	}
 	if (p->ref && p->window > 0)
@@ -1304,7 +1554,8 @@ pit_json(struct hist_pit *p, long asof)
 	double v;
 
 	if (!p->ref)
-		return agg_json(&p->acc, p->aggs, p->keys, p->key, p->agg, p->date_col, asof);
+		return agg_json(&p->acc, &p->pool, p->aggs, p->keys, p->key, p->agg, p->cold,
+		    p->date_col, asof);
 	if ((out = ref_json_new(p->key, p->price, p->date_col, p->window, p->median)) == NULL)
 		return NULL;
 	if ((order = malloc((ni ? ni : 1) * sizeof *order)) == NULL) {
@@ -1320,9 +1571,14 @@ pit_json(struct hist_pit *p, long asof)
 	return out;
 }
 
-/* The fields of query key ki now, as texts joined by NUL, into rows; 0 when it has none. */
+/*
+ * The fields of query key ki now, each NUL-terminated, into rows; *off
+ * where they start, *cold 1 when the key has no history yet (then they
+ * are the --cold-start defaults).
+ */
 static int
-pit_answer(struct hist_pit *p, long ki, long day, struct hist_rows *rows, size_t *off)
+pit_answer(struct hist_pit *p, long ki, long day, struct hist_rows *rows, size_t *off,
+    unsigned char *cold)
 {
 	struct arena ar = { rows->text, rows->len, rows->cap };
 	char buf[NUM_BUFSZ];
@@ -1330,20 +1586,16 @@ pit_answer(struct hist_pit *p, long ki, long day, struct hist_rows *rows, size_t
 	long a;
 	int rc = 0;
 
-	*off = HIST_ROW_NONE;
-	if (ki < 0)
-		return 0;
 	if (p->ref) {
-		if (!ref_value(p, ki, &v.x))
-			return 0;
-		*off = arena_add(&ar, buf, num_format(v.x, buf));
+		*cold = !ref_value(p, ki, &v.x);
+		*off = *cold ? arena_add(&ar, "", 0) : arena_add(&ar, buf, num_format(v.x, buf));
 		rc = *off == (size_t)-1 ? -1 : 0;
 	} else {
-		if ((size_t)ki >= p->acc.cap || p->acc.count[ki] == 0)
-			return 0;
+		size_t k = ki < 0 ? (size_t)-1 / 2 : (size_t)ki;   /* a key never seen */
+		*cold = k >= p->acc.cap || p->acc.count[k] == 0;
 		for (a = 0; a < p->naggs && rc == 0; a++) {
 			size_t at;
-			v = agg_acc_value(&p->acc, p->aggs, a, (size_t)ki, day);
+			v = agg_acc_value(&p->acc, &p->pool, p->aggs, a, k, day);
 			if (!v.has)
 				at = arena_add(&ar, "", 0);
 			else if (v.s != NULL)
@@ -1372,6 +1624,7 @@ hist_pit_run(struct hist_pit *p, const long *qkey, const long *qday, size_t nq, 
 
 	memset(rows, 0, sizeof *rows);
 	if ((rows->off = malloc((nq ? nq : 1) * sizeof *rows->off)) == NULL ||
+	    (rows->cold = calloc(nq ? nq : 1, 1)) == NULL ||
 	    (qorder = sort_by_day(qday, nq)) == NULL)
 		goto nomem;
 	rows->n = nq;
@@ -1385,7 +1638,7 @@ hist_pit_run(struct hist_pit *p, const long *qkey, const long *qday, size_t nq, 
 		    (sweep_to(p, &sw, asof) < 0 || (snap = pit_json(p, asof)) == NULL))
 			goto nomem;
 		if (sweep_to(p, &sw, qday[q]) < 0 ||
-		    pit_answer(p, qkey[q], qday[q], rows, &rows->off[q]) < 0)
+		    pit_answer(p, qkey[q], qday[q], rows, &rows->off[q], &rows->cold[q]) < 0)
 			goto nomem;
 	}
 	if (snap == NULL && (sweep_to(p, &sw, asof) < 0 || (snap = pit_json(p, asof)) == NULL))
@@ -1405,5 +1658,6 @@ hist_rows_fini(struct hist_rows *rows)
 {
 	free(rows->text);
 	free(rows->off);
+	free(rows->cold);
 	memset(rows, 0, sizeof *rows);
 }

@@ -13,7 +13,19 @@
  *                                 the later row); a date column is written ISO
  *     recency     hist_recency    days from the key's latest date to asof
  *
- * A key absent from the history gets count 0 and empty fields elsewhere.
+ * COL may be a product or a ratio of two columns, A*B or A/B (no value
+ * when either is missing or B is 0): mean:paid/list_price.  Any aggregate
+ * may end in a condition, ?FLAG (rows where FLAG is a number other than
+ * 0) or ?COL=VALUE (rows where COL's text is VALUE); only those rows count
+ * for it: count?coupon, sum:amount?coupon, recency?bought.  The column is
+ * named hist_KIND[_COL[_times_|_per_B]][_if_FLAG[_is_VALUE]].
+ *
+ * A key absent from the history gets count 0 and every sum 0.  Means,
+ * min, max, last and recency have no value for it (nor for a key none of
+ * whose rows counts), unless --cold-start gives one (cold: "empty",
+ * "population", or NAME=VALUE,... with VALUE a number, a text for last:,
+ * or "population"): the population value is the aggregate over all the
+ * history's rows taken as one key.
  * With a date column, rows dated after asof are ignored: they are the
  * future as seen from "today".
  *
@@ -39,10 +51,11 @@
 #define HIST_NO_DAY (-2147483647L - 1)
 
 /*
- * Check an --agg list without reading anything.  Returns 0, or -1 with d
- * filled (what and value) for an unknown or malformed item.
+ * Check an --agg list and a --cold-start list (cold may be NULL) without
+ * reading anything.  Returns 0, or -1 with d filled (what and value) for
+ * an unknown or malformed item.
  */
-int hist_check_aggs(const char *agg, struct diag *d);
+int hist_check_aggs(const char *agg, const char *cold, struct diag *d);
 
 /*
  * The latest date in column date_col of the history src (read once more
@@ -60,7 +73,7 @@ int hist_max_day(struct source *src, unsigned char delim, const char *date_col, 
  * "history", or NULL with d filled.
  */
 json_t *hist_fit(struct source *src, unsigned char delim, const char *key, const char *agg,
-    const char *date_col, long asof, struct diag *d);
+    const char *cold, const char *date_col, long asof, struct diag *d);
 
 /*
  * Reference price per item (column item) from column price of the history src
@@ -91,7 +104,7 @@ struct hist_pit;   /* opaque */
  * without a date or with a bad number or date).  Free with hist_pit_free.
  */
 struct hist_pit *hist_pit_aggs(struct source *src, unsigned char delim, const char *key,
-    const char *agg, const char *date_col, struct diag *d);
+    const char *agg, const char *cold, const char *date_col, struct diag *d);
 
 /* Likewise for the reference price of item (as hist_ref_fit; window 0: all days before). */
 struct hist_pit *hist_pit_ref(struct source *src, unsigned char delim, const char *item,
@@ -111,7 +124,9 @@ struct hist_rows {
 	char *text;               /* the fields of each answered row, each NUL-terminated */
 	size_t len, cap;
 	size_t *off;              /* n: where row q's first field starts in text, or
-	                           * HIST_ROW_NONE: no history before its date (the defaults) */
+	                           * HIST_ROW_NONE: a row skipped (no day) */
+	unsigned char *cold;      /* n: 1 when row q's key had no history before its date
+	                           * (its fields are then the --cold-start defaults) */
 	size_t n;
 };
 

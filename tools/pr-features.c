@@ -42,7 +42,8 @@ static const char help[] =
 "\n"
 "Transformations (with --fit; each adds columns, in the order given):\n"
 "      --agg=LIST         history aggregates: count,sum:COL,mean:COL,min:COL,\n"
-"                         max:COL,last:COL,recency (default count)\n"
+"                         max:COL,last:COL,recency (default count); COL may be\n"
+"                         A*B or A/B, and any may end in ?FLAG or ?COL=VALUE\n"
 "      --asof=DATE        \"today\" for recency and --window (default: the\n"
 "                         latest date in the history; with --asof-col, the\n"
 "                         day after it)\n"
@@ -53,6 +54,9 @@ static const char help[] =
 "      --cf-k=K           neighbours kept per item (or customer) for cf (default 20)\n"
 "      --cf-mode=MODE     cf similarity between items (default) or users\n"
 "      --clip-z=COLS=K    COL_clip: COL clipped to mean -+ K sd\n"
+"      --cold-start=WHAT  what a key without history gets for means, min, max,\n"
+"                         last and recency: empty (default), population, or\n"
+"                         NAME=VALUE,... (VALUE a number, a text or population)\n"
 "      --date=COLS        COL_dow, COL_month, COL_doy, COL_isoweek, COL_weekend\n"
 "      --history=FILE     per-key aggregates from FILE (with --key, --agg)\n"
 "      --history-date=COL the history's date column (default date)\n"
@@ -89,7 +93,7 @@ static const char help[] =
 
 enum {
 	OPT_AGG = CLI_OPT_FIRST_TOOL, OPT_APPLY, OPT_ASOF, OPT_ASOF_COL, OPT_BINS, OPT_CF, OPT_CF_K, OPT_CF_MODE,
-	OPT_CLIP_Z, OPT_EVALUATE, OPT_ORDER_BY, OPT_RATING, OPT_TEST_LAST,
+	OPT_CLIP_Z, OPT_COLD_START, OPT_EVALUATE, OPT_ORDER_BY, OPT_RATING, OPT_TEST_LAST,
 	OPT_DATE, OPT_FIT, OPT_HISTORY, OPT_HISTORY_DATE, OPT_HOLIDAYS, OPT_ITEM, OPT_KEY,
 	OPT_LOG1P, OPT_MIN_COUNT, OPT_MINMAX, OPT_MISSING_AS, OPT_ONEHOT, OPT_RECOMMEND,
 	OPT_REF_PRICE, OPT_REF_STAT, OPT_SMOOTHING, OPT_TARGET_MEAN, OPT_USER, OPT_WINDOW,
@@ -107,6 +111,7 @@ static const struct option longopts[] = {
 	{ "cf-k",         required_argument, NULL, OPT_CF_K },
 	{ "cf-mode",      required_argument, NULL, OPT_CF_MODE },
 	{ "clip-z",       required_argument, NULL, OPT_CLIP_Z },
+	{ "cold-start",   required_argument, NULL, OPT_COLD_START },
 	{ "date",         required_argument, NULL, OPT_DATE },
 	{ "evaluate",     required_argument, NULL, OPT_EVALUATE },
 	{ "fit",          required_argument, NULL, OPT_FIT },
@@ -296,6 +301,7 @@ parse_args(struct args *a, int argc, char **argv)
 			a->cfg.asof = optarg;
 			break;
 		case OPT_ASOF_COL: a->cfg.asof_col = optarg; break;
+		case OPT_COLD_START: a->cfg.cold = optarg; break;
 		case OPT_HOLIDAYS: a->cfg.holidays = optarg; break;
 		case OPT_HISTORY:
 			a->cfg.history = optarg;
@@ -305,7 +311,7 @@ parse_args(struct args *a, int argc, char **argv)
 			break;
 		case OPT_KEY: a->key = optarg; break;
 		case OPT_AGG:
-			if (hist_check_aggs(optarg, &d) < 0)
+			if (hist_check_aggs(optarg, NULL, &d) < 0)
 				cli_usage_diag("--agg", &d);
 			a->cfg.agg = optarg;
 			break;
@@ -363,10 +369,11 @@ parse_args(struct args *a, int argc, char **argv)
 			bad = a->user ? "--user" : "--item";
 		if (bad == NULL && a->apply != NULL && a->cf_opt_given)
 			bad = a->cfg.cf_rating ? "--rating" : "--cf-mode or --cf-k";
-		if (bad == NULL && (a->key || a->cfg.asof || a->cfg.asof_col || a->cfg.holidays ||
-		    a->cfg.min_count || a->cfg.window))
+		if (bad == NULL && (a->key || a->cfg.asof || a->cfg.asof_col || a->cfg.cold ||
+		    a->cfg.holidays || a->cfg.min_count || a->cfg.window))
 			bad = a->key ? "--key" : a->cfg.asof ? "--asof" : a->cfg.asof_col ? "--asof-col" :
-			    a->cfg.holidays ? "--holidays" : a->cfg.min_count ? "--min-count" : "--window";
+			    a->cfg.cold ? "--cold-start" : a->cfg.holidays ? "--holidays" :
+			    a->cfg.min_count ? "--min-count" : "--window";
 		if (bad != NULL)
 			cli_usage("%s cannot be given with %s%s", bad, mode,
 			    a->apply ? " (the state holds the transformations)" : "");
@@ -386,6 +393,10 @@ parse_args(struct args *a, int argc, char **argv)
 		cli_usage("--window needs --ref-price");
 	if (a->cfg.asof_col != NULL && a->cfg.history == NULL)
 		cli_usage("--asof-col needs --history");
+	if (a->cfg.cold != NULL && hist_opt == NULL)
+		cli_usage("--cold-start needs --history and --key");
+	if (a->cfg.cold != NULL && hist_check_aggs(a->cfg.agg, a->cfg.cold, &d) < 0)
+		cli_usage_diag("--cold-start", &d);
 	if (cf_opt != NULL && (a->user == NULL || a->item == NULL))
 		cli_usage("--cf needs --user and --item");
 	if (cf_opt == NULL && (a->user != NULL || a->item != NULL))

@@ -461,7 +461,7 @@ pit_expect(const struct pit_hist *h, size_t nh, int k, int it, int t, long windo
 		num_format(median ? (nv % 2 ? v[nv / 2] : (v[nv / 2 - 1] + v[nv / 2]) / 2) :
 		    (double)exact / (double)nv, g);
 	if (cnt == 0) {
-		snprintf(out, size, "0,,,,,,,,%s", g);
+		snprintf(out, size, "0,0,,,,,,,%s", g);
 		return;
 	}
 	num_format((double)cnt, a);
