@@ -2205,6 +2205,44 @@ add_dcol(struct formula *f, size_t term, size_t first, size_t nf)
 	f->ndc++;
 }
 
+/*
+ * Term t's variables (vars[nv], returned), the columns each contributes
+ * (ncomp) and whether a categorical one is coded by all its levels (full):
+ * R's TermCode, contrasts when the term without the variable is empty or
+ * contained in an earlier term; without an intercept the first categorical
+ * variable gets all its levels (*first_full_done tracks it).
+ */
+static size_t
+term_shape(const struct formula *f, size_t t, int *first_full_done, size_t *vars, long *ncomp,
+    int *full)
+{
+	uint64_t term = f->terms[t];
+	size_t v, k, nv = 0;
+
+	for (v = 0; v < f->nvars; v++) {
+		if (!(term & ((uint64_t)1 << v)))
+			continue;
+		full[nv] = 0;
+		if (var_categorical(f, v)) {
+			uint64_t rest = term & ~((uint64_t)1 << v);
+			int found = rest == 0;
+			for (k = 0; k < t && !found; k++)
+				if ((rest & ~f->terms[k]) == 0)
+					found = 1;
+			full[nv] = !found;
+			if (!*first_full_done) {
+				full[nv] = 1;
+				*first_full_done = 1;
+			}
+			ncomp[nv] = (long)var_nlevels(f, v) - (full[nv] ? 0 : 1);
+		} else {
+			ncomp[nv] = f->vars[v].ncol > 0 ? f->vars[v].ncol : 1;
+		}
+		vars[nv++] = v;
+	}
+	return nv;
+}
+
 int
 formula_build(struct formula *f, struct diag *d)
 {
@@ -2224,39 +2262,42 @@ formula_build(struct formula *f, struct diag *d)
 		if (x->is_cat)
 			x->ref_index = x->ref ? formula_level_index(f, x->col, x->ref, strlen(x->ref)) : 0;
 	}
+	/*
+	 * Count the columns first (pr-train(1), Formulas: at most
+	 * FORMULA_MAX_COEF): three crossed factors of 1,000 levels ask for a
+	 * billion columns, and a model file may say so in 24 KB.
+	 */
+	{
+		int fd = f->intercept;
+		double total = f->intercept;
+		for (t = 0; t < f->nterms; t++) {
+			size_t vars[MAX_VARS], nv;
+			long ncomp[MAX_VARS];
+			int full[MAX_VARS];
+			double ncomb = 1;
+			nv = term_shape(f, t, &fd, vars, ncomp, full);
+			for (k = 0; k < nv; k++)
+				ncomb *= (double)ncomp[k];
+			total += ncomb;
+		}
+		if (total > FORMULA_MAX_COEF) {
+			char n[32];
+			snprintf(n, sizeof n, total < 1e15 ? "%.0f" : "%.3g", total);
+			return diag_set(d, NULL, 0, NULL, NULL, 0,
+			    "formula: the terms make %s design columns, more than %d", n, FORMULA_MAX_COEF);
+		}
+	}
 	if (f->intercept) {
 		add_dcol(f, (size_t)-1, f->ncomp, 0);
 	}
 	for (t = 0; t < f->nterms; t++) {
-		uint64_t term = f->terms[t];
-		size_t vars[MAX_VARS], nv = 0, ncomb = 1, c;
+		size_t vars[MAX_VARS], nv, ncomb = 1, c;
 		long ncomp[MAX_VARS];
 		int full[MAX_VARS];
 
-		for (v = 0; v < f->nvars; v++) {
-			if (!(term & ((uint64_t)1 << v)))
-				continue;
-			full[nv] = 0;
-			if (var_categorical(f, v)) {
-				/* R's TermCode: contrasts when the term without v is
-				 * empty or contained in an earlier term. */
-				uint64_t rest = term & ~((uint64_t)1 << v);
-				int found = rest == 0;
-				for (k = 0; k < t && !found; k++)
-					if ((rest & ~f->terms[k]) == 0)
-						found = 1;
-				full[nv] = !found;
-				if (!first_full_done) {
-					full[nv] = 1;
-					first_full_done = 1;
-				}
-				ncomp[nv] = (long)var_nlevels(f, v) - (full[nv] ? 0 : 1);
-			} else {
-				ncomp[nv] = f->vars[v].ncol > 0 ? f->vars[v].ncol : 1;
-			}
-			vars[nv++] = v;
-			ncomb *= (size_t)ncomp[nv - 1];
-		}
+		nv = term_shape(f, t, &first_full_done, vars, ncomp, full);
+		for (k = 0; k < nv; k++)
+			ncomb *= (size_t)ncomp[k];
 		if (ncomb == 0)
 			return diag_set(d, NULL, 0, NULL, f->term_labels[t], strlen(f->term_labels[t]),
 			    "formula: term has no columns");
@@ -2966,4 +3007,16 @@ formula_set_predvars(struct formula *f, char *const *calls, size_t n, struct dia
 		formula_free(g);
 	}
 	return 0;
+}
+
+int
+formula_check_work(const struct formula *f, size_t nrows, struct diag *d)
+{
+	double p = (double)f->ndc, work = (double)nrows * p * p;
+
+	if (work <= FORMULA_MAX_WORK)
+		return 0;
+	return diag_set(d, NULL, 0, NULL, NULL, 0,
+	    "formula: %zu rows x %zu design columns is too much to fit (rows x columns^2 = %.3g, "
+	    "at most %.0e)", nrows, f->ndc, work, FORMULA_MAX_WORK);
 }

@@ -89,9 +89,15 @@ const char *formula_level(const struct formula *f, size_t i, size_t k);   /* sor
 long formula_level_index(const struct formula *f, size_t i, const char *text, size_t len);
 
 /*
+ * Design columns at most (pr-train(1), Formulas): their p x p covariance is
+ * 800 MB at this size.  formula_build counts before it builds anything.
+ */
+#define FORMULA_MAX_COEF 10000
+
+/*
  * Expand the terms into design columns.  Returns 0, or -1 with d filled
- * (more than 64 variables, a term with no columns).  Call once, after every
- * formula_set_levels.
+ * (more than FORMULA_MAX_COEF columns, a term with no columns, parameters
+ * not learned).  Call once, after every formula_set_levels.
  */
 int formula_build(struct formula *f, struct diag *d);
 
@@ -122,6 +128,16 @@ int formula_learn(struct formula *f, const double *(*row)(const void *ctx, size_
 size_t formula_npredvars(const struct formula *f);
 char *formula_predvar(const struct formula *f, size_t k);
 int formula_set_predvars(struct formula *f, char *const *calls, size_t n, struct diag *d);
+
+/*
+ * The work of a fit is about rows x columns^2 (a QR factorisation):
+ * formula_check_work refuses more than FORMULA_MAX_WORK (a minute or two;
+ * 1,000,000 rows x 141 columns, 100,000 x 447), so that a 12-way crossing
+ * (4,096 columns) fails at once instead of after minutes.  Returns 0, or
+ * -1 with d filled.  Call after formula_build.
+ */
+#define FORMULA_MAX_WORK 2e10
+int formula_check_work(const struct formula *f, size_t nrows, struct diag *d);
 
 /* Design columns (coefficients) in R's order, with R's names ("(Intercept)", "segvip", "price:segvip"). */
 size_t formula_ncoef(const struct formula *f);

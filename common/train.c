@@ -416,11 +416,11 @@ set_levels(const struct train_opts *o, struct formula *f, struct store *s, const
 	if (s->n == 0)
 		return diag_set(d, input, 0, NULL, NULL, 0, "no rows to fit");
 	/* knots and orthogonal polynomials from the rows kept */
-	if (formula_learn(f, store_row_ctx, s, s->n, d) < 0) {
+	if (formula_learn(f, store_row_ctx, s, s->n, d) < 0 || formula_build(f, d) < 0) {
 		snprintf(d->file, sizeof d->file, "%s", input);
 		return -1;
 	}
-	return formula_build(f, d);
+	return 0;
 }
 
 /*
@@ -519,6 +519,10 @@ train_run(const struct train_opts *o, struct formula *f, struct store *s, const 
 	*docp = NULL;
 	if (set_levels(o, f, s, input, price, d) < 0)
 		return -1;
+	if (formula_check_work(f, s->n, d) < 0) {
+		snprintf(d->file, sizeof d->file, "%s", input);
+		return -1;
+	}
 	t.o = o;
 	t.f = f;
 	t.s = s;
