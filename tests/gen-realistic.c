@@ -24,14 +24,16 @@
  * rho = -1 and lambda = -2.5 (a price above the reference weighs 3.5 times
  * as much as one below it: loss aversion).  Each customer has a hidden type
  * t (a bargain hunter with probability 0.4, else a regular) and a hidden
- * price sensitivity beta_c ~ N(mu_t, 0.6^2), mu = -4 (bargain) or -2
+ * price sensitivity beta_c ~ N(mu_t, 0.8^2), mu = -6 (bargain) or -1.5
  * (regular); the coupon's effect beyond its price cut is gamma_t = 0.9
- * (bargain) or 0.15.  Type and sensitivity show only in the customer's
+ * (bargain) or 0.1, and each redemption costs the shop 1.  Type and sensitivity show only in the customer's
  * history.  The shop's logging policy posts three price levels per item
  * (0.9, 1 and 1.1 list) in turn every 14 days, with 10% of exposures at a
  * random price (0.8 to 1.2 list) and a coupon shown to 15% of them.
  *
- * "Best from what can be observed": for each candidate, the shelf price (on
+ * The rules: the shelf price and the price paid within 0.7 and 1.3 times
+ * today's price.  "Best from what can be observed": for each candidate, the
+ * shelf price (on
  * a grid of 201 points within the bounds, plus today's price and the
  * reference price) and offer that maximise the expected profit averaged over
  * the posterior of (t, beta_c) given the customer's history (a grid of 41
@@ -54,8 +56,8 @@
 #define MAXCUST 20000
 #define CANDS_PER_CUST 3
 
-static const double alpha = -1.0, rho = -1.0, lambda = -2.5, coupon_off = 0.1;
-static const double mu[2] = { -4.0, -2.0 }, sigma = 0.6, gamma_t[2] = { 0.9, 0.15 };
+static const double alpha = -1.0, rho = -1.0, lambda = -2.5, coupon_off = 0.1, redeem = 1.0;
+static const double mu[2] = { -6.0, -1.5 }, sigma = 0.8, gamma_t[2] = { 0.9, 0.1 };
 static const double p_bargain = 0.4, visit_prob = 0.25, coupon_prob = 0.15;
 static const double list_price[NITEM] = { 4, 8, 12, 18, 25, 35, 50, 70, 99, 140 };
 static const double levels[3] = { 0.9, 1.0, 1.1 };
@@ -211,7 +213,7 @@ true_profit(const struct market *m, int j, double p, int coupon)
 	int cu = j / CANDS_PER_CUST, item = cand_item((unsigned long)m->ncust, j);
 	double paid = p * (1 - coupon_off * coupon);
 
-	return (paid - cost(item)) *
+	return (paid - cost(item) - redeem * coupon) *
 	    prob(eta_of(m, item, m->c[cu].type, m->c[cu].beta, p, coupon, m->ref_today[item]));
 }
 
@@ -257,12 +259,12 @@ write_candidates(const struct market *m)
 {
 	int j;
 
-	printf("customer,item,price,list_price,cost,min_p,max_p\n");
+	printf("customer,item,price,list_price,cost,min_p,max_p,discount\n");
 	for (j = 0; j < m->ncust * CANDS_PER_CUST; j++) {
 		int item = cand_item((unsigned long)m->ncust, j);
 		double lo, hi;
 		bounds(m, item, &lo, &hi);
-		printf("c%05d,i%02d,%.2f,%.2f,%.2f,%.2f,%.2f\n", j / CANDS_PER_CUST, item,
+		printf("c%05d,i%02d,%.2f,%.2f,%.2f,%.2f,%.2f,0\n", j / CANDS_PER_CUST, item,
 		    today_price(m, item), list_price[item], cost(item), lo, hi);
 	}
 }
@@ -404,14 +406,15 @@ best_mode(const struct market *m)
 				double p = k <= NPRICE ? lo + (hi - lo) * k / NPRICE : k == NPRICE + 1 ? t0 :
 				    m->ref_today[it], e = 0, paid = p * (1 - coupon_off * cpn), tp;
 				int v;
-				if (p < lo || p > hi)
+				/* The bounds hold for the shelf price and the price paid. */
+				if (p < lo || p > hi || paid < lo)
 					continue;
 				for (t = 0; t < 2; t++)
 					for (g = 0; g < NGRID; g++)
 						if (w[t][g] > 1e-12)
 							e += w[t][g] * prob(eta_of(m, it, t, b[t][g], p, cpn,
 							    m->ref_today[it]));
-				e *= paid - cost(it);
+				e *= paid - cost(it) - redeem * cpn;
 				tp = true_profit(m, j, p, cpn);
 				for (v = cpn; v < 2; v++) {
 					if (e > best_e[v]) {
@@ -450,7 +453,7 @@ main(int argc, char **argv)
 		goto usage;
 	mode = argv[1];
 	if (strcmp(mode, "offers") == 0) {
-		printf("offer_id,kind,value,cost,discount\n10PCT,percent,10,0,0.1\n");
+		printf("offer_id,kind,value,cost,discount\n10PCT,percent,10,%g,0.1\n", redeem);
 		return 0;
 	}
 	if (argc < 3)
