@@ -34,8 +34,9 @@
  * over neighbours in their stored order, so a score is the same double
  * wherever it is computed.
  *
- * Memory: about 40 bytes per distinct (customer, item) cell while building
- * and 24 after, plus 16 bytes per kept neighbour (k per item or customer);
+ * Memory: while building, 40 bytes per input row and about 60 per distinct
+ * (customer, item) cell (the lists, their transpose and the centred cells),
+ * plus 16 bytes per kept neighbour (k per item or customer) and the names;
  * no customer x customer or item x item matrix is ever formed.
  */
 #ifndef PR_CF_H
