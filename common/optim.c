@@ -41,7 +41,7 @@ struct optim {
 
 static const char *const rule_names[] = {
 	"none", "min_price", "max_price", "max_change", "max_up", "max_down",
-	"min_margin", "min_markup", "cost", "search_range", "ladder", "capacity"
+	"min_margin", "min_markup", "cost", "search_range", "ladder", "capacity", "min_lift", "spread"
 };
 
 const char *
@@ -61,6 +61,8 @@ optim_status_name(enum optim_status s)
 	case OPTIM_INCREASING: return "increasing_demand";
 	case OPTIM_NO_DEMAND: return "no_demand";
 	case OPTIM_OVER_CAPACITY: return "over_capacity";
+	case OPTIM_KEPT: return "kept";
+	case OPTIM_WORSE_THAN_TODAY: return "worse_than_today";
 	}
 	return "ok";
 }
@@ -159,8 +161,10 @@ static double
 ladder_point(const struct optim_ladder *l, long long k)
 {
 	switch (l->kind) {
-	case OPTIM_LADDER_ENDING:
-		return round_scale(l, (double)k + l->ending);
+	case OPTIM_LADDER_ENDING: {
+		long long n = (long long)l->n_ends, q = k >= 0 ? k / n : -((-k + n - 1) / n);
+		return round_scale(l, (double)q * l->period + l->ends[k - q * n]);
+	}
 	case OPTIM_LADDER_STEP:
 		return round_scale(l, (double)k * l->step);
 	case OPTIM_LADDER_GRID:
@@ -189,10 +193,22 @@ ladder_floor(const struct optim_ladder *l, double x)
 		}
 		return lo;
 	}
-	if (l->kind == OPTIM_LADDER_ENDING)
-		k = (long long)floor(x - l->ending);
-	else
+	if (l->kind == OPTIM_LADDER_ENDING) {
+		double q = floor(x / l->period), rest = x - q * l->period;
+		long long n = (long long)l->n_ends;
+		lo = -1;
+		hi = n;         /* the endings at or below rest: ends[0 .. lo] */
+		while (hi - lo > 1) {
+			k = lo + (hi - lo) / 2;
+			if (l->ends[k] <= rest)
+				lo = k;
+			else
+				hi = k;
+		}
+		k = (long long)q * n + lo;
+	} else {
 		k = (long long)floor(x / l->step);
+	}
 	/* the rounding of points may put the guess one off either way */
 	while (ladder_point(l, k) > x)
 		k--;
@@ -214,7 +230,7 @@ ladder_limit(const struct optim_ladder *l)
 	double lim = HUGE_VAL;
 
 	if (l->kind == OPTIM_LADDER_ENDING)
-		lim = k_max;
+		lim = k_max * l->period / (double)l->n_ends;
 	else if (l->kind == OPTIM_LADDER_STEP)
 		lim = k_max * l->step;
 	if (l->scale > 0 && k_max / l->scale < lim)
@@ -284,6 +300,170 @@ decimal_scale(const char *s, size_t len)
 	return pow(10, (double)digits);
 }
 
+#define ENDING_WHOLE_MAX 6     /* digits before the point of an ending */
+#define ENDING_FRAC_MAX  9     /* digits after it */
+
+/*
+ * One ending pattern s[0..len) in units of 10^-frac (frac: the digits
+ * after the point of the longest pattern): its period and its first
+ * offset, and the units of its wildcards right of its first fixed digit
+ * (n_wild of them; those left of it add nothing).  See optim.h for the
+ * syntax.
+ */
+static void
+ending_pattern(const char *s, size_t len, int frac, long long *period, long long *off,
+    long long wild_unit[ENDING_WHOLE_MAX + ENDING_FRAC_MAX], int *n_wild)
+{
+	const char *dot = memchr(s, '.', len);
+	size_t whole = dot ? (size_t)(dot - s) : len, i;
+	long long unit, first = -1;
+	int pos;
+
+	/* a whole part of 0 is none: 0.99 is .99, and 0 alone every whole price */
+	if (whole == 1 && s[0] == '0') {
+		s++;
+		len--;
+		whole = 0;
+	}
+	*off = 0;
+	*n_wild = 0;
+	/* positions, from the leftmost: unit 10^(whole - 1 - i) of the price, in 10^-frac */
+	for (i = 0, pos = 0; i < len; i++) {
+		if (s[i] == '.')
+			continue;
+		unit = 1;
+		{
+			int e = (int)whole - 1 - pos + frac, t;
+			for (t = 0; t < e; t++)
+				unit *= 10;
+		}
+		pos++;
+		if (s[i] == 'x' || s[i] == 'X') {
+			if (first >= 0)
+				wild_unit[(*n_wild)++] = unit;
+			continue;
+		}
+		if (first < 0)
+			first = unit;
+		*off += (s[i] - '0') * unit;
+	}
+	/* no fixed digit: every price in steps of the last position written */
+	if (first < 0) {
+		long long last = 1;
+		int e = frac - (int)(len > whole ? len - whole - 1 : 0), t;
+		for (t = 0; t < e; t++)
+			last *= 10;
+		*period = last;
+		*off = 0;
+		*n_wild = 0;
+		return;
+	}
+	*period = first * 10;
+}
+
+static int
+cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * --ending: a comma-separated list of patterns (see optim.h) into l's
+ * period and sorted endings.  Computed in whole units of the smallest
+ * position written, so that 0.99 is the double nearest 99/100, as strtod
+ * reads ".99".
+ */
+static int
+parse_endings(struct optim_ladder *l, const char *arg, size_t len, struct diag *d)
+{
+	long long offs[OPTIM_ENDINGS_MAX], period = 1, unit, p_i, off, base;
+	long long wu[ENDING_WHOLE_MAX + ENDING_FRAC_MAX];
+	size_t i, j, k, n = 0, npat = 0;
+	int frac = 0, nw;
+	struct { size_t at, len; } pat[64];
+
+	/* the patterns, checked, and the digits after the point of the longest */
+	for (i = 0; i <= len; i = j + 1) {
+		size_t whole = 0, after = 0, dots = 0, digits = 0;
+		for (j = i; j < len && arg[j] != ','; j++) {
+			char c = arg[j];
+			if (c == '.') {
+				dots++;
+			} else if ((c >= '0' && c <= '9') || c == 'x' || c == 'X') {
+				digits++;
+				if (dots)
+					after++;
+				else
+					whole++;
+			} else {
+				dots = 2;       /* not a pattern */
+				break;
+			}
+		}
+		if (dots > 1 || digits == 0 || npat == sizeof pat / sizeof pat[0]) {
+			while (j < len && arg[j] != ',')
+				j++;
+			return diag_set(d, NULL, 0, NULL, arg + i, j - i,
+			    "an ending is digits, with x for any digit, as .99, 9.99 or x.x9");
+		}
+		if (whole > ENDING_WHOLE_MAX || after > ENDING_FRAC_MAX)
+			return diag_set(d, NULL, 0, NULL, arg + i, j - i,
+			    "an ending has at most %d digits before the point and %d after",
+			    ENDING_WHOLE_MAX, ENDING_FRAC_MAX);
+		if ((int)after > frac)
+			frac = (int)after;
+		pat[npat].at = i;
+		pat[npat++].len = j - i;
+	}
+	/* the common period: the longest (they are all powers of ten) */
+	for (i = 0; i < npat; i++) {
+		ending_pattern(arg + pat[i].at, pat[i].len, frac, &p_i, &off, wu, &nw);
+		if (p_i > period)
+			period = p_i;
+	}
+	/* every pattern's endings within one common period */
+	for (i = 0; i < npat; i++) {
+		long long count = 1;
+		ending_pattern(arg + pat[i].at, pat[i].len, frac, &p_i, &off, wu, &nw);
+		for (k = 0; k < (size_t)nw && count <= OPTIM_ENDINGS_MAX; k++)
+			count *= 10;
+		count *= period / p_i;
+		if (count > OPTIM_ENDINGS_MAX || n + (size_t)count > OPTIM_ENDINGS_MAX)
+			return diag_set(d, NULL, 0, NULL, arg, len,
+			    "more than %d prices in each period of the endings", OPTIM_ENDINGS_MAX);
+		for (base = 0; base < period; base += p_i) {
+			long long w, nwild = 1;
+			for (k = 0; k < (size_t)nw; k++)
+				nwild *= 10;
+			/* wildcards right of the first fixed digit: every digit there */
+			for (w = 0; w < nwild; w++) {
+				long long add = 0, rest = w;
+				int t;
+				for (t = 0; t < nw; t++) {
+					add += (rest % 10) * wu[t];
+					rest /= 10;
+				}
+				offs[n++] = base + off + add;
+			}
+		}
+	}
+	qsort(offs, n, sizeof *offs, cmp_ll);
+	for (i = 1, j = 1; i < n; i++)
+		if (offs[i] != offs[j - 1])
+			offs[j++] = offs[i];
+	n = j;
+	unit = 1;
+	for (k = 0; k < (size_t)frac; k++)
+		unit *= 10;
+	l->period = (double)period / (double)unit;
+	for (i = 0; i < n; i++)
+		l->ends[i] = (double)offs[i] / (double)unit;
+	l->n_ends = n;
+	l->scale = (double)unit;
+	return 0;
+}
+
 int
 optim_ladder_parse(struct optim_ladder *l, enum optim_ladder_kind kind, const char *arg,
     size_t len, double *buf, size_t cap, struct diag *d)
@@ -294,16 +474,13 @@ optim_ladder_parse(struct optim_ladder *l, enum optim_ladder_kind kind, const ch
 
 	memset(l, 0, sizeof *l);
 	l->kind = kind;
-	if (kind == OPTIM_LADDER_ENDING || kind == OPTIM_LADDER_STEP) {
+	if (kind == OPTIM_LADDER_ENDING)
+		return parse_endings(l, arg, len, d);
+	if (kind == OPTIM_LADDER_STEP) {
 		if ((st = num_parse(arg, len, &v, 0)) != NUM_OK)
 			return diag_set(d, NULL, 0, NULL, arg, len, "%s", num_strerror(st));
 		l->scale = decimal_scale(arg, len);
-		if (kind == OPTIM_LADDER_ENDING) {
-			if (!(v >= 0 && v < 1))
-				return diag_set(d, NULL, 0, NULL, arg, len,
-				    "an ending must be at least 0 and below 1");
-			l->ending = v;
-		} else {
+		{
 			if (!(v > 0))
 				return diag_set(d, NULL, 0, NULL, arg, len, "a step must be positive");
 			l->step = v;

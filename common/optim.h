@@ -74,7 +74,9 @@ enum optim_rule {
 	OPTIM_RULE_COST,
 	OPTIM_RULE_SEARCH_RANGE,
 	OPTIM_RULE_LADDER,
-	OPTIM_RULE_CAPACITY
+	OPTIM_RULE_CAPACITY,
+	OPTIM_RULE_MIN_LIFT,     /* (set by callers) today's price kept: no change gains enough */
+	OPTIM_RULE_SPREAD        /* (set by callers) the spread around a group's reference price */
 };
 
 /* "none", "min_price", ... (static strings). */
@@ -85,10 +87,13 @@ enum optim_status {
 	OPTIM_AT_BOUND,         /* the objective still rises at the bound that decided */
 	OPTIM_INCREASING,       /* demand does not fall over [lo, hi]: left at today's price */
 	OPTIM_NO_DEMAND,        /* zero demand everywhere in [lo, hi]: left at today's price */
-	OPTIM_OVER_CAPACITY     /* (set by callers) capacity cannot be met within the bounds */
+	OPTIM_OVER_CAPACITY,    /* (set by callers) capacity cannot be met within the bounds */
+	OPTIM_KEPT,             /* (set by callers) today's price kept (--min-lift) */
+	OPTIM_WORSE_THAN_TODAY  /* (set by callers) the rules leave only prices that earn less */
 };
 
-/* "ok", "at_bound", "increasing_demand", "no_demand", "over_capacity". */
+/* "ok", "at_bound", "increasing_demand", "no_demand", "over_capacity", "kept",
+ * "worse_than_today". */
 const char *optim_status_name(enum optim_status s);
 
 /*
@@ -134,20 +139,34 @@ int optim_bounds(const struct optim_rules *r, double today, double cost,
 
 enum optim_ladder_kind {
 	OPTIM_LADDER_NONE,
-	OPTIM_LADDER_ENDING,    /* k + ending, k a whole number (ending in [0, 1)) */
+	OPTIM_LADDER_ENDING,    /* q * period + ends[i], q a whole number */
 	OPTIM_LADDER_STEP,      /* k * step */
 	OPTIM_LADDER_GRID       /* the listed points */
 };
 
+#define OPTIM_ENDINGS_MAX 1000   /* endings within one period */
+
 struct optim_ladder {
 	enum optim_ladder_kind kind;
-	double ending, step;     /* ENDING, STEP */
+	double period;           /* ENDING: the endings repeat every period (1 for .99) */
+	double ends[OPTIM_ENDINGS_MAX];  /* ENDING: in [0, period), ascending */
+	size_t n_ends;
+	double step;             /* STEP */
 	double scale;            /* 10^decimals of the option's text: points are rounded to it (0: no rounding) */
 	const double *grid;      /* GRID: sorted ascending, no duplicates (borrowed) */
 	size_t n_grid;
 };
 
 /*
+ * Endings (kind ENDING) are what the price's last digits read, as
+ * retailers say them, a comma-separated list: ".99" (0.99, 1.99, ...),
+ * ".49,.99", "9.99" (9.99, 19.99, ...), "x.x9" (x: any digit; 0.09, 0.19,
+ * ..., 1.09, ...), ".xx9" (prices under one unit: 0.009, 0.019, ...),
+ * "5" (5, 15, ...).  The digits left of the first fixed digit are free;
+ * a whole part of 0 is none (0.99 is .99), and an ending with no fixed
+ * digit is every price in steps of its last position ("0" every whole
+ * price, "x.xx" every cent).  Points are rounded to the decimals written.
+ *
  * Parse a ladder option into l: "--ending .99" (kind ENDING, arg ".99"),
  * "--step 0.05", or a grid list "9.99,12.99" (commas, semicolons or spaces
  * between numbers) into buf (cap doubles, sorted, duplicates dropped;

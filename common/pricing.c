@@ -109,6 +109,7 @@ pricing_config_init(struct pricing_config *c)
 
 	memset(c, 0, sizeof *c);
 	c->search_range = 3;
+	c->min_lift = NAN;
 	c->ladder_kind = OPTIM_LADDER_NONE;
 	for (k = 0; k < PRICING_N_RULES; k++) {
 		c->rule[k].value = NAN;
@@ -195,6 +196,22 @@ check_constant_rules(const struct pricing_config *c, struct diag *d)
 		    "no price satisfies the rules: --min-markup %s on --cost %s asks for at least %s, above --max-price %s",
 		    c->rule[PRICING_MIN_MARKUP].arg, c->rule[PRICING_COST].arg, floor_text, v->arg);
 	}
+	return 0;
+}
+
+int
+pricing_min_lift_parse(struct pricing_config *c, const char *arg, struct diag *d)
+{
+	size_t len = strlen(arg);
+	int percent = len > 1 && arg[len - 1] == '%';
+	double v;
+
+	if (num_parse(arg, percent ? len - 1 : len, &v, 0) != NUM_OK || !(v >= 0))
+		return diag_set(d, NULL, 0, NULL, NULL, 0,
+		    "--min-lift: expected an amount or a percent of today's objective at least 0 (2.5 or 5%%), not \"%s\"",
+		    arg);
+	c->min_lift = percent ? v / 100 : v;
+	c->min_lift_relative = percent;
 	return 0;
 }
 
@@ -578,6 +595,49 @@ search_offers(struct pricing *p, struct optim_problem *pb, const struct row_limi
 	return 0;
 }
 
+/* Does today's price satisfy every rule (the bounds, and the ladder if any)? */
+static int
+today_allowed(const struct row_limits *lim, const struct optim_ladder *ladder, double today)
+{
+	if (!(today >= lim->all.lo && today <= lim->all.hi))
+		return 0;
+	return ladder == NULL || optim_ladder_count(ladder, today, today) > 0;
+}
+
+/*
+ * Today's price (no offer), allowed by every rule, against the best
+ * change: it is kept when it earns as much (today_value >= best_value, in
+ * the objective searched), or when the change gains less than --min-lift
+ * (then binding min_lift, status kept).
+ */
+static void
+consider_today(const struct pricing *p, double today, double today_value, double best_value,
+    struct pricing_decision *dc)
+{
+	const struct pricing_config *c = p->c;
+	double base = c->revenue ? dc->base_revenue : dc->base_profit, need;
+	int kept_by_rule = 0;
+
+	if (best_value > today_value) {
+		if (isnan(c->min_lift))
+			return;
+		need = c->min_lift_relative ? c->min_lift * fabs(base) : c->min_lift;
+		if (!(dc->lift < need))
+			return;
+		kept_by_rule = 1;
+	}
+	dc->opt_price = dc->paid = today;
+	dc->offer = -1;
+	dc->demand = dc->base_demand;
+	dc->revenue = dc->base_revenue;
+	dc->profit = dc->base_profit;
+	dc->lift = 0;
+	if (kept_by_rule) {
+		dc->binding = OPTIM_RULE_MIN_LIFT;
+		dc->status = OPTIM_KEPT;
+	}
+}
+
 int
 pricing_decide(struct pricing *p, const struct csvio_row *row, double lambda,
     struct pricing_decision *dc, struct diag *d)
@@ -625,8 +685,14 @@ pricing_decide(struct pricing *p, const struct csvio_row *row, double lambda,
 	dc->lift = p->c->revenue ? dc->revenue - dc->base_revenue : dc->profit - dc->base_profit;
 	dc->binding = best.binding;
 	dc->status = best.status;
+	if (today_allowed(&lim, ladder, today)
+	    && (dc->offer >= 0 || dc->opt_price != today))
+		consider_today(p, today, (today - objective_cost) * dc->base_demand, best.value, dc);
 	if (lambda > 0 && dc->binding == OPTIM_RULE_NONE && dc->status == OPTIM_OK)
 		dc->binding = OPTIM_RULE_CAPACITY;
+	/* capacity may need a price that earns less: that is its shadow price's doing */
+	if (dc->lift < 0 && !(lambda > 0))
+		dc->status = OPTIM_WORSE_THAN_TODAY;
 	return 0;
 }
 

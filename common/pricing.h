@@ -90,6 +90,8 @@ struct pricing_config {
 	int with_offers;            /* an offers file is given */
 	enum pricing_bounds_on bounds_on;   /* the cost, margin and markup floors hold for the paid price */
 	int bounds_on_given;        /* --bounds-on was given (it needs offers) */
+	double min_lift;            /* keep today's price unless a change gains this (NaN: 0) */
+	int min_lift_relative;      /* min_lift is a fraction of the base objective */
 	double search_range;        /* > 1 (default 3) */
 	struct pricing_value rule[PRICING_N_RULES];
 	enum optim_ladder_kind ladder_kind;
@@ -116,6 +118,13 @@ const char *pricing_rule_option(enum pricing_rule r);
  */
 int pricing_value_parse(struct pricing_config *c, enum pricing_rule r, const char *arg,
     struct diag *d);
+
+/*
+ * --min-lift: an amount of the objective (profit, or revenue) per row, or
+ * N% of the row's objective at today's price.  Returns 0, or -1 with d's
+ * reason filled.
+ */
+int pricing_min_lift_parse(struct pricing_config *c, const char *arg, struct diag *d);
 
 /*
  * What is wrong with c from the arguments alone: a missing --cost with

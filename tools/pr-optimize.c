@@ -41,8 +41,11 @@ static const char help[] =
 "      --min-margin=NUM|COL lowest margin on price: p >= cost / (1 - NUM)\n"
 "      --min-markup=NUM|COL lowest markup on cost: p >= cost * (1 + NUM)\n"
 "      --allow-loss         allow prices below cost\n"
+"      --min-lift=NUM[%]    keep today's price unless a change gains at least NUM\n"
+"                           (of profit, or revenue, per row) or NUM% of today's\n"
 "      --search-range=NUM   search within today's price / NUM and * NUM (default 3)\n"
-"      --ending=DIGITS      prices end in DIGITS, as .99: k + .99\n"
+"      --ending=DIGITS      prices end in DIGITS (x: any digit; a comma between\n"
+"                           several), as .99, .49,.99, 9.99 or x.x9\n"
 "      --step=NUM           prices are whole multiples of NUM\n"
 "      --grid=LIST          prices from LIST, as \"9.99,12.99,14.99\"\n"
 "      --grid-col=COL       prices from the list in column COL\n"
@@ -69,7 +72,7 @@ enum {
 	OPT_MAX_PRICE, OPT_MAX_CHANGE, OPT_MAX_UP, OPT_MAX_DOWN, OPT_MIN_MARGIN, OPT_MIN_MARKUP,
 	OPT_ALLOW_LOSS, OPT_SEARCH_RANGE, OPT_ENDING, OPT_STEP, OPT_GRID, OPT_GRID_COL,
 	OPT_TRUST_MODEL, OPT_OFFERS, OPT_PROMO_COL, OPT_CAPACITY, OPT_BY,
-	OPT_BOUNDS_ON
+	OPT_BOUNDS_ON, OPT_MIN_LIFT
 };
 
 /* What a run holds; freed by run_free, also when a failure exits (cli_at_fail). */
@@ -195,6 +198,7 @@ static const struct option longopts[] = {
 	{ "max-down",     required_argument, NULL, OPT_MAX_DOWN },
 	{ "max-price",    required_argument, NULL, OPT_MAX_PRICE },
 	{ "max-up",       required_argument, NULL, OPT_MAX_UP },
+	{ "min-lift",     required_argument, NULL, OPT_MIN_LIFT },
 	{ "min-margin",   required_argument, NULL, OPT_MIN_MARGIN },
 	{ "min-markup",   required_argument, NULL, OPT_MIN_MARKUP },
 	{ "min-price",    required_argument, NULL, OPT_MIN_PRICE },
@@ -236,6 +240,10 @@ parse_args(struct run *r, int argc, char **argv)
 		case OPT_MAX_UP: rule_arg(r, PRICING_MAX_UP, optarg); break;
 		case OPT_MAX_DOWN: rule_arg(r, PRICING_MAX_DOWN, optarg); break;
 		case OPT_MIN_MARGIN: rule_arg(r, PRICING_MIN_MARGIN, optarg); break;
+		case OPT_MIN_LIFT:
+			if (pricing_min_lift_parse(c, optarg, &d) < 0)
+				cli_usage_diag(NULL, &d);
+			break;
 		case OPT_MIN_MARKUP: rule_arg(r, PRICING_MIN_MARKUP, optarg); break;
 		case OPT_ALLOW_LOSS: c->allow_loss = 1; break;
 		case OPT_SEARCH_RANGE:

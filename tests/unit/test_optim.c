@@ -335,8 +335,18 @@ test_ladders(struct optim *w)
 	pb.ladder = &l;
 	CHECK(optim_solve(w, &pb, &r, &d) == 0 && r.price == 9.99, "grid within bounds: 9.99");
 
-	CHECK(optim_ladder_parse(&l, OPTIM_LADDER_ENDING, "1.5", 3, NULL, 0, &d) == -1, "ending 1.5 fails");
-	CHECK_STR(d.what, "an ending must be at least 0 and below 1", "ending 1.5 message");
+	CHECK(optim_ladder_parse(&l, OPTIM_LADDER_ENDING, "1..5", 4, NULL, 0, &d) == -1, "ending 1..5 fails");
+	CHECK_STR(d.what, "an ending is digits, with x for any digit, as .99, 9.99 or x.x9",
+	    "ending 1..5 message");
+	CHECK(optim_ladder_parse(&l, OPTIM_LADDER_ENDING, ".99,", 4, NULL, 0, &d) == -1,
+	    "ending .99, fails");
+	CHECK(optim_ladder_parse(&l, OPTIM_LADDER_ENDING, ".xxxx", 5, NULL, 0, &d) == 0,
+	    "ending .xxxx: every price in steps of 0.0001");
+	CHECK(optim_ladder_parse(&l, OPTIM_LADDER_ENDING, "9.xxxx9", 7, NULL, 0, &d) == -1,
+	    "ending 9.xxxx9: too many endings per period");
+	CHECK_STR(d.what, "more than 1000 prices in each period of the endings", "too many endings message");
+	CHECK(optim_ladder_parse(&l, OPTIM_LADDER_ENDING, "1234567.99", 10, NULL, 0, &d) == -1,
+	    "ending with 7 whole digits fails");
 	CHECK(optim_ladder_parse(&l, OPTIM_LADDER_STEP, "0", 1, NULL, 0, &d) == -1, "step 0 fails");
 	CHECK_STR(d.what, "a step must be positive", "step 0 message");
 	CHECK(optim_ladder_parse(&l, OPTIM_LADDER_GRID, "9.99,x", 6, grid, 16, &d) == -1, "grid x fails");
@@ -533,6 +543,81 @@ test_capacity(struct optim *w)
 }
 
 /*
+ * Endings as retailers say them, against the same points listed as a grid
+ * (written out here in whole units of the last decimal, independently of
+ * the parser): the best point must be the same double, for bounds that
+ * take the full evaluation (few points) and the neighbours' search (many).
+ */
+static void
+test_endings(struct optim *w)
+{
+	static const struct {
+		const char *ending;
+		long period, ends[12];  /* in units of 1/scale; ends terminated by -1 */
+		double scale;
+	} cases[] = {
+		{ ".99",     100,  { 99, -1 }, 100 },
+		{ "0.99",    100,  { 99, -1 }, 100 },
+		{ ".49,.99", 100,  { 49, 99, -1 }, 100 },
+		{ "x.x9",    10,   { 9, -1 }, 100 },
+		{ ".x9",     10,   { 9, -1 }, 100 },
+		{ "9.99",    1000, { 999, -1 }, 100 },
+		{ "9.x9",    1000, { 909, 919, 929, 939, 949, 959, 969, 979, 989, 999, -1 }, 100 },
+		{ ".xx9",    10,   { 9, -1 }, 1000 },
+		{ "5",       10,   { 5, -1 }, 1 },
+		{ "0",       1,    { 0, -1 }, 1 },
+		{ "x.xx",    1,    { 0, -1 }, 100 },
+		{ "1.5",     100,  { 15, -1 }, 10 },
+		{ ".25,.x9", 100,  { 9, 19, 25, 29, 39, 49, 59, 69, 79, 89, 99, -1 }, 100 },
+	};
+	static double grid[OPTIM_GRID_MAX];
+	struct demand m = { .kind = LOGIT, .a = 8, .b = 1 };
+	struct optim_problem pb;
+	struct optim_result re, rg;
+	struct optim_ladder le, lg;
+	struct diag d;
+	size_t c, n, k;
+	int bad;
+
+	for (c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		const char *e = cases[c].ending;
+		double b[][2] = { { 2, 12 }, { 0.5, 3 }, { 4.2, 4.9 }, { 1.5, 90 }, { 0.01, 0.2 } };
+		size_t bi;
+
+		CHECK(optim_ladder_parse(&le, OPTIM_LADDER_ENDING, e, strlen(e), NULL, 0, &d) == 0, e);
+		for (n = 0, k = 0; n < OPTIM_GRID_MAX - 16; k++) {
+			size_t i;
+			for (i = 0; cases[c].ends[i] >= 0 && n < OPTIM_GRID_MAX - 16; i++) {
+				long units = (long)k * cases[c].period + cases[c].ends[i];
+				if (units > 0)
+					grid[n++] = (double)units / cases[c].scale;
+			}
+			if (n > 0 && grid[n - 1] > 200)
+				break;
+		}
+		lg.kind = OPTIM_LADDER_GRID;
+		lg.grid = grid;
+		lg.n_grid = n;
+		lg.scale = 0;
+		bad = 0;
+		for (bi = 0; bi < sizeof b / sizeof b[0]; bi++) {
+			int ge, gg;
+			problem(&pb, &m, 0.005, b[bi][0], b[bi][1]);
+			pb.ladder = &le;
+			ge = optim_solve(w, &pb, &re, &d);
+			pb.ladder = &lg;
+			gg = optim_solve(w, &pb, &rg, &d);
+			if (ge != gg || (ge == 0 && (re.price != rg.price || re.value != rg.value))) {
+				printf("     ending %s on [%g, %g]: %d %.17g vs grid %d %.17g\n", e, b[bi][0],
+				    b[bi][1], ge, re.price, gg, rg.price);
+				bad = 1;
+			}
+		}
+		CHECK(!bad, e);
+	}
+}
+
+/*
  * Ladders and ranges at the edge of what a double holds: a rejected row
  * with a message, never a loop (the points of .99 at 4e18 are one double
  * apart, and 1e-18 steps up to 30 overflow any integer index).
@@ -597,6 +682,7 @@ main(void)
 	test_offers(w);
 	test_capacity(w);
 	test_extremes(w);
+	test_endings(w);
 	optim_free(w);
 	return check_done();
 }
