@@ -36,6 +36,8 @@ static const char help[] =
 "      --price=COL        read the price from COL instead of the model's price column\n"
 "  -q, --quiet            say nothing on stderr unless the run fails\n"
 "      --rejects=FILE     write rejected rows to FILE with _line and _reason\n"
+"      --replace          write over input columns of the names this adds\n"
+"                         (without it such an input is refused)\n"
 "      --se               add NAME_se: the standard error of the prediction\n"
 "      --allow-empty      a run that reads data rows and writes none succeeds\n"
 "      --strict           fail on the first rejected row\n"
@@ -44,8 +46,45 @@ static const char help[] =
 "      --version          print the version and exit\n";
 
 enum {
-	OPT_AS = CLI_OPT_FIRST_TOOL, OPT_ELASTICITY, OPT_INTERVAL, OPT_PRICE, OPT_SE
+	OPT_AS = CLI_OPT_FIRST_TOOL, OPT_ELASTICITY, OPT_INTERVAL, OPT_PRICE, OPT_SE, OPT_REPLACE
 };
+
+/* The columns pr-score adds, in order: the prediction, _se, _lower, _upper, elasticity. */
+enum { COL_MEAN, COL_SE, COL_LOWER, COL_UPPER, COL_ELASTICITY, N_COLS };
+
+/*
+ * Name the columns the run adds (want[k] says which) and find each in the
+ * input: at[k] is its input index (written over, with --replace) or -1
+ * (appended).  An input that has one fails without --replace; two added
+ * columns of one name are a usage error.  Returns how many are written over.
+ */
+static size_t
+place_columns(struct csvio_reader *in, const char *name, const int want[N_COLS], int replace,
+    char names[N_COLS][DIAG_COL_MAX + 8], long at[N_COLS])
+{
+	size_t k, j, n_over = 0;
+
+	snprintf(names[COL_MEAN], sizeof names[0], "%s", name);
+	snprintf(names[COL_SE], sizeof names[0], "%s_se", name);
+	snprintf(names[COL_LOWER], sizeof names[0], "%s_lower", name);
+	snprintf(names[COL_UPPER], sizeof names[0], "%s_upper", name);
+	snprintf(names[COL_ELASTICITY], sizeof names[0], "elasticity");
+	for (k = 0; k < N_COLS; k++) {
+		at[k] = -1;
+		if (!want[k])
+			continue;
+		for (j = 0; j < k; j++)
+			if (want[j] && strcmp(names[j], names[k]) == 0)
+				cli_usage("--as %s: two added columns would be named \"%s\"", name, names[k]);
+		if ((at[k] = csvio_col(in, names[k])) == -1)
+			continue;
+		if (at[k] < 0 || !replace)
+			cli_fail(EXIT_FAIL, "%s: the input already has a column \"%s\" (--replace writes "
+			    "over it)", csvio_name(in), names[k]);
+		n_over++;
+	}
+	return n_over;
+}
 
 /*
  * What a run holds, so that every way out frees it: LeakSanitizer
@@ -127,12 +166,17 @@ main(int argc, char **argv)
 		{ "line-buffered", no_argument,    NULL, CLI_OPT_LINE_BUFFERED },
 		{ "model",      required_argument, NULL, 'm' },
 		{ "price",      required_argument, NULL, OPT_PRICE },
+		{ "replace",    no_argument,       NULL, OPT_REPLACE },
 		{ "se",         no_argument,       NULL, OPT_SE },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli_common common;
 	const char *model_path = NULL, *as = NULL, *price_col = NULL;
-	int want_se = 0, want_el = 0, line_buffered = 0, opt, got;
+	int want_se = 0, want_el = 0, line_buffered = 0, replace = 0, opt, got;
+	int want[N_COLS];
+	char names[N_COLS][DIAG_COL_MAX + 8];
+	long at[N_COLS];
+	size_t n_over, k;
 	unsigned long long n_se_empty = 0;
 	double level = 0;
 	struct run run;
@@ -161,6 +205,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_PRICE: price_col = optarg; break;
 		case OPT_SE: want_se = 1; break;
+		case OPT_REPLACE: replace = 1; break;
 		case OPT_ELASTICITY: want_el = 1; break;
 		case CLI_OPT_LINE_BUFFERED: line_buffered = 1; break;
 		case OPT_INTERVAL:
@@ -201,6 +246,11 @@ main(int argc, char **argv)
 	if (in == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
 	ncols = csvio_ncols(in);
+	want[COL_MEAN] = 1;
+	want[COL_SE] = want_se;
+	want[COL_LOWER] = want[COL_UPPER] = level > 0;
+	want[COL_ELASTICITY] = want_el;
+	n_over = place_columns(in, name, want, replace, names, at);
 	run.e = model_bind(m, csvio_header(in), csvio_name(in), price_col, &d);
 	if (run.e == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
@@ -210,21 +260,10 @@ main(int argc, char **argv)
 	cli_open_rejects(&common, &run.acct, csvio_header(in));
 	run.acct_open = 1;
 	if (ncols > 0) {
-		char buf[DIAG_COL_MAX + 8];
 		csvio_put_row(out, csvio_header(in));
-		csvio_put_str(out, name);
-		if (want_se) {
-			snprintf(buf, sizeof buf, "%s_se", name);
-			csvio_put_str(out, buf);
-		}
-		if (level > 0) {
-			snprintf(buf, sizeof buf, "%s_lower", name);
-			csvio_put_str(out, buf);
-			snprintf(buf, sizeof buf, "%s_upper", name);
-			csvio_put_str(out, buf);
-		}
-		if (want_el)
-			csvio_put_str(out, "elasticity");
+		for (k = 0; k < N_COLS; k++)
+			if (want[k] && at[k] < 0)
+				csvio_put_str(out, names[k]);
 		cli_serve_header(&serve, out, ncols);
 	}
 	while ((got = csvio_next(in, &row, &d)) > 0) {
@@ -257,16 +296,31 @@ main(int argc, char **argv)
 			    "the model cannot be evaluated here (a term is not finite)");
 			goto reject;
 		}
-		csvio_put_row(out, &row);
-		csvio_put_num(out, mean);
-		if (want_se)
-			csvio_put_num(out, se);
-		if (level > 0) {
-			csvio_put_num(out, lo);
-			csvio_put_num(out, hi);
+		{
+			double v[N_COLS];
+			v[COL_MEAN] = mean;
+			v[COL_SE] = want_se ? se : NAN;
+			v[COL_LOWER] = level > 0 ? lo : NAN;
+			v[COL_UPPER] = level > 0 ? hi : NAN;
+			v[COL_ELASTICITY] = want_el && mean != 0 ? p * dmean / mean : NAN;
+			if (n_over == 0) {
+				csvio_put_row(out, &row);
+			} else {
+				/* --replace: the new values where the input had columns of their names */
+				size_t i;
+				for (i = 0; i < row.n; i++) {
+					for (k = 0; k < N_COLS && at[k] != (long)i; k++)
+						;
+					if (k < N_COLS)
+						csvio_put_num(out, v[k]);
+					else
+						csvio_put(out, row.f[i], row.len[i]);
+				}
+			}
+			for (k = 0; k < N_COLS; k++)
+				if (want[k] && at[k] < 0)
+					csvio_put_num(out, v[k]);
 		}
-		if (want_el)
-			csvio_put_num(out, mean != 0 ? p * dmean / mean : NAN);
 		csvio_end(out);
 		run.acct.n_out++;
 		continue;
