@@ -237,6 +237,37 @@ model_write(const json_t *doc, FILE *fp, const char *path, struct diag *d)
 	return 0;
 }
 
+void
+model_doc_sub_raw(json_t *sub, const double *raw_beta, const double *raw_se, size_t p)
+{
+	json_t *co = json_object_get(sub, "coefficients");
+	size_t i;
+
+	for (i = 0; i < p; i++) {
+		json_t *c = json_array_get(co, i);
+		json_object_set_new(c, "raw_estimate", jnum(raw_beta[i]));
+		json_object_set_new(c, "raw_std_error", jnum(raw_se[i]));
+	}
+}
+
+void
+model_doc_shrink(json_t *doc, const struct formula *f, const double *tau2, const size_t *groups)
+{
+	json_t *by = json_object_get(doc, "by");
+	json_t *sh = json_object(), *t2 = json_array(), *ng = json_array();
+	size_t i;
+
+	for (i = 0; i < formula_ncoef(f); i++) {
+		json_array_append_new(t2, jnum(tau2[i]));
+		json_array_append_new(ng, json_integer((json_int_t)groups[i]));
+	}
+	json_object_set_new(sh, "method", json_string("DerSimonian-Laird"));
+	json_object_set_new(sh, "center", json_string("pooled"));
+	json_object_set_new(sh, "tau2", t2);
+	json_object_set_new(sh, "groups", ng);
+	json_object_set_new(by, "shrink", sh);
+}
+
 int
 model_save(const json_t *doc, const char *path, struct diag *d)
 {

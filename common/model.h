@@ -194,6 +194,21 @@ void model_doc_finish(json_t *doc, const char *by_column, json_t *groups, json_t
     unsigned long long dropped);
 
 /*
+ * Partial pooling.  model_doc_sub_raw records in a sub-model (whose
+ * estimates, standard errors and covariance are the shrunk ones, which
+ * readers use) each coefficient's estimate and standard error before
+ * shrinkage, as raw_estimate and raw_std_error (null where not finite); p
+ * values.  model_doc_shrink records in doc's "by" object (made by
+ * model_doc_finish) how: "shrink":
+ * {"method": "DerSimonian-Laird", "center": "pooled", "tau2": [...],
+ * "groups": [...]}, per coefficient the between-group variance (null:
+ * not shrunk) and the number of groups it was estimated from.
+ */
+void model_doc_sub_raw(json_t *sub, const double *raw_beta, const double *raw_se, size_t p);
+void model_doc_shrink(json_t *doc, const struct formula *f, const double *tau2,
+    const size_t *groups);
+
+/*
  * The current row's group: its name, or NULL when the model has no groups
  * or the row's group was not seen in training (then the pooled model is
  * used and model_eval_pooled() is 1).

@@ -47,7 +47,8 @@ pool_dl_tau2(const double *est, const double *var, size_t k, double *tau2, doubl
 }
 
 double
-pool_shrink(double est, double var, double center, double tau2, double *post_var)
+pool_shrink(double est, double var, double center, double center_var, double tau2,
+    double *post_var)
 {
 	double pv, m;
 
@@ -55,15 +56,12 @@ pool_shrink(double est, double var, double center, double tau2, double *post_var
 		pv = var;     /* no pooling, or a group whose estimate is exact */
 		m = est;
 	} else if (!usable(est, var)) {
-		pv = tau2;
-		m = center;
-	} else if (tau2 == 0) {
-		pv = 0;
+		pv = tau2 + center_var;
 		m = center;
 	} else {
 		double b = tau2 / (tau2 + var);
 		m = center + b * (est - center);
-		pv = b * var;
+		pv = b * var + (1 - b) * (1 - b) * center_var;
 	}
 	if (post_var)
 		*post_var = pv;

@@ -9,10 +9,14 @@
  *   Q    = sum w_k (b_k - bw)^2                   (Cochran's Q)
  *   tau2 = max(0, (Q - (K - 1)) / (S1 - S2 / S1)), S1 = sum w_k, S2 = sum w_k^2
  * (DerSimonian and Laird, Controlled Clinical Trials 7, 1986).  A group's
- * estimate shrunk toward the centre m (the pooled fit's coefficient) is the
- * posterior mean under b_k ~ N(theta_k, v_k), theta_k ~ N(m, tau2):
+ * estimate shrunk toward the centre m (the pooled fit's coefficient, with
+ * sampling variance v_m) is the posterior mean under b_k ~ N(theta_k, v_k),
+ * theta_k ~ N(m, tau2):
  *   theta_k = m + B_k (b_k - m),  B_k = tau2 / (tau2 + v_k),
- * with posterior variance B_k v_k (Morris, JASA 78, 1983).
+ * with variance B_k v_k + (1 - B_k)^2 v_m: the posterior variance given m,
+ * plus the part of m's own uncertainty that the shrinkage carries (Morris,
+ * JASA 78, 1983, section 3, with tau2 taken as known).  With tau2 = 0 the
+ * group is the pooled fit, with its variance.
  * Pure functions: no state, no allocation.
  */
 #ifndef PR_POOL_H
@@ -32,13 +36,14 @@ size_t pool_dl_tau2(const double *est, const double *var, size_t k, double *tau2
     double *mean_w);
 
 /*
- * est shrunk toward center with between-group variance tau2: the posterior
- * mean, and in *post_var (may be NULL) its variance.  tau2 NaN or
- * infinite, or var == 0 (an exact estimate): no pooling (est and var
- * returned).  An estimate or variance
- * that is not finite (no information in the group): the centre, with
- * variance tau2.  tau2 == 0: the centre, variance 0.
+ * est (variance var) shrunk toward center (variance center_var) with
+ * between-group variance tau2: the posterior mean, and in *post_var (may
+ * be NULL) its variance, as above.  tau2 NaN or infinite, or var == 0 (an
+ * exact estimate): no pooling (est and var returned).  An estimate or
+ * variance that is not finite (no information in the group): the centre,
+ * with variance tau2 + center_var.
  */
-double pool_shrink(double est, double var, double center, double tau2, double *post_var);
+double pool_shrink(double est, double var, double center, double center_var, double tau2,
+    double *post_var);
 
 #endif

@@ -13,6 +13,7 @@
 #include "fit.h"
 #include "metrics.h"
 #include "num.h"
+#include "pool.h"
 #include "stats.h"
 #include "train.h"
 #include "xalloc.h"
@@ -301,11 +302,13 @@ name_list_add(char *buf, size_t cap, size_t *nn, const char *name)
 /*
  * The coefficient table rows of one model; the aliased ones noted, and the
  * ones whose standard error overflows double (written empty, with the
- * statistic and p-value, never as 0 or inf).
+ * statistic and p-value, never as 0 or inf).  With --shrink (raw_b not
+ * NULL) each row ends with the estimate and standard error before
+ * shrinkage.
  */
 static void
 put_table(const struct trainer *t, struct csvio_writer *out, const char *group,
-    const struct fit_result *r)
+    const struct fit_result *r, const double *raw_b, const double *raw_se)
 {
 	size_t j;
 	char names[2048] = "", big[2048] = "";
@@ -317,32 +320,26 @@ put_table(const struct trainer *t, struct csvio_writer *out, const char *group,
 			csvio_put_str(out, group);
 		csvio_put_str(out, formula_coef_name(t->f, j));
 		if (r->aliased[j] || isnan(est)) {
-			csvio_put_num(out, NAN);
-			csvio_put_num(out, NAN);
-			csvio_put_num(out, NAN);
-			csvio_put_num(out, NAN);
-			csvio_end(out);
+			est = se = stat = pv = NAN;
 			name_list_add(names, sizeof names, &nn, formula_coef_name(t->f, j));
-			continue;
-		}
-		if (!isfinite(se)) {
-			csvio_put_num(out, est);
-			csvio_put_num(out, NAN);
-			csvio_put_num(out, NAN);
-			csvio_put_num(out, NAN);
-			csvio_end(out);
+		} else if (!isfinite(se)) {
+			se = stat = pv = NAN;
 			name_list_add(big, sizeof big, &nb, formula_coef_name(t->f, j));
-			continue;
+		} else {
+			stat = est / se;
+			if (t->o->family == MODEL_LINEAR)
+				pv = r->df_residual > 0 ? stats_p_t(stat, (double)r->df_residual) : NAN;
+			else
+				pv = stats_p_normal(stat);
 		}
-		stat = est / se;
-		if (t->o->family == MODEL_LINEAR)
-			pv = r->df_residual > 0 ? stats_p_t(stat, (double)r->df_residual) : NAN;
-		else
-			pv = stats_p_normal(stat);
 		csvio_put_num(out, est);
 		csvio_put_num(out, se);
 		csvio_put_num(out, stat);
 		csvio_put_num(out, pv);
+		if (raw_b != NULL) {
+			csvio_put_num(out, raw_b[j]);
+			csvio_put_num(out, isfinite(raw_se[j]) ? raw_se[j] : NAN);
+		}
 		csvio_end(out);
 	}
 	if (nn > 0 && !t->o->quiet) {
@@ -424,20 +421,107 @@ set_levels(const struct train_opts *o, struct formula *f, struct store *s, const
 }
 
 /*
+ * Shrink every fitted group's coefficients toward the pooled fit (pool.h):
+ * per coefficient, the DerSimonian-Laird tau2 over the groups where it is
+ * estimated; each group's estimate becomes its posterior mean, its
+ * variance pool_shrink's, and its covariance keeps the raw correlations
+ * with the new standard errors.  A coefficient aliased in a group gets the
+ * pooled value with variance tau2 plus the pooled one (the group says
+ * nothing about it); one with fewer than two groups, or aliased in the pooled fit,
+ * is not shrunk (tau2 null).  raw_b and raw_se (ng x p) get the raw values;
+ * tau2 and used (p) the estimator's.
+ */
+static void
+shrink_groups(const struct trainer *t, const struct fit_result *pooled, struct trained *tg,
+    size_t ng, double *raw_b, double *raw_se, double *tau2, size_t *used)
+{
+	size_t p = t->p, g, j, i;
+	double *est = xrealloc(NULL, (ng + 1) * sizeof *est), *var = xrealloc(NULL, (ng + 1) * sizeof *var);
+	double *sd_raw = xrealloc(NULL, p * sizeof *sd_raw);
+
+	for (g = 0; g < ng; g++)
+		for (j = 0; j < p; j++) {
+			int al = tg[g].res.aliased[j];
+			raw_b[g * p + j] = al ? NAN : gsl_vector_get(tg[g].res.beta, j);
+			raw_se[g * p + j] = al ? NAN : gsl_vector_get(tg[g].res.se, j);
+		}
+	for (j = 0; j < p; j++) {
+		for (g = 0; g < ng; g++) {
+			est[g] = raw_b[g * p + j];
+			var[g] = raw_se[g * p + j] * raw_se[g * p + j];
+		}
+		used[j] = pool_dl_tau2(est, var, ng, &tau2[j], NULL, NULL);
+		if (pooled->aliased[j])
+			tau2[j] = NAN;
+	}
+	for (g = 0; g < ng; g++) {
+		struct fit_result *r = &tg[g].res;
+		for (j = 0; j < p; j++) {
+			double b = raw_b[g * p + j], se = raw_se[g * p + j], pv;
+			sd_raw[j] = se;
+			double m = pool_shrink(b, se * se, gsl_vector_get(pooled->beta, j),
+			    gsl_matrix_get(pooled->cov, j, j), tau2[j], &pv);
+			gsl_vector_set(r->beta, j, m);
+			gsl_vector_set(r->se, j, isnan(m) ? NAN : sqrt(pv));
+			r->aliased[j] = isnan(m);
+		}
+		for (j = 0; j < p; j++)
+			for (i = 0; i < p; i++) {
+				double c = gsl_matrix_get(r->cov, j, i), sj = gsl_vector_get(r->se, j),
+				    si = gsl_vector_get(r->se, i);
+				if (r->aliased[j] || r->aliased[i])
+					c = NAN;
+				else if (i == j)
+					c = sj * sj;
+				else if (isfinite(c) && sd_raw[j] > 0 && sd_raw[i] > 0)
+					c = c / (sd_raw[j] * sd_raw[i]) * sj * si;
+				else
+					c = 0;
+				gsl_matrix_set(r->cov, j, i, c);
+			}
+	}
+	free(est);
+	free(var);
+	free(sd_raw);
+}
+
+/* The sub-model document of a trained (shrunk) fit, its training summary kept. */
+static void
+rebuild_sub(const struct trainer *t, struct trained *tg, const double *raw_b, const double *raw_se)
+{
+	size_t p = t->p, i, j;
+	double *cov = xrealloc(NULL, p * p * sizeof *cov);
+	json_t *training = json_incref(json_object_get(tg->sub, "training"));
+
+	for (i = 0; i < p; i++)
+		for (j = 0; j < p; j++)
+			cov[i * p + j] = gsl_matrix_get(tg->res.cov, i, j);
+	json_decref(tg->sub);
+	tg->sub = model_doc_sub(t->f, tg->res.beta->data, tg->res.se->data, cov,
+	    tg->res.dispersion, tg->res.df_residual, training);
+	model_doc_sub_raw(tg->sub, raw_b, raw_se, p);
+	free(cov);
+}
+
+/*
  * One model per group, in byte order of the group names, each on its own
- * rows; their documents go into groups.  Returns 0, or -1 with d filled
- * (a failed group under strict).
+ * rows; their documents go into groups, and with --shrink tau2 and used
+ * (p each) get the shrinkage's figures.  Returns 0, or -1 with d filled (a
+ * failed group under strict).
  */
 static int
-train_groups(const struct trainer *t, struct csvio_writer *out, json_t *groups, struct diag *d)
+train_groups(const struct trainer *t, struct csvio_writer *out, const struct fit_result *pooled,
+    json_t *groups, double *tau2, size_t *used, struct diag *d)
 {
 	const struct train_opts *o = t->o;
 	const struct store *s = t->s;
-	size_t ng = strtab_n(s->groups), i, r;
+	size_t ng = strtab_n(s->groups), i, r, nok = 0;
 	size_t *order = xrealloc(NULL, ng * sizeof *order);
 	size_t *cnt = xcalloc(ng, sizeof *cnt);
 	size_t *start = xrealloc(NULL, (ng + 1) * sizeof *start);
 	size_t *rows = xrealloc(NULL, s->n * sizeof *rows);
+	struct trained *kept = o->shrink ? xcalloc(ng + 1, sizeof *kept) : NULL;
+	const char **kept_name = o->shrink ? xcalloc(ng + 1, sizeof *kept_name) : NULL;
 	int rc = 0;
 
 	strtab_sorted(s->groups, order);
@@ -466,12 +550,36 @@ train_groups(const struct trainer *t, struct csvio_writer *out, json_t *groups, 
 			}
 			continue;
 		}
-		put_table(t, out, gname, &tg.res);
 		if (o->verbose)
 			summary(t, what, &tg.res, 0);
+		if (kept != NULL) {
+			kept[nok] = tg;
+			kept_name[nok++] = gname;
+			continue;
+		}
+		put_table(t, out, gname, &tg.res, NULL, NULL);
 		json_object_set(groups, gname, tg.sub);
 		trained_free(&tg);
 	}
+	if (kept != NULL) {
+		size_t p = t->p;
+		double *raw_b = xrealloc(NULL, (nok * p + 1) * sizeof *raw_b);
+		double *raw_se = xrealloc(NULL, (nok * p + 1) * sizeof *raw_se);
+		if (rc == 0) {
+			shrink_groups(t, pooled, kept, nok, raw_b, raw_se, tau2, used);
+			for (i = 0; i < nok; i++) {
+				put_table(t, out, kept_name[i], &kept[i].res, raw_b + i * p, raw_se + i * p);
+				rebuild_sub(t, &kept[i], raw_b + i * p, raw_se + i * p);
+				json_object_set(groups, kept_name[i], kept[i].sub);
+			}
+		}
+		for (i = 0; i < nok; i++)
+			trained_free(&kept[i]);
+		free(raw_b);
+		free(raw_se);
+	}
+	free(kept);
+	free(kept_name);
 	free(order);
 	free(cnt);
 	free(start);
@@ -538,16 +646,27 @@ train_run(const struct train_opts *o, struct formula *f, struct store *s, const 
 	csvio_put_str(out, "std_error");
 	csvio_put_str(out, "statistic");
 	csvio_put_str(out, "p_value");
+	if (o->shrink) {
+		csvio_put_str(out, "raw_estimate");
+		csvio_put_str(out, "raw_std_error");
+	}
 	csvio_end(out);
-	put_table(&t, out, o->by ? "" : NULL, &pooled.res);
+	put_table(&t, out, o->by ? "" : NULL, &pooled.res, o->shrink ? pooled.res.beta->data : NULL,
+	    pooled.res.se->data);
 	if (o->verbose)
 		summary(&t, o->by ? "pooled " : "", &pooled.res, o->dropped);
 	doc = model_doc_new(f, o->family, o->price, o->weight, o->l2);
 	json_object_update(doc, pooled.sub);
 	if (o->by) {
 		json_t *groups = json_object();
-		int rc = train_groups(&t, out, groups, d);
+		double *tau2 = xcalloc(t.p + 1, sizeof *tau2);
+		size_t *used = xcalloc(t.p + 1, sizeof *used);
+		int rc = train_groups(&t, out, &pooled.res, groups, tau2, used, d);
 		model_doc_finish(doc, o->by, groups, pooled.sub, o->dropped);
+		if (o->shrink && rc == 0)
+			model_doc_shrink(doc, f, tau2, used);
+		free(tau2);
+		free(used);
 		json_decref(groups);
 		if (rc < 0) {
 			json_decref(doc);

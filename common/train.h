@@ -30,6 +30,7 @@ struct train_opts {
 	const char *price;      /* column names the model records, or NULL */
 	const char *weight;
 	const char *by;         /* one model per value of this column (the store's groups) */
+	int shrink;             /* with by: shrink the groups toward the pooled fit (pool.h) */
 	int quiet;              /* no notes but those of -v */
 	int verbose;            /* a fit summary per model */
 	int strict;             /* a group that cannot be fitted fails the run */
@@ -53,7 +54,9 @@ long train_price_col(const struct formula *f, const char **name, struct diag *d)
  * with o->by, one per group in byte order of the group names (a group
  * that cannot be fitted is noted and scored with the pooled model, or
  * fails the run under o->strict); write the coefficient table
- * ([group,]term,estimate,std_error,statistic,p_value) to out.  input names
+ * ([group,]term,estimate,std_error,statistic,p_value, and with o->shrink
+ * raw_estimate,raw_std_error: the groups' estimates are then shrunk toward
+ * the pooled fit, see shrink_groups in train.c) to out.  input names
  * the data in messages.  On success *doc is the model document (a new
  * reference, for model_save).  Returns 0, or -1 with d filled; out may
  * then hold a part of the table, which the caller does not flush.

@@ -44,6 +44,8 @@ static const char help[] =
 "      --rejects=FILE     write dropped rows to FILE with _line and _reason\n"
 "      --seed=N           seed of the holdout and fold split (default 1)\n"
 "      --allow-empty      as in every program; a fit with no rows still fails\n"
+"      --shrink           with --by: shrink each group's coefficients toward the\n"
+"                         pooled fit (empirical Bayes, DerSimonian-Laird)\n"
 "      --strict           fail on the first row with a missing or bad value\n"
 "  -t, --tab              input fields are separated by tabs\n"
 "      --tol=EPS          IRLS stops when the deviance changes by less than EPS\n"
@@ -54,7 +56,7 @@ static const char help[] =
 
 enum {
 	OPT_BY = CLI_OPT_FIRST_TOOL, OPT_FAMILY, OPT_FITTED, OPT_FOLDS, OPT_HOLDOUT, OPT_L2,
-	OPT_PRICE, OPT_SEED, OPT_WEIGHT, OPT_TOL, OPT_MAX_ITER
+	OPT_PRICE, OPT_SEED, OPT_SHRINK, OPT_WEIGHT, OPT_TOL, OPT_MAX_ITER
 };
 
 /*
@@ -119,6 +121,7 @@ main(int argc, char **argv)
 		{ "output",  required_argument, NULL, 'o' },
 		{ "price",   required_argument, NULL, OPT_PRICE },
 		{ "seed",    required_argument, NULL, OPT_SEED },
+		{ "shrink",  no_argument,       NULL, OPT_SHRINK },
 		{ "tol",     required_argument, NULL, OPT_TOL },
 		{ "weight",  required_argument, NULL, OPT_WEIGHT },
 		{ NULL, 0, NULL, 0 }
@@ -149,6 +152,7 @@ main(int argc, char **argv)
 		case 'f': formula = optarg; break;
 		case 'o': output = optarg; break;
 		case OPT_BY: o.by = optarg; break;
+		case OPT_SHRINK: o.shrink = 1; break;
 		case OPT_FITTED: fitted = optarg; break;
 		case OPT_PRICE: o.price = optarg; break;
 		case OPT_WEIGHT: o.weight = optarg; break;
@@ -199,6 +203,8 @@ main(int argc, char **argv)
 		const struct cli_path ins[] = { { "the input", optind < argc ? argv[optind] : NULL } };
 		cli_check_paths(outs, 3, ins, 1);
 	}
+	if (o.shrink && o.by == NULL)
+		cli_usage("--shrink needs --by (it shrinks the groups' models toward the pooled one)");
 	memset(&run, 0, sizeof run);
 	cli_at_fail(run_cleanup, &run);
 	if ((run.f = formula_parse(formula, &d)) == NULL)

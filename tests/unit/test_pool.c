@@ -66,9 +66,9 @@ check_set(const char *set)
 	CHECK_REL(q, refv(set, "q", 1), 1e-13, name);
 	snprintf(name, sizeof name, "%s: fixed-effect mean", set);
 	CHECK_REL(mw, refv(set, "meanw", 1), 1e-13, name);
-	double center = refv(set, "center", 1);
+	double center = refv(set, "center", 1), cvar = refv(set, "centervar", 1);
 	for (i = 0; i < k; i++) {
-		double pv, s = pool_shrink(est[i], var[i], center, tau2, &pv);
+		double pv, s = pool_shrink(est[i], var[i], center, cvar, tau2, &pv);
 		snprintf(name, sizeof name, "%s: shrunk estimate %zu", set, i + 1);
 		CHECK_REL(s, refv(set, "shrunk", i + 1), 1e-13, name);
 		snprintf(name, sizeof name, "%s: posterior variance %zu", set, i + 1);
@@ -84,13 +84,14 @@ test_edges(void)
 	    "one usable group: tau2 NaN");
 	CHECK(pool_dl_tau2(est, var, 0, &tau2, NULL, &mw) == 0 && isnan(tau2) && isnan(mw),
 	    "no groups");
-	CHECK(pool_shrink(3, 0.5, 1, NAN, &pv) == 3 && pv == 0.5, "tau2 NaN: no pooling");
-	CHECK(pool_shrink(3, 0.5, 1, 0, &pv) == 1 && pv == 0, "tau2 0: the centre");
-	CHECK(pool_shrink(3, 0, 1, 0.2, &pv) == 3 && pv == 0, "an exact estimate is kept");
-	CHECK(pool_shrink(NAN, NAN, 1, 0.2, &pv) == 1 && pv == 0.2, "no estimate: the prior");
-	/* equal variances: B = tau2 / (tau2 + v) exactly */
-	CHECK_REL(pool_shrink(3, 1, 1, 1, &pv), 2, 1e-15, "half way");
-	CHECK_REL(pv, 0.5, 1e-15, "half the variance");
+	CHECK(pool_shrink(3, 0.5, 1, 0.1, NAN, &pv) == 3 && pv == 0.5, "tau2 NaN: no pooling");
+	CHECK(pool_shrink(3, 0.5, 1, 0.1, 0, &pv) == 1 && pv == 0.1, "tau2 0: the centre, its variance");
+	CHECK(pool_shrink(3, 0, 1, 0.1, 0.2, &pv) == 3 && pv == 0, "an exact estimate is kept");
+	CHECK(pool_shrink(NAN, NAN, 1, 0.1, 0.2, &pv) == 1 && fabs(pv - 0.3) < 1e-15,
+	    "no estimate: the prior, plus the centre's variance");
+	/* equal variances: B = tau2 / (tau2 + v) = 1/2 exactly */
+	CHECK_REL(pool_shrink(3, 1, 1, 0.4, 1, &pv), 2, 1e-15, "half way");
+	CHECK_REL(pv, 0.5 + 0.25 * 0.4, 1e-15, "half the variance plus a quarter of the centre's");
 }
 
 int
