@@ -3020,3 +3020,187 @@ formula_check_work(const struct formula *f, size_t nrows, struct diag *d)
 	    "formula: %zu rows x %zu design columns is too much to fit (rows x columns^2 = %.3g, "
 	    "at most %.0e)", nrows, f->ndc, work, FORMULA_MAX_WORK);
 }
+
+/* ---- kinks: where a price term bends or jumps ---- */
+
+/* Does the expression under node i mention column col? */
+static int
+node_uses(const struct formula *f, int i, size_t col)
+{
+	int stack[3 * MAX_DEPTH + 3], sp = 0;
+
+	stack[sp++] = i;
+	while (sp > 0) {
+		const struct node *n = &f->nodes[stack[--sp]];
+		if (n->kind == N_COL && n->col == col)
+			return 1;
+		if (n->kind == N_NUM || n->kind == N_COL)
+			continue;
+		if (n->a >= 0)
+			stack[sp++] = n->a;
+		if (n->b >= 0)
+			stack[sp++] = n->b;
+		if (n->c >= 0)
+			stack[sp++] = n->c;
+	}
+	return 0;
+}
+
+#define KINK_GRID 16         /* cells of the scan for sign changes */
+
+/* One switching function g(p): node a minus node b (b < 0: minus knot). */
+struct kink_fn {
+	int a, b;
+	double knot;
+};
+
+static double
+kink_g(const struct formula *f, const struct kink_fn *k, double *val, size_t col, double p)
+{
+	double a, da, b = k->knot, db;
+
+	val[col] = p;
+	eval_node(f, k->a, val, -1, &a, &da);
+	if (k->b >= 0)
+		eval_node(f, k->b, val, -1, &b, &db);
+	return a - b;
+}
+
+/* Add p to out (sorted, distinct, at most max kept); the count found so far. */
+static size_t
+kink_add(double *out, size_t n, size_t max, double p)
+{
+	size_t i, j;
+
+	for (i = 0; i < n && i < max; i++)
+		if (out[i] == p)
+			return n;
+	for (i = 0; i < n && i < max && out[i] < p; i++)
+		;
+	if (i < max) {
+		for (j = (n < max ? n : max - 1); j > i; j--)
+			out[j] = out[j - 1];
+		out[i] = p;
+	}
+	return n + 1;
+}
+
+/*
+ * The roots of g in [lo, hi]: a scan of KINK_GRID cells, then bisection of
+ * every cell whose ends differ in sign down to neighbouring doubles; the
+ * root is where g is 0 if it is at either, else the end nearer 0.  A
+ * price where g is exactly 0 (log(price/ref) at price = ref) is found
+ * exactly.
+ */
+static size_t
+kink_roots(const struct formula *f, const struct kink_fn *k, double *val, size_t col, double lo,
+    double hi, double *out, size_t n, size_t max)
+{
+	double x0 = lo, g0 = kink_g(f, k, val, col, lo);
+	int c;
+
+	if (g0 == 0)
+		n = kink_add(out, n, max, lo);
+	for (c = 1; c <= KINK_GRID; c++) {
+		double x1 = c == KINK_GRID ? hi : lo + (hi - lo) * c / KINK_GRID;
+		double g1 = kink_g(f, k, val, col, x1);
+		if (g1 == 0) {
+			n = kink_add(out, n, max, x1);
+		} else if (isfinite(g0) && isfinite(g1) && g0 != 0 && (g0 < 0) != (g1 < 0)) {
+			double a = x0, b = x1, ga = g0, gb = g1;
+			for (;;) {
+				double m = a + (b - a) / 2, gm;
+				if (!(m > a && m < b))
+					break;
+				gm = kink_g(f, k, val, col, m);
+				if (gm == 0) {
+					a = b = m;
+					ga = gb = 0;
+					break;
+				}
+				if ((gm < 0) == (ga < 0)) {
+					a = m;
+					ga = gm;
+				} else {
+					b = m;
+					gb = gm;
+				}
+			}
+			n = kink_add(out, n, max, fabs(gb) <= fabs(ga) ? b : a);
+		}
+		x0 = x1;
+		g0 = g1;
+	}
+	return n;
+}
+
+/* Collect the switching functions under node i that depend on column col. */
+static size_t
+kink_collect(const struct formula *f, int i, size_t col, struct kink_fn *fn, size_t nfn, size_t max)
+{
+	const struct node *n = &f->nodes[i];
+	int stack[3 * MAX_DEPTH + 3], sp = 0;
+
+	stack[sp++] = i;
+	while (sp > 0) {
+		int j = stack[--sp];
+		n = &f->nodes[j];
+		if (n->kind == N_NUM || n->kind == N_COL)
+			continue;
+		if (nfn < max && node_uses(f, j, col)) {
+			if (n->kind == N_PMAX || n->kind == N_PMIN || (n->kind >= N_LT && n->kind <= N_NE)) {
+				fn[nfn].a = n->a;
+				fn[nfn].b = n->b;
+				fn[nfn++].knot = 0;
+			} else if (n->kind == N_ABS) {
+				fn[nfn].a = n->a;
+				fn[nfn].b = -1;
+				fn[nfn++].knot = 0;
+			} else if (n->kind == N_IFELSE && !node_logical(f->nodes[n->a].kind)) {
+				/* ifelse(x, ...) switches where x crosses 0 */
+				fn[nfn].a = n->a;
+				fn[nfn].b = -1;
+				fn[nfn++].knot = 0;
+			}
+		}
+		if (n->a >= 0)
+			stack[sp++] = n->a;
+		if (n->b >= 0)
+			stack[sp++] = n->b;
+		if (n->c >= 0)
+			stack[sp++] = n->c;
+	}
+	return nfn;
+}
+
+#define MAX_KINK_FNS 256
+
+size_t
+formula_price_kinks(const struct formula *f, const double *val, size_t col, double lo, double hi,
+    double *out, size_t max, double *work)
+{
+	struct kink_fn fn[MAX_KINK_FNS];
+	size_t v, nfn = 0, n = 0, k;
+	double *vals = work + f->kink_val;
+
+	if (!(lo <= hi) || !isfinite(lo) || !isfinite(hi))
+		return 0;
+	for (v = 0; v < f->nvars; v++) {
+		const struct var *x = &f->vars[v];
+		if (x->kind == V_BARE || x->kind == V_CAT || !var_uses(f, v, col))
+			continue;
+		nfn = kink_collect(f, x->root, col, fn, nfn, MAX_KINK_FNS);
+		if ((x->kind == V_NS || x->kind == V_BS) && x->t != NULL)
+			/* the knots (interior and boundary) of a spline of the price */
+			for (k = 0; k < x->nt && nfn < MAX_KINK_FNS; k++)
+				if (k == 0 || x->t[k] != x->t[k - 1]) {
+					fn[nfn].a = x->root;
+					fn[nfn].b = -1;
+					fn[nfn++].knot = x->t[k];
+				}
+	}
+	memcpy(vals, val, f->ncols * sizeof *vals);
+	for (k = 0; k < nfn; k++)
+		n = kink_roots(f, &fn[k], vals, col, lo, hi, out, n, max);
+	return n;
+}

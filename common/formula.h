@@ -192,6 +192,25 @@ void formula_eval_subset(const struct formula *f, const struct formula_subset *s
 int formula_check_row(const struct formula *f, const double *val, double *work,
     const char **label);
 
+/*
+ * The prices in [lo, hi] where a term of the price (column col) has a kink
+ * for this row (val as for formula_eval, val[col] ignored): where the two
+ * sides of a pmax() or pmin() meet, abs() of the price meets 0, a
+ * comparison or an ifelse() switches, and where the argument of an ns() or
+ * bs() of the price crosses a knot (interior or boundary).  They are the
+ * roots of those switching functions, found by a scan of 16 cells of
+ * [lo, hi] and bisection to neighbouring doubles (exact where the function
+ * is exactly 0 at a double: pmax(log(price/ref), 0) at price = ref), so
+ * two roots in one cell of a function that turns back may be missed.
+ * Writes the first max of them to out in ascending order, without
+ * repeats, and returns how many there are (more than max: out is
+ * truncated).  Uses work (formula_work_size doubles) past what formula_eval
+ * keeps there, so it may be called between formula_eval and
+ * formula_eval_subset.  Does not allocate.
+ */
+size_t formula_price_kinks(const struct formula *f, const double *val, size_t col, double lo,
+    double hi, double *out, size_t max, double *work);
+
 /* The response of a row (log applied when the response is log(col)). */
 double formula_eval_response(const struct formula *f, const double *val);
 

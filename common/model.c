@@ -1073,6 +1073,14 @@ model_eval_set(struct model_eval *e, long var, double value)
 	}
 }
 
+size_t
+model_eval_price_kinks(struct model_eval *e, double lo, double hi, double *out, size_t max)
+{
+	if (e->price < 0)
+		return 0;
+	return formula_price_kinks(e->m->f, e->val, (size_t)e->price, lo, hi, out, max, e->work);
+}
+
 /* eta and d eta / dp at p for the current row; NaN when a column is not finite. */
 static double
 eval_eta(struct model_eval *e, double p, double *deta)

@@ -108,6 +108,15 @@ void model_eval_set(struct model_eval *e, long var, double value);
  */
 double model_eval_mean(struct model_eval *e, double p, double *dmean);
 
+/*
+ * The list prices in [lo, hi] where the current row's price terms have a
+ * kink (formula_price_kinks: pmax/pmin/abs/comparison/ifelse switches,
+ * spline knots in the price), ascending, the first max of them in out;
+ * returns how many there are.  0 without a price column.  Keeps the
+ * current row's state (model_eval_mean after it costs no more).
+ */
+size_t model_eval_price_kinks(struct model_eval *e, double lo, double hi, double *out, size_t max);
+
 /* Linear predictor at p and its standard error (delta method, from the covariance). */
 double model_eval_eta(struct model_eval *e, double p, double *se_eta);
 

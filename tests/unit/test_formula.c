@@ -668,6 +668,65 @@ test_bases(void)
 	CHECK(bad_back == 0, "parameters read back: the same values, bit for bit");
 }
 
+/* formula_price_kinks: every switch point of the price's terms, exact where g is 0 at a double. */
+static void
+test_kinks(void)
+{
+	struct diag d;
+	struct formula *f = formula_parse("y ~ pmax(log(price/ref), 0) + abs(price - 12) + I(price > 15) + "
+	    "ifelse(price < 7, 1, price) + x + pmin(x, 3) + ns(price, knots = c(8, 14), "
+	    "Boundary.knots = c(6, 18))", &d);
+	double val[4], work[512], k[16], x[32], dx[32];
+	long pc;
+	size_t n;
+
+	CHECK(f != NULL && formula_build(f, &d) == 0 && formula_work_size(f) <= 512, "parse and build");
+	if (f == NULL)
+		return;
+	pc = formula_col_index(f, "price");
+	val[formula_col_index(f, "y")] = 0;
+	val[formula_col_index(f, "ref")] = 10;
+	val[formula_col_index(f, "x")] = 1;
+	val[pc] = 9;
+	formula_eval(f, val, pc, x, dx, work);
+	n = formula_price_kinks(f, val, (size_t)pc, 5, 20, k, 16, work);
+	CHECK(n == 8, "8 kinks in [5, 20]");
+	CHECK(n == 8 && k[0] == 6 && k[1] == 7 && k[2] == 8 && k[3] == 10 && k[4] == 12 && k[5] == 14 &&
+	    k[6] == 15 && k[7] == 18, "6, 8, 14 and 18 (knots), 7 (ifelse), 10 (pmax at ref, exactly), "
+	    "12 (abs), 15 (>)");
+	n = formula_price_kinks(f, val, (size_t)pc, 10, 13, k, 16, work);
+	CHECK(n == 2 && k[0] == 10 && k[1] == 12, "the ends count: [10, 13] has 10 and 12");
+	n = formula_price_kinks(f, val, (size_t)pc, 5, 20, k, 2, work);
+	CHECK(n == 8 && k[0] == 6 && k[1] == 7, "max 2: the first two, and the count");
+	n = formula_price_kinks(f, val, (size_t)formula_col_index(f, "x"), 0, 5, k, 16, work);
+	CHECK(n == 1 && k[0] == 3, "kinks in another column: pmin(x, 3)");
+	{
+		/* the state formula_eval left is kept: a subset evaluation is still exact */
+		double x2[32], dx2[32], w2[512];
+		struct formula_subset *s = formula_subset_new(f, (size_t)pc);
+		val[pc] = 11;
+		formula_eval_subset(f, s, val, pc, x, dx, work);
+		formula_eval(f, val, pc, x2, dx2, w2);
+		CHECK(memcmp(x, x2, formula_ncoef(f) * sizeof *x) == 0 &&
+		    memcmp(dx, dx2, formula_ncoef(f) * sizeof *dx) == 0, "kinks leave the evaluation state alone");
+		formula_subset_free(s);
+	}
+	formula_free(f);
+	/* a kink of a transformed price: exp(log(8)) is not 8, the nearer double wins */
+	f = formula_parse("y ~ pmax(log(price), log(8)) + I(price^2 > 50)", &d);
+	CHECK(f != NULL && formula_build(f, &d) == 0, "parse and build");
+	if (f != NULL) {
+		pc = formula_col_index(f, "price");
+		val[0] = 0;
+		n = formula_price_kinks(f, val, (size_t)pc, 1, 100, k, 16, work);
+		CHECK(n == 2 && fabs(k[0] - sqrt(50.0)) <= 1e-15 * 8 && fabs(k[1] - 8) <= 1e-15 * 8,
+		    "sqrt(50) and 8 to the last bits");
+		n = formula_price_kinks(f, val, (size_t)pc, 9, 100, k, 16, work);
+		CHECK(n == 0, "none in [9, 100]");
+	}
+	formula_free(f);
+}
+
 int
 main(void)
 {
@@ -680,5 +739,6 @@ main(void)
 	test_r_functions();
 	test_factor();
 	test_bases();
+	test_kinks();
 	return check_done();
 }
