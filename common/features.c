@@ -91,6 +91,8 @@ struct tr {
 	char **text;              /* lookup: nkeys x nnames field texts */
 	char **dflt;              /* lookup: nnames texts for an unseen key */
 	const char *unseen_says;  /* lookup: what an unseen key gets, for the note */
+	int reject_unseen;        /* lookup: a key without a match rejects the row */
+	char *names_from;         /* lookup: the file, for the note; owned */
 	struct cf *cf;
 	struct numcache *cache;   /* numeric: formatted results by input value */
 	struct hist_pit *pit;     /* history, ref_price with --asof-col: the history by date */
@@ -150,7 +152,7 @@ struct feat_state {
 
 static const char *const kind_name[] = {
 	"zscore", "minmax", "log1p", "bins", "clip_z", "onehot", "target_mean", "date",
-	"history", "ref_price", "cf"
+	"history", "ref_price", "cf", "lookup"
 };
 
 static const char *const date_suffix[] = {
@@ -173,6 +175,7 @@ tr_fini(struct tr *t)
 		for (i = 0; i < t->nnames; i++)
 			free(t->names[i]);
 	free(t->text);
+	free(t->names_from);
 	free(t->dflt);
 	free(t->names);
 	free(t->col);
@@ -364,6 +367,8 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 		} else if (t->kind == FEAT_REFPRICE) {
 			t->side = hist_ref_fit(hist, cfg->delim, s->col, s->arg,
 			    cfg->history_date, f->asof, cfg->window, cfg->ref_median, d);
+		} else if (t->kind == FEAT_LOOKUP) {
+			t->side = hist_lookup_fit(s->arg, cfg->delim, s->col, cfg->lookup_reject, d);
 		} else if (t->kind == FEAT_CF) {
 			struct csvio_reader *r = csvio_open(cfg->cf, cfg->delim, d);
 			struct cf *c;
@@ -792,6 +797,9 @@ tr_json(struct feat_fit *f, struct tr *t, struct diag *d)
 	case FEAT_DATE:
 		json_object_set_new(o, "holidays", json_boolean(t->holidays));
 		break;
+	case FEAT_LOOKUP:
+		json_decref(o);
+		return json_incref(t->side);
 	case FEAT_HISTORY:
 	case FEAT_REFPRICE:
 		if (t->pit != NULL && t->side == NULL) {
@@ -989,13 +997,13 @@ load_tr(struct tr *t, const json_t *o, const char *name, size_t i, struct diag *
 
 	if (!json_is_object(o) || !json_is_string(type))
 		return bad_state(d, name, i, "no \"type\"");
-	for (k = 0; k <= FEAT_CF; k++)
+	for (k = 0; k <= FEAT_LOOKUP; k++)
 		if (strcmp(json_string_value(type), kind_name[k]) == 0)
 			break;
-	if (k > FEAT_CF)
+	if (k > FEAT_LOOKUP)
 		return bad_state(d, name, i, "unknown \"type\"");
 	t->kind = (enum feat_kind)k;
-	if (t->kind == FEAT_HISTORY || t->kind == FEAT_REFPRICE)
+	if (t->kind == FEAT_HISTORY || t->kind == FEAT_REFPRICE || t->kind == FEAT_LOOKUP)
 		col = json_object_get(o, "key");
 	else if (t->kind == FEAT_CF)
 		col = json_object_get(o, "user");
@@ -1078,6 +1086,18 @@ load_tr(struct tr *t, const json_t *o, const char *name, size_t i, struct diag *
 		break;
 	case FEAT_HISTORY:
 	case FEAT_REFPRICE:
+		return load_lookup(t, o, name, i, d);
+	case FEAT_LOOKUP:
+		v = json_object_get(o, "unmatched");
+		if (!json_is_string(v) || (strcmp(json_string_value(v), "empty") != 0 &&
+		    strcmp(json_string_value(v), "reject") != 0))
+			return bad_state(d, name, i, "bad \"unmatched\"");
+		t->reject_unseen = strcmp(json_string_value(v), "reject") == 0;
+		v = json_object_get(o, "file");
+		if (!json_is_string(v))
+			return bad_state(d, name, i, "no \"file\"");
+		if ((t->names_from = strdup(json_string_value(v))) == NULL)
+			return oom(d);
 		return load_lookup(t, o, name, i, d);
 	case FEAT_CF:
 		v = json_object_get(o, "item");
@@ -1268,6 +1288,7 @@ each_name(const struct tr *t, int (*fn)(void *, const char *, size_t), void *ctx
 		break;
 	case FEAT_HISTORY:
 	case FEAT_REFPRICE:
+	case FEAT_LOOKUP:
 		for (j = 0; j < t->nnames; j++)
 			EMIT("%s", t->names[j]);
 		break;
@@ -1501,17 +1522,23 @@ scaled(const struct tr *t, double x)
 }
 
 /*
- * A value far outside the fitted ones (1e10 where the fitted spread was
- * 1e-300) scales to infinity, which no reader of the output accepts: the
- * row is rejected before anything of it is written.
+ * What rejects a row only once its fields are parsed, checked before
+ * anything of it is written: a key without a match in a lookup that
+ * rejects those, and a value far outside the fitted ones (1e10 where the
+ * fitted spread was 1e-300), which scales to infinity, and no reader of
+ * the output accepts that.
  */
 static int
-check_finite(const struct feat_state *st, const struct csvio_row *row, struct diag *d)
+check_row(const struct feat_state *st, const struct csvio_row *row, struct diag *d)
 {
 	size_t i;
 
 	for (i = 0; i < st->ntr; i++) {
 		const struct tr *t = &st->tr[i];
+		if (t->kind == FEAT_LOOKUP && t->reject_unseen &&
+		    strtab_find(t->levels, row->f[t->idx], row->len[t->idx]) < 0)
+			return diag_set(d, NULL, 0, t->col, row->f[t->idx], row->len[t->idx],
+			    "no match in %s", t->names_from);
 		double x = t->miss ? t->mean : t->x;
 		if ((t->kind != FEAT_ZSCORE && t->kind != FEAT_MINMAX) || t->hit != NULL ||
 		    !t->has_mean || (t->miss && !st->missing_as_mean) || isfinite(scaled(t, x)))
@@ -1534,7 +1561,7 @@ feat_apply_row(struct feat_state *st, const struct csvio_row *row, struct csvio_
 
 	if (check_count(row, st->ncols, d) < 0 || parse_row(st->tr, st->ntr, row, 0, d) < 0 ||
 	    (st->asof_col != NULL && parse_asof(row, st->asof_idx, st->asof_col, &day, d) < 0) ||
-	    check_finite(st, row, d) < 0)
+	    check_row(st, row, d) < 0)
 		return -1;
 	csvio_put_row(w, row);
 	for (i = 0; i < st->ntr; i++) {
@@ -1597,6 +1624,7 @@ feat_apply_row(struct feat_state *st, const struct csvio_row *row, struct csvio_
 			break;
 		case FEAT_HISTORY:
 		case FEAT_REFPRICE:
+		case FEAT_LOOKUP:
 			if (t->has_rows) {
 				put_row_fields(t, at, w);
 				break;
@@ -1651,6 +1679,9 @@ feat_note(const struct feat_state *st, size_t *iter, char *buf, size_t size)
 			else if (t->kind == FEAT_HISTORY || t->kind == FEAT_REFPRICE)
 				snprintf(buf, size, "%llu key%s without history in column \"%s\" (%s)",
 				    n, n == 1 ? "" : "s", t->col, t->unseen_says);
+			else if (t->kind == FEAT_LOOKUP)
+				snprintf(buf, size, "%llu key%s without a match in %s in column \"%s\" (left empty)",
+				    n, n == 1 ? "" : "s", t->names_from, t->col);
 			else
 				snprintf(buf, size, "%llu unseen level%s in column \"%s\" (%s)", n,
 				    n == 1 ? "" : "s", t->col,

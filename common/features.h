@@ -28,6 +28,7 @@
  *     history KEY       hist_count, hist_sum_X, hist_mean_X, ... (see history.h)
  *     ref_price ITEM    ref_price
  *     cf USER,ITEM      cf_score (see cf.h)
+ *     lookup KEY        every column of the lookup file but KEY (see history.h)
  */
 #ifndef PR_FEATURES_H
 #define PR_FEATURES_H
@@ -51,14 +52,16 @@ enum feat_kind {
 	FEAT_DATE,
 	FEAT_HISTORY,
 	FEAT_REFPRICE,
-	FEAT_CF
+	FEAT_CF,
+	FEAT_LOOKUP
 };
 
 /* One transformation asked for on the command line (strings are borrowed). */
 struct feat_spec {
 	enum feat_kind kind;
-	const char *col;        /* the input column (history: key; ref_price: item; cf: user) */
-	const char *arg;        /* target-mean: the target column; cf: the item column */
+	const char *col;        /* the input column (history, lookup: key; ref_price: item; cf: user) */
+	const char *arg;        /* target-mean: the target column; cf: the item column;
+	                         * lookup: the file */
 	double k;               /* bins: number of bins (>= 2); clipz: K (> 0) */
 };
 
@@ -77,6 +80,7 @@ struct feat_config {
 	const char *cold;       /* history values for keys without history, or NULL (see history.h) */
 	const char *history_date; /* the history's date column */
 	long window;            /* ref_price: days back from asof; 0: all */
+	int lookup_reject;      /* lookup: a key without a match rejects the row (else empty) */
 	int ref_median;         /* ref_price: 1 median, 0 mean */
 	const char *cf;         /* purchase file for cf, or NULL */
 	long cf_k;              /* neighbours per item (or customer) */

@@ -1661,3 +1661,72 @@ hist_rows_fini(struct hist_rows *rows)
 	free(rows->cold);
 	memset(rows, 0, sizeof *rows);
 }
+
+/* ---- lookup tables ---- */
+
+json_t *
+hist_lookup_fit(const char *path, unsigned char delim, const char *key, int reject,
+    struct diag *d)
+{
+	struct csvio_reader *r = csvio_open(path, delim, d);
+	const struct csvio_row *h;
+	struct csvio_row row;
+	json_t *out = NULL, *cols, *dflt, *map, *vals;
+	long kidx;
+	size_t j;
+	int got;
+
+	if (r == NULL)
+		return NULL;
+	if ((kidx = csvio_require_col(r, key, d)) < 0)
+		goto fail;
+	h = csvio_header(r);
+	if (h->n < 2) {
+		diag_set(d, path, 1, NULL, NULL, 0, "a lookup file needs a column besides the key \"%s\"",
+		    key);
+		goto fail;
+	}
+	if ((out = lookup_new("lookup", key, json_pack("{s:s, s:s}", "file", path, "unmatched",
+	    reject ? "reject" : "empty"))) == NULL)
+		goto nomem;
+	cols = json_object_get(out, "columns");
+	dflt = json_object_get(out, "default");
+	map = json_object_get(out, "keys");
+	for (j = 0; j < h->n; j++)
+		if ((long)j != kidx) {
+			json_array_append_new(cols, json_stringn(h->f[j], h->len[j]));
+			json_array_append_new(dflt, json_null());
+		}
+	while ((got = csvio_next(r, &row, d)) > 0) {
+		char *k;
+		if (csvio_check_width(r, &row, d) < 0)
+			goto fail;
+		if ((k = strndup(row.f[kidx], row.len[kidx])) == NULL)
+			goto nomem;
+		if (json_object_get(map, k) != NULL) {
+			diag_set(d, path, row.line, key, row.f[kidx], row.len[kidx],
+			    "key repeated in the lookup file");
+			free(k);
+			goto fail;
+		}
+		if ((vals = json_array()) == NULL) {
+			free(k);
+			goto nomem;
+		}
+		for (j = 0; j < row.n; j++)
+			if ((long)j != kidx)
+				json_array_append_new(vals, json_stringn(row.f[j], row.len[j]));
+		json_object_set_new(map, k, vals);
+		free(k);
+	}
+	if (got < 0)
+		goto fail;
+	csvio_close(r);
+	return out;
+nomem:
+	oom(d);
+fail:
+	json_decref(out);
+	csvio_close(r);
+	return NULL;
+}

@@ -141,4 +141,14 @@ json_t *hist_pit_run(struct hist_pit *p, const long *qkey, const long *qday, siz
 
 void hist_rows_fini(struct hist_rows *rows);
 
+/*
+ * A lookup table (a join): every column of the file at path but key, by
+ * key, as a JSON transform of type "lookup" with the texts as they are
+ * ("file": path, "unmatched": "reject" when reject, else "empty").  Returns
+ * NULL with d filled: no such column, a file with no other column, a key
+ * repeated, a row of the wrong width.
+ */
+json_t *hist_lookup_fit(const char *path, unsigned char delim, const char *key, int reject,
+    struct diag *d);
+
 #endif

@@ -62,8 +62,12 @@ static const char help[] =
 "      --history-date=COL the history's date column (default date)\n"
 "      --holidays=FILE    COL_days_to_holiday for each --date column\n"
 "      --item=COL         the item column (--cf, --recommend, --evaluate)\n"
-"      --key=COL          the key column joining --history to the input\n"
+"      --key=COL          the key column joining --history and --lookup to the input\n"
 "      --log1p=COLS       COL_log1p: log(1 + COL)\n"
+"      --lookup=FILE      every column of FILE, joined by --key (a customer's\n"
+"                         attributes, say)\n"
+"      --lookup-missing=WHAT  a key not in the lookup FILE: empty fields\n"
+"                         (default) or reject the row\n"
 "      --min-count=N      onehot: levels seen fewer than N times go to COL_other\n"
 "      --minmax=COLS      COL_minmax: (COL - min) / (max - min)\n"
 "      --missing-as=WHAT  a missing number gives: empty (default) or mean\n"
@@ -95,7 +99,7 @@ enum {
 	OPT_AGG = CLI_OPT_FIRST_TOOL, OPT_APPLY, OPT_ASOF, OPT_ASOF_COL, OPT_BINS, OPT_CF, OPT_CF_K, OPT_CF_MODE,
 	OPT_CLIP_Z, OPT_COLD_START, OPT_EVALUATE, OPT_ORDER_BY, OPT_RATING, OPT_TEST_LAST,
 	OPT_DATE, OPT_FIT, OPT_HISTORY, OPT_HISTORY_DATE, OPT_HOLIDAYS, OPT_ITEM, OPT_KEY,
-	OPT_LOG1P, OPT_MIN_COUNT, OPT_MINMAX, OPT_MISSING_AS, OPT_ONEHOT, OPT_RECOMMEND,
+	OPT_LOG1P, OPT_LOOKUP, OPT_LOOKUP_MISSING, OPT_MIN_COUNT, OPT_MINMAX, OPT_MISSING_AS, OPT_ONEHOT, OPT_RECOMMEND,
 	OPT_REF_PRICE, OPT_REF_STAT, OPT_SMOOTHING, OPT_TARGET_MEAN, OPT_USER, OPT_WINDOW,
 	OPT_ZSCORE
 };
@@ -122,6 +126,8 @@ static const struct option longopts[] = {
 	{ "key",          required_argument, NULL, OPT_KEY },
 	{ "line-buffered", no_argument,      NULL, CLI_OPT_LINE_BUFFERED },
 	{ "log1p",        required_argument, NULL, OPT_LOG1P },
+	{ "lookup",       required_argument, NULL, OPT_LOOKUP },
+	{ "lookup-missing", required_argument, NULL, OPT_LOOKUP_MISSING },
 	{ "min-count",    required_argument, NULL, OPT_MIN_COUNT },
 	{ "minmax",       required_argument, NULL, OPT_MINMAX },
 	{ "missing-as",   required_argument, NULL, OPT_MISSING_AS },
@@ -223,6 +229,8 @@ parse_args(struct args *a, int argc, char **argv)
 	struct diag d;
 	struct date dt;
 	const char *names, *value, *hist_opt = NULL, *cf_opt = NULL, *ref_opt = NULL;
+	const char *lookup_opt = NULL;
+	int lookup_missing = 0;
 	size_t hist_at = 0, cf_at = 0, i;
 	int opt;
 	double k;
@@ -310,6 +318,16 @@ parse_args(struct args *a, int argc, char **argv)
 			new_spec(a, "--history", FEAT_HISTORY);
 			break;
 		case OPT_KEY: a->key = optarg; break;
+		case OPT_LOOKUP:
+			s = new_spec(a, "--lookup", FEAT_LOOKUP);
+			s->arg = optarg;
+			lookup_opt = "--lookup";
+			break;
+		case OPT_LOOKUP_MISSING:
+			a->cfg.lookup_reject = cli_word_arg("--lookup-missing", optarg,
+			    (const char *const[]){ "empty", "reject", NULL }) == 1;
+			lookup_missing = 1;
+			break;
 		case OPT_AGG:
 			if (hist_check_aggs(optarg, NULL, &d) < 0)
 				cli_usage_diag("--agg", &d);
@@ -370,10 +388,11 @@ parse_args(struct args *a, int argc, char **argv)
 		if (bad == NULL && a->apply != NULL && a->cf_opt_given)
 			bad = a->cfg.cf_rating ? "--rating" : "--cf-mode or --cf-k";
 		if (bad == NULL && (a->key || a->cfg.asof || a->cfg.asof_col || a->cfg.cold ||
-		    a->cfg.holidays || a->cfg.min_count || a->cfg.window))
+		    a->cfg.holidays || a->cfg.min_count || a->cfg.window || lookup_missing))
 			bad = a->key ? "--key" : a->cfg.asof ? "--asof" : a->cfg.asof_col ? "--asof-col" :
 			    a->cfg.cold ? "--cold-start" : a->cfg.holidays ? "--holidays" :
-			    a->cfg.min_count ? "--min-count" : "--window";
+			    a->cfg.min_count ? "--min-count" : a->cfg.window ? "--window" :
+			    "--lookup-missing";
 		if (bad != NULL)
 			cli_usage("%s cannot be given with %s%s", bad, mode,
 			    a->apply ? " (the state holds the transformations)" : "");
@@ -383,10 +402,14 @@ parse_args(struct args *a, int argc, char **argv)
 	}
 	if (a->nspec == 0)
 		cli_usage("nothing to fit: give at least one transformation");
-	if (a->key != NULL && hist_opt == NULL)
-		cli_usage("--key needs --history");
+	if (a->key != NULL && hist_opt == NULL && lookup_opt == NULL)
+		cli_usage("--key needs --history or --lookup");
 	if (hist_opt != NULL && a->key == NULL)
 		cli_usage("--history needs --key");
+	if (lookup_opt != NULL && a->key == NULL)
+		cli_usage("--lookup needs --key");
+	if (lookup_missing && lookup_opt == NULL)
+		cli_usage("--lookup-missing needs --lookup");
 	if (ref_opt != NULL && a->cfg.history == NULL)
 		cli_usage("--ref-price needs --history");
 	if (a->cfg.window > 0 && ref_opt == NULL)
@@ -411,6 +434,9 @@ parse_args(struct args *a, int argc, char **argv)
 	}
 	if (hist_opt != NULL)
 		a->spec[hist_at].col = a->key;
+	for (i = 0; i < a->nspec; i++)
+		if (a->spec[i].kind == FEAT_LOOKUP)
+			a->spec[i].col = a->key;
 	if (cf_opt != NULL) {
 		a->spec[cf_at].col = a->user;
 		a->spec[cf_at].arg = a->item;
