@@ -925,6 +925,9 @@ report_build(const struct report *r, const struct model *model)
 	snprintf(title, sizeof title, "Pricing report: %s", r->o.input_name);
 	if (!r->pricing)
 		snprintf(title, sizeof title, "Model report: %s", r->o.input_name);
+	if (r->logged)
+		snprintf(title, sizeof title, "%s: %s", r->c.policy >= 0 ? "Policy evaluation" :
+		    "A/B test", r->o.input_name);
 	doc = report_doc_new(r->o.title != NULL ? r->o.title : title, r->o.input_name,
 	    r->o.currency);
 	if (doc == NULL)
@@ -957,6 +960,8 @@ report_build(const struct report *r, const struct model *model)
 		TRY(report_table_kv(t, "brier", q.brier, REPORT_FIX4));
 	}
 
+	if (r->logged)
+		TRY(report_build_logged(r, doc));
 	/* The decisions first (headline, pricing, curves, audit), then the model behind them. */
 	if (r->pricing)
 		TRY(build_headline(r, doc));

@@ -52,10 +52,40 @@ struct keep {
 	char status[32];
 };
 
+/* A running mean and sum of squared deviations (Welford). */
+struct welford {
+	double n, mean, m2;
+};
+
+/* One arm of an A/B test. */
+struct arm {
+	char *name;
+	unsigned long long n, conversions;
+	struct welford revenue, profit;
+};
+
+/* Off-policy evaluation: sums over the logged rows. */
+struct ope {
+	unsigned long long n, matched;
+	struct welford logged;      /* the logged reward */
+	struct welford ipw;         /* w r */
+	struct welford dr;          /* q(pi) + w (r - q(a)) */
+	double sw, sw_c, sw2, sw2_c;          /* sums of w and w^2 */
+	double swr, swr_c, sw2r, sw2r_c, sw2r2, sw2r2_c;  /* of w r, w^2 r, w^2 r^2 */
+	double max_w;
+	unsigned long long dr_rows;           /* rows the model could evaluate */
+	struct keymap logged_prices, policy_prices;
+};
+
 struct report {
 	struct report_opts o;
 	struct report_cols c;
 	int pricing;
+	int logged;                      /* --ope or --ab: logged exposures */
+	struct model_eval *eval;         /* the reward model of the doubly robust estimate */
+	struct ope ope;
+	struct arm *arms;
+	size_t narms, cap_arms;
 
 	struct sums total;
 	struct keymap groups, bindings, statuses, offers, audits;
@@ -86,6 +116,25 @@ struct report {
 
 /* The compensated sum of figure k (S_BD .. S_EP) of s. */
 double report_sum_of(const struct sums *s, int k);
+
+/*
+ * The number in column col (named name, for the message) of row into *out:
+ * 0, or -1 with d filled when it is missing or not a number.  A col below 0
+ * leaves *out alone and returns 0.
+ */
+int report_get_num(const struct csvio_row *row, long col, const char *name, double *out,
+    struct diag *d);
+
+/* The entry for key[0..len) in m, added when new; NULL when out of memory. */
+struct entry *report_keymap_get(struct keymap *m, const char *key, size_t len);
+void report_keymap_free(struct keymap *m);
+
+/* Logged data (report-ope.c): take one row (0, or -1 with d filled); free the state. */
+int report_logged_add(struct report *r, const struct csvio_row *row, struct diag *d);
+void report_logged_free(struct report *r);
+
+/* The sections of logged data: off-policy evaluation, then the A/B test; 0 or -1. */
+int report_build_logged(const struct report *r, struct report_doc *doc);
 
 /*
  * The entries of m sorted by key (report_key_cmp), as a new array of m->n

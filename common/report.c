@@ -22,8 +22,8 @@ report_sum_of(const struct sums *s, int k)
 	return s->v[k] + s->c[k];
 }
 
-static void
-keymap_free(struct keymap *m)
+void
+report_keymap_free(struct keymap *m)
 {
 	size_t i;
 
@@ -53,9 +53,8 @@ keymap_rehash(struct keymap *m, size_t nslot)
 	return 0;
 }
 
-/* The entry for key[0..len), added when new.  NULL when out of memory. */
-static struct entry *
-keymap_get(struct keymap *m, const char *key, size_t len)
+struct entry *
+report_keymap_get(struct keymap *m, const char *key, size_t len)
 {
 	size_t h;
 	struct entry *e;
@@ -154,7 +153,8 @@ report_new(const struct report_opts *o, const struct report_cols *cols)
 		return NULL;
 	r->o = *o;
 	r->c = *cols;
-	r->pricing = cols->opt_price >= 0;
+	r->logged = cols->policy >= 0 || cols->arm >= 0;
+	r->pricing = cols->opt_price >= 0 && !r->logged;
 	r->total.shadow = NAN;
 	r->nbins = (size_t)floor(2 * o->bin_range / o->bin_width + 0.5);
 	r->hist = calloc(r->nbins + 2, sizeof *r->hist);
@@ -178,11 +178,12 @@ report_free(struct report *r)
 {
 	if (r == NULL)
 		return;
-	keymap_free(&r->groups);
-	keymap_free(&r->bindings);
-	keymap_free(&r->statuses);
-	keymap_free(&r->offers);
-	keymap_free(&r->audits);
+	report_keymap_free(&r->groups);
+	report_keymap_free(&r->bindings);
+	report_keymap_free(&r->statuses);
+	report_keymap_free(&r->offers);
+	report_keymap_free(&r->audits);
+	report_logged_free(r);
 	free(r->rows);
 	free(r->hist);
 	free(r->inc);
@@ -202,14 +203,19 @@ report_rows(const struct report *r)
 }
 
 void
+report_set_model(struct report *r, struct model_eval *e)
+{
+	r->eval = e;
+}
+
+void
 report_set_rejected(struct report *r, unsigned long long n)
 {
 	r->n_rejected = n;
 }
 
-/* Parse the number in column col (named name) of row; -1 with d filled when it is not one. */
-static int
-get_num(const struct csvio_row *row, long col, const char *name, double *out, struct diag *d)
+int
+report_get_num(const struct csvio_row *row, long col, const char *name, double *out, struct diag *d)
 {
 	enum num_status st;
 
@@ -265,7 +271,7 @@ static int
 count_in(struct keymap *m, const char *key, size_t len, const double *v,
     const struct row_flags *f, double shadow)
 {
-	struct entry *e = keymap_get(m, key, len);
+	struct entry *e = report_keymap_get(m, key, len);
 
 	if (e == NULL)
 		return -1;
@@ -346,34 +352,36 @@ report_add_row(struct report *r, const struct csvio_row *row, struct diag *d)
 	cols[S_ED] = r->c.exp_demand;
 	cols[S_ER] = r->c.exp_revenue;
 	cols[S_EP] = r->c.exp_profit;
+	if (r->logged)
+		return report_logged_add(r, row, d);
 	for (i = 0; i < NSUM; i++)
 		v[i] = NAN;
 	if (r->pricing) {
-		if (get_num(row, r->c.price, r->o.price_name, &price, d) < 0)
+		if (report_get_num(row, r->c.price, r->o.price_name, &price, d) < 0)
 			return -1;
 		if (!(price > 0))
 			return diag_set(d, NULL, 0, r->o.price_name, row->f[r->c.price],
 			    row->len[r->c.price], "not a positive price");
-		if (get_num(row, r->c.opt_price, PRICING_COL_OPT_PRICE, &opt, d) < 0)
+		if (report_get_num(row, r->c.opt_price, PRICING_COL_OPT_PRICE, &opt, d) < 0)
 			return -1;
 		for (i = 0; i < 6; i++) {
-			if (get_num(row, cols[order[i]], names[i], &v[order[i]], d) < 0)
+			if (report_get_num(row, cols[order[i]], names[i], &v[order[i]], d) < 0)
 				return -1;
 		}
 		paid = opt;
-		if (r->c.paid >= 0 && get_num(row, r->c.paid, PRICING_COL_PAID_PRICE, &paid, d) < 0)
+		if (r->c.paid >= 0 && report_get_num(row, r->c.paid, PRICING_COL_PAID_PRICE, &paid, d) < 0)
 			return -1;
 		if (r->c.shadow >= 0 && row->len[r->c.shadow] > 0 &&
-		    get_num(row, r->c.shadow, PRICING_COL_SHADOW_PRICE, &shadow, d) < 0)
+		    report_get_num(row, r->c.shadow, PRICING_COL_SHADOW_PRICE, &shadow, d) < 0)
 			return -1;
 	}
 	if (r->c.label >= 0) {
-		if (get_num(row, r->c.label, r->o.label_name, &label, d) < 0)
+		if (report_get_num(row, r->c.label, r->o.label_name, &label, d) < 0)
 			return -1;
 		if (label != 0 && label != 1)
 			return diag_set(d, NULL, 0, r->o.label_name, row->f[r->c.label],
 			    row->len[r->c.label], "label is not 0 or 1");
-		if (get_num(row, r->c.pred, r->o.pred_name, &pred, d) < 0)
+		if (report_get_num(row, r->c.pred, r->o.pred_name, &pred, d) < 0)
 			return -1;
 		if (!(pred >= 0 && pred <= 1))
 			return diag_set(d, NULL, 0, r->o.pred_name, row->f[r->c.pred],
@@ -399,7 +407,7 @@ report_add_row(struct report *r, const struct csvio_row *row, struct diag *d)
 	r->last_bd = v[S_BD];
 	r->last_bp = v[S_BP];
 	if (r->c.by >= 0) {
-		g = keymap_get(&r->groups, row->f[r->c.by], row->len[r->c.by]);
+		g = report_keymap_get(&r->groups, row->f[r->c.by], row->len[r->c.by]);
 		if (g == NULL)
 			return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
 		r->last_group = (long)(g - r->groups.v);

@@ -46,6 +46,8 @@ struct report_cols {
 	long binding, status, offer, shadow;     /* optional texts / number */
 	long paid;                               /* paid_price (with offers), optional */
 	long audit;                              /* --audit */
+	long policy, propensity, outcome, cost;  /* --ope: logged data and the new price */
+	long arm;                                /* --ab */
 	long by, id;                             /* --by, --id */
 	long label, pred;                        /* --label, --pred */
 };
@@ -64,6 +66,10 @@ struct report_opts {
 	const char *title;      /* --title, or NULL for "Pricing report: INPUT" */
 	const char *currency;   /* --currency symbol for people, or NULL */
 	const char *audit_name; /* the --audit column's name, or NULL */
+	/* Logged data (--ope, --ab): column names for messages, and the test's settings. */
+	const char *policy_name, *propensity_name, *outcome_name, *cost_name, *arm_name;
+	const char *control;    /* --control: the control arm, or NULL for the first */
+	double mde;             /* --mde: the relative difference to detect */
 };
 
 struct report;
@@ -95,6 +101,24 @@ int report_add_row(struct report *r, const struct csvio_row *row, struct diag *d
 
 /* Rows counted so far. */
 unsigned long long report_rows(const struct report *r);
+
+/*
+ * Logged data (report_cols.policy or .arm set): each row is a logged
+ * exposure with its price, outcome (units bought, or 0/1), cost and, for
+ * off-policy evaluation, the propensity of the logged price and the new
+ * policy's price.  The reward of a row is (price - cost) x outcome.
+ *
+ * report_set_model: the model that gives the doubly robust estimator its
+ * reward model (demand at a price for the row); e is borrowed, NULL for none.
+ */
+void report_set_model(struct report *r, struct model_eval *e);
+
+/* The arms seen (and the first one's name in *first, NULL for none); whether name is one. */
+size_t report_arms(const struct report *r, const char **first);
+int report_has_arm(const struct report *r, const char *name);
+
+/* The logged exposures whose price is the new policy's (--ope). */
+unsigned long long report_ope_matched(const struct report *r);
 
 /* The rows the caller rejected, for the headline's warning. */
 void report_set_rejected(struct report *r, unsigned long long n);

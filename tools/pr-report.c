@@ -28,6 +28,9 @@ static const char help[] =
 "Report on pr-optimize output (or scored data with --label): FILE, or standard\n"
 "input when FILE is - or absent.\n"
 "\n"
+"      --ab=COL           A/B test of the arms in COL on logged exposures:\n"
+"                         conversion, revenue and profit per exposure, each arm\n"
+"                         against the control (needs --outcome)\n"
 "      --audit=COL        prices, rises and cuts, demand and profit by the values\n"
 "                         of COL, with the largest gap between them flagged\n"
 "      --baseline=FILE    compare with a saved --format json report; exit 3 when a\n"
@@ -35,6 +38,8 @@ static const char help[] =
 "      --bin-range=FRAC   histogram of changes from -FRAC to +FRAC (default 0.5)\n"
 "      --bin-width=FRAC   width of a histogram bin (default 0.05)\n"
 "  -b, --by=COL           totals by the groups of column COL\n"
+"      --control=ARM      the control arm of --ab (default: the first in order)\n"
+"      --cost=COL         unit cost of logged exposures (default 0: revenue)\n"
 "      --currency=SYM     put SYM before money and prices in text, md and html\n"
 "      --curves=N         demand and profit against price for the first N rows\n"
 "                         (with --by: the first row of each of N groups); needs -m\n"
@@ -46,10 +51,18 @@ static const char help[] =
 "                         score, calibration and lift\n"
 "  -m, --model=FILE       the model: formula, coefficients, fit statistics\n"
 "      --max-drop=FRAC    relative fall allowed by the gate (default 0)\n"
+"      --mde=FRAC         --ab: the relative difference to size the test for\n"
+"                         (default 0.05)\n"
 "      --metric=NAME      a metric the gate checks (repeatable; default exp_profit)\n"
+"      --ope=COL          off-policy evaluation: what the new policy's price in\n"
+"                         COL would earn on logged exposures (IPW, self-normalised\n"
+"                         IPW, doubly robust with -m; needs --outcome)\n"
+"      --outcome=COL      units bought (or 0/1) of each logged exposure\n"
 "  -o, --output=FILE      write the report to FILE, atomically (default stdout)\n"
 "      --pred=COL         the predicted probability column (default p_buy)\n"
 "      --price=COL        today's price column (default: the model's, else price)\n"
+"      --propensity=COL   --ope: probability of the logged price (default\n"
+"                         propensity)\n"
 "  -q, --quiet            say nothing on stderr unless the run fails\n"
 "      --rejects=FILE     write rejected rows to FILE with _line and _reason\n"
 "      --allow-empty      a run that reads data rows and writes none succeeds\n"
@@ -61,18 +74,25 @@ static const char help[] =
 "      --version          print the version and exit\n";
 
 enum {
-	OPT_AUDIT = CLI_OPT_FIRST_TOOL,
+	OPT_AB = CLI_OPT_FIRST_TOOL,
+	OPT_AUDIT,
 	OPT_BASELINE,
 	OPT_BIN_RANGE,
 	OPT_BIN_WIDTH,
+	OPT_CONTROL,
+	OPT_COST,
 	OPT_CURRENCY,
 	OPT_CURVES,
 	OPT_ID,
 	OPT_LABEL,
 	OPT_MAX_DROP,
+	OPT_MDE,
 	OPT_METRIC,
+	OPT_OPE,
+	OPT_OUTCOME,
 	OPT_PRED,
 	OPT_PRICE,
+	OPT_PROPENSITY,
 	OPT_TITLE,
 	OPT_TOP
 };
@@ -104,22 +124,29 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "ab",        required_argument, NULL, OPT_AB },
 		{ "audit",     required_argument, NULL, OPT_AUDIT },
 		{ "baseline",  required_argument, NULL, OPT_BASELINE },
 		{ "bin-range", required_argument, NULL, OPT_BIN_RANGE },
 		{ "bin-width", required_argument, NULL, OPT_BIN_WIDTH },
 		{ "by",        required_argument, NULL, 'b' },
+		{ "control",   required_argument, NULL, OPT_CONTROL },
+		{ "cost",      required_argument, NULL, OPT_COST },
 		{ "currency",  required_argument, NULL, OPT_CURRENCY },
 		{ "curves",    required_argument, NULL, OPT_CURVES },
 		{ "format",    required_argument, NULL, 'f' },
 		{ "id",        required_argument, NULL, OPT_ID },
 		{ "label",     required_argument, NULL, OPT_LABEL },
 		{ "max-drop",  required_argument, NULL, OPT_MAX_DROP },
+		{ "mde",       required_argument, NULL, OPT_MDE },
 		{ "metric",    required_argument, NULL, OPT_METRIC },
 		{ "model",     required_argument, NULL, 'm' },
+		{ "ope",       required_argument, NULL, OPT_OPE },
+		{ "outcome",   required_argument, NULL, OPT_OUTCOME },
 		{ "output",    required_argument, NULL, 'o' },
 		{ "pred",      required_argument, NULL, OPT_PRED },
 		{ "price",     required_argument, NULL, OPT_PRICE },
+		{ "propensity", required_argument, NULL, OPT_PROPENSITY },
 		{ "title",     required_argument, NULL, OPT_TITLE },
 		{ "top",       required_argument, NULL, OPT_TOP },
 		CLI_COMMON_LONG,
@@ -145,6 +172,10 @@ main(int argc, char **argv)
 	const char *baseline_path = NULL, *model_path = NULL, *output = NULL;
 	const char *by = NULL, *id = NULL, *label = NULL, *pred = "p_buy", *price = NULL;
 	const char *audit = NULL, *currency = NULL, *title = NULL;
+	const char *ope = NULL, *ab = NULL, *outcome = NULL, *cost = NULL, *control = NULL;
+	const char *propensity = "propensity";
+	double mde = 0.05;
+	int logged;
 	double bin_width = 0.05, bin_range = 0.5, max_drop = 0;
 	int have_max_drop = 0, fmt = FMT_TEXT, opt, got, failed = 0, hib;
 	long curves = 0, top = 5;
@@ -157,7 +188,18 @@ main(int argc, char **argv)
 		if (cli_common_opt(&common, opt, optarg, help))
 			continue;
 		switch (opt) {
+		case OPT_AB: ab = optarg; break;
 		case OPT_AUDIT: audit = optarg; break;
+		case OPT_CONTROL: control = optarg; break;
+		case OPT_COST: cost = optarg; break;
+		case OPT_MDE:
+			mde = cli_num_arg("--mde", optarg);
+			if (!(mde > 0))
+				cli_usage("--mde: must be above 0, not \"%s\"", optarg);
+			break;
+		case OPT_OPE: ope = optarg; break;
+		case OPT_OUTCOME: outcome = optarg; break;
+		case OPT_PROPENSITY: propensity = optarg; break;
 		case OPT_BASELINE: baseline_path = optarg; break;
 		case OPT_BIN_RANGE: bin_range = cli_num_arg("--bin-range", optarg); break;
 		case OPT_BIN_WIDTH: bin_width = cli_num_arg("--bin-width", optarg); break;
@@ -200,6 +242,16 @@ main(int argc, char **argv)
 		cli_usage("--curves needs a model (-m)");
 	if ((have_max_drop || n_metrics > 0) && baseline_path == NULL)
 		cli_usage("--max-drop and --metric need --baseline");
+	logged = ope != NULL || ab != NULL;
+	if (logged && outcome == NULL)
+		cli_usage("--ope and --ab need --outcome COL");
+	if (!logged && (outcome != NULL || cost != NULL || control != NULL))
+		cli_usage("--outcome, --cost and --control go with --ope or --ab");
+	if (logged && (curves > 0 || audit != NULL || label != NULL || by != NULL))
+		cli_usage("--ope and --ab read logged exposures: not with --by, --curves, --audit "
+		    "or --label");
+	if (control != NULL && ab == NULL)
+		cli_usage("--control needs --ab");
 	if (n_metrics == 0)
 		metrics[n_metrics++] = "exp_profit";
 
@@ -220,10 +272,24 @@ main(int argc, char **argv)
 	in = cli_open_input(optind < argc ? argv[optind] : NULL, common.delim);
 
 	memset(&rc, 0, sizeof rc);
-	rc.opt_price = optional_col(in, PRICING_COL_OPT_PRICE);
-	if (rc.opt_price < 0 && label == NULL)
+	rc.policy = rc.propensity = rc.outcome = rc.cost = rc.arm = -1;
+	if (logged) {
+		/* Logged exposures: their own columns, none of pr-optimize's. */
+		rc.opt_price = rc.exp_demand = rc.exp_revenue = rc.exp_profit = -1;
+		rc.base_demand = rc.base_revenue = rc.base_profit = -1;
+		rc.binding = rc.status = rc.offer = rc.shadow = rc.paid = -1;
+		rc.price = require_col(in, price);
+		rc.outcome = require_col(in, outcome);
+		rc.cost = cost != NULL ? require_col(in, cost) : -1;
+		rc.policy = ope != NULL ? require_col(in, ope) : -1;
+		rc.propensity = ope != NULL ? require_col(in, propensity) : -1;
+		rc.arm = ab != NULL ? require_col(in, ab) : -1;
+	} else if ((rc.opt_price = optional_col(in, PRICING_COL_OPT_PRICE)) < 0 && label == NULL) {
 		rc.opt_price = require_col(in, PRICING_COL_OPT_PRICE);
-	if (rc.opt_price >= 0 || curves > 0) {
+	}
+	if (logged) {
+		;
+	} else if (rc.opt_price >= 0 || curves > 0) {
 		rc.opt_price = require_col(in, PRICING_COL_OPT_PRICE);
 		rc.price = require_col(in, price);
 		rc.exp_demand = require_col(in, PRICING_COL_EXP_DEMAND);
@@ -250,8 +316,8 @@ main(int argc, char **argv)
 	rc.id = id != NULL ? require_col(in, id) : -1;
 	rc.label = label != NULL ? require_col(in, label) : -1;
 	rc.pred = label != NULL ? require_col(in, pred) : -1;
-	if (curves > 0 && (eval = model_bind(model, csvio_header(in), csvio_name(in), price,
-	    &d)) == NULL)
+	if ((curves > 0 || (ope != NULL && model != NULL)) && (eval = model_bind(model,
+	    csvio_header(in), csvio_name(in), price, &d)) == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
 
 	memset(&ro, 0, sizeof ro);
@@ -268,9 +334,18 @@ main(int argc, char **argv)
 	ro.title = title;
 	ro.currency = currency;
 	ro.audit_name = audit;
+	ro.policy_name = ope;
+	ro.propensity_name = propensity;
+	ro.outcome_name = outcome;
+	ro.cost_name = cost;
+	ro.arm_name = ab;
+	ro.control = control;
+	ro.mde = mde;
 	rep = report_new(&ro, &rc);
 	if (rep == NULL)
 		cli_fail(EXIT_FAIL, "out of memory");
+	if (ope != NULL)
+		report_set_model(rep, eval);
 
 	acct_init(&acct);
 	cli_open_rejects(&common, &acct, csvio_header(in));
@@ -303,6 +378,19 @@ main(int argc, char **argv)
 	}
 	cli_finish_rows(&common, &acct, csvio_name(in));
 	report_set_rejected(rep, acct.n_rejected);
+	if (ab != NULL) {
+		const char *first;
+		size_t arms = report_arms(rep, &first);
+		if (arms == 1)
+			cli_fail(EXIT_FAIL, "%s: column \"%s\": one arm only (\"%s\"): a test needs two "
+			    "or more", csvio_name(in), ab, first);
+		if (control != NULL && arms > 0 && !report_has_arm(rep, control))
+			cli_fail(EXIT_FAIL, "%s: --control: no arm \"%s\" in column \"%s\"",
+			    csvio_name(in), control, ab);
+	}
+	if (ope != NULL && report_rows(rep) > 0 && report_ope_matched(rep) == 0)
+		cli_fail(EXIT_FAIL, "%s: no logged exposure shows the price of column \"%s\": the logs "
+		    "cannot evaluate that policy", csvio_name(in), ope);
 
 	doc = report_build(rep, model);
 	if (doc == NULL)

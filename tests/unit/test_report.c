@@ -160,7 +160,8 @@ read_fixture(const char *path, struct report_opts *o, int pricing, int scored)
 static void
 test_pricing(void)
 {
-	struct report_opts o = { 0.05, 0.5, 3, NULL, "region", "id", "price", NULL, NULL, 0, NULL, NULL, NULL };
+	struct report_opts o = { .bin_width = 0.05, .bin_range = 0.5, .top = 3, .by_name = "region",
+	    .id_name = "id", .price_name = "price" };
 	struct report *r = read_fixture("report-opt.csv", &o, 1, 0);
 	struct report_doc *doc = r ? report_build(r, NULL) : NULL;
 	const struct report_table *s, *t;
@@ -265,7 +266,8 @@ test_show(void)
 static void
 test_scored(void)
 {
-	struct report_opts o = { 0.05, 0.5, 5, NULL, NULL, NULL, "price", "bought", "p_buy", 0, NULL, NULL, NULL };
+	struct report_opts o = { .bin_width = 0.05, .bin_range = 0.5, .top = 5, .price_name = "price",
+	    .label_name = "bought", .pred_name = "p_buy" };
 	struct report *r = read_fixture("report-scored.csv", &o, 0, 1);
 	struct report_doc *doc = r ? report_build(r, NULL) : NULL;
 	const struct report_table *q, *cal, *lift;
@@ -331,7 +333,8 @@ test_scored(void)
 static void
 test_gate(void)
 {
-	struct report_opts o = { 0.05, 0.5, 3, NULL, "region", "id", "price", NULL, NULL, 0, NULL, NULL, NULL };
+	struct report_opts o = { .bin_width = 0.05, .bin_range = 0.5, .top = 3, .by_name = "region",
+	    .id_name = "id", .price_name = "price" };
 	struct report *r = read_fixture("report-opt.csv", &o, 1, 0);
 	struct report_doc *doc = r ? report_build(r, NULL) : NULL;
 	const char *names[] = { "exp_profit", "rows_flagged" };
