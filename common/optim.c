@@ -63,6 +63,7 @@ optim_status_name(enum optim_status s)
 	case OPTIM_OVER_CAPACITY: return "over_capacity";
 	case OPTIM_KEPT: return "kept";
 	case OPTIM_WORSE_THAN_TODAY: return "worse_than_today";
+	case OPTIM_EXPLORED: return "explored";
 	}
 	return "ok";
 }
@@ -241,6 +242,16 @@ ladder_limit(const struct optim_ladder *l)
 /* Index range of the points in [lo, hi]; returns the count (0: none). */
 static long long ladder_range(const struct optim_ladder *l, double lo, double hi, long long *kmin,
     long long *kmax);
+
+double
+optim_ladder_nth(const struct optim_ladder *l, double lo, double hi, long long k)
+{
+	long long a, b;
+
+	if (ladder_range(l, lo, hi, &a, &b) <= k || k < 0)
+		return NAN;
+	return ladder_point(l, a + k);
+}
 
 long long
 optim_ladder_count(const struct optim_ladder *l, double lo, double hi)

@@ -89,11 +89,12 @@ enum optim_status {
 	OPTIM_NO_DEMAND,        /* zero demand everywhere in [lo, hi]: left at today's price */
 	OPTIM_OVER_CAPACITY,    /* (set by callers) capacity cannot be met within the bounds */
 	OPTIM_KEPT,             /* (set by callers) today's price kept (--min-lift) */
-	OPTIM_WORSE_THAN_TODAY  /* (set by callers) the rules leave only prices that earn less */
+	OPTIM_WORSE_THAN_TODAY, /* (set by callers) the rules leave only prices that earn less */
+	OPTIM_EXPLORED          /* (set by callers) a price drawn at random among the allowed */
 };
 
 /* "ok", "at_bound", "increasing_demand", "no_demand", "over_capacity", "kept",
- * "worse_than_today". */
+ * "worse_than_today", "explored". */
 const char *optim_status_name(enum optim_status s);
 
 /*
@@ -181,6 +182,9 @@ int optim_ladder_parse(struct optim_ladder *l, enum optim_ladder_kind kind, cons
  * rejects it with the reason.
  */
 long long optim_ladder_count(const struct optim_ladder *l, double lo, double hi);
+
+/* The k-th point (from 0, ascending) of ladder l in [lo, hi], or NaN past the last. */
+double optim_ladder_nth(const struct optim_ladder *l, double lo, double hi, long long k);
 
 struct optim_problem {
 	optim_demand_fn demand;

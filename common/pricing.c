@@ -2,6 +2,7 @@
 #include "pricing.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +97,7 @@ struct pricing {
 	struct optim_ladder row_ladder;     /* --grid-col: this row's */
 	double *row_grid;                   /* its points */
 	long rule_col[PRICING_N_RULES];     /* a rule's column, or -1 */
-	long promo_var, quantity_idx, grid_idx, by_idx;
+	long promo_var, quantity_idx, grid_idx, by_idx, explore_idx;
 	double quantity;                    /* this row's */
 };
 
@@ -216,6 +217,19 @@ pricing_min_lift_parse(struct pricing_config *c, const char *arg, struct diag *d
 }
 
 int
+pricing_explore_parse(struct pricing_config *c, const char *arg, struct diag *d)
+{
+	double v;
+
+	if (num_parse(arg, strlen(arg), &v, 0) != NUM_OK || !(v >= 0 && v <= 1))
+		return diag_set(d, NULL, 0, NULL, NULL, 0,
+		    "--explore: expected the share of rows to explore, from 0 to 1, not \"%s\"", arg);
+	c->explore = 1;
+	c->explore_eps = v;
+	return 0;
+}
+
+int
 pricing_config_check(struct pricing_config *c, const char **option, struct diag *d)
 {
 	*option = NULL;
@@ -225,6 +239,12 @@ pricing_config_check(struct pricing_config *c, const char **option, struct diag 
 		return diag_set(d, NULL, 0, NULL, NULL, 0, "--capacity and --by go together");
 	if (c->promo_col != NULL && !c->with_offers)
 		return diag_set(d, NULL, 0, NULL, NULL, 0, "--promo-col needs --offers");
+	if (c->explore && c->rule[PRICING_CAPACITY].arg != NULL)
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "--explore and --capacity exclude each other");
+	if (c->explore && !c->seed_given)
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "--explore needs --seed");
+	if (c->explore_key != NULL && !c->explore)
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "--explore-key needs --explore");
 	if (c->bounds_on_given && !c->with_offers)
 		return diag_set(d, NULL, 0, NULL, NULL, 0, "--bounds-on needs --offers");
 	if (c->rule[PRICING_COST].arg == NULL && (c->rule[PRICING_MIN_MARGIN].arg != NULL
@@ -266,7 +286,7 @@ pricing_new(const struct pricing_config *c, const struct model *m, const char *m
 	p->c = c;
 	p->offers = offers;
 	p->in = in;
-	p->promo_var = p->quantity_idx = p->grid_idx = p->by_idx = -1;
+	p->promo_var = p->quantity_idx = p->grid_idx = p->by_idx = p->explore_idx = -1;
 	p->price_col = c->price_col != NULL ? c->price_col : model_price_col(m);
 	if (p->price_col == NULL) {
 		diag_set(d, NULL, 0, NULL, NULL, 0,
@@ -301,6 +321,23 @@ pricing_new(const struct pricing_config *c, const struct model *m, const char *m
 	}
 	if (c->by_col != NULL && (p->by_idx = csvio_require_col(in, c->by_col, d)) < 0)
 		goto fail;
+	if (c->explore_key != NULL
+	    && (p->explore_idx = csvio_require_col(in, c->explore_key, d)) < 0)
+		goto fail;
+	if (c->explore && offers != NULL && offers->n > PRICING_EXPLORE_OFFERS_MAX) {
+		diag_set(d, NULL, 0, NULL, NULL, 0, "--explore: more than %d offers to choose among",
+		    PRICING_EXPLORE_OFFERS_MAX);
+		goto fail;
+	}
+	if (c->explore)
+		for (k = 0; k < 2; k++) {
+			static const char *const cols[] = { PRICING_COL_POLICY, PRICING_COL_PROPENSITY };
+			if (csvio_col(in, cols[k]) != -1) {
+				diag_set(d, NULL, 0, NULL, NULL, 0,
+				    "%s: the input already has a column \"%s\"", csvio_name(in), cols[k]);
+				goto fail;
+			}
+		}
 	if (c->promo_col != NULL && (p->promo_var = model_eval_var(p->eval, c->promo_col)) < 0) {
 		diag_set(d, NULL, 0, NULL, NULL, 0,
 		    "%s: --promo-col: \"%s\" is not a numeric column of the model", model_path,
@@ -638,6 +675,166 @@ consider_today(const struct pricing *p, double today, double today_value, double
 	}
 }
 
+/* ---- exploration ---- */
+
+/* splitmix64 (Steele, Lea and Flood 2014): a bijective mix of 64 bits. */
+static uint64_t
+mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15u;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+	return x ^ (x >> 31);
+}
+
+/*
+ * Two uniforms in [0, 1) for this row, from the seed and the row's key
+ * (the --explore-key field, or every field): a counter-based draw, so a
+ * row gets the same draw however the input is split or ordered.
+ */
+static void
+row_uniforms(const struct pricing *p, const struct csvio_row *row, double u[2])
+{
+	uint64_t h = mix64(p->c->seed), x;
+	size_t i;
+
+	if (p->explore_idx >= 0) {
+		h = mix64(h ^ strtab_hash(row->f[p->explore_idx], row->len[p->explore_idx]));
+	} else {
+		for (i = 0; i < row->n; i++)
+			h = mix64(h ^ strtab_hash(row->f[i], row->len[i]));
+	}
+	x = mix64(h);
+	u[0] = (double)(x >> 11) * 0x1p-53;
+	x = mix64(x);
+	u[1] = (double)(x >> 11) * 0x1p-53;
+}
+
+/*
+ * One option of the exploration: no offer (offer -1) or an offer, with
+ * the list prices its rules allow: the ladder's points there, or
+ * PRICING_EXPLORE_GRID prices spaced evenly in log(price) from lo to hi.
+ */
+struct explore_option {
+	long offer;
+	double lo, hi;
+	long long n;
+};
+
+static long long
+option_points(const struct optim_ladder *ladder, double lo, double hi)
+{
+	if (ladder != NULL)
+		return optim_ladder_count(ladder, lo, hi);
+	return hi > lo ? PRICING_EXPLORE_GRID : 1;
+}
+
+static double
+option_point(const struct optim_ladder *ladder, const struct explore_option *o, long long k)
+{
+	if (ladder != NULL)
+		return optim_ladder_nth(ladder, o->lo, o->hi, k);
+	if (o->n == 1 || k == 0)
+		return o->lo;
+	if (k == o->n - 1)
+		return o->hi;
+	return o->lo * exp(log(o->hi / o->lo) * (double)k / (double)(o->n - 1));
+}
+
+/* Is price p, with offer, one of option o's points? */
+static int
+option_has(const struct optim_ladder *ladder, const struct explore_option *o, double p)
+{
+	long long k;
+
+	if (!(p >= o->lo && p <= o->hi))
+		return 0;
+	if (ladder != NULL)
+		return optim_ladder_count(ladder, p, p) > 0;
+	for (k = 0; k < o->n; k++)
+		if (option_point(ladder, o, k) == p)
+			return 1;
+	return 0;
+}
+
+/*
+ * Epsilon-greedy: with probability eps, the row gets a price (and offer)
+ * drawn uniformly from every allowed (price, offer) pair; else the
+ * decision dc already holds.  Fills dc->explored and dc->propensity, the
+ * probability of the (price, offer) written under this policy:
+ * (1 - eps) [it is the best] + eps / N [it is one of the N pairs].
+ */
+static int
+explore(struct pricing *p, const struct csvio_row *row, const struct row_limits *lim,
+    const struct optim_ladder *ladder, double cost, struct pricing_decision *dc, struct diag *d)
+{
+	double eps = p->c->explore_eps, u[2], price, q, dq, a = 1, b = 0, redeem = 0;
+	struct explore_option opt[1 + PRICING_EXPLORE_OFFERS_MAX];
+	struct optim_problem pb;
+	size_t n_opt = 0, i, best_opt = (size_t)-1;
+	long long total = 0, k;
+
+	memset(&pb, 0, sizeof pb);
+	pb.ladder = ladder;
+	opt[n_opt].offer = -1;
+	opt[n_opt].lo = lim->all.lo;
+	opt[n_opt].hi = lim->all.hi;
+	if ((opt[n_opt].n = option_points(ladder, lim->all.lo, lim->all.hi)) > 0)
+		n_opt++;
+	for (i = 0; p->offers != NULL && i < p->offers->n; i++) {
+		if (!offer_bounds(p, lim, &p->offers->v[i], &pb))
+			continue;
+		opt[n_opt].offer = (long)i;
+		opt[n_opt].lo = pb.lo;
+		opt[n_opt].hi = pb.hi;
+		opt[n_opt].n = option_points(ladder, pb.lo, pb.hi);
+		n_opt++;
+	}
+	for (i = 0; i < n_opt; i++) {
+		total += opt[i].n;
+		if (opt[i].offer == dc->offer && option_has(ladder, &opt[i], dc->opt_price))
+			best_opt = i;
+	}
+	row_uniforms(p, row, u);
+	dc->explored = 0;
+	if (total == 0 || !(u[0] < eps)) {
+		dc->propensity = (1 - eps) + (best_opt != (size_t)-1 ? eps / (double)total : 0);
+		return 0;
+	}
+	/* explore: the k-th of the total pairs */
+	k = (long long)(u[1] * (double)total);
+	if (k >= total)
+		k = total - 1;
+	for (i = 0; k >= opt[i].n; i++)
+		k -= opt[i].n;
+	price = option_point(ladder, &opt[i], k);
+	dc->propensity = eps / (double)total
+	    + (opt[i].offer == dc->offer && price == dc->opt_price ? 1 - eps : 0);
+	if (opt[i].offer >= 0) {
+		const struct offer *of = &p->offers->v[opt[i].offer];
+		a = of->paid_a;
+		b = of->paid_b;
+		redeem = of->cost;
+	}
+	if (p->promo_var >= 0)
+		model_eval_set(p->eval, p->promo_var,
+		    opt[i].offer >= 0 ? p->offers->v[opt[i].offer].promo_value : 0);
+	q = row_demand(p, price, &dq);
+	if (isnan(q))
+		return bad_price(d, NULL, price, "model cannot be evaluated at price");
+	dc->explored = 1;
+	dc->offer = opt[i].offer;
+	dc->opt_price = price;
+	dc->paid = a * price - b;
+	dc->demand = q;
+	dc->revenue = dc->paid * q;
+	dc->profit = isnan(cost) ? NAN : (dc->paid - cost - redeem) * q;
+	dc->lift = p->c->revenue ? dc->revenue - dc->base_revenue : dc->profit - dc->base_profit;
+	dc->binding = OPTIM_RULE_NONE;
+	dc->status = OPTIM_EXPLORED;
+	return 0;
+}
+
 int
 pricing_decide(struct pricing *p, const struct csvio_row *row, double lambda,
     struct pricing_decision *dc, struct diag *d)
@@ -693,6 +890,10 @@ pricing_decide(struct pricing *p, const struct csvio_row *row, double lambda,
 	/* capacity may need a price that earns less: that is its shadow price's doing */
 	if (dc->lift < 0 && !(lambda > 0))
 		dc->status = OPTIM_WORSE_THAN_TODAY;
+	dc->explored = 0;
+	dc->propensity = 1;
+	if (p->c->explore)
+		return explore(p, row, &lim, ladder, cost, dc, d);
 	return 0;
 }
 
@@ -721,6 +922,10 @@ pricing_put_header(const struct pricing *p, struct csvio_writer *w, const struct
 	}
 	if (p->c->rule[PRICING_CAPACITY].arg != NULL)
 		csvio_put_str(w, PRICING_COL_SHADOW_PRICE);
+	if (p->c->explore) {
+		csvio_put_str(w, PRICING_COL_POLICY);
+		csvio_put_str(w, PRICING_COL_PROPENSITY);
+	}
 	csvio_end(w);
 }
 
@@ -745,6 +950,10 @@ pricing_put_row(const struct pricing *p, struct csvio_writer *w, const struct cs
 	}
 	if (p->c->rule[PRICING_CAPACITY].arg != NULL)
 		put_num_or_empty(w, lambda);
+	if (p->c->explore) {
+		csvio_put_str(w, dc->explored ? "explore" : "exploit");
+		csvio_put_num(w, dc->propensity);
+	}
 	csvio_end(w);
 }
 

@@ -47,6 +47,12 @@
 #define PRICING_COL_PAID_PRICE   "paid_price"
 /* With a capacity: */
 #define PRICING_COL_SHADOW_PRICE "shadow_price"   /* empty: over capacity */
+/* With exploration: */
+#define PRICING_COL_POLICY       "policy"         /* exploit or explore */
+#define PRICING_COL_PROPENSITY   "propensity"     /* P(this price and offer | policy) */
+
+#define PRICING_EXPLORE_GRID       11    /* explored prices per offer without a ladder */
+#define PRICING_EXPLORE_OFFERS_MAX 1024  /* offers an explored row chooses among */
 
 /* The ten columns every run appends (the names above, in order). */
 #define PRICING_N_BASE_COLS 10
@@ -91,6 +97,11 @@ struct pricing_config {
 	enum pricing_bounds_on bounds_on;   /* the cost, margin and markup floors hold for the paid price */
 	int bounds_on_given;        /* --bounds-on was given (it needs offers) */
 	double min_lift;            /* keep today's price unless a change gains this (NaN: 0) */
+	int explore;                /* --explore given */
+	double explore_eps;         /* the share of rows explored, in [0, 1] */
+	unsigned long long seed;
+	int seed_given;
+	const char *explore_key;    /* the column whose value keys a row's draw (NULL: every field) */
 	int min_lift_relative;      /* min_lift is a fraction of the base objective */
 	double search_range;        /* > 1 (default 3) */
 	struct pricing_value rule[PRICING_N_RULES];
@@ -126,6 +137,9 @@ int pricing_value_parse(struct pricing_config *c, enum pricing_rule r, const cha
  */
 int pricing_min_lift_parse(struct pricing_config *c, const char *arg, struct diag *d);
 
+/* --explore EPS: 0 <= EPS <= 1.  Returns 0, or -1 with d's reason filled. */
+int pricing_explore_parse(struct pricing_config *c, const char *arg, struct diag *d);
+
 /*
  * What is wrong with c from the arguments alone: a missing --cost with
  * objective profit, --capacity without --by (or the reverse), --promo-col
@@ -144,6 +158,8 @@ struct pricing_decision {
 	enum optim_rule binding;
 	enum optim_status status;
 	long offer;             /* index into the offers, -1: none */
+	int explored;           /* drawn at random (--explore) */
+	double propensity;      /* the probability of this price and offer under the policy */
 };
 
 struct pricing;     /* c bound to a model and an input: workspaces reused row after row */

@@ -5,6 +5,7 @@
  * profit there and at today's price, which rule decided, and a status.
  * Streams, except under --capacity, which holds the rows until the end.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,10 @@ static const char help[] =
 "      --bounds-on=WHAT     with --offers, the price bounds and largest changes\n"
 "                           hold for both (default) the shelf price and the\n"
 "                           price paid, or only the paid or the shelf price\n"
+"      --explore=EPS        price a share EPS of the rows at random among the\n"
+"                           allowed prices and offers; add policy, propensity\n"
+"      --seed=N             the seed of --explore's draws (required with it)\n"
+"      --explore-key=COL    key each row's draw on COL (default: every field)\n"
 "      --capacity=NUM|COL   most total expected demand of each --by group\n"
 "      --by=COL             groups for --capacity\n"
 "  -d, --delimiter=CHAR     input field delimiter (default ,)\n"
@@ -72,7 +77,7 @@ enum {
 	OPT_MAX_PRICE, OPT_MAX_CHANGE, OPT_MAX_UP, OPT_MAX_DOWN, OPT_MIN_MARGIN, OPT_MIN_MARKUP,
 	OPT_ALLOW_LOSS, OPT_SEARCH_RANGE, OPT_ENDING, OPT_STEP, OPT_GRID, OPT_GRID_COL,
 	OPT_TRUST_MODEL, OPT_OFFERS, OPT_PROMO_COL, OPT_CAPACITY, OPT_BY,
-	OPT_BOUNDS_ON, OPT_MIN_LIFT
+	OPT_BOUNDS_ON, OPT_MIN_LIFT, OPT_EXPLORE, OPT_SEED, OPT_EXPLORE_KEY
 };
 
 /* What a run holds; freed by run_free, also when a failure exits (cli_at_fail). */
@@ -192,6 +197,8 @@ static const struct option longopts[] = {
 	{ "capacity",     required_argument, NULL, OPT_CAPACITY },
 	{ "cost",         required_argument, NULL, OPT_COST },
 	{ "ending",       required_argument, NULL, OPT_ENDING },
+	{ "explore",      required_argument, NULL, OPT_EXPLORE },
+	{ "explore-key",  required_argument, NULL, OPT_EXPLORE_KEY },
 	{ "grid",         required_argument, NULL, OPT_GRID },
 	{ "grid-col",     required_argument, NULL, OPT_GRID_COL },
 	{ "max-change",   required_argument, NULL, OPT_MAX_CHANGE },
@@ -209,6 +216,7 @@ static const struct option longopts[] = {
 	{ "promo-col",    required_argument, NULL, OPT_PROMO_COL },
 	{ "quantity",     required_argument, NULL, OPT_QUANTITY },
 	{ "search-range", required_argument, NULL, OPT_SEARCH_RANGE },
+	{ "seed",         required_argument, NULL, OPT_SEED },
 	{ "step",         required_argument, NULL, OPT_STEP },
 	{ "trust-model",  no_argument,       NULL, OPT_TRUST_MODEL },
 	{ NULL, 0, NULL, 0 }
@@ -263,6 +271,15 @@ parse_args(struct run *r, int argc, char **argv)
 		case OPT_PROMO_COL: c->promo_col = optarg; break;
 		case OPT_CAPACITY: rule_arg(r, PRICING_CAPACITY, optarg); break;
 		case OPT_BY: c->by_col = optarg; break;
+		case OPT_EXPLORE:
+			if (pricing_explore_parse(c, optarg, &d) < 0)
+				cli_usage_diag(NULL, &d);
+			break;
+		case OPT_SEED:
+			c->seed = (unsigned long long)cli_long_arg("--seed", optarg, 0, LONG_MAX);
+			c->seed_given = 1;
+			break;
+		case OPT_EXPLORE_KEY: c->explore_key = optarg; break;
 		case OPT_BOUNDS_ON:
 			c->bounds_on = (enum pricing_bounds_on)cli_word_arg("--bounds-on", optarg, bounds_on);
 			c->bounds_on_given = 1;
