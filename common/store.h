@@ -69,6 +69,9 @@ struct store {
 	char (*text_value)[DIAG_VALUE_MAX];
 	char *has_num;          /* a column held a number */
 	double *val, *work;     /* one row's values and the formula's scratch */
+	/* refused numbers written with a decimal comma ("12,5"), and the first of them */
+	unsigned long long n_decimal_comma;
+	char decimal_comma[DIAG_VALUE_MAX];
 };
 
 /* An empty store for spec (copied; spec->f stays borrowed).  Never NULL (xalloc.h). */

@@ -103,13 +103,40 @@ validation_metrics(enum model_family fam, const double *y, const double *pred, s
 
 /* ---- fitting ---- */
 
+/*
+ * The groups' warnings given in full (--by); the rest are counted by kind
+ * and summed up in one line, so that a million groups do not give a
+ * million lines.
+ */
+#define GROUP_WARNINGS 10
+
+struct group_tally {
+	size_t shown;
+	size_t failed, aliased, overflow, validated;   /* not shown */
+};
+
 struct trainer {
 	const struct train_opts *o;
 	const struct formula *f;
 	struct store *s;
 	size_t p;
 	const char *input;
+	struct group_tally *tally;   /* fitting a group, or NULL */
 };
+
+/* Whether a warning of kind (a counter of t->tally) is left out: past GROUP_WARNINGS of a group's. */
+static int
+tally_skip(const struct trainer *t, size_t *kind)
+{
+	if (t->tally == NULL)
+		return 0;
+	if (t->tally->shown < GROUP_WARNINGS) {
+		t->tally->shown++;
+		return 0;
+	}
+	(*kind)++;
+	return 1;
+}
 
 static struct fit_opts
 fitopts(const struct trainer *t)
@@ -154,7 +181,7 @@ validate(const struct trainer *t, struct design *ds, const int *fold, const char
 		if (st != FIT_OK) {
 			char m[DIAG_WHAT_MAX];
 			snprintf(m, sizeof m, "%s", d->what);
-			diag_set(d, NULL, 0, NULL, NULL, 0, "%s%s %ld: %s", what,
+			diag_set(d, t->input, 0, NULL, NULL, 0, "%s%s %ld: %s", what,
 			    o->holdout > 0 ? "fit without the holdout" : "fold", k + 1, m);
 			fit_result_free(&r);
 			goto done;
@@ -178,7 +205,7 @@ validate(const struct trainer *t, struct design *ds, const int *fold, const char
 	v->folds = o->folds;
 	v->seed = o->seed;
 	rc = 0;
-	if (!o->quiet)
+	if (!o->quiet && !(t->tally && tally_skip(t, &t->tally->validated)))
 		notef(o, "%s%s (%zu rows): %s", what, o->holdout > 0 ? "holdout" : "cross-validation",
 		    nvalid, vline);
 done:
@@ -235,7 +262,7 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, int consume,
 
 	memset(out, 0, sizeof *out);
 	if (nr == 0)
-		return diag_set(d, NULL, 0, NULL, NULL, 0, "%sno rows to fit", what);
+		return diag_set(d, t->input, 0, NULL, NULL, 0, "%sno rows to fit", what);
 	design_build(t->s, t->f, rows, 0, nr, consume, &ds);
 	if (validated) {
 		int *fold = assign_folds(o, nr);
@@ -257,7 +284,7 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, int consume,
 				diag_set(d, t->input, store_line(t->s, rows ? rows[b] : b), NULL, NULL, 0,
 				    "%s%s", what, m);
 			} else {
-				diag_set(d, NULL, 0, NULL, NULL, 0, "%s%s", what, m);
+				diag_set(d, t->input, 0, NULL, NULL, 0, "%s%s", what, m);
 			}
 			goto fail;
 		}
@@ -342,14 +369,14 @@ put_table(const struct trainer *t, struct csvio_writer *out, const char *group,
 		}
 		csvio_end(out);
 	}
-	if (nn > 0 && !t->o->quiet) {
+	if (nn > 0 && !t->o->quiet && !(t->tally && tally_skip(t, &t->tally->aliased))) {
 		if (group != NULL)
 			notef(t->o, "group \"%s\": aliased (collinear) terms, estimated as missing: %s",
 			    group, names);
 		else
 			notef(t->o, "aliased (collinear) terms, estimated as missing: %s", names);
 	}
-	if (nb > 0 && !t->o->quiet) {
+	if (nb > 0 && !t->o->quiet && !(t->tally && tally_skip(t, &t->tally->overflow))) {
 		if (group != NULL)
 			notef(t->o, "group \"%s\": standard errors beyond the range of a double "
 			    "(rescale the terms), written empty: %s", group, big);
@@ -357,6 +384,28 @@ put_table(const struct trainer *t, struct csvio_writer *out, const char *group,
 			notef(t->o, "standard errors beyond the range of a double (rescale the terms), "
 			    "written empty: %s", big);
 	}
+}
+
+/* One line for the groups' warnings past the first GROUP_WARNINGS, by kind. */
+static void
+tally_note(const struct train_opts *o, const struct group_tally *g)
+{
+	char line[512] = "";
+	size_t n = 0;
+
+	if (g->failed > 0)
+		n += (size_t)snprintf(line + n, sizeof line - n, ", %zu groups scored with the pooled "
+		    "model", g->failed);
+	if (g->aliased > 0)
+		n += (size_t)snprintf(line + n, sizeof line - n, ", %zu with aliased terms", g->aliased);
+	if (g->overflow > 0)
+		n += (size_t)snprintf(line + n, sizeof line - n, ", %zu with standard errors beyond "
+		    "the range of a double", g->overflow);
+	if (g->validated > 0)
+		n += (size_t)snprintf(line + n, sizeof line - n, ", %zu validation lines", g->validated);
+	if (n > 0)
+		notef(o, "groups: %zu more warnings not shown (%s)",
+		    g->failed + g->aliased + g->overflow + g->validated, line + 2);
 }
 
 static void
@@ -381,6 +430,45 @@ static const double *
 store_row_ctx(const void *s, size_t r)
 {
 	return store_row(s, r);
+}
+
+/*
+ * Nothing to fit: say what the rows were refused for, the commonest
+ * reasons first, with the remedy where the values tell it.
+ */
+static int
+no_rows(const struct train_opts *o, const struct store *s, const char *input, struct diag *d)
+{
+	const struct acct *a = o->acct;
+	char why[DIAG_WHAT_MAX] = "";
+	size_t n = 0, k, i, used[3];
+
+	if (a == NULL || a->n_rejected == 0)
+		return diag_set(d, input, 0, NULL, NULL, 0, "no rows to fit%s",
+		    a != NULL && a->n_in == 0 ? ": the input has no data rows" : "");
+	for (k = 0; k < 3 && k < a->n_reasons; k++) {
+		size_t best = a->n_reasons;
+		for (i = 0; i < a->n_reasons; i++) {
+			size_t j;
+			for (j = 0; j < k && used[j] != i; j++)
+				;
+			if (j == k && (best == a->n_reasons || a->reason[i].n > a->reason[best].n))
+				best = i;
+		}
+		used[k] = best;
+		n += (size_t)snprintf(why + n, n < sizeof why ? sizeof why - n : 0, "%s%llu %s",
+		    k ? "; " : "", a->reason[best].n, a->reason[best].key);
+		if (n >= sizeof why)
+			n = sizeof why - 1;
+	}
+	if (a->n_reasons > 3 || a->n_other > 0)
+		snprintf(why + n, n < sizeof why ? sizeof why - n : 0, "; ...");
+	return diag_set(d, input, 0, NULL, NULL, 0,
+	    "no rows to fit: all %llu rows were rejected (%s)%s%s%s", a->n_rejected, why,
+	    s->n_decimal_comma > 0 ? "; numbers such as \"" : "",
+	    s->n_decimal_comma > 0 ? s->decimal_comma : "",
+	    s->n_decimal_comma > 0 ? "\" have a decimal comma: convert them with pr-clean "
+	    "--decimal-comma" : "");
 }
 
 /*
@@ -411,7 +499,7 @@ set_levels(const struct train_opts *o, struct formula *f, struct store *s, const
 		}
 	}
 	if (s->n == 0)
-		return diag_set(d, input, 0, NULL, NULL, 0, "no rows to fit");
+		return no_rows(o, s, input, d);
 	/* knots and orthogonal polynomials from the rows kept */
 	if (formula_learn(f, store_row_ctx, s, s->n, d) < 0 || formula_build(f, d) < 0) {
 		snprintf(d->file, sizeof d->file, "%s", input);
@@ -510,9 +598,11 @@ rebuild_sub(const struct trainer *t, struct trained *tg, const double *raw_b, co
  * failed group under strict).
  */
 static int
-train_groups(const struct trainer *t, struct csvio_writer *out, const struct fit_result *pooled,
+train_groups(const struct trainer *tp, struct csvio_writer *out, const struct fit_result *pooled,
     json_t *groups, double *tau2, size_t *used, struct diag *d)
 {
+	struct group_tally tally;
+	struct trainer group = *tp, *t = &group;
 	const struct train_opts *o = t->o;
 	const struct store *s = t->s;
 	size_t ng = strtab_n(s->groups), i, r, nok = 0;
@@ -524,6 +614,8 @@ train_groups(const struct trainer *t, struct csvio_writer *out, const struct fit
 	const char **kept_name = o->shrink ? xcalloc(ng + 1, sizeof *kept_name) : NULL;
 	int rc = 0;
 
+	memset(&tally, 0, sizeof tally);
+	t->tally = &tally;
 	strtab_sorted(s->groups, order);
 	for (r = 0; r < s->n; r++)
 		cnt[s->gid[r]]++;
@@ -544,7 +636,7 @@ train_groups(const struct trainer *t, struct csvio_writer *out, const struct fit
 				rc = -1;
 				break;
 			}
-			if (!o->quiet) {
+			if (!o->quiet && !tally_skip(t, &tally.failed)) {
 				note_diag(o, d);
 				notef(o, "group \"%s\": scored with the pooled model", gname);
 			}
@@ -580,6 +672,8 @@ train_groups(const struct trainer *t, struct csvio_writer *out, const struct fit
 	}
 	free(kept);
 	free(kept_name);
+	if (rc == 0)
+		tally_note(o, &tally);
 	free(order);
 	free(cnt);
 	free(start);
@@ -636,6 +730,7 @@ train_run(const struct train_opts *o, struct formula *f, struct store *s, const 
 	t.s = s;
 	t.p = formula_ncoef(f);
 	t.input = input;
+	t.tally = NULL;
 	/* the store is needed after the pooled fit only by the groups and the caller */
 	if (train_rows(&t, NULL, s->n, o->by == NULL && !o->keep_store, "", &pooled, d) < 0)
 		return -1;

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "acct.h"
 #include "csvio.h"
 #include "diag.h"
 #include "formula.h"
@@ -36,6 +37,8 @@ struct train_opts {
 	int strict;             /* a group that cannot be fitted fails the run */
 	int keep_store;         /* the store is read again afterwards (train_write_fitted) */
 	unsigned long long dropped;   /* rows refused while reading: recorded in the model */
+	const struct acct *acct;      /* the reading's counts and reasons (for a run that kept
+	                               * no row), or NULL */
 	void (*note)(void *arg, const char *msg);
 	void *note_arg;
 };

@@ -249,6 +249,7 @@ main(int argc, char **argv)
 	o.strict = common.strict;
 	o.keep_store = fitted != NULL;
 	o.dropped = acct.n_rejected;
+	o.acct = &acct;
 	o.note = note;
 	out = cli_open_output();
 	if (train_run(&o, run.f, run.s, csvio_name(run.in), out, &run.doc, &d) < 0)
