@@ -3,6 +3,7 @@
 #include "cf.h"
 #include "date.h"
 #include "history.h"
+#include "jsonfile.h"
 #include "num.h"
 #include "source.h"
 #include "stats.h"
@@ -1193,22 +1194,11 @@ fail:
 struct feat_state *
 feat_load(const char *path, struct diag *d)
 {
-	json_error_t err;
-	json_t *doc;
+	json_t *doc = jsonfile_load(path, 0, d);
 	struct feat_state *st;
-	FILE *fp = fopen(path, "r");
 
-	if (fp == NULL) {
-		diag_errno(d, path, errno, "cannot open");
+	if (doc == NULL)
 		return NULL;
-	}
-	doc = json_loadf(fp, 0, &err);
-	fclose(fp);
-	if (doc == NULL) {
-		diag_set(d, path, err.line > 0 ? err.line : 0, NULL, NULL, 0, "not valid JSON: %s",
-		    err.text);
-		return NULL;
-	}
 	st = feat_load_json(doc, path, d);
 	json_decref(doc);
 	return st;

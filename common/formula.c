@@ -2100,8 +2100,11 @@ formula_set_levels(struct formula *f, size_t i, char *const *levels, size_t n, s
 		if (strcmp(c->levels[k - 1], c->levels[k]) == 0)
 			return diag_set(d, NULL, 0, c->name, c->levels[k], strlen(c->levels[k]),
 			    "level given twice");
+	if (n == 0)
+		return diag_set(d, NULL, 0, c->name, NULL, 0,
+		    "a categorical column needs at least two levels, it has none");
 	if (n < 2)
-		return diag_set(d, NULL, 0, c->name, n ? c->levels[0] : "", n ? strlen(c->levels[0]) : 0,
+		return diag_set(d, NULL, 0, c->name, c->levels[0], strlen(c->levels[0]),
 		    "a categorical column needs at least two levels, it has one");
 	for (k = 0; k < f->nvars; k++)
 		if (f->vars[k].kind == V_CAT && f->vars[k].col == i && f->vars[k].ref != NULL &&

@@ -2,6 +2,7 @@
 #include "model.h"
 #include "suggest.h"
 #include "atomic.h"
+#include "jsonfile.h"
 #include "num.h"
 #include "strtab.h"
 #include "xalloc.h"
@@ -785,33 +786,11 @@ fail:
 struct model *
 model_load(const char *path, struct diag *d)
 {
-	json_error_t err;
-	json_t *doc;
+	json_t *doc = jsonfile_load(path, JSON_REJECT_DUPLICATES, d);
 	struct model *m;
-	struct stat st;
-	FILE *fp = fopen(path, "r");
-	int e;
 
-	if (fp == NULL)
-		return diag_errno(d, path, errno, "cannot open"), NULL;
-	/* fopen opens a directory; reading it fails with EISDIR, which
-	 * jansson would report as "not JSON" at line 1 */
-	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(fp);
-		return diag_errno(d, path, EISDIR, "cannot read"), NULL;
-	}
-	errno = 0;
-	doc = json_loadf(fp, JSON_REJECT_DUPLICATES, &err);
-	e = errno;
-	if (doc == NULL && ferror(fp)) {
-		fclose(fp);
-		return diag_errno(d, path, e ? e : EIO, "cannot read"), NULL;
-	}
-	fclose(fp);
-	if (doc == NULL) {
-		diag_set(d, path, err.line > 0 ? err.line : 0, NULL, NULL, 0, "not JSON: %s", err.text);
+	if (doc == NULL)
 		return NULL;
-	}
 	m = model_from_json(doc, path, d);
 	json_decref(doc);
 	return m;

@@ -1,5 +1,6 @@
 /* report-gate.c - the regression gate of report.h: compare with a saved summary. */
 #include "report.h"
+#include "jsonfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -9,18 +10,11 @@
 json_t *
 report_baseline_load(const char *path, struct diag *d)
 {
-	json_error_t err;
-	json_t *doc;
+	json_t *doc = jsonfile_load(path, 0, d);
 	const json_t *v;
-	FILE *fp = fopen(path, "r");
 
-	if (fp == NULL)
-		return diag_errno(d, path, errno, "cannot read the baseline"), NULL;
-	doc = json_loadf(fp, 0, &err);
-	fclose(fp);
 	if (doc == NULL)
-		return diag_set(d, path, err.line > 0 ? err.line : 0, NULL, NULL, 0, "not JSON: %s",
-		    err.text), NULL;
+		return NULL;
 	v = json_object_get(doc, "format");
 	if (!json_is_string(v) || strcmp(json_string_value(v), "pr-report") != 0) {
 		json_decref(doc);

@@ -1,6 +1,8 @@
 #!/bin/sh
 # tests/check-man.sh - the manual keeps its promises:
-#  - every man page is clean under groff -ww -z;
+#  - every man page is clean under groff -ww -z, and renders (groff -Tutf8)
+#    without a glyph that is a known escape slip: final sigma from \(ts where
+#    a superscript two (\(S2) was meant ("R\(ts" shows as "Rς");
 #  - each program's --help lists the same long options as its man page's
 #    OPTIONS section;
 #  - each program has a man page, and --help and --version exit 0;
@@ -23,6 +25,8 @@ for page in "$top"/man/*.1 "$top"/man/*.7; do
 	if command -v groff >/dev/null 2>&1; then
 		out=$(groff -man -ww -z "$page" 2>&1)
 		if [ -z "$out" ]; then ok; else bad "groff -ww $(basename "$page"): $out"; fi
+		slip=$(groff -man -Tutf8 "$page" 2>/dev/null | grep -n 'ς')
+		if [ -z "$slip" ]; then ok; else bad "$(basename "$page") renders a final sigma (\\(ts for \\(S2?): $slip"; fi
 	fi
 done
 

@@ -19,7 +19,7 @@
 
 #define PR_VERSION "0.1.0"
 
-/* Exit status (DESIGN.md). */
+/* Exit status (pr-toolkit(7), EXIT STATUS). */
 #define EXIT_OK     0
 #define EXIT_FAIL   1
 #define EXIT_USAGE  2

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/bench/bench-features.sh - the speed target of issue 5: applying a
+# tests/bench/bench-features.sh - the speed of --apply: applying a
 # state with 5 z-scores, 2 one-hots and a date to an N-row file (default
 # 1,000,000) at 40% or more of pr-clean's pass-through speed.  The file is
 # generated here (awk, fixed seed); the state is fitted on its first 10,000

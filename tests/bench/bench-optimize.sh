@@ -2,7 +2,7 @@
 # tests/bench/bench-optimize.sh - pr-optimize on N rows (default 1,000,000)
 # with a 20-term logistic model, continuous and with --ending .99, against
 # pr-score on the same rows: wall time, ratio to pr-score, peak memory.
-# The issue's target: at most 10x pr-score's time.  Usage: [N=rows] sh tests/bench/bench-optimize.sh
+# The aim: at most 10x pr-score's time.  Usage: [N=rows] sh tests/bench/bench-optimize.sh
 BUILD=${BUILD:-build}
 N=${N:-1000000}
 top=$(cd "$(dirname "$0")/../.." && pwd)

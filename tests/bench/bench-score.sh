@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/bench/bench-score.sh - pr-score against pr-clean's pass-through on
 # N rows (default 1,000,000) x 20 numeric predictors: wall seconds, rows per
-# second, peak memory.  The target: pr-score at 50% or more of
+# second, peak memory.  The aim: pr-score at 50% or more of
 # pr-clean's speed.  The model (a logistic fit on the first 100,000 rows,
 # with x1 as the price so that --elasticity has work to do) is trained
 # first.  Wall and CPU (user + sys) seconds are both shown: on a shared

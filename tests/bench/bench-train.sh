@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/bench/bench-train.sh - the training benchmark of issue 3: a known
+# tests/bench/bench-train.sh - the training benchmark: a known
 # logistic model, N rows (default 1,000,000) x 20 numeric predictors (about
 # 150 MB of CSV, and the same data in libsvm format), fitted by
 #   pr-train --family logistic           (when built)
@@ -8,7 +8,7 @@
 #   liblinear-train -s 0                 (-c 1e6: practically unpenalised, bias -B 1)
 #   R glm(binomial)                      (CSV read by data.table::fread)
 # Prints wall seconds and peak resident memory of each (/usr/bin/time -v),
-# the ratios the issue sets as targets, and the digits to which each
+# the ratios against the other programs, and the digits to which each
 # program's coefficients agree with R's.  A benchmark, not a test: it
 # always exits 0 unless the data cannot be generated.
 # Usage: BUILD=build N=100000 sh tests/bench/bench-train.sh
