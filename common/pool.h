@@ -46,4 +46,24 @@ size_t pool_dl_tau2(const double *est, const double *var, size_t k, double *tau2
 double pool_shrink(double est, double var, double center, double center_var, double tau2,
     double *post_var);
 
+/*
+ * One group's p coefficients shrunk jointly, the multivariate form of
+ * pool_shrink: with V the group's covariance, T = diag(tau2) and Vm the
+ * centre's covariance,
+ *   A = T (T + V)^-1,  post = m + A (b - m),
+ *   post_cov = A V + (I - A) Vm (I - A)'
+ * (the posterior under b ~ N(theta, V), theta ~ N(m, T), with the centre's
+ * uncertainty carried; for p = 1 exactly pool_shrink).  Using the group's
+ * whole covariance keeps the coefficients consistent with each other: an
+ * intercept and a slope estimated with correlated errors move together.
+ * Coefficients whose estimate is not finite (aliased in the group) get the
+ * centre, with variance tau2 + Vm; those whose tau2 is not finite are not
+ * shrunk (their estimate and variance kept, their covariance with the
+ * shrunk ones 0).  est, center, tau2, post: p values; cov, center_cov,
+ * post_cov: p x p, row-major.  Returns 0, or -1 (post and post_cov
+ * unset) when T + V is not positive definite or memory runs out.
+ */
+int pool_shrink_joint(size_t p, const double *est, const double *cov, const double *center,
+    const double *center_cov, const double *tau2, double *post, double *post_cov);
+
 #endif

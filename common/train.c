@@ -511,11 +511,11 @@ set_levels(const struct train_opts *o, struct formula *f, struct store *s, const
 /*
  * Shrink every fitted group's coefficients toward the pooled fit (pool.h):
  * per coefficient, the DerSimonian-Laird tau2 over the groups where it is
- * estimated; each group's estimate becomes its posterior mean, its
- * variance pool_shrink's, and its covariance keeps the raw correlations
- * with the new standard errors.  A coefficient aliased in a group gets the
- * pooled value with variance tau2 plus the pooled one (the group says
- * nothing about it); one with fewer than two groups, or aliased in the pooled fit,
+ * estimated; each group's coefficients are then shrunk jointly with its
+ * whole covariance (pool_shrink_joint; one at a time should T + V not be
+ * positive definite).  A coefficient aliased in a group gets the pooled
+ * value with variance tau2 plus the pooled one (the group says nothing
+ * about it); one with fewer than two groups, or aliased in the pooled fit,
  * is not shrunk (tau2 null).  raw_b and raw_se (ng x p) get the raw values;
  * tau2 and used (p) the estimator's.
  */
@@ -525,7 +525,8 @@ shrink_groups(const struct trainer *t, const struct fit_result *pooled, struct t
 {
 	size_t p = t->p, g, j, i;
 	double *est = xrealloc(NULL, (ng + 1) * sizeof *est), *var = xrealloc(NULL, (ng + 1) * sizeof *var);
-	double *sd_raw = xrealloc(NULL, p * sizeof *sd_raw);
+	double *pcov = xrealloc(NULL, p * p * sizeof *pcov), *gcov = xrealloc(NULL, p * p * sizeof *gcov);
+	double *post = xrealloc(NULL, p * sizeof *post), *post_cov = xrealloc(NULL, p * p * sizeof *post_cov);
 
 	for (g = 0; g < ng; g++)
 		for (j = 0; j < p; j++) {
@@ -542,35 +543,40 @@ shrink_groups(const struct trainer *t, const struct fit_result *pooled, struct t
 		if (pooled->aliased[j])
 			tau2[j] = NAN;
 	}
+	for (i = 0; i < p * p; i++)
+		pcov[i] = pooled->cov->data[(i / p) * pooled->cov->tda + i % p];
 	for (g = 0; g < ng; g++) {
 		struct fit_result *r = &tg[g].res;
+		for (i = 0; i < p * p; i++)
+			gcov[i] = r->cov->data[(i / p) * r->cov->tda + i % p];
+		if (pool_shrink_joint(p, raw_b + g * p, gcov, pooled->beta->data, pcov, tau2, post,
+		    post_cov) < 0) {
+			/* T + V not positive definite: one coefficient at a time */
+			for (j = 0; j < p; j++) {
+				double se = raw_se[g * p + j];
+				post[j] = pool_shrink(raw_b[g * p + j], se * se, pooled->beta->data[j],
+				    pcov[j * p + j], tau2[j], &post_cov[j * p + j]);
+				for (i = 0; i < p; i++)
+					if (i != j)
+						post_cov[j * p + i] = 0;
+			}
+		}
 		for (j = 0; j < p; j++) {
-			double b = raw_b[g * p + j], se = raw_se[g * p + j], pv;
-			sd_raw[j] = se;
-			double m = pool_shrink(b, se * se, gsl_vector_get(pooled->beta, j),
-			    gsl_matrix_get(pooled->cov, j, j), tau2[j], &pv);
-			gsl_vector_set(r->beta, j, m);
-			gsl_vector_set(r->se, j, isnan(m) ? NAN : sqrt(pv));
-			r->aliased[j] = isnan(m);
+			r->aliased[j] = isnan(post[j]);
+			gsl_vector_set(r->beta, j, post[j]);
+			gsl_vector_set(r->se, j, r->aliased[j] ? NAN : sqrt(post_cov[j * p + j]));
 		}
 		for (j = 0; j < p; j++)
-			for (i = 0; i < p; i++) {
-				double c = gsl_matrix_get(r->cov, j, i), sj = gsl_vector_get(r->se, j),
-				    si = gsl_vector_get(r->se, i);
-				if (r->aliased[j] || r->aliased[i])
-					c = NAN;
-				else if (i == j)
-					c = sj * sj;
-				else if (isfinite(c) && sd_raw[j] > 0 && sd_raw[i] > 0)
-					c = c / (sd_raw[j] * sd_raw[i]) * sj * si;
-				else
-					c = 0;
-				gsl_matrix_set(r->cov, j, i, c);
-			}
+			for (i = 0; i < p; i++)
+				gsl_matrix_set(r->cov, j, i, r->aliased[j] || r->aliased[i] ? NAN :
+				    post_cov[j * p + i]);
 	}
 	free(est);
 	free(var);
-	free(sd_raw);
+	free(pcov);
+	free(gcov);
+	free(post);
+	free(post_cov);
 }
 
 /* The sub-model document of a trained (shrunk) fit, its training summary kept. */

@@ -30,3 +30,18 @@ dl("hom", 1 + rnorm(6, 0, sqrt(v) / 4), v, 1.02, 0.01)
 v <- c(runif(7, 0.5, 2), Inf, 1)
 b <- c(rnorm(7, -3, sqrt(4 + v[1:7])), 2, NaN)
 dl("gaps", b, v, -2.9, 0.05)
+# Joint shrinkage of one group's coefficients (pool_shrink_joint):
+#   A = T (T + V)^-1, post = m + A (b - m), post.cov = A V + (I - A) Vm (I - A)'
+putm <- function(name, x) put(name, t(x))   # row-major
+joint <- function(name, b, V, m, Vm, tau2) {
+  T <- diag(tau2, length(tau2)); A <- T %*% solve(T + V); I <- diag(length(b))
+  put(paste0(name, ".p"), length(b)); put(paste0(name, ".est"), b); putm(paste0(name, ".cov"), V)
+  put(paste0(name, ".center"), m); putm(paste0(name, ".centercov"), Vm)
+  put(paste0(name, ".tau2"), tau2)
+  put(paste0(name, ".post"), m + A %*% (b - m))
+  putm(paste0(name, ".postcov"), A %*% V + (I - A) %*% Vm %*% t(I - A))
+}
+joint("j2", c(4.4, -0.74), matrix(c(3.0, -0.46, -0.46, 0.075), 2), c(2.95, -0.51),
+      matrix(c(0.146, -0.026, -0.026, 0.0049), 2), c(0.09, 0))
+joint("j3", c(1, 2, -1), matrix(c(0.5, 0.1, 0.05, 0.1, 0.4, -0.1, 0.05, -0.1, 0.3), 3),
+      c(0.8, 1.5, -0.7), diag(c(0.02, 0.03, 0.01)), c(0.2, 0.5, 1.5))

@@ -76,6 +76,34 @@ check_set(const char *set)
 	}
 }
 
+/* pool_shrink_joint against the matrix formulas by hand (pool-dl.R). */
+static void
+check_joint(const char *set)
+{
+	size_t p = (size_t)refv(set, "p", 1), i;
+	double est[4], cov[16], m[4], mc[16], t2[4], post[4], pc[16];
+	char name[96];
+	for (i = 0; i < p; i++) {
+		est[i] = refv(set, "est", i + 1);
+		m[i] = refv(set, "center", i + 1);
+		t2[i] = refv(set, "tau2", i + 1);
+	}
+	for (i = 0; i < p * p; i++) {
+		cov[i] = refv(set, "cov", i + 1);
+		mc[i] = refv(set, "centercov", i + 1);
+	}
+	snprintf(name, sizeof name, "%s: joint shrinkage ok", set);
+	CHECK(pool_shrink_joint(p, est, cov, m, mc, t2, post, pc) == 0, name);
+	for (i = 0; i < p; i++) {
+		snprintf(name, sizeof name, "%s: joint estimate %zu", set, i + 1);
+		CHECK_REL(post[i], refv(set, "post", i + 1), 1e-13, name);
+	}
+	for (i = 0; i < p * p; i++) {
+		snprintf(name, sizeof name, "%s: joint covariance %zu", set, i + 1);
+		CHECK_ABS(pc[i], refv(set, "postcov", i + 1), 1e-15, name);
+	}
+}
+
 static void
 test_edges(void)
 {
@@ -101,6 +129,26 @@ main(void)
 	check_set("het");
 	check_set("hom");
 	check_set("gaps");
+	check_joint("j2");
+	check_joint("j3");
 	test_edges();
+	/* p = 1: the joint form is pool_shrink */
+	{
+		double b = 3, v = 1, m = 1, vm = 0.4, t2 = 1, post, pc, pv;
+		double s1 = pool_shrink(b, v, m, vm, t2, &pv);
+		CHECK(pool_shrink_joint(1, &b, &v, &m, &vm, &t2, &post, &pc) == 0, "joint p = 1 ok");
+		CHECK_REL(post, s1, 1e-15, "joint p = 1: the same estimate");
+		CHECK_REL(pc, pv, 1e-15, "joint p = 1: the same variance");
+		/* an aliased coefficient: the centre, variance tau2 + Vm */
+		double b2[2] = { NAN, 2 }, v2[4] = { NAN, NAN, NAN, 0.5 }, m2[2] = { 1, 1 },
+		    vm2[4] = { 0.1, 0, 0, 0.1 }, t22[2] = { 0.3, 0.5 }, po[2], pc2[4];
+		CHECK(pool_shrink_joint(2, b2, v2, m2, vm2, t22, po, pc2) == 0 && po[0] == 1 &&
+		    fabs(pc2[0] - 0.4) < 1e-15 && fabs(po[1] - 1.5) < 1e-15,
+		    "joint: aliased coefficient gets the centre");
+		/* tau2 NaN: not shrunk */
+		t22[1] = NAN;
+		CHECK(pool_shrink_joint(2, b2, v2, m2, vm2, t22, po, pc2) == 0 && po[1] == 2 &&
+		    pc2[3] == 0.5, "joint: tau2 NaN leaves the estimate");
+	}
 	return check_done();
 }
