@@ -35,7 +35,7 @@ struct optim {
 	/* scan */
 	double x[OPTIM_SCAN_MAX], f[OPTIM_SCAN_MAX], df[OPTIM_SCAN_MAX], q[OPTIM_SCAN_MAX];
 	/* local maxima found (list prices) */
-	double loc[OPTIM_MAX_LOCAL + 2];
+	double loc[OPTIM_MAX_LOCAL + 2 + OPTIM_MAX_KINKS];
 	size_t n_loc;
 };
 
@@ -736,7 +736,7 @@ solve_ladder(struct optim *w, const struct optim_problem *pb, struct optim_resul
     struct diag *d)
 {
 	const struct optim_ladder *l = pb->ladder;
-	long long kmin, kmax, k, n, cand[2 * (OPTIM_MAX_LOCAL + 2) + 2];
+	long long kmin, kmax, k, n, cand[2 * (OPTIM_MAX_LOCAL + 2 + OPTIM_MAX_KINKS) + 2];
 	size_t nc = 0, i;
 	double bp = NAN, bf = NAN, bq = NAN, f, q, p;
 
@@ -871,6 +871,22 @@ optim_solve(struct optim *w, const struct optim_problem *pb, struct optim_result
 			bf = f;
 			bq = q;
 			best = n - 2;
+		}
+	}
+	/* the kinks of the demand curve */
+	for (i = 0; i < pb->nkinks; i++) {
+		xr = pb->kinks[i];
+		if (!(xr > pb->lo && xr < pb->hi))
+			continue;
+		if (eval_at(w, xr, &f, &q) < 0)
+			return eval_fail(d, xr);
+		if (w->n_loc < OPTIM_MAX_LOCAL + 2 + OPTIM_MAX_KINKS)
+			w->loc[w->n_loc++] = xr;
+		if (f > bf || (f == bf && xr < bp)) {
+			bp = xr;
+			bf = f;
+			bq = q;
+			best = (size_t)-1;
 		}
 	}
 	if (w->f[n - 1] > bf) {

@@ -50,6 +50,7 @@
 #define OPTIM_SCAN        12     /* scan points, bounds included, over a price ratio up to 9 */
 #define OPTIM_SCAN_MAX    1024   /* scan points over a wider ratio (the same spacing, up to 1e88) */
 #define OPTIM_MAX_LOCAL   8      /* interior local maxima refined per row */
+#define OPTIM_MAX_KINKS   32     /* kinks of the demand curve (optim_problem) kept per row */
 #define OPTIM_LADDER_ALL  24     /* ladders this small are evaluated in full */
 #define OPTIM_GRID_MAX    4096   /* points in a --grid or a --grid-col value */
 
@@ -196,6 +197,15 @@ struct optim_problem {
 	const struct optim_ladder *ladder;   /* NULL: continuous */
 	double today;                  /* today's list price (where INCREASING/NO_DEMAND rows stay) */
 	int trust_model;               /* optimise rows whose demand rises with price */
+	/*
+	 * Prices where the demand curve has a kink (model_eval_price_kinks),
+	 * or NULL: each inside [lo, hi] is evaluated and competes as a local
+	 * maximum does (a ladder's neighbours of it too), so an optimum at a
+	 * kink (at a reference price) is found at that exact price, where the
+	 * root finder on f' would stop within its tolerance of it.
+	 */
+	const double *kinks;
+	size_t nkinks;
 };
 
 struct optim_result {

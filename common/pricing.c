@@ -99,6 +99,7 @@ struct pricing {
 	long rule_col[PRICING_N_RULES];     /* a rule's column, or -1 */
 	long promo_var, quantity_idx, grid_idx, by_idx, explore_idx;
 	double quantity;                    /* this row's */
+	double kinks[OPTIM_MAX_KINKS];      /* this search's kinks of the price terms */
 };
 
 /* ---- configuration ---- */
@@ -590,6 +591,16 @@ baseline(struct pricing *p, double today, double cost, struct pricing_decision *
 	return 0;
 }
 
+/* Every kink of the row's price terms inside the search's bounds is a candidate price. */
+static void
+set_kinks(struct pricing *p, struct optim_problem *pb)
+{
+	size_t n = model_eval_price_kinks(p->eval, pb->lo, pb->hi, p->kinks, OPTIM_MAX_KINKS);
+
+	pb->kinks = p->kinks;
+	pb->nkinks = n < OPTIM_MAX_KINKS ? n : OPTIM_MAX_KINKS;
+}
+
 /*
  * The search without an offer, then one per offer on the list price, over
  * the list prices its rules allow (an offer they allow none of is not
@@ -606,6 +617,7 @@ search_offers(struct pricing *p, struct optim_problem *pb, const struct row_limi
 
 	*best_offer = -1;
 	*best_redeem = 0;
+	set_kinks(p, pb);
 	if (optim_solve(p->optim, pb, best, d) < 0)
 		return -1;
 	*best_paid = best->price;
@@ -620,6 +632,7 @@ search_offers(struct pricing *p, struct optim_problem *pb, const struct row_limi
 		pb->paid_a = of->paid_a;
 		pb->paid_b = of->paid_b;
 		pb->unit_cost = objective_cost + (p->c->revenue ? 0 : of->cost);
+		set_kinks(p, pb);
 		if (optim_solve(p->optim, pb, &r, d) < 0)
 			return -1;
 		if (r.value > best->value) {
