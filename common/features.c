@@ -10,6 +10,7 @@
 #include "strtab.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -151,9 +152,55 @@ struct feat_state {
 	char name[DIAG_FILE_MAX];
 };
 
-static const char *const kind_name[] = {
-	"zscore", "minmax", "log1p", "bins", "clip_z", "onehot", "target_mean", "date",
-	"history", "ref_price", "cf", "lookup"
+/*
+ * What each kind of transformation does at each step, one row per kind:
+ * how it saves what was fitted, reads it back, names its new columns and
+ * writes them for a row.
+ */
+typedef int save_fn(struct feat_fit *, struct tr *, json_t *, struct diag *);
+typedef int load_fn(struct tr *, const json_t *, const char *, size_t, struct diag *);
+typedef int names_fn(const struct tr *, int (*)(void *, const char *, size_t), void *);
+typedef void put_fn(struct feat_state *, struct tr *, const struct csvio_row *, double, size_t,
+    struct csvio_writer *);
+
+struct tr_ops {
+	const char *name;         /* "type" in the state */
+	const char *col_member;   /* the state member naming the input column */
+	int numeric;              /* reads a number: n, mean, missing values, the cache */
+	const char *suffix;       /* the new column is COL + suffix (names_suffix) */
+	save_fn *save;            /* NULL: fitted from a side file (side_json) */
+	load_fn *load;
+	names_fn *names;
+	put_fn *put;              /* numeric kinds get x, the value or the mean for a missing one */
+};
+
+static save_fn save_zscore, save_minmax, save_nothing, save_bins, save_clipz, save_levels,
+    save_date;
+static load_fn load_zscore, load_minmax, load_nothing, load_bins, load_clipz, load_onehot,
+    load_target, load_date, load_lookup, load_join, load_cf;
+static names_fn names_suffix, names_onehot, names_date, names_table, names_cf;
+static put_fn put_scaled, put_log1p, put_bins, put_clipz, put_onehot_tr, put_target, put_date_tr,
+    put_table, put_cf;
+
+static const struct tr_ops tr_ops[FEAT_NKINDS] = {
+	[FEAT_ZSCORE] = { "zscore", "column", 1, "_z", save_zscore, load_zscore, names_suffix,
+	    put_scaled },
+	[FEAT_MINMAX] = { "minmax", "column", 1, "_minmax", save_minmax, load_minmax, names_suffix,
+	    put_scaled },
+	[FEAT_LOG1P] = { "log1p", "column", 1, "_log1p", save_nothing, load_nothing, names_suffix,
+	    put_log1p },
+	[FEAT_BINS] = { "bins", "column", 1, "_bin", save_bins, load_bins, names_suffix, put_bins },
+	[FEAT_CLIPZ] = { "clip_z", "column", 1, "_clip", save_clipz, load_clipz, names_suffix,
+	    put_clipz },
+	[FEAT_ONEHOT] = { "onehot", "column", 0, NULL, save_levels, load_onehot, names_onehot,
+	    put_onehot_tr },
+	[FEAT_TARGET] = { "target_mean", "column", 0, "_te", save_levels, load_target, names_suffix,
+	    put_target },
+	[FEAT_DATE] = { "date", "column", 0, NULL, save_date, load_date, names_date, put_date_tr },
+	[FEAT_HISTORY] = { "history", "key", 0, NULL, NULL, load_lookup, names_table, put_table },
+	[FEAT_REFPRICE] = { "ref_price", "key", 0, NULL, NULL, load_lookup, names_table, put_table },
+	[FEAT_CF] = { "cf", "user", 0, NULL, NULL, load_cf, names_cf, put_cf },
+	[FEAT_LOOKUP] = { "lookup", "key", 0, NULL, NULL, load_join, names_table, put_table },
 };
 
 static const char *const date_suffix[] = {
@@ -450,8 +497,7 @@ feat_fit_bind(struct feat_fit *f, const struct csvio_reader *r, struct diag *d)
 static int
 is_numeric(enum feat_kind k)
 {
-	return k == FEAT_ZSCORE || k == FEAT_MINMAX || k == FEAT_LOG1P || k == FEAT_BINS ||
-	    k == FEAT_CLIPZ;
+	return tr_ops[k].numeric;
 }
 
 /* Parse field idx of row as a number: 0 (with *miss), or -1 with d filled. */
@@ -674,155 +720,204 @@ num_or_null(int ok, double x)
 	return ok && isfinite(x) ? json_real(x) : json_null();
 }
 
+/* The sample standard deviation (n - 1) of what t has seen; 0 for fewer than 2 values. */
+static double
+fit_sd(const struct tr *t)
+{
+	return t->acc_n > 1 ? sqrt(t->acc_m2 / (t->acc_n - 1)) : 0;
+}
+
+/*
+ * What each kind adds to its state object o (which has "type", "column"
+ * and, for the numeric kinds, "n" and "mean" already): 0, or -1 with d
+ * filled.
+ */
+static int
+save_zscore(struct feat_fit *f, struct tr *t, json_t *o, struct diag *d)
+{
+	(void)f;
+	(void)d;
+	json_object_set_new(o, "sd", num_or_null(t->acc_n > 0, fit_sd(t)));
+	return 0;
+}
+
+static int
+save_minmax(struct feat_fit *f, struct tr *t, json_t *o, struct diag *d)
+{
+	(void)f;
+	if (t->acc_n > 0 && !isfinite(t->acc_max - t->acc_min))
+		return diag_set(d, NULL, 0, t->col, NULL, 0,
+		    "values too large to fit (max - min overflows; rescale the column)");
+	json_object_set_new(o, "min", num_or_null(t->acc_n > 0, t->acc_min));
+	json_object_set_new(o, "max", num_or_null(t->acc_n > 0, t->acc_max));
+	return 0;
+}
+
+static int
+save_nothing(struct feat_fit *f, struct tr *t, json_t *o, struct diag *d)
+{
+	(void)f;
+	(void)t;
+	(void)o;
+	(void)d;
+	return 0;
+}
+
+static int
+save_bins(struct feat_fit *f, struct tr *t, json_t *o, struct diag *d)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	(void)f;
+	if (a == NULL)
+		return oom(d);
+	json_object_set_new(o, "bins", json_integer((json_int_t)t->k));
+	json_object_set_new(o, "min", num_or_null(t->acc_n > 0, t->acc_min));
+	json_object_set_new(o, "max", num_or_null(t->acc_n > 0, t->acc_max));
+	json_object_set_new(o, "cuts", a);
+	if (t->nvals > 0) {
+		qsort(t->vals, t->nvals, sizeof *t->vals, cmp_double);
+		for (i = 1; i < (size_t)t->k; i++)
+			json_array_append_new(a, json_real(stats_quantile7(t->vals, t->nvals,
+			    (double)i / t->k)));
+	}
+	return 0;
+}
+
+static int
+save_clipz(struct feat_fit *f, struct tr *t, json_t *o, struct diag *d)
+{
+	int has = t->acc_n > 0;
+	double sd = fit_sd(t);
+
+	(void)f;
+	(void)d;
+	json_object_set_new(o, "sd", num_or_null(has, sd));
+	json_object_set_new(o, "k", json_real(t->k));
+	json_object_set_new(o, "low", num_or_null(has, t->acc_mean - t->k * sd));
+	json_object_set_new(o, "high", num_or_null(has, t->acc_mean + t->k * sd));
+	return 0;
+}
+
+/* onehot and target_mean: the levels in byte order, with their counts (and means). */
+static int
+save_levels(struct feat_fit *f, struct tr *t, json_t *o, struct diag *d)
+{
+	size_t i, nlev = strtab_n(t->acc_lev), *order;
+	json_t *a, *b, *c;
+	double prior;
+
+	if (t->kind == FEAT_TARGET && t->y_n == 0)
+		return diag_set(d, NULL, 0, t->arg, NULL, 0, "no numbers to fit target means on");
+	if ((order = malloc((nlev ? nlev : 1) * sizeof *order)) == NULL)
+		return oom(d);
+	strtab_sorted(t->acc_lev, order);
+	a = json_array();
+	b = json_array();
+	c = json_array();
+	if (a == NULL || b == NULL || c == NULL) {
+		json_decref(a);
+		json_decref(b);
+		json_decref(c);
+		free(order);
+		return oom(d);
+	}
+	if (t->kind == FEAT_TARGET) {
+		prior = t->y_sum / t->y_n;
+		json_object_set_new(o, "target", json_string(t->arg));
+		json_object_set_new(o, "smoothing", json_real(f->smoothing));
+		json_object_set_new(o, "prior", json_real(prior));
+		for (i = 0; i < nlev; i++) {
+			size_t li = order[i];
+			json_array_append_new(a, json_string(strtab_str(t->acc_lev, li, NULL)));
+			json_array_append_new(b, json_integer((json_int_t)t->lev_n[li]));
+			json_array_append_new(c, json_real((t->lev_y[li] + f->smoothing * prior) /
+			    (t->lev_n[li] + f->smoothing)));
+		}
+		json_object_set_new(o, "levels", a);
+		json_object_set_new(o, "n", b);
+		json_object_set_new(o, "value", c);
+	} else {
+		json_object_set_new(o, "min_count", json_integer(f->min_count));
+		json_object_set_new(o, "other", json_boolean(f->min_count > 0));
+		for (i = 0; i < nlev; i++) {
+			size_t li = order[i];
+			if (t->lev_n[li] < (double)f->min_count) {
+				json_array_append_new(c, json_string(strtab_str(t->acc_lev, li, NULL)));
+				continue;
+			}
+			json_array_append_new(a, json_string(strtab_str(t->acc_lev, li, NULL)));
+			json_array_append_new(b, json_integer((json_int_t)t->lev_n[li]));
+		}
+		json_object_set_new(o, "levels", a);
+		json_object_set_new(o, "counts", b);
+		json_object_set_new(o, "folded", c);
+	}
+	free(order);
+	return 0;
+}
+
+static int
+save_date(struct feat_fit *f, struct tr *t, json_t *o, struct diag *d)
+{
+	(void)f;
+	(void)d;
+	json_object_set_new(o, "holidays", json_boolean(t->holidays));
+	return 0;
+}
+
+/*
+ * The kinds fitted from a side file (history, ref_price, lookup, cf) built
+ * their object at feat_fit_new, except point in time, which answers the
+ * fitted rows now.  A new reference, or NULL with d filled.
+ */
+static json_t *
+side_json(struct feat_fit *f, struct tr *t, struct diag *d)
+{
+	if (t->pit != NULL && t->side == NULL) {
+		t->side = hist_pit_run(t->pit, t->row_key, f->row_day, f->nrows, f->asof, &t->rows, d);
+		if (t->side == NULL)
+			return NULL;
+		t->has_rows = 1;
+	}
+	return json_incref(t->side);
+}
+
 /* The JSON object of one fitted transformation, or NULL with d filled. */
 static json_t *
 tr_json(struct feat_fit *f, struct tr *t, struct diag *d)
 {
-	json_t *o = json_object(), *a, *b, *c;
+	const struct tr_ops *ops = &tr_ops[t->kind];
 	int has = t->acc_n > 0;
-	double sd = t->acc_n > 1 ? sqrt(t->acc_m2 / (t->acc_n - 1)) : 0;
-	size_t i, nlev, *order = NULL;
+	json_t *o;
 
-	if (o == NULL)
-		goto nomem;
+	if (ops->save == NULL)
+		return side_json(f, t, d);
 	/*
 	 * Values near the largest double overflow the mean or the sum of
 	 * squares: say so now, not with a state file that cannot be read back.
 	 */
-	if (is_numeric(t->kind) && has && (!isfinite(t->acc_mean) || !isfinite(sd))) {
-		json_decref(o);
+	if (ops->numeric && has && (!isfinite(t->acc_mean) || !isfinite(fit_sd(t)))) {
 		diag_set(d, NULL, 0, t->col, NULL, 0,
 		    "values too large to fit (the mean or the sum of squares overflows; rescale the column)");
 		return NULL;
 	}
-	if (t->kind == FEAT_MINMAX && has && !isfinite(t->acc_max - t->acc_min)) {
-		json_decref(o);
-		diag_set(d, NULL, 0, t->col, NULL, 0,
-		    "values too large to fit (max - min overflows; rescale the column)");
+	if ((o = json_object()) == NULL) {
+		oom(d);
 		return NULL;
 	}
-	json_object_set_new(o, "type", json_string(kind_name[t->kind]));
+	json_object_set_new(o, "type", json_string(ops->name));
 	json_object_set_new(o, "column", json_string(t->col));
-	if (is_numeric(t->kind)) {
+	if (ops->numeric) {
 		json_object_set_new(o, "n", json_integer((json_int_t)t->acc_n));
 		json_object_set_new(o, "mean", num_or_null(has, t->acc_mean));
 	}
-	switch (t->kind) {
-	case FEAT_ZSCORE:
-		json_object_set_new(o, "sd", num_or_null(has, sd));
-		break;
-	case FEAT_MINMAX:
-		json_object_set_new(o, "min", num_or_null(has, t->acc_min));
-		json_object_set_new(o, "max", num_or_null(has, t->acc_max));
-		break;
-	case FEAT_LOG1P:
-		break;
-	case FEAT_BINS:
-		json_object_set_new(o, "bins", json_integer((json_int_t)t->k));
-		json_object_set_new(o, "min", num_or_null(has, t->acc_min));
-		json_object_set_new(o, "max", num_or_null(has, t->acc_max));
-		if ((a = json_array()) == NULL)
-			goto nomem;
-		json_object_set_new(o, "cuts", a);
-		if (t->nvals > 0) {
-			qsort(t->vals, t->nvals, sizeof *t->vals, cmp_double);
-			for (i = 1; i < (size_t)t->k; i++)
-				json_array_append_new(a, json_real(stats_quantile7(t->vals, t->nvals,
-				    (double)i / t->k)));
-		}
-		break;
-	case FEAT_CLIPZ:
-		json_object_set_new(o, "sd", num_or_null(has, sd));
-		json_object_set_new(o, "k", json_real(t->k));
-		json_object_set_new(o, "low", num_or_null(has, t->acc_mean - t->k * sd));
-		json_object_set_new(o, "high", num_or_null(has, t->acc_mean + t->k * sd));
-		break;
-	case FEAT_ONEHOT:
-	case FEAT_TARGET:
-		nlev = strtab_n(t->acc_lev);
-		if ((order = malloc((nlev ? nlev : 1) * sizeof *order)) == NULL)
-			goto nomem;
-		strtab_sorted(t->acc_lev, order);
-		a = json_array();
-		b = json_array();
-		c = json_array();
-		if (a == NULL || b == NULL || c == NULL) {
-			json_decref(a);
-			json_decref(b);
-			json_decref(c);
-			goto nomem;
-		}
-		if (t->kind == FEAT_TARGET) {
-			double prior;
-			if (t->y_n == 0) {
-				json_decref(a);
-				json_decref(b);
-				json_decref(c);
-				free(order);
-				json_decref(o);
-				diag_set(d, NULL, 0, t->arg, NULL, 0, "no numbers to fit target means on");
-				return NULL;
-			}
-			prior = t->y_sum / t->y_n;
-			json_object_set_new(o, "target", json_string(t->arg));
-			json_object_set_new(o, "smoothing", json_real(f->smoothing));
-			json_object_set_new(o, "prior", json_real(prior));
-			for (i = 0; i < nlev; i++) {
-				size_t li = order[i];
-				json_array_append_new(a, json_string(strtab_str(t->acc_lev, li, NULL)));
-				json_array_append_new(b, json_integer((json_int_t)t->lev_n[li]));
-				json_array_append_new(c, json_real((t->lev_y[li] + f->smoothing * prior) /
-				    (t->lev_n[li] + f->smoothing)));
-			}
-			json_object_set_new(o, "levels", a);
-			json_object_set_new(o, "n", b);
-			json_object_set_new(o, "value", c);
-		} else {
-			json_object_set_new(o, "min_count", json_integer(f->min_count));
-			json_object_set_new(o, "other", json_boolean(f->min_count > 0));
-			for (i = 0; i < nlev; i++) {
-				size_t li = order[i];
-				if (t->lev_n[li] < (double)f->min_count) {
-					json_array_append_new(c, json_string(strtab_str(t->acc_lev, li, NULL)));
-					continue;
-				}
-				json_array_append_new(a, json_string(strtab_str(t->acc_lev, li, NULL)));
-				json_array_append_new(b, json_integer((json_int_t)t->lev_n[li]));
-			}
-			json_object_set_new(o, "levels", a);
-			json_object_set_new(o, "counts", b);
-			json_object_set_new(o, "folded", c);
-		}
-		free(order);
-		break;
-	case FEAT_DATE:
-		json_object_set_new(o, "holidays", json_boolean(t->holidays));
-		break;
-	case FEAT_LOOKUP:
+	if (ops->save(f, t, o, d) < 0) {
 		json_decref(o);
-		return json_incref(t->side);
-	case FEAT_HISTORY:
-	case FEAT_REFPRICE:
-		if (t->pit != NULL && t->side == NULL) {
-			t->side = hist_pit_run(t->pit, t->row_key, f->row_day, f->nrows, f->asof,
-			    &t->rows, d);
-			if (t->side == NULL) {
-				json_decref(o);
-				return NULL;
-			}
-			t->has_rows = 1;
-		}
-		json_decref(o);
-		return json_incref(t->side);
-	case FEAT_CF:
-		json_decref(o);
-		return json_incref(t->side);
+		return NULL;
 	}
 	return o;
-nomem:
-	json_decref(o);
-	oom(d);
-	return NULL;
 }
 
 json_t *
@@ -989,131 +1084,187 @@ load_levels(struct tr *t, const json_t *levels, const char *name, size_t i, stru
 	return 0;
 }
 
+/*
+ * What each kind reads from its state object o besides its type and
+ * column (and "n" and "mean" for the numeric kinds): 0, or -1 with d
+ * filled (bad_state).
+ */
+static int
+load_zscore(struct tr *t, const json_t *o, const char *name, size_t i, struct diag *d)
+{
+	int has_sd;
+
+	if (get_num(o, "sd", &t->sd, &has_sd) < 0 || has_sd != t->has_mean || t->sd < 0)
+		return bad_state(d, name, i, "bad \"sd\"");
+	return 0;
+}
+
+static int
+load_minmax(struct tr *t, const json_t *o, const char *name, size_t i, struct diag *d)
+{
+	int has_min, has_max;
+
+	if (get_num(o, "min", &t->min, &has_min) < 0 || get_num(o, "max", &t->max, &has_max) < 0 ||
+	    has_min != t->has_mean || has_max != t->has_mean || t->min > t->max)
+		return bad_state(d, name, i, "bad \"min\" or \"max\"");
+	return 0;
+}
+
+static int
+load_nothing(struct tr *t, const json_t *o, const char *name, size_t i, struct diag *d)
+{
+	(void)t;
+	(void)o;
+	(void)name;
+	(void)i;
+	(void)d;
+	return 0;
+}
+
+static int
+load_bins(struct tr *t, const json_t *o, const char *name, size_t i, struct diag *d)
+{
+	const json_t *v = json_object_get(o, "cuts");
+	int has_min, has_max;
+	size_t j;
+
+	if (get_num(o, "bins", &t->k, NULL) < 0 || t->k < 2 || !json_is_array(v) ||
+	    (json_array_size(v) != (size_t)t->k - 1 && json_array_size(v) != 0) ||
+	    get_num(o, "min", &t->min, &has_min) < 0 || get_num(o, "max", &t->max, &has_max) < 0)
+		return bad_state(d, name, i, "bad \"bins\", \"cuts\", \"min\" or \"max\"");
+	t->ncut = json_array_size(v);
+	if ((t->cut = malloc((t->ncut + 1) * sizeof *t->cut)) == NULL)
+		return oom(d);
+	for (j = 0; j < t->ncut; j++) {
+		if (!json_is_number(json_array_get(v, j)))
+			return bad_state(d, name, i, "a cut point is not a number");
+		t->cut[j] = json_number_value(json_array_get(v, j));
+		if (j > 0 && t->cut[j] < t->cut[j - 1])
+			return bad_state(d, name, i, "cut points out of order");
+	}
+	return 0;
+}
+
+static int
+load_clipz(struct tr *t, const json_t *o, const char *name, size_t i, struct diag *d)
+{
+	int has_low, has_high;
+
+	if (get_num(o, "low", &t->low, &has_low) < 0 || get_num(o, "high", &t->high, &has_high) < 0 ||
+	    has_low != t->has_mean || has_high != t->has_mean || t->low > t->high)
+		return bad_state(d, name, i, "bad \"low\" or \"high\"");
+	return 0;
+}
+
+static int
+load_onehot(struct tr *t, const json_t *o, const char *name, size_t i, struct diag *d)
+{
+	const json_t *v = json_object_get(o, "other");
+
+	if (!json_is_boolean(v))
+		return bad_state(d, name, i, "bad \"other\"");
+	t->other = json_is_true(v);
+	return load_levels(t, json_object_get(o, "levels"), name, i, d);
+}
+
+static int
+load_target(struct tr *t, const json_t *o, const char *name, size_t i, struct diag *d)
+{
+	const json_t *v = json_object_get(o, "value");
+	size_t j;
+
+	if (get_num(o, "prior", &t->prior, NULL) < 0 || !json_is_array(v) ||
+	    !json_is_string(json_object_get(o, "target")))
+		return bad_state(d, name, i, "bad \"prior\", \"target\" or \"value\"");
+	if ((t->arg = strdup(json_string_value(json_object_get(o, "target")))) == NULL)
+		return oom(d);
+	if (load_levels(t, json_object_get(o, "levels"), name, i, d) < 0)
+		return -1;
+	if (json_array_size(v) != strtab_n(t->levels))
+		return bad_state(d, name, i, "\"value\" and \"levels\" differ in length");
+	if ((t->te = malloc((strtab_n(t->levels) + 1) * sizeof *t->te)) == NULL)
+		return oom(d);
+	for (j = 0; j < strtab_n(t->levels); j++) {
+		if (!json_is_number(json_array_get(v, j)))
+			return bad_state(d, name, i, "a target mean is not a number");
+		t->te[j] = json_number_value(json_array_get(v, j));
+	}
+	return 0;
+}
+
+static int
+load_date(struct tr *t, const json_t *o, const char *name, size_t i, struct diag *d)
+{
+	const json_t *v = json_object_get(o, "holidays");
+
+	if (!json_is_boolean(v))
+		return bad_state(d, name, i, "bad \"holidays\"");
+	t->holidays = json_is_true(v);
+	return 0;
+}
+
+static int
+load_join(struct tr *t, const json_t *o, const char *name, size_t i, struct diag *d)
+{
+	const json_t *v = json_object_get(o, "unmatched");
+
+	if (!json_is_string(v) || (strcmp(json_string_value(v), "empty") != 0 &&
+	    strcmp(json_string_value(v), "reject") != 0))
+		return bad_state(d, name, i, "bad \"unmatched\"");
+	t->reject_unseen = strcmp(json_string_value(v), "reject") == 0;
+	v = json_object_get(o, "file");
+	if (!json_is_string(v))
+		return bad_state(d, name, i, "no \"file\"");
+	if ((t->names_from = strdup(json_string_value(v))) == NULL)
+		return oom(d);
+	return load_lookup(t, o, name, i, d);
+}
+
+static int
+load_cf(struct tr *t, const json_t *o, const char *name, size_t i, struct diag *d)
+{
+	const json_t *v = json_object_get(o, "item");
+
+	if (!json_is_string(v))
+		return bad_state(d, name, i, "no \"item\"");
+	if ((t->arg = strdup(json_string_value(v))) == NULL)
+		return oom(d);
+	if ((t->cf = cf_from_json(json_object_get(o, "model"), d)) == NULL) {
+		char what[DIAG_WHAT_MAX];
+		snprintf(what, sizeof what, "%s", d->what);
+		return bad_state(d, name, i, what);
+	}
+	return 0;
+}
+
 static int
 load_tr(struct tr *t, const json_t *o, const char *name, size_t i, struct diag *d)
 {
-	const json_t *type = json_object_get(o, "type"), *col = json_object_get(o, "column"), *v;
-	size_t j;
-	int k, has_sd, has_min, has_max, has_low, has_high;
+	const json_t *type = json_object_get(o, "type"), *col;
+	const struct tr_ops *ops;
+	int k;
 
 	if (!json_is_object(o) || !json_is_string(type))
 		return bad_state(d, name, i, "no \"type\"");
-	for (k = 0; k <= FEAT_LOOKUP; k++)
-		if (strcmp(json_string_value(type), kind_name[k]) == 0)
+	for (k = 0; k < FEAT_NKINDS; k++)
+		if (strcmp(json_string_value(type), tr_ops[k].name) == 0)
 			break;
-	if (k > FEAT_LOOKUP)
+	if (k == FEAT_NKINDS)
 		return bad_state(d, name, i, "unknown \"type\"");
 	t->kind = (enum feat_kind)k;
-	if (t->kind == FEAT_HISTORY || t->kind == FEAT_REFPRICE || t->kind == FEAT_LOOKUP)
-		col = json_object_get(o, "key");
-	else if (t->kind == FEAT_CF)
-		col = json_object_get(o, "user");
+	ops = &tr_ops[k];
+	col = json_object_get(o, ops->col_member);
 	if (!json_is_string(col))
 		return bad_state(d, name, i, "no column name");
 	if ((t->col = strdup(json_string_value(col))) == NULL)
 		return oom(d);
-	if (is_numeric(t->kind) && (get_num(o, "n", &t->n, NULL) < 0 ||
+	if (ops->numeric && (get_num(o, "n", &t->n, NULL) < 0 ||
 	    get_num(o, "mean", &t->mean, &t->has_mean) < 0))
 		return bad_state(d, name, i, "bad \"n\" or \"mean\"");
-	if (is_numeric(t->kind) && t->kind != FEAT_BINS &&
+	if (ops->numeric && t->kind != FEAT_BINS &&
 	    (t->cache = calloc(1, sizeof *t->cache)) == NULL)
 		return oom(d);
-	switch (t->kind) {
-	case FEAT_ZSCORE:
-		if (get_num(o, "sd", &t->sd, &has_sd) < 0 || has_sd != t->has_mean || t->sd < 0)
-			return bad_state(d, name, i, "bad \"sd\"");
-		break;
-	case FEAT_MINMAX:
-		if (get_num(o, "min", &t->min, &has_min) < 0 || get_num(o, "max", &t->max, &has_max) < 0 ||
-		    has_min != t->has_mean || has_max != t->has_mean || t->min > t->max)
-			return bad_state(d, name, i, "bad \"min\" or \"max\"");
-		break;
-	case FEAT_LOG1P:
-		break;
-	case FEAT_BINS:
-		v = json_object_get(o, "cuts");
-		if (get_num(o, "bins", &t->k, NULL) < 0 || t->k < 2 || !json_is_array(v) ||
-		    (json_array_size(v) != (size_t)t->k - 1 && json_array_size(v) != 0) ||
-		    get_num(o, "min", &t->min, &has_min) < 0 || get_num(o, "max", &t->max, &has_max) < 0)
-			return bad_state(d, name, i, "bad \"bins\", \"cuts\", \"min\" or \"max\"");
-		t->ncut = json_array_size(v);
-		if ((t->cut = malloc((t->ncut + 1) * sizeof *t->cut)) == NULL)
-			return oom(d);
-		for (j = 0; j < t->ncut; j++) {
-			if (!json_is_number(json_array_get(v, j)))
-				return bad_state(d, name, i, "a cut point is not a number");
-			t->cut[j] = json_number_value(json_array_get(v, j));
-			if (j > 0 && t->cut[j] < t->cut[j - 1])
-				return bad_state(d, name, i, "cut points out of order");
-		}
-		break;
-	case FEAT_CLIPZ:
-		if (get_num(o, "low", &t->low, &has_low) < 0 || get_num(o, "high", &t->high, &has_high) < 0 ||
-		    has_low != t->has_mean || has_high != t->has_mean || t->low > t->high)
-			return bad_state(d, name, i, "bad \"low\" or \"high\"");
-		break;
-	case FEAT_ONEHOT:
-		v = json_object_get(o, "other");
-		if (!json_is_boolean(v))
-			return bad_state(d, name, i, "bad \"other\"");
-		t->other = json_is_true(v);
-		if (load_levels(t, json_object_get(o, "levels"), name, i, d) < 0)
-			return -1;
-		break;
-	case FEAT_TARGET:
-		v = json_object_get(o, "value");
-		if (get_num(o, "prior", &t->prior, NULL) < 0 || !json_is_array(v) ||
-		    !json_is_string(json_object_get(o, "target")))
-			return bad_state(d, name, i, "bad \"prior\", \"target\" or \"value\"");
-		if ((t->arg = strdup(json_string_value(json_object_get(o, "target")))) == NULL)
-			return oom(d);
-		if (load_levels(t, json_object_get(o, "levels"), name, i, d) < 0)
-			return -1;
-		if (json_array_size(v) != strtab_n(t->levels))
-			return bad_state(d, name, i, "\"value\" and \"levels\" differ in length");
-		if ((t->te = malloc((strtab_n(t->levels) + 1) * sizeof *t->te)) == NULL)
-			return oom(d);
-		for (j = 0; j < strtab_n(t->levels); j++) {
-			if (!json_is_number(json_array_get(v, j)))
-				return bad_state(d, name, i, "a target mean is not a number");
-			t->te[j] = json_number_value(json_array_get(v, j));
-		}
-		break;
-	case FEAT_DATE:
-		v = json_object_get(o, "holidays");
-		if (!json_is_boolean(v))
-			return bad_state(d, name, i, "bad \"holidays\"");
-		t->holidays = json_is_true(v);
-		break;
-	case FEAT_HISTORY:
-	case FEAT_REFPRICE:
-		return load_lookup(t, o, name, i, d);
-	case FEAT_LOOKUP:
-		v = json_object_get(o, "unmatched");
-		if (!json_is_string(v) || (strcmp(json_string_value(v), "empty") != 0 &&
-		    strcmp(json_string_value(v), "reject") != 0))
-			return bad_state(d, name, i, "bad \"unmatched\"");
-		t->reject_unseen = strcmp(json_string_value(v), "reject") == 0;
-		v = json_object_get(o, "file");
-		if (!json_is_string(v))
-			return bad_state(d, name, i, "no \"file\"");
-		if ((t->names_from = strdup(json_string_value(v))) == NULL)
-			return oom(d);
-		return load_lookup(t, o, name, i, d);
-	case FEAT_CF:
-		v = json_object_get(o, "item");
-		if (!json_is_string(v))
-			return bad_state(d, name, i, "no \"item\"");
-		if ((t->arg = strdup(json_string_value(v))) == NULL)
-			return oom(d);
-		if ((t->cf = cf_from_json(json_object_get(o, "model"), d)) == NULL) {
-			char what[DIAG_WHAT_MAX];
-			snprintf(what, sizeof what, "%s", d->what);
-			return bad_state(d, name, i, what);
-		}
-		break;
-	}
-	return 0;
+	return ops->load(t, o, name, i, d);
 }
 
 struct feat_state *
@@ -1242,50 +1393,85 @@ feat_state_take_rows(struct feat_state *st, struct feat_fit *f, struct diag *d)
 
 /* ---- applying ---- */
 
+/* A new column name to fn, as each_name passes them. */
+static int
+emit_name(int (*fn)(void *, const char *, size_t), void *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+emit_name(int (*fn)(void *, const char *, size_t), void *ctx, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	return fn(ctx, buf, len < (int)sizeof buf ? (size_t)len : sizeof buf - 1);
+}
+
+/*
+ * Each kind's new column names, in order, to fn; they stop at the first
+ * nonzero return of fn and return it.
+ */
+static int
+names_suffix(const struct tr *t, int (*fn)(void *, const char *, size_t), void *ctx)
+{
+	return emit_name(fn, ctx, "%s%s", t->col, tr_ops[t->kind].suffix);
+}
+
+static int
+names_onehot(const struct tr *t, int (*fn)(void *, const char *, size_t), void *ctx)
+{
+	size_t j, n = strtab_n(t->levels), len;
+	const char *lev;
+	int r;
+
+	for (j = 0; j < n; j++) {
+		lev = strtab_str(t->levels, j, &len);
+		if ((r = emit_name(fn, ctx, "%s_%.*s", t->col, (int)len, lev)) != 0)
+			return r;
+	}
+	return t->other ? emit_name(fn, ctx, "%s_other", t->col) : 0;
+}
+
+static int
+names_date(const struct tr *t, int (*fn)(void *, const char *, size_t), void *ctx)
+{
+	size_t j;
+	int r;
+
+	for (j = 0; j < 5 + (t->holidays != 0); j++)
+		if ((r = emit_name(fn, ctx, "%s%s", t->col, date_suffix[j])) != 0)
+			return r;
+	return 0;
+}
+
+static int
+names_table(const struct tr *t, int (*fn)(void *, const char *, size_t), void *ctx)
+{
+	size_t j;
+	int r;
+
+	for (j = 0; j < t->nnames; j++)
+		if ((r = emit_name(fn, ctx, "%s", t->names[j])) != 0)
+			return r;
+	return 0;
+}
+
+static int
+names_cf(const struct tr *t, int (*fn)(void *, const char *, size_t), void *ctx)
+{
+	(void)t;
+	return emit_name(fn, ctx, "cf_score");
+}
+
 /* Call fn with each new column name of t; stops at the first nonzero return. */
 static int
 each_name(const struct tr *t, int (*fn)(void *, const char *, size_t), void *ctx)
 {
-	char buf[1024];
-	size_t j, n, len;
-	const char *lev;
-	int r;
-
-#define EMIT(...) do { \
-	int len_ = snprintf(buf, sizeof buf, __VA_ARGS__); \
-	if ((r = fn(ctx, buf, len_ < (int)sizeof buf ? (size_t)len_ : sizeof buf - 1)) != 0) \
-		return r; \
-} while (0)
-	switch (t->kind) {
-	case FEAT_ZSCORE: EMIT("%s_z", t->col); break;
-	case FEAT_MINMAX: EMIT("%s_minmax", t->col); break;
-	case FEAT_LOG1P: EMIT("%s_log1p", t->col); break;
-	case FEAT_BINS: EMIT("%s_bin", t->col); break;
-	case FEAT_CLIPZ: EMIT("%s_clip", t->col); break;
-	case FEAT_TARGET: EMIT("%s_te", t->col); break;
-	case FEAT_ONEHOT:
-		n = strtab_n(t->levels);
-		for (j = 0; j < n; j++) {
-			lev = strtab_str(t->levels, j, &len);
-			EMIT("%s_%.*s", t->col, (int)len, lev);
-		}
-		if (t->other)
-			EMIT("%s_other", t->col);
-		break;
-	case FEAT_DATE:
-		for (j = 0; j < 5 + (t->holidays != 0); j++)
-			EMIT("%s%s", t->col, date_suffix[j]);
-		break;
-	case FEAT_HISTORY:
-	case FEAT_REFPRICE:
-	case FEAT_LOOKUP:
-		for (j = 0; j < t->nnames; j++)
-			EMIT("%s", t->names[j]);
-		break;
-	case FEAT_CF: EMIT("cf_score"); break;
-	}
-#undef EMIT
-	return 0;
+	return tr_ops[t->kind].names(t, fn, ctx);
 }
 
 struct name_check {
@@ -1483,6 +1669,147 @@ put_date(const struct feat_state *st, struct tr *t, struct csvio_writer *w)
 	}
 }
 
+/* zscore and minmax of x. */
+static double
+scaled(const struct tr *t, double x)
+{
+	if (t->kind == FEAT_ZSCORE)
+		return t->sd > 0 ? (x - t->mean) / t->sd : 0;
+	return t->max > t->min ? (x - t->min) / (t->max - t->min) : 0;
+}
+
+/*
+ * Each kind's new fields for a row (x: a numeric kind's value, the mean
+ * for a missing one; at: the row's place in the input).
+ */
+static void
+put_scaled(struct feat_state *st, struct tr *t, const struct csvio_row *row, double x, size_t at,
+    struct csvio_writer *w)
+{
+	(void)st;
+	(void)at;
+	if (t->kind == FEAT_MINMAX && (x < t->min || x > t->max))
+		t->n_range++;
+	put_result(t, row->f[t->idx], row->len[t->idx], x, scaled(t, x), w);
+}
+
+static void
+put_log1p(struct feat_state *st, struct tr *t, const struct csvio_row *row, double x, size_t at,
+    struct csvio_writer *w)
+{
+	(void)st;
+	(void)at;
+	put_result(t, row->f[t->idx], row->len[t->idx], x, log1p(x), w);
+}
+
+static void
+put_bins(struct feat_state *st, struct tr *t, const struct csvio_row *row, double x, size_t at,
+    struct csvio_writer *w)
+{
+	(void)st;
+	(void)row;
+	(void)at;
+	if (x < t->min || x > t->max)
+		t->n_range++;
+	put_small(w, feat_bin_of(t->cut, t->ncut, x));
+}
+
+static void
+put_clipz(struct feat_state *st, struct tr *t, const struct csvio_row *row, double x, size_t at,
+    struct csvio_writer *w)
+{
+	(void)st;
+	(void)at;
+	put_result(t, row->f[t->idx], row->len[t->idx], x,
+	    x < t->low ? t->low : x > t->high ? t->high : x, w);
+}
+
+/* The row's level of t (-1: none), counted as missing or unseen. */
+static long
+row_level(struct tr *t, const struct csvio_row *row)
+{
+	size_t len = row->len[t->idx];
+
+	t->lev = len > 0 ? strtab_find(t->levels, row->f[t->idx], len) : -1;
+	if (len == 0)
+		t->n_missing++;
+	else if (t->lev < 0)
+		t->n_unseen++;
+	return t->lev;
+}
+
+static void
+put_onehot_tr(struct feat_state *st, struct tr *t, const struct csvio_row *row, double x,
+    size_t at, struct csvio_writer *w)
+{
+	(void)st;
+	(void)x;
+	(void)at;
+	row_level(t, row);
+	put_onehot(w, strtab_n(t->levels), t->lev, t->other, t->lev < 0 && row->len[t->idx] > 0);
+}
+
+static void
+put_target(struct feat_state *st, struct tr *t, const struct csvio_row *row, double x, size_t at,
+    struct csvio_writer *w)
+{
+	(void)st;
+	(void)x;
+	(void)at;
+	csvio_put_num(w, row_level(t, row) >= 0 ? t->te[t->lev] : t->prior);
+}
+
+static void
+put_date_tr(struct feat_state *st, struct tr *t, const struct csvio_row *row, double x, size_t at,
+    struct csvio_writer *w)
+{
+	(void)row;
+	(void)x;
+	(void)at;
+	put_date(st, t, w);
+}
+
+static void put_row_fields(struct tr *t, size_t at, struct csvio_writer *w);
+
+/* history, ref_price, lookup: the key's fields from the table (or the row's own, point in time). */
+static void
+put_table(struct feat_state *st, struct tr *t, const struct csvio_row *row, double x, size_t at,
+    struct csvio_writer *w)
+{
+	size_t j;
+
+	(void)st;
+	(void)x;
+	if (t->has_rows) {
+		put_row_fields(t, at, w);
+		return;
+	}
+	t->lev = strtab_find(t->levels, row->f[t->idx], row->len[t->idx]);
+	if (t->lev < 0) {
+		t->n_unseen++;
+		for (j = 0; j < t->nnames; j++)
+			csvio_put_str(w, t->dflt[j]);
+	} else {
+		for (j = 0; j < t->nnames; j++)
+			csvio_put_str(w, t->text[(size_t)t->lev * t->nnames + j]);
+	}
+}
+
+static void
+put_cf(struct feat_state *st, struct tr *t, const struct csvio_row *row, double x, size_t at,
+    struct csvio_writer *w)
+{
+	int known;
+
+	(void)st;
+	(void)at;
+	x = cf_score(t->cf, row->f[t->idx], row->len[t->idx], row->f[t->idx2], row->len[t->idx2],
+	    &known);
+	if (!known)
+		t->n_unseen++;
+	csvio_put_num(w, x);
+}
+
 /* The fields a fitted row's own history gave it (point in time). */
 static void
 put_row_fields(struct tr *t, size_t at, struct csvio_writer *w)
@@ -1502,14 +1829,6 @@ put_row_fields(struct tr *t, size_t at, struct csvio_writer *w)
 		csvio_put_str(w, p);
 }
 
-/* zscore and minmax of x. */
-static double
-scaled(const struct tr *t, double x)
-{
-	if (t->kind == FEAT_ZSCORE)
-		return t->sd > 0 ? (x - t->mean) / t->sd : 0;
-	return t->max > t->min ? (x - t->min) / (t->max - t->min) : 0;
-}
 
 /*
  * What rejects a row only once its fields are parsed, checked before
@@ -1535,7 +1854,7 @@ check_row(const struct feat_state *st, const struct csvio_row *row, struct diag 
 			continue;
 		return diag_set(d, NULL, 0, t->col, row->f[t->idx], row->len[t->idx],
 		    "%s of this value is not a finite number (too far from the fitted values)",
-		    kind_name[t->kind]);
+		    tr_ops[t->kind].name);
 	}
 	return 0;
 }
@@ -1544,10 +1863,9 @@ int
 feat_apply_row(struct feat_state *st, const struct csvio_row *row, struct csvio_writer *w,
     struct diag *d)
 {
-	size_t i, j, n, at = st->row_at++;
+	size_t i, at = st->row_at++;
 	double x = 0;
 	long day;
-	int known;
 
 	if (check_count(row, st->ncols, d) < 0 || parse_row(st->tr, st->ntr, row, 0, d) < 0 ||
 	    (st->asof_col != NULL && parse_asof(row, st->asof_idx, st->asof_col, &day, d) < 0) ||
@@ -1556,8 +1874,6 @@ feat_apply_row(struct feat_state *st, const struct csvio_row *row, struct csvio_
 	csvio_put_row(w, row);
 	for (i = 0; i < st->ntr; i++) {
 		struct tr *t = &st->tr[i];
-		const char *s = row->f[t->idx];
-		size_t len = row->len[t->idx];
 
 		if (is_numeric(t->kind)) {
 			x = t->x;
@@ -1574,68 +1890,7 @@ feat_apply_row(struct feat_state *st, const struct csvio_row *row, struct csvio_
 				continue;
 			}
 		}
-		switch (t->kind) {
-		case FEAT_ZSCORE:
-		case FEAT_MINMAX:
-			if (t->kind == FEAT_MINMAX && (x < t->min || x > t->max))
-				t->n_range++;
-			put_result(t, s, len, x, scaled(t, x), w);
-			break;
-		case FEAT_LOG1P:
-			put_result(t, s, len, x, log1p(x), w);
-			break;
-		case FEAT_BINS:
-			if (x < t->min || x > t->max)
-				t->n_range++;
-			put_small(w, feat_bin_of(t->cut, t->ncut, x));
-			break;
-		case FEAT_CLIPZ:
-			put_result(t, s, len, x, x < t->low ? t->low : x > t->high ? t->high : x, w);
-			break;
-		case FEAT_ONEHOT:
-			t->lev = len > 0 ? strtab_find(t->levels, s, len) : -1;
-			if (len == 0)
-				t->n_missing++;
-			else if (t->lev < 0)
-				t->n_unseen++;
-			n = strtab_n(t->levels);
-			put_onehot(w, n, t->lev, t->other, t->lev < 0 && len > 0);
-			break;
-		case FEAT_TARGET:
-			t->lev = len > 0 ? strtab_find(t->levels, s, len) : -1;
-			if (len == 0)
-				t->n_missing++;
-			else if (t->lev < 0)
-				t->n_unseen++;
-			csvio_put_num(w, t->lev >= 0 ? t->te[t->lev] : t->prior);
-			break;
-		case FEAT_DATE:
-			put_date(st, t, w);
-			break;
-		case FEAT_HISTORY:
-		case FEAT_REFPRICE:
-		case FEAT_LOOKUP:
-			if (t->has_rows) {
-				put_row_fields(t, at, w);
-				break;
-			}
-			t->lev = strtab_find(t->levels, s, len);
-			if (t->lev < 0) {
-				t->n_unseen++;
-				for (j = 0; j < t->nnames; j++)
-					csvio_put_str(w, t->dflt[j]);
-			} else {
-				for (j = 0; j < t->nnames; j++)
-					csvio_put_str(w, t->text[(size_t)t->lev * t->nnames + j]);
-			}
-			break;
-		case FEAT_CF:
-			x = cf_score(t->cf, s, len, row->f[t->idx2], row->len[t->idx2], &known);
-			if (!known)
-				t->n_unseen++;
-			csvio_put_num(w, x);
-			break;
-		}
+		tr_ops[t->kind].put(st, t, row, x, at, w);
 	}
 	csvio_end(w);
 	return 0;

@@ -53,7 +53,8 @@ enum feat_kind {
 	FEAT_HISTORY,
 	FEAT_REFPRICE,
 	FEAT_CF,
-	FEAT_LOOKUP
+	FEAT_LOOKUP,
+	FEAT_NKINDS             /* the number of kinds */
 };
 
 /* One transformation asked for on the command line (strings are borrowed). */
