@@ -78,6 +78,7 @@ optim_rules_init(struct optim_rules *r)
 	r->min_margin = r->min_markup = NAN;
 	r->allow_loss = 0;
 	r->search_range = 3;
+	r->spread_lo = r->spread_hi = NAN;
 }
 
 static void
@@ -125,6 +126,7 @@ optim_bounds(const struct optim_rules *r, double today, double cost, struct opti
 	b->hi = today * r->search_range;
 	b->lo_rule = b->hi_rule = OPTIM_RULE_SEARCH_RANGE;
 	raise_lo(b, r->min_price, OPTIM_RULE_MIN_PRICE);
+	raise_lo(b, r->spread_lo, OPTIM_RULE_SPREAD);
 	if (!isnan(r->max_down))
 		raise_lo(b, today * (1 - r->max_down), r->down_rule);
 	if (!isnan(r->min_margin) && !(r->min_margin < 1))
@@ -136,6 +138,7 @@ optim_bounds(const struct optim_rules *r, double today, double cost, struct opti
 		raise_lo(b, floor, rule);
 	}
 	lower_hi(b, r->max_price, OPTIM_RULE_MAX_PRICE);
+	lower_hi(b, r->spread_hi, OPTIM_RULE_SPREAD);
 	if (!isnan(r->max_up))
 		lower_hi(b, today * (1 + r->max_up), r->up_rule);
 	if (!(b->lo <= b->hi))

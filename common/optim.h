@@ -110,6 +110,7 @@ struct optim_rules {
 	double min_markup;                   /* p >= cost * (1 + min_markup) */
 	int allow_loss;                      /* 0: p >= cost */
 	double search_range;                 /* > 1: search within [today/r, today*r] */
+	double spread_lo, spread_hi;         /* a group's band around its reference price */
 };
 
 /* Every rule unset, no loss allowed, search_range 3. */

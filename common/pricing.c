@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formula.h"
 #include "num.h"
 #include "strtab.h"
 
@@ -21,6 +22,7 @@ enum rule_kind {
 	RULE_AMOUNT,            /* a price or cost: at least 0 */
 	RULE_CHANGE,            /* a fraction of today's price below 1 (or N% below 100%) */
 	RULE_RISE,              /* a fraction up to 1, or any N% */
+	RULE_SPREAD,            /* as RULE_CHANGE, of a reference price */
 	RULE_MARGIN,            /* a fraction below 1 (or N% below 100%), any sign */
 	RULE_MARKUP             /* a fraction (or N%), any sign */
 };
@@ -38,6 +40,7 @@ static const struct {
 	[PRICING_MIN_MARGIN] = { "--min-margin", RULE_MARGIN },
 	[PRICING_MIN_MARKUP] = { "--min-markup", RULE_MARKUP },
 	[PRICING_CAPACITY]   = { "--capacity", RULE_AMOUNT },
+	[PRICING_MAX_SPREAD] = { "--max-spread", RULE_SPREAD },
 };
 
 /*
@@ -66,6 +69,7 @@ rule_number(enum pricing_rule r, const char *s, size_t len, double *out, enum nu
 		return x >= 0 ? 0 : -2;
 	case RULE_CHANGE:
 	case RULE_RISE:
+	case RULE_SPREAD:
 		*why = "must not be negative";
 		if (!(x >= 0))
 			return -2;
@@ -74,6 +78,8 @@ rule_number(enum pricing_rule r, const char *s, size_t len, double *out, enum nu
 		if (x < 1)
 			return 0;
 		*why = percent ? "must be below 100%"
+		    : kind == RULE_SPREAD
+		    ? "a fraction of the reference price, below 1 (0.2 is 20%); write a percent with %, as 20%"
 		    : kind == RULE_RISE
 		    ? "a fraction of today's price, at most 1 (0.2 is 20%); write a percent with %, as 20% or 150%"
 		    : "a fraction of today's price, below 1 (0.2 is 20%); write a percent with %, as 20%";
@@ -98,6 +104,10 @@ struct pricing {
 	double *row_grid;                   /* its points */
 	long rule_col[PRICING_N_RULES];     /* a rule's column, or -1 */
 	long promo_var, quantity_idx, grid_idx, by_idx, explore_idx;
+	long spread_by_idx, spread_ref_idx, same_price_idx;
+	struct strtab *spread_groups;       /* --spread-by values seen */
+	double *spread_ref;                 /* each one's reference price (its first row's) */
+	size_t spread_cap;
 	double quantity;                    /* this row's */
 	double kinks[OPTIM_MAX_KINKS];      /* this search's kinks of the price terms */
 };
@@ -244,6 +254,10 @@ pricing_config_check(struct pricing_config *c, const char **option, struct diag 
 		return diag_set(d, NULL, 0, NULL, NULL, 0, "--explore and --capacity exclude each other");
 	if (c->explore && !c->seed_given)
 		return diag_set(d, NULL, 0, NULL, NULL, 0, "--explore needs --seed");
+	if ((c->rule[PRICING_MAX_SPREAD].arg != NULL) != (c->spread_by != NULL))
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "--max-spread and --spread-by go together");
+	if (c->spread_ref != NULL && c->spread_by == NULL)
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "--spread-ref needs --max-spread");
 	if (c->explore_key != NULL && !c->explore)
 		return diag_set(d, NULL, 0, NULL, NULL, 0, "--explore-key needs --explore");
 	if (c->bounds_on_given && !c->with_offers)
@@ -273,6 +287,43 @@ pricing_config_check(struct pricing_config *c, const char **option, struct diag 
 
 /* ---- binding ---- */
 
+/*
+ * --same-price COL: the decision must not depend on COL.  Refused when
+ * the model uses it (a term of its formula, or its group column), or a
+ * rule, ladder, quantity, offer or spread column is COL; the exploration
+ * draw then leaves COL out of a row's key.  What is refused can be
+ * verified from the model and the command; marginalising a model over COL
+ * could not be (it needs COL's distribution, which the input does not give).
+ */
+static int
+check_same_price(struct pricing *p, const struct pricing_config *c, const struct model *m,
+    const char *model_path, const struct csvio_reader *in, struct diag *d)
+{
+	const char *col = c->same_price, *group = model_group_col(m);
+	const char *uses[] = { c->quantity_col, c->grid_col, c->promo_col, c->spread_by,
+	    c->spread_ref, c->explore_key, c->by_col };
+	size_t k;
+
+	if ((p->same_price_idx = csvio_require_col(in, col, d)) < 0)
+		return -1;
+	if (formula_col_index(model_formula_parsed(m), col) >= 0)
+		return diag_set(d, NULL, 0, NULL, NULL, 0,
+		    "%s: --same-price %s: the model's formula uses it (%s): prices would depend on it",
+		    model_path, col, model_formula(m));
+	if (group != NULL && strcmp(group, col) == 0)
+		return diag_set(d, NULL, 0, NULL, NULL, 0,
+		    "%s: --same-price %s: the model has one sub-model per value of it", model_path, col);
+	for (k = 0; k < PRICING_N_RULES; k++)
+		if (c->rule[k].arg != NULL && isnan(c->rule[k].value) && strcmp(c->rule[k].arg, col) == 0)
+			return diag_set(d, NULL, 0, NULL, NULL, 0,
+			    "--same-price %s: %s reads the price rule from it", col, rule_def[k].option);
+	for (k = 0; k < sizeof uses / sizeof uses[0]; k++)
+		if (uses[k] != NULL && strcmp(uses[k], col) == 0)
+			return diag_set(d, NULL, 0, NULL, NULL, 0,
+			    "--same-price %s: another option reads it, so prices would depend on it", col);
+	return 0;
+}
+
 struct pricing *
 pricing_new(const struct pricing_config *c, const struct model *m, const char *model_path,
     const struct csvio_reader *in, const struct offers *offers, struct diag *d)
@@ -288,6 +339,7 @@ pricing_new(const struct pricing_config *c, const struct model *m, const char *m
 	p->offers = offers;
 	p->in = in;
 	p->promo_var = p->quantity_idx = p->grid_idx = p->by_idx = p->explore_idx = -1;
+	p->spread_by_idx = p->spread_ref_idx = p->same_price_idx = -1;
 	p->price_col = c->price_col != NULL ? c->price_col : model_price_col(m);
 	if (p->price_col == NULL) {
 		diag_set(d, NULL, 0, NULL, NULL, 0,
@@ -324,6 +376,18 @@ pricing_new(const struct pricing_config *c, const struct model *m, const char *m
 		goto fail;
 	if (c->explore_key != NULL
 	    && (p->explore_idx = csvio_require_col(in, c->explore_key, d)) < 0)
+		goto fail;
+	if (c->spread_by != NULL) {
+		if ((p->spread_by_idx = csvio_require_col(in, c->spread_by, d)) < 0
+		    || (c->spread_ref != NULL
+		    && (p->spread_ref_idx = csvio_require_col(in, c->spread_ref, d)) < 0))
+			goto fail;
+		if ((p->spread_groups = strtab_new()) == NULL) {
+			diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
+			goto fail;
+		}
+	}
+	if (c->same_price != NULL && check_same_price(p, c, m, model_path, in, d) < 0)
 		goto fail;
 	if (c->explore && offers != NULL && offers->n > PRICING_EXPLORE_OFFERS_MAX) {
 		diag_set(d, NULL, 0, NULL, NULL, 0, "--explore: more than %d offers to choose among",
@@ -362,6 +426,8 @@ pricing_free(struct pricing *p)
 		return;
 	optim_free(p->optim);
 	model_eval_free(p->eval);
+	strtab_free(p->spread_groups);
+	free(p->spread_ref);
 	free(p->row_grid);
 	free(p);
 }
@@ -442,6 +508,54 @@ row_quantity(struct pricing *p, const struct csvio_row *row, struct diag *d)
 	return 0;
 }
 
+/*
+ * --max-spread: the band around the row's group's reference price (the
+ * --spread-ref value, or today's price, of the group's first row; a row
+ * of the group with another is rejected, so every row of a group shares
+ * one band).
+ */
+static int
+row_spread(struct pricing *p, const struct csvio_row *row, double today, struct optim_rules *ru,
+    struct diag *d)
+{
+	long by = p->spread_by_idx, c = p->spread_ref_idx, g;
+	size_t ng = strtab_n(p->spread_groups);
+	double frac, ref = today;
+
+	if (rule_get(p, PRICING_MAX_SPREAD, row, 0, &frac, d) < 0)
+		return -1;
+	if (isnan(frac))
+		return 0;
+	if (c >= 0) {
+		enum num_status st = num_parse(row->f[c], row->len[c], &ref, 0);
+		if (st != NUM_OK)
+			return diag_set(d, NULL, 0, p->c->spread_ref, st == NUM_EMPTY ? NULL : row->f[c],
+			    row->len[c], "%s", st == NUM_EMPTY ? "missing value" : num_strerror(st));
+		if (!(ref > 0))
+			return diag_set(d, NULL, 0, p->c->spread_ref, row->f[c], row->len[c],
+			    "a reference price must be positive");
+	}
+	if ((g = strtab_add(p->spread_groups, row->f[by], row->len[by])) < 0)
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
+	if ((size_t)g == ng) {
+		if ((size_t)g == p->spread_cap) {
+			size_t cap = p->spread_cap ? 2 * p->spread_cap : 64;
+			double *v = realloc(p->spread_ref, cap * sizeof *v);
+			if (v == NULL)
+				return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
+			p->spread_ref = v;
+			p->spread_cap = cap;
+		}
+		p->spread_ref[g] = ref;
+	}
+	if (p->spread_ref[g] != ref)
+		return bad_price(d, p->c->spread_ref != NULL ? p->c->spread_ref : p->price_col, ref,
+		    "reference price differs from the group's first row");
+	ru->spread_lo = ref * (1 - frac);
+	ru->spread_hi = ref * (1 + frac);
+	return 0;
+}
+
 /* A row's rules as bounds (see row_bounds). */
 struct row_limits {
 	struct optim_bounds all;        /* every rule, on one price (no offer: shelf = paid) */
@@ -456,7 +570,7 @@ struct row_limits {
  * where they are smaller.
  */
 static int
-row_bounds(const struct pricing *p, const struct csvio_row *row, double today, double *cost,
+row_bounds(struct pricing *p, const struct csvio_row *row, double today, double *cost,
     struct row_limits *lim, struct diag *d)
 {
 	struct optim_rules ru;
@@ -490,6 +604,8 @@ row_bounds(const struct pricing *p, const struct csvio_row *row, double today, d
 		ru.max_down = v;
 		ru.down_rule = OPTIM_RULE_MAX_DOWN;
 	}
+	if (p->spread_groups != NULL && row_spread(p, row, today, &ru, d) < 0)
+		return -1;
 	if (optim_bounds(&ru, today, *cost, &lim->all, d) < 0)
 		return -1;
 	/* the same rules without the cost: a wider interval, so it cannot fail */
@@ -715,7 +831,8 @@ row_uniforms(const struct pricing *p, const struct csvio_row *row, double u[2])
 		h = mix64(h ^ strtab_hash(row->f[p->explore_idx], row->len[p->explore_idx]));
 	} else {
 		for (i = 0; i < row->n; i++)
-			h = mix64(h ^ strtab_hash(row->f[i], row->len[i]));
+			if ((long)i != p->same_price_idx)
+				h = mix64(h ^ strtab_hash(row->f[i], row->len[i]));
 	}
 	x = mix64(h);
 	u[0] = (double)(x >> 11) * 0x1p-53;

@@ -69,6 +69,7 @@ enum pricing_rule {
 	PRICING_MIN_MARGIN,
 	PRICING_MIN_MARKUP,
 	PRICING_CAPACITY,
+	PRICING_MAX_SPREAD,
 	PRICING_N_RULES
 };
 
@@ -102,6 +103,9 @@ struct pricing_config {
 	unsigned long long seed;
 	int seed_given;
 	const char *explore_key;    /* the column whose value keys a row's draw (NULL: every field) */
+	const char *spread_by;      /* --max-spread groups */
+	const char *spread_ref;     /* their reference price column (NULL: today's price) */
+	const char *same_price;     /* a column prices must not depend on, or NULL */
 	int min_lift_relative;      /* min_lift is a fraction of the base objective */
 	double search_range;        /* > 1 (default 3) */
 	struct pricing_value rule[PRICING_N_RULES];

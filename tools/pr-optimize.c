@@ -42,6 +42,11 @@ static const char help[] =
 "      --min-margin=NUM|COL lowest margin on price: p >= cost / (1 - NUM)\n"
 "      --min-markup=NUM|COL lowest markup on cost: p >= cost * (1 + NUM)\n"
 "      --allow-loss         allow prices below cost\n"
+"      --max-spread=NUM|COL within each --spread-by group, prices at most this\n"
+"                           fraction (0.1 or 10%) above or below its reference\n"
+"      --spread-by=COL      the groups of --max-spread (an item, a store)\n"
+"      --spread-ref=COL     the groups' reference price (default: today's price)\n"
+"      --same-price=COL     refuse a model or rule that makes prices depend on COL\n"
 "      --min-lift=NUM[%]    keep today's price unless a change gains at least NUM\n"
 "                           (of profit, or revenue, per row) or NUM% of today's\n"
 "      --search-range=NUM   search within today's price / NUM and * NUM (default 3)\n"
@@ -77,7 +82,8 @@ enum {
 	OPT_MAX_PRICE, OPT_MAX_CHANGE, OPT_MAX_UP, OPT_MAX_DOWN, OPT_MIN_MARGIN, OPT_MIN_MARKUP,
 	OPT_ALLOW_LOSS, OPT_SEARCH_RANGE, OPT_ENDING, OPT_STEP, OPT_GRID, OPT_GRID_COL,
 	OPT_TRUST_MODEL, OPT_OFFERS, OPT_PROMO_COL, OPT_CAPACITY, OPT_BY,
-	OPT_BOUNDS_ON, OPT_MIN_LIFT, OPT_EXPLORE, OPT_SEED, OPT_EXPLORE_KEY
+	OPT_BOUNDS_ON, OPT_MIN_LIFT, OPT_EXPLORE, OPT_SEED, OPT_EXPLORE_KEY,
+	OPT_MAX_SPREAD, OPT_SPREAD_BY, OPT_SPREAD_REF, OPT_SAME_PRICE
 };
 
 /* What a run holds; freed by run_free, also when a failure exits (cli_at_fail). */
@@ -204,6 +210,7 @@ static const struct option longopts[] = {
 	{ "max-change",   required_argument, NULL, OPT_MAX_CHANGE },
 	{ "max-down",     required_argument, NULL, OPT_MAX_DOWN },
 	{ "max-price",    required_argument, NULL, OPT_MAX_PRICE },
+	{ "max-spread",   required_argument, NULL, OPT_MAX_SPREAD },
 	{ "max-up",       required_argument, NULL, OPT_MAX_UP },
 	{ "min-lift",     required_argument, NULL, OPT_MIN_LIFT },
 	{ "min-margin",   required_argument, NULL, OPT_MIN_MARGIN },
@@ -215,8 +222,11 @@ static const struct option longopts[] = {
 	{ "price",        required_argument, NULL, OPT_PRICE },
 	{ "promo-col",    required_argument, NULL, OPT_PROMO_COL },
 	{ "quantity",     required_argument, NULL, OPT_QUANTITY },
+	{ "same-price",   required_argument, NULL, OPT_SAME_PRICE },
 	{ "search-range", required_argument, NULL, OPT_SEARCH_RANGE },
 	{ "seed",         required_argument, NULL, OPT_SEED },
+	{ "spread-by",    required_argument, NULL, OPT_SPREAD_BY },
+	{ "spread-ref",   required_argument, NULL, OPT_SPREAD_REF },
 	{ "step",         required_argument, NULL, OPT_STEP },
 	{ "trust-model",  no_argument,       NULL, OPT_TRUST_MODEL },
 	{ NULL, 0, NULL, 0 }
@@ -280,6 +290,10 @@ parse_args(struct run *r, int argc, char **argv)
 			c->seed_given = 1;
 			break;
 		case OPT_EXPLORE_KEY: c->explore_key = optarg; break;
+		case OPT_MAX_SPREAD: rule_arg(r, PRICING_MAX_SPREAD, optarg); break;
+		case OPT_SPREAD_BY: c->spread_by = optarg; break;
+		case OPT_SPREAD_REF: c->spread_ref = optarg; break;
+		case OPT_SAME_PRICE: c->same_price = optarg; break;
 		case OPT_BOUNDS_ON:
 			c->bounds_on = (enum pricing_bounds_on)cli_word_arg("--bounds-on", optarg, bounds_on);
 			c->bounds_on_given = 1;
