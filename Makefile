@@ -34,7 +34,7 @@ all: depcheck $(BINS) $(UNITS) $(TPROGS)
 # The libraries are Debian packages.  When one is missing: as root with
 # apt-get, install it (so that `make demo` and `make check` set up a fresh
 # Debian machine by themselves); otherwise say which package to install.
-DEB_PKGS := build-essential pkg-config libcsv-dev libgsl-dev libjansson-dev libsodium-dev groff-base locales
+DEB_PKGS := build-essential pkg-config libcsv-dev libgsl-dev libjansson-dev libsodium-dev groff-base locales parallel
 depcheck: $(BUILD)/.deps-ok
 
 $(BUILD)/.deps-ok:
@@ -46,6 +46,7 @@ $(BUILD)/.deps-ok:
 	pkg-config --exists libsodium 2>/dev/null || missing="$$missing libsodium-dev"; \
 	printf '#include <csv.h>\nint main(void){return 0;}\n' | $(CC) -x c - -o /dev/null -lcsv >/dev/null 2>&1 || missing="$$missing libcsv-dev"; \
 	command -v groff >/dev/null 2>&1 || missing="$$missing groff-base"; \
+	command -v parallel >/dev/null 2>&1 || missing="$$missing parallel"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "make: installing Debian packages:$$missing"; \

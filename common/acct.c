@@ -18,6 +18,8 @@ acct_open_rejects(struct acct *a, FILE *fp, const char *path,
 	if (a->rej == NULL)
 		return diag_set(d, path, 0, NULL, NULL, 0, "out of memory");
 	a->rej_path = path;
+	if (a->rej_no_header)
+		csvio_writer_skip_row(a->rej);
 	csvio_put_str(a->rej, "_line");
 	csvio_put_str(a->rej, "_reason");
 	csvio_put_row(a->rej, header);

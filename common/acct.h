@@ -33,6 +33,7 @@ struct acct {
 	unsigned long long n_other;        /* rejected for reasons past the table */
 	const char *rej_path;              /* NULL unless --rejects */
 	struct csvio_writer *rej;
+	int rej_no_header;                 /* set before acct_open_rejects: a part after the first */
 };
 
 /* Zero the counts; no rejects file. */
@@ -40,7 +41,8 @@ void acct_init(struct acct *a);
 
 /*
  * Keep rejected rows in fp (not closed by acct; path names it in messages),
- * with header (the input's) after _line and _reason.  Returns 0, or -1 with
+ * with header (the input's) after _line and _reason (no header row when
+ * a->rej_no_header is set).  Returns 0, or -1 with
  * d filled.
  */
 int acct_open_rejects(struct acct *a, FILE *fp, const char *path,

@@ -51,6 +51,7 @@ struct csvio_reader {
 	int eof, failed;
 	int bom_seen;               /* BOM bytes matched; 3 once decided */
 	unsigned char delim;
+	long line_offset;           /* added to the lines after the header */
 
 	/* arena of field texts, NUL-terminated */
 	char *data;
@@ -505,6 +506,8 @@ csvio_next(struct csvio_reader *r, struct csvio_row *row, struct diag *d)
 		if (r->nrows == 0) {
 			if (r->has_pending) {
 				*d = r->pending;
+				if (d->line > 1)
+					d->line += r->line_offset;
 				r->failed = 1;
 				return -1;
 			}
@@ -515,7 +518,7 @@ csvio_next(struct csvio_reader *r, struct csvio_row *row, struct diag *d)
 	row->n = rr->n;
 	row->f = r->fptr + rr->first;
 	row->len = r->flen + rr->first;
-	row->line = rr->line;
+	row->line = rr->line + r->line_offset;
 	row->plain = r->fplain + rr->first;
 	return 1;
 }
@@ -672,7 +675,7 @@ csvio_peek(const struct csvio_reader *r, size_t ahead, struct csvio_row *row)
 	row->n = rr->n;
 	row->f = r->fptr + rr->first;
 	row->len = r->flen + rr->first;
-	row->line = rr->line;
+	row->line = rr->line + r->line_offset;
 	row->plain = r->fplain + rr->first;
 	return 1;
 }
@@ -793,6 +796,7 @@ struct csvio_writer {
 	int at_start;                 /* nothing written yet */
 	int err;
 	int answer;                   /* answer mode: a last field, a flush per row */
+	int skip_row;                 /* the row being written is dropped at its end */
 	char tail[CSVIO_TAIL_MAX];    /* that last field for the row being written */
 	size_t tail_len;
 };
@@ -815,6 +819,18 @@ csvio_writer_new(FILE *fp, unsigned char delim)
 	w->special[delim] = w->special['"'] = w->special['\n'] = w->special['\r'] = 1;
 	w->num_plain = strchr("0123456789+-.einf", delim) == NULL;
 	return w;
+}
+
+void
+csvio_set_line_offset(struct csvio_reader *r, long offset)
+{
+	r->line_offset = offset;
+}
+
+void
+csvio_writer_skip_row(struct csvio_writer *w)
+{
+	w->skip_row = 1;
 }
 
 int
@@ -857,7 +873,7 @@ emit(struct csvio_writer *w, const char *s, size_t len)
 		w->len = BLOCK;
 		s += room;
 		len -= room;
-		if (w->err == 0 && fwrite(w->buf, 1, w->len, w->fp) != w->len)
+		if (w->err == 0 && !w->skip_row && fwrite(w->buf, 1, w->len, w->fp) != w->len)
 			w->err = errno ? errno : EIO;
 		w->len = 0;
 	}
@@ -1132,6 +1148,12 @@ csvio_end(struct csvio_writer *w)
 		emit(w, "\"\"", 2);
 	emit_byte(w, '\n');
 	w->row_fields = 0;
+	if (w->skip_row) {
+		/* Begun in an empty buffer (csvio_writer_skip_row), so all of it is here. */
+		w->len = 0;
+		w->skip_row = 0;
+		return;
+	}
 	if (w->answer)
 		(void)csvio_flush(w);   /* remembered: the next csvio_flush returns it */
 }

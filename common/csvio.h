@@ -113,6 +113,13 @@ const char *csvio_did_you_mean(const struct csvio_reader *r, const char *name, c
 int csvio_next(struct csvio_reader *r, struct csvio_row *row, struct diag *d);
 
 /*
+ * Add offset to the line of every record after the header, and to the lines
+ * of errors there, so that a part of a split input (GNU parallel --pipe)
+ * says where its rows are in the whole input.  Call after opening.
+ */
+void csvio_set_line_offset(struct csvio_reader *r, long offset);
+
+/*
  * 0 when row has as many fields as the header; else -1 with d filled
  * ("too few fields (expected N)", the input's name and the row's line), the
  * reason every program rejects such a row for.
@@ -189,6 +196,13 @@ size_t csvio_row_fields(const struct csvio_writer *w);
  * again).
  */
 int csvio_flush(struct csvio_writer *w);
+
+/*
+ * Drop the next row written, up to its csvio_end (the header of a part of a
+ * split input after the first: the parts' outputs joined in order are the
+ * output of one run).  Call before anything is written.
+ */
+void csvio_writer_skip_row(struct csvio_writer *w);
 
 /* Parse a delimiter option value: one byte, or "\t"/"tab".  Returns -1 if bad. */
 int csvio_parse_delim(const char *arg);

@@ -198,6 +198,31 @@ cli_common_init(struct cli_common *c)
 	c->delim = ',';
 }
 
+/* The part options, once set in main: every input opened after them is that part. */
+static long part_line_offset;
+static int part_later;
+
+/* --part N:ROWS, N a whole number from 1, ROWS from 0 (unknown: lines within the part). */
+static void
+parse_part(struct cli_common *c, const char *arg)
+{
+	char *end;
+	long n, rows;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (end == arg || *end != ':' || n < 1 || errno != 0)
+		cli_usage("--part: expected N:ROWS (GNU parallel's {#} and its -N), not \"%s\"", arg);
+	rows = strtol(end + 1, &end, 10);
+	if (*end != '\0' || end == arg || rows < 0 || errno != 0 ||
+	    (rows > 0 && (n - 1) > (LONG_MAX - 2) / rows))
+		cli_usage("--part: expected N:ROWS (GNU parallel's {#} and its -N), not \"%s\"", arg);
+	c->part = n;
+	c->part_rows = rows;
+	part_line_offset = (n - 1) * rows;
+	part_later = n > 1;
+}
+
 int
 cli_common_opt(struct cli_common *c, int opt, const char *arg, const char *help)
 {
@@ -229,6 +254,9 @@ cli_common_opt(struct cli_common *c, int opt, const char *arg, const char *help)
 		return 1;
 	case CLI_OPT_REJECTS:
 		c->rejects = arg;
+		return 1;
+	case CLI_OPT_PART:
+		parse_part(c, arg);
 		return 1;
 	case 'h':
 		fputs(help, stdout);
@@ -493,6 +521,7 @@ cli_open_rejects(const struct cli_common *c, struct acct *a, const struct csvio_
 	if (c->rejects == NULL)
 		return;
 	af = cli_output(c->rejects);
+	a->rej_no_header = part_later;
 	if (acct_open_rejects(a, atomic_fp(af), c->rejects, header, &d) < 0)
 		cli_fail_diag(EXIT_FAIL, &d);
 	rejects_acct = a;
@@ -575,7 +604,14 @@ cli_open_input(const char *path, unsigned char delim)
 
 	if (r == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
+	cli_part_input(r);
 	return r;
+}
+
+void
+cli_part_input(struct csvio_reader *r)
+{
+	csvio_set_line_offset(r, part_line_offset);
 }
 
 struct csvio_writer *
@@ -585,6 +621,8 @@ cli_open_output(void)
 
 	if (w == NULL)
 		cli_fail(EXIT_FAIL, "out of memory");
+	if (part_later)
+		csvio_writer_skip_row(w);
 	return w;
 }
 

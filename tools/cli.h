@@ -32,6 +32,7 @@ enum {
 	CLI_OPT_STRICT,
 	CLI_OPT_LINE_BUFFERED,      /* in the tables of the programs that serve */
 	CLI_OPT_ALLOW_EMPTY,
+	CLI_OPT_PART,               /* in the tables of the row-parallel programs */
 	CLI_OPT_FIRST_TOOL = 1100   /* a program's own long-only options start here */
 };
 
@@ -48,11 +49,24 @@ enum {
 	{ "verbose",   no_argument,       NULL, 'v' }, \
 	{ "version",   no_argument,       NULL, CLI_OPT_VERSION }
 
+/*
+ * --part N:ROWS, for the programs that work row by row (pr-clean,
+ * pr-features --apply, pr-score, pr-optimize): this run reads part N of an
+ * input split into parts of ROWS lines after the header, as
+ * `parallel --pipe -N ROWS --header :` splits it.  Parts after the first
+ * write no header (on stdout and in --rejects), and the lines of rows and
+ * messages count from line 2 + (N - 1) * ROWS, so that the parts' outputs
+ * joined in order (parallel -k) are the bytes of one run.  ROWS 0: parts
+ * of unknown length (parallel --pipepart), lines counted within the part.
+ */
+#define CLI_PART_LONG { "part", required_argument, NULL, CLI_OPT_PART }
+
 struct cli_common {
 	unsigned char delim;      /* input delimiter, ',' by default */
 	int quiet, verbose, strict;
 	int allow_empty;          /* --allow-empty: data rows in and none out is not a failure */
 	const char *rejects;      /* --rejects FILE, or NULL */
+	long part, part_rows;     /* --part N:ROWS; 0 when not a part */
 };
 
 /*
@@ -167,6 +181,8 @@ void cli_finish(const struct cli_common *c, struct acct *a, const char *input_na
     struct csvio_writer *w);
 
 /* Open the input (file argument or stdin) or exit 1 with the message. */
+/* Under --part, make r count lines as the whole input does (cli_open_input does it). */
+void cli_part_input(struct csvio_reader *r);
 struct csvio_reader *cli_open_input(const char *path, unsigned char delim);
 
 /* The output writer on stdout, comma-separated; exits 1 when out of memory. */

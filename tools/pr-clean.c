@@ -48,6 +48,9 @@ static const char help[] =
 "      --pad              pad a short row with empty fields, and drop empty\n"
 "                         fields past the header's width, instead of rejecting\n"
 "      --percent=COLS     numeric columns where 12% is written 0.12\n"
+"      --part=N:ROWS      this run is part N of an input split into parts of ROWS\n"
+"                         lines (parallel --pipe -N ROWS --header : ... --part {#}:ROWS):\n"
+"                         no header after part 1, line numbers of the whole input\n"
 "      --pseudonym-format=FORMAT  hex (default, 64 characters) or base32 (52)\n"
 "      --pseudonym-length=N  keep the first N characters (16 or more)\n"
 "      --pseudonymize=COLS  replace each value of COLS (output names) by its\n"
@@ -110,6 +113,7 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		CLI_COMMON_LONG,
+		CLI_PART_LONG,
 		{ "bad-to-missing", no_argument, NULL, OPT_BAD_TO_MISSING },
 		{ "bool", required_argument, NULL, OPT_BOOL },
 		{ "clip", required_argument, NULL, OPT_CLIP },
@@ -154,7 +158,7 @@ main(int argc, char **argv)
 	struct diag d;
 	const char *path;
 	size_t i;
-	int opt, got;
+	int opt, got, dedupe = 0;
 
 	cli_init(argv);
 	cli_common_init(&common);
@@ -175,6 +179,8 @@ main(int argc, char **argv)
 			    PSEUDO_HEX_LEN);
 			continue;
 		}
+		if (opt == OPT_DEDUPE || opt == OPT_DEDUPE_KEY)
+			dedupe = 1;
 		for (i = 0; i < sizeof tool_opts / sizeof tool_opts[0] && tool_opts[i].opt != opt; i++)
 			;
 		if (i == sizeof tool_opts / sizeof tool_opts[0])
@@ -186,6 +192,9 @@ main(int argc, char **argv)
 		cli_usage("too many arguments: one input file at most");
 	if (clean_opts_check(opts, &d) < 0)
 		cli_usage_diag(NULL, &d);
+	if (common.part > 0 && (dedupe || clean_opts_need_stats(opts)))
+		cli_usage("--part cannot be given with %s (it needs the whole input)",
+		    dedupe ? "--dedupe or --dedupe-key" : "--fill mean|median|mode or --winsorize");
 	path = optind < argc ? argv[optind] : NULL;
 	if ((pseudo_names != NULL) != (key_file != NULL))
 		cli_usage(pseudo_names ? "--pseudonymize needs --key-file" :

@@ -87,6 +87,10 @@ static const char help[] =
 "Common options:\n"
 "  -d, --delimiter=CHAR   input field delimiter (default ,)\n"
 "  -h, --help             print this help and exit\n"
+"      --part=N:ROWS      with --apply: this run is part N of an input split into\n"
+"                         parts of ROWS lines (parallel --pipe -N ROWS --header :\n"
+"                         ... --part {#}:ROWS): no header after part 1, line\n"
+"                         numbers of the whole input\n"
 "  -q, --quiet            say nothing on stderr unless the run fails\n"
 "      --rejects=FILE     write rejected rows to FILE with _line and _reason\n"
 "      --allow-empty      a run that reads data rows and writes none succeeds\n"
@@ -106,6 +110,7 @@ enum {
 
 static const struct option longopts[] = {
 	CLI_COMMON_LONG,
+	CLI_PART_LONG,
 	{ "agg",          required_argument, NULL, OPT_AGG },
 	{ "apply",        required_argument, NULL, OPT_APPLY },
 	{ "asof",         required_argument, NULL, OPT_ASOF },
@@ -380,6 +385,8 @@ parse_args(struct args *a, int argc, char **argv)
 		cli_usage("%s needs --evaluate", a->order_by ? "--order-by" : "--test-last");
 	if (a->line_buffered && a->apply == NULL)
 		cli_usage("--line-buffered needs --apply");
+	if (a->common.part > 0 && a->apply == NULL)
+		cli_usage("--part needs --apply (fitting needs the whole input)");
 	if (a->apply != NULL || a->recommend > 0 || a->evaluate > 0) {
 		const char *mode = a->apply ? "--apply" : a->recommend > 0 ? "--recommend" : "--evaluate";
 		const char *bad = a->first_transform;

@@ -69,6 +69,9 @@ static const char help[] =
 "      --by=COL             groups for --capacity\n"
 "  -d, --delimiter=CHAR     input field delimiter (default ,)\n"
 "  -h, --help               print this help and exit\n"
+"      --part=N:ROWS      this run is part N of an input split into parts of ROWS\n"
+"                         lines (parallel --pipe -N ROWS --header : ... --part {#}:ROWS):\n"
+"                         no header after part 1, line numbers of the whole input\n"
 "  -q, --quiet              say nothing on stderr unless the run fails\n"
 "      --rejects=FILE       write rejected rows to FILE with _line and _reason\n"
 "      --allow-empty        a run that reads data rows and writes none succeeds\n"
@@ -197,6 +200,7 @@ set_ladder(struct run *r, enum optim_ladder_kind kind, const char *arg)
 
 static const struct option longopts[] = {
 	CLI_COMMON_LONG,
+	CLI_PART_LONG,
 	{ "allow-loss",   no_argument,       NULL, OPT_ALLOW_LOSS },
 	{ "bounds-on",    required_argument, NULL, OPT_BOUNDS_ON },
 	{ "by",           required_argument, NULL, OPT_BY },
@@ -306,6 +310,8 @@ parse_args(struct run *r, int argc, char **argv)
 	if (r->model_path == NULL)
 		cli_usage("--model is required");
 	c->with_offers = r->offers_path != NULL;
+	if (r->common.part > 0 && c->rule[PRICING_CAPACITY].arg != NULL)
+		cli_usage("--part cannot be given with --capacity (it needs the whole input)");
 	if (pricing_config_check(c, &option, &d) < 0)
 		cli_usage_diag(option, &d);
 }

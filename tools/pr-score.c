@@ -34,6 +34,9 @@ static const char help[] =
 "                         before reading the next; add _reason; reload MODEL on SIGHUP\n"
 "  -m, --model=FILE       the model to score with (required)\n"
 "      --price=COL        read the price from COL instead of the model's price column\n"
+"      --part=N:ROWS      this run is part N of an input split into parts of ROWS\n"
+"                         lines (parallel --pipe -N ROWS --header : ... --part {#}:ROWS):\n"
+"                         no header after part 1, line numbers of the whole input\n"
 "  -q, --quiet            say nothing on stderr unless the run fails\n"
 "      --rejects=FILE     write rejected rows to FILE with _line and _reason\n"
 "      --replace          write over input columns of the names this adds\n"
@@ -160,6 +163,7 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		CLI_COMMON_LONG,
+		CLI_PART_LONG,
 		{ "as",         required_argument, NULL, OPT_AS },
 		{ "elasticity", no_argument,       NULL, OPT_ELASTICITY },
 		{ "interval",   required_argument, NULL, OPT_INTERVAL },
@@ -245,6 +249,7 @@ main(int argc, char **argv)
 	in = run.in = csvio_open(optind < argc ? argv[optind] : NULL, common.delim, &d);
 	if (in == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
+	cli_part_input(in);
 	ncols = csvio_ncols(in);
 	want[COL_MEAN] = 1;
 	want[COL_SE] = want_se;
