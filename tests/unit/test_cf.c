@@ -244,7 +244,7 @@ recommend_matches(const struct bf *b, int (*has)[NI], const char *text, long K, 
 static void
 test_mode(enum cf_mode mode, int rated, const char *label)
 {
-	char *text = make_history(rated), name_u[8], name_i[8], what[160];
+	char *text = make_history(rated), name_u[16], name_i[16], what[160];
 	static char rec1[1 << 16], rec2[1 << 16];
 	struct cf_opts o = { mode, KN, rated ? "rating" : NULL };
 	struct csvio_reader *r;
