@@ -1488,7 +1488,7 @@ fbasis(struct parser *p, const char *name, size_t at, struct var *v, struct sbuf
 				for (i = 0; i < v->nknots && k == 0; i++)
 					if (!isfinite(v->knots[i]))
 						k = perr(p, aat, "%s(): a knot is not a finite number", name);
-				if (k == 0)
+				if (k == 0 && v->nknots > 0)
 					qsort(v->knots, v->nknots, sizeof *v->knots, cmp_double);
 			}
 		} else if (strcmp(names[which], "Boundary.knots") == 0) {

@@ -117,6 +117,8 @@ ounce|--by store --currency $ --title Orange-juice-per-ounce --audit segment rep
 many|--by store --currency EUR --top 3 --title Forty-stores-with-long-names MANY|2
 scored|--label bought report-scored.csv|1
 bytes|--by region --id region report-bytes.csv|2
+ope|--ope new_price --outcome bought --cost cost report-ope.csv|0
+ab|--ab arm --outcome bought --cost cost --currency $ report-ab.csv|0
 PAGES
 while IFS='|' read -r name args charts; do
 	page="$scratch/$name.html"

@@ -29,6 +29,8 @@ both|--label bought --pred p_buy report-both.csv|2
 odd|--by id report-odd.csv|2
 bytes|--by region --id region --top 2 report-bytes.csv|2
 audit|--by region --audit region --currency EUR --title Weekly report-opt.csv|2
+ope|--ope new_price --outcome bought --cost cost report-ope.csv|0
+ab|--ab arm --outcome bought --cost cost report-ab.csv|0
 PAGES
 while IFS='|' read -r name args charts; do
 	page="$scratch/$name.html"
