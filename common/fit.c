@@ -349,7 +349,7 @@ triangle_overflow(const struct fit_ws *ws, const double *T, struct diag *d)
  * The largest first-order relative error bound of the estimates of a
  * double-precision QR solve (Higham, Accuracy and Stability, 20.1: a
  * backward error of u ||x_c|| in each column c):
- *   |db_j| <= u ||Rinv_j.|| (sum_c ||x_c|| |b_c| + ||Rinv||_F sum_c ||x_c|| ||r||)
+ *   |db_j| <= u ||Rinv_j.|| (sum_c ||x_c|| |b_c| + ||Rinv||_F ||X||_F ||r||)
  * relative to |b_j|, from small_qr_d's factor (positions < rank) and the
  * residual norm.  Columns scaled to unit norm would not change it: the
  * bound is about each estimate's own digits, which a small coefficient on
@@ -362,11 +362,11 @@ worst_relative_error(const struct fit_ws *ws, size_t rank, double rnorm)
 	double sxb = 0, sx = 0, fi = 0, worst = 0;
 	for (size_t c = 0; c < rank; c++) {
 		sxb += ws->norm0[c] * fabs(ws->beta_new[ws->piv[c]]);
-		sx += ws->norm0[c];
+		sx += ws->norm0[c] * ws->norm0[c];
 		for (size_t m = c; m < rank; m++)
 			fi += ws->Rinv[c * p + m] * ws->Rinv[c * p + m];
 	}
-	double t = sxb + sqrt(fi) * sx * rnorm;
+	double t = sxb + sqrt(fi) * sqrt(sx) * rnorm;
 	for (size_t j = 0; j < rank; j++) {
 		double rj = 0;
 		for (size_t m = j; m < rank; m++)
