@@ -397,6 +397,7 @@ test_cf(void)
 struct pit_hist {
 	int key, item, day;      /* day: 0..PIT_DAYS-1 from 2024-01-01 */
 	double price, amount;    /* amount NAN: missing */
+	int flag;                /* 0/1: for count?flag and recency?flag */
 	int line;
 };
 
@@ -427,9 +428,28 @@ pit_expect(const struct pit_hist *h, size_t nh, int k, int it, int t, long windo
 	size_t n = 0, cnt = 0, nv = 0, i, j, last = 0;
 	int have_last = 0;
 	char a[NUM_BUFSZ], b[NUM_BUFSZ], c[NUM_BUFSZ], e[NUM_BUFSZ], f[NUM_BUFSZ], g[NUM_BUFSZ];
-	char day[DATE_BUFSZ];
+	char day[DATE_BUFSZ], flagged[64];
+	int nflag = 0, flag_day = -1, pool_flag_day = -1;
 
 	/* h is in (day, line) order: sums in date order, the last row the latest. */
+	/*
+	 * count?flag and recency?flag, with --cold-start hist_recency_if_flag=population:
+	 * a key with no flagged row before t gets the days since the latest flagged row of all.
+	 */
+	for (i = 0; i < nh; i++)
+		if (h[i].day < t && h[i].flag) {
+			pool_flag_day = h[i].day;
+			if (h[i].key == k) {
+				nflag++;
+				flag_day = h[i].day;
+			}
+		}
+	if (flag_day >= 0)
+		snprintf(flagged, sizeof flagged, "%d,%d", nflag, t - flag_day);
+	else if (pool_flag_day >= 0)
+		snprintf(flagged, sizeof flagged, "%d,%d", nflag, t - pool_flag_day);
+	else
+		snprintf(flagged, sizeof flagged, "%d,", nflag);
 	for (i = 0; i < nh; i++) {
 		if (h[i].key != k || h[i].day >= t)
 			continue;
@@ -461,7 +481,7 @@ pit_expect(const struct pit_hist *h, size_t nh, int k, int it, int t, long windo
 		num_format(median ? (nv % 2 ? v[nv / 2] : (v[nv / 2 - 1] + v[nv / 2]) / 2) :
 		    (double)exact / (double)nv, g);
 	if (cnt == 0) {
-		snprintf(out, size, "0,0,,,,,,,%s", g);
+		snprintf(out, size, "0,0,,,,,,,%s,%s", flagged, g);
 		return;
 	}
 	num_format((double)cnt, a);
@@ -473,8 +493,8 @@ pit_expect(const struct pit_hist *h, size_t nh, int k, int it, int t, long windo
 		num_format(mx, f);
 	}
 	pit_day_text(h[last].day, day);
-	snprintf(out, size, "%s,%s,%s,%s,%s,%c,%s,%d,%s", a, b, c, e, f, 'A' + h[last].item,
-	    day, t - h[last].day, g);
+	snprintf(out, size, "%s,%s,%s,%s,%s,%c,%s,%d,%s,%s", a, b, c, e, f, 'A' + h[last].item,
+	    day, t - h[last].day, flagged, g);
 	(void)have_last;
 }
 
@@ -515,17 +535,18 @@ test_point_in_time(void)
 	char *line, *next;
 	json_t *doc = NULL;
 
-	n = (size_t)snprintf(hist_text, sizeof hist_text, "customer,item,date,price,amount\n");
+	n = (size_t)snprintf(hist_text, sizeof hist_text, "customer,item,date,price,flag,amount\n");
 	for (i = 0; i < PIT_NH; i++) {
 		h[i].key = (int)(pit_rand(&seed) % 12);
 		h[i].item = (int)(pit_rand(&seed) % 5);
 		h[i].day = (int)(pit_rand(&seed) % PIT_DAYS);
 		h[i].price = (double)(100 + pit_rand(&seed) % 9900) / 100;
 		h[i].amount = pit_rand(&seed) % 5 == 0 ? NAN : (double)(pit_rand(&seed) % 10000) / 100;
+		h[i].flag = pit_rand(&seed) % 4 == 0;
 		h[i].line = (int)i;
 		pit_day_text(h[i].day, day);
-		n += (size_t)snprintf(hist_text + n, sizeof hist_text - n, "c%d,%c,%s,%.2f,", h[i].key,
-		    'A' + h[i].item, day, h[i].price);
+		n += (size_t)snprintf(hist_text + n, sizeof hist_text - n, "c%d,%c,%s,%.2f,%d,", h[i].key,
+		    'A' + h[i].item, day, h[i].price, h[i].flag);
 		if (!isnan(h[i].amount))
 			n += (size_t)snprintf(hist_text + n, sizeof hist_text - n, "%.2f", h[i].amount);
 		hist_text[n++] = '\n';
@@ -570,7 +591,9 @@ test_point_in_time(void)
 		cfg.nspec = 2;
 		cfg.delim = ',';
 		cfg.history = path;
-		cfg.agg = "count,sum:amount,mean:amount,min:amount,max:amount,last:item,last:date,recency";
+		cfg.agg = "count,sum:amount,mean:amount,min:amount,max:amount,last:item,last:date,recency,"
+		    "count?flag,recency?flag";
+		cfg.cold = "hist_recency_if_flag=population";
 		cfg.history_date = "date";
 		cfg.asof_col = "date";
 		cfg.window = window;
