@@ -20,6 +20,7 @@
 
 #include "diag.h"
 
+/* The model family: of a fit, and of a model file (model.h names and parses it). */
 enum fit_family {
 	FIT_LINEAR,
 	FIT_LOGISTIC,

@@ -34,7 +34,7 @@ struct model {
 	json_t *doc;
 	char *name;
 	struct formula *f;
-	enum model_family family;
+	enum fit_family family;
 	long price;          /* formula column of the price, or -1 */
 	char *price_name;
 	char *group_col;     /* NULL unless --by */
@@ -68,9 +68,9 @@ struct model_eval {
 };
 
 const char *
-model_family_name(enum model_family f)
+model_family_name(enum fit_family f)
 {
-	return f == MODEL_LOGISTIC ? "logistic" : f == MODEL_POISSON ? "poisson" : "linear";
+	return f == FIT_LOGISTIC ? "logistic" : f == FIT_POISSON ? "poisson" : "linear";
 }
 
 int
@@ -78,11 +78,11 @@ model_family_parse(const char *name)
 {
 	/* R's glm family names too */
 	if (strcmp(name, "linear") == 0 || strcmp(name, "gaussian") == 0)
-		return MODEL_LINEAR;
+		return FIT_LINEAR;
 	if (strcmp(name, "logistic") == 0 || strcmp(name, "binomial") == 0)
-		return MODEL_LOGISTIC;
+		return FIT_LOGISTIC;
 	if (strcmp(name, "poisson") == 0)
-		return MODEL_POISSON;
+		return FIT_POISSON;
 	return -1;
 }
 
@@ -94,7 +94,7 @@ jnum(double x)
 }
 
 json_t *
-model_doc_new(const struct formula *f, enum model_family fam, const char *price_col,
+model_doc_new(const struct formula *f, enum fit_family fam, const char *price_col,
     const char *weight_col, double l2)
 {
 	json_t *doc = json_object(), *cols = json_array(), *terms = json_array(),
@@ -170,7 +170,7 @@ model_doc_sub(const struct formula *f, const double *beta, const double *se, con
 }
 
 json_t *
-model_doc_training(enum model_family fam, const struct fit_result *r,
+model_doc_training(enum fit_family fam, const struct fit_result *r,
     const struct model_validation *v)
 {
 	json_t *tr = json_object();
@@ -189,11 +189,11 @@ model_doc_training(enum model_family fam, const struct fit_result *r,
 	if (v != NULL) {
 		json_t *o = json_object();
 		json_object_set_new(o, "n", json_integer((json_int_t)v->n));
-		if (v->n > 0 && fam == MODEL_LINEAR) {
+		if (v->n > 0 && fam == FIT_LINEAR) {
 			json_object_set_new(o, "rmse", json_real(v->rmse));
 			json_object_set_new(o, "mae", json_real(v->mae));
 			json_object_set_new(o, "r2", jnum(v->r2));
-		} else if (v->n > 0 && fam == MODEL_LOGISTIC) {
+		} else if (v->n > 0 && fam == FIT_LOGISTIC) {
 			json_object_set_new(o, "log_loss", json_real(v->log_loss));
 			json_object_set_new(o, "auc", jnum(v->auc));
 			json_object_set_new(o, "brier", json_real(v->brier));
@@ -639,7 +639,7 @@ model_from_json(json_t *doc, const char *name, struct diag *d)
 		bad(d, m, "\"family\" is not linear, logistic or poisson");
 		goto fail;
 	}
-	m->family = (enum model_family)model_family_parse(fam);
+	m->family = (enum fit_family)model_family_parse(fam);
 	v = json_object_get(doc, "response");
 	if (!json_is_string(v) ||
 	    strcmp(json_string_value(v), formula_col(m->f, formula_response_col(m->f))) != 0) {
@@ -817,7 +817,7 @@ model_free(struct model *m)
 	free(m);
 }
 
-enum model_family model_family(const struct model *m) { return m->family; }
+enum fit_family model_family(const struct model *m) { return m->family; }
 const char *model_formula(const struct model *m) { return formula_text(m->f); }
 const char *model_price_col(const struct model *m) { return m->price_name; }
 const char *model_group_col(const struct model *m) { return m->group_col; }
@@ -855,7 +855,7 @@ const struct formula *model_formula_parsed(const struct model *m) { return m->f;
 const char *
 model_pred_name(const struct model *m)
 {
-	return m->family == MODEL_LOGISTIC ? "p_buy" : "pred";
+	return m->family == FIT_LOGISTIC ? "p_buy" : "pred";
 }
 
 /* ---- evaluation ---- */
@@ -1097,15 +1097,15 @@ linkinv(const struct model_eval *e, double eta, double *dmu)
 	double mu;
 
 	switch (e->m->family) {
-	case MODEL_LOGISTIC:
+	case FIT_LOGISTIC:
 		mu = eta >= 0 ? 1 / (1 + exp(-eta)) : exp(eta) / (1 + exp(eta));
 		*dmu = mu * (1 - mu);
 		return mu;
-	case MODEL_POISSON:
+	case FIT_POISSON:
 		mu = exp(eta);
 		*dmu = mu;
 		return mu;
-	case MODEL_LINEAR:
+	case FIT_LINEAR:
 		break;
 	}
 	if (formula_response_log(e->m->f)) {
@@ -1180,7 +1180,7 @@ model_eval_interval(struct model_eval *e, double p, double level, double *se_mea
 	if (se_mean)
 		*se_mean = fabs(dmu) * se;
 	if (lower || upper) {
-		if (e->m->family == MODEL_LINEAR && e->cur->df_residual > 0)
+		if (e->m->family == FIT_LINEAR && e->cur->df_residual > 0)
 			q = gsl_cdf_tdist_Qinv((1 - level) / 2, (double)e->cur->df_residual);
 		else
 			q = gsl_cdf_ugaussian_Qinv((1 - level) / 2);

@@ -18,12 +18,8 @@
 
 #include "csvio.h"
 #include "diag.h"
+#include "fit.h"
 
-enum model_family {
-	MODEL_LINEAR,
-	MODEL_LOGISTIC,
-	MODEL_POISSON
-};
 
 struct model;         /* a loaded model; immutable once loaded */
 struct model_eval;    /* a model bound to one input header, with per-row state */
@@ -32,7 +28,7 @@ struct model_eval;    /* a model bound to one input header, with per-row state *
 struct model *model_load(const char *path, struct diag *d);
 void model_free(struct model *m);                           /* NULL-safe */
 
-enum model_family model_family(const struct model *m);
+enum fit_family model_family(const struct model *m);
 const char *model_formula(const struct model *m);
 const char *model_price_col(const struct model *m);         /* NULL if the formula has no price term */
 const char *model_group_col(const struct model *m);         /* NULL unless trained with --by */
@@ -137,7 +133,7 @@ long model_level_lookup(const struct formula *f, size_t col, const char *s, size
 const char *model_pred_name(const struct model *m);
 
 /* Family names as in the file and on the command line: "linear", "logistic", "poisson". */
-const char *model_family_name(enum model_family f);
+const char *model_family_name(enum fit_family f);
 /* Parse a family name, or R's gaussian and binomial; -1 when it is none of them. */
 int model_family_parse(const char *name);
 
@@ -165,7 +161,7 @@ int model_write(const json_t *doc, FILE *fp, const char *path, struct diag *d);
  * aliased ones null; covariance; dispersion; df_residual; training, which
  * it steals).  cov is p x p, row-major, NaN for aliased.  New references.
  */
-json_t *model_doc_new(const struct formula *f, enum model_family fam, const char *price_col,
+json_t *model_doc_new(const struct formula *f, enum fit_family fam, const char *price_col,
     const char *weight_col, double l2);
 json_t *model_doc_sub(const struct formula *f, const double *beta, const double *se,
     const double *cov, double dispersion, long df_residual, json_t *training);
@@ -188,8 +184,7 @@ struct model_validation {
  * iterations, non-finite ones null; with v, its validation, the measures
  * of fam.  A new reference.
  */
-#include "fit.h"
-json_t *model_doc_training(enum model_family fam, const struct fit_result *r,
+json_t *model_doc_training(enum fit_family fam, const struct fit_result *r,
     const struct model_validation *v);
 
 /*

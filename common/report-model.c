@@ -85,7 +85,7 @@ report_build_model(struct report_doc *doc, const struct model *m)
 	    "p-value" };
 	const char *s;
 	struct report_table *t;
-	int linear = model_family(m) == MODEL_LINEAR;
+	int linear = model_family(m) == FIT_LINEAR;
 	int grouped = model_group_col(m) != NULL;
 	size_t g;
 	char title[256];

@@ -67,7 +67,7 @@ fmt(char *buf, size_t size, double x)
 
 /* The validation measures of the family (metrics.h) into v, and as a line for people. */
 static void
-validation_metrics(enum model_family fam, const double *y, const double *pred, size_t n,
+validation_metrics(enum fit_family fam, const double *y, const double *pred, size_t n,
     struct model_validation *v, char *line, size_t linesz)
 {
 	char a[32], b[32], c[32], e[32];
@@ -75,7 +75,7 @@ validation_metrics(enum model_family fam, const double *y, const double *pred, s
 	v->n = n;
 	if (n == 0) {
 		snprintf(line, linesz, "no rows");
-	} else if (fam == MODEL_LINEAR) {
+	} else if (fam == FIT_LINEAR) {
 		v->rmse = metrics_rmse(y, pred, n);
 		v->mae = metrics_mae(y, pred, n);
 		v->r2 = metrics_r2(y, pred, n);
@@ -83,7 +83,7 @@ validation_metrics(enum model_family fam, const double *y, const double *pred, s
 		fmt(b, sizeof b, v->mae);
 		fmt(c, sizeof c, v->r2);
 		snprintf(line, linesz, "RMSE %s, MAE %s, R2 %s", a, b, c);
-	} else if (fam == MODEL_LOGISTIC) {
+	} else if (fam == FIT_LOGISTIC) {
 		v->log_loss = metrics_log_loss(y, pred, n);
 		v->auc = metrics_auc(y, pred, n);
 		v->brier = metrics_brier(y, pred, n);
@@ -144,8 +144,7 @@ fitopts(const struct trainer *t)
 	struct fit_opts fo;
 
 	memset(&fo, 0, sizeof fo);
-	fo.family = t->o->family == MODEL_LOGISTIC ? FIT_LOGISTIC :
-	    t->o->family == MODEL_POISSON ? FIT_POISSON : FIT_LINEAR;
+	fo.family = t->o->family;
 	fo.l2 = t->o->l2;
 	fo.tol = t->o->tol;
 	fo.max_iter = (int)t->o->max_iter;
@@ -354,7 +353,7 @@ put_table(const struct trainer *t, struct csvio_writer *out, const char *group,
 			name_list_add(big, sizeof big, &nb, formula_coef_name(t->f, j));
 		} else {
 			stat = est / se;
-			if (t->o->family == MODEL_LINEAR)
+			if (t->o->family == FIT_LINEAR)
 				pv = r->df_residual > 0 ? stats_p_t(stat, (double)r->df_residual) : NAN;
 			else
 				pv = stats_p_normal(stat);
@@ -422,8 +421,8 @@ summary(const struct trainer *t, const char *what, const struct fit_result *r,
 	notef(t->o, "%s%s model: %zu rows used, %llu dropped; df residual %ld, null %ld; "
 	    "log-likelihood %s; deviance %s; null deviance %s; AIC %s%s%s; iterations %d",
 	    what, model_family_name(t->o->family), r->n, dropped, r->df_residual, r->df_null,
-	    ll, dev, nd, aic, t->o->family == MODEL_LINEAR ? "; R2 " : "",
-	    t->o->family == MODEL_LINEAR ? r2 : "", r->iterations);
+	    ll, dev, nd, aic, t->o->family == FIT_LINEAR ? "; R2 " : "",
+	    t->o->family == FIT_LINEAR ? r2 : "", r->iterations);
 }
 
 static const double *

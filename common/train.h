@@ -21,7 +21,7 @@
 #include "store.h"
 
 struct train_opts {
-	enum model_family family;
+	enum fit_family family;
 	double l2;              /* ridge penalty (0: none) */
 	double tol;             /* IRLS tolerance (0: fit.h's default) */
 	long max_iter;          /* IRLS iterations (0: default) */

@@ -143,7 +143,7 @@ main(int argc, char **argv)
 	cli_common_init(&common);
 	gsl_set_error_handler_off();
 	memset(&o, 0, sizeof o);
-	o.family = MODEL_LINEAR;
+	o.family = FIT_LINEAR;
 	o.seed = 1;
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "f:o:", longopts, NULL)) != -1) {
 		if (cli_common_opt(&common, opt, optarg, help))
@@ -161,7 +161,7 @@ main(int argc, char **argv)
 			(void)cli_word_arg("--family", optarg, (const char *const[]){
 			    "linear", "logistic", "poisson", "gaussian", "binomial", NULL });
 			fam = model_family_parse(optarg);
-			o.family = (enum model_family)fam;
+			o.family = (enum fit_family)fam;
 			break;
 		case OPT_FOLDS:
 			o.folds = cli_long_arg("--folds", optarg, 2, 1000);

@@ -44,7 +44,7 @@ make_doc(const struct formula *f, int with_groups, int overflow)
 	}
 	if (overflow)
 		cov[3 * 5 + 3] = NAN;   /* a variance that overflowed: written null */
-	doc = model_doc_new(f, MODEL_LOGISTIC, "price", NULL, 0);
+	doc = model_doc_new(f, FIT_LOGISTIC, "price", NULL, 0);
 	sub = model_doc_sub(f, beta, se, cov, 1, 100, NULL);
 	json_object_update(doc, sub);
 	if (with_groups) {
@@ -98,7 +98,7 @@ test_eval(void)
 	CHECK(m != NULL, "load");
 	if (m == NULL)
 		return;
-	CHECK(model_family(m) == MODEL_LOGISTIC, "family");
+	CHECK(model_family(m) == FIT_LOGISTIC, "family");
 	CHECK_STR(model_price_col(m), "price", "price column");
 	CHECK(model_group_col(m) == NULL, "no groups");
 	CHECK_STR(model_pred_name(m), "p_buy", "prediction name");
