@@ -591,53 +591,48 @@ load_levels(struct model *m, const json_t *lv, size_t i, long fi, struct diag *d
 	return 0;
 }
 
-struct model *
-model_from_json(json_t *doc, const char *name, struct diag *d)
+/* The top of a document: format, version, formula (with its learned parameters), family,
+ * response, weight column and penalty. */
+static int
+load_head(struct model *m, const json_t *doc, struct diag *d)
 {
-	struct model *m = xcalloc(1, sizeof *m);
-	const json_t *v, *cols, *by;
+	const json_t *v;
 	const char *fam;
-	char *listed = NULL;
-	char path[600];
-	size_t i;
 
-	m->doc = json_incref(doc);
-	m->name = xstrdup(name);
-	m->price = -1;
 	v = json_object_get(doc, "format");
 	if (!json_is_object(doc) || !json_is_string(v) || strcmp(json_string_value(v), MODEL_FORMAT) != 0) {
-		diag_set(d, name, 0, NULL, NULL, 0, "not a pr-model file (no \"format\": \"pr-model\")");
-		goto fail;
+		diag_set(d, m->name, 0, NULL, NULL, 0, "not a pr-model file (no \"format\": \"pr-model\")");
+		return -1;
 	}
 	v = json_object_get(doc, "version");
 	if (json_is_integer(v) && json_integer_value(v) != MODEL_VERSION) {
-		diag_set(d, name, 0, NULL, NULL, 0,
+		diag_set(d, m->name, 0, NULL, NULL, 0,
 		    "model format version %lld is not supported (this program reads version %d)",
 		    (long long)json_integer_value(v), MODEL_VERSION);
-		goto fail;
+		return -1;
 	}
 	if (!json_is_integer(v)) {
 		bad_field(d, m, "version", "the integer 1", v);
-		goto fail;
+		return -1;
 	}
 	v = json_object_get(doc, "formula");
 	if (!json_is_string(v)) {
 		bad_field(d, m, "formula", "a string", v);
-		goto fail;
+		return -1;
 	}
 	m->f = formula_parse(json_string_value(v), d);
 	if (m->f == NULL) {
 		char what[DIAG_WHAT_MAX];
 		snprintf(what, sizeof what, "%s", d->what);
-		diag_set(d, name, 0, NULL, NULL, 0, "not a valid model: %s", what);
-		goto fail;
+		diag_set(d, m->name, 0, NULL, NULL, 0, "not a valid model: %s", what);
+		return -1;
 	}
 	if (load_predvars(m, json_object_get(doc, "predvars"), d) < 0)
-		goto fail;
+		return -1;
 	fam = json_string_value(json_object_get(doc, "family"));
 	if (fam == NULL || model_family_parse(fam) < 0) {
 		bad(d, m, "\"family\" is not linear, logistic or poisson");
-		goto fail;
+		return -1;
 	}
 	m->family = (enum fit_family)model_family_parse(fam);
 	v = json_object_get(doc, "response");
@@ -647,26 +642,39 @@ model_from_json(json_t *doc, const char *name, struct diag *d)
 		snprintf(w, sizeof w, "\"%.*s\" (the formula's)", DIAG_COL_MAX,
 		    formula_col(m->f, formula_response_col(m->f)));
 		bad_field(d, m, "response", w, v);
-		goto fail;
+		return -1;
 	}
 	v = json_object_get(doc, "response_log");
 	if (!json_is_boolean(v) || json_is_true(v) != formula_response_log(m->f)) {
 		bad_field(d, m, "response_log", formula_response_log(m->f) ? "true (the formula's)" :
 		    "false (the formula's)", v);
-		goto fail;
+		return -1;
 	}
 	v = json_object_get(doc, "weight_column");
 	if (v != NULL && !json_is_string(v) && !json_is_null(v)) {
 		bad_field(d, m, "weight_column", "a string or null", v);
-		goto fail;
+		return -1;
 	}
 	v = json_object_get(doc, "l2");
 	if (v != NULL && get_num(d, m, v, "l2", 0, 0, &m->l2) < 0)
-		goto fail;
+		return -1;
+	return 0;
+}
+
+/* The columns with their kinds and levels; then the formula is built and its names checked. */
+static int
+load_columns(struct model *m, const json_t *doc, struct diag *d)
+{
+	const json_t *cols;
+	char *listed = NULL;
+	char path[600];
+	size_t i;
+	int rc = -1;
+
 	cols = json_object_get(doc, "columns");
 	if (!json_is_array(cols)) {
 		bad_field(d, m, "columns", "an array", cols);
-		goto fail;
+		goto done;
 	}
 	/* each formula column at most once; one not listed is numeric (a
 	 * C() column then fails in formula_build) */
@@ -678,58 +686,78 @@ model_from_json(json_t *doc, const char *name, struct diag *d)
 		snprintf(path, sizeof path, "columns[%zu]", i);
 		if (!json_is_object(c)) {
 			bad_field(d, m, path, "an object", c);
-			goto fail;
+			goto done;
 		}
 		snprintf(path, sizeof path, "columns[%zu].name", i);
 		if (!json_is_string(cn)) {
 			bad_field(d, m, path, "a string", cn);
-			goto fail;
+			goto done;
 		}
 		fi = formula_col_index(m->f, json_string_value(cn));
 		if (fi < 0 || listed[fi]) {
-			diag_set(d, name, 0, NULL, json_string_value(cn), json_string_length(cn),
+			diag_set(d, m->name, 0, NULL, json_string_value(cn), json_string_length(cn),
 			    "not a valid model: %s: %s", path, fi < 0 ? "not a column of the formula" :
 			    "listed twice");
-			goto fail;
+			goto done;
 		}
 		listed[fi] = 1;
 		snprintf(path, sizeof path, "columns[%zu].kind", i);
 		if (!json_is_string(kind) || (strcmp(json_string_value(kind), "numeric") != 0 &&
 		    strcmp(json_string_value(kind), "categorical") != 0)) {
 			bad_field(d, m, path, "\"numeric\" or \"categorical\"", kind);
-			goto fail;
+			goto done;
 		}
 		if (strcmp(json_string_value(kind), "categorical") == 0 &&
 		    load_levels(m, json_object_get(c, "levels"), i, fi, d) < 0)
-			goto fail;
+			goto done;
 	}
 	if (formula_build(m->f, d) < 0) {
 		char what[DIAG_WHAT_MAX];
 		diag_format(d, what, sizeof what);
-		diag_set(d, name, 0, NULL, NULL, 0, "not a valid model: the formula's terms cannot be built: %s",
+		diag_set(d, m->name, 0, NULL, NULL, 0, "not a valid model: the formula's terms cannot be built: %s",
 		    what);
-		goto fail;
+		goto done;
 	}
 	m->p = formula_ncoef(m->f);
 	if (check_names(d, m, json_object_get(doc, "terms"), "terms", formula_nterms(m->f),
 	    formula_term_label) < 0 ||
 	    check_names(d, m, json_object_get(doc, "coefficient_names"), "coefficient_names",
 	    m->p, formula_coef_name) < 0)
-		goto fail;
+		goto done;
+	rc = 0;
+done:
+	free(listed);
+	return rc;
+}
+
+/* The price column: a numeric column of the formula, or null. */
+static int
+load_price(struct model *m, const json_t *doc, struct diag *d)
+{
+	const json_t *v;
+
 	v = json_object_get(doc, "price_column");
 	if (json_is_string(v)) {
 		m->price_name = xstrdup(json_string_value(v));
 		m->price = formula_col_index(m->f, m->price_name);
 		if (m->price < 0 || formula_col_categorical(m->f, (size_t)m->price)) {
 			bad(d, m, "\"price_column\" is not a numeric column of the formula");
-			goto fail;
+			return -1;
 		}
 	} else if (!json_is_null(v)) {
 		bad_field(d, m, "price_column", "a string or null", v);
-		goto fail;
+		return -1;
 	}
-	if (load_sub(m, doc, "", &m->top, d) < 0)
-		goto fail;
+	return 0;
+}
+
+/* The groups of a model trained by group: "by" with its column, groups and pooled model. */
+static int
+load_by(struct model *m, const json_t *doc, struct diag *d)
+{
+	const json_t *by;
+	char path[600];
+
 	by = json_object_get(doc, "by");
 	if (by != NULL && !json_is_null(by)) {
 		const json_t *groups = json_object_get(by, "groups"), *pooled = json_object_get(by, "pooled"),
@@ -738,19 +766,19 @@ model_from_json(json_t *doc, const char *name, struct diag *d)
 		json_t *g;
 		if (!json_is_object(by)) {
 			bad_field(d, m, "by", "an object or null", by);
-			goto fail;
+			return -1;
 		}
 		if (!json_is_string(gc)) {
 			bad_field(d, m, "by.column", "a string", gc);
-			goto fail;
+			return -1;
 		}
 		if (!json_is_object(groups)) {
 			bad_field(d, m, "by.groups", "an object", groups);
-			goto fail;
+			return -1;
 		}
 		if (!json_is_object(pooled)) {
 			bad_field(d, m, "by.pooled", "an object", pooled);
-			goto fail;
+			return -1;
 		}
 		m->group_col = xstrdup(json_string_value(gc));
 		m->groups = strtab_new();
@@ -760,7 +788,7 @@ model_from_json(json_t *doc, const char *name, struct diag *d)
 		free_sub(&m->top);
 		memset(&m->top, 0, sizeof m->top);
 		if (load_sub(m, pooled, "by.pooled.", &m->top, d) < 0)
-			goto fail;
+			return -1;
 		json_object_foreach((json_t *)groups, key, g) {
 			long gi = strtab_add(m->groups, key, strlen(key));
 			if (gi < 0)
@@ -768,19 +796,30 @@ model_from_json(json_t *doc, const char *name, struct diag *d)
 			snprintf(path, sizeof path, "by.groups[\"%.*s\"]", DIAG_VALUE_MAX, key);
 			if (!json_is_object(g)) {
 				bad_field(d, m, path, "an object", g);
-				goto fail;
+				return -1;
 			}
 			strcat(path, ".");
 			if (load_sub(m, g, path, &m->sub[gi], d) < 0)
-				goto fail;
+				return -1;
 		}
 	}
-	free(listed);
+	return 0;
+}
+
+struct model *
+model_from_json(json_t *doc, const char *name, struct diag *d)
+{
+	struct model *m = xcalloc(1, sizeof *m);
+
+	m->doc = json_incref(doc);
+	m->name = xstrdup(name);
+	m->price = -1;
+	if (load_head(m, doc, d) < 0 || load_columns(m, doc, d) < 0 || load_price(m, doc, d) < 0 ||
+	    load_sub(m, doc, "", &m->top, d) < 0 || load_by(m, doc, d) < 0) {
+		model_free(m);
+		return NULL;
+	}
 	return m;
-fail:
-	free(listed);
-	model_free(m);
-	return NULL;
 }
 
 struct model *
