@@ -18,9 +18,9 @@
 #include <string.h>
 
 /*
- * Formatting a double as the shortest text that reads back (num_format:
- * up to three printf and strtod calls) costs more than everything else a
- * row needs, and prices, quantities and costs take few distinct values.
+ * Formatting a double as the shortest text that reads back (num_format)
+ * is the costliest step of a transformed field, and prices, quantities and
+ * costs take few distinct values.
  * So each numeric transformation remembers its last results, direct-mapped
  * by the input field's text: a field seen before is neither parsed nor
  * formatted again, and gives the same text as the first time.

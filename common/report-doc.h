@@ -56,7 +56,8 @@ struct report_cell {
 struct report_table {
 	char *name;         /* machine key, e.g. "by_group" */
 	char *title;        /* for people, e.g. "By region" */
-	int kv;             /* a key/value table: two columns, key and value */
+	int kv;             /* a key/value table: three columns, key (machines), label
+	                     * (people) and value; see report_table_kv */
 	int detail;         /* 1: only for machines (JSON, CSV); 2: only for people */
 	int collapsed;      /* HTML: folded away under its title (<details>) */
 	int sortable;       /* HTML: a click on a head sorts the rows */
@@ -121,7 +122,9 @@ int report_doc_note(struct report_doc *doc, int warn, const char *text);
 /*
  * Append a table with ncols columns; keys and heads are arrays of ncols
  * strings (copied).  Returns the table (owned by doc) or NULL when out of
- * memory.  A kv table has the columns key and value: use report_table_kv.
+ * memory.  A kv table (report_doc_kv) has the columns key, label and value:
+ * fill it with report_table_kv, whose key "key|label for people" gives both
+ * (a key without '|' is its own label).
  */
 struct report_table *report_doc_table(struct report_doc *doc, const char *name,
     const char *title, size_t ncols, const char *const *keys, const char *const *heads);
@@ -149,8 +152,10 @@ struct report_chart *report_doc_chart(struct report_doc *doc, enum report_chart_
 const struct report_table *report_doc_find(const struct report_doc *doc, const char *name);
 
 /*
- * Render doc on fp.  Each returns 0; a write error shows in ferror(fp)
- * (the caller checks it when closing).  HTML is one self-contained XHTML-
+ * Render doc on fp.  The text, Markdown, HTML and JSON writers return 0;
+ * a write error shows in ferror(fp) (the caller checks it when closing).
+ * report_write_csv returns 0, or -1 when out of memory or its CSV writer
+ * failed to write.  HTML is one self-contained XHTML-
  * compatible page with inline SVG, no script and no external reference.
  */
 int report_write_text(const struct report_doc *doc, FILE *fp);

@@ -229,7 +229,11 @@ void cli_serve_reload_failed(const struct diag *d);
 void cli_serve_reject(const struct cli_serve *s, struct csvio_writer *w,
     const struct csvio_row *row, const struct diag *d);
 
-/* Parse a non-negative or positive number/int option, or exit 2 naming the option. */
+/*
+ * An option's number: cli_num_arg any number num_parse reads (the caller
+ * checks its range and says what it expected), cli_long_arg a whole number
+ * from min to max; otherwise exit 2 naming the option.
+ */
 double cli_num_arg(const char *option, const char *arg);
 long cli_long_arg(const char *option, const char *arg, long min, long max);
 /*
