@@ -10,10 +10,10 @@ secs=${1:-60}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-build-fuzz}
 cd "$top"
-targets=${*:-csvio num date formula model offers}
+targets=${*:-csvio num date formula model offers cleannum features cf}
 CC=${CC:-clang}
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -iquote common"
-pkg=$(pkg-config --cflags --libs gsl jansson)
+pkg=$(pkg-config --cflags --libs gsl jansson libsodium)
 mkdir -p "$build/obj" "$build/crashes"
 # common/ once, as objects without the fuzzer's main
 objs=""
@@ -21,7 +21,7 @@ for c in common/*.c; do
 	o="$build/obj/$(basename "$c" .c).o"
 	if [ ! -f "$o" ] || [ "$c" -nt "$o" ]; then
 		$CC -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
-			-std=c11 -D_POSIX_C_SOURCE=200809L -iquote common $(pkg-config --cflags gsl jansson) -c "$c" -o "$o"
+			-std=c11 -D_POSIX_C_SOURCE=200809L -iquote common $(pkg-config --cflags gsl jansson libsodium) -c "$c" -o "$o"
 	fi
 	objs="$objs $o"
 done
