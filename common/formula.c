@@ -2925,6 +2925,14 @@ predvar(const struct formula *f, size_t k)
 	return NULL;
 }
 
+const char *
+formula_predvar_label(const struct formula *f, size_t k)
+{
+	const struct var *v = predvar(f, k);
+
+	return v != NULL ? v->label : NULL;
+}
+
 char *
 formula_predvar(const struct formula *f, size_t k)
 {

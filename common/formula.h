@@ -127,6 +127,8 @@ int formula_learn(struct formula *f, const double *(*row)(const void *ctx, size_
  */
 size_t formula_npredvars(const struct formula *f);
 char *formula_predvar(const struct formula *f, size_t k);
+/* The label of variable k of those ("ns(x, df = 3)"), borrowed. */
+const char *formula_predvar_label(const struct formula *f, size_t k);
 int formula_set_predvars(struct formula *f, char *const *calls, size_t n, struct diag *d);
 
 /*

@@ -531,6 +531,15 @@ load_predvars(struct model *m, const json_t *pv, struct diag *d)
 
 	if (n == 0 && pv == NULL)
 		return 0;
+	if (pv == NULL) {
+		const char *label = formula_predvar_label(m->f, 0);
+		if (strncmp(label, "poly(", 5) == 0)
+			return diag_set(d, m->name, 0, NULL, label, strlen(label),
+			    "not a valid model: no \"predvars\" for an orthogonal polynomial (a model from "
+			    "before poly() was orthogonal meant poly(..., raw = TRUE): train it again)");
+		return diag_set(d, m->name, 0, NULL, label, strlen(label),
+		    "not a valid model: no \"predvars\" (the knots) for a spline");
+	}
 	if (!json_is_array(pv) || json_array_size(pv) != n) {
 		char w[64];
 		snprintf(w, sizeof w, "an array of %zu strings (the formula's)", n);
