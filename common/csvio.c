@@ -83,6 +83,8 @@ struct csvio_reader {
 	char *header_data;
 
 	int oom;
+	int na_missing;            /* a field "NA" is handed out empty (after the header) */
+	int header_done;
 	int one_column;            /* the header has exactly one field */
 	unsigned long long records;/* records pushed so far, header included */
 	struct diag pending;       /* a parse error to report once the queue is empty */
@@ -493,6 +495,19 @@ fill(struct csvio_reader *r, struct diag *d)
 	return 0;
 }
 
+/* R's write.csv writes a missing value as NA: hand it out as one (empty). */
+static void
+na_to_empty(struct csvio_row *row)
+{
+	size_t i;
+
+	for (i = 0; i < row->n; i++)
+		if (row->len[i] == 2 && row->f[i][0] == 'N' && row->f[i][1] == 'A') {
+			row->f[i][0] = '\0';
+			row->len[i] = 0;
+		}
+}
+
 int
 csvio_next(struct csvio_reader *r, struct csvio_row *row, struct diag *d)
 {
@@ -520,21 +535,58 @@ csvio_next(struct csvio_reader *r, struct csvio_row *row, struct diag *d)
 	row->len = r->flen + rr->first;
 	row->line = rr->line + r->line_offset;
 	row->plain = r->fplain + rr->first;
+	if (r->na_missing && r->header_done)
+		na_to_empty(row);
 	return 1;
 }
 
+/*
+ * The header: the first record, or (no_header) names for the columns of
+ * the first record, which stays queued as the first data row: the names
+ * given, or V1..Vn as R's read.csv(header = FALSE) names them.
+ */
 static int
-take_header(struct csvio_reader *r, struct diag *d)
+take_header(struct csvio_reader *r, const struct csvio_opts *o, struct diag *d)
 {
 	struct csvio_row row;
 	size_t i, total = 0, pos = 0;
+	char vname[32];
 	int got;
 
 	got = csvio_next(r, &row, d);
+	r->header_done = 1;
 	if (got < 0)
 		return -1;
 	if (got == 0) {
 		r->header.n = 0;
+		return 0;
+	}
+	if (o->no_header) {
+		if (o->n_names > 0 && o->n_names != row.n)
+			return diag_set(d, r->name, row.line, NULL, NULL, 0,
+			    "%zu column names given, but the first row has %zu fields", o->n_names, row.n);
+		r->next_row--;   /* the row is data: hand it out again */
+		if (r->na_missing)
+			na_to_empty(&row);
+		for (i = 0; i < row.n; i++)
+			total += (o->n_names > 0 ? strlen(o->names[i]) : sizeof vname) + 1;
+		r->header_data = malloc(total ? total : 1);
+		r->header.f = malloc((row.n + 1) * sizeof *r->header.f);
+		r->header.len = malloc((row.n + 1) * sizeof *r->header.len);
+		if (r->header_data == NULL || r->header.f == NULL || r->header.len == NULL)
+			return diag_set(d, r->name, 1, NULL, NULL, 0, "out of memory");
+		for (i = 0; i < row.n; i++) {
+			const char *nm = o->names ? o->names[i] : vname;
+			if (o->n_names == 0)
+				snprintf(vname, sizeof vname, "V%zu", i + 1);
+			r->header.f[i] = r->header_data + pos;
+			r->header.len[i] = strlen(nm);
+			memcpy(r->header_data + pos, nm, r->header.len[i] + 1);
+			pos += r->header.len[i] + 1;
+		}
+		r->header.n = row.n;
+		r->header.line = 0;
+		r->header.plain = NULL;
 		return 0;
 	}
 	for (i = 0; i < row.n; i++)
@@ -556,6 +608,13 @@ take_header(struct csvio_reader *r, struct diag *d)
 	return 0;
 }
 
+void
+csvio_opts_init(struct csvio_opts *o, unsigned char delim)
+{
+	memset(o, 0, sizeof *o);
+	o->delim = delim;
+}
+
 struct csvio_reader *
 csvio_open_fd(int fd, const char *name, unsigned char delim, struct diag *d)
 {
@@ -566,7 +625,18 @@ struct csvio_reader *
 csvio_open_fd_block(int fd, const char *name, unsigned char delim, size_t block,
     struct diag *d)
 {
+	struct csvio_opts o;
+
+	csvio_opts_init(&o, delim);
+	return csvio_open_fd_opts(fd, name, &o, block, d);
+}
+
+struct csvio_reader *
+csvio_open_fd_opts(int fd, const char *name, const struct csvio_opts *o, size_t block,
+    struct diag *d)
+{
 	struct csvio_reader *r = calloc(1, sizeof *r);
+	unsigned char delim = o->delim;
 
 	if (r == NULL) {
 		diag_set(d, name, 0, NULL, NULL, 0, "out of memory");
@@ -576,6 +646,7 @@ csvio_open_fd_block(int fd, const char *name, unsigned char delim, size_t block,
 	r->line = 1;
 	r->rec_line = 1;
 	r->delim = delim;
+	r->na_missing = o->na_missing;
 	r->block = block ? block : BLOCK;
 	r->name = strdup(name);
 	r->in = malloc(r->block);
@@ -591,7 +662,7 @@ csvio_open_fd_block(int fd, const char *name, unsigned char delim, size_t block,
 	r->cls['\n'] = r->cls['\r'] = CLS_NEWLINE | CLS_QUOTE;
 	r->cls['"'] = r->cls[','] = r->cls[delim] = CLS_QUOTE;
 	csv_set_space_func(&r->parser, keep_spaces);
-	if (take_header(r, d) < 0) {
+	if (take_header(r, o, d) < 0) {
 		csvio_close(r);
 		return NULL;
 	}
@@ -606,17 +677,26 @@ csvio_open_fd_block(int fd, const char *name, unsigned char delim, size_t block,
 struct csvio_reader *
 csvio_open(const char *path, unsigned char delim, struct diag *d)
 {
+	struct csvio_opts o;
+
+	csvio_opts_init(&o, delim);
+	return csvio_open_opts(path, &o, d);
+}
+
+struct csvio_reader *
+csvio_open_opts(const char *path, const struct csvio_opts *o, struct diag *d)
+{
 	struct csvio_reader *r;
 	int fd;
 
 	if (path == NULL || strcmp(path, "-") == 0)
-		return csvio_open_fd(0, "stdin", delim, d);
+		return csvio_open_fd_opts(0, "stdin", o, 0, d);
 	fd = open(path, O_RDONLY);
 	if (fd < 0) {
 		diag_errno(d, path, errno, "cannot open");
 		return NULL;
 	}
-	r = csvio_open_fd(fd, path, delim, d);
+	r = csvio_open_fd_opts(fd, path, o, 0, d);
 	if (r == NULL) {
 		close(fd);
 		return NULL;

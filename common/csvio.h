@@ -54,6 +54,31 @@ struct csvio_row {
  */
 struct csvio_reader *csvio_open(const char *path, unsigned char delim, struct diag *d);
 
+/*
+ * How to read: csvio_opts_init gives the defaults (delim, a header row, a
+ * field NA handed out as it is).
+ *  - na_missing: a data field that is exactly NA (what R's write.csv
+ *    writes for a missing value, in any column, and read.csv reads back as
+ *    one) is handed out empty, every program's missing value.
+ *  - no_header: the first record is data; the columns are named names[0..
+ *    n_names) (as many as its fields, else the open fails), or V1..Vn when
+ *    n_names is 0, as R's read.csv(header = FALSE) names them.  names is
+ *    copied.
+ */
+struct csvio_opts {
+	unsigned char delim;
+	int na_missing;
+	int no_header;
+	const char *const *names;
+	size_t n_names;
+};
+void csvio_opts_init(struct csvio_opts *o, unsigned char delim);
+struct csvio_reader *csvio_open_opts(const char *path, const struct csvio_opts *o,
+    struct diag *d);
+/* csvio_open_opts on an open descriptor, block bytes per read (0: default). */
+struct csvio_reader *csvio_open_fd_opts(int fd, const char *name, const struct csvio_opts *o,
+    size_t block, struct diag *d);
+
 /* Like csvio_open, on an open file descriptor; name is used in messages. */
 struct csvio_reader *csvio_open_fd(int fd, const char *name, unsigned char delim,
     struct diag *d);

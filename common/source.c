@@ -120,9 +120,18 @@ source_name(const struct source *s)
 struct csvio_reader *
 source_reader(struct source *s, unsigned char delim, struct diag *d)
 {
+	struct csvio_opts o;
+
+	csvio_opts_init(&o, delim);
+	return source_reader_opts(s, &o, d);
+}
+
+struct csvio_reader *
+source_reader_opts(struct source *s, const struct csvio_opts *o, struct diag *d)
+{
 	if (lseek(s->fd, s->start, SEEK_SET) < 0) {
 		diag_errno(d, s->name, errno, "cannot rewind");
 		return NULL;
 	}
-	return csvio_open_fd(s->fd, s->name, delim, d);
+	return csvio_open_fd_opts(s->fd, s->name, o, 0, d);
 }

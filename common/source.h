@@ -38,5 +38,8 @@ const char *source_name(const struct source *s);
  * with d filled (the input cannot be rewound, or bad CSV in the header).
  */
 struct csvio_reader *source_reader(struct source *s, unsigned char delim, struct diag *d);
+/* source_reader, reading as o says (csvio_opts). */
+struct csvio_reader *source_reader_opts(struct source *s, const struct csvio_opts *o,
+    struct diag *d);
 
 #endif

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "atomic.h"
 #include "num.h"
+#include "opts.h"
 #include "suggest.h"
 #include "xalloc.h"
 
@@ -17,6 +18,8 @@
 /* Set once in main, read by the message functions: the program-wide switches. */
 static const char *prog = "pr";
 static char **args;           /* main's argv, for the option getopt refused */
+static const struct cli_common *input_common;   /* the options of the input */
+static struct opts_list input_names;  /* --names (a global: reachable until exit) */
 static void (*fail_cleanup)(void *);
 static void *fail_arg;
 
@@ -196,6 +199,7 @@ cli_common_init(struct cli_common *c)
 {
 	memset(c, 0, sizeof *c);
 	c->delim = ',';
+	input_common = c;
 }
 
 /* The part options, once set in main: every input opened after them is that part. */
@@ -258,6 +262,19 @@ cli_common_opt(struct cli_common *c, int opt, const char *arg, const char *help)
 	case CLI_OPT_PART:
 		parse_part(c, arg);
 		return 1;
+	case CLI_OPT_KEEP_NA:
+		c->keep_na = 1;
+		return 1;
+	case CLI_OPT_NO_HEADER:
+		c->no_header = 1;
+		return 1;
+	case CLI_OPT_NAMES: {
+		struct diag d;
+		if (opts_list_add(&input_names, arg, &d) < 0)
+			cli_usage_diag("--names", &d);
+		c->no_header = 1;
+		return 1;
+	}
 	case 'h':
 		fputs(help, stdout);
 		if (fclose(stdout) != 0)
@@ -596,11 +613,37 @@ cli_check_paths(const struct cli_path *out, size_t n_out, const struct cli_path 
 	}
 }
 
+const struct csvio_opts *
+cli_input_opts(const struct cli_common *c)
+{
+	static struct csvio_opts o;
+
+	if (c == NULL && (c = input_common) == NULL) {
+		csvio_opts_init(&o, ',');
+		return &o;
+	}
+	csvio_opts_init(&o, c->delim);
+	o.na_missing = !c->keep_na;
+	o.no_header = c->no_header;
+	o.names = (const char *const *)input_names.v;
+	o.n_names = input_names.n;
+	return &o;
+}
+
 struct csvio_reader *
 cli_open_input(const char *path, unsigned char delim)
 {
 	struct diag d;
-	struct csvio_reader *r = csvio_open(path, delim, &d);
+	struct csvio_opts o;
+	struct csvio_reader *r;
+
+	if (input_common != NULL) {
+		o = *cli_input_opts(input_common);
+	} else {
+		csvio_opts_init(&o, delim);
+	}
+	o.delim = delim;
+	r = csvio_open_opts(path, &o, &d);
 
 	if (r == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);

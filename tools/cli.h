@@ -33,6 +33,9 @@ enum {
 	CLI_OPT_LINE_BUFFERED,      /* in the tables of the programs that serve */
 	CLI_OPT_ALLOW_EMPTY,
 	CLI_OPT_PART,               /* in the tables of the row-parallel programs */
+	CLI_OPT_KEEP_NA,
+	CLI_OPT_NAMES,
+	CLI_OPT_NO_HEADER,
 	CLI_OPT_FIRST_TOOL = 1100   /* a program's own long-only options start here */
 };
 
@@ -42,6 +45,9 @@ enum {
 	{ "allow-empty", no_argument,     NULL, CLI_OPT_ALLOW_EMPTY }, \
 	{ "delimiter", required_argument, NULL, 'd' }, \
 	{ "help",      no_argument,       NULL, 'h' }, \
+	{ "keep-na",   no_argument,       NULL, CLI_OPT_KEEP_NA }, \
+	{ "names",     required_argument, NULL, CLI_OPT_NAMES }, \
+	{ "no-header", no_argument,       NULL, CLI_OPT_NO_HEADER }, \
 	{ "quiet",     no_argument,       NULL, 'q' }, \
 	{ "rejects",   required_argument, NULL, CLI_OPT_REJECTS }, \
 	{ "strict",    no_argument,       NULL, CLI_OPT_STRICT }, \
@@ -65,6 +71,8 @@ struct cli_common {
 	unsigned char delim;      /* input delimiter, ',' by default */
 	int quiet, verbose, strict;
 	int allow_empty;          /* --allow-empty: data rows in and none out is not a failure */
+	int keep_na;              /* --keep-na: NA in the input is text */
+	int no_header;            /* --no-header or --names */
 	const char *rejects;      /* --rejects FILE, or NULL */
 	long part, part_rows;     /* --part N:ROWS; 0 when not a part */
 };
@@ -180,9 +188,20 @@ void cli_close_output(struct csvio_writer *w);
 void cli_finish(const struct cli_common *c, struct acct *a, const char *input_name,
     struct csvio_writer *w);
 
-/* Open the input (file argument or stdin) or exit 1 with the message. */
+/*
+ * How the program's input is read, from the common options: delim, NA a
+ * missing value unless --keep-na, no header with --no-header (columns
+ * V1..Vn) or --names LIST.  c NULL: the options cli_common_init was
+ * given.  Valid until the next call.
+ */
+const struct csvio_opts *cli_input_opts(const struct cli_common *c);
+
 /* Under --part, make r count lines as the whole input does (cli_open_input does it). */
 void cli_part_input(struct csvio_reader *r);
+/*
+ * Open the input (file argument or stdin) as cli_input_opts says, with
+ * delim, or exit 1 with the message.
+ */
 struct csvio_reader *cli_open_input(const char *path, unsigned char delim);
 
 /* The output writer on stdout, comma-separated; exits 1 when out of memory. */

@@ -41,9 +41,12 @@ static const char help[] =
 "  -h, --help             print this help and exit\n"
 "      --int=COLS         whole-number columns, every digit kept\n"
 "      --keep=COLS        write only these columns (in input order)\n"
+"      --keep-na          NA is a value, not a missing spelling\n"
 "      --key-file=FILE    the secret key of --pseudonymize (mode 600 or stricter)\n"
 "      --missing=LIST     the spellings of a missing value (default:\n"
 "                         " CLEAN_MISSING_DEFAULT ")\n"
+"      --names=LIST       the columns' names, for a file without a header row\n"
+"      --no-header        the first line is data; columns V1..Vn unless --names\n"
 "      --num=COLS         numeric columns: $1,234.50 is written 1234.5\n"
 "      --pad              pad a short row with empty fields, and drop empty\n"
 "                         fields past the header's width, instead of rejecting\n"
@@ -158,7 +161,7 @@ main(int argc, char **argv)
 	struct diag d;
 	const char *path;
 	size_t i;
-	int opt, got, dedupe = 0;
+	int opt, got, dedupe = 0, missing_given = 0;
 
 	cli_init(argv);
 	cli_common_init(&common);
@@ -181,6 +184,7 @@ main(int argc, char **argv)
 		}
 		if (opt == OPT_DEDUPE || opt == OPT_DEDUPE_KEY)
 			dedupe = 1;
+		missing_given |= opt == OPT_MISSING;
 		for (i = 0; i < sizeof tool_opts / sizeof tool_opts[0] && tool_opts[i].opt != opt; i++)
 			;
 		if (i == sizeof tool_opts / sizeof tool_opts[0])
@@ -190,6 +194,15 @@ main(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		cli_usage("too many arguments: one input file at most");
+	/*
+	 * NA is one of pr-clean's own missing spellings (--missing), so its
+	 * reader hands NA out as it is; --keep-na takes it off the default
+	 * list (which starts "NA,").
+	 */
+	if (common.keep_na && !missing_given &&
+	    clean_opts_set(opts, CLEAN_OPT_MISSING, CLEAN_MISSING_DEFAULT + 3, &d) < 0)
+		cli_usage_diag("--keep-na", &d);
+	common.keep_na = 1;
 	if (clean_opts_check(opts, &d) < 0)
 		cli_usage_diag(NULL, &d);
 	if (common.part > 0 && (dedupe || clean_opts_need_stats(opts)))
@@ -214,7 +227,7 @@ main(int argc, char **argv)
 	/* Statistics of whole columns: a first pass over the same rows. */
 	if (clean_opts_need_stats(opts)) {
 		if ((src = source_open(path, &d)) == NULL ||
-		    (first = source_reader(src, common.delim, &d)) == NULL)
+		    (first = source_reader_opts(src, cli_input_opts(&common), &d)) == NULL)
 			cli_fail_diag(EXIT_FAIL, &d);
 		if ((clean = clean_new(opts, first, &d)) == NULL)
 			cli_fail_diag(EXIT_FAIL, &d);
@@ -227,7 +240,7 @@ main(int argc, char **argv)
 			snprintf(d.file, sizeof d.file, "%s", csvio_name(first));
 			cli_fail_diag(EXIT_FAIL, &d);
 		}
-		if ((in = source_reader(src, common.delim, &d)) == NULL)
+		if ((in = source_reader_opts(src, cli_input_opts(&common), &d)) == NULL)
 			cli_fail_diag(EXIT_FAIL, &d);
 	} else {
 		in = cli_open_input(path, common.delim);

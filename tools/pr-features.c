@@ -87,6 +87,9 @@ static const char help[] =
 "Common options:\n"
 "  -d, --delimiter=CHAR   input field delimiter (default ,)\n"
 "  -h, --help             print this help and exit\n"
+"      --keep-na          read NA as text, not as a missing value\n"
+"      --names=LIST       the columns' names, for a file without a header row\n"
+"      --no-header        the first line is data; columns V1..Vn unless --names\n"
 "      --part=N:ROWS      with --apply: this run is part N of an input split into\n"
 "                         parts of ROWS lines (parallel --pipe -N ROWS --header :\n"
 "                         ... --part {#}:ROWS): no header after part 1, line\n"
@@ -457,10 +460,12 @@ parse_args(struct args *a, int argc, char **argv)
 static struct csvio_reader *
 reopen(struct source *src, unsigned char delim)
 {
+	struct csvio_opts o = *cli_input_opts(NULL);
 	struct csvio_reader *r;
 	struct diag d;
 
-	if ((r = source_reader(src, delim, &d)) == NULL)
+	o.delim = delim;
+	if ((r = source_reader_opts(src, &o, &d)) == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
 	return r;
 }

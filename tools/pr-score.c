@@ -30,9 +30,12 @@ static const char help[] =
 "      --elasticity       add elasticity: d log E[y] / d log price at the row's price\n"
 "  -h, --help             print this help and exit\n"
 "      --interval=LEVEL   add NAME_lower and NAME_upper: a LEVEL confidence band\n"
+"      --keep-na          read NA as text, not as a missing value\n"
 "      --line-buffered    answer row by row: write and flush each row's answer\n"
 "                         before reading the next; add _reason; reload MODEL on SIGHUP\n"
 "  -m, --model=FILE       the model to score with (required)\n"
+"      --names=LIST       the columns' names, for a file without a header row\n"
+"      --no-header        the first line is data; columns V1..Vn unless --names\n"
 "      --price=COL        read the price from COL instead of the model's price column\n"
 "      --part=N:ROWS      this run is part N of an input split into parts of ROWS\n"
 "                         lines (parallel --pipe -N ROWS --header : ... --part {#}:ROWS):\n"
@@ -246,7 +249,7 @@ main(int argc, char **argv)
 	}
 	snprintf(name, sizeof name, "%s", as ? as : model_pred_name(m));
 
-	in = run.in = csvio_open(optind < argc ? argv[optind] : NULL, common.delim, &d);
+	in = run.in = csvio_open_opts(optind < argc ? argv[optind] : NULL, cli_input_opts(&common), &d);
 	if (in == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
 	cli_part_input(in);

@@ -36,8 +36,11 @@ static const char help[] =
 "  -f, --formula=FORMULA  the model, e.g. 'bought ~ log(price) * segment'\n"
 "  -h, --help             print this help and exit\n"
 "      --holdout=FRAC     fit on the other rows, validate on a random FRAC\n"
+"      --keep-na          read NA as text, not as a missing value\n"
 "      --l2=LAMBDA        ridge penalty (the intercept is not penalised)\n"
 "      --max-iter=N       at most N IRLS iterations (default 25, R's glm.control maxit)\n"
+"      --names=LIST       the columns' names, for a file without a header row\n"
+"      --no-header        the first line is data; columns V1..Vn unless --names\n"
 "  -o, --output=FILE      write the model as JSON to FILE (atomically)\n"
 "      --price=COL        the price column (default price, if the formula uses it)\n"
 "  -q, --quiet            say nothing on stderr unless the run fails\n"
@@ -214,7 +217,7 @@ main(int argc, char **argv)
 	if ((spec.price = train_price_col(run.f, &o.price, &d)) < -1)
 		cli_usage_diag(NULL, &d);
 
-	run.in = csvio_open(optind < argc ? argv[optind] : NULL, common.delim, &d);
+	run.in = csvio_open_opts(optind < argc ? argv[optind] : NULL, cli_input_opts(&common), &d);
 	if (run.in == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
 	nc = formula_ncols(run.f);
