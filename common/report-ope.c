@@ -286,9 +286,9 @@ build_ope(const struct report *r, struct report_doc *doc)
 	}
 
 	TRYP(t = report_doc_table(doc, "ope", "Estimates (95% normal intervals)", 6, ek, eh));
-	TRY(estimate_row(t, "logged", "mean reward of the logging policy", o->logged.mean,
+	TRY(estimate_row(t, "logged", "logging policy", o->logged.mean,
 	    sqrt(welford_var(&o->logged) / n)));
-	TRY(estimate_row(t, "ipw", "inverse propensity weighting", ipw, ipw_se));
+	TRY(estimate_row(t, "ipw", "IPW", ipw, ipw_se));
 	TRY(estimate_row(t, "snipw", "self-normalised IPW", snipw, snipw_se));
 	if (r->eval != NULL)
 		TRY(estimate_row(t, "dr", "doubly robust", o->dr.mean,
