@@ -8,7 +8,9 @@
  * state document, and the caller then applies that document (read back
  * with feat_load_json) to the input again.  Because fitting transforms its
  * input with the very document it saved, applying the saved state to the
- * same input gives the same bytes.
+ * same input gives the same bytes -- except with asof_col (point in time),
+ * where feat_state_take_rows hands the second pass each row's own history
+ * fields, and the state's table is the one for rows dated its asof.
  *
  * Applying (feat_load, feat_bind, feat_apply_row) streams: each row is
  * parsed, looked up and written without allocating.
