@@ -1056,7 +1056,6 @@ pricing_put_header(const struct pricing *p, struct csvio_writer *w, const struct
 		csvio_put_str(w, PRICING_COL_POLICY);
 		csvio_put_str(w, PRICING_COL_PROPENSITY);
 	}
-	csvio_end(w);
 }
 
 void

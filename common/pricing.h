@@ -190,7 +190,7 @@ void pricing_free(struct pricing *p);   /* NULL-safe */
 int pricing_decide(struct pricing *p, const struct csvio_row *row, double lambda,
     struct pricing_decision *dc, struct diag *d);
 
-/* The input's header followed by the output columns of this run. */
+/* The input's header followed by the output columns of this run; the caller ends the row. */
 void pricing_put_header(const struct pricing *p, struct csvio_writer *w,
     const struct csvio_row *header);
 

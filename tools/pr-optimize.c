@@ -76,6 +76,9 @@ static const char help[] =
 "                         lines (parallel --pipe -N ROWS --header : ... --part {#}:ROWS):\n"
 "                         no header after part 1, line numbers of the whole input\n"
 "  -q, --quiet              say nothing on stderr unless the run fails\n"
+"      --line-buffered      answer row by row: write and flush each row's answer\n"
+"                           before reading the next; add _reason; reload MODEL\n"
+"                           and the offers on SIGHUP\n"
 "      --rejects=FILE       write rejected rows to FILE with _line and _reason\n"
 "      --allow-empty        a run that reads data rows and writes none succeeds\n"
 "      --strict             fail on the first rejected row\n"
@@ -105,6 +108,8 @@ struct run {
 	struct pricing_capacity *held;
 	struct acct acct;
 	int acct_open;
+	int line_buffered;
+	struct cli_serve serve;
 };
 
 static void
@@ -128,6 +133,42 @@ run_free(void *arg)
 	r->model = NULL;
 }
 
+/*
+ * SIGHUP under --line-buffered: load the model and the offers again and
+ * put them in use only when both load and bind to the input; otherwise
+ * keep the ones in use.
+ */
+static void
+reload(struct run *r)
+{
+	struct model *m;
+	struct offers of;
+	struct pricing *p = NULL;
+	struct diag d;
+
+	memset(&of, 0, sizeof of);
+	if ((m = model_load(r->model_path, &d)) == NULL
+	    || (r->offers_path != NULL && offers_load(&of, r->offers_path, ',', r->cfg.promo_col,
+	    &d) < 0)
+	    || (p = pricing_new(&r->cfg, m, r->model_path, r->in,
+	    r->offers_path != NULL ? &of : NULL, &d)) == NULL) {
+		cli_serve_reload_failed(&d);
+		offers_free(&of);
+		model_free(m);
+		return;
+	}
+	pricing_free(r->pricing);
+	offers_free(&r->offers);
+	model_free(r->model);
+	r->model = m;
+	r->offers = of;
+	/* the new pricing points at the offers it was bound to: now r->offers */
+	pricing_free(p);
+	if ((r->pricing = pricing_new(&r->cfg, r->model, r->model_path, r->in,
+	    r->offers_path != NULL ? &r->offers : NULL, &d)) == NULL)
+		cli_fail_diag(EXIT_FAIL, &d);   /* it bound a moment ago: out of memory */
+}
+
 /* Every row decided and written as it comes. */
 static void
 run_stream(struct run *r)
@@ -138,9 +179,12 @@ run_stream(struct run *r)
 	int got;
 
 	while ((got = csvio_next(r->in, &row, &d)) > 0) {
+		if (cli_serve_reload_due(&r->serve))
+			reload(r);
 		r->acct.n_in++;
 		if (pricing_decide(r->pricing, &row, 0, &dc, &d) < 0) {
 			cli_reject(&r->common, &r->acct, csvio_name(r->in), &row, &d);
+			cli_serve_reject(&r->serve, r->out, &row, &d);
 			continue;
 		}
 		pricing_put_row(r->pricing, r->out, &row, &dc, NAN);
@@ -214,6 +258,7 @@ static const struct option longopts[] = {
 	{ "explore-key",  required_argument, NULL, OPT_EXPLORE_KEY },
 	{ "grid",         required_argument, NULL, OPT_GRID },
 	{ "grid-col",     required_argument, NULL, OPT_GRID_COL },
+	{ "line-buffered", no_argument,      NULL, CLI_OPT_LINE_BUFFERED },
 	{ "max-change",   required_argument, NULL, OPT_MAX_CHANGE },
 	{ "max-down",     required_argument, NULL, OPT_MAX_DOWN },
 	{ "max-price",    required_argument, NULL, OPT_MAX_PRICE },
@@ -297,6 +342,7 @@ parse_args(struct run *r, int argc, char **argv)
 			c->seed_given = 1;
 			break;
 		case OPT_EXPLORE_KEY: c->explore_key = optarg; break;
+		case CLI_OPT_LINE_BUFFERED: r->line_buffered = 1; break;
 		case OPT_MAX_SPREAD: rule_arg(r, PRICING_MAX_SPREAD, optarg); break;
 		case OPT_SPREAD_BY: c->spread_by = optarg; break;
 		case OPT_SPREAD_REF: c->spread_ref = optarg; break;
@@ -315,6 +361,8 @@ parse_args(struct run *r, int argc, char **argv)
 	c->with_offers = r->offers_path != NULL;
 	if (r->common.part > 0 && c->rule[PRICING_CAPACITY].arg != NULL)
 		cli_usage("--part cannot be given with --capacity (it needs the whole input)");
+	if (r->line_buffered && c->rule[PRICING_CAPACITY].arg != NULL)
+		cli_usage("--line-buffered and --capacity exclude each other (--capacity holds every row)");
 	if (pricing_config_check(c, &option, &d) < 0)
 		cli_usage_diag(option, &d);
 }
@@ -351,11 +399,14 @@ main(int argc, char **argv)
 		cli_fail_diag(EXIT_FAIL, &d);
 
 	r->out = cli_open_output();
+	cli_serve_init(&r->serve, r->line_buffered, r->out);
 	acct_init(&r->acct);
 	cli_open_rejects(&r->common, &r->acct, csvio_header(r->in));
 	r->acct_open = 1;
-	if (csvio_ncols(r->in) > 0)
+	if (csvio_ncols(r->in) > 0) {
 		pricing_put_header(r->pricing, r->out, csvio_header(r->in));
+		cli_serve_header(&r->serve, r->out, csvio_ncols(r->in));
+	}
 	if (r->cfg.rule[PRICING_CAPACITY].arg != NULL)
 		run_capacity(r);
 	else
