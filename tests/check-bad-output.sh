@@ -13,16 +13,8 @@ passed=0
 failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-# 50,000 rows of candidates and a linear model of price: enough output to fill any buffer
-cat >"$tmp/model.json" <<'JSON'
-{"format":"pr-model","version":1,"formula":"q ~ price","family":"linear","response":"q",
- "response_log":false,"price_column":"price","weight_column":null,"l2":0,
- "columns":[{"name":"price","kind":"numeric"}],"terms":["price"],
- "coefficient_names":["(Intercept)","price"],
- "coefficients":[{"term":"(Intercept)","estimate":100,"std_error":1},{"term":"price","estimate":-2,"std_error":0.1}],
- "covariance":[[1,0],[0,0.01]],"dispersion":1,"df_residual":100,
- "training":{"n":102,"rank":2,"df_residual":100,"df_null":101}}
-JSON
+# 50,000 rows of candidates (below) and a linear model of price: enough output to fill any buffer
+cp "$top/testdata/price-linear-model.json" "$tmp/model.json"
 ok() { passed=$((passed + 1)); }
 bad() { failed=$((failed + 1)); echo "FAIL $*"; }
 # the files in $tmp/out: a temporary left behind shows here
