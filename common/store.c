@@ -106,6 +106,26 @@ store_line(const struct store *s, size_t r)
 	return s->jump_line[lo] + (long)(r - s->jump_row[lo]);
 }
 
+int
+store_spec_columns(struct store_spec *spec, const struct csvio_reader *in, long *field,
+    const char *weight, const char *group, struct diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < formula_ncols(spec->f); i++)
+		if ((field[i] = csvio_require_col(in, formula_col(spec->f, i), d)) < 0)
+			return -1;
+	spec->field = field;
+	spec->weight_field = spec->group_field = -1;
+	spec->weight_name = weight;
+	spec->group_name = group;
+	if (weight != NULL && (spec->weight_field = csvio_require_col(in, weight, d)) < 0)
+		return -1;
+	if (group != NULL && (spec->group_field = csvio_require_col(in, group, d)) < 0)
+		return -1;
+	return 0;
+}
+
 struct store *
 store_new(const struct store_spec *spec)
 {

@@ -74,6 +74,15 @@ struct store {
 	char decimal_comma[DIAG_VALUE_MAX];
 };
 
+/*
+ * Fill spec's fields from in's header: field (formula_ncols(spec->f)
+ * longs, the caller's) gets each formula column's index, and the weight
+ * and group columns (NULL: none) theirs.  Returns 0, or -1 with d naming
+ * a missing column (csvio_require_col).
+ */
+int store_spec_columns(struct store_spec *spec, const struct csvio_reader *in, long *field,
+    const char *weight, const char *group, struct diag *d);
+
 /* An empty store for spec (copied; spec->f stays borrowed).  Never NULL (xalloc.h). */
 struct store *store_new(const struct store_spec *spec);
 void store_free(struct store *s);                           /* NULL-safe */

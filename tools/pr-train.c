@@ -139,7 +139,6 @@ main(int argc, char **argv)
 	struct diag d;
 	struct run run;
 	char input_name[DIAG_FILE_MAX];
-	size_t nc, i;
 	int opt, got, fam;
 
 	cli_init(argv);
@@ -220,17 +219,8 @@ main(int argc, char **argv)
 	run.in = csvio_open_opts(optind < argc ? argv[optind] : NULL, cli_input_opts(&common), &d);
 	if (run.in == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
-	nc = formula_ncols(run.f);
-	spec.field = run.field = xrealloc(NULL, nc * sizeof *run.field);
-	for (i = 0; i < nc; i++)
-		if ((run.field[i] = csvio_require_col(run.in, formula_col(run.f, i), &d)) < 0)
-			cli_fail_diag(EXIT_FAIL, &d);
-	spec.weight_field = spec.group_field = -1;
-	spec.weight_name = o.weight;
-	spec.group_name = o.by;
-	if (o.weight && (spec.weight_field = csvio_require_col(run.in, o.weight, &d)) < 0)
-		cli_fail_diag(EXIT_FAIL, &d);
-	if (o.by && (spec.group_field = csvio_require_col(run.in, o.by, &d)) < 0)
+	run.field = xrealloc(NULL, formula_ncols(run.f) * sizeof *run.field);
+	if (store_spec_columns(&spec, run.in, run.field, o.weight, o.by, &d) < 0)
 		cli_fail_diag(EXIT_FAIL, &d);
 	acct_init(&acct);
 	cli_open_rejects(&common, &acct, csvio_header(run.in));
