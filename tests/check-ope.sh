@@ -9,6 +9,9 @@
 # positives) happens by chance less than once in 200 runs.  A larger run is
 # tests/bench/bench-ope.sh.  Last line: "N passed, N failed".
 BUILD=${BUILD:-build}
+# awk compares the numbers: with a point as the decimal mark whatever the locale
+LC_ALL=C
+export LC_ALL
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin="$top/$BUILD/bin"
 gen="$top/$BUILD/tests/gen-ope"
