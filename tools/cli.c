@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,15 @@ static const char *prog = "pr";
 static char **args;           /* main's argv, for the option getopt refused */
 static const struct cli_common *input_common;   /* the options of the input */
 static struct opts_list input_names;  /* --names (a global: reachable until exit) */
+static int progress_showing;  /* a progress line is on the terminal: clear it first */
+
+static void
+clear_progress(void)
+{
+	if (progress_showing)
+		fputs("\r\033[K", stderr);
+	progress_showing = 0;
+}
 static void (*fail_cleanup)(void *);
 static void *fail_arg;
 
@@ -295,6 +306,7 @@ cli_common_opt(struct cli_common *c, int opt, const char *arg, const char *help)
 static void
 vwarn_line(const char *fmt, va_list ap)
 {
+	clear_progress();
 	fprintf(stderr, "%s: ", prog);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -317,6 +329,7 @@ warn_diag_led(const char *lead, const struct diag *d)
 	char buf[DIAG_FILE_MAX + DIAG_COL_MAX + DIAG_VALUE_MAX * 4 + DIAG_WHAT_MAX + 64];
 
 	diag_format(d, buf, sizeof buf);
+	clear_progress();
 	fprintf(stderr, "%s: %s%s\n", prog, lead, buf);
 }
 
@@ -745,6 +758,44 @@ cli_serve_reject(const struct cli_serve *s, struct csvio_writer *w,
 	}
 	csvio_tail(w, reason);
 	csvio_end(w);
+}
+
+void
+cli_progress_init(struct cli_progress *p, const struct cli_common *c)
+{
+	memset(p, 0, sizeof *p);
+	p->on = !c->quiet && isatty(2);
+}
+
+void
+cli_progress(struct cli_progress *p, const char *fmt, ...)
+{
+	struct timespec ts;
+	double now;
+	va_list ap;
+
+	if (!p->on)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	if (p->shown && now - p->last < 0.25)
+		return;
+	p->last = now;
+	p->shown = 1;
+	progress_showing = 1;
+	fprintf(stderr, "\r\033[K%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+}
+
+void
+cli_progress_done(struct cli_progress *p)
+{
+	if (p->on && p->shown)
+		clear_progress();
+	p->shown = 0;
 }
 
 double

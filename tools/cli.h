@@ -249,6 +249,22 @@ void cli_serve_reject(const struct cli_serve *s, struct csvio_writer *w,
     const struct csvio_row *row, const struct diag *d);
 
 /*
+ * Progress on long work: one line on stderr, rewritten in place ("\r"),
+ * only when stderr is a terminal and not --quiet: never in a pipe, a file
+ * or a cron mail.  cli_progress writes the line at its first call and then
+ * at most 4 times a second (it reads the clock: call it every few thousand
+ * rows); cli_progress_done clears the line, as every message does first.
+ */
+struct cli_progress {
+	int on, shown;
+	double last;              /* seconds, CLOCK_MONOTONIC */
+};
+void cli_progress_init(struct cli_progress *p, const struct cli_common *c);
+void cli_progress(struct cli_progress *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void cli_progress_done(struct cli_progress *p);
+
+/*
  * An option's number: cli_num_arg any number num_parse reads (the caller
  * checks its range and says what it expected), cli_long_arg a whole number
  * from min to max; otherwise exit 2 naming the option.

@@ -136,6 +136,7 @@ main(int argc, char **argv)
 	struct csvio_row row;
 	struct store_spec spec;
 	struct acct acct;
+	struct cli_progress progress;
 	struct diag d;
 	struct run run;
 	char input_name[DIAG_FILE_MAX];
@@ -227,8 +228,11 @@ main(int argc, char **argv)
 	run.acct = &acct;
 	run.s = store_new(&spec);
 
+	cli_progress_init(&progress, &common);
 	while ((got = csvio_next(run.in, &row, &d)) > 0) {
-		acct.n_in++;
+		if ((++acct.n_in & 0x3fff) == 0)
+			cli_progress(&progress, "%llu rows read (%llu MB)", acct.n_in,
+			    csvio_bytes(run.in) >> 20);
 		if (csvio_check_width(run.in, &row, &d) < 0 || store_add_row(run.s, &row, &d) < 0)
 			cli_reject(&common, &acct, csvio_name(run.in), &row, &d);
 		else
@@ -245,8 +249,16 @@ main(int argc, char **argv)
 	o.acct = &acct;
 	o.note = note;
 	out = cli_open_output();
-	if (train_run(&o, run.f, run.s, csvio_name(run.in), out, &run.doc, &d) < 0)
+	if (acct.n_in > 0x3fff) {
+		progress.shown = 0;   /* this line at once */
+		cli_progress(&progress, "fitting %llu rows%s%s%s", acct.n_out,
+		    o.folds ? ", with cross-validation" : "", o.by ? " by " : "", o.by ? o.by : "");
+	}
+	if (train_run(&o, run.f, run.s, csvio_name(run.in), out, &run.doc, &d) < 0) {
+		cli_progress_done(&progress);
 		cli_fail_diag(EXIT_FAIL, &d);
+	}
+	cli_progress_done(&progress);
 	/* renamed into place by cli_finish, when stdout is written too */
 	if (output) {
 		struct atomic_file *af = cli_output(output);
