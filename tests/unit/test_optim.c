@@ -543,6 +543,48 @@ test_capacity(struct optim *w)
 }
 
 /*
+ * A demand that bends at a reference price r: elasticity e1 below it, e2
+ * above (q = (p/r)^-e1 below r, (p/r)^-e2 above; cost c).  Each side's
+ * constant-elasticity optimum c e / (e - 1) lies on the other side (12
+ * and 5.33 around r = 8), so the profit peaks exactly at r, where f'
+ * jumps from + to -.
+ */
+static double
+kinked_demand(void *ctx, double p, double *dq)
+{
+	double e = p < 8 ? 1.5 : 4, q = pow(p / 8, -e);
+
+	(void)ctx;
+	*dq = -e * q / p;
+	return q;
+}
+
+static void
+test_kinks(struct optim *w)
+{
+	struct optim_problem pb;
+	struct optim_result r;
+	struct diag d;
+	double kink = 8;
+
+	memset(&pb, 0, sizeof pb);
+	pb.demand = kinked_demand;
+	pb.paid_a = 1;
+	pb.unit_cost = 4;
+	pb.lo = 4;
+	pb.hi = 24;
+	pb.lo_rule = OPTIM_RULE_MIN_PRICE;
+	pb.hi_rule = OPTIM_RULE_MAX_PRICE;
+	pb.today = 10;
+	pb.kinks = &kink;
+	pb.nkinks = 1;
+	CHECK(optim_solve(w, &pb, &r, &d) == 0, "kink: solved");
+	CHECK(r.price == 8, "kink: the optimum is the reference price 8, exactly");
+	CHECK(r.status == OPTIM_OK && r.binding == OPTIM_RULE_NONE, "kink: an interior optimum");
+	CHECK_REL(r.value, 4 * 1, 0, "kink: profit (8 - 4) * 1");
+}
+
+/*
  * Endings as retailers say them, against the same points listed as a grid
  * (written out here in whole units of the last decimal, independently of
  * the parser): the best point must be the same double, for bounds that
@@ -683,6 +725,7 @@ main(void)
 	test_capacity(w);
 	test_extremes(w);
 	test_endings(w);
+	test_kinks(w);
 	optim_free(w);
 	return check_done();
 }
