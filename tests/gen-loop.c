@@ -146,7 +146,7 @@ main(int argc, char **argv)
 
 	if (strcmp(mode, "truth") == 0) {
 		printf("%.17g\n", b_true);
-		return 0;
+		goto done;
 	}
 	if (strcmp(mode, "history") == 0 && argc == 4) {
 		gsl_rng_set(r, strtoul(argv[2], NULL, 10));
@@ -161,7 +161,7 @@ main(int argc, char **argv)
 			    item, p, list_price[item], 0.5 * list_price[item],
 			    gsl_rng_uniform(r) < prob(item, p));
 		}
-		return 0;
+		goto done;
 	}
 	if (strcmp(mode, "candidates") == 0 && argc == 5) {
 		int day = atoi(argv[3]);
@@ -175,13 +175,15 @@ main(int argc, char **argv)
 			printf("%s,c%04d,i%d,%.2f,%.2f,%.2f,%.2f,%.2f\n", date,
 			    (int)gsl_rng_uniform_int(r, 500), item, l, l, 0.5 * l, 0.7 * l, 1.3 * l);
 		}
-		return 0;
+		goto done;
 	}
 	if ((strcmp(mode, "outcomes") == 0 && argc == 4) || (strcmp(mode, "value") == 0 && argc == 2)) {
 		int pc, ic, dc, cc, lc, hc, qc, row = 0, outcomes = mode[0] == 'o';
 		double got = 0, best = 0;
-		if (fgets(line, sizeof line, stdin) == NULL)
+		if (fgets(line, sizeof line, stdin) == NULL) {
+			gsl_rng_free(r);
 			return 1;
+		}
 		pc = col_of(line, "opt_price");
 		ic = col_of(line, "item");
 		dc = col_of(line, "date");
@@ -191,6 +193,7 @@ main(int argc, char **argv)
 		qc = col_of(line, "propensity");
 		if (pc < 0 || ic < 0 || dc < 0 || cc < 0 || lc < 0 || hc < 0) {
 			fprintf(stderr, "gen-loop: a column is missing\n");
+			gsl_rng_free(r);
 			return 1;
 		}
 		if (outcomes)
@@ -218,9 +221,13 @@ main(int argc, char **argv)
 		}
 		if (!outcomes)
 			printf("%.6f %.6f\n", got, best);
-		return 0;
+		goto done;
 	}
 	fprintf(stderr, "usage: gen-loop history SEED N | candidates SEED DAY N | "
 	    "outcomes SEED DAY | value | truth\n");
+	gsl_rng_free(r);
 	return 2;
+done:
+	gsl_rng_free(r);
+	return 0;
 }
