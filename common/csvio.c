@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #define BLOCK 65536
+/* The most of the input's first line that the UTF-16 check looks at. */
+#define UTF16_LOOK 512
 
 /*
  * Bytes kept free past the arena's last field: on_field_plain copies a
@@ -46,6 +48,8 @@ struct csvio_reader {
 	char *name;
 	struct csv_parser parser;
 	unsigned char *in;
+	size_t in_cap;              /* bytes at r->in: the block, and at least UTF16_LOOK */
+	int first_read;             /* the first bytes were read (read_first) */
 	size_t block;
 	unsigned long long bytes;
 	int eof, failed;
@@ -367,7 +371,36 @@ parse_error(struct csvio_reader *r, const unsigned char *buf, size_t at, size_t 
 }
 
 /*
- * The first block of the input, got bytes in r->in: a UTF-16 file (Excel's
+ * The first bytes of the input into r->in: up to its first LF, UTF16_LOOK
+ * bytes or its end, whatever the block size, so that utf16_refused sees the
+ * same bytes in every reader (a block of 4 bytes saw "\0a\r," as UTF-16).
+ * Stopping at the first LF lets a co-process's client send a short header
+ * and wait.  Returns the bytes read, or -1 with errno set.
+ */
+static ssize_t
+read_first(struct csvio_reader *r)
+{
+	size_t total = 0, want;
+	ssize_t got;
+
+	for (;;) {
+		want = r->in_cap - total < r->block ? r->in_cap - total : r->block;
+		do
+			got = read(r->fd, r->in + total, want);
+		while (got < 0 && errno == EINTR);
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			break;
+		total += (size_t)got;
+		if (total >= UTF16_LOOK || memchr(r->in + total - (size_t)got, '\n', (size_t)got))
+			break;
+	}
+	return (ssize_t)total;
+}
+
+/*
+ * The first bytes of the input, got bytes in r->in: a UTF-16 file (Excel's
  * "Unicode text": a BOM FF FE or FE FF, or ASCII text with a NUL after or
  * before every character) parses as garbage with NULs in it.  Refuse it
  * with the command that converts it.  Returns 0, or -1 with d filled.
@@ -376,12 +409,16 @@ static int
 utf16_refused(struct csvio_reader *r, size_t got, struct diag *d)
 {
 	const unsigned char *b = r->in;
-	size_t n = got < 512 ? got : 512, i, nul_even = 0, nul_odd = 0;
-	int be, tabs = 0, bom = (b[0] == 0xff && b[1] == 0xfe) || (b[0] == 0xfe && b[1] == 0xff);
+	const unsigned char *lf = memchr(b, '\n', got);
+	size_t n = lf != NULL ? (size_t)(lf - b) + 1 : got, i, nul_even = 0, nul_odd = 0;
+	int be, tabs = 0, bom;
 	char conv[DIAG_FILE_MAX + 64];
 
+	if (n > UTF16_LOOK)
+		n = UTF16_LOOK;
 	if (n < 2)
 		return 0;
+	bom = (b[0] == 0xff && b[1] == 0xfe) || (b[0] == 0xfe && b[1] == 0xff);
 	for (i = 0; i < n; i++)
 		if (b[i] == 0 && i % 2)
 			nul_odd++;
@@ -422,9 +459,14 @@ fill(struct csvio_reader *r, struct diag *d)
 
 	compact(r);
 	while (r->nrows == 0 && !r->eof) {
-		do
-			got = read(r->fd, r->in, r->block);
-		while (got < 0 && errno == EINTR);
+		if (!r->first_read) {
+			got = read_first(r);
+			r->first_read = 1;
+		} else {
+			do
+				got = read(r->fd, r->in, r->block);
+			while (got < 0 && errno == EINTR);
+		}
 		if (got < 0) {
 			r->failed = 1;
 			return diag_errno(d, r->name, errno, "read error");
@@ -649,7 +691,8 @@ csvio_open_fd_opts(int fd, const char *name, const struct csvio_opts *o, size_t 
 	r->na_missing = o->na_missing;
 	r->block = block ? block : BLOCK;
 	r->name = strdup(name);
-	r->in = malloc(r->block);
+	r->in_cap = r->block > UTF16_LOOK ? r->block : UTF16_LOOK;
+	r->in = malloc(r->in_cap);
 	if (r->name == NULL || r->in == NULL ||
 	    csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0) {
 		diag_set(d, name, 0, NULL, NULL, 0, "out of memory");
@@ -1062,8 +1105,9 @@ csvio_put(struct csvio_writer *w, const char *s, size_t len)
 	 */
 	if (w->at_start) {
 		w->at_start = 0;
-		if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
-			quote = 1;
+		if ((len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) ||
+		    (len >= 2 && (memcmp(s, "\xff\xfe", 2) == 0 || memcmp(s, "\xfe\xff", 2) == 0)))
+			quote = 1;   /* ... and one that starts with a UTF-16 BOM would be refused */
 	}
 	if (!quote && !needs_quotes(w, s, len)) {
 		emit(w, s, len);
