@@ -1063,15 +1063,21 @@ aunary(struct parser *p)
 	return apow(p);
 }
 
+/*
+ * A left-associative run of binary operators over the level below: sub
+ * parses an operand, ops the operator bytes, kinds the node of each.
+ */
 static int
-aterm(struct parser *p)
+left_assoc(struct parser *p, int (*sub)(struct parser *), const char *ops,
+    const enum node_kind *kinds)
 {
-	int a = aunary(p), bb;
+	int a = sub(p), bb;
+	const char *op;
 
-	while (a >= 0 && (is_op(p, '*') || is_op(p, '/'))) {
-		enum node_kind k = p->op == '*' ? N_MUL : N_DIV;
+	while (a >= 0 && p->tok == T_OP && p->op != '\0' && (op = strchr(ops, p->op)) != NULL) {
+		enum node_kind k = kinds[op - ops];
 		size_t at = p->pos;
-		if (next(p) < 0 || (bb = aunary(p)) < 0)
+		if (next(p) < 0 || (bb = sub(p)) < 0)
 			return -1;
 		a = mknode(p, k, a, bb, at);
 	}
@@ -1079,18 +1085,19 @@ aterm(struct parser *p)
 }
 
 static int
+aterm(struct parser *p)
+{
+	static const enum node_kind k[] = { N_MUL, N_DIV };
+
+	return left_assoc(p, aunary, "*/", k);
+}
+
+static int
 arith(struct parser *p)
 {
-	int a = aterm(p), bb;
+	static const enum node_kind k[] = { N_ADD, N_SUB };
 
-	while (a >= 0 && (is_op(p, '+') || is_op(p, '-'))) {
-		enum node_kind k = p->op == '+' ? N_ADD : N_SUB;
-		size_t at = p->pos;
-		if (next(p) < 0 || (bb = aterm(p)) < 0)
-			return -1;
-		a = mknode(p, k, a, bb, at);
-	}
-	return a;
+	return left_assoc(p, aterm, "+-", k);
 }
 
 /* a < b, a <= b, ...: R's precedence, below arithmetic; one comparison (R refuses a < b < c). */
@@ -1132,30 +1139,18 @@ anot(struct parser *p)
 static int
 aand(struct parser *p)
 {
-	int a = anot(p), bb;
+	static const enum node_kind k[] = { N_AND };
 
-	while (a >= 0 && is_op(p, '&')) {
-		size_t at = p->pos;
-		if (next(p) < 0 || (bb = anot(p)) < 0)
-			return -1;
-		a = mknode(p, N_AND, a, bb, at);
-	}
-	return a;
+	return left_assoc(p, anot, "&", k);
 }
 
 /* An expression: arithmetic, comparisons and logical operators. */
 static int
 aexpr(struct parser *p)
 {
-	int a = aand(p), bb;
+	static const enum node_kind k[] = { N_OR };
 
-	while (a >= 0 && is_op(p, '|')) {
-		size_t at = p->pos;
-		if (next(p) < 0 || (bb = aand(p)) < 0)
-			return -1;
-		a = mknode(p, N_OR, a, bb, at);
-	}
-	return a;
+	return left_assoc(p, aand, "|", k);
 }
 
 /* ---- term lists (sets of variables) ---- */
