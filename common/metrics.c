@@ -6,8 +6,9 @@
 #include "stats.h"
 #include "xalloc.h"
 
-double
-metrics_rmse(const double *y, const double *pred, size_t n)
+/* The mean of (y - pred)^2 with a compensated sum; NAN for no rows. */
+static double
+mean_square(const double *y, const double *pred, size_t n)
 {
 	double s = 0, c = 0;
 	size_t i;
@@ -16,7 +17,13 @@ metrics_rmse(const double *y, const double *pred, size_t n)
 		return NAN;
 	for (i = 0; i < n; i++)
 		stats_sum_add(&s, &c, (y[i] - pred[i]) * (y[i] - pred[i]));
-	return sqrt((s + c) / (double)n);
+	return (s + c) / (double)n;
+}
+
+double
+metrics_rmse(const double *y, const double *pred, size_t n)
+{
+	return sqrt(mean_square(y, pred, n));
 }
 
 double
@@ -72,14 +79,7 @@ metrics_log_loss(const double *y, const double *pred, size_t n)
 double
 metrics_brier(const double *y, const double *pred, size_t n)
 {
-	double s = 0, c = 0;
-	size_t i;
-
-	if (n == 0)
-		return NAN;
-	for (i = 0; i < n; i++)
-		stats_sum_add(&s, &c, (pred[i] - y[i]) * (pred[i] - y[i]));
-	return (s + c) / (double)n;
+	return mean_square(y, pred, n);   /* (pred - y)^2 is the same double */
 }
 
 double
