@@ -174,6 +174,8 @@ validate(const struct trainer *t, struct design *ds, const int *fold, const char
 	for (k = 0; k < nf; k++) {
 		struct fit_result r;
 		enum fit_status st;
+		if (o->progress != NULL && o->folds > 0 && t->tally == NULL)
+			o->progress(o->progress_arg, TRAIN_FOLD, (size_t)k, (size_t)nf);
 		for (i = 0; i < nr; i++)
 			ds->w[i] = fold[i] == k ? 0 : ds->w0 ? ds->w0[i] : 1;
 		st = design_fit(ds, &fo, &r, d);
@@ -636,6 +638,8 @@ train_groups(const struct trainer *tp, struct csvio_writer *out, const struct fi
 		char what[DIAG_VALUE_MAX + 32];
 		struct trained tg;
 		snprintf(what, sizeof what, "group \"%s\": ", gname);
+		if (o->progress != NULL)
+			o->progress(o->progress_arg, TRAIN_GROUP, i, ng);
 		if (train_rows(t, rows + start[g], cnt[g], 0, what, &tg, d) < 0) {
 			if (o->strict) {
 				rc = -1;

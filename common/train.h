@@ -20,6 +20,8 @@
 #include "model.h"
 #include "store.h"
 
+enum train_stage { TRAIN_FOLD, TRAIN_GROUP };
+
 struct train_opts {
 	enum fit_family family;
 	double l2;              /* ridge penalty (0: none) */
@@ -41,6 +43,14 @@ struct train_opts {
 	                               * no row), or NULL */
 	void (*note)(void *arg, const char *msg);
 	void *note_arg;
+	/*
+	 * Called, when not NULL, before each fold of the pooled model's
+	 * cross-validation (TRAIN_FOLD) and before each group's model
+	 * (TRAIN_GROUP, in the order they are fitted): i (from 0) of n.  A
+	 * group's own folds are not reported.  The caller shows it (or not).
+	 */
+	void (*progress)(void *arg, enum train_stage stage, size_t i, size_t n);
+	void *progress_arg;
 };
 
 /*

@@ -108,6 +108,31 @@ note(void *arg, const char *msg)
 	cli_warn("%s", msg);
 }
 
+/* What the progress line says while fitting (train.h's progress). */
+struct fit_progress {
+	struct cli_progress *line;
+	unsigned long long rows;
+	const char *by;
+};
+
+/*
+ * Each fold at once (there are at most 1000, each a whole fit), the groups
+ * (thousands, each quick) at most 4 times a second, the first at once.
+ */
+static void
+fit_progress(void *arg, enum train_stage stage, size_t i, size_t n)
+{
+	struct fit_progress *fp = arg;
+
+	if (stage == TRAIN_FOLD || i == 0)
+		fp->line->shown = 0;
+	if (stage == TRAIN_FOLD)
+		cli_progress(fp->line, "fitting %llu rows: fold %zu of %zu", fp->rows, i + 1, n);
+	else
+		cli_progress(fp->line, "fitting %llu rows by %s: group %zu of %zu", fp->rows, fp->by,
+		    i + 1, n);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -137,6 +162,7 @@ main(int argc, char **argv)
 	struct store_spec spec;
 	struct acct acct;
 	struct cli_progress progress;
+	struct fit_progress fitp;
 	struct diag d;
 	struct run run;
 	char input_name[DIAG_FILE_MAX];
@@ -253,6 +279,11 @@ main(int argc, char **argv)
 		progress.shown = 0;   /* this line at once */
 		cli_progress(&progress, "fitting %llu rows%s%s%s", acct.n_out,
 		    o.folds ? ", with cross-validation" : "", o.by ? " by " : "", o.by ? o.by : "");
+		fitp.line = &progress;
+		fitp.rows = acct.n_out;
+		fitp.by = o.by;
+		o.progress = fit_progress;
+		o.progress_arg = &fitp;
 	}
 	if (train_run(&o, run.f, run.s, csvio_name(run.in), out, &run.doc, &d) < 0) {
 		cli_progress_done(&progress);
