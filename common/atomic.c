@@ -178,12 +178,6 @@ atomic_fp(struct atomic_file *af)
 }
 
 const char *
-atomic_path(const struct atomic_file *af)
-{
-	return af->path;
-}
-
-const char *
 atomic_temp(const struct atomic_file *af)
 {
 	return af->tmp;

@@ -34,9 +34,6 @@ struct atomic_file *atomic_open(const char *path, struct diag *d);
 /* The stream to write to; owned by the atomic_file. */
 FILE *atomic_fp(struct atomic_file *af);
 
-/* The target path, as given. */
-const char *atomic_path(const struct atomic_file *af);
-
 /*
  * The temporary's path, valid until af is freed, or NULL when the target is
  * written through.  A signal handler may unlink it.

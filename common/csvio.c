@@ -857,7 +857,11 @@ csvio_header_hint(const struct csvio_row *header, unsigned char delim, char *buf
 	return buf;
 }
 
-const char *
+/*
+ * "; did you mean \"NAME\"?" for the header name nearest to name, else "",
+ * written into buf (size bytes), which is returned.
+ */
+static const char *
 csvio_did_you_mean(const struct csvio_reader *r, const char *name, char *buf, size_t size)
 {
 	const char *near = suggest_word(name, (const char *const *)r->header.f, r->header.n);

@@ -126,8 +126,6 @@ long csvio_require_col(const struct csvio_reader *r, const char *name, struct di
  */
 const char *csvio_header_hint(const struct csvio_row *header, unsigned char delim, char *buf,
     size_t size);
-const char *csvio_did_you_mean(const struct csvio_reader *r, const char *name, char *buf,
-    size_t size);
 
 /*
  * Read the next record into *row.  Returns 1 for a record, 0 at the end of

@@ -2002,7 +2002,6 @@ int formula_col_numeric(const struct formula *f, size_t i) { return f->cols[i].n
 int formula_col_forced(const struct formula *f, size_t i) { return f->cols[i].forced; }
 size_t formula_response_col(const struct formula *f) { return f->resp_col; }
 int formula_response_log(const struct formula *f) { return f->resp_log; }
-int formula_has_intercept(const struct formula *f) { return f->intercept; }
 int formula_col_categorical(const struct formula *f, size_t i) { return f->cols[i].categorical; }
 size_t formula_nlevels(const struct formula *f, size_t i) { return f->cols[i].nlevels; }
 const char *formula_level(const struct formula *f, size_t i, size_t k) { return f->cols[i].levels[k]; }
@@ -2010,7 +2009,6 @@ size_t formula_ncoef(const struct formula *f) { return f->ndc; }
 const char *formula_coef_name(const struct formula *f, size_t j) { return f->dc[j].name; }
 size_t formula_nterms(const struct formula *f) { return f->nterms; }
 const char *formula_term_label(const struct formula *f, size_t t) { return f->term_labels[t]; }
-size_t formula_coef_term(const struct formula *f, size_t j) { return f->dc[j].term; }
 long formula_intercept_index(const struct formula *f) { return f->intercept ? 0 : -1; }
 size_t formula_work_size(const struct formula *f) { return f->work_size; }
 

@@ -69,7 +69,6 @@ int formula_col_forced(const struct formula *f, size_t i);
 /* The response is column formula_response_col(f), or its log when formula_response_log(f). */
 size_t formula_response_col(const struct formula *f);
 int formula_response_log(const struct formula *f);
-int formula_has_intercept(const struct formula *f);
 
 /*
  * Make column i categorical with the n levels given (copied; sorted here:
@@ -146,10 +145,9 @@ size_t formula_ncoef(const struct formula *f);
 const char *formula_coef_name(const struct formula *f, size_t j);
 /* Index of the intercept column, or -1. */
 long formula_intercept_index(const struct formula *f);
-/* Term labels in R's order (term.labels), and the term of column j. */
+/* Term labels in R's order (term.labels). */
 size_t formula_nterms(const struct formula *f);
 const char *formula_term_label(const struct formula *f, size_t t);
-size_t formula_coef_term(const struct formula *f, size_t j);   /* (size_t)-1 for the intercept */
 /* 1 when design column j depends on column i. */
 int formula_coef_uses(const struct formula *f, size_t j, size_t i);
 

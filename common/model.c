@@ -869,7 +869,6 @@ enum fit_family model_family(const struct model *m) { return m->family; }
 const char *model_formula(const struct model *m) { return formula_text(m->f); }
 const char *model_price_col(const struct model *m) { return m->price_name; }
 const char *model_group_col(const struct model *m) { return m->group_col; }
-const json_t *model_json(const struct model *m) { return m->doc; }
 const char *model_response(const struct model *m) { return formula_col(m->f, formula_response_col(m->f)); }
 double model_l2(const struct model *m) { return m->l2; }
 size_t model_ngroups(const struct model *m) { return m->groups ? strtab_n(m->groups) : 0; }

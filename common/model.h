@@ -32,8 +32,6 @@ enum fit_family model_family(const struct model *m);
 const char *model_formula(const struct model *m);
 const char *model_price_col(const struct model *m);         /* NULL if the formula has no price term */
 const char *model_group_col(const struct model *m);         /* NULL unless trained with --by */
-/* The whole document as loaded (borrowed, valid as long as m). */
-const json_t *model_json(const struct model *m);
 const char *model_response(const struct model *m);          /* the response column */
 double model_l2(const struct model *m);                     /* the ridge penalty (0: none) */
 

@@ -80,17 +80,3 @@ opts_pair(const char *arg, char **name, char **value, struct diag *d)
 	}
 	return 0;
 }
-
-int
-opts_resolve(const struct csvio_reader *r, const struct opts_list *l, long *idx,
-    struct diag *d)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		idx[i] = csvio_require_col(r, l->v[i], d);
-		if (idx[i] < 0)
-			return -1;
-	}
-	return 0;
-}

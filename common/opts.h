@@ -7,7 +7,6 @@
 
 #include <stddef.h>
 
-#include "csvio.h"
 #include "diag.h"
 
 /* A list of strings, each malloc'd, owned by the list. */
@@ -35,13 +34,5 @@ void opts_list_free(struct opts_list *l);
  * filled.
  */
 int opts_pair(const char *arg, char **name, char **value, struct diag *d);
-
-/*
- * Resolve every name of l against r's header into idx (l->n entries,
- * caller-allocated).  Returns 0, or -1 with d filled for the first name
- * that is missing or ambiguous.
- */
-int opts_resolve(const struct csvio_reader *r, const struct opts_list *l, long *idx,
-    struct diag *d);
 
 #endif

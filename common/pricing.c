@@ -137,12 +137,6 @@ pricing_config_fini(struct pricing_config *c)
 	c->grid_buf = NULL;
 }
 
-const char *
-pricing_rule_option(enum pricing_rule r)
-{
-	return rule_def[r].option;
-}
-
 int
 pricing_value_parse(struct pricing_config *c, enum pricing_rule r, const char *arg,
     struct diag *d)

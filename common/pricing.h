@@ -122,9 +122,6 @@ void pricing_config_init(struct pricing_config *c);
 /* Free what pricing_config_check allocated.  NULL-safe. */
 void pricing_config_fini(struct pricing_config *c);
 
-/* "--cost", "--min-price", ... */
-const char *pricing_rule_option(enum pricing_rule r);
-
 /*
  * Set rule r from its option's text arg: a number (checked against the
  * rule's range: at least 0, or below 1 for --min-margin), else a column

@@ -51,7 +51,8 @@ pseudo_free(struct pseudo *p)
 		sodium_free(p);   /* wipes it */
 }
 
-size_t
+/* The pseudonym's length in characters. */
+static size_t
 pseudo_len(const struct pseudo *p)
 {
 	return p->length;

@@ -51,12 +51,10 @@ struct pseudo *pseudo_new(const unsigned char *key, size_t keylen, enum pseudo_e
 
 void pseudo_free(struct pseudo *p);   /* NULL is fine */
 
-/* The pseudonym's length in characters. */
-size_t pseudo_len(const struct pseudo *p);
-
 /*
  * Write the pseudonym of s[0..len) (any bytes) into out, which must hold
- * pseudo_len(p) + 1 bytes (NUL added).  Does not allocate.  Returns the
+ * the pseudonym's length + 1 bytes (NUL added; PSEUDO_HEX_LEN + 1 always
+ * does).  Does not allocate.  Returns the
  * length written.
  */
 size_t pseudo_apply(const struct pseudo *p, const char *s, size_t len, char *out);

@@ -546,7 +546,11 @@ report_need_curve(const struct report *r, const struct csvio_row *row)
 	    r->groups.v[r->curve_group[worst]].key) < 0;
 }
 
-int
+/*
+ * Add a curve for the row just counted (with --by, it belongs to the row's
+ * group).  Returns 0, or -1 out of memory.
+ */
+static int
 report_add_curve(struct report *r, const struct report_curve *c)
 {
 	size_t slot = r->ncurves;

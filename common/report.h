@@ -157,12 +157,6 @@ struct report_curve {
 int report_need_curve(const struct report *r, const struct csvio_row *row);
 
 /*
- * Add a curve for the row just counted (with --by, it belongs to the row's
- * group).  Returns 0, or -1 out of memory.
- */
-int report_add_curve(struct report *r, const struct report_curve *c);
-
-/*
  * When the row just counted by report_add_row needs a curve
  * (report_need_curve), compute it with e (bound to the input) and add it.
  * The curve is the model's demand at 51 prices evenly spaced from

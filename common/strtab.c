@@ -195,7 +195,12 @@ strtab_str(const struct strtab *t, size_t i, size_t *len)
 	return t->str[i];
 }
 
-int
+/*
+ * Compare two byte strings as memcmp does, a shorter prefix first: the
+ * order every sorted list of levels and keys uses (byte order, like
+ * LC_ALL=C sort).
+ */
+static int
 strtab_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
 	int c = memcmp(a, b, alen < blen ? alen : blen);

@@ -49,15 +49,8 @@ long strtab_add(struct strtab *t, const char *s, size_t len);
 const char *strtab_str(const struct strtab *t, size_t i, size_t *len);
 
 /*
- * Compare two byte strings as memcmp does, a shorter prefix first: the
- * order every sorted list of levels and keys uses (byte order, like
- * LC_ALL=C sort).
- */
-int strtab_cmp(const char *a, size_t alen, const char *b, size_t blen);
-
-/*
  * Fill order[0..strtab_n) with the indexes of t's strings in byte order
- * (strtab_cmp).  order is caller-allocated.
+ * (as memcmp compares, a shorter prefix first; like LC_ALL=C sort).  order is caller-allocated.
  */
 void strtab_sorted(const struct strtab *t, size_t *order);
 
