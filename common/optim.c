@@ -1,6 +1,7 @@
 /* optim.c - see optim.h. */
 #include "optim.h"
 
+#include <assert.h>
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -797,6 +798,14 @@ optim_solve(struct optim *w, const struct optim_problem *pb, struct optim_result
 	int have_df = 1, any_demand = 0, rc;
 	double ratio, xr, f, q, bp, bf, bq;
 
+	/*
+	 * An interval that is empty (or NaN, or not positive) is a caller's
+	 * mistake, not bad input: optim_bounds refuses rules that leave no
+	 * price with a message, and an offer whose bounds cross is skipped
+	 * before it gets here.  The scan would otherwise run backwards and
+	 * GSL's Brent would be handed an interval that brackets nothing.
+	 */
+	assert(pb->lo > 0 && pb->lo <= pb->hi);
 	w->pb = pb;
 	w->n_eval = 0;
 	w->n_loc = 0;

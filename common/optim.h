@@ -226,7 +226,8 @@ void optim_free(struct optim *w);    /* NULL-safe */
 
 /*
  * Maximise f over the allowed prices of pb (see the top of this file).
- * Fills res.  An INCREASING or NO_DEMAND row gets today's price moved into
+ * pb->lo and pb->hi must hold 0 < lo <= hi (asserted: optim_bounds is
+ * what turns rules that leave no price into a message).  Fills res.  An INCREASING or NO_DEMAND row gets today's price moved into
  * [lo, hi] (binding names the bound if it moved it) with no ladder, unless
  * trust_model (INCREASING only).  Returns 0, or -1 with d filled when the
  * demand cannot be evaluated at some price ("model cannot be evaluated at

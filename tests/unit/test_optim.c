@@ -8,8 +8,12 @@
  * shadow price of a capacity in closed form.
  */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <sys/wait.h>
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_lambert.h>
@@ -707,6 +711,29 @@ test_extremes(struct optim *w)
 	    "1e300 * 1e30: the reason");
 }
 
+/* An empty interval is a caller's mistake: optim_solve aborts on it, in a child. */
+static void
+test_empty_interval(struct optim *w)
+{
+	struct optim_problem pb;
+	struct optim_result r;
+	struct demand m = { .kind = LINEAR, .a = 10, .b = 1 };
+	struct diag d;
+	int status = 0;
+	pid_t pid;
+
+	problem(&pb, &m, 1, 6, 5);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		freopen("/dev/null", "w", stderr);
+		(void)optim_solve(w, &pb, &r, &d);
+		_exit(0);
+	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid, "lo > hi: the child ran");
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "lo > hi: assertion failed");
+}
+
 int
 main(void)
 {
@@ -726,6 +753,7 @@ main(void)
 	test_extremes(w);
 	test_endings(w);
 	test_kinks(w);
+	test_empty_interval(w);
 	optim_free(w);
 	return check_done();
 }
