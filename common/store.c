@@ -253,8 +253,13 @@ store_add_row(struct store *s, const struct csvio_row *row, struct diag *d)
 			text = 1;
 		}
 	}
-	if (formula_check_row(f, val, s->work, &label) < 0)
+	if (formula_check_row(f, val, s->work, &label) < 0) {
+		size_t rc = formula_response_col(f);
+		if (formula_response_log(f) && isfinite(val[rc]) && !(val[rc] > 0))
+			return diag_set(d, NULL, 0, formula_col(f, rc), row->f[idx[rc]], row->len[idx[rc]],
+			    "a response of log() must be > 0");
 		return diag_set(d, NULL, 0, NULL, label, strlen(label), "formula term is not finite");
+	}
 	if (s->w) {
 		long wf = sp->weight_field;
 		double wv;
