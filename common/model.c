@@ -25,6 +25,7 @@ struct submodel {
 	double *cov;         /* p x p, row-major; aliased rows and columns 0 */
 	double dispersion;
 	long df_residual;
+	double log_shift;    /* a model of a log: its mean is exp(eta + log_shift) */
 	double *est, *se;    /* p, as in the file (NaN for aliased), for reports */
 	struct model_stat *stat;   /* the numbers of "training" */
 	size_t nstat;
@@ -35,6 +36,9 @@ struct model {
 	char *name;
 	struct formula *f;
 	enum fit_family family;
+	int log_response;    /* model_log_response */
+	int scale_log;       /* the response column holds a log ("response_scale": "log") */
+	enum model_retransform retransform;
 	long price;          /* formula column of the price, or -1 */
 	char *price_name;
 	char *group_col;     /* NULL unless --by */
@@ -83,6 +87,25 @@ model_family_parse(const char *name)
 		return FIT_LOGISTIC;
 	if (strcmp(name, "poisson") == 0)
 		return FIT_POISSON;
+	return -1;
+}
+
+static const char *const retransform_names[] = { "normal", "smearing", "naive", NULL };
+
+const char *
+model_retransform_name(enum model_retransform r)
+{
+	return retransform_names[r];
+}
+
+int
+model_retransform_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; retransform_names[i] != NULL; i++)
+		if (strcmp(name, retransform_names[i]) == 0)
+			return i;
 	return -1;
 }
 
@@ -167,6 +190,20 @@ model_doc_sub(const struct formula *f, const double *beta, const double *se, con
 	json_object_set_new(sub, "df_residual", json_integer(df_residual));
 	json_object_set_new(sub, "training", training ? training : json_object());
 	return sub;
+}
+
+void
+model_doc_log_response(json_t *doc, int response_scale_log, enum model_retransform r)
+{
+	if (response_scale_log)
+		json_object_set_new(doc, "response_scale", json_string("log"));
+	json_object_set_new(doc, "retransform", json_string(model_retransform_name(r)));
+}
+
+void
+model_doc_smearing(json_t *sub, double factor)
+{
+	json_object_set_new(sub, "smearing", jnum(factor));
 }
 
 json_t *
@@ -482,6 +519,19 @@ load_sub(struct model *m, const json_t *o, const char *at, struct submodel *s, s
 		return -1;
 	if (isnan(s->dispersion))
 		s->dispersion = 1;
+	v = json_object_get(o, "smearing");
+	snprintf(path, sizeof path, "%ssmearing", at);
+	if (m->log_response && m->retransform == MODEL_RETRANSFORM_SMEARING) {
+		if (!json_is_number(v) || !(json_number_value(v) > 0))
+			return bad_field(d, m, path, "a number > 0 (\"retransform\" is \"smearing\")", v);
+		s->log_shift = log(json_number_value(v));
+	} else if (v != NULL) {
+		return diag_set(d, m->name, 0, NULL, NULL, 0,
+		    "not a valid model: %s: given, but \"retransform\" is not \"smearing\"", path);
+	} else {
+		/* normal: exp(eta + sigma^2/2), as this has always computed it */
+		s->log_shift = m->retransform == MODEL_RETRANSFORM_NORMAL ? s->dispersion / 2 : 0;
+	}
 	v = json_object_get(o, "df_residual");
 	snprintf(path, sizeof path, "%sdf_residual", at);
 	if (!json_is_integer(v) || json_integer_value(v) < 0)
@@ -659,6 +709,32 @@ load_head(struct model *m, const json_t *doc, struct diag *d)
 		    "false (the formula's)", v);
 		return -1;
 	}
+	/* both optional: a file from before them is of a column as it is, retransformed normally */
+	v = json_object_get(doc, "response_scale");
+	if (v != NULL && (!json_is_string(v) || (strcmp(json_string_value(v), "log") != 0 &&
+	    strcmp(json_string_value(v), "identity") != 0))) {
+		bad_field(d, m, "response_scale", "\"log\" or \"identity\"", v);
+		return -1;
+	}
+	m->scale_log = v != NULL && strcmp(json_string_value(v), "log") == 0;
+	if (m->scale_log && (formula_response_log(m->f) || m->family != FIT_LINEAR)) {
+		bad(d, m, formula_response_log(m->f) ?
+		    "response_scale: \"log\", and the formula takes the log of the response too" :
+		    "response_scale: \"log\" for a family that is not linear");
+		return -1;
+	}
+	m->log_response = m->scale_log || (formula_response_log(m->f) && m->family == FIT_LINEAR);
+	v = json_object_get(doc, "retransform");
+	if (v != NULL && !m->log_response) {
+		bad(d, m, "retransform: given, but the model is not of a log");
+		return -1;
+	}
+	if (v != NULL && (!json_is_string(v) || model_retransform_parse(json_string_value(v)) < 0)) {
+		bad_field(d, m, "retransform", "\"normal\", \"smearing\" or \"naive\"", v);
+		return -1;
+	}
+	m->retransform = v == NULL ? MODEL_RETRANSFORM_NORMAL :
+	    (enum model_retransform)model_retransform_parse(json_string_value(v));
 	v = json_object_get(doc, "weight_column");
 	if (v != NULL && !json_is_string(v) && !json_is_null(v)) {
 		bad_field(d, m, "weight_column", "a string or null", v);
@@ -871,6 +947,9 @@ const char *model_price_col(const struct model *m) { return m->price_name; }
 const char *model_group_col(const struct model *m) { return m->group_col; }
 const char *model_response(const struct model *m) { return formula_col(m->f, formula_response_col(m->f)); }
 double model_l2(const struct model *m) { return m->l2; }
+int model_log_response(const struct model *m) { return m->log_response; }
+int model_response_scale_log(const struct model *m) { return m->scale_log; }
+enum model_retransform model_retransform(const struct model *m) { return m->retransform; }
 size_t model_ngroups(const struct model *m) { return m->groups ? strtab_n(m->groups) : 0; }
 const char *model_group_name(const struct model *m, size_t g) { return strtab_str(m->groups, g, NULL); }
 size_t model_ncoef(const struct model *m) { return m->p; }
@@ -1155,9 +1234,9 @@ linkinv(const struct model_eval *e, double eta, double *dmu)
 	case FIT_LINEAR:
 		break;
 	}
-	if (formula_response_log(e->m->f)) {
-		/* log-normal retransformation: E[y] = exp(eta + sigma^2 / 2) */
-		mu = exp(eta + e->cur->dispersion / 2);
+	if (e->m->log_response) {
+		/* exp(eta) retransformed (model.h): normal exp(eta + sigma^2 / 2), smearing, naive */
+		mu = exp(eta + e->cur->log_shift);
 		*dmu = mu;
 		return mu;
 	}

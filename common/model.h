@@ -95,10 +95,11 @@ void model_eval_set(struct model_eval *e, long var, double value);
 
 /*
  * Expected response at price p for the current row, on the response scale:
- * probability (logistic), mean count (Poisson), E[y] (linear; for a formula
- * whose response is log(y), the retransformation to E[y] is applied as the
- * man page documents).  If dmean is not NULL, *dmean = dE[y]/dp.  NaN when
- * the formula cannot be evaluated at p (log of a non-positive price, ...).
+ * probability (logistic), mean count (Poisson), E[y] (linear; for a model
+ * of a log, model_log_response, exp(eta) retransformed by
+ * model_retransform: the demand on its original scale).  If dmean is not
+ * NULL, *dmean = dE[y]/dp.  NaN when the formula cannot be evaluated at p
+ * (log of a non-positive price, ...).
  */
 double model_eval_mean(struct model_eval *e, double p, double *dmean);
 
@@ -129,6 +130,26 @@ long model_level_lookup(const struct formula *f, size_t col, const char *s, size
 
 /* Name of the column pr-score appends: "p_buy" (logistic) or "pred". */
 const char *model_pred_name(const struct model *m);
+
+/*
+ * A linear model of a log: of log(y) (the formula's response), or of a
+ * response column that holds the log of the demand already ("response_scale":
+ * "log" in the file, pr-train --response-log).  Its mean, the demand, is
+ * exp(eta) times a factor, the retransformation: normal exp(sigma^2/2)
+ * (E[y] under normal errors on the log scale; a file without
+ * "retransform"), smearing (Duan's: the mean of exp(residual) over the
+ * training rows, the sub-model's "smearing"), or naive 1 (the median,
+ * R's exp(predict(lm))).
+ */
+enum model_retransform { MODEL_RETRANSFORM_NORMAL, MODEL_RETRANSFORM_SMEARING,
+	MODEL_RETRANSFORM_NAIVE };
+int model_log_response(const struct model *m);
+/* The response column holds a log (--response-log), rather than the formula taking it. */
+int model_response_scale_log(const struct model *m);
+enum model_retransform model_retransform(const struct model *m);
+/* "normal", "smearing", "naive"; parse: -1 when it is none of them. */
+const char *model_retransform_name(enum model_retransform r);
+int model_retransform_parse(const char *name);
 
 /* Family names as in the file and on the command line: "linear", "logistic", "poisson". */
 const char *model_family_name(enum fit_family f);
@@ -163,6 +184,16 @@ json_t *model_doc_new(const struct formula *f, enum fit_family fam, const char *
     const char *weight_col, double l2);
 json_t *model_doc_sub(const struct formula *f, const double *beta, const double *se,
     const double *cov, double dispersion, long df_residual, json_t *training);
+
+/*
+ * A model of a log (pr-train): model_doc_log_response records in doc
+ * (model_doc_new's) whether the response column holds a log
+ * ("response_scale": "log", only then) and the retransformation
+ * ("retransform"); model_doc_smearing a sub-model's smearing factor (with
+ * MODEL_RETRANSFORM_SMEARING, in every sub-model).
+ */
+void model_doc_log_response(json_t *doc, int response_scale_log, enum model_retransform r);
+void model_doc_smearing(json_t *sub, double factor);
 
 /* How a model was validated (--holdout, --folds), for its "training.validation". */
 struct model_validation {

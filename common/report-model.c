@@ -97,6 +97,14 @@ report_build_model(struct report_doc *doc, const struct model *m)
 	TRY(report_table_kv_text(t, "formula", model_formula(m)));
 	TRY(report_table_kv_text(t, "family", model_family_name(model_family(m))));
 	TRY(report_table_kv_text(t, "response", model_response(m)));
+	if (model_log_response(m)) {
+		/* the demand the report shows is on the original scale (model.h) */
+		if (model_response_scale_log(m))
+			TRY(report_table_kv_text(t, "response_scale|response scale",
+			    "log (the demand is exp of it)"));
+		TRY(report_table_kv_text(t, "retransform",
+		    model_retransform_name(model_retransform(m))));
+	}
 	if ((s = model_price_col(m)) != NULL)
 		TRY(report_table_kv_text(t, "price_column|price column", s));
 	if (grouped)

@@ -243,6 +243,30 @@ assign_folds(const struct train_opts *o, size_t nr)
 }
 
 /*
+ * Duan's smearing factor of a linear model of a log: the mean of
+ * exp(residual) over the rows the model was fitted on (weight > 0),
+ * weighted by the prior weights (Duan 1983, "Smearing estimate: a
+ * nonparametric retransformation method", JASA 78: E[y] = exp(eta) times
+ * it, whatever the distribution of the errors).
+ */
+static double
+smearing_factor(const struct design *ds, const struct fit_result *r)
+{
+	const double *w = ds->w ? ds->w : ds->w0;
+	double sw = 0, se = 0;
+	size_t i;
+
+	for (i = 0; i < ds->n; i++) {
+		double wi = w ? w[i] : 1;
+		if (wi > 0) {
+			sw += wi;
+			se += wi * exp(ds->y[i] - gsl_vector_get(r->eta, i));
+		}
+	}
+	return se / sw;
+}
+
+/*
  * Fit rows[0..nr) (a group; rows NULL: every row), with the validation
  * asked for.  what names the model in messages ("" or "group \"A\": ").
  * consume: the store is not needed afterwards (see design_build).
@@ -258,6 +282,7 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, int consume,
 	enum fit_status st;
 	struct model_validation valid;
 	int validated = o->holdout > 0 || o->folds > 0;
+	int smearing = o->retransform == MODEL_RETRANSFORM_SMEARING;
 	size_t i, j, p = t->p;
 	double *cov;
 
@@ -275,7 +300,7 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, int consume,
 	if (!(o->holdout > 0)) {
 		free(ds.w);
 		ds.w = NULL;
-		fo.no_fitted = 1;   /* the model's own fit: no fitted values needed */
+		fo.no_fitted = !smearing;   /* the model's own fit: no fitted values needed */
 		st = design_fit(&ds, &fo, &out->res, d);
 		if (st != FIT_OK) {
 			char m[DIAG_WHAT_MAX];
@@ -299,6 +324,8 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, int consume,
 	    out->res.dispersion, out->res.df_residual,
 	    model_doc_training(o->family, &out->res, validated ? &valid : NULL));
 	free(cov);
+	if (smearing)
+		model_doc_smearing(out->sub, smearing_factor(&ds, &out->res));
 	out->ok = 1;
 	design_free(&ds);
 	return 0;
@@ -761,6 +788,8 @@ train_run(const struct train_opts *o, struct formula *f, struct store *s, const 
 		summary(&t, o->by ? "pooled " : "", &pooled.res, o->dropped);
 	doc = model_doc_new(f, o->family, o->price, o->weight, o->l2);
 	json_object_update(doc, pooled.sub);
+	if (o->response_log || formula_response_log(f))
+		model_doc_log_response(doc, o->response_log, o->retransform);
 	if (o->by) {
 		json_t *groups = json_object();
 		double *tau2 = xcalloc(t.p + 1, sizeof *tau2);

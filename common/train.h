@@ -34,6 +34,8 @@ struct train_opts {
 	const char *weight;
 	const char *by;         /* one model per value of this column (the store's groups) */
 	int shrink;             /* with by: shrink the groups toward the pooled fit (pool.h) */
+	int response_log;       /* the response column holds the log of the demand (linear only) */
+	enum model_retransform retransform;   /* of a model of a log (model.h) */
 	int quiet;              /* no notes but those of -v */
 	int verbose;            /* a fit summary per model */
 	int strict;             /* a group that cannot be fitted fails the run */

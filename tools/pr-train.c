@@ -45,6 +45,11 @@ static const char help[] =
 "      --price=COL        the price column (default price, if the formula uses it)\n"
 "  -q, --quiet            say nothing on stderr unless the run fails\n"
 "      --rejects=FILE     write dropped rows to FILE with _line and _reason\n"
+"      --response-log     the response column holds the natural log of the demand\n"
+"                         (log(units)): predictions, profits and elasticities\n"
+"                         are of exp of it (linear family only)\n"
+"      --retransform=HOW  the mean of a model of a log: normal exp(sigma^2/2)\n"
+"                         (default), smearing (Duan) or naive (exp of the fit)\n"
 "      --seed=N           seed of the holdout and fold split (default 1)\n"
 "      --allow-empty      as in every program; a fit with no rows still fails\n"
 "      --shrink           with --by: shrink each group's coefficients toward the\n"
@@ -59,7 +64,8 @@ static const char help[] =
 
 enum {
 	OPT_BY = CLI_OPT_FIRST_TOOL, OPT_FAMILY, OPT_FITTED, OPT_FOLDS, OPT_HOLDOUT, OPT_L2,
-	OPT_PRICE, OPT_SEED, OPT_SHRINK, OPT_WEIGHT, OPT_TOL, OPT_MAX_ITER
+	OPT_PRICE, OPT_SEED, OPT_SHRINK, OPT_WEIGHT, OPT_TOL, OPT_MAX_ITER, OPT_RESPONSE_LOG,
+	OPT_RETRANSFORM
 };
 
 /*
@@ -148,6 +154,8 @@ main(int argc, char **argv)
 		{ "max-iter", required_argument, NULL, OPT_MAX_ITER },
 		{ "output",  required_argument, NULL, 'o' },
 		{ "price",   required_argument, NULL, OPT_PRICE },
+		{ "response-log", no_argument,  NULL, OPT_RESPONSE_LOG },
+		{ "retransform", required_argument, NULL, OPT_RETRANSFORM },
 		{ "seed",    required_argument, NULL, OPT_SEED },
 		{ "shrink",  no_argument,       NULL, OPT_SHRINK },
 		{ "tol",     required_argument, NULL, OPT_TOL },
@@ -166,7 +174,7 @@ main(int argc, char **argv)
 	struct diag d;
 	struct run run;
 	char input_name[DIAG_FILE_MAX];
-	int opt, got, fam;
+	int opt, got, fam, retransform = -1;
 
 	cli_init(argv);
 	cli_common_init(&common);
@@ -182,6 +190,11 @@ main(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case OPT_BY: o.by = optarg; break;
 		case OPT_SHRINK: o.shrink = 1; break;
+		case OPT_RESPONSE_LOG: o.response_log = 1; break;
+		case OPT_RETRANSFORM:
+			retransform = cli_word_arg("--retransform", optarg, (const char *const[]){
+			    "normal", "smearing", "naive", NULL });
+			break;
 		case OPT_FITTED: fitted = optarg; break;
 		case OPT_PRICE: o.price = optarg; break;
 		case OPT_WEIGHT: o.weight = optarg; break;
@@ -242,6 +255,25 @@ main(int argc, char **argv)
 	spec.f = run.f;
 	if ((spec.price = train_price_col(run.f, &o.price, &d)) < -1)
 		cli_usage_diag(NULL, &d);
+	{
+		const char *y = formula_col(run.f, formula_response_col(run.f));
+		if (o.response_log && o.family != FIT_LINEAR)
+			cli_usage("--response-log needs the linear family (a linear model of the log "
+			    "of the demand), not --family %s", model_family_name(o.family));
+		if (formula_response_log(run.f) && o.family != FIT_LINEAR)
+			cli_usage("log(%s) ~ ... needs the linear family (a linear model of the log of "
+			    "the demand), not --family %s", y, model_family_name(o.family));
+		if (o.response_log && formula_response_log(run.f))
+			cli_usage("--response-log: the formula takes the log of the response already "
+			    "(log(%s)): use one of them", y);
+	}
+	if (retransform >= 0 && !o.response_log && !formula_response_log(run.f))
+		cli_usage("--retransform needs a model of a log (--response-log, or log(y) ~ ...)");
+	if (retransform == MODEL_RETRANSFORM_SMEARING && o.shrink)
+		cli_usage("--retransform smearing and --shrink exclude each other (the residuals "
+		    "of shrunk coefficients are not those of a fit)");
+	o.retransform = retransform >= 0 ? (enum model_retransform)retransform :
+	    MODEL_RETRANSFORM_NORMAL;
 
 	run.in = csvio_open_opts(optind < argc ? argv[optind] : NULL, cli_input_opts(&common), &d);
 	if (run.in == NULL)
