@@ -1,7 +1,7 @@
 /* cf.c - see cf.h. */
 #include "cf.h"
 #include "date.h"
-#include "num.h"
+#include "field.h"
 #include "strtab.h"
 
 #include <math.h>
@@ -439,15 +439,13 @@ read_events(struct csvio_reader *r, const char *user, const char *item, const ch
 		    row.len[iidx] == 0)
 			continue;
 		if (ridx >= 0) {
-			enum num_status st;
-			if ((size_t)ridx >= row.n || row.len[ridx] == 0)
+			int k;
+			if ((size_t)ridx >= row.n)
 				continue;
-			st = num_parse(row.f[ridx], row.len[ridx], &rv, 0);
-			if (st != NUM_OK) {
-				diag_set(d, csvio_name(r), row.line, rating, row.f[ridx], row.len[ridx],
-				    "%s", num_strerror(st));
+			if ((k = field_num(csvio_name(r), &row, ridx, rating, 0, &rv, d)) < 0)
 				goto fail;
-			}
+			if (k == 0)
+				continue;
 		}
 		if (tidx >= 0) {
 			struct date dt;

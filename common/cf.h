@@ -59,7 +59,8 @@ struct cf_opts {
 
 /*
  * Build from the rows of r (columns user and item, and o->rating when set).
- * Rows with an empty customer, item or rating are skipped.  A rating that
+ * Rows with a missing customer, item or rating (empty, or NA when r reads
+ * NA as missing) are skipped.  A rating that
  * is not a finite number fails.  Returns NULL with d filled (missing
  * column, bad rating, read error, out of memory).  Free with cf_free.
  */

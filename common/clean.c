@@ -6,6 +6,7 @@
 #endif
 #include "clean.h"
 #include "strtab.h"
+#include "field.h"
 #include "num.h"
 #include "opts.h"
 #include "stats.h"
@@ -952,7 +953,8 @@ normalise(enum clean_type type, int flags, enum date_order order, const char *s,
 	switch (type) {
 	case CLEAN_NUM:
 		if ((n = read_num(s, len, flags, x, buf, need_x)) < 0) {
-			*why = n == -2 ? "number out of range" : "not a number";
+			*why = n == -2 ? num_strerror(NUM_RANGE) : !(flags & CLEAN_DECIMAL_COMMA) &&
+			    field_decimal_comma(s, len) ? FIELD_DECIMAL_COMMA_WHAT : num_strerror(NUM_BAD);
 			return -1;
 		}
 		return n;

@@ -2,6 +2,7 @@
 #include "features.h"
 #include "cf.h"
 #include "date.h"
+#include "field.h"
 #include "history.h"
 #include "jsonfile.h"
 #include "num.h"
@@ -271,9 +272,10 @@ cmp_double(const void *a, const void *b)
  * header).
  */
 static int
-read_holidays(const char *path, unsigned char delim, long **out, size_t *nout, struct diag *d)
+read_holidays(const char *path, const struct csvio_opts *csv, long **out, size_t *nout,
+    struct diag *d)
 {
-	struct csvio_reader *r = csvio_open(path, delim, d);
+	struct csvio_reader *r = csvio_open_opts(path, csv, d);
 	const struct csvio_row *h;
 	struct csvio_row row;
 	struct date dt;
@@ -339,6 +341,7 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 {
 	struct feat_fit *f = calloc(1, sizeof *f);
 	struct source *hist = NULL;
+	struct csvio_opts side;   /* the side files: the delimiter, NA as in the input */
 	struct date dt;
 	size_t i;
 	long day;
@@ -348,6 +351,8 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 		oom(d);
 		return NULL;
 	}
+	csvio_opts_init(&side, cfg->delim);
+	side.na_missing = !cfg->keep_na;
 	/* The history is read by several passes (its last date, each aggregate): one source. */
 	if (cfg->history != NULL && (hist = source_open(cfg->history, d)) == NULL)
 		goto fail;
@@ -366,13 +371,13 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 		}
 		f->asof = date_to_days(&dt);
 	} else if (cfg->history != NULL && cfg->asof_col == NULL) {
-		got = hist_max_day(hist, cfg->delim, cfg->history_date, &f->asof, d);
+		got = hist_max_day(hist, &side, cfg->history_date, &f->asof, d);
 		if (got < 0)
 			goto fail;
 		if (got == 0)
 			f->asof = HIST_NO_DAY;
 	}
-	if (cfg->holidays != NULL && read_holidays(cfg->holidays, cfg->delim, &f->hol, &f->nhol, d) < 0)
+	if (cfg->holidays != NULL && read_holidays(cfg->holidays, &side, &f->hol, &f->nhol, d) < 0)
 		goto fail;
 	f->tr = calloc(cfg->nspec ? cfg->nspec : 1, sizeof *f->tr);
 	if (f->tr == NULL) {
@@ -400,8 +405,8 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 		}
 		if ((t->kind == FEAT_HISTORY || t->kind == FEAT_REFPRICE) && cfg->asof_col != NULL) {
 			t->pit = t->kind == FEAT_HISTORY ?
-			    hist_pit_aggs(hist, cfg->delim, s->col, cfg->agg, cfg->cold, cfg->history_date, d) :
-			    hist_pit_ref(hist, cfg->delim, s->col, s->arg, cfg->history_date, cfg->window,
+			    hist_pit_aggs(hist, &side, s->col, cfg->agg, cfg->cold, cfg->history_date, d) :
+			    hist_pit_ref(hist, &side, s->col, s->arg, cfg->history_date, cfg->window,
 			    cfg->ref_median, d);
 			if (t->pit == NULL)
 				goto fail;
@@ -410,15 +415,15 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 				f->asof = day + 1;
 			continue;
 		} else if (t->kind == FEAT_HISTORY) {
-			t->side = hist_fit(hist, cfg->delim, s->col, cfg->agg, cfg->cold,
+			t->side = hist_fit(hist, &side, s->col, cfg->agg, cfg->cold,
 			    cfg->history_date, f->asof, d);
 		} else if (t->kind == FEAT_REFPRICE) {
-			t->side = hist_ref_fit(hist, cfg->delim, s->col, s->arg,
+			t->side = hist_ref_fit(hist, &side, s->col, s->arg,
 			    cfg->history_date, f->asof, cfg->window, cfg->ref_median, d);
 		} else if (t->kind == FEAT_LOOKUP) {
-			t->side = hist_lookup_fit(s->arg, cfg->delim, s->col, cfg->lookup_reject, d);
+			t->side = hist_lookup_fit(s->arg, &side, s->col, cfg->lookup_reject, d);
 		} else if (t->kind == FEAT_CF) {
-			struct csvio_reader *r = csvio_open(cfg->cf, cfg->delim, d);
+			struct csvio_reader *r = csvio_open_opts(cfg->cf, &side, d);
 			struct cf *c;
 			if (r == NULL)
 				goto fail;
@@ -500,19 +505,6 @@ is_numeric(enum feat_kind k)
 	return tr_ops[k].numeric;
 }
 
-/* Parse field idx of row as a number: 0 (with *miss), or -1 with d filled. */
-static int
-parse_num(const struct csvio_row *row, long idx, const char *col, double *x, int *miss,
-    struct diag *d)
-{
-	enum num_status st = num_parse(row->f[idx], row->len[idx], x, 0);
-
-	*miss = st == NUM_EMPTY;
-	if (st == NUM_OK || st == NUM_EMPTY)
-		return 0;
-	return diag_set(d, NULL, 0, col, row->f[idx], row->len[idx], "%s", num_strerror(st));
-}
-
 static int
 check_count(const struct csvio_row *row, size_t ncols, struct diag *d)
 {
@@ -533,6 +525,7 @@ parse_row(struct tr *tr, size_t ntr, const struct csvio_row *row, int fitting, s
 	struct date dt;
 	enum date_status ds;
 	size_t i;
+	int k;
 
 	for (i = 0; i < ntr; i++) {
 		struct tr *t = &tr[i];
@@ -545,8 +538,9 @@ parse_row(struct tr *tr, size_t ntr, const struct csvio_row *row, int fitting, s
 				t->miss = 0;
 				continue;
 			}
-			if (parse_num(row, t->idx, t->col, &t->x, &t->miss, d) < 0)
+			if ((k = field_num(NULL, row, t->idx, t->col, 0, &t->x, d)) < 0)
 				return -1;
+			t->miss = k == 0;
 			if (t->kind == FEAT_LOG1P && !t->miss && !(t->x > -1))
 				return diag_set(d, NULL, 0, t->col, s, len,
 				    "log1p needs a value above -1");

@@ -89,7 +89,8 @@ struct feat_config {
 	long cf_k;              /* neighbours per item (or customer) */
 	int cf_mode;            /* enum cf_mode: CF_ITEM or CF_USER */
 	const char *cf_rating;  /* the purchases' rating column, or NULL */
-	unsigned char delim;    /* delimiter of the side files (history, cf, holidays) */
+	unsigned char delim;    /* delimiter of the side files (history, cf, holidays, lookup) */
+	int keep_na;            /* NA in the side files is text, not a missing value (--keep-na) */
 };
 
 struct feat_fit;     /* opaque: fitting in progress */

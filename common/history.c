@@ -2,6 +2,7 @@
 #include "history.h"
 #include "csvio.h"
 #include "date.h"
+#include "field.h"
 #include "num.h"
 #include "source.h"
 #include "strtab.h"
@@ -437,10 +438,10 @@ field_day(const char *path, const struct csvio_row *row, long idx, const char *c
 }
 
 int
-hist_max_day(struct source *src, unsigned char delim, const char *date_col, long *day,
+hist_max_day(struct source *src, const struct csvio_opts *csv, const char *date_col, long *day,
     struct diag *d)
 {
-	struct csvio_reader *r = source_reader(src, delim, d);
+	struct csvio_reader *r = source_reader_opts(src, csv, d);
 	const char *path = source_name(src);
 	struct csvio_row row;
 	long idx, x;
@@ -598,21 +599,6 @@ agg_cols_bind(struct agg_cols *ac, const struct csvio_reader *r, const char *key
 	return 0;
 }
 
-/* Number in field idx of row: 1 with *x, 0 when empty, -1 with d filled. */
-static int
-field_num(const struct agg_cols *ac, const struct csvio_row *row, long idx, const char *col,
-    double *x, struct diag *d)
-{
-	enum num_status ns = num_parse(row->f[idx], row->len[idx], x, 0);
-
-	if (ns == NUM_EMPTY)
-		return 0;
-	if (ns != NUM_OK)
-		return diag_set(d, ac->path, row->line, col, row->f[idx], row->len[idx], "%s",
-		    num_strerror(ns));
-	return 1;
-}
-
 /* Whether row meets g's condition: 1, 0, or -1 with d filled (a flag that is not a number). */
 static int
 agg_cond(const struct agg_cols *ac, const struct agg *g, const struct csvio_row *row,
@@ -626,7 +612,7 @@ agg_cond(const struct agg_cols *ac, const struct agg *g, const struct csvio_row 
 	if (g->cond_val != NULL)
 		return row->len[g->cidx] == strlen(g->cond_val) &&
 		    memcmp(row->f[g->cidx], g->cond_val, row->len[g->cidx]) == 0;
-	if ((k = field_num(ac, row, g->cidx, g->cond, &x, d)) < 0)
+	if ((k = field_num(ac->path, row, g->cidx, g->cond, 0, &x, d)) < 0)
 		return -1;
 	return k > 0 && x != 0;
 }
@@ -669,8 +655,8 @@ agg_cols_parse(const struct agg_cols *ac, const struct csvio_row *row, struct hi
 			continue;
 		}
 		/* Both fields are read whatever the condition, so a bad number is always found. */
-		if ((k = field_num(ac, row, g->idx, g->col, &hr->val[a], d)) < 0 ||
-		    (g->col2 != NULL && field_num(ac, row, g->idx2, g->col2, &y, d) < 0))
+		if ((k = field_num(ac->path, row, g->idx, g->col, 0, &hr->val[a], d)) < 0 ||
+		    (g->col2 != NULL && field_num(ac->path, row, g->idx2, g->col2, 0, &y, d) < 0))
 			return -1;
 		if (!on || k == 0 || (g->col2 != NULL && row->len[g->idx2] == 0)) {
 			hr->val[a] = NAN;
@@ -913,7 +899,7 @@ row_scratch_fini(struct hist_row *hr)
 }
 
 json_t *
-hist_fit(struct source *src, unsigned char delim, const char *key, const char *agg,
+hist_fit(struct source *src, const struct csvio_opts *csv, const char *key, const char *agg,
     const char *cold, const char *date_col, long asof, struct diag *d)
 {
 	struct csvio_reader *r = NULL;
@@ -934,7 +920,7 @@ hist_fit(struct source *src, unsigned char delim, const char *key, const char *a
 	acc.naggs = pool.naggs = ac.naggs;
 	if (row_scratch_init(&hr, ac.naggs) < 0 || (keys = strtab_new()) == NULL)
 		goto nomem;
-	if ((r = source_reader(src, delim, d)) == NULL || agg_cols_bind(&ac, r, key, date_col, d) < 0)
+	if ((r = source_reader_opts(src, csv, d)) == NULL || agg_cols_bind(&ac, r, key, date_col, d) < 0)
 		goto fail;
 	if (ac.need_day && asof == HIST_NO_DAY) {
 		for (a = 0; a < ac.naggs && ac.aggs[a].kind != AGG_RECENCY; a++)
@@ -1006,7 +992,7 @@ struct price_list {
 };
 
 json_t *
-hist_ref_fit(struct source *src, unsigned char delim, const char *item, const char *price,
+hist_ref_fit(struct source *src, const struct csvio_opts *csv, const char *item, const char *price,
     const char *date_col, long asof, long window, int median, struct diag *d)
 {
 	const char *path = source_name(src);
@@ -1016,12 +1002,11 @@ hist_ref_fit(struct source *src, unsigned char delim, const char *item, const ch
 	struct price_list *pl = NULL;
 	size_t cap = 0, nk = 0, i, *order = NULL;
 	long iidx, pidx, didx = -1, day = 0, ki;
-	int got, has_day;
+	int got, has_day, k;
 	double x, v;
-	enum num_status ns;
 	json_t *out = NULL, *map;
 
-	if ((r = source_reader(src, delim, d)) == NULL)
+	if ((r = source_reader_opts(src, csv, d)) == NULL)
 		goto fail;
 	if ((iidx = csvio_require_col(r, item, d)) < 0 || (pidx = csvio_require_col(r, price, d)) < 0)
 		goto fail;
@@ -1044,14 +1029,10 @@ hist_ref_fit(struct source *src, unsigned char delim, const char *item, const ch
 			continue;
 		if (window > 0 && (!has_day || asof - day >= window))
 			continue;
-		ns = num_parse(row.f[pidx], row.len[pidx], &x, 0);
-		if (ns == NUM_EMPTY || row.len[iidx] == 0)
-			continue;
-		if (ns != NUM_OK) {
-			diag_set(d, path, row.line, price, row.f[pidx], row.len[pidx], "%s",
-			    num_strerror(ns));
+		if ((k = field_num(path, &row, pidx, price, 0, &x, d)) < 0)
 			goto fail;
-		}
+		if (k == 0 || row.len[iidx] == 0)
+			continue;
 		if ((ki = strtab_add(items, row.f[iidx], row.len[iidx])) < 0)
 			goto nomem;
 		if ((size_t)ki >= cap) {
@@ -1254,7 +1235,7 @@ sort_by_day(const long *day, size_t n)
 }
 
 struct hist_pit *
-hist_pit_aggs(struct source *src, unsigned char delim, const char *key, const char *agg,
+hist_pit_aggs(struct source *src, const struct csvio_opts *csv, const char *key, const char *agg,
     const char *cold, const char *date_col, struct diag *d)
 {
 	struct hist_pit *p = pit_new(0, key, date_col, d);
@@ -1278,7 +1259,7 @@ hist_pit_aggs(struct source *src, unsigned char delim, const char *key, const ch
 	p->acc.naggs = p->pool.naggs = p->naggs;
 	if (row_scratch_init(&hr, p->naggs) < 0)
 		goto nomem;
-	if ((r = source_reader(src, delim, d)) == NULL || agg_cols_bind(&ac, r, key, date_col, d) < 0)
+	if ((r = source_reader_opts(src, csv, d)) == NULL || agg_cols_bind(&ac, r, key, date_col, d) < 0)
 		goto fail;
 	if (ac.didx < 0 && csvio_require_col(r, date_col, d) < 0)
 		goto fail;
@@ -1379,7 +1360,7 @@ pit_ranks(struct hist_pit *p)
 }
 
 struct hist_pit *
-hist_pit_ref(struct source *src, unsigned char delim, const char *item, const char *price,
+hist_pit_ref(struct source *src, const struct csvio_opts *csv, const char *item, const char *price,
     const char *date_col, long window, int median, struct diag *d)
 {
 	struct hist_pit *p = pit_new(1, item, date_col, d);
@@ -1387,9 +1368,8 @@ hist_pit_ref(struct source *src, unsigned char delim, const char *item, const ch
 	struct csvio_row row;
 	const char *path = source_name(src);
 	long iidx, pidx, didx, ki, day;
-	enum num_status ns;
 	double x;
-	int got, k;
+	int got, k, has_price;
 
 	if (p == NULL)
 		return NULL;
@@ -1398,7 +1378,7 @@ hist_pit_ref(struct source *src, unsigned char delim, const char *item, const ch
 	p->naggs = 1;
 	if ((p->price = strdup(price)) == NULL)
 		goto nomem;
-	if ((r = source_reader(src, delim, d)) == NULL)
+	if ((r = source_reader_opts(src, csv, d)) == NULL)
 		goto fail;
 	if ((iidx = csvio_require_col(r, item, d)) < 0 || (pidx = csvio_require_col(r, price, d)) < 0 ||
 	    (didx = csvio_require_col(r, date_col, d)) < 0)
@@ -1407,14 +1387,10 @@ hist_pit_ref(struct source *src, unsigned char delim, const char *item, const ch
 		if (csvio_check_width(r, &row, d) < 0 ||
 		    (k = field_day(path, &row, didx, date_col, &day, d)) < 0)
 			goto fail;
-		ns = num_parse(row.f[pidx], row.len[pidx], &x, 0);
-		if (ns == NUM_EMPTY || row.len[iidx] == 0)
-			continue;
-		if (ns != NUM_OK) {
-			diag_set(d, path, row.line, price, row.f[pidx], row.len[pidx], "%s",
-			    num_strerror(ns));
+		if ((has_price = field_num(path, &row, pidx, price, 0, &x, d)) < 0)
 			goto fail;
-		}
+		if (has_price == 0 || row.len[iidx] == 0)
+			continue;
 		if (k == 0) {
 			undated(path, &row, date_col, d);
 			goto fail;
@@ -1665,10 +1641,10 @@ hist_rows_fini(struct hist_rows *rows)
 /* ---- lookup tables ---- */
 
 json_t *
-hist_lookup_fit(const char *path, unsigned char delim, const char *key, int reject,
+hist_lookup_fit(const char *path, const struct csvio_opts *csv, const char *key, int reject,
     struct diag *d)
 {
-	struct csvio_reader *r = csvio_open(path, delim, d);
+	struct csvio_reader *r = csvio_open_opts(path, csv, d);
 	const struct csvio_row *h;
 	struct csvio_row row;
 	json_t *out = NULL, *cols, *dflt, *map, *vals;

@@ -29,6 +29,14 @@
  * With a date column, rows dated after asof are ignored: they are the
  * future as seen from "today".
  *
+ * Missing values: the history is read as csv says, so NA is missing, like
+ * an empty field, unless --keep-na (csvio_opts.na_missing).  A missing
+ * number is skipped by the aggregate that reads it (the row still counts
+ * for count and for the others); a missing flag does not meet its
+ * condition; a row with a missing item or price gives no reference price.
+ * A missing date: the row has no day (it counts, but not for last: and
+ * recency); under point in time, every history row needs a date.
+ *
  * The reference price of an item is the mean or the median of its prices
  * in the window of days (asof - window, asof] (all rows up to asof when
  * window is 0).
@@ -63,7 +71,7 @@ int hist_check_aggs(const char *agg, const char *cold, struct diag *d);
  * *day set, 0 when the file has no such column or no dates, -1 with d
  * filled on a read error or a bad date.
  */
-int hist_max_day(struct source *src, unsigned char delim, const char *date_col, long *day,
+int hist_max_day(struct source *src, const struct csvio_opts *csv, const char *date_col, long *day,
     struct diag *d);
 
 /*
@@ -72,7 +80,7 @@ int hist_max_day(struct source *src, unsigned char delim, const char *date_col, 
  * last: or recency is asked for.  Returns a new JSON transform of type
  * "history", or NULL with d filled.
  */
-json_t *hist_fit(struct source *src, unsigned char delim, const char *key, const char *agg,
+json_t *hist_fit(struct source *src, const struct csvio_opts *csv, const char *key, const char *agg,
     const char *cold, const char *date_col, long asof, struct diag *d);
 
 /*
@@ -81,7 +89,7 @@ json_t *hist_fit(struct source *src, unsigned char delim, const char *key, const
  * or the mean.  Returns a new JSON transform of type "ref_price", or NULL
  * with d filled.
  */
-json_t *hist_ref_fit(struct source *src, unsigned char delim, const char *item, const char *price,
+json_t *hist_ref_fit(struct source *src, const struct csvio_opts *csv, const char *item, const char *price,
     const char *date_col, long asof, long window, int median, struct diag *d);
 
 /*
@@ -103,11 +111,11 @@ struct hist_pit;   /* opaque */
  * hist_fit).  Returns NULL with d filled (a missing column, a history row
  * without a date or with a bad number or date).  Free with hist_pit_free.
  */
-struct hist_pit *hist_pit_aggs(struct source *src, unsigned char delim, const char *key,
+struct hist_pit *hist_pit_aggs(struct source *src, const struct csvio_opts *csv, const char *key,
     const char *agg, const char *cold, const char *date_col, struct diag *d);
 
 /* Likewise for the reference price of item (as hist_ref_fit; window 0: all days before). */
-struct hist_pit *hist_pit_ref(struct source *src, unsigned char delim, const char *item,
+struct hist_pit *hist_pit_ref(struct source *src, const struct csvio_opts *csv, const char *item,
     const char *price, const char *date_col, long window, int median, struct diag *d);
 
 void hist_pit_free(struct hist_pit *p);
@@ -148,7 +156,7 @@ void hist_rows_fini(struct hist_rows *rows);
  * NULL with d filled: no such column, a file with no other column, a key
  * repeated, a row of the wrong width.
  */
-json_t *hist_lookup_fit(const char *path, unsigned char delim, const char *key, int reject,
+json_t *hist_lookup_fit(const char *path, const struct csvio_opts *csv, const char *key, int reject,
     struct diag *d);
 
 #endif

@@ -2,6 +2,7 @@
 #include "model.h"
 #include "suggest.h"
 #include "atomic.h"
+#include "field.h"
 #include "jsonfile.h"
 #include "num.h"
 #include "strtab.h"
@@ -1119,20 +1120,14 @@ model_eval_row(struct model_eval *e, const struct csvio_row *row, struct diag *d
 				    "category level not seen in training");
 			e->val[i] = (double)lv;
 		} else {
-			double x;
-			enum num_status st = num_parse(s, len, &x, 0);
-			if ((long)i == e->price) {
-				if (st == NUM_OK)
-					e->row_price = x;
-				else if (st != NUM_EMPTY)
-					return diag_set(d, NULL, 0, formula_col(m->f, i), s, len, "%s",
-					    num_strerror(st));
-				e->val[i] = e->row_price;
-				continue;
-			}
-			if (st != NUM_OK)
-				return diag_set(d, NULL, 0, formula_col(m->f, i), st == NUM_EMPTY ? NULL : s,
-				    len, "%s", st == NUM_EMPTY ? "missing value" : num_strerror(st));
+			/* a missing price stays NaN: the caller says what it means */
+			double x = NAN;
+			int is_price = (long)i == e->price;
+			if (field_num(NULL, row, c, formula_col(m->f, i), is_price ? 0 : FIELD_REQUIRED,
+			    &x, d) < 0)
+				return -1;
+			if (is_price)
+				e->row_price = x;
 			e->val[i] = x;
 		}
 	}

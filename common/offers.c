@@ -4,27 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvio.h"
-#include "num.h"
+#include "field.h"
 #include "strtab.h"
 
-static int
-field_num(const struct csvio_reader *r, const struct csvio_row *row, long col, const char *name,
-    double *out, struct diag *d)
-{
-	enum num_status st = num_parse(row->f[col], row->len[col], out, 0);
-
-	if (st == NUM_EMPTY)
-		return diag_set(d, csvio_name(r), row->line, name, NULL, 0, "missing value");
-	if (st != NUM_OK)
-		return diag_set(d, csvio_name(r), row->line, name, row->f[col], row->len[col], "%s",
-		    num_strerror(st));
-	return 0;
-}
-
 int
-offers_load(struct offers *o, const char *path, unsigned char delim, const char *promo_col,
-    struct diag *d)
+offers_load(struct offers *o, const char *path, const struct csvio_opts *csv,
+    const char *promo_col, struct diag *d)
 {
 	struct csvio_reader *r;
 	struct csvio_row row;
@@ -37,7 +22,7 @@ offers_load(struct offers *o, const char *path, unsigned char delim, const char 
 	o->n = 0;
 	if ((ids = strtab_new()) == NULL)
 		return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
-	if ((r = csvio_open(path, delim, d)) == NULL) {
+	if ((r = csvio_open_opts(path, csv, d)) == NULL) {
 		strtab_free(ids);
 		return -1;
 	}
@@ -92,14 +77,13 @@ offers_load(struct offers *o, const char *path, unsigned char delim, const char 
 			    "expected percent or amount");
 			goto out;
 		}
-		if (field_num(r, &row, c_value, "value", &of->value, d) < 0)
+		if (field_num(csvio_name(r), &row, c_value, "value", FIELD_REQUIRED, &of->value, d) < 0)
 			goto out;
-		if (c_promo >= 0 && field_num(r, &row, c_promo, promo_col, &of->promo_value, d) < 0)
+		if (c_promo >= 0 && field_num(csvio_name(r), &row, c_promo, promo_col, FIELD_REQUIRED,
+		    &of->promo_value, d) < 0)
 			goto out;
-		if (c_cost >= 0 && row.len[c_cost] > 0) {
-			if (field_num(r, &row, c_cost, "cost", &of->cost, d) < 0)
-				goto out;
-		}
+		if (c_cost >= 0 && field_num(csvio_name(r), &row, c_cost, "cost", 0, &of->cost, d) < 0)
+			goto out;
 		if (of->kind == OFFER_PERCENT ? !(of->value >= 0 && of->value < 100) : !(of->value >= 0)) {
 			diag_set(d, csvio_name(r), row.line, "value", row.f[c_value], row.len[c_value],
 			    of->kind == OFFER_PERCENT ? "a percent offer must be at least 0 and below 100"

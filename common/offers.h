@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 
+#include "csvio.h"
 #include "diag.h"
 
 enum offer_kind {
@@ -41,14 +42,17 @@ struct offers {
 };
 
 /*
- * Read path into o (empty before).  promo_col: the model's promotion
- * column, or NULL (then no promotion value is read: 0).  Returns 0, or -1 with d filled (file,
- * line, column, value: an unreadable file, a missing column, a bad
- * number or kind, a duplicate offer_id, no offers at all).  Free with
- * offers_free even after a failure.
+ * Read path into o (empty before), as csv says (its na_missing: NA is a
+ * missing value).  promo_col: the model's promotion column, or NULL (then
+ * no promotion value is read: 0).  A missing offer_id, kind, value or
+ * promotion value fails the load with its line; a missing cost is 0.
+ * Returns 0, or -1 with d filled (file, line, column, value: an
+ * unreadable file, a missing column, a bad number or kind, a duplicate
+ * offer_id, no offers at all).  Free with offers_free even after a
+ * failure.
  */
-int offers_load(struct offers *o, const char *path, unsigned char delim, const char *promo_col,
-    struct diag *d);
+int offers_load(struct offers *o, const char *path, const struct csvio_opts *csv,
+    const char *promo_col, struct diag *d);
 
 /* Free everything; o is empty after.  NULL-safe. */
 void offers_free(struct offers *o);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "field.h"
 #include "formula.h"
 #include "num.h"
 #include "strtab.h"
@@ -487,15 +488,12 @@ static int
 row_quantity(struct pricing *p, const struct csvio_row *row, struct diag *d)
 {
 	long c = p->quantity_idx;
-	enum num_status st;
 
 	p->quantity = 1;
 	if (c < 0)
 		return 0;
-	st = num_parse(row->f[c], row->len[c], &p->quantity, 0);
-	if (st != NUM_OK)
-		return diag_set(d, NULL, 0, p->c->quantity_col, st == NUM_EMPTY ? NULL : row->f[c],
-		    row->len[c], "%s", st == NUM_EMPTY ? "missing value" : num_strerror(st));
+	if (field_num(NULL, row, c, p->c->quantity_col, FIELD_REQUIRED, &p->quantity, d) < 0)
+		return -1;
 	if (!(p->quantity >= 0))
 		return diag_set(d, NULL, 0, p->c->quantity_col, row->f[c], row->len[c],
 		    "must not be negative");
@@ -521,10 +519,8 @@ row_spread(struct pricing *p, const struct csvio_row *row, double today, struct 
 	if (isnan(frac))
 		return 0;
 	if (c >= 0) {
-		enum num_status st = num_parse(row->f[c], row->len[c], &ref, 0);
-		if (st != NUM_OK)
-			return diag_set(d, NULL, 0, p->c->spread_ref, st == NUM_EMPTY ? NULL : row->f[c],
-			    row->len[c], "%s", st == NUM_EMPTY ? "missing value" : num_strerror(st));
+		if (field_num(NULL, row, c, p->c->spread_ref, FIELD_REQUIRED, &ref, d) < 0)
+			return -1;
 		if (!(ref > 0))
 			return diag_set(d, NULL, 0, p->c->spread_ref, row->f[c], row->len[c],
 			    "a reference price must be positive");

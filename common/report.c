@@ -8,6 +8,7 @@
 #include "report-impl.h"
 #include "pricing.h"
 #include "stats.h"
+#include "field.h"
 #include "num.h"
 
 #include <math.h>
@@ -217,15 +218,9 @@ report_set_rejected(struct report *r, unsigned long long n)
 int
 report_get_num(const struct csvio_row *row, long col, const char *name, double *out, struct diag *d)
 {
-	enum num_status st;
-
 	if (col < 0)
 		return 0;
-	st = num_parse(row->f[col], row->len[col], out, 0);
-	if (st == NUM_OK)
-		return 0;
-	return diag_set(d, NULL, 0, name, st == NUM_EMPTY ? NULL : row->f[col], row->len[col],
-	    "%s", st == NUM_EMPTY ? "missing value" : num_strerror(st));
+	return field_num(NULL, row, col, name, FIELD_REQUIRED, out, d) < 0 ? -1 : 0;
 }
 
 static void

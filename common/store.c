@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #endif
 
+#include "field.h"
 #include "num.h"
 #include "store.h"
 #include "xalloc.h"
@@ -204,23 +205,6 @@ make_categorical(struct store *s, size_t i, const struct csvio_row *row, const c
 	}
 }
 
-/* s[0..len) reads as a number with a decimal comma: digits, one comma, digits (dots or a sign around). */
-static int
-decimal_comma(const char *s, size_t len)
-{
-	size_t i, commas = 0, digits_after = 0, digits_before = 0;
-
-	for (i = 0; i < len; i++) {
-		if (s[i] == ',')
-			commas++;
-		else if (s[i] >= '0' && s[i] <= '9')
-			*(commas ? &digits_after : &digits_before) += 1;
-		else if (!(s[i] == '.' || ((s[i] == '-' || s[i] == '+') && i == 0)))
-			return 0;
-	}
-	return commas == 1 && digits_before > 0 && digits_after > 0;
-}
-
 int
 store_add_row(struct store *s, const struct csvio_row *row, struct diag *d)
 {
@@ -245,7 +229,7 @@ store_add_row(struct store *s, const struct csvio_row *row, struct diag *d)
 		st = num_parse(t, len, &val[i], 0);
 		if (st != NUM_OK) {
 			if (formula_col_numeric(f, i) || (long)i == sp->price) {
-				if (decimal_comma(t, len) && s->n_decimal_comma++ == 0)
+				if (field_decimal_comma(t, len) && s->n_decimal_comma++ == 0)
 					snprintf(s->decimal_comma, sizeof s->decimal_comma, "%.*s",
 					    (int)(len < 60 ? len : 60), t);
 				return diag_set(d, NULL, 0, formula_col(f, i), t, len, "%s", num_strerror(st));

@@ -643,6 +643,14 @@ cli_input_opts(const struct cli_common *c)
 	return &o;
 }
 
+const struct csvio_opts *
+cli_file_opts(const struct cli_common *c, unsigned char delim, struct csvio_opts *o)
+{
+	csvio_opts_init(o, delim);
+	o->na_missing = !c->keep_na;
+	return o;
+}
+
 struct csvio_reader *
 cli_open_input(const char *path, unsigned char delim)
 {

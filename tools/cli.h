@@ -196,6 +196,14 @@ void cli_finish(const struct cli_common *c, struct acct *a, const char *input_na
  */
 const struct csvio_opts *cli_input_opts(const struct cli_common *c);
 
+/*
+ * How a file read beside the input (--history, --offers, --cf, ...) is
+ * read: with delim and a header row, and NA a missing value unless
+ * --keep-na, as in the input.  Filled into *o, which is returned.
+ */
+const struct csvio_opts *cli_file_opts(const struct cli_common *c, unsigned char delim,
+    struct csvio_opts *o);
+
 /* Under --part, make r count lines as the whole input does (cli_open_input does it). */
 void cli_part_input(struct csvio_reader *r);
 /*

@@ -454,6 +454,7 @@ parse_args(struct args *a, int argc, char **argv)
 	a->cfg.spec = a->spec;
 	a->cfg.nspec = a->nspec;
 	a->cfg.delim = a->common.delim;
+	a->cfg.keep_na = a->common.keep_na;
 }
 
 /* One pass over the input of --fit, from its start. */

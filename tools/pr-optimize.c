@@ -144,12 +144,13 @@ reload(struct run *r)
 	struct model *m;
 	struct offers of;
 	struct pricing *p = NULL;
+	struct csvio_opts csv;
 	struct diag d;
 
 	memset(&of, 0, sizeof of);
 	if ((m = model_load(r->model_path, &d)) == NULL
-	    || (r->offers_path != NULL && offers_load(&of, r->offers_path, ',', r->cfg.promo_col,
-	    &d) < 0)
+	    || (r->offers_path != NULL && offers_load(&of, r->offers_path,
+	    cli_file_opts(&r->common, ',', &csv), r->cfg.promo_col, &d) < 0)
 	    || (p = pricing_new(&r->cfg, m, r->model_path, r->in,
 	    r->offers_path != NULL ? &of : NULL, &d)) == NULL) {
 		cli_serve_reload_failed(&d);
@@ -372,6 +373,7 @@ main(int argc, char **argv)
 {
 	static struct run run;
 	struct run *r = &run;
+	struct csvio_opts csv;
 	struct diag d;
 
 	cli_init(argv);
@@ -390,8 +392,8 @@ main(int argc, char **argv)
 	/* files: the model, the offers, the input */
 	if ((r->model = model_load(r->model_path, &d)) == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
-	if (r->offers_path != NULL
-	    && offers_load(&r->offers, r->offers_path, ',', r->cfg.promo_col, &d) < 0)
+	if (r->offers_path != NULL && offers_load(&r->offers, r->offers_path,
+	    cli_file_opts(&r->common, ',', &csv), r->cfg.promo_col, &d) < 0)
 		cli_fail_diag(EXIT_FAIL, &d);
 	r->in = cli_open_input(optind < argc ? argv[optind] : NULL, r->common.delim);
 	if ((r->pricing = pricing_new(&r->cfg, r->model, r->model_path, r->in,

@@ -16,12 +16,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[32];
 	struct diag d;
 	struct offers o = { 0 };
+	struct csvio_opts csv;
 	size_t i;
 	const char *promo = (size > 0 && (data[0] & 1)) ? "discount" : NULL;
 	int fd = fuzz_memfd(data, size);
 
 	diag_clear(&d);
-	if (offers_load(&o, fuzz_fd_path(fd, path), ',', promo, &d) != 0) {
+	csvio_opts_init(&csv, ',');
+	csv.na_missing = size > 0 && (data[0] & 2);
+	if (offers_load(&o, fuzz_fd_path(fd, path), &csv, promo, &d) != 0) {
 		if (d.what[0] == '\0')
 			abort();
 	} else {

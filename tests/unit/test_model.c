@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "field.h"
 #include "model.h"
 
 /* bought ~ log(price) * seg + x, seg in {a, b}: (Intercept) log(price) segb x log(price):segb */
@@ -162,9 +163,13 @@ test_eval(void)
 	rf[1] = "";
 	set_row(&row, rf, rl, 5);
 	CHECK(model_eval_row(e, &row, &d) == -1 && strcmp(d.what, "missing value") == 0, "missing value");
-	rf[1] = "2,5";
+	rf[1] = "2.5x";
 	set_row(&row, rf, rl, 5);
 	CHECK(model_eval_row(e, &row, &d) == -1 && strcmp(d.what, "not a number") == 0, "not a number");
+	rf[1] = "2,5";
+	set_row(&row, rf, rl, 5);
+	CHECK(model_eval_row(e, &row, &d) == -1 && strcmp(d.what, FIELD_DECIMAL_COMMA_WHAT) == 0,
+	    "a decimal comma: the hint");
 	rf[1] = "2.5";
 	rf[3] = "";
 	set_row(&row, rf, rl, 5);
