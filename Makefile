@@ -20,6 +20,9 @@ COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ    := $(BUILD)/tools/cli.o
 TOOLS      := $(sort $(patsubst tools/%.c,%,$(filter tools/pr-%.c,$(wildcard tools/*.c))))
 BINS       := $(TOOLS:%=$(BUILD)/bin/%)
+# Programs that are POSIX sh scripts: tools/pr-NAME.sh -> $(BUILD)/bin/pr-NAME
+SCRIPTS    := $(sort $(patsubst tools/%.sh,%,$(filter tools/pr-%.sh,$(wildcard tools/*.sh))))
+SCRIPT_BINS := $(SCRIPTS:%=$(BUILD)/bin/%)
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 UNITS      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # Test helper programs (generators, references): tests/NAME.c -> $(BUILD)/tests/NAME
@@ -28,8 +31,8 @@ TPROGS     := $(TPROG_SRC:tests/%.c=$(BUILD)/tests/%)
 HEADERS    := $(wildcard common/*.h tools/*.h tests/unit/*.h)
 
 .SECONDARY:
-.PHONY: all check check-unit check-e2e check-asan check-browser demo install deps depcheck clean bench
-all: depcheck $(BINS) $(UNITS) $(TPROGS)
+.PHONY: all check check-unit check-e2e check-asan check-browser check-dist demo install deps depcheck depcheck-dist clean bench
+all: depcheck $(BINS) $(SCRIPT_BINS) $(UNITS) $(TPROGS)
 
 # The libraries are Debian packages.  When one is missing: as root with
 # apt-get, install it (so that `make demo` and `make check` set up a fresh
@@ -57,9 +60,23 @@ $(BUILD)/.deps-ok:
 	fi
 	@mkdir -p $(BUILD) && touch $@
 
+# make check-dist also needs network namespaces, sshd, ssh and nc (its hosts)
+DIST_PKGS := iproute2 openssh-server openssh-client netcat-openbsd parallel
+depcheck-dist:
+	@missing=""; \
+	command -v ip >/dev/null 2>&1 || missing="$$missing iproute2"; \
+	test -x /usr/sbin/sshd || missing="$$missing openssh-server"; \
+	command -v ssh >/dev/null 2>&1 || missing="$$missing openssh-client"; \
+	command -v nc >/dev/null 2>&1 || missing="$$missing netcat-openbsd"; \
+	command -v parallel >/dev/null 2>&1 || missing="$$missing parallel"; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "make: installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DIST_PKGS) >/dev/null || exit 1; \
+	fi
+
 deps:
 	apt-get update
-	apt-get install -y $(DEB_PKGS)
+	apt-get install -y $(DEB_PKGS) $(DIST_PKGS)
 
 $(BUILD)/libpr.a: $(COMMON_OBJ)
 	ar rcs $@ $^
@@ -71,6 +88,11 @@ $(BUILD)/%.o: %.c $(HEADERS) | $(BUILD)/.deps-ok
 $(BUILD)/bin/%: $(BUILD)/tools/%.o $(CLI_OBJ) $(BUILD)/libpr.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) $< $(CLI_OBJ) $(BUILD)/libpr.a $(LDLIBS) -o $@
+
+# the version is cli.h's, as the C programs print it
+$(BUILD)/bin/%: tools/%.sh tools/cli.h
+	@mkdir -p $(dir $@)
+	sed "s/@VERSION@/$$(sed -n 's/^#define PR_VERSION "\(.*\)"/\1/p' tools/cli.h)/" $< >$@.tmp && chmod +x $@.tmp && mv $@.tmp $@
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libpr.a $(HEADERS) | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
@@ -87,6 +109,10 @@ check-asan:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=undefined,float-cast-overflow" \
 	  LDFLAGS="-fsanitize=address,undefined,float-cast-overflow" check
 
+# pr-dist on three hosts (network namespaces, each with its own sshd); needs root
+check-dist: all depcheck-dist
+	@BUILD=$(BUILD) sh tests/check-dist.sh
+
 check-browser: all
 	@BUILD=$(BUILD) sh tests/browser.sh
 
@@ -98,7 +124,7 @@ bench: all
 
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7
-	cp $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	cp $(BINS) $(SCRIPT_BINS) $(DESTDIR)$(PREFIX)/bin/
 	cp man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	cp man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 
