@@ -2,7 +2,8 @@
  * stats.h - the statistics every program shares, each in one place, with
  * R's arithmetic: the type 7 quantile, the p-values of a coefficient
  * table, and compensated sums.  tests/unit/test_stats.c checks them
- * against R on random inputs (testdata/stats-ref.R and its output).
+ * against R on random inputs (testdata/stats-ref.R and its output), and
+ * tests/unit/test_pvalue.c the p-values on the whole range.
  */
 #ifndef PR_STATS_H
 #define PR_STATS_H
@@ -23,15 +24,20 @@ double stats_quantile7(const double *sorted, size_t n, double p);
 
 /*
  * The two-sided p-value of a t statistic with df > 0 degrees of freedom,
- * 2 * pt(|t|, df, lower.tail = FALSE) as summary.lm computes it, following
- * R's pt: the incomplete beta on the same argument it takes, its normal
- * approximation for df > 4e5 and its log-scale tail when 1 + t^2/df
- * exceeds 1e100, so that tiny p-values keep their digits.  NaN for NaN
- * input or df <= 0.
+ * 2 * pt(-|t|, df) as summary.lm computes it, equal to R 4.2's to the bit
+ * (tests/unit/test_pvalue.c): R's pt, i.e. the incomplete beta of
+ * betainc.h on t^2/(df + t^2) while df > t^2 and on 1/(1 + t^2/df)
+ * beyond, its log-scale tail when 1 + t^2/df exceeds 1e100 (so that tiny
+ * p-values keep their digits until they underflow to 0), the normal for
+ * df = Inf.  0 for |t| = Inf, NaN for NaN input or df <= 0.
  */
 double stats_p_t(double t, double df);
 
-/* The two-sided normal p-value, 2 * pnorm(-|z|) as summary.glm computes it. */
+/*
+ * The two-sided normal p-value, 2 * pnorm(-|z|) as summary.glm computes
+ * it, equal to R's to the bit (Cody's approximation as R's pnorm has it).
+ * 0 for |z| = Inf, NaN for NaN.
+ */
 double stats_p_normal(double z);
 
 /*
