@@ -280,10 +280,82 @@ test_levels(void)
 	formula_free(f);
 }
 
+/*
+ * A model of a log, logq ~ log(price) + x: the mean is exp(eta) times the
+ * factor of its retransformation (exp(s2/2), the smearing factor stored,
+ * or 1), its price derivative mean * b / p and its elasticity b; the same
+ * document without "response_scale" and "retransform" (a file from before
+ * them) is of the column as it is; log(q) ~ ... without "retransform" is
+ * retransformed normally.
+ */
+static void
+test_log_response(void)
+{
+	static const double b[3] = { 5, -2.5, 0.25 }, se[3] = { 0.1, 0.05, 0.02 };
+	static const double cov[9] = { 0.01, 0, 0, 0, 0.0025, 0, 0, 0, 0.0004 };
+	const double s2 = 0.04, p = 3, eta = b[0] + b[1] * log(p) + b[2] * 2;
+	const double factor[3] = { exp(s2 / 2), 1.0625, 1 };
+	char *hf[] = { "price", "x" }, *rf[] = { "3", "2" };
+	size_t hl[2], rl[2];
+	struct csvio_row hdr, row;
+	struct diag d;
+	int r, kind;
+
+	set_row(&hdr, hf, hl, 2);
+	set_row(&row, rf, rl, 2);
+	/* kind 0..2: --response-log with each retransformation; 3: no fields; 4: log(q) ~, no field */
+	for (kind = 0; kind <= 4; kind++) {
+		struct formula *f = formula_parse(kind == 4 ? "log(q) ~ log(price) + x" :
+		    "logq ~ log(price) + x", &d);
+		json_t *doc, *sub;
+		struct model *m;
+		struct model_eval *e;
+		double mu, dmu, want;
+		r = kind < 3 ? kind : MODEL_RETRANSFORM_NORMAL;
+		CHECK(f != NULL && formula_build(f, &d) == 0, "log model: formula");
+		doc = model_doc_new(f, FIT_LINEAR, "price", NULL, 0);
+		sub = model_doc_sub(f, b, se, cov, s2, 97, NULL);
+		if (r == MODEL_RETRANSFORM_SMEARING)
+			model_doc_smearing(sub, factor[1]);
+		json_object_update(doc, sub);
+		json_decref(sub);
+		if (kind < 3)
+			model_doc_log_response(doc, 1, (enum model_retransform)r);
+		m = model_from_json(doc, "m.json", &d);
+		json_decref(doc);
+		formula_free(f);
+		CHECK(m != NULL, "log model: loads");
+		if (m == NULL)
+			continue;
+		CHECK(model_log_response(m) == (kind != 3), "log model: model_log_response");
+		CHECK(model_response_scale_log(m) == (kind < 3), "log model: response_scale");
+		CHECK(model_retransform(m) == (enum model_retransform)r, "log model: retransform");
+		e = model_bind(m, &hdr, "in.csv", NULL, &d);
+		CHECK(e != NULL && model_eval_row(e, &row, &d) == 0, "log model: row");
+		if (e == NULL) {
+			model_free(m);
+			continue;
+		}
+		mu = model_eval_mean(e, p, &dmu);
+		want = kind == 3 ? eta : exp(eta) * factor[r];
+		CHECK_REL(mu, want, 1e-15, kind == 3 ? "a file without the fields: the column as it is" :
+		    "log model: mean exp(eta) times the factor");
+		CHECK_REL(dmu, kind == 3 ? b[1] / p : want * b[1] / p, 1e-14, "log model: d mean / d price");
+		if (kind != 3)
+			CHECK_REL(p * dmu / mu, b[1], 1e-14, "log model: elasticity b");
+		model_eval_free(e);
+		model_free(m);
+	}
+	CHECK_STR(model_retransform_name(MODEL_RETRANSFORM_SMEARING), "smearing", "retransform name");
+	CHECK(model_retransform_parse("naive") == MODEL_RETRANSFORM_NAIVE, "retransform parse");
+	CHECK(model_retransform_parse("mean") == -1, "retransform parse: none");
+}
+
 int
 main(void)
 {
 	test_eval();
+	test_log_response();
 	test_groups();
 	test_levels();
 	return check_done();
