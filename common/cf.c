@@ -524,6 +524,228 @@ out:
 	return c;
 }
 
+/*
+ * Cells being learnt: the rows as events, with the tables of names they
+ * index.  seq keeps growing across reads and merges, so a later row, or a
+ * row of a later part, replaces an earlier rating.
+ */
+struct cf_cells {
+	int rated;
+	struct strtab *u0, *i0;
+	struct ev *ev;
+	size_t n, cap;
+};
+
+void
+cf_cells_free(struct cf_cells *c)
+{
+	if (c == NULL)
+		return;
+	strtab_free(c->u0);
+	strtab_free(c->i0);
+	free(c->ev);
+	free(c);
+}
+
+struct cf_cells *
+cf_cells_new(int rated, struct diag *d)
+{
+	struct cf_cells *c = calloc(1, sizeof *c);
+
+	if (c == NULL || (c->u0 = strtab_new()) == NULL || (c->i0 = strtab_new()) == NULL) {
+		cf_cells_free(c);
+		oom(d);
+		return NULL;
+	}
+	c->rated = rated;
+	return c;
+}
+
+static int
+cells_add(struct cf_cells *c, const char *u, size_t ulen, const char *i, size_t ilen, double r)
+{
+	long ui = strtab_add(c->u0, u, ulen), ii = strtab_add(c->i0, i, ilen);
+
+	if (ui < 0 || ii < 0)
+		return -1;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 1024;
+		struct ev *q = realloc(c->ev, cap * sizeof *q);
+		if (q == NULL)
+			return -1;
+		c->ev = q;
+		c->cap = cap;
+	}
+	c->ev[c->n].u = (size_t)ui;
+	c->ev[c->n].i = (size_t)ii;
+	c->ev[c->n].r = r;
+	c->ev[c->n].day = 0;
+	c->ev[c->n].seq = c->n;
+	c->n++;
+	return 0;
+}
+
+int
+cf_cells_read(struct cf_cells *c, struct csvio_reader *r, const char *user, const char *item,
+    const char *rating, struct diag *d)
+{
+	struct ev *ev = NULL, *q;
+	size_t n = 0, p;
+
+	if (read_events(r, user, item, rating, NULL, c->u0, c->i0, &ev, &n, d) < 0)
+		return -1;
+	if (c->n + n > c->cap) {
+		size_t cap = c->n + n;
+		if ((q = realloc(c->ev, (cap + 1) * sizeof *q)) == NULL) {
+			free(ev);
+			return oom(d);
+		}
+		c->ev = q;
+		c->cap = cap;
+	}
+	for (p = 0; p < n; p++) {
+		ev[p].seq = c->n;
+		c->ev[c->n++] = ev[p];
+	}
+	free(ev);
+	return 0;
+}
+
+/* The cells in (customer, item) byte order, one per pair, the last rating kept. */
+static struct ev *
+cells_sorted(const struct cf_cells *c, size_t *urank, size_t *irank, size_t *np)
+{
+	struct ev *ev = malloc((c->n + 1) * sizeof *ev);
+	struct strtab *s;
+	size_t p, m;
+
+	if (ev == NULL)
+		return NULL;
+	if ((s = sorted_copy(c->u0, urank)) == NULL) {
+		free(ev);
+		return NULL;
+	}
+	strtab_free(s);
+	if ((s = sorted_copy(c->i0, irank)) == NULL) {
+		free(ev);
+		return NULL;
+	}
+	strtab_free(s);
+	for (p = 0; p < c->n; p++) {
+		ev[p] = c->ev[p];
+		ev[p].u = urank[ev[p].u];
+		ev[p].i = irank[ev[p].i];
+	}
+	qsort(ev, c->n, sizeof *ev, cmp_ev);
+	for (p = m = 0; p < c->n; p++) {
+		if (m > 0 && ev[p].u == ev[m - 1].u && ev[p].i == ev[m - 1].i)
+			ev[m - 1] = ev[p];
+		else
+			ev[m++] = ev[p];
+	}
+	*np = m;
+	return ev;
+}
+
+json_t *
+cf_cells_part(const struct cf_cells *c)
+{
+	size_t nu = strtab_n(c->u0), ni = strtab_n(c->i0), n = 0, p;
+	size_t *urank = malloc((nu + 1) * sizeof *urank), *irank = malloc((ni + 1) * sizeof *irank);
+	size_t *uname = malloc((nu + 1) * sizeof *uname), *iname = malloc((ni + 1) * sizeof *iname);
+	json_t *o = json_object(), *users = json_object(), *list = NULL, *e;
+	struct ev *ev = NULL;
+
+	if (urank == NULL || irank == NULL || uname == NULL || iname == NULL || o == NULL ||
+	    users == NULL || (ev = cells_sorted(c, urank, irank, &n)) == NULL)
+		goto nomem;
+	json_object_set_new(o, "rating", json_boolean(c->rated));
+	json_object_set_new(o, "users", users);
+	users = NULL;
+	for (p = 0; p < nu; p++)
+		uname[urank[p]] = p;
+	for (p = 0; p < ni; p++)
+		iname[irank[p]] = p;
+	for (p = 0; p < n; p++) {
+		const char *item = strtab_str(c->i0, iname[ev[p].i], NULL);
+		if (p == 0 || ev[p].u != ev[p - 1].u) {
+			if ((list = json_array()) == NULL || json_object_set_new(json_object_get(o, "users"),
+			    strtab_str(c->u0, uname[ev[p].u], NULL), list) < 0)
+				goto nomem;
+		}
+		e = c->rated ? json_pack("[s,f]", item, ev[p].r) : json_string(item);
+		if (e == NULL || json_array_append_new(list, e) < 0)
+			goto nomem;
+	}
+	goto out;
+nomem:
+	json_decref(o);
+	o = NULL;
+out:
+	json_decref(users);
+	free(ev);
+	free(urank);
+	free(irank);
+	free(uname);
+	free(iname);
+	return o;
+}
+
+int
+cf_cells_merge(struct cf_cells *c, const json_t *part, const char *name, struct diag *d)
+{
+	const json_t *users = json_object_get(part, "users"), *rated = json_object_get(part, "rating");
+	const char *u;
+	json_t *list;
+	size_t p;
+
+	if (!json_is_object(users) || !json_is_boolean(rated) || json_is_true(rated) != c->rated)
+		goto bad;
+	json_object_foreach((json_t *)users, u, list) {
+		if (!json_is_array(list))
+			goto bad;
+		for (p = 0; p < json_array_size(list); p++) {
+			const json_t *e = json_array_get(list, p), *it = e;
+			double r = 1;
+			if (c->rated) {
+				if (!json_is_array(e) || json_array_size(e) != 2 ||
+				    !json_is_number(json_array_get(e, 1)) ||
+				    !isfinite(r = json_number_value(json_array_get(e, 1))))
+					goto bad;
+				it = json_array_get(e, 0);
+			}
+			if (!json_is_string(it) || json_string_length(it) == 0 || u[0] == '\0')
+				goto bad;
+			if (cells_add(c, u, strlen(u), json_string_value(it), json_string_length(it), r) < 0)
+				return oom(d);
+		}
+	}
+	return 0;
+bad:
+	return diag_set(d, name, 0, NULL, NULL, 0, "bad part: cf purchases");
+}
+
+struct cf *
+cf_cells_build(const struct cf_cells *c, const struct cf_opts *o, struct diag *d)
+{
+	size_t *urank = malloc((strtab_n(c->u0) + 1) * sizeof *urank);
+	size_t *irank = malloc((strtab_n(c->i0) + 1) * sizeof *irank);
+	struct ev *ev = malloc((c->n + 1) * sizeof *ev);
+	struct cf *m = NULL;
+
+	if (urank == NULL || irank == NULL || ev == NULL) {
+		oom(d);
+		goto out;
+	}
+	memcpy(ev, c->ev, c->n * sizeof *ev);
+	m = from_events(c->u0, c->i0, ev, c->n, o, urank, irank, d);
+out:
+	free(urank);
+	free(irank);
+	free(ev);
+	return m;
+}
+
 static json_t *
 neighbour_list(const struct cf *c, const struct strtab *names, size_t e)
 {

@@ -104,6 +104,33 @@ double cf_score(const struct cf *c, const char *u, size_t ulen, const char *i, s
  */
 int cf_recommend(const struct cf *c, long K, struct csvio_writer *w, struct diag *d);
 
+/*
+ * The same model in steps, for purchases read in parts (shards of the
+ * rows, in any split) on several machines.  The cells (customer, item and
+ * the rating) are what every similarity is computed from; a part holds
+ * its rows' cells, one per pair with the pair's last rating, and parts
+ * merged in the order of the shards hold the cells of the whole, a later
+ * part's rating replacing an earlier one as a later row's does.
+ * cf_cells_build then gives the model cf_build gives on the whole, bit for
+ * bit (the similarities are computed there, from all the cells).
+ *
+ * cf_cells_new(rated) returns NULL with d filled when out of memory;
+ * cf_cells_read (rows of r, as cf_build reads them) and cf_cells_merge (a
+ * part, as cf_cells_part wrote it: {"rating": BOOL, "users": {USER:
+ * [ITEM, ...] or [[ITEM, rating], ...]}}, names in byte order; name is the
+ * part, for messages) return 0 or -1 with d filled; cf_cells_part returns a
+ * new reference, or NULL when out of memory; cf_cells_build returns a
+ * model (o->rating set when rated) or NULL with d filled.
+ */
+struct cf_cells;
+struct cf_cells *cf_cells_new(int rated, struct diag *d);
+int cf_cells_read(struct cf_cells *c, struct csvio_reader *r, const char *user, const char *item,
+    const char *rating, struct diag *d);
+json_t *cf_cells_part(const struct cf_cells *c);
+int cf_cells_merge(struct cf_cells *c, const json_t *part, const char *name, struct diag *d);
+struct cf *cf_cells_build(const struct cf_cells *c, const struct cf_opts *o, struct diag *d);
+void cf_cells_free(struct cf_cells *c);
+
 /* A held-out split: the last test_last items of each customer are tested. */
 struct cf_eval_opts {
 	const char *time_col;  /* dates ordering a customer's rows; NULL: input order */

@@ -9,6 +9,7 @@
 #include "source.h"
 #include "stats.h"
 #include "strtab.h"
+#include "xsum.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -103,15 +104,28 @@ struct tr {
 	struct hist_rows rows;    /* with --asof-col: each fitted row's own fields */
 	int has_rows;
 
-	/* fitting accumulators */
-	double acc_n, acc_mean, acc_m2, acc_min, acc_max;
+	/*
+	 * Fitting accumulators, all of them mergeable from parts to the same
+	 * bits: counts, exact sums (xsum.h), min and max, every value (bins),
+	 * levels with their counts and exact target sums.
+	 */
+	double acc_n, acc_min, acc_max;
+	struct xsum acc_s, acc_ss;    /* sum of the values and of their squares */
+	double acc_mean, acc_var;     /* from them, at feat_fit_state */
 	double *vals;
 	size_t nvals, capvals;
 	struct strtab *acc_lev;
-	double *lev_n, *lev_y;
+	double *lev_n;
+	struct xsum *lev_y;
 	size_t lev_cap;
-	double y_n, y_sum;
-	json_t *side;             /* history, ref_price, cf: fitted at feat_fit_new */
+	double y_n;
+	struct xsum y_sum;
+	struct hist_acc *hacc;        /* history */
+	struct hist_ref_acc *racc;    /* ref_price */
+	struct cf_cells *cells;       /* cf */
+	struct cf_opts cfo;           /* cf: rating owned */
+	json_t *side;             /* lookup: read at feat_fit_new; history, ref_price, cf: the
+	                           * state's object, once made */
 
 	/* per-row scratch */
 	struct numcache_entry *hit;   /* the field's cached result, or NULL */
@@ -137,6 +151,9 @@ struct feat_fit {
 	long asof_idx;
 	long *row_day;            /* each row's day (HIST_NO_DAY: rejected) */
 	size_t nrows, caprows;
+	int asof_given;           /* asof came with the options (else: the history's last date) */
+	json_t *spec;             /* the options and whole side tables (spec_json) */
+	unsigned long long n_rows;   /* data rows seen (learnt from or not) */
 };
 
 struct feat_state {
@@ -234,7 +251,17 @@ tr_fini(struct tr *t)
 	free(t->vals);
 	free(t->cache);
 	free(t->lev_n);
+	if (t->lev_y != NULL)
+		for (i = 0; i < t->lev_cap; i++)
+			xsum_fini(&t->lev_y[i]);
 	free(t->lev_y);
+	xsum_fini(&t->acc_s);
+	xsum_fini(&t->acc_ss);
+	xsum_fini(&t->y_sum);
+	hist_acc_free(t->hacc);
+	hist_ref_acc_free(t->racc);
+	cf_cells_free(t->cells);
+	free((char *)t->cfo.rating);
 	strtab_free(t->levels);
 	strtab_free(t->acc_lev);
 	cf_free(t->cf);
@@ -336,30 +363,85 @@ fail:
 
 /* ---- fitting ---- */
 
-struct feat_fit *
-feat_fit_new(const struct feat_config *cfg, struct diag *d)
+/*
+ * What a fit is, apart from its data: the options and every side table
+ * that is read whole (holidays, lookups), as one JSON object.  Parts whose
+ * specs are equal merge; strings are copied.
+ */
+static json_t *
+spec_json(const struct feat_config *cfg)
+{
+	json_t *o = json_object(), *trs = json_array(), *e;
+	size_t i;
+
+	if (o == NULL || trs == NULL) {
+		json_decref(o);
+		json_decref(trs);
+		return NULL;
+	}
+	json_object_set_new(o, "missing_as", json_string(cfg->missing_as_mean ? "mean" : "empty"));
+	json_object_set_new(o, "keep_na", json_boolean(cfg->keep_na));
+	json_object_set_new(o, "smoothing", json_real(cfg->smoothing));
+	json_object_set_new(o, "min_count", json_integer(cfg->min_count));
+	json_object_set_new(o, "asof", cfg->asof != NULL ? json_string(cfg->asof) : json_null());
+	json_object_set_new(o, "holidays", cfg->holidays != NULL ? json_array() : json_null());
+	json_object_set_new(o, "transforms", trs);
+	for (i = 0; i < cfg->nspec; i++) {
+		const struct feat_spec *sp = &cfg->spec[i];
+		e = json_pack("{s:s, s:s, s:s?, s:f}", "type", tr_ops[sp->kind].name, "column", sp->col,
+		    "arg", sp->arg, "k", sp->k);
+		if (e == NULL || json_array_append_new(trs, e) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+		if (sp->kind == FEAT_HISTORY) {
+			json_object_set_new(e, "aggregates", json_string(cfg->agg));
+			json_object_set_new(e, "cold_start", cfg->cold ? json_string(cfg->cold) :
+			    json_null());
+		}
+		if (sp->kind == FEAT_HISTORY || sp->kind == FEAT_REFPRICE)
+			json_object_set_new(e, "date_column", json_string(cfg->history_date));
+		if (sp->kind == FEAT_REFPRICE) {
+			json_object_set_new(e, "window", json_integer(cfg->window));
+			json_object_set_new(e, "stat", json_string(cfg->ref_median ? "median" : "mean"));
+		}
+		if (sp->kind == FEAT_CF) {
+			json_object_set_new(e, "mode", json_string(cfg->cf_mode == CF_USER ? "user" :
+			    "item"));
+			json_object_set_new(e, "neighbours", json_integer(cfg->cf_k));
+			json_object_set_new(e, "rating", cfg->cf_rating ? json_string(cfg->cf_rating) :
+			    json_null());
+		}
+		if (sp->kind == FEAT_LOOKUP)
+			json_object_set_new(e, "unmatched", json_string(cfg->lookup_reject ? "reject" :
+			    "empty"));
+	}
+	return o;
+}
+
+/*
+ * A fit of cfg with nothing learnt yet: the transformations and their
+ * empty accumulators; no file is read.  NULL with d filled.
+ */
+static struct feat_fit *
+fit_alloc(const struct feat_config *cfg, struct diag *d)
 {
 	struct feat_fit *f = calloc(1, sizeof *f);
-	struct source *hist = NULL;
-	struct csvio_opts side;   /* the side files: the delimiter, NA as in the input */
 	struct date dt;
 	size_t i;
-	long day;
-	int got;
 
 	if (f == NULL) {
 		oom(d);
 		return NULL;
 	}
-	csvio_opts_init(&side, cfg->delim);
-	side.na_missing = !cfg->keep_na;
-	/* The history is read by several passes (its last date, each aggregate): one source. */
-	if (cfg->history != NULL && (hist = source_open(cfg->history, d)) == NULL)
-		goto fail;
 	f->missing_as_mean = cfg->missing_as_mean;
 	f->smoothing = cfg->smoothing;
 	f->min_count = cfg->min_count;
 	f->asof = HIST_NO_DAY;
+	if ((f->spec = spec_json(cfg)) == NULL) {
+		oom(d);
+		goto fail;
+	}
 	if (cfg->asof_col != NULL && (f->asof_col = strdup(cfg->asof_col)) == NULL) {
 		oom(d);
 		goto fail;
@@ -370,15 +452,8 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 			goto fail;
 		}
 		f->asof = date_to_days(&dt);
-	} else if (cfg->history != NULL && cfg->asof_col == NULL) {
-		got = hist_max_day(hist, &side, cfg->history_date, &f->asof, d);
-		if (got < 0)
-			goto fail;
-		if (got == 0)
-			f->asof = HIST_NO_DAY;
+		f->asof_given = 1;
 	}
-	if (cfg->holidays != NULL && read_holidays(cfg->holidays, &side, &f->hol, &f->nhol, d) < 0)
-		goto fail;
 	f->tr = calloc(cfg->nspec ? cfg->nspec : 1, sizeof *f->tr);
 	if (f->tr == NULL) {
 		oom(d);
@@ -403,6 +478,70 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 			oom(d);
 			goto fail;
 		}
+		if (cfg->asof_col != NULL && (t->kind == FEAT_HISTORY || t->kind == FEAT_REFPRICE))
+			continue;     /* point in time: feat_fit_new reads the history its own way */
+		if (t->kind == FEAT_HISTORY &&
+		    (t->hacc = hist_acc_new(s->col, cfg->agg, cfg->cold, cfg->history_date, d)) == NULL)
+			goto fail;
+		if (t->kind == FEAT_REFPRICE && (t->racc = hist_ref_acc_new(s->col, s->arg,
+		    cfg->history_date, cfg->window, cfg->ref_median, d)) == NULL)
+			goto fail;
+		if (t->kind == FEAT_CF) {
+			t->cfo.mode = cfg->cf_mode;
+			t->cfo.k = cfg->cf_k;
+			if (cfg->cf_rating != NULL && (t->cfo.rating = strdup(cfg->cf_rating)) == NULL) {
+				oom(d);
+				goto fail;
+			}
+			if ((t->cells = cf_cells_new(cfg->cf_rating != NULL, d)) == NULL)
+				goto fail;
+		}
+	}
+	return f;
+fail:
+	feat_fit_free(f);
+	return NULL;
+}
+
+struct feat_fit *
+feat_fit_new(const struct feat_config *cfg, struct diag *d)
+{
+	struct feat_fit *f = fit_alloc(cfg, d);
+	struct source *hist = NULL;
+	struct csvio_opts side;   /* the side files: the delimiter, NA as in the input */
+	json_t *trs, *hol;
+	char buf[DATE_BUFSZ];
+	struct date dt;
+	size_t i;
+	long day;
+	int got;
+
+	if (f == NULL)
+		return NULL;
+	csvio_opts_init(&side, cfg->delim);
+	side.na_missing = !cfg->keep_na;
+	/* The history is read by several passes (its last date, each aggregate): one source. */
+	if (cfg->history != NULL && (hist = source_open(cfg->history, d)) == NULL)
+		goto fail;
+	if (cfg->asof == NULL && cfg->history != NULL && cfg->asof_col == NULL) {
+		got = hist_max_day(hist, &side, cfg->history_date, &f->asof, d);
+		if (got < 0)
+			goto fail;
+		if (got == 0)
+			f->asof = HIST_NO_DAY;
+	}
+	if (cfg->holidays != NULL && read_holidays(cfg->holidays, &side, &f->hol, &f->nhol, d) < 0)
+		goto fail;
+	hol = json_object_get(f->spec, "holidays");
+	for (i = 0; i < f->nhol; i++)
+		if (date_from_days(f->hol[i], &dt) == 0) {
+			date_format(&dt, buf);
+			json_array_append_new(hol, json_string(buf));
+		}
+	trs = json_object_get(f->spec, "transforms");
+	for (i = 0; i < cfg->nspec; i++) {
+		const struct feat_spec *s = &cfg->spec[i];
+		struct tr *t = &f->tr[i];
 		if ((t->kind == FEAT_HISTORY || t->kind == FEAT_REFPRICE) && cfg->asof_col != NULL) {
 			t->pit = t->kind == FEAT_HISTORY ?
 			    hist_pit_aggs(hist, &side, s->col, cfg->agg, cfg->cold, cfg->history_date, d) :
@@ -413,37 +552,27 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 			if (cfg->asof == NULL && hist_pit_last_day(t->pit, &day) &&
 			    (f->asof == HIST_NO_DAY || day + 1 > f->asof))
 				f->asof = day + 1;
-			continue;
 		} else if (t->kind == FEAT_HISTORY) {
-			t->side = hist_fit(hist, &side, s->col, cfg->agg, cfg->cold,
-			    cfg->history_date, f->asof, d);
+			if (hist_acc_read(t->hacc, hist, &side, f->asof, d) < 0)
+				goto fail;
 		} else if (t->kind == FEAT_REFPRICE) {
-			t->side = hist_ref_fit(hist, &side, s->col, s->arg,
-			    cfg->history_date, f->asof, cfg->window, cfg->ref_median, d);
+			if (hist_ref_acc_read(t->racc, hist, &side, f->asof, d) < 0)
+				goto fail;
 		} else if (t->kind == FEAT_LOOKUP) {
 			t->side = hist_lookup_fit(s->arg, &side, s->col, cfg->lookup_reject, d);
+			if (t->side == NULL)
+				goto fail;
+			/* Each part reads the whole table: it belongs to the spec. */
+			json_object_set(json_array_get(trs, i), "table", t->side);
 		} else if (t->kind == FEAT_CF) {
 			struct csvio_reader *r = csvio_open_opts(cfg->cf, &side, d);
-			struct cf *c;
 			if (r == NULL)
 				goto fail;
-			struct cf_opts co = { cfg->cf_mode, cfg->cf_k, cfg->cf_rating };
-			c = cf_build(r, s->col, s->arg, &co, d);
+			got = cf_cells_read(t->cells, r, s->col, s->arg, cfg->cf_rating, d);
 			csvio_close(r);
-			if (c == NULL)
+			if (got < 0)
 				goto fail;
-			t->side = json_pack("{s:s, s:s, s:s, s:o*}", "type", "cf", "user", s->col,
-			    "item", s->arg, "model", cf_to_json(c));
-			cf_free(c);
-			if (t->side == NULL || json_object_get(t->side, "model") == NULL) {
-				oom(d);
-				goto fail;
-			}
-		} else {
-			continue;
 		}
-		if (t->side == NULL)
-			goto fail;
 	}
 	source_close(hist);
 	return f;
@@ -466,6 +595,7 @@ feat_fit_free(struct feat_fit *f)
 	free(f->hol);
 	free(f->asof_col);
 	free(f->row_day);
+	json_decref(f->spec);
 	free(f);
 }
 
@@ -581,8 +711,12 @@ push_val(struct tr *t, double x)
 	return 0;
 }
 
-static int
-count_level(struct tr *t, const char *s, size_t len, double y, int has_y)
+/*
+ * Level s[0..len) of t seen once more (with target y when has_y): its
+ * index, or -1 when out of memory.  count: how many times (1 for a row).
+ */
+static long
+count_level(struct tr *t, const char *s, size_t len, double count, double y, int has_y)
 {
 	long li = strtab_add(t->acc_lev, s, len);
 
@@ -590,7 +724,8 @@ count_level(struct tr *t, const char *s, size_t len, double y, int has_y)
 		return -1;
 	if ((size_t)li >= t->lev_cap) {
 		size_t cap = t->lev_cap ? t->lev_cap * 2 : 64;
-		double *a = realloc(t->lev_n, cap * sizeof *a), *b;
+		double *a = realloc(t->lev_n, cap * sizeof *a);
+		struct xsum *b;
 		if (a == NULL)
 			return -1;
 		t->lev_n = a;
@@ -602,12 +737,13 @@ count_level(struct tr *t, const char *s, size_t len, double y, int has_y)
 		t->lev_cap = cap;
 	}
 	if (has_y) {
-		t->lev_n[li] += 1;
-		t->lev_y[li] += y;
+		t->lev_n[li] += count;
+		if (xsum_add(&t->lev_y[li], y) < 0)
+			return -1;
 	} else if (t->kind == FEAT_ONEHOT) {
-		t->lev_n[li] += 1;
+		t->lev_n[li] += count;
 	}
-	return 0;
+	return li;
 }
 
 /* The day of a row in the --asof-col column: 0 with *day, or -1 with d filled. */
@@ -669,7 +805,10 @@ int
 feat_fit_row(struct feat_fit *f, const struct csvio_row *row, struct diag *d)
 {
 	size_t i;
-	int ok = check_count(row, f->ncols, d) == 0 && parse_row(f->tr, f->ntr, row, 1, d) == 0;
+	int ok;
+
+	f->n_rows++;
+	ok = check_count(row, f->ncols, d) == 0 && parse_row(f->tr, f->ntr, row, 1, d) == 0;
 
 	/* Every row takes its place, a rejected one too, so the second pass finds its own. */
 	if (f->asof_col != NULL && fit_row_day(f, row, ok, d) < 0)
@@ -682,11 +821,10 @@ feat_fit_row(struct feat_fit *f, const struct csvio_row *row, struct diag *d)
 		size_t len = row->len[t->idx];
 
 		if (is_numeric(t->kind) && !t->miss) {
-			/* Welford's update: accurate for large means, in one pass. */
-			double delta = t->x - t->acc_mean;
+			/* Exact sums: the same bits in one pass or in merged parts. */
 			t->acc_n += 1;
-			t->acc_mean += delta / t->acc_n;
-			t->acc_m2 += delta * (t->x - t->acc_mean);
+			if (xsum_add(&t->acc_s, t->x) < 0 || xsum_add_prod(&t->acc_ss, t->x, t->x) < 0)
+				return oom(d);
 			if (t->x < t->acc_min)
 				t->acc_min = t->x;
 			if (t->x > t->acc_max)
@@ -694,14 +832,15 @@ feat_fit_row(struct feat_fit *f, const struct csvio_row *row, struct diag *d)
 			if (t->kind == FEAT_BINS && push_val(t, t->x) < 0)
 				return oom(d);
 		} else if (t->kind == FEAT_ONEHOT && len > 0) {
-			if (count_level(t, s, len, 0, 0) < 0)
+			if (count_level(t, s, len, 1, 0, 0) < 0)
 				return oom(d);
 		} else if (t->kind == FEAT_TARGET) {
 			if (!t->ymiss) {
 				t->y_n += 1;
-				t->y_sum += t->y;
+				if (xsum_add(&t->y_sum, t->y) < 0)
+					return oom(d);
 			}
-			if (len > 0 && count_level(t, s, len, t->y, !t->ymiss) < 0)
+			if (len > 0 && count_level(t, s, len, 1, t->y, !t->ymiss) < 0)
 				return oom(d);
 		}
 	}
@@ -718,7 +857,7 @@ num_or_null(int ok, double x)
 static double
 fit_sd(const struct tr *t)
 {
-	return t->acc_n > 1 ? sqrt(t->acc_m2 / (t->acc_n - 1)) : 0;
+	return t->acc_n > 1 ? sqrt(t->acc_var) : 0;
 }
 
 /*
@@ -818,7 +957,7 @@ save_levels(struct feat_fit *f, struct tr *t, json_t *o, struct diag *d)
 		return oom(d);
 	}
 	if (t->kind == FEAT_TARGET) {
-		prior = t->y_sum / t->y_n;
+		prior = xsum_value(&t->y_sum) / t->y_n;
 		json_object_set_new(o, "target", json_string(t->arg));
 		json_object_set_new(o, "smoothing", json_real(f->smoothing));
 		json_object_set_new(o, "prior", json_real(prior));
@@ -826,7 +965,7 @@ save_levels(struct feat_fit *f, struct tr *t, json_t *o, struct diag *d)
 			size_t li = order[i];
 			json_array_append_new(a, json_string(strtab_str(t->acc_lev, li, NULL)));
 			json_array_append_new(b, json_integer((json_int_t)t->lev_n[li]));
-			json_array_append_new(c, json_real((t->lev_y[li] + f->smoothing * prior) /
+			json_array_append_new(c, json_real((xsum_value(&t->lev_y[li]) + f->smoothing * prior) /
 			    (t->lev_n[li] + f->smoothing)));
 		}
 		json_object_set_new(o, "levels", a);
@@ -862,18 +1001,39 @@ save_date(struct feat_fit *f, struct tr *t, json_t *o, struct diag *d)
 }
 
 /*
- * The kinds fitted from a side file (history, ref_price, lookup, cf) built
- * their object at feat_fit_new, except point in time, which answers the
- * fitted rows now.  A new reference, or NULL with d filled.
+ * The kinds fitted from a side file (history, ref_price, lookup, cf): a
+ * lookup's object was built at feat_fit_new; the others' are made now,
+ * from what was learnt (point in time also answers the fitted rows).  A new
+ * reference, or NULL with d filled.
  */
 static json_t *
 side_json(struct feat_fit *f, struct tr *t, struct diag *d)
 {
+	struct cf *c;
+
 	if (t->pit != NULL && t->side == NULL) {
 		t->side = hist_pit_run(t->pit, t->row_key, f->row_day, f->nrows, f->asof, &t->rows, d);
 		if (t->side == NULL)
 			return NULL;
 		t->has_rows = 1;
+	}
+	if (t->side == NULL && t->hacc != NULL && (t->side = hist_acc_state(t->hacc, f->asof, d)) == NULL)
+		return NULL;
+	if (t->side == NULL && t->racc != NULL &&
+	    (t->side = hist_ref_acc_state(t->racc, f->asof, d)) == NULL)
+		return NULL;
+	if (t->side == NULL && t->cells != NULL) {
+		if ((c = cf_cells_build(t->cells, &t->cfo, d)) == NULL)
+			return NULL;
+		t->side = json_pack("{s:s, s:s, s:s, s:o*}", "type", "cf", "user", t->col,
+		    "item", t->arg, "model", cf_to_json(c));
+		cf_free(c);
+		if (t->side == NULL || json_object_get(t->side, "model") == NULL) {
+			json_decref(t->side);
+			t->side = NULL;
+			oom(d);
+			return NULL;
+		}
 	}
 	return json_incref(t->side);
 }
@@ -888,6 +1048,11 @@ tr_json(struct feat_fit *f, struct tr *t, struct diag *d)
 
 	if (ops->save == NULL)
 		return side_json(f, t, d);
+	if (ops->numeric && has && xsum_mean_var(&t->acc_s, &t->acc_ss, t->acc_n, &t->acc_mean,
+	    &t->acc_var) < 0) {
+		oom(d);
+		return NULL;
+	}
 	/*
 	 * Values near the largest double overflow the mean or the sum of
 	 * squares: say so now, not with a state file that cannot be read back.
@@ -957,15 +1122,419 @@ feat_fit_state(struct feat_fit *f, struct diag *d)
 	return doc;
 }
 
-/* ---- loading ---- */
+/* ---- parts: one shard's statistics, and their merge ---- */
+
+static int get_num(const json_t *o, const char *key, double *x, int *has);
+static int day_of(const char *s, long *day);
+
+/* What t learnt, as the JSON object of its part; NULL when out of memory. */
+static json_t *
+tr_part(struct tr *t)
+{
+	json_t *o, *a, *b, *c;
+	size_t i, nlev, *order;
+
+	if (t->hacc != NULL)
+		return hist_acc_part(t->hacc);
+	if (t->racc != NULL)
+		return hist_ref_acc_part(t->racc);
+	if (t->cells != NULL)
+		return cf_cells_part(t->cells);
+	if ((o = json_object()) == NULL)
+		return NULL;
+	if (is_numeric(t->kind)) {
+		int has = t->acc_n > 0;
+		json_object_set_new(o, "n", json_integer((json_int_t)t->acc_n));
+		json_object_set_new(o, "sum", xsum_to_json(&t->acc_s));
+		json_object_set_new(o, "sum_squares", xsum_to_json(&t->acc_ss));
+		json_object_set_new(o, "min", has ? json_real(t->acc_min) : json_null());
+		json_object_set_new(o, "max", has ? json_real(t->acc_max) : json_null());
+		if (t->kind == FEAT_BINS) {
+			/* Every value, sorted: the quantiles of the merge are exact. */
+			qsort(t->vals, t->nvals, sizeof *t->vals, cmp_double);
+			if ((a = json_array()) == NULL)
+				goto nomem;
+			json_object_set_new(o, "values", a);
+			for (i = 0; i < t->nvals; i++)
+				if (json_array_append_new(a, json_real(t->vals[i])) < 0)
+					goto nomem;
+		}
+	} else if (t->acc_lev != NULL) {
+		nlev = strtab_n(t->acc_lev);
+		if ((order = malloc((nlev ? nlev : 1) * sizeof *order)) == NULL)
+			goto nomem;
+		strtab_sorted(t->acc_lev, order);
+		a = json_array();
+		b = json_array();
+		c = t->kind == FEAT_TARGET ? json_array() : json_null();
+		json_object_set_new(o, "levels", a);
+		json_object_set_new(o, "counts", b);
+		if (t->kind == FEAT_TARGET) {
+			json_object_set_new(o, "sums", c);
+			json_object_set_new(o, "n", json_integer((json_int_t)t->y_n));
+			json_object_set_new(o, "sum", xsum_to_json(&t->y_sum));
+		} else {
+			json_decref(c);
+		}
+		for (i = 0; a != NULL && b != NULL && c != NULL && i < nlev; i++) {
+			if (json_array_append_new(a, json_string(strtab_str(t->acc_lev, order[i], NULL))) < 0 ||
+			    json_array_append_new(b, json_integer((json_int_t)t->lev_n[order[i]])) < 0 ||
+			    (t->kind == FEAT_TARGET &&
+			    json_array_append_new(c, xsum_to_json(&t->lev_y[order[i]])) < 0))
+				break;
+		}
+		free(order);
+		if (a == NULL || b == NULL || c == NULL || i < nlev)
+			goto nomem;
+	}
+	return o;
+nomem:
+	json_decref(o);
+	return NULL;
+}
+
+json_t *
+feat_fit_part(struct feat_fit *f, struct diag *d)
+{
+	json_t *doc = json_object(), *trs = json_array(), *o;
+	char buf[DATE_BUFSZ];
+	struct date dt;
+	size_t i;
+
+	if (doc == NULL || trs == NULL)
+		goto nomem;
+	json_object_set_new(doc, "format", json_string(FEAT_PART_FORMAT));
+	json_object_set_new(doc, "version", json_integer(FEAT_PART_VERSION));
+	json_object_set_new(doc, "spec", json_incref(f->spec));
+	json_object_set_new(doc, "rows", json_integer((json_int_t)f->n_rows));
+	if (!f->asof_given && f->asof != HIST_NO_DAY && date_from_days(f->asof, &dt) == 0) {
+		date_format(&dt, buf);
+		json_object_set_new(doc, "history_last", json_string(buf));
+	} else {
+		json_object_set_new(doc, "history_last", json_null());
+	}
+	json_object_set_new(doc, "transforms", trs);
+	for (i = 0; i < f->ntr; i++)
+		if ((o = tr_part(&f->tr[i])) == NULL || json_array_append_new(trs, o) < 0)
+			goto nomem2;
+	return doc;
+nomem:
+	json_decref(trs);
+nomem2:
+	json_decref(doc);
+	oom(d);
+	return NULL;
+}
+
+/* "bad state: ..." or "bad part: ..." of document name, transform i (or -1: none). */
+static int
+bad_doc(struct diag *d, const char *doc, const char *name, size_t i, const char *what)
+{
+	if (i == (size_t)-1)
+		return diag_set(d, name, 0, NULL, NULL, 0, "bad %s: %s", doc, what);
+	return diag_set(d, name, 0, NULL, NULL, 0, "bad %s: transform %zu: %s", doc, i + 1, what);
+}
+
+static int
+bad_part(struct diag *d, const char *name, size_t i, const char *what)
+{
+	return bad_doc(d, "part", name, i, what);
+}
 
 static int
 bad_state(struct diag *d, const char *name, size_t i, const char *what)
 {
-	if (i == (size_t)-1)
-		return diag_set(d, name, 0, NULL, NULL, 0, "bad state: %s", what);
-	return diag_set(d, name, 0, NULL, NULL, 0, "bad state: transform %zu: %s", i + 1, what);
+	return bad_doc(d, "state", name, i, what);
 }
+
+/* Check a part's format name and version: 0, or -1 with d filled. */
+static int
+part_check(const json_t *part, const char *name, struct diag *d)
+{
+	const json_t *fmt = json_object_get(part, "format"), *ver = json_object_get(part, "version");
+
+	if (!json_is_object(part) || !json_is_string(fmt) ||
+	    strcmp(json_string_value(fmt), FEAT_PART_FORMAT) != 0)
+		return diag_set(d, name, 0, NULL, NULL, 0,
+		    "not a pr-features part (written by pr-features --map)");
+	if (!json_is_integer(ver) || json_integer_value(ver) != FEAT_PART_VERSION)
+		return diag_set(d, name, 0, NULL, NULL, 0,
+		    "part version %lld, this pr-features reads version %d",
+		    json_is_integer(ver) ? (long long)json_integer_value(ver) : -1LL, FEAT_PART_VERSION);
+	if (!json_is_object(json_object_get(part, "spec")) ||
+	    !json_is_array(json_object_get(part, "transforms")) ||
+	    !json_is_integer(json_object_get(part, "rows")))
+		return bad_part(d, name, (size_t)-1, "no \"spec\", \"transforms\" or \"rows\"");
+	return 0;
+}
+
+static const char *
+spec_str(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+struct feat_fit *
+feat_fit_from_part(const json_t *part, const char *name, struct diag *d)
+{
+	const json_t *spec = json_object_get(part, "spec"), *trs, *e, *v;
+	struct feat_config cfg;
+	struct feat_spec *sp = NULL;
+	struct feat_fit *f = NULL;
+	size_t i, n;
+	int k;
+
+	if (part_check(part, name, d) < 0)
+		return NULL;
+	trs = json_object_get(spec, "transforms");
+	memset(&cfg, 0, sizeof cfg);
+	if (!json_is_array(trs) || (n = json_array_size(trs)) == 0) {
+		bad_part(d, name, (size_t)-1, "no transformations in \"spec\"");
+		return NULL;
+	}
+	if ((sp = calloc(n, sizeof *sp)) == NULL) {
+		oom(d);
+		return NULL;
+	}
+	v = json_object_get(spec, "missing_as");
+	cfg.missing_as_mean = json_is_string(v) && strcmp(json_string_value(v), "mean") == 0;
+	cfg.smoothing = json_number_value(json_object_get(spec, "smoothing"));
+	cfg.min_count = (long)json_integer_value(json_object_get(spec, "min_count"));
+	cfg.asof = spec_str(spec, "asof");
+	cfg.holidays = json_is_array(json_object_get(spec, "holidays")) ? "" : NULL;
+	cfg.history_date = "date";
+	for (i = 0; i < n; i++) {
+		e = json_array_get(trs, i);
+		for (k = 0; k < FEAT_NKINDS; k++)
+			if (spec_str(e, "type") != NULL && strcmp(spec_str(e, "type"), tr_ops[k].name) == 0)
+				break;
+		if (k == FEAT_NKINDS || spec_str(e, "column") == NULL ||
+		    !json_is_number(json_object_get(e, "k"))) {
+			bad_part(d, name, i, "bad \"type\", \"column\" or \"k\"");
+			goto out;
+		}
+		sp[i].kind = (enum feat_kind)k;
+		sp[i].col = spec_str(e, "column");
+		sp[i].arg = spec_str(e, "arg");
+		sp[i].k = json_number_value(json_object_get(e, "k"));
+		if (k == FEAT_HISTORY) {
+			cfg.agg = spec_str(e, "aggregates");
+			cfg.cold = spec_str(e, "cold_start");
+		}
+		if ((k == FEAT_HISTORY || k == FEAT_REFPRICE) && spec_str(e, "date_column") != NULL)
+			cfg.history_date = spec_str(e, "date_column");
+		if (k == FEAT_REFPRICE) {
+			cfg.window = (long)json_integer_value(json_object_get(e, "window"));
+			cfg.ref_median = spec_str(e, "stat") == NULL ||
+			    strcmp(spec_str(e, "stat"), "mean") != 0;
+		}
+		if (k == FEAT_CF) {
+			cfg.cf_mode = spec_str(e, "mode") != NULL &&
+			    strcmp(spec_str(e, "mode"), "user") == 0 ? CF_USER : CF_ITEM;
+			cfg.cf_k = (long)json_integer_value(json_object_get(e, "neighbours"));
+			cfg.cf_rating = spec_str(e, "rating");
+			if (cfg.cf_k < 1 || sp[i].arg == NULL) {
+				bad_part(d, name, i, "bad \"neighbours\" or \"arg\"");
+				goto out;
+			}
+		}
+		if ((k == FEAT_HISTORY && cfg.agg == NULL) || (k == FEAT_REFPRICE && sp[i].arg == NULL) ||
+		    (k == FEAT_LOOKUP && !json_is_object(json_object_get(e, "table")))) {
+			bad_part(d, name, i, "bad \"aggregates\", \"arg\" or \"table\"");
+			goto out;
+		}
+	}
+	cfg.spec = sp;
+	cfg.nspec = n;
+	if ((f = fit_alloc(&cfg, d)) == NULL) {
+		if (d->file[0] == '\0')
+			snprintf(d->file, sizeof d->file, "%s", name);
+		goto out;
+	}
+	/* The spec as the part has it, for comparing the others with. */
+	json_decref(f->spec);
+	f->spec = json_incref((json_t *)spec);
+	v = json_object_get(spec, "holidays");
+	if (json_is_array(v) && json_array_size(v) > 0) {
+		if ((f->hol = malloc(json_array_size(v) * sizeof *f->hol)) == NULL) {
+			oom(d);
+			goto fail;
+		}
+		for (i = 0; i < json_array_size(v); i++) {
+			const json_t *h = json_array_get(v, i);
+			if (!json_is_string(h) || day_of(json_string_value(h), &f->hol[i]) < 0) {
+				bad_part(d, name, (size_t)-1, "bad \"holidays\"");
+				goto fail;
+			}
+			f->nhol++;
+		}
+	}
+	for (i = 0; i < f->ntr; i++)
+		if (f->tr[i].kind == FEAT_LOOKUP)
+			f->tr[i].side = json_incref(json_object_get(json_array_get(trs, i), "table"));
+	goto out;
+fail:
+	feat_fit_free(f);
+	f = NULL;
+out:
+	free(sp);
+	return f;
+}
+
+/* The first member in which specs a and b differ, for the message. */
+static const char *
+spec_diff(const json_t *a, const json_t *b, char *buf, size_t size)
+{
+	const json_t *ta = json_object_get(a, "transforms"), *tb = json_object_get(b, "transforms");
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach((json_t *)a, key, v)
+		if (strcmp(key, "transforms") != 0 && !json_equal(v, json_object_get(b, key))) {
+			snprintf(buf, size, "\"%s\"", key);
+			return buf;
+		}
+	if (json_array_size(ta) != json_array_size(tb)) {
+		snprintf(buf, size, "the number of transformations");
+		return buf;
+	}
+	for (i = 0; i < json_array_size(ta); i++) {
+		const json_t *ea = json_array_get(ta, i), *eb = json_array_get(tb, i);
+		if (json_equal(ea, eb))
+			continue;
+		json_object_foreach((json_t *)ea, key, v)
+			if (!json_equal(v, json_object_get(eb, key))) {
+				snprintf(buf, size, "transformation %zu, \"%s\"", i + 1, key);
+				return buf;
+			}
+		snprintf(buf, size, "transformation %zu", i + 1);
+		return buf;
+	}
+	snprintf(buf, size, "the options");
+	return buf;
+}
+
+/* Add part p of transformation t: 0, or -1 with d filled. */
+static int
+tr_merge(struct feat_fit *f, struct tr *t, const json_t *p, const char *name, size_t i,
+    struct diag *d)
+{
+	const json_t *a, *b, *c, *v;
+	size_t j;
+	long li;
+
+	(void)f;
+	if (!json_is_object(p))
+		return bad_part(d, name, i, "not an object");
+	if (t->hacc != NULL)
+		return hist_acc_merge(t->hacc, p, name, d);
+	if (t->racc != NULL)
+		return hist_ref_acc_merge(t->racc, p, name, d);
+	if (t->cells != NULL)
+		return cf_cells_merge(t->cells, p, name, d);
+	if (is_numeric(t->kind)) {
+		double n, lo, hi;
+		if (!json_is_integer(json_object_get(p, "n")))
+			return bad_part(d, name, i, "bad \"n\"");
+		if ((n = (double)json_integer_value(json_object_get(p, "n"))) == 0)
+			return 0;
+		if (xsum_add_json(&t->acc_s, json_object_get(p, "sum")) < 0 ||
+		    xsum_add_json(&t->acc_ss, json_object_get(p, "sum_squares")) < 0 ||
+		    get_num(p, "min", &lo, NULL) < 0 || get_num(p, "max", &hi, NULL) < 0)
+			return bad_part(d, name, i, "bad \"sum\", \"sum_squares\", \"min\" or \"max\"");
+		/* Ties keep the earlier part's, as the earlier row's. */
+		if (lo < t->acc_min)
+			t->acc_min = lo;
+		if (hi > t->acc_max)
+			t->acc_max = hi;
+		t->acc_n += n;
+		if (t->kind == FEAT_BINS) {
+			v = json_object_get(p, "values");
+			if (!json_is_array(v) || (double)json_array_size(v) != n)
+				return bad_part(d, name, i, "bad \"values\"");
+			for (j = 0; j < json_array_size(v); j++) {
+				if (!json_is_number(json_array_get(v, j)))
+					return bad_part(d, name, i, "bad \"values\"");
+				if (push_val(t, json_number_value(json_array_get(v, j))) < 0)
+					return oom(d);
+			}
+		}
+		return 0;
+	}
+	if (t->acc_lev == NULL)
+		return 0;
+	a = json_object_get(p, "levels");
+	b = json_object_get(p, "counts");
+	c = json_object_get(p, "sums");
+	if (!json_is_array(a) || !json_is_array(b) || json_array_size(a) != json_array_size(b) ||
+	    (t->kind == FEAT_TARGET && (!json_is_array(c) || json_array_size(c) != json_array_size(a) ||
+	    !json_is_integer(json_object_get(p, "n")))))
+		return bad_part(d, name, i, "bad \"levels\", \"counts\" or \"sums\"");
+	if (t->kind == FEAT_TARGET) {
+		t->y_n += (double)json_integer_value(json_object_get(p, "n"));
+		if (xsum_add_json(&t->y_sum, json_object_get(p, "sum")) < 0)
+			return bad_part(d, name, i, "bad \"sum\"");
+	}
+	for (j = 0; j < json_array_size(a); j++) {
+		const json_t *lev = json_array_get(a, j), *cnt = json_array_get(b, j);
+		if (!json_is_string(lev) || !json_is_integer(cnt))
+			return bad_part(d, name, i, "bad \"levels\" or \"counts\"");
+		li = count_level(t, json_string_value(lev), json_string_length(lev),
+		    (double)json_integer_value(cnt), 0, 0);
+		if (li < 0)
+			return oom(d);
+		if (t->kind == FEAT_TARGET) {
+			t->lev_n[li] += (double)json_integer_value(cnt);
+			if (xsum_add_json(&t->lev_y[li], json_array_get(c, j)) < 0)
+				return bad_part(d, name, i, "bad \"sums\"");
+		}
+	}
+	return 0;
+}
+
+int
+feat_fit_merge(struct feat_fit *f, const json_t *part, const char *name, const char *first,
+    struct diag *d)
+{
+	const json_t *trs, *last;
+	char buf[128];
+	size_t i;
+	long day;
+
+	if (part_check(part, name, d) < 0)
+		return -1;
+	if (!json_equal(f->spec, json_object_get(part, "spec")))
+		return diag_set(d, name, 0, NULL, NULL, 0, "not a part of the same fit as %s "
+		    "(%s differs)", first, spec_diff(f->spec, json_object_get(part, "spec"), buf,
+		    sizeof buf));
+	trs = json_object_get(part, "transforms");
+	if (json_array_size(trs) != f->ntr)
+		return bad_part(d, name, (size_t)-1, "\"transforms\" and \"spec\" differ in length");
+	last = json_object_get(part, "history_last");
+	if (!f->asof_given && json_is_string(last)) {
+		if (day_of(json_string_value(last), &day) < 0)
+			return bad_part(d, name, (size_t)-1, "bad \"history_last\"");
+		if (f->asof == HIST_NO_DAY || day > f->asof)
+			f->asof = day;
+	}
+	f->n_rows += (unsigned long long)json_integer_value(json_object_get(part, "rows"));
+	for (i = 0; i < f->ntr; i++)
+		if (tr_merge(f, &f->tr[i], json_array_get(trs, i), name, i, d) < 0)
+			return -1;
+	return 0;
+}
+
+unsigned long long
+feat_fit_rows(const struct feat_fit *f)
+{
+	return f->n_rows;
+}
+
+/* ---- loading ---- */
+
 
 /* A number or null (then *has = 0); -1 when the member is neither. */
 static int

@@ -42,6 +42,8 @@
 
 #define FEAT_FORMAT  "pr-features-state"
 #define FEAT_VERSION 1
+#define FEAT_PART_FORMAT  "pr-features-part"
+#define FEAT_PART_VERSION 1
 
 enum feat_kind {
 	FEAT_ZSCORE,
@@ -120,6 +122,37 @@ int feat_fit_row(struct feat_fit *f, const struct csvio_row *row, struct diag *d
  * memory.
  */
 json_t *feat_fit_state(struct feat_fit *f, struct diag *d);
+
+/*
+ * Fitting on shards (map/reduce).  A part is what a fit learnt from one
+ * shard of the input and one shard of each side file (--history, --cf),
+ * before anything is turned into a state: counts, exact sums of the values
+ * and of their squares (xsum.h), min and max, every value of a --bins
+ * column (sorted), each level's count and exact target sum, the history's
+ * aggregates by key (history.h) and the cf cells (cf.h); with the spec
+ * (the options, the holidays and lookup tables, which each part reads
+ * whole).  Merging the parts of the shards of an input, in the order of
+ * the shards, and writing the state gives the bytes feat_fit_state gives
+ * on the whole input: every statistic is exact, so neither the split nor
+ * the machine changes a bit.
+ *
+ * feat_fit_part: the part of f (after feat_fit_row on the shard's rows), a
+ * new reference: {"format": FEAT_PART_FORMAT, "version", "spec", "rows",
+ * "history_last", "transforms": [...]}; NULL with d filled when out of
+ * memory.
+ * feat_fit_from_part: an empty fit with part's spec (the first part), to
+ * merge every part into, first included; NULL with d filled (name: the
+ * part, for the message) when the part is not one.
+ * feat_fit_merge: add part (named name) to f; a part of another spec fails
+ * ("not a part of the same fit as FIRST (... differs)").  0, or -1 with d
+ * filled.  Point in time (asof_col) has no parts.
+ * feat_fit_rows: the data rows seen, merged parts' included.
+ */
+json_t *feat_fit_part(struct feat_fit *f, struct diag *d);
+struct feat_fit *feat_fit_from_part(const json_t *part, const char *name, struct diag *d);
+int feat_fit_merge(struct feat_fit *f, const json_t *part, const char *name, const char *first,
+    struct diag *d);
+unsigned long long feat_fit_rows(const struct feat_fit *f);
 
 /*
  * Read a state document.  name is used in messages (the state file's

@@ -6,6 +6,7 @@
 #include "num.h"
 #include "source.h"
 #include "strtab.h"
+#include "xsum.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -345,78 +346,6 @@ num_json(double x)
 	return json_real(x);
 }
 
-/*
- * An exactly rounded running sum that values can also leave: Shewchuk's
- * non-overlapping partials ("Adaptive precision floating-point
- * arithmetic", 1997), as Python's math.fsum keeps them.  The sum of a
- * window of prices is then the same double whatever order its prices
- * arrived and left in, which a running double sum is not.
- */
-struct xsum {
-	double *p;
-	size_t n, cap;
-};
-
-static int
-xsum_add(struct xsum *s, double x)
-{
-	size_t i, j = 0;
-
-	for (i = 0; i < s->n; i++) {
-		double y = s->p[i], hi, lo;
-		if (fabs(x) < fabs(y)) {
-			double t = x;
-			x = y;
-			y = t;
-		}
-		hi = x + y;
-		lo = y - (hi - x);
-		if (lo != 0)
-			s->p[j++] = lo;
-		x = hi;
-	}
-	if (j == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 4;
-		double *q = realloc(s->p, cap * sizeof *q);
-		if (q == NULL)
-			return -1;
-		s->p = q;
-		s->cap = cap;
-	}
-	s->p[j++] = x;
-	s->n = j;
-	return 0;
-}
-
-/* The sum rounded to nearest (half-way cases included, as math.fsum). */
-static double
-xsum_value(const struct xsum *s)
-{
-	size_t n = s->n;
-	double hi, lo = 0, x, y, yr;
-
-	if (n == 0)
-		return 0;
-	hi = s->p[--n];
-	while (n > 0) {
-		x = hi;
-		y = s->p[--n];
-		hi = x + y;
-		yr = hi - x;
-		lo = y - yr;
-		if (lo != 0)
-			break;
-	}
-	if (n > 0 && ((lo < 0 && s->p[n - 1] < 0) || (lo > 0 && s->p[n - 1] > 0))) {
-		y = lo * 2;
-		x = hi + y;
-		yr = x - hi;
-		if (y == yr)
-			hi = x;
-	}
-	return hi;
-}
-
 /* Day number of field idx of row: 1 with *day, 0 when empty, -1 with d filled. */
 static int
 field_day(const char *path, const struct csvio_row *row, long idx, const char *col, long *day,
@@ -493,7 +422,8 @@ struct agg_acc {
 	long naggs;
 	size_t cap;
 	double *count;            /* cap */
-	double *sum, *n, *min, *max;     /* naggs x cap, aggregate a of key k at a * cap + k */
+	double *n, *min, *max;    /* naggs x cap, aggregate a of key k at a * cap + k */
+	struct xsum *sum;         /* naggs x cap: exact, so that parts merge to the same bits */
 	long *last_day;           /* naggs x cap; HIST_NO_DAY: no dated row yet */
 	size_t *last_off;         /* naggs x cap: the text in the arena */
 	struct arena text;
@@ -502,6 +432,10 @@ struct agg_acc {
 static void
 agg_acc_fini(struct agg_acc *c)
 {
+	size_t i;
+
+	for (i = 0; i < (size_t)c->naggs * c->cap; i++)
+		xsum_fini(&c->sum[i]);
 	free(c->count);
 	free(c->sum);
 	free(c->n);
@@ -713,7 +647,8 @@ agg_acc_add(struct agg_acc *c, const struct agg *aggs, size_t ki, const struct h
 			if (c->n[at] == 0 || x > c->max[at])
 				c->max[at] = x;
 			c->n[at] += 1;
-			c->sum[at] += x;
+			if (xsum_add(&c->sum[at], x) < 0)
+				return -1;
 			break;
 		}
 	}
@@ -743,11 +678,11 @@ acc_value(const struct agg_acc *c, const struct agg *aggs, long a, size_t ki, lo
 		break;
 	case AGG_SUM:
 		v.has = 1;
-		v.x = seen ? c->sum[at] : 0;
+		v.x = seen ? xsum_value(&c->sum[at]) : 0;
 		break;
 	case AGG_MEAN:
 		if ((v.has = seen && c->n[at] > 0))
-			v.x = c->sum[at] / c->n[at];
+			v.x = xsum_value(&c->sum[at]) / c->n[at];
 		v.real = 1;
 		break;
 	case AGG_MIN:
@@ -898,68 +833,319 @@ row_scratch_fini(struct hist_row *hr)
 	free(hr->date_buf);
 }
 
-json_t *
-hist_fit(struct source *src, const struct csvio_opts *csv, const char *key, const char *agg,
-    const char *cold, const char *date_col, long asof, struct diag *d)
+/*
+ * Aggregates by key being learnt: from history rows (hist_acc_read), or
+ * from the parts of other fits (hist_acc_merge).
+ */
+struct hist_acc {
+	char *key, *agg, *cold, *date_col, *path;   /* owned */
+	struct agg *aggs;
+	long naggs;
+	struct strtab *keys;      /* in the order first seen */
+	struct agg_acc acc, pool;
+	int date_column;          /* the history has the date column */
+};
+
+void
+hist_acc_free(struct hist_acc *h)
+{
+	if (h == NULL)
+		return;
+	free(h->key);
+	free(h->agg);
+	free(h->cold);
+	free(h->date_col);
+	free(h->path);
+	free_aggs(h->aggs, h->naggs);
+	strtab_free(h->keys);
+	agg_acc_fini(&h->acc);
+	agg_acc_fini(&h->pool);
+	free(h);
+}
+
+static char *
+dup_or_null(const char *s, int *bad)
+{
+	char *c = s != NULL ? strdup(s) : NULL;
+
+	if (s != NULL && c == NULL)
+		*bad = 1;
+	return c;
+}
+
+struct hist_acc *
+hist_acc_new(const char *key, const char *agg, const char *cold, const char *date_col,
+    struct diag *d)
+{
+	struct hist_acc *h = calloc(1, sizeof *h);
+	int bad = 0;
+
+	if (h == NULL) {
+		oom(d);
+		return NULL;
+	}
+	h->key = dup_or_null(key, &bad);
+	h->agg = dup_or_null(agg, &bad);
+	h->cold = dup_or_null(cold, &bad);
+	h->date_col = dup_or_null(date_col, &bad);
+	if (bad || (h->keys = strtab_new()) == NULL) {
+		oom(d);
+		hist_acc_free(h);
+		return NULL;
+	}
+	if ((h->aggs = new_aggs(agg, cold, &h->naggs, d)) == NULL) {
+		hist_acc_free(h);
+		return NULL;
+	}
+	h->acc.naggs = h->pool.naggs = h->naggs;
+	return h;
+}
+
+static int
+set_path(char **path, const char *name)
+{
+	if (*path != NULL)
+		return 0;
+	return (*path = strdup(name)) != NULL ? 0 : -1;
+}
+
+int
+hist_acc_read(struct hist_acc *h, struct source *src, const struct csvio_opts *csv, long asof,
+    struct diag *d)
 {
 	struct csvio_reader *r = NULL;
 	struct csvio_row row;
-	struct strtab *keys = NULL;
 	struct agg_cols ac;
-	struct agg_acc acc, pool;
 	struct hist_row hr;
-	json_t *out = NULL;
-	long a, ki;
-	int got;
+	long ki;
+	int got, rc = -1;
 
 	memset(&ac, 0, sizeof ac);
-	memset(&acc, 0, sizeof acc);
-	memset(&pool, 0, sizeof pool);
-	if ((ac.aggs = new_aggs(agg, cold, &ac.naggs, d)) == NULL)
-		return NULL;
-	acc.naggs = pool.naggs = ac.naggs;
-	if (row_scratch_init(&hr, ac.naggs) < 0 || (keys = strtab_new()) == NULL)
-		goto nomem;
-	if ((r = source_reader_opts(src, csv, d)) == NULL || agg_cols_bind(&ac, r, key, date_col, d) < 0)
-		goto fail;
-	if (ac.need_day && asof == HIST_NO_DAY) {
-		for (a = 0; a < ac.naggs && ac.aggs[a].kind != AGG_RECENCY; a++)
-			;
-		if (a < ac.naggs) {
-			diag_set(d, ac.path, 0, date_col, NULL, 0, "no dates to take asof from: give --asof");
-			goto fail;
-		}
+	ac.aggs = h->aggs;
+	ac.naggs = h->naggs;
+	if (row_scratch_init(&hr, h->naggs) < 0 || set_path(&h->path, source_name(src)) < 0) {
+		oom(d);
+		goto out;
 	}
+	if ((r = source_reader_opts(src, csv, d)) == NULL ||
+	    agg_cols_bind(&ac, r, h->key, h->date_col, d) < 0)
+		goto out;
+	if (ac.didx >= 0)
+		h->date_column = 1;
 	while ((got = csvio_next(r, &row, d)) > 0) {
 		if (csvio_check_width(r, &row, d) < 0 || agg_cols_parse(&ac, &row, &hr, d) < 0)
-			goto fail;
+			goto out;
 		/* Rows dated after asof are the future as seen from "today". */
 		if (hr.has_day && asof != HIST_NO_DAY && hr.day > asof)
 			continue;
-		if ((ki = strtab_add(keys, row.f[ac.kidx], row.len[ac.kidx])) < 0 ||
-		    agg_acc_add(&acc, ac.aggs, (size_t)ki, &hr, NULL) < 0 ||
-		    agg_acc_add(&pool, ac.aggs, 0, &hr, NULL) < 0)
-			goto nomem;
+		if ((ki = strtab_add(h->keys, row.f[ac.kidx], row.len[ac.kidx])) < 0 ||
+		    agg_acc_add(&h->acc, h->aggs, (size_t)ki, &hr, NULL) < 0 ||
+		    agg_acc_add(&h->pool, h->aggs, 0, &hr, NULL) < 0) {
+			oom(d);
+			goto out;
+		}
 	}
-	if (got < 0)
-		goto fail;
-	if ((out = agg_json(&acc, &pool, ac.aggs, keys, key, agg, cold,
-	    ac.didx >= 0 ? date_col : NULL, asof)) == NULL)
-		goto nomem;
-	goto done;
-nomem:
-	oom(d);
-fail:
-	json_decref(out);
-	out = NULL;
-done:
+	rc = got < 0 ? -1 : 0;
+out:
 	csvio_close(r);
 	row_scratch_fini(&hr);
-	agg_acc_fini(&acc);
-	agg_acc_fini(&pool);
-	free_aggs(ac.aggs, ac.naggs);
-	strtab_free(keys);
+	return rc;
+}
+
+json_t *
+hist_acc_state(const struct hist_acc *h, long asof, struct diag *d)
+{
+	json_t *out;
+	long a;
+
+	for (a = 0; a < h->naggs && h->aggs[a].kind != AGG_RECENCY; a++)
+		;
+	if (a < h->naggs && asof == HIST_NO_DAY) {
+		diag_set(d, h->path, 0, h->date_col, NULL, 0, "no dates to take asof from: give --asof");
+		return NULL;
+	}
+	out = agg_json(&h->acc, &h->pool, h->aggs, h->keys, h->key, h->agg, h->cold,
+	    h->date_column ? h->date_col : NULL, asof);
+	if (out == NULL)
+		oom(d);
 	return out;
+}
+
+/* What key ki of c holds, as a JSON array: [rows, value of each aggregate]. */
+static json_t *
+acc_part(const struct agg_acc *c, const struct agg *aggs, size_t ki)
+{
+	json_t *o = json_array(), *v;
+	long a;
+
+	if (o == NULL)
+		return NULL;
+	json_array_append_new(o, json_integer((json_int_t)c->count[ki]));
+	for (a = 0; a < c->naggs; a++) {
+		size_t at = (size_t)a * c->cap + ki;
+		switch (aggs[a].kind) {
+		case AGG_COUNT:
+			v = json_integer((json_int_t)c->n[at]);
+			break;
+		case AGG_LAST:
+			v = c->last_day[at] == HIST_NO_DAY ? json_null() : json_pack("[I,s]",
+			    (json_int_t)c->last_day[at], c->text.buf + c->last_off[at]);
+			break;
+		case AGG_RECENCY:
+			v = c->last_day[at] == HIST_NO_DAY ? json_null() :
+			    json_integer((json_int_t)c->last_day[at]);
+			break;
+		default:
+			v = c->n[at] == 0 ? json_pack("[i]", 0) : json_pack("[I,o,f,f]",
+			    (json_int_t)c->n[at], xsum_to_json(&c->sum[at]), c->min[at], c->max[at]);
+			break;
+		}
+		if (v == NULL || json_array_append_new(o, v) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+json_t *
+hist_acc_part(const struct hist_acc *h)
+{
+	json_t *o = json_object(), *keys = json_array(), *e;
+	size_t nk = strtab_n(h->keys), i, *order = malloc((nk ? nk : 1) * sizeof *order);
+
+	if (o == NULL || keys == NULL || order == NULL)
+		goto nomem;
+	json_object_set_new(o, "date_column", json_boolean(h->date_column));
+	json_object_set_new(o, "keys", keys);
+	strtab_sorted(h->keys, order);
+	for (i = 0; i < nk; i++) {
+		if ((e = acc_part(&h->acc, h->aggs, order[i])) == NULL)
+			goto nomem2;
+		json_array_insert_new(e, 0, json_string(strtab_str(h->keys, order[i], NULL)));
+		if (json_array_append_new(keys, e) < 0)
+			goto nomem2;
+	}
+	if (h->pool.cap > 0 && h->pool.count[0] > 0) {
+		if ((e = acc_part(&h->pool, h->aggs, 0)) == NULL)
+			goto nomem2;
+		json_object_set_new(o, "population", e);
+	} else {
+		json_object_set_new(o, "population", json_null());
+	}
+	free(order);
+	return o;
+nomem:
+	json_decref(keys);
+nomem2:
+	json_decref(o);
+	free(order);
+	return NULL;
+}
+
+/* Add the part p ([rows, values...], as acc_part writes) to key ki of c: 0, or -1. */
+static int
+acc_merge(struct agg_acc *c, const struct agg *aggs, size_t ki, const json_t *p)
+{
+	long a;
+
+	if (!json_is_array(p) || json_array_size(p) != (size_t)c->naggs + 1 ||
+	    !json_is_integer(json_array_get(p, 0)) || agg_acc_reserve(c, ki) < 0)
+		return -1;
+	c->count[ki] += (double)json_integer_value(json_array_get(p, 0));
+	for (a = 0; a < c->naggs; a++) {
+		size_t at = (size_t)a * c->cap + ki;
+		const json_t *v = json_array_get(p, (size_t)a + 1);
+		double n, lo, hi;
+		long day;
+		switch (aggs[a].kind) {
+		case AGG_COUNT:
+			if (!json_is_integer(v))
+				return -1;
+			c->n[at] += (double)json_integer_value(v);
+			break;
+		case AGG_LAST:
+		case AGG_RECENCY:
+			if (json_is_null(v))
+				break;
+			if (aggs[a].kind == AGG_LAST && (!json_is_array(v) || json_array_size(v) != 2 ||
+			    !json_is_string(json_array_get(v, 1))))
+				return -1;
+			if (aggs[a].kind == AGG_LAST)
+				v = json_array_get(v, 0);
+			if (!json_is_integer(v))
+				return -1;
+			day = (long)json_integer_value(v);
+			/* A tie goes to the later part, as to the later row. */
+			if (day < c->last_day[at])
+				break;
+			c->last_day[at] = day;
+			if (aggs[a].kind == AGG_LAST) {
+				const json_t *t = json_array_get(json_array_get(p, (size_t)a + 1), 1);
+				size_t off = arena_add(&c->text, json_string_value(t), json_string_length(t));
+				if (off == (size_t)-1)
+					return -1;
+				c->last_off[at] = off;
+			}
+			break;
+		default:
+			if (!json_is_array(v) || !json_is_integer(json_array_get(v, 0)))
+				return -1;
+			if ((n = (double)json_integer_value(json_array_get(v, 0))) == 0)
+				break;
+			if (json_array_size(v) != 4 || !json_is_number(json_array_get(v, 2)) ||
+			    !json_is_number(json_array_get(v, 3)) ||
+			    xsum_add_json(&c->sum[at], json_array_get(v, 1)) < 0)
+				return -1;
+			lo = json_number_value(json_array_get(v, 2));
+			hi = json_number_value(json_array_get(v, 3));
+			/* Ties keep the earlier part's, as the earlier row's. */
+			if (c->n[at] == 0 || lo < c->min[at])
+				c->min[at] = lo;
+			if (c->n[at] == 0 || hi > c->max[at])
+				c->max[at] = hi;
+			c->n[at] += n;
+			break;
+		}
+	}
+	return 0;
+}
+
+int
+hist_acc_merge(struct hist_acc *h, const json_t *part, const char *name, struct diag *d)
+{
+	const json_t *keys = json_object_get(part, "keys"), *pop = json_object_get(part, "population");
+	const json_t *dc = json_object_get(part, "date_column"), *e, *k;
+	size_t i;
+	long ki;
+
+	if (!json_is_array(keys) || !json_is_boolean(dc) || (pop != NULL && !json_is_null(pop) &&
+	    acc_merge(&h->pool, h->aggs, 0, pop) < 0))
+		goto bad;
+	if (set_path(&h->path, name) < 0)
+		return oom(d);
+	if (json_is_true(dc))
+		h->date_column = 1;
+	for (i = 0; i < json_array_size(keys); i++) {
+		json_t *rest;
+		int rc;
+		e = json_array_get(keys, i);
+		k = json_array_get(e, 0);
+		if (!json_is_array(e) || !json_is_string(k))
+			goto bad;
+		if ((ki = strtab_add(h->keys, json_string_value(k), json_string_length(k))) < 0)
+			return oom(d);
+		if ((rest = json_copy((json_t *)e)) == NULL)
+			return oom(d);
+		json_array_remove(rest, 0);
+		rc = acc_merge(&h->acc, h->aggs, (size_t)ki, rest);
+		json_decref(rest);
+		if (rc < 0)
+			goto bad;
+	}
+	return 0;
+bad:
+	return diag_set(d, name, 0, NULL, NULL, 0, "bad part: history of \"%s\"", h->key);
 }
 
 /* ---- reference prices ---- */
@@ -986,112 +1172,278 @@ ref_json_new(const char *item, const char *price, const char *date_col, long win
 	return out;
 }
 
+/* An item's prices, in the order read, with their days when a window needs them. */
 struct price_list {
 	double *v;
+	long *day;
 	size_t n, cap;
 };
 
-json_t *
-hist_ref_fit(struct source *src, const struct csvio_opts *csv, const char *item, const char *price,
-    const char *date_col, long asof, long window, int median, struct diag *d)
+/*
+ * Reference prices being learnt.  The window is applied when the state is
+ * written, since "today" is the latest date of the whole history, which
+ * one part of it does not know.
+ */
+struct hist_ref_acc {
+	char *item, *price, *date_col, *path;   /* owned */
+	long window;
+	int median;
+	int date_column;          /* the history has the date column */
+	struct strtab *items;     /* in the order first seen */
+	struct price_list *pl;
+	size_t cap;
+};
+
+void
+hist_ref_acc_free(struct hist_ref_acc *h)
+{
+	size_t i;
+
+	if (h == NULL)
+		return;
+	for (i = 0; i < h->cap; i++) {
+		free(h->pl[i].v);
+		free(h->pl[i].day);
+	}
+	free(h->pl);
+	strtab_free(h->items);
+	free(h->item);
+	free(h->price);
+	free(h->date_col);
+	free(h->path);
+	free(h);
+}
+
+struct hist_ref_acc *
+hist_ref_acc_new(const char *item, const char *price, const char *date_col, long window,
+    int median, struct diag *d)
+{
+	struct hist_ref_acc *h = calloc(1, sizeof *h);
+	int bad = 0;
+
+	if (h == NULL) {
+		oom(d);
+		return NULL;
+	}
+	h->item = dup_or_null(item, &bad);
+	h->price = dup_or_null(price, &bad);
+	h->date_col = dup_or_null(date_col, &bad);
+	h->window = window;
+	h->median = median;
+	if (bad || (h->items = strtab_new()) == NULL) {
+		oom(d);
+		hist_ref_acc_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+/* Append price x (of day day) to item s[0..len): 0, or -1 when out of memory. */
+static int
+ref_add(struct hist_ref_acc *h, const char *s, size_t len, double x, long day)
+{
+	long ki = strtab_add(h->items, s, len);
+	struct price_list *p;
+
+	if (ki < 0)
+		return -1;
+	if ((size_t)ki >= h->cap) {
+		size_t ncap = h->cap ? h->cap * 2 : 256;
+		if (grow_zero(&h->pl, sizeof *h->pl, h->cap, ncap) < 0)
+			return -1;
+		h->cap = ncap;
+	}
+	p = &h->pl[ki];
+	if (p->n == p->cap) {
+		size_t c2 = p->cap ? p->cap * 2 : 8;
+		double *q = realloc(p->v, c2 * sizeof *q);
+		long *dq;
+		if (q == NULL)
+			return -1;
+		p->v = q;
+		if ((dq = realloc(p->day, c2 * sizeof *dq)) == NULL)
+			return -1;
+		p->day = dq;
+		p->cap = c2;
+	}
+	p->v[p->n] = x;
+	p->day[p->n] = day;
+	p->n++;
+	return 0;
+}
+
+int
+hist_ref_acc_read(struct hist_ref_acc *h, struct source *src, const struct csvio_opts *csv,
+    long asof, struct diag *d)
 {
 	const char *path = source_name(src);
 	struct csvio_reader *r = NULL;
 	struct csvio_row row;
-	struct strtab *items = NULL;
-	struct price_list *pl = NULL;
-	size_t cap = 0, nk = 0, i, *order = NULL;
-	long iidx, pidx, didx = -1, day = 0, ki;
-	int got, has_day, k;
-	double x, v;
-	json_t *out = NULL, *map;
+	long iidx, pidx, didx = -1, day = 0;
+	int got, has_day, k, rc = -1;
+	double x;
 
-	if ((r = source_reader_opts(src, csv, d)) == NULL)
-		goto fail;
-	if ((iidx = csvio_require_col(r, item, d)) < 0 || (pidx = csvio_require_col(r, price, d)) < 0)
-		goto fail;
-	didx = window > 0 ? csvio_require_col(r, date_col, d) : csvio_col(r, date_col);
-	if (window > 0 && didx < 0)
-		goto fail;
-	if (window > 0 && asof == HIST_NO_DAY) {
-		diag_set(d, path, 0, date_col, NULL, 0, "no dates to take asof from: give --asof");
-		goto fail;
+	if (set_path(&h->path, path) < 0) {
+		oom(d);
+		return -1;
 	}
-	if ((items = strtab_new()) == NULL)
-		goto nomem;
+	if ((r = source_reader_opts(src, csv, d)) == NULL)
+		goto out;
+	if ((iidx = csvio_require_col(r, h->item, d)) < 0 ||
+	    (pidx = csvio_require_col(r, h->price, d)) < 0)
+		goto out;
+	didx = h->window > 0 ? csvio_require_col(r, h->date_col, d) : csvio_col(r, h->date_col);
+	if (h->window > 0 && didx < 0)
+		goto out;
+	if (didx >= 0)
+		h->date_column = 1;
 	while ((got = csvio_next(r, &row, d)) > 0) {
 		if (csvio_check_width(r, &row, d) < 0)
-			goto fail;
+			goto out;
 		has_day = 0;
-		if (didx >= 0 && (has_day = field_day(path, &row, didx, date_col, &day, d)) < 0)
-			goto fail;
+		if (didx >= 0 && (has_day = field_day(path, &row, didx, h->date_col, &day, d)) < 0)
+			goto out;
 		if (has_day && asof != HIST_NO_DAY && day > asof)
 			continue;
-		if (window > 0 && (!has_day || asof - day >= window))
+		if (h->window > 0 && !has_day)
 			continue;
-		if ((k = field_num(path, &row, pidx, price, 0, &x, d)) < 0)
-			goto fail;
+		if ((k = field_num(path, &row, pidx, h->price, 0, &x, d)) < 0)
+			goto out;
 		if (k == 0 || row.len[iidx] == 0)
 			continue;
-		if ((ki = strtab_add(items, row.f[iidx], row.len[iidx])) < 0)
-			goto nomem;
-		if ((size_t)ki >= cap) {
-			size_t ncap = cap ? cap * 2 : 256;
-			if (grow_zero(&pl, sizeof *pl, cap, ncap) < 0)
-				goto nomem;
-			cap = ncap;
+		if (ref_add(h, row.f[iidx], row.len[iidx], x, has_day ? day : 0) < 0) {
+			oom(d);
+			goto out;
 		}
-		if (pl[ki].n == pl[ki].cap) {
-			size_t c2 = pl[ki].cap ? pl[ki].cap * 2 : 8;
-			double *q = realloc(pl[ki].v, c2 * sizeof *q);
-			if (q == NULL)
-				goto nomem;
-			pl[ki].v = q;
-			pl[ki].cap = c2;
-		}
-		pl[ki].v[pl[ki].n++] = x;
 	}
-	if (got < 0)
-		goto fail;
-	if ((out = ref_json_new(item, price, didx >= 0 ? date_col : NULL, window, median)) == NULL)
+	rc = got < 0 ? -1 : 0;
+out:
+	csvio_close(r);
+	return rc;
+}
+
+json_t *
+hist_ref_acc_state(const struct hist_ref_acc *h, long asof, struct diag *d)
+{
+	size_t nk = strtab_n(h->items), i, j, m, cap = 0, *order = NULL;
+	double *v = NULL, x;
+	json_t *out = NULL, *map;
+
+	if (h->window > 0 && asof == HIST_NO_DAY) {
+		diag_set(d, h->path, 0, h->date_col, NULL, 0, "no dates to take asof from: give --asof");
+		return NULL;
+	}
+	if ((out = ref_json_new(h->item, h->price, h->date_column ? h->date_col : NULL, h->window,
+	    h->median)) == NULL || (order = malloc((nk ? nk : 1) * sizeof *order)) == NULL)
 		goto nomem;
 	map = json_object_get(out, "keys");
-	nk = strtab_n(items);
-	if ((order = malloc((nk ? nk : 1) * sizeof *order)) == NULL)
-		goto nomem;
-	strtab_sorted(items, order);
+	strtab_sorted(h->items, order);
 	for (i = 0; i < nk; i++) {
-		struct price_list *p = &pl[order[i]];
+		const struct price_list *p = &h->pl[order[i]];
 		struct xsum s = { NULL, 0, 0 };
-		size_t j;
-		if (median) {
-			qsort(p->v, p->n, sizeof *p->v, cmp_double);
-			v = median_sorted(p->v, p->n);
+		if (p->n > cap) {
+			double *q = realloc(v, p->n * sizeof *q);
+			if (q == NULL)
+				goto nomem;
+			v = q;
+			cap = p->n;
+		}
+		/* The window (asof - window, asof], now that asof is known. */
+		for (j = m = 0; j < p->n; j++)
+			if (h->window == 0 || asof - p->day[j] < h->window)
+				v[m++] = p->v[j];
+		if (m == 0)
+			continue;
+		if (h->median) {
+			qsort(v, m, sizeof *v, cmp_double);
+			x = median_sorted(v, m);
 		} else {
-			for (j = 0; j < p->n; j++)
-				if (xsum_add(&s, p->v[j]) < 0) {
-					free(s.p);
+			for (j = 0; j < m; j++)
+				if (xsum_add(&s, v[j]) < 0) {
+					xsum_fini(&s);
 					goto nomem;
 				}
-			v = xsum_value(&s) / (double)p->n;
-			free(s.p);
+			x = xsum_value(&s) / (double)m;
+			xsum_fini(&s);
 		}
-		json_object_set_new(map, strtab_str(items, order[i], NULL), json_pack("[f]", v));
+		json_object_set_new(map, strtab_str(h->items, order[i], NULL), json_pack("[f]", x));
 	}
 	goto done;
 nomem:
 	oom(d);
-fail:
 	json_decref(out);
 	out = NULL;
 done:
 	free(order);
-	csvio_close(r);
-	for (i = 0; i < cap; i++)
-		free(pl[i].v);
-	free(pl);
-	strtab_free(items);
+	free(v);
 	return out;
+}
+
+json_t *
+hist_ref_acc_part(const struct hist_ref_acc *h)
+{
+	json_t *o = json_object(), *items = json_array(), *e, *pv, *dv;
+	size_t nk = strtab_n(h->items), i, j, *order = malloc((nk ? nk : 1) * sizeof *order);
+
+	if (o == NULL || items == NULL || order == NULL) {
+		json_decref(o);
+		json_decref(items);
+		free(order);
+		return NULL;
+	}
+	json_object_set_new(o, "date_column", json_boolean(h->date_column));
+	json_object_set_new(o, "items", items);
+	strtab_sorted(h->items, order);
+	for (i = 0; i < nk; i++) {
+		const struct price_list *p = &h->pl[order[i]];
+		pv = json_array();
+		dv = h->window > 0 ? json_array() : json_null();
+		e = json_pack("[s,o,o]", strtab_str(h->items, order[i], NULL), pv, dv);
+		if (e == NULL || json_array_append_new(items, e) < 0)
+			goto nomem;
+		for (j = 0; j < p->n; j++)
+			if (json_array_append_new(pv, json_real(p->v[j])) < 0 ||
+			    (h->window > 0 && json_array_append_new(dv, json_integer(p->day[j])) < 0))
+				goto nomem;
+	}
+	free(order);
+	return o;
+nomem:
+	json_decref(o);
+	free(order);
+	return NULL;
+}
+
+int
+hist_ref_acc_merge(struct hist_ref_acc *h, const json_t *part, const char *name, struct diag *d)
+{
+	const json_t *items = json_object_get(part, "items"), *dc = json_object_get(part, "date_column");
+	size_t i, j;
+
+	if (!json_is_array(items) || !json_is_boolean(dc))
+		goto bad;
+	if (set_path(&h->path, name) < 0)
+		return oom(d);
+	if (json_is_true(dc))
+		h->date_column = 1;
+	for (i = 0; i < json_array_size(items); i++) {
+		const json_t *e = json_array_get(items, i), *k = json_array_get(e, 0);
+		const json_t *pv = json_array_get(e, 1), *dv = json_array_get(e, 2);
+		if (!json_is_string(k) || !json_is_array(pv) || (h->window > 0 ? !json_is_array(dv) ||
+		    json_array_size(dv) != json_array_size(pv) : !json_is_null(dv)))
+			goto bad;
+		for (j = 0; j < json_array_size(pv); j++) {
+			const json_t *x = json_array_get(pv, j), *dy = json_array_get(dv, j);
+			if (!json_is_number(x) || (h->window > 0 && !json_is_integer(dy)))
+				goto bad;
+			if (ref_add(h, json_string_value(k), json_string_length(k), json_number_value(x),
+			    h->window > 0 ? (long)json_integer_value(dy) : 0) < 0)
+				return oom(d);
+		}
+	}
+	return 0;
+bad:
+	return diag_set(d, name, 0, NULL, NULL, 0, "bad part: reference prices of \"%s\"", h->item);
 }
 
 /* ---- point in time ---- */

@@ -5,7 +5,8 @@
  * Aggregates (--agg, comma-separated), per value of the key column:
  *
  *     count       hist_count      rows of the key
- *     sum:COL     hist_sum_COL    sum of COL's numbers (missing ones skipped)
+ *     sum:COL     hist_sum_COL    sum of COL's numbers (missing ones skipped),
+ *                                 exactly rounded whatever their order
  *     mean:COL    hist_mean_COL   their mean (empty when there are none)
  *     min:COL     hist_min_COL    the smallest
  *     max:COL     hist_max_COL    the largest
@@ -75,22 +76,58 @@ int hist_max_day(struct source *src, const struct csvio_opts *csv, const char *d
     struct diag *d);
 
 /*
- * Aggregate the history src (one pass from its start) by key.  asof is a day number (or
+ * Two fits of a history, by accumulators:
+ *
+ * hist_acc: aggregate the history by key.  asof is a day number (or
  * HIST_NO_DAY); date_col names the date column, which must exist when
- * last: or recency is asked for.  Returns a new JSON transform of type
- * "history", or NULL with d filled.
+ * last: or recency is asked for.  hist_acc_state returns a new JSON
+ * transform of type "history".
+ *
+ * hist_ref_acc: the reference price per item (column item) from column
+ * price, over window days before asof (0: all), as the median (median !=
+ * 0) or the mean.  hist_ref_acc_state returns a new JSON transform of type
+ * "ref_price".
+ *
+ * Both work in steps, so that a history can be read in parts (shards of
+ * its rows, in any split) on several machines: an accumulator learns from
+ * history rows (_read) or from what another accumulator learnt (_part,
+ * written as JSON, then _merge), and _state writes the transform.  Parts
+ * merged in the order of the shards give the bits one read of the whole
+ * history gives: counts and exact sums add, min and max keep the earlier
+ * part's on a tie, last:COL and recency the later part's (as the later
+ * row's), reference prices keep every price (with its day when a window
+ * applies) until _state, where the window, the median or the mean are
+ * taken.  asof given to _read drops the rows after it; with no --asof, a
+ * part reads with its own latest date (which drops nothing) and _state
+ * gets the latest date of all the parts.
+ *
+ * _new returns NULL with d filled (an unknown aggregate, memory); _read
+ * (one pass over src from its start) and _merge return 0, or -1 with d
+ * filled (name: the part, for "bad part" messages); _state returns the
+ * transform, or NULL with d filled ("no
+ * dates to take asof from" when recency or a window needs one); _part
+ * returns a new JSON object, or NULL when out of memory.
  */
-json_t *hist_fit(struct source *src, const struct csvio_opts *csv, const char *key, const char *agg,
-    const char *cold, const char *date_col, long asof, struct diag *d);
+struct hist_acc;
+struct hist_acc *hist_acc_new(const char *key, const char *agg, const char *cold,
+    const char *date_col, struct diag *d);
+int hist_acc_read(struct hist_acc *h, struct source *src, const struct csvio_opts *csv, long asof,
+    struct diag *d);
+json_t *hist_acc_part(const struct hist_acc *h);
+int hist_acc_merge(struct hist_acc *h, const json_t *part, const char *name, struct diag *d);
+json_t *hist_acc_state(const struct hist_acc *h, long asof, struct diag *d);
+void hist_acc_free(struct hist_acc *h);
 
-/*
- * Reference price per item (column item) from column price of the history src
- * (one pass from its start), over window days before asof (0: all), as the median (median != 0)
- * or the mean.  Returns a new JSON transform of type "ref_price", or NULL
- * with d filled.
- */
-json_t *hist_ref_fit(struct source *src, const struct csvio_opts *csv, const char *item, const char *price,
-    const char *date_col, long asof, long window, int median, struct diag *d);
+struct hist_ref_acc;
+struct hist_ref_acc *hist_ref_acc_new(const char *item, const char *price, const char *date_col,
+    long window, int median, struct diag *d);
+int hist_ref_acc_read(struct hist_ref_acc *h, struct source *src, const struct csvio_opts *csv,
+    long asof, struct diag *d);
+json_t *hist_ref_acc_part(const struct hist_ref_acc *h);
+int hist_ref_acc_merge(struct hist_ref_acc *h, const json_t *part, const char *name,
+    struct diag *d);
+json_t *hist_ref_acc_state(const struct hist_ref_acc *h, long asof, struct diag *d);
+void hist_ref_acc_free(struct hist_ref_acc *h);
 
 /*
  * Point in time (--asof-col): the features of a row dated t use only the
@@ -102,19 +139,19 @@ json_t *hist_ref_fit(struct source *src, const struct csvio_opts *csv, const cha
  * key, and for reference prices each item's prices in the window (a
  * Fenwick tree over its distinct prices for the median, an exactly rounded
  * sum for the mean): O((n + m) log n) for n history rows and m rows.
- * Sums are taken in date order.  Every history row needs a date.
+ * Every history row needs a date.
  */
 struct hist_pit;   /* opaque */
 
 /*
  * Read the history src (one pass) for the aggregates agg by key (as
- * hist_fit).  Returns NULL with d filled (a missing column, a history row
+ * hist_acc).  Returns NULL with d filled (a missing column, a history row
  * without a date or with a bad number or date).  Free with hist_pit_free.
  */
 struct hist_pit *hist_pit_aggs(struct source *src, const struct csvio_opts *csv, const char *key,
     const char *agg, const char *cold, const char *date_col, struct diag *d);
 
-/* Likewise for the reference price of item (as hist_ref_fit; window 0: all days before). */
+/* Likewise for the reference price of item (as hist_ref_acc; window 0: all days before). */
 struct hist_pit *hist_pit_ref(struct source *src, const struct csvio_opts *csv, const char *item,
     const char *price, const char *date_col, long window, int median, struct diag *d);
 
@@ -141,8 +178,8 @@ struct hist_rows {
 /*
  * Answer nq rows: row q has key qkey[q] (hist_pit_key; -1 for a key the
  * history lacks) and day qday[q] (HIST_NO_DAY: skip it).  Fills rows (free
- * with hist_rows_fini) and returns the state's transform (as hist_fit or
- * hist_ref_fit give) for rows dated asof, or NULL with d filled.  Call once.
+ * with hist_rows_fini) and returns the state's transform (as hist_acc_state or
+ * hist_ref_acc_state give) for rows dated asof, or NULL with d filled.  Call once.
  */
 json_t *hist_pit_run(struct hist_pit *p, const long *qkey, const long *qday, size_t nq,
     long asof, struct hist_rows *rows, struct diag *d);

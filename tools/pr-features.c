@@ -18,12 +18,15 @@
 #include "diag.h"
 #include "features.h"
 #include "history.h"
+#include "jsonfile.h"
 #include "num.h"
 #include "opts.h"
 #include "source.h"
 
 static const char help[] =
 "Usage: pr-features --fit STATE [OPTION]... [FILE]\n"
+"  or:  pr-features --map [OPTION]... [FILE] > PART\n"
+"  or:  pr-features --reduce --fit STATE PART...\n"
 "  or:  pr-features --apply STATE [OPTION]... [FILE]\n"
 "  or:  pr-features --recommend K --user COL --item COL [OPTION]... [FILE]\n"
 "  or:  pr-features --evaluate K --user COL --item COL [OPTION]... [FILE]\n"
@@ -38,7 +41,11 @@ static const char help[] =
 "      --fit=STATE        fit the transformations, write STATE, transform the input\n"
 "      --line-buffered    with --apply: answer row by row, flushing each row before\n"
 "                         reading the next; add _reason; reload STATE on SIGHUP\n"
+"      --map              fit one shard (of the input, --history and --cf): write\n"
+"                         its statistics (a JSON part) on stdout, not a state\n"
 "      --recommend=K      write the top K items each customer has not bought\n"
+"      --reduce           with --fit: merge the PARTs, in the order given, into\n"
+"                         STATE, the state --fit writes on the shards joined\n"
 "\n"
 "Transformations (with --fit; each adds columns, in the order given):\n"
 "      --agg=LIST         history aggregates: count,sum:COL,mean:COL,min:COL,\n"
@@ -108,7 +115,7 @@ enum {
 	OPT_DATE, OPT_FIT, OPT_HISTORY, OPT_HISTORY_DATE, OPT_HOLIDAYS, OPT_ITEM, OPT_KEY,
 	OPT_LOG1P, OPT_LOOKUP, OPT_LOOKUP_MISSING, OPT_MIN_COUNT, OPT_MINMAX, OPT_MISSING_AS, OPT_ONEHOT, OPT_RECOMMEND,
 	OPT_REF_PRICE, OPT_REF_STAT, OPT_SMOOTHING, OPT_TARGET_MEAN, OPT_USER, OPT_WINDOW,
-	OPT_ZSCORE
+	OPT_ZSCORE, OPT_MAP, OPT_REDUCE
 };
 
 static const struct option longopts[] = {
@@ -136,6 +143,7 @@ static const struct option longopts[] = {
 	{ "log1p",        required_argument, NULL, OPT_LOG1P },
 	{ "lookup",       required_argument, NULL, OPT_LOOKUP },
 	{ "lookup-missing", required_argument, NULL, OPT_LOOKUP_MISSING },
+	{ "map",          no_argument,       NULL, OPT_MAP },
 	{ "min-count",    required_argument, NULL, OPT_MIN_COUNT },
 	{ "minmax",       required_argument, NULL, OPT_MINMAX },
 	{ "missing-as",   required_argument, NULL, OPT_MISSING_AS },
@@ -143,6 +151,7 @@ static const struct option longopts[] = {
 	{ "order-by",     required_argument, NULL, OPT_ORDER_BY },
 	{ "rating",       required_argument, NULL, OPT_RATING },
 	{ "recommend",    required_argument, NULL, OPT_RECOMMEND },
+	{ "reduce",       no_argument,       NULL, OPT_REDUCE },
 	{ "ref-price",    required_argument, NULL, OPT_REF_PRICE },
 	{ "ref-stat",     required_argument, NULL, OPT_REF_STAT },
 	{ "smoothing",    required_argument, NULL, OPT_SMOOTHING },
@@ -165,6 +174,10 @@ struct args {
 	const char *order_by;
 	int cf_opt_given;           /* --cf-mode, --rating or --cf-k was given */
 	int line_buffered;
+	int map, reduce;
+	const char *fit_opt;        /* the last option only fitting reads (--agg, --smoothing...) */
+	char **parts;               /* --reduce: the parts, in order */
+	size_t nparts;
 	struct feat_spec spec[MAX_SPECS];
 	size_t nspec;
 	struct feat_config cfg;
@@ -230,6 +243,45 @@ split_last_eq(struct args *a, const char *option, const char *arg, const char **
 	return keep(a, arg, (size_t)(eq - arg));
 }
 
+/*
+ * --reduce --fit STATE PART...: the parts hold every option, so nothing
+ * else may be given.
+ */
+static void
+reduce_args(struct args *a, int argc, char **argv, int lookup_missing)
+{
+	const char *bad = a->first_transform ? a->first_transform : a->fit_opt;
+	size_t i;
+
+	if (bad == NULL)
+		bad = a->map ? "--map" : a->apply ? "--apply" : a->recommend > 0 ? "--recommend" :
+		    a->evaluate > 0 ? "--evaluate" : a->key ? "--key" : a->user ? "--user" :
+		    a->item ? "--item" : a->cf_opt_given ? "--cf-mode, --cf-k or --rating" :
+		    a->cfg.asof ? "--asof" : a->cfg.asof_col ? "--asof-col" :
+		    a->cfg.cold ? "--cold-start" : a->cfg.holidays ? "--holidays" :
+		    a->cfg.min_count ? "--min-count" : a->cfg.window ? "--window" :
+		    lookup_missing ? "--lookup-missing" : a->line_buffered ? "--line-buffered" :
+		    a->common.part > 0 ? "--part" : a->common.rejects ? "--rejects" :
+		    a->common.strict ? "--strict" : NULL;
+	if (bad != NULL)
+		cli_usage("%s cannot be given with --reduce (the parts hold the transformations)", bad);
+	if (a->fit == NULL)
+		cli_usage("--reduce needs --fit STATE");
+	if (optind == argc)
+		cli_usage("--reduce needs at least one PART");
+	a->parts = argv + optind;
+	a->nparts = (size_t)(argc - optind);
+	{
+		struct cli_path outs[] = { { "--fit", a->fit } };
+		struct cli_path ins[1];
+		for (i = 0; i < a->nparts; i++) {
+			ins[0].option = "the part";
+			ins[0].path = a->parts[i];
+			cli_check_paths(outs, 1, ins, 1);
+		}
+	}
+}
+
 static void
 parse_args(struct args *a, int argc, char **argv)
 {
@@ -256,10 +308,17 @@ parse_args(struct args *a, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts, NULL)) != -1) {
 		if (cli_common_opt(&a->common, opt, optarg, help))
 			continue;
+		if (opt == OPT_AGG || opt == OPT_SMOOTHING || opt == OPT_MISSING_AS ||
+		    opt == OPT_REF_STAT || opt == OPT_HISTORY_DATE)
+			a->fit_opt = opt == OPT_AGG ? "--agg" : opt == OPT_SMOOTHING ? "--smoothing" :
+			    opt == OPT_MISSING_AS ? "--missing-as" : opt == OPT_REF_STAT ? "--ref-stat" :
+			    "--history-date";
 		switch (opt) {
 		case OPT_FIT: a->fit = optarg; break;
 		case OPT_APPLY: a->apply = optarg; break;
 		case CLI_OPT_LINE_BUFFERED: a->line_buffered = 1; break;
+		case OPT_MAP: a->map = 1; break;
+		case OPT_REDUCE: a->reduce = 1; break;
 		case OPT_RECOMMEND:
 			a->recommend = cli_long_arg("--recommend", optarg, 1, 1000000);
 			break;
@@ -372,6 +431,10 @@ parse_args(struct args *a, int argc, char **argv)
 			cli_usage_try();
 		}
 	}
+	if (a->reduce) {
+		reduce_args(a, argc, argv, lookup_missing);
+		return;
+	}
 	if (argc - optind > 1)
 		cli_usage("too many arguments: one input file at most");
 	a->input = optind < argc ? argv[optind] : NULL;
@@ -382,14 +445,19 @@ parse_args(struct args *a, int argc, char **argv)
 		cli_check_paths(outs, 2, ins, 4);
 	}
 
-	if ((a->fit != NULL) + (a->apply != NULL) + (a->recommend > 0) + (a->evaluate > 0) != 1)
-		cli_usage("give exactly one of --fit, --apply, --recommend and --evaluate");
+	if ((a->fit != NULL) + a->map + (a->apply != NULL) + (a->recommend > 0) + (a->evaluate > 0) != 1)
+		cli_usage("give exactly one of --fit, --map, --apply, --recommend and --evaluate");
 	if (a->evaluate <= 0 && (a->order_by != NULL || a->test_last != 1))
 		cli_usage("%s needs --evaluate", a->order_by ? "--order-by" : "--test-last");
 	if (a->line_buffered && a->apply == NULL)
 		cli_usage("--line-buffered needs --apply");
 	if (a->common.part > 0 && a->apply == NULL)
 		cli_usage("--part needs --apply (fitting needs the whole input)");
+	if (a->map && a->cfg.asof_col != NULL)
+		cli_usage("--asof-col cannot be given with --map (each row's history features need "
+		    "the whole history)");
+	if (a->map && a->common.rejects != NULL)
+		cli_usage("--rejects cannot be given with --map (--apply rejects the rows)");
 	if (a->apply != NULL || a->recommend > 0 || a->evaluate > 0) {
 		const char *mode = a->apply ? "--apply" : a->recommend > 0 ? "--recommend" : "--evaluate";
 		const char *bad = a->first_transform;
@@ -471,6 +539,19 @@ reopen(struct source *src, unsigned char delim)
 	return r;
 }
 
+/* Write the state document to --fit's temporary, renamed into place when every output is written. */
+static void
+write_state(struct args *a, json_t *doc)
+{
+	struct atomic_file *af = cli_output(a->fit);
+
+	errno = 0;
+	if (json_dumpf(doc, atomic_fp(af), JSON_INDENT(2) | JSON_REAL_PRECISION(17)) < 0 ||
+	    fputc('\n', atomic_fp(af)) == EOF)
+		cli_fail(EXIT_FAIL, "%s: write error: %s", a->fit, strerror(errno ? errno : EIO));
+	cli_output_close(af);
+}
+
 /*
  * First pass of --fit: learn, then save the state.  Returns the state
  * document; *fitp keeps what was learnt (the rows' own history fields).
@@ -483,7 +564,6 @@ fit_pass(struct args *a, struct source *src, struct feat_fit **fitp)
 	struct feat_fit *f;
 	struct csvio_reader *r;
 	struct csvio_row row;
-	struct atomic_file *af;
 	struct acct acct;
 	struct diag d;
 	json_t *doc;
@@ -514,13 +594,7 @@ fit_pass(struct args *a, struct source *src, struct feat_fit **fitp)
 		cli_fail_diag(EXIT_FAIL, &d);
 	}
 	*fitp = f;
-	af = cli_output(a->fit);
-	errno = 0;
-	if (json_dumpf(doc, atomic_fp(af), JSON_INDENT(2) | JSON_REAL_PRECISION(17)) < 0 ||
-	    fputc('\n', atomic_fp(af)) == EOF)
-		cli_fail(EXIT_FAIL, "%s: write error: %s", a->fit, strerror(errno ? errno : EIO));
-	/* renamed into place by cli_finish, when every output is written */
-	cli_output_close(af);
+	write_state(a, doc);
 	return doc;
 }
 
@@ -695,6 +769,75 @@ cf_main(struct args *a)
 	cli_close_output(out);
 }
 
+/* --map: learn from one shard, write its part on stdout. */
+static void
+map_main(struct args *a)
+{
+	struct csvio_reader *r;
+	struct csvio_row row;
+	struct feat_fit *f;
+	struct acct acct;
+	struct diag d;
+	json_t *part;
+	int got;
+
+	if ((f = feat_fit_new(&a->cfg, &d)) == NULL)
+		cli_fail_diag(EXIT_FAIL, &d);
+	r = cli_open_input(a->input, a->common.delim);
+	/* A shard of a header and no rows learns nothing, and is a part all the same. */
+	if (feat_fit_bind(f, r, &d) < 0)
+		cli_fail_diag(EXIT_FAIL, &d);
+	acct_init(&acct);
+	while ((got = csvio_next(r, &row, &d)) > 0)
+		/* A bad row is not learnt from, as by --fit; --apply rejects it. */
+		if (feat_fit_row(f, &row, &d) < 0 && a->common.strict)
+			cli_reject(&a->common, &acct, csvio_name(r), &row, &d);
+	if (got < 0)
+		cli_fail_diag(EXIT_FAIL, &d);
+	if ((part = feat_fit_part(f, &d)) == NULL)
+		cli_fail_diag(EXIT_FAIL, &d);
+	errno = 0;
+	if (json_dumpf(part, stdout, JSON_COMPACT | JSON_REAL_PRECISION(17)) < 0 ||
+	    fputc('\n', stdout) == EOF)
+		cli_fail(EXIT_FAIL, "stdout: write error: %s", strerror(errno ? errno : EIO));
+	json_decref(part);
+	csvio_close(r);
+	feat_fit_free(f);
+	cli_close_output(NULL);
+}
+
+/* --reduce --fit STATE PART...: merge the parts in order, write the state. */
+static void
+reduce_main(struct args *a)
+{
+	struct feat_fit *f = NULL;
+	struct diag d;
+	json_t *part, *doc;
+	size_t i;
+
+	for (i = 0; i < a->nparts; i++) {
+		if ((part = jsonfile_load(a->parts[i], 0, &d)) == NULL)
+			cli_fail_diag(EXIT_FAIL, &d);
+		if (f == NULL && (f = feat_fit_from_part(part, a->parts[i], &d)) == NULL)
+			cli_fail_diag(EXIT_FAIL, &d);
+		if (feat_fit_merge(f, part, a->parts[i], a->parts[0], &d) < 0)
+			cli_fail_diag(EXIT_FAIL, &d);
+		json_decref(part);
+	}
+	if (feat_fit_rows(f) == 0)
+		cli_fail(EXIT_FAIL, "%s%s: no data rows: nothing to fit", a->parts[0],
+		    a->nparts > 1 ? " and the other parts" : "");
+	if ((doc = feat_fit_state(f, &d)) == NULL) {
+		if (d.file[0] == '\0')
+			snprintf(d.file, sizeof d.file, "%s", a->parts[0]);
+		cli_fail_diag(EXIT_FAIL, &d);
+	}
+	write_state(a, doc);
+	json_decref(doc);
+	feat_fit_free(f);
+	cli_close_output(NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -712,6 +855,15 @@ main(int argc, char **argv)
 		cli_fail(EXIT_FAIL, "out of memory");
 	parse_args(a, argc, argv);
 
+	if (a->map || a->reduce) {
+		if (a->map)
+			map_main(a);
+		else
+			reduce_main(a);
+		opts_list_free(&a->strings);
+		free(a);
+		return EXIT_OK;
+	}
 	if (a->recommend > 0 || a->evaluate > 0) {
 		cf_main(a);
 		opts_list_free(&a->strings);

@@ -423,15 +423,15 @@ static void
 pit_expect(const struct pit_hist *h, size_t nh, int k, int it, int t, long window, int median,
     char *out, size_t size)
 {
-	double sum = 0, mn = 0, mx = 0, v[PIT_NH], tmp;
-	__float128 exact = 0;
+	double sum, mn = 0, mx = 0, v[PIT_NH], tmp;
+	__float128 exact = 0, hsum = 0;   /* exact: 2-decimal values, 113 bits */
 	size_t n = 0, cnt = 0, nv = 0, i, j, last = 0;
 	int have_last = 0;
 	char a[NUM_BUFSZ], b[NUM_BUFSZ], c[NUM_BUFSZ], e[NUM_BUFSZ], f[NUM_BUFSZ], g[NUM_BUFSZ];
 	char day[DATE_BUFSZ], flagged[64];
 	int nflag = 0, flag_day = -1, pool_flag_day = -1;
 
-	/* h is in (day, line) order: sums in date order, the last row the latest. */
+	/* h is in (day, line) order: the last row the latest; sums are exactly rounded. */
 	/*
 	 * count?flag and recency?flag, with --cold-start hist_recency_if_flag=population:
 	 * a key with no flagged row before t gets the days since the latest flagged row of all.
@@ -462,9 +462,10 @@ pit_expect(const struct pit_hist *h, size_t nh, int k, int it, int t, long windo
 			mn = h[i].amount;
 		if (n == 0 || h[i].amount > mx)
 			mx = h[i].amount;
-		sum += h[i].amount;
+		hsum += h[i].amount;
 		n++;
 	}
+	sum = (double)hsum;
 	for (i = 0; i < nh; i++)
 		if (h[i].item == it && h[i].day < t && (window == 0 || h[i].day >= t - window)) {
 			v[nv++] = h[i].price;
