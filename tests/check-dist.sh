@@ -10,12 +10,12 @@
 #
 # Checked: a candidate file priced on the three hosts (pr-score,
 # pr-optimize) gives one run's bytes on standard output, in -o and in
-# --rejects, and one run's summary; --strict fails with one run's message;
+# --rejects, and one run's summary, in parts of -N rows through parallel
+# --pipe and in parts read from the file (--pipepart); --strict fails with one run's message;
 # a host killed in the middle of a part (its sshd and everything in its
 # namespace, and the namespace deleted) fails the run with one line and
 # leaves no output, and with --retries the part runs again on another host
-# and the output is one run's; training through pr-train --map/--reduce on
-# shards gives the model of one pr-train run on all the data.
+# and the output and rejects are one run's.
 #
 # Needs root (network namespaces, an sshd per host) and iproute2,
 # openssh-server, openssh-client, netcat-openbsd and GNU parallel.  Not root:
@@ -148,7 +148,7 @@ start_host() {
 # kill_host NAME: everything running in its namespace, and the namespace
 kill_host() {
 	ns="$ns_prefix$1"
-	ip netns pids "$ns" | xargs -r kill -9
+	ip netns pids "$ns" | xargs -r kill -9 2>/dev/null
 	ip netns del "$ns"
 }
 for h in $hosts; do
@@ -197,6 +197,12 @@ price() {
 	# standard output, from standard input
 	dist -S h1,h2,h3 -N 1000 - <in.csv -- "$@" >par2.csv 2>/dev/null
 	cmp -s one.csv par2.csv && ok || bad "$name: standard output on the hosts differs from one run's"
+	# without --rejects the parts are read straight from the file (--pipepart)
+	dist -S h1,h2,h3 -N 700 -v in.csv -- "$@" >par3.csv 2>par3.err
+	cmp -s one.csv par3.csv && ok || bad "$name: output of parts read from the file differs from one run's"
+	grep -v '^pr-dist: part ' par3.err >par3.sum
+	cmp -s one.err par3.sum && ok || bad "$name: summary of parts read from the file differs from one run's: $(cat par3.sum)"
+	[ "$(grep -c '^pr-dist: part ' par3.err)" -gt 3 ] && ok || bad "$name: parts read from the file: only $(grep -c '^pr-dist: part ' par3.err)"
 }
 price pr-score pr-score -m model.json --se
 price pr-optimize pr-optimize -m model.json --cost cost --max-change 0.2
@@ -228,7 +234,7 @@ fi
 exec "$bin/pr-score" "\$@"
 EOF
 chmod +x slow/pr-score
-pr-score -m model.json in.csv >one.csv 2>/dev/null
+pr-score -m model.json --rejects one.rej in.csv >one.csv 2>/dev/null
 # wait_kill: kill h2 as soon as a part is running there
 wait_kill() {
 	i=0
@@ -251,11 +257,13 @@ start_host h2 || bad "could not start h2 again"
 rm -f h2.busy retry.csv
 wait_kill &
 killer=$!
-PATH="$tmp/slow:$PATH" dist -S 1/h1,1/h2,1/h3 -N 400 --retries 2 -o retry.csv in.csv -- pr-score -m model.json 2>par.err
+PATH="$tmp/slow:$PATH" dist -S 1/h1,1/h2,1/h3 -N 400 --retries 2 -o retry.csv --rejects retry.rej \
+	in.csv -- pr-score -m model.json 2>par.err
 st=$?
 wait $killer
 [ $st -eq 0 ] && ok || bad "host death with --retries: exit $st: $(head -n 3 par.err)"
 cmp -s one.csv retry.csv && ok || bad "host death with --retries: output differs from one run's"
+cmp -s one.rej retry.rej && ok || bad "host death with --retries: rejects differ from one run's: $(diff one.rej retry.rej | head -n 4; cat par.err | head -n 5)"
 [ -e h2.busy ] && ok || bad "host death with --retries: no part ran on h2 (the test did not kill it inside a part)"
 
 echo "$passed passed, $failed failed"
