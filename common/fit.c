@@ -26,6 +26,7 @@
  */
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -434,8 +435,54 @@ xws_init(struct fit_xws *x, size_t p)
 }
 
 /*
- * The linear least squares of D folded in long double: the data (doubles,
- * exact in long double) scaled by sqrt(w) and folded as fit_linear folds
+ * v as the decimal it was written as, in long double: when a decimal of at
+ * most DBL_DIG = 15 significant digits rounds to v, that decimal (there is
+ * only one: two such decimals are too far apart to share a double), else
+ * v itself.  Data read from text with up to 15 digits (NIST's 1.11111,
+ * 0.2, 338.8, which binary cannot hold) are so taken as written, and an
+ * exact sum or product of short decimals (an integer x^5) stays exact;
+ * any other computed value (log(x): 16 or 17 digits) is kept as the
+ * double it is.  The 15-digit candidate is round(v 10^k) / 10^k with
+ * 10^k exact in long double (|k| <= 27), checked by rounding it back.
+ */
+static long double
+decimal_ld(double v)
+{
+	static const long double pow10[28] = { 1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L, 1e7L,
+		1e8L, 1e9L, 1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
+		1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L };
+	long double m, d;
+	int k, e2;
+
+	if (!(fabs(v) < 0x1p52) || v == (double)(int64_t)v)
+		return v;   /* whole numbers (dummies, counts) are exact already */
+	/*
+	 * k digits after the point leave DBL_DIG significant ones; from the
+	 * binary exponent, 2^(e2 - 1) <= |v| < 2^e2, the decimal one is
+	 * floor((e2 - 1) log10(2)) or one more, so k may be one too large
+	 */
+	uint64_t bits;
+	memcpy(&bits, &v, sizeof bits);
+	e2 = (int)((bits >> 52) & 0x7ff) - 1022;   /* frexp's exponent; subnormals leave k > 27 */
+	k = DBL_DIG - 1 - (int)floor((e2 - 1) * 0.30102999566398120);
+	for (int tries = 0; tries < 2; tries++, k--) {
+		if (k > 27 || k < -27)
+			return v;
+		m = k >= 0 ? v * pow10[k] : v / pow10[-k];
+		/* to the nearest whole number (|m| < 2^62): 2^63 + 2^62 leaves no fraction bits */
+		m = (m + 0x1.8p63L) - 0x1.8p63L;
+		if (fabsl(m) >= 1e15L)
+			continue;   /* 16 digits: k was one too large */
+		d = k >= 0 ? m / pow10[k] : m * pow10[-k];
+		return (double)d == v ? d : v;
+	}
+	return v;
+}
+
+/*
+ * The linear least squares of D folded in long double: the data, each value
+ * taken as the decimal it was written as (decimal_ld), scaled by sqrt(w)
+ * and folded as fit_linear folds
  * them, then factorised with the rank tolerance scaled to the precision
  * (rank_tol * LDBL_EPSILON / DBL_EPSILON, so that a column is aliased when
  * it is as indistinguishable from the others in this arithmetic as lm's
@@ -460,8 +507,8 @@ linear_extended(const struct fit_design *D, const struct fit_opts *o, double ran
 		const double *xi = xrow(D, i);
 		long double *Bi = x->B + m * p1;
 		for (size_t j = 0; j < p; j++)
-			Bi[j] = sw * xi[j];
-		Bi[p] = sw * yval(D, i);
+			Bi[j] = sw * decimal_ld(xi[j]);
+		Bi[p] = sw * decimal_ld(yval(D, i));
 		if (++m == FIT_BLOCK) {
 			fold_block_ld(x->T, p1, x->B, m, x->wk);
 			m = 0;

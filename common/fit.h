@@ -103,7 +103,15 @@ struct fit_result {
  * the problem is small, some column looks aliased, or the first-order
  * error bound of some estimate exceeds 1e-13, the fold is redone in long
  * double (a 64-bit significand on x86-64) and that factorisation gives
- * the estimates, covariance and rank.  There the tolerance is scaled to
+ * the estimates, covariance and rank.  The refit takes each value of X
+ * and y that is the double of a decimal with at most 15 significant
+ * digits as that decimal (1.11111 exactly, to long double rounding, not
+ * the double 1.1111100000000000509): data read from text are so fitted
+ * as written, and whole numbers and exact products of them (x^5 of an
+ * integer x) are unchanged, while a value with 16 or 17 digits (a
+ * computed log) is taken as the double it is.  So NIST's Wampler2, whose
+ * responses binary cannot hold, is solved exactly (17 digits; the exact
+ * solution of its data as read into doubles has 13.2, R's lm 13.6).  There the tolerance is scaled to
  * the precision (rank_tol * LDBL_EPSILON / DBL_EPSILON, 4.9e-11 for lm's
  * 1e-7): a column is aliased when it is as indistinguishable from the
  * others in that arithmetic as lm's tolerance makes it in double.  So
