@@ -1180,24 +1180,10 @@ oom(struct clean *c, struct diag *d)
 	return NULL;
 }
 
-struct clean *
-clean_new(const struct clean_opts *o, const struct csvio_reader *r, struct diag *d)
+/* The per-column arrays of c, for n input columns: 0, or -1 out of memory. */
+static int
+alloc_columns(struct clean *c, size_t n)
 {
-	const struct csvio_row *h = csvio_header(r);
-	struct clean *c = calloc(1, sizeof *c);
-	size_t i, j, n = h->n;
-	long k;
-	int any_keep = 0;
-	unsigned char *keep;
-
-	if (c == NULL)
-		return oom(NULL, d);
-	diag_clear(d);
-	c->o = o;
-	c->ncols = n;
-	c->pad = o->pad;
-	c->bad_to_missing = o->bad_to_missing;
-	c->order = o->date_order;
 	c->col = calloc(n + 1, sizeof *c->col);
 	c->cur_f = calloc(n + 1, sizeof *c->cur_f);
 	c->cur_len = calloc(n + 1, sizeof *c->cur_len);
@@ -1210,14 +1196,111 @@ clean_new(const struct clean_opts *o, const struct csvio_reader *r, struct diag 
 	c->hdr_len = calloc(n + 1, sizeof *c->hdr_len);
 	c->out_f = calloc(n + 1, sizeof *c->out_f);
 	c->out_len = calloc(n + 1, sizeof *c->out_len);
-	keep = calloc(n + 1, 1);
+	c->fill_idx = calloc(n + 1, sizeof *c->fill_idx);
+	c->drop_idx = calloc(n + 1, sizeof *c->drop_idx);
+	c->typed_idx = calloc(n + 1, sizeof *c->typed_idx);
 	if (c->col == NULL || c->cur_f == NULL || c->cur_len == NULL || c->cur_x == NULL ||
 	    c->cur_plain == NULL || c->out_plain == NULL ||
 	    c->out_idx == NULL || c->key_idx == NULL || c->hdr_f == NULL || c->hdr_len == NULL ||
-	    c->out_f == NULL || c->out_len == NULL || keep == NULL) {
-		free(keep);
-		return oom(c, d);
+	    c->out_f == NULL || c->out_len == NULL || c->fill_idx == NULL || c->drop_idx == NULL ||
+	    c->typed_idx == NULL)
+		return -1;
+	return 0;
+}
+
+/*
+ * Set up the rule of option entry e on column k (cc): its type, fill,
+ * range, clip, winsorizing, dropping, dedupe key, keep/drop (keep[k]: 0
+ * dropped, 1 kept, 2 named by --keep; *any_keep once --keep was seen) or
+ * new name.  Returns 0, or -1 out of memory.
+ */
+static int
+setup_rule(struct clean *c, const struct centry *e, size_t k, unsigned char *keep, int *any_keep)
+{
+	struct ccol *cc = &c->col[k];
+	size_t j;
+
+	switch (e->which) {
+	case CLEAN_OPT_TEXT:
+	case CLEAN_OPT_NUM: case CLEAN_OPT_INT: case CLEAN_OPT_DATE: case CLEAN_OPT_BOOL:
+	case CLEAN_OPT_PERCENT:
+		if (e->type != CLEAN_TEXT)
+			cc->type = e->type;
+		if (e->which == CLEAN_OPT_PERCENT)
+			cc->flags |= CLEAN_PERCENT;
+		break;
+	case CLEAN_OPT_FILL:
+		cc->fill = e->fill;
+		free(cc->fill_text);
+		cc->fill_text = NULL;
+		cc->has_fill = 0;
+		if (e->fill == CLEAN_FILL_VALUE) {
+			if ((cc->fill_text = strdup(e->value)) == NULL)
+				return -1;
+			cc->fill_len = strlen(cc->fill_text);
+			cc->has_fill = 1;
+		}
+		break;
+	case CLEAN_OPT_RANGE:
+		cc->range = 1;
+		cc->range_lo = e->lo;
+		cc->range_hi = e->hi;
+		break;
+	case CLEAN_OPT_CLIP:
+		cc->clip = 1;
+		cc->clip_lo = e->lo;
+		cc->clip_hi = e->hi;
+		break;
+	case CLEAN_OPT_WINSORIZE:
+		cc->winsor = 1;
+		cc->wins_p = e->lo;
+		cc->wins_q = e->hi;
+		break;
+	case CLEAN_OPT_DROP_MISSING:
+		cc->drop_missing = 1;
+		break;
+	case CLEAN_OPT_DEDUPE_KEY:
+		for (j = 0; j < c->nkey && c->key_idx[j] != k; j++)
+			;
+		if (j == c->nkey)
+			c->key_idx[c->nkey++] = k;
+		break;
+	case CLEAN_OPT_KEEP:
+		if (!*any_keep)
+			memset(keep, 0, c->ncols);
+		*any_keep = 1;
+		keep[k] = 2;
+		break;
+	case CLEAN_OPT_DROP:
+		keep[k] = 0;
+		break;
+	case CLEAN_OPT_RENAME:
+		c->hdr_f[k] = e->value;
+		c->hdr_len[k] = strlen(e->value);
+		break;
+	default:
+		break;
 	}
+	return 0;
+}
+
+/*
+ * Resolve the column of every option entry against r's header and set up
+ * its rule (in the order given: a later entry for a column wins), then
+ * what each column needs from them; keep (ncols bytes) says which columns
+ * are written.  Returns 0, or -1 with d filled (a column missing or
+ * ambiguous, out of memory).
+ */
+static int
+resolve_columns(struct clean *c, const struct csvio_reader *r, unsigned char *keep,
+    struct diag *d)
+{
+	const struct clean_opts *o = c->o;
+	const struct csvio_row *h = csvio_header(r);
+	size_t i, n = c->ncols;
+	int any_keep = 0;
+	long k;
+
 	for (i = 0; i < n; i++) {
 		c->col[i].name = h->f[i];
 		keep[i] = 1;
@@ -1225,154 +1308,97 @@ clean_new(const struct clean_opts *o, const struct csvio_reader *r, struct diag 
 		c->hdr_len[i] = h->len[i];
 	}
 	for (i = 0; i < o->n; i++) {
-		const struct centry *e = &o->e[i];
-		struct ccol *cc;
-		k = csvio_require_col(r, e->name, d);
-		if (k < 0) {
-			free(keep);
-			clean_free(c);
-			return NULL;
-		}
-		cc = &c->col[k];
-		switch (e->which) {
-		case CLEAN_OPT_TEXT:
-		case CLEAN_OPT_NUM: case CLEAN_OPT_INT: case CLEAN_OPT_DATE: case CLEAN_OPT_BOOL:
-		case CLEAN_OPT_PERCENT:
-			if (e->type != CLEAN_TEXT)
-				cc->type = e->type;
-			if (e->which == CLEAN_OPT_PERCENT)
-				cc->flags |= CLEAN_PERCENT;
-			break;
-		case CLEAN_OPT_FILL:
-			cc->fill = e->fill;
-			free(cc->fill_text);
-			cc->fill_text = NULL;
-			cc->has_fill = 0;
-			if (e->fill == CLEAN_FILL_VALUE) {
-				if ((cc->fill_text = strdup(e->value)) == NULL) {
-					free(keep);
-					return oom(c, d);
-				}
-				cc->fill_len = strlen(cc->fill_text);
-				cc->has_fill = 1;
-			}
-			break;
-		case CLEAN_OPT_RANGE:
-			cc->range = 1;
-			cc->range_lo = e->lo;
-			cc->range_hi = e->hi;
-			break;
-		case CLEAN_OPT_CLIP:
-			cc->clip = 1;
-			cc->clip_lo = e->lo;
-			cc->clip_hi = e->hi;
-			break;
-		case CLEAN_OPT_WINSORIZE:
-			cc->winsor = 1;
-			cc->wins_p = e->lo;
-			cc->wins_q = e->hi;
-			break;
-		case CLEAN_OPT_DROP_MISSING:
-			cc->drop_missing = 1;
-			break;
-		case CLEAN_OPT_DEDUPE_KEY:
-			for (j = 0; j < c->nkey && c->key_idx[j] != (size_t)k; j++)
-				;
-			if (j == c->nkey)
-				c->key_idx[c->nkey++] = (size_t)k;
-			break;
-		case CLEAN_OPT_KEEP:
-			if (!any_keep)
-				memset(keep, 0, n);
-			any_keep = 1;
-			keep[k] = 2;
-			break;
-		case CLEAN_OPT_DROP:
-			keep[k] = 0;
-			break;
-		case CLEAN_OPT_RENAME:
-			c->hdr_f[k] = e->value;
-			c->hdr_len[k] = strlen(e->value);
-			break;
-		default:
-			break;
-		}
+		if ((k = csvio_require_col(r, o->e[i].name, d)) < 0)
+			return -1;
+		if (setup_rule(c, &o->e[i], (size_t)k, keep, &any_keep) < 0)
+			return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
 	}
 	for (i = 0; i < n; i++) {
+		struct ccol *cc = &c->col[i];
 		if (o->decimal_comma)
-			c->col[i].flags |= CLEAN_DECIMAL_COMMA;
+			cc->flags |= CLEAN_DECIMAL_COMMA;
 		if (keep[i])
 			c->out_idx[c->nout++] = i;
-		c->col[i].stats = c->col[i].winsor ||
-		    (c->col[i].fill != CLEAN_FILL_NONE && c->col[i].fill != CLEAN_FILL_VALUE);
-		c->col[i].need_x = c->col[i].stats || c->col[i].range || c->col[i].clip;
-		if (c->col[i].fill == CLEAN_FILL_MODE && c->col[i].type != CLEAN_NUM &&
-		    c->col[i].type != CLEAN_INT) {
-			if (sset_init(&c->col[i].modes, 1) < 0) {
-				free(keep);
-				return oom(c, d);
-			}
-			c->col[i].modes_ready = 1;
+		cc->stats = cc->winsor || (cc->fill != CLEAN_FILL_NONE && cc->fill != CLEAN_FILL_VALUE);
+		cc->need_x = cc->stats || cc->range || cc->clip;
+		if (cc->fill == CLEAN_FILL_MODE && cc->type != CLEAN_NUM && cc->type != CLEAN_INT) {
+			if (sset_init(&cc->modes, 1) < 0)
+				return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
+			cc->modes_ready = 1;
 		}
-	}
-	free(keep);
-	c->fill_idx = calloc(n + 1, sizeof *c->fill_idx);
-	c->drop_idx = calloc(n + 1, sizeof *c->drop_idx);
-	c->typed_idx = calloc(n + 1, sizeof *c->typed_idx);
-	if (c->fill_idx == NULL || c->drop_idx == NULL || c->typed_idx == NULL)
-		return oom(c, d);
-	c->identity = c->nout == n;
-	for (i = 0; i < n; i++) {
-		if (c->col[i].type != CLEAN_TEXT)
+		if (cc->type != CLEAN_TEXT)
 			c->typed_idx[c->n_typed++] = i;
-		if (c->col[i].fill != CLEAN_FILL_NONE)
+		if (cc->fill != CLEAN_FILL_NONE)
 			c->fill_idx[c->n_fill++] = i;
-		if (c->col[i].drop_missing)
+		if (cc->drop_missing)
 			c->drop_idx[c->n_drop++] = i;
 	}
-	/* The header handed out: kept columns in input order, renamed. */
-	{
-		char **f = malloc((c->nout + 1) * sizeof *f);
-		size_t *l = malloc((c->nout + 1) * sizeof *l);
-		if (f == NULL || l == NULL) {
-			free(f);
-			free(l);
-			return oom(c, d);
-		}
-		for (i = 0; i < c->nout; i++) {
-			f[i] = c->hdr_f[c->out_idx[i]];
-			l[i] = c->hdr_len[c->out_idx[i]];
-		}
-		free(c->hdr_f);
-		free(c->hdr_len);
-		c->hdr_f = f;
-		c->hdr_len = l;
-		c->header.n = c->nout;
-		c->header.f = f;
-		c->header.len = l;
-		c->header.line = h->line;
+	c->identity = c->nout == n;
+	return 0;
+}
+
+/*
+ * The header handed out: the kept columns in input order, renamed.  A
+ * rename must not make two output columns of one name.  Returns 0, or -1
+ * with d filled.
+ */
+static int
+build_header(struct clean *c, const struct csvio_reader *r, struct diag *d)
+{
+	const struct clean_opts *o = c->o;
+	const struct csvio_row *h = csvio_header(r);
+	char **f = malloc((c->nout + 1) * sizeof *f);
+	size_t *l = malloc((c->nout + 1) * sizeof *l), i, j;
+	int renamed = 0;
+
+	if (f == NULL || l == NULL) {
+		free(f);
+		free(l);
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
 	}
+	for (i = 0; i < c->nout; i++) {
+		f[i] = c->hdr_f[c->out_idx[i]];
+		l[i] = c->hdr_len[c->out_idx[i]];
+	}
+	free(c->hdr_f);
+	free(c->hdr_len);
+	c->hdr_f = f;
+	c->hdr_len = l;
+	c->header.n = c->nout;
+	c->header.f = f;
+	c->header.len = l;
+	c->header.line = h->line;
 	/*
-	 * A rename must not make two output columns of one name.  Without
-	 * --rename there is nothing to check (a header may repeat a name), and
-	 * the pairwise check would cost seconds on a 100,000-column file.
+	 * Without --rename there is nothing to check (a header may repeat a
+	 * name), and the pairwise check would cost seconds on a
+	 * 100,000-column file.
 	 */
-	for (i = 0, k = 0; i < o->n; i++)
-		k |= o->e[i].which == CLEAN_OPT_RENAME;
-	for (i = 0; k && i < c->nout; i++) {
+	for (i = 0; i < o->n; i++)
+		renamed |= o->e[i].which == CLEAN_OPT_RENAME;
+	for (i = 0; renamed && i < c->nout; i++) {
 		for (j = 0; j < i; j++) {
 			size_t a = c->out_idx[i], b = c->out_idx[j];
 			if (c->hdr_len[i] == c->hdr_len[j] &&
 			    memcmp(c->hdr_f[i], c->hdr_f[j], c->hdr_len[i]) == 0 &&
-			    (c->hdr_f[i] != h->f[a] || c->hdr_f[j] != h->f[b])) {
-				diag_set(d, csvio_name(r), 0, c->hdr_f[i], NULL, 0,
+			    (c->hdr_f[i] != h->f[a] || c->hdr_f[j] != h->f[b]))
+				return diag_set(d, csvio_name(r), 0, c->hdr_f[i], NULL, 0,
 				    "--rename: two output columns would have this name");
-				clean_free(c);
-				return NULL;
-			}
 		}
 	}
-	/* Duplicates: the key columns, or the whole (output) row. */
+	return 0;
+}
+
+/*
+ * Duplicates (the key columns, or the whole output row) and the missing
+ * spellings (their lengths, first bytes and the longest).  Returns 0, or
+ * -1 out of memory.
+ */
+static int
+setup_row_checks(struct clean *c)
+{
+	const struct clean_opts *o = c->o;
+	size_t i;
+
 	if (o->dedupe || c->nkey > 0) {
 		c->dedupe = 1;
 		if (c->nkey == 0) {
@@ -1382,12 +1408,11 @@ clean_new(const struct clean_opts *o, const struct csvio_reader *r, struct diag 
 			c->nkey = c->nout;
 		}
 		if (sset_init(&c->seen, 0) < 0)
-			return oom(c, d);
+			return -1;
 	}
-	/* Missing spellings: lengths, first bytes and the longest. */
 	c->miss_maybe[' '] = c->miss_maybe['\t'] = 1;
 	if ((c->miss_len = calloc(o->missing.n + 1, sizeof *c->miss_len)) == NULL)
-		return oom(c, d);
+		return -1;
 	for (i = 0; i < o->missing.n; i++) {
 		size_t len = c->miss_len[i] = strlen(o->missing.v[i]);
 		c->miss_first[(unsigned char)o->missing.v[i][0]] = 1;
@@ -1395,6 +1420,35 @@ clean_new(const struct clean_opts *o, const struct csvio_reader *r, struct diag 
 		if (len > c->miss_max)
 			c->miss_max = len;
 	}
+	return 0;
+}
+
+struct clean *
+clean_new(const struct clean_opts *o, const struct csvio_reader *r, struct diag *d)
+{
+	size_t n = csvio_header(r)->n;
+	struct clean *c = calloc(1, sizeof *c);
+	unsigned char *keep;
+	int rc;
+
+	if (c == NULL)
+		return oom(NULL, d);
+	diag_clear(d);
+	c->o = o;
+	c->ncols = n;
+	c->pad = o->pad;
+	c->bad_to_missing = o->bad_to_missing;
+	c->order = o->date_order;
+	if (alloc_columns(c, n) < 0 || (keep = calloc(n + 1, 1)) == NULL)
+		return oom(c, d);
+	rc = resolve_columns(c, r, keep, d);
+	free(keep);
+	if (rc < 0 || build_header(c, r, d) < 0) {
+		clean_free(c);
+		return NULL;
+	}
+	if (setup_row_checks(c) < 0)
+		return oom(c, d);
 	return c;
 }
 
