@@ -953,8 +953,8 @@ normalise(enum clean_type type, int flags, enum date_order order, const char *s,
 	switch (type) {
 	case CLEAN_NUM:
 		if ((n = read_num(s, len, flags, x, buf, need_x)) < 0) {
-			*why = n == -2 ? num_strerror(NUM_RANGE) : !(flags & CLEAN_DECIMAL_COMMA) &&
-			    field_decimal_comma(s, len) ? FIELD_DECIMAL_COMMA_WHAT : num_strerror(NUM_BAD);
+			*why = n == -2 ? num_strerror(NUM_RANGE) : (flags & CLEAN_DECIMAL_COMMA) ?
+			    num_strerror(NUM_BAD) : field_num_what(NUM_BAD, s, len);
 			return -1;
 		}
 		return n;

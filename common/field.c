@@ -1,8 +1,6 @@
 /* field.c - see field.h. */
 #include "field.h"
 
-#include "num.h"
-
 int
 field_decimal_comma(const char *s, size_t len)
 {
@@ -19,6 +17,14 @@ field_decimal_comma(const char *s, size_t len)
 	return commas == 1 && digits_before > 0 && digits_after > 0;
 }
 
+const char *
+field_num_what(enum num_status st, const char *s, size_t len)
+{
+	if (st == NUM_BAD && field_decimal_comma(s, len))
+		return FIELD_DECIMAL_COMMA_WHAT;
+	return num_strerror(st);
+}
+
 int
 field_num(const char *file, const struct csvio_row *row, long col, const char *name,
     int flags, double *x, struct diag *d)
@@ -33,7 +39,5 @@ field_num(const char *file, const struct csvio_row *row, long col, const char *n
 	if (st == NUM_EMPTY)
 		return (flags & FIELD_REQUIRED) ? diag_set(d, file, line, name, NULL, 0, "missing value")
 		    : 0;
-	if (st == NUM_BAD && field_decimal_comma(s, len))
-		return diag_set(d, file, line, name, s, len, "%s", FIELD_DECIMAL_COMMA_WHAT);
-	return diag_set(d, file, line, name, s, len, "%s", num_strerror(st));
+	return diag_set(d, file, line, name, s, len, "%s", field_num_what(st, s, len));
 }

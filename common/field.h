@@ -24,6 +24,7 @@
 
 #include "csvio.h"
 #include "diag.h"
+#include "num.h"
 
 /* Flags for field_num. */
 #define FIELD_REQUIRED 1   /* a missing value is an error ("missing value") */
@@ -42,6 +43,14 @@
  */
 int field_num(const char *file, const struct csvio_row *row, long col, const char *name,
     int flags, double *x, struct diag *d);
+
+/*
+ * The reason for a field s[0..len) that num_parse read as st (not NUM_OK):
+ * num_strerror's, or FIELD_DECIMAL_COMMA_WHAT for a decimal comma.  For
+ * a reader with its own syntax around the number (pr-clean's, a rule's
+ * "N%"), so its messages are worded as field_num's.  A static string.
+ */
+const char *field_num_what(enum num_status st, const char *s, size_t len);
 
 /*
  * 1 when s[0..len) reads as a number written with a decimal comma: digits,

@@ -456,7 +456,7 @@ rule_get(const struct pricing *p, enum pricing_rule r, const struct csvio_row *r
 	rc = rule_number(r, row->f[col], row->len[col], &x, &st, &why);
 	if (rc == -1)
 		return diag_set(d, NULL, 0, v->arg, row->f[col], row->len[col], "%s",
-		    num_strerror(st));
+		    field_num_what(st, row->f[col], row->len[col]));
 	if (rc == -2)
 		return diag_set(d, NULL, 0, v->arg, row->f[col], row->len[col], "%s", why);
 	*out = x;
