@@ -737,7 +737,8 @@ cf_cells_build(const struct cf_cells *c, const struct cf_opts *o, struct diag *d
 		oom(d);
 		goto out;
 	}
-	memcpy(ev, c->ev, c->n * sizeof *ev);
+	if (c->n > 0)
+		memcpy(ev, c->ev, c->n * sizeof *ev);
 	m = from_events(c->u0, c->i0, ev, c->n, o, urank, irank, d);
 out:
 	free(urank);

@@ -152,6 +152,7 @@ struct feat_fit {
 	long *row_day;            /* each row's day (HIST_NO_DAY: rejected) */
 	size_t nrows, caprows;
 	int asof_given;           /* asof came with the options (else: the history's last date) */
+	long hist_last;           /* the history's last date, when asof was not given (parts) */
 	json_t *spec;             /* the options and whole side tables (spec_json) */
 	unsigned long long n_rows;   /* data rows seen (learnt from or not) */
 };
@@ -384,6 +385,8 @@ spec_json(const struct feat_config *cfg)
 	json_object_set_new(o, "smoothing", json_real(cfg->smoothing));
 	json_object_set_new(o, "min_count", json_integer(cfg->min_count));
 	json_object_set_new(o, "asof", cfg->asof != NULL ? json_string(cfg->asof) : json_null());
+	json_object_set_new(o, "asof_col", cfg->asof_col != NULL ? json_string(cfg->asof_col) :
+	    json_null());
 	json_object_set_new(o, "holidays", cfg->holidays != NULL ? json_array() : json_null());
 	json_object_set_new(o, "transforms", trs);
 	for (i = 0; i < cfg->nspec; i++) {
@@ -438,6 +441,7 @@ fit_alloc(const struct feat_config *cfg, struct diag *d)
 	f->smoothing = cfg->smoothing;
 	f->min_count = cfg->min_count;
 	f->asof = HIST_NO_DAY;
+	f->hist_last = HIST_NO_DAY;
 	if ((f->spec = spec_json(cfg)) == NULL) {
 		oom(d);
 		goto fail;
@@ -478,13 +482,14 @@ fit_alloc(const struct feat_config *cfg, struct diag *d)
 			oom(d);
 			goto fail;
 		}
-		if (cfg->asof_col != NULL && (t->kind == FEAT_HISTORY || t->kind == FEAT_REFPRICE))
+		if (cfg->asof_col != NULL && !cfg->map &&
+		    (t->kind == FEAT_HISTORY || t->kind == FEAT_REFPRICE))
 			continue;     /* point in time: feat_fit_new reads the history its own way */
-		if (t->kind == FEAT_HISTORY &&
-		    (t->hacc = hist_acc_new(s->col, cfg->agg, cfg->cold, cfg->history_date, d)) == NULL)
+		if (t->kind == FEAT_HISTORY && (t->hacc = hist_acc_new(s->col, cfg->agg, cfg->cold,
+		    cfg->history_date, cfg->asof_col != NULL, d)) == NULL)
 			goto fail;
 		if (t->kind == FEAT_REFPRICE && (t->racc = hist_ref_acc_new(s->col, s->arg,
-		    cfg->history_date, cfg->window, cfg->ref_median, d)) == NULL)
+		    cfg->history_date, cfg->window, cfg->ref_median, cfg->asof_col != NULL, d)) == NULL)
 			goto fail;
 		if (t->kind == FEAT_CF) {
 			t->cfo.mode = cfg->cf_mode;
@@ -523,12 +528,15 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 	/* The history is read by several passes (its last date, each aggregate): one source. */
 	if (cfg->history != NULL && (hist = source_open(cfg->history, d)) == NULL)
 		goto fail;
-	if (cfg->asof == NULL && cfg->history != NULL && cfg->asof_col == NULL) {
-		got = hist_max_day(hist, &side, cfg->history_date, &f->asof, d);
+	/* Point in time, "today" is the day after the history; a part's, the day after its own. */
+	if (cfg->asof == NULL && cfg->history != NULL && (cfg->asof_col == NULL || cfg->map)) {
+		got = hist_max_day(hist, &side, cfg->history_date, &day, d);
 		if (got < 0)
 			goto fail;
-		if (got == 0)
-			f->asof = HIST_NO_DAY;
+		if (got > 0) {
+			f->hist_last = day;
+			f->asof = cfg->asof_col != NULL ? day + 1 : day;
+		}
 	}
 	if (cfg->holidays != NULL && read_holidays(cfg->holidays, &side, &f->hol, &f->nhol, d) < 0)
 		goto fail;
@@ -542,7 +550,8 @@ feat_fit_new(const struct feat_config *cfg, struct diag *d)
 	for (i = 0; i < cfg->nspec; i++) {
 		const struct feat_spec *s = &cfg->spec[i];
 		struct tr *t = &f->tr[i];
-		if ((t->kind == FEAT_HISTORY || t->kind == FEAT_REFPRICE) && cfg->asof_col != NULL) {
+		if ((t->kind == FEAT_HISTORY || t->kind == FEAT_REFPRICE) && cfg->asof_col != NULL &&
+		    !cfg->map) {
 			t->pit = t->kind == FEAT_HISTORY ?
 			    hist_pit_aggs(hist, &side, s->col, cfg->agg, cfg->cold, cfg->history_date, d) :
 			    hist_pit_ref(hist, &side, s->col, s->arg, cfg->history_date, cfg->window,
@@ -1151,7 +1160,8 @@ tr_part(struct tr *t)
 		json_object_set_new(o, "max", has ? json_real(t->acc_max) : json_null());
 		if (t->kind == FEAT_BINS) {
 			/* Every value, sorted: the quantiles of the merge are exact. */
-			qsort(t->vals, t->nvals, sizeof *t->vals, cmp_double);
+			if (t->nvals > 0)
+				qsort(t->vals, t->nvals, sizeof *t->vals, cmp_double);
 			if ((a = json_array()) == NULL)
 				goto nomem;
 			json_object_set_new(o, "values", a);
@@ -1207,7 +1217,7 @@ feat_fit_part(struct feat_fit *f, struct diag *d)
 	json_object_set_new(doc, "version", json_integer(FEAT_PART_VERSION));
 	json_object_set_new(doc, "spec", json_incref(f->spec));
 	json_object_set_new(doc, "rows", json_integer((json_int_t)f->n_rows));
-	if (!f->asof_given && f->asof != HIST_NO_DAY && date_from_days(f->asof, &dt) == 0) {
+	if (!f->asof_given && f->hist_last != HIST_NO_DAY && date_from_days(f->hist_last, &dt) == 0) {
 		date_format(&dt, buf);
 		json_object_set_new(doc, "history_last", json_string(buf));
 	} else {
@@ -1303,6 +1313,8 @@ feat_fit_from_part(const json_t *part, const char *name, struct diag *d)
 	cfg.smoothing = json_number_value(json_object_get(spec, "smoothing"));
 	cfg.min_count = (long)json_integer_value(json_object_get(spec, "min_count"));
 	cfg.asof = spec_str(spec, "asof");
+	cfg.asof_col = spec_str(spec, "asof_col");
+	cfg.map = 1;
 	cfg.holidays = json_is_array(json_object_get(spec, "holidays")) ? "" : NULL;
 	cfg.history_date = "date";
 	for (i = 0; i < n; i++) {
@@ -1517,6 +1529,8 @@ feat_fit_merge(struct feat_fit *f, const json_t *part, const char *name, const c
 	if (!f->asof_given && json_is_string(last)) {
 		if (day_of(json_string_value(last), &day) < 0)
 			return bad_part(d, name, (size_t)-1, "bad \"history_last\"");
+		if (f->asof_col != NULL)
+			day++;            /* point in time: the day after the history */
 		if (f->asof == HIST_NO_DAY || day > f->asof)
 			f->asof = day;
 	}

@@ -93,6 +93,8 @@ struct feat_config {
 	const char *cf_rating;  /* the purchases' rating column, or NULL */
 	unsigned char delim;    /* delimiter of the side files (history, cf, holidays, lookup) */
 	int keep_na;            /* NA in the side files is text, not a missing value (--keep-na) */
+	int map;                /* fitting for a part (feat_fit_part): point in time keeps the
+	                         * history's aggregates, not each row's */
 };
 
 struct feat_fit;     /* opaque: fitting in progress */
@@ -145,7 +147,9 @@ json_t *feat_fit_state(struct feat_fit *f, struct diag *d);
  * part, for the message) when the part is not one.
  * feat_fit_merge: add part (named name) to f; a part of another spec fails
  * ("not a part of the same fit as FIRST (... differs)").  0, or -1 with d
- * filled.  Point in time (asof_col) has no parts.
+ * filled.  Point in time (asof_col): a part (cfg->map) keeps the history
+ * as aggregates, so the merged state is the table for rows dated asof, as
+ * --fit writes it; each row's own features need --fit on the whole.
  * feat_fit_rows: the data rows seen, merged parts' included.
  */
 json_t *feat_fit_part(struct feat_fit *f, struct diag *d);

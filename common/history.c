@@ -833,6 +833,9 @@ row_scratch_fini(struct hist_row *hr)
 	free(hr->date_buf);
 }
 
+static int undated(const char *path, const struct csvio_row *row, const char *date_col,
+    struct diag *d);
+
 /*
  * Aggregates by key being learnt: from history rows (hist_acc_read), or
  * from the parts of other fits (hist_acc_merge).
@@ -844,6 +847,7 @@ struct hist_acc {
 	struct strtab *keys;      /* in the order first seen */
 	struct agg_acc acc, pool;
 	int date_column;          /* the history has the date column */
+	int pit;                  /* point in time: every row dated, the rows before asof */
 };
 
 void
@@ -874,7 +878,7 @@ dup_or_null(const char *s, int *bad)
 }
 
 struct hist_acc *
-hist_acc_new(const char *key, const char *agg, const char *cold, const char *date_col,
+hist_acc_new(const char *key, const char *agg, const char *cold, const char *date_col, int pit,
     struct diag *d)
 {
 	struct hist_acc *h = calloc(1, sizeof *h);
@@ -888,6 +892,7 @@ hist_acc_new(const char *key, const char *agg, const char *cold, const char *dat
 	h->agg = dup_or_null(agg, &bad);
 	h->cold = dup_or_null(cold, &bad);
 	h->date_col = dup_or_null(date_col, &bad);
+	h->pit = pit;
 	if (bad || (h->keys = strtab_new()) == NULL) {
 		oom(d);
 		hist_acc_free(h);
@@ -928,15 +933,23 @@ hist_acc_read(struct hist_acc *h, struct source *src, const struct csvio_opts *c
 		goto out;
 	}
 	if ((r = source_reader_opts(src, csv, d)) == NULL ||
-	    agg_cols_bind(&ac, r, h->key, h->date_col, d) < 0)
+	    agg_cols_bind(&ac, r, h->key, h->date_col, d) < 0 ||
+	    (h->pit && ac.didx < 0 && (ac.didx = csvio_require_col(r, h->date_col, d)) < 0))
 		goto out;
 	if (ac.didx >= 0)
 		h->date_column = 1;
 	while ((got = csvio_next(r, &row, d)) > 0) {
 		if (csvio_check_width(r, &row, d) < 0 || agg_cols_parse(&ac, &row, &hr, d) < 0)
 			goto out;
-		/* Rows dated after asof are the future as seen from "today". */
-		if (hr.has_day && asof != HIST_NO_DAY && hr.day > asof)
+		if (h->pit && !hr.has_day) {
+			undated(ac.path, &row, h->date_col, d);
+			goto out;
+		}
+		/*
+		 * Rows dated after asof are the future as seen from "today"; point
+		 * in time, a row dated asof is too (the history as the day began).
+		 */
+		if (hr.has_day && asof != HIST_NO_DAY && (hr.day > asof || (h->pit && hr.day == asof)))
 			continue;
 		if ((ki = strtab_add(h->keys, row.f[ac.kidx], row.len[ac.kidx])) < 0 ||
 		    agg_acc_add(&h->acc, h->aggs, (size_t)ki, &hr, NULL) < 0 ||
@@ -1189,6 +1202,7 @@ struct hist_ref_acc {
 	long window;
 	int median;
 	int date_column;          /* the history has the date column */
+	int pit;                  /* point in time: the window [asof - window, asof) */
 	struct strtab *items;     /* in the order first seen */
 	struct price_list *pl;
 	size_t cap;
@@ -1216,7 +1230,7 @@ hist_ref_acc_free(struct hist_ref_acc *h)
 
 struct hist_ref_acc *
 hist_ref_acc_new(const char *item, const char *price, const char *date_col, long window,
-    int median, struct diag *d)
+    int median, int pit, struct diag *d)
 {
 	struct hist_ref_acc *h = calloc(1, sizeof *h);
 	int bad = 0;
@@ -1230,6 +1244,7 @@ hist_ref_acc_new(const char *item, const char *price, const char *date_col, long
 	h->date_col = dup_or_null(date_col, &bad);
 	h->window = window;
 	h->median = median;
+	h->pit = pit;
 	if (bad || (h->items = strtab_new()) == NULL) {
 		oom(d);
 		hist_ref_acc_free(h);
@@ -1292,8 +1307,9 @@ hist_ref_acc_read(struct hist_ref_acc *h, struct source *src, const struct csvio
 	if ((iidx = csvio_require_col(r, h->item, d)) < 0 ||
 	    (pidx = csvio_require_col(r, h->price, d)) < 0)
 		goto out;
-	didx = h->window > 0 ? csvio_require_col(r, h->date_col, d) : csvio_col(r, h->date_col);
-	if (h->window > 0 && didx < 0)
+	didx = h->window > 0 || h->pit ? csvio_require_col(r, h->date_col, d) :
+	    csvio_col(r, h->date_col);
+	if ((h->window > 0 || h->pit) && didx < 0)
 		goto out;
 	if (didx >= 0)
 		h->date_column = 1;
@@ -1303,13 +1319,17 @@ hist_ref_acc_read(struct hist_ref_acc *h, struct source *src, const struct csvio
 		has_day = 0;
 		if (didx >= 0 && (has_day = field_day(path, &row, didx, h->date_col, &day, d)) < 0)
 			goto out;
-		if (has_day && asof != HIST_NO_DAY && day > asof)
-			continue;
-		if (h->window > 0 && !has_day)
-			continue;
 		if ((k = field_num(path, &row, pidx, h->price, 0, &x, d)) < 0)
 			goto out;
 		if (k == 0 || row.len[iidx] == 0)
+			continue;
+		if (h->pit && !has_day) {
+			undated(path, &row, h->date_col, d);
+			goto out;
+		}
+		if (has_day && asof != HIST_NO_DAY && (day > asof || (h->pit && day == asof)))
+			continue;
+		if (h->window > 0 && !has_day)
 			continue;
 		if (ref_add(h, row.f[iidx], row.len[iidx], x, has_day ? day : 0) < 0) {
 			oom(d);
@@ -1348,9 +1368,9 @@ hist_ref_acc_state(const struct hist_ref_acc *h, long asof, struct diag *d)
 			v = q;
 			cap = p->n;
 		}
-		/* The window (asof - window, asof], now that asof is known. */
+		/* The window, now that asof is known: (asof - window, asof], point in time [asof - window, asof). */
 		for (j = m = 0; j < p->n; j++)
-			if (h->window == 0 || asof - p->day[j] < h->window)
+			if (h->window == 0 || asof - p->day[j] < h->window + h->pit)
 				v[m++] = p->v[j];
 		if (m == 0)
 			continue;

@@ -97,7 +97,10 @@ int hist_max_day(struct source *src, const struct csvio_opts *csv, const char *d
  * part's on a tie, last:COL and recency the later part's (as the later
  * row's), reference prices keep every price (with its day when a window
  * applies) until _state, where the window, the median or the mean are
- * taken.  asof given to _read drops the rows after it; with no --asof, a
+ * taken.  pit (point in time, --asof-col): every row needs a date, and
+ * the state is the table for a row dated asof, from the rows dated before
+ * it (as hist_pit_run writes it), the window [asof - window, asof).
+ * asof given to _read drops the rows after it; with no --asof, a
  * part reads with its own latest date (which drops nothing) and _state
  * gets the latest date of all the parts.
  *
@@ -110,7 +113,7 @@ int hist_max_day(struct source *src, const struct csvio_opts *csv, const char *d
  */
 struct hist_acc;
 struct hist_acc *hist_acc_new(const char *key, const char *agg, const char *cold,
-    const char *date_col, struct diag *d);
+    const char *date_col, int pit, struct diag *d);
 int hist_acc_read(struct hist_acc *h, struct source *src, const struct csvio_opts *csv, long asof,
     struct diag *d);
 json_t *hist_acc_part(const struct hist_acc *h);
@@ -120,7 +123,7 @@ void hist_acc_free(struct hist_acc *h);
 
 struct hist_ref_acc;
 struct hist_ref_acc *hist_ref_acc_new(const char *item, const char *price, const char *date_col,
-    long window, int median, struct diag *d);
+    long window, int median, int pit, struct diag *d);
 int hist_ref_acc_read(struct hist_ref_acc *h, struct source *src, const struct csvio_opts *csv,
     long asof, struct diag *d);
 json_t *hist_ref_acc_part(const struct hist_ref_acc *h);

@@ -4,7 +4,8 @@
 #
 # Usage (in testdata/, with the programs on PATH, $T a scratch folder):
 #   sh ../tests/shard-fit.sh INPUT [--history FILE] [--cf FILE] -- FIT-OPTION...
-# The input and each side file are split by rows (each shard keeps the
+# The merged state is applied to the input and compared with the whole
+# state applied to it.  The input and each side file are split by rows (each shard keeps the
 # header) three ways: 1 shard; 2 shards (the first third, the rest); 3
 # shards (the first two rows, an empty shard, the rest), so that a shard
 # lacks most levels and keys.  Shard i of each file goes to map i.  For
@@ -52,7 +53,10 @@ split() {
 
 # shellcheck disable=SC2046
 pr-features -q --fit "$d/whole.json" $(side --history "$hist" "") $(side --cf "$cf" "") "$@" \
-    "$input" > "$d/whole.csv" || exit 1
+    "$input" > /dev/null || exit 1
+# What the whole state gives (--fit's own output too, but under --asof-col,
+# where --fit writes each row's point-in-time features).
+pr-features -q --apply "$d/whole.json" "$input" > "$d/whole.csv" || exit 1
 rc=0
 for n in 1 2 3; do
 	rm -f "$d"/in.* "$d"/hist.* "$d"/cf.* "$d"/part.*

@@ -453,9 +453,6 @@ parse_args(struct args *a, int argc, char **argv)
 		cli_usage("--line-buffered needs --apply");
 	if (a->common.part > 0 && a->apply == NULL)
 		cli_usage("--part needs --apply (fitting needs the whole input)");
-	if (a->map && a->cfg.asof_col != NULL)
-		cli_usage("--asof-col cannot be given with --map (each row's history features need "
-		    "the whole history)");
 	if (a->map && a->common.rejects != NULL)
 		cli_usage("--rejects cannot be given with --map (--apply rejects the rows)");
 	if (a->apply != NULL || a->recommend > 0 || a->evaluate > 0) {
@@ -522,6 +519,7 @@ parse_args(struct args *a, int argc, char **argv)
 	a->cfg.spec = a->spec;
 	a->cfg.nspec = a->nspec;
 	a->cfg.delim = a->common.delim;
+	a->cfg.map = a->map;
 	a->cfg.keep_na = a->common.keep_na;
 }
 
