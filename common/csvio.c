@@ -948,6 +948,12 @@ csvio_writer_new(FILE *fp, unsigned char delim)
 	return w;
 }
 
+long
+csvio_line(const struct csvio_reader *r)
+{
+	return r->line;
+}
+
 void
 csvio_set_line_offset(struct csvio_reader *r, long offset)
 {

@@ -158,6 +158,13 @@ int csvio_check_width(const struct csvio_reader *r, const struct csvio_row *row,
  */
 int csvio_peek(const struct csvio_reader *r, size_t ahead, struct csvio_row *row);
 
+/*
+ * The line of the next character to read (before any line offset): at the
+ * end of an input whose last line ends with a newline, one more than its
+ * lines.
+ */
+long csvio_line(const struct csvio_reader *r);
+
 /* Bytes of input consumed so far (for progress and benchmarks). */
 unsigned long long csvio_bytes(const struct csvio_reader *r);
 

@@ -606,7 +606,7 @@ build_pricing(const struct report *r, struct report_doc *doc)
 	TRY(report_table_kv(t, "rows_unchanged|prices unchanged", (double)r->n_same, REPORT_INT));
 	TRY(report_table_kv(t, "rows_flagged|rows flagged", (double)s->n_flagged, REPORT_INT));
 	TRY(report_table_kv(t, "mean_change|mean change",
-	    r->n_change ? (r->sum_change + r->sum_change_c) / (double)r->n_change : NAN,
+	    r->n_change ? xsum_value(&r->sum_change) / (double)r->n_change : NAN,
 	    REPORT_PCT));
 	TRY(report_table_kv(t, "min_change|smallest change", r->n_change ? r->min_change : NAN,
 	    REPORT_PCT));

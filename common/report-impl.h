@@ -7,6 +7,7 @@
 #define PR_REPORT_IMPL_H
 
 #include "report.h"
+#include "xsum.h"
 
 /*
  * Figures summed over rows: today's (base) and the chosen (exp) ones; the
@@ -23,7 +24,7 @@ struct sums {
 	unsigned long long n_up, n_down;   /* prices raised, lowered */
 	unsigned long long n_losing;       /* chosen price earns less than today's */
 	unsigned long long n_bound;        /* a bound rule decided the price */
-	double v[NSUM], c[NSUM];    /* Neumaier sums: value and compensation */
+	struct xsum x[NSUM];        /* exact sums, so shards merge bit for bit (xsum.h) */
 	double shadow;              /* largest shadow price seen (NaN: none) */
 };
 
@@ -97,7 +98,8 @@ struct report {
 	size_t nbins;                    /* inner bins; hist has nbins + 2 */
 	unsigned long long *hist;        /* [0] below, [1..nbins], [nbins+1] above */
 	unsigned long long n_up, n_down, n_same, n_change;
-	double sum_change, sum_change_c, min_change, max_change;
+	struct xsum sum_change;
+	double min_change, max_change;
 
 	struct keep *inc, *dec, *flag;
 	size_t n_inc, n_dec, n_flag;
@@ -114,7 +116,7 @@ struct report {
 };
 
 
-/* The compensated sum of figure k (S_BD .. S_EP) of s. */
+/* The sum of figure k of s, rounded once from the exact sum. */
 double report_sum_of(const struct sums *s, int k);
 
 /*
@@ -124,6 +126,19 @@ double report_sum_of(const struct sums *s, int k);
  */
 int report_get_num(const struct csvio_row *row, long col, const char *name, double *out,
     struct diag *d);
+
+/*
+ * Keep row k in the list v of *n (at most top) rows ordered by change,
+ * descending when sign > 0, ascending when sign < 0; earlier rows first
+ * among ties.
+ */
+void report_keep_row(struct keep *v, size_t *n, size_t top, const struct keep *k, int sign);
+
+/* Add a curve for the row just counted (report_need_curve said so); 0, or -1 out of memory. */
+int report_add_curve(struct report *r, const struct report_curve *c);
+
+/* Room for n scores (p and y); 0, or -1 out of memory. */
+int report_reserve_scores(struct report *r, size_t n);
 
 /* The entry for key[0..len) in m, added when new; NULL when out of memory. */
 struct entry *report_keymap_get(struct keymap *m, const char *key, size_t len);

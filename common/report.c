@@ -20,7 +20,17 @@
 double
 report_sum_of(const struct sums *s, int k)
 {
-	return s->v[k] + s->c[k];
+	return xsum_value(&s->x[k]);
+}
+
+/* Free the partials of the sums of s. */
+static void
+sums_fini(struct sums *s)
+{
+	int k;
+
+	for (k = 0; k < NSUM; k++)
+		xsum_fini(&s->x[k]);
 }
 
 void
@@ -28,8 +38,10 @@ report_keymap_free(struct keymap *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->n; i++)
+	for (i = 0; i < m->n; i++) {
 		free(m->v[i].key);
+		sums_fini(&m->v[i].s);
+	}
 	free(m->v);
 	free(m->slot);
 	memset(m, 0, sizeof *m);
@@ -185,6 +197,8 @@ report_free(struct report *r)
 	report_keymap_free(&r->offers);
 	report_keymap_free(&r->audits);
 	report_logged_free(r);
+	sums_fini(&r->total);
+	xsum_fini(&r->sum_change);
 	free(r->rows);
 	free(r->hist);
 	free(r->inc);
@@ -215,6 +229,12 @@ report_set_rejected(struct report *r, unsigned long long n)
 	r->n_rejected = n;
 }
 
+unsigned long long
+report_rejected(const struct report *r)
+{
+	return r->n_rejected;
+}
+
 int
 report_get_num(const struct csvio_row *row, long col, const char *name, double *out, struct diag *d)
 {
@@ -239,12 +259,36 @@ copy_field(char *dst, size_t size, const struct csvio_row *row, long col)
 	dst[n] = '\0';
 }
 
+int
+report_reserve_scores(struct report *r, size_t n)
+{
+	size_t cap = r->cap_s ? r->cap_s : 1024;
+	double *p;
+	unsigned char *y;
+
+	if (n <= r->cap_s)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	p = realloc(r->p, cap * sizeof *p);
+	if (p == NULL)
+		return -1;
+	r->p = p;
+	y = realloc(r->y, cap * sizeof *y);
+	if (y == NULL)
+		return -1;
+	r->y = y;
+	r->cap_s = cap;
+	return 0;
+}
+
 /* What a row adds to the counts of struct sums besides its figures. */
 struct row_flags {
 	int flagged, up, down, losing, bound;
 };
 
-static void
+/* 0, or -1 out of memory. */
+static int
 sums_add(struct sums *s, const double *v, const struct row_flags *f, double shadow)
 {
 	int k;
@@ -256,9 +300,11 @@ sums_add(struct sums *s, const double *v, const struct row_flags *f, double shad
 	s->n_losing += f->losing != 0;
 	s->n_bound += f->bound != 0;
 	for (k = 0; k < NSUM; k++)
-		stats_sum_add(&s->v[k], &s->c[k], v[k]);
+		if (xsum_add(&s->x[k], v[k]) < 0)
+			return -1;
 	if (!isnan(shadow) && (isnan(s->shadow) || shadow > s->shadow))
 		s->shadow = shadow;
+	return 0;
 }
 
 /* Add the row's figures to the entry of key[0..len) in m; -1 when out of memory. */
@@ -270,8 +316,7 @@ count_in(struct keymap *m, const char *key, size_t len, const double *v,
 
 	if (e == NULL)
 		return -1;
-	sums_add(&e->s, v, f, shadow);
-	return 0;
+	return sums_add(&e->s, v, f, shadow);
 }
 
 /*
@@ -279,8 +324,8 @@ count_in(struct keymap *m, const char *key, size_t len, const double *v,
  * when sign > 0, ascending when sign < 0), earlier rows first among ties:
  * a new row enters only ahead of a strictly worse one.
  */
-static void
-keep_row(struct keep *v, size_t *n, size_t top, const struct keep *k, int sign)
+void
+report_keep_row(struct keep *v, size_t *n, size_t top, const struct keep *k, int sign)
 {
 	size_t pos = *n;
 
@@ -381,19 +426,8 @@ report_add_row(struct report *r, const struct csvio_row *row, struct diag *d)
 		if (!(pred >= 0 && pred <= 1))
 			return diag_set(d, NULL, 0, r->o.pred_name, row->f[r->c.pred],
 			    row->len[r->c.pred], "probability outside [0, 1]");
-		if (r->ns == r->cap_s) {
-			size_t cap = r->cap_s ? r->cap_s * 2 : 1024;
-			double *p = realloc(r->p, cap * sizeof *p);
-			unsigned char *y;
-			if (p == NULL)
-				return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
-			r->p = p;
-			y = realloc(r->y, cap * sizeof *y);
-			if (y == NULL)
-				return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
-			r->y = y;
-			r->cap_s = cap;
-		}
+		if (report_reserve_scores(r, r->ns + 1) < 0)
+			return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
 	}
 	/* Every check has passed: count the row. */
 	r->last_group = -1;
@@ -446,10 +480,9 @@ report_add_row(struct report *r, const struct csvio_row *row, struct diag *d)
 	v[S_DOWN] = change < 0 ? change : 0;
 	v[S_IDX] = paid / price;
 	v[S_LOSS] = fl.losing ? v[S_EP] - v[S_BP] : 0;
-	sums_add(&r->total, v, &fl, shadow);
-	if (g != NULL)
-		sums_add(&g->s, v, &fl, shadow);
-	if ((r->c.binding >= 0 && count_in(&r->bindings, row->f[r->c.binding],
+	if (sums_add(&r->total, v, &fl, shadow) < 0 || (g != NULL && sums_add(&g->s, v, &fl,
+	    shadow) < 0) ||
+	    (r->c.binding >= 0 && count_in(&r->bindings, row->f[r->c.binding],
 	    row->len[r->c.binding], v, &fl, shadow) < 0) ||
 	    (r->c.status >= 0 && count_in(&r->statuses, row->f[r->c.status],
 	    row->len[r->c.status], v, &fl, shadow) < 0) ||
@@ -459,7 +492,8 @@ report_add_row(struct report *r, const struct csvio_row *row, struct diag *d)
 	    &fl, shadow) < 0))
 		return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
 	r->n_change++;
-	stats_sum_add(&r->sum_change, &r->sum_change_c, change);
+	if (xsum_add(&r->sum_change, change) < 0)
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
 	if (change < r->min_change)
 		r->min_change = change;
 	if (change > r->max_change)
@@ -492,9 +526,9 @@ report_add_row(struct report *r, const struct csvio_row *row, struct diag *d)
 	copy_field(k.status, sizeof k.status, row, r->c.status);
 	if (r->o.top > 0) {
 		if (change > 0)
-			keep_row(r->inc, &r->n_inc, r->o.top, &k, 1);
+			report_keep_row(r->inc, &r->n_inc, r->o.top, &k, 1);
 		if (change < 0)
-			keep_row(r->dec, &r->n_dec, r->o.top, &k, -1);
+			report_keep_row(r->dec, &r->n_dec, r->o.top, &k, -1);
 		if (fl.flagged && r->n_flag < r->o.top)
 			r->flag[r->n_flag++] = k;
 	}
@@ -545,7 +579,7 @@ report_need_curve(const struct report *r, const struct csvio_row *row)
  * Add a curve for the row just counted (with --by, it belongs to the row's
  * group).  Returns 0, or -1 out of memory.
  */
-static int
+int
 report_add_curve(struct report *r, const struct report_curve *c)
 {
 	size_t slot = r->ncurves;
@@ -595,7 +629,12 @@ report_curve(struct report *r, struct model_eval *e, const struct csvio_row *row
 	scale = r->last_bd / m0;
 	cost = price - r->last_bp / r->last_bd;
 	memset(&c, 0, sizeof c);
-	snprintf(c.label, sizeof c.label, "%s", label);
+	c.line = row->line;
+	c.line_label = label == NULL;
+	if (label == NULL)
+		snprintf(c.label, sizeof c.label, "line %ld", row->line);
+	else
+		snprintf(c.label, sizeof c.label, "%s", label);
 	copy_field(c.group, sizeof c.group, row, r->c.by);
 	lo = 0.5 * price < opt ? 0.5 * price : opt;
 	hi = 1.5 * price > opt ? 1.5 * price : opt;

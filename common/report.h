@@ -120,8 +120,9 @@ int report_has_arm(const struct report *r, const char *name);
 /* The logged exposures whose price is the new policy's (--ope). */
 unsigned long long report_ope_matched(const struct report *r);
 
-/* The rows the caller rejected, for the headline's warning. */
+/* The rows the caller rejected, for the headline's warning (with parts: their sum). */
 void report_set_rejected(struct report *r, unsigned long long n);
+unsigned long long report_rejected(const struct report *r);
 
 /*
  * Order of group keys: keys that read as numbers (num_parse) before the
@@ -146,6 +147,8 @@ struct report_curve {
 	double today, chosen;               /* prices */
 	double today_demand, today_profit;  /* model figures there */
 	double chosen_demand, chosen_profit;
+	long line;                          /* the row's line */
+	int line_label;                     /* label is "line N" (N moves when parts merge) */
 };
 
 /*
@@ -167,7 +170,8 @@ int report_need_curve(const struct report *r, const struct csvio_row *row);
  * today - base_profit / base_demand.  label names the curve.  Returns 0
  * (added, or not needed), 1 when the row gives no curve (the model cannot
  * evaluate it, or base_demand or the model's demand at today's price is
- * not positive: the next row is tried), -1 when out of memory.
+ * not positive: the next row is tried), -1 when out of memory.  A NULL
+ * label names the curve "line N" by the row's line.
  */
 int report_curve(struct report *r, struct model_eval *e, const struct csvio_row *row,
     const char *label);
@@ -238,5 +242,77 @@ struct report_gate_result {
 int report_gate(const json_t *baseline, const char *baseline_name,
     const struct report_doc *doc, const char *const *names, size_t n, double max_drop,
     struct report_gate_result *res, struct diag *d);
+
+/*
+ * Parts (pr-report --map / --reduce).  A part is a JSON document (format
+ * REPORT_PART_FORMAT, version REPORT_PART_VERSION) holding a report's
+ * figures before they become a document: the options that shape them,
+ * exact sums (xsum.h), counts, extremes, the lists of rows and, under
+ * --label, every score.  Reals have 17 significant digits, so they read
+ * back to the same doubles.
+ */
+#define REPORT_PART_FORMAT "pr-report-part"
+#define REPORT_PART_VERSION 1
+
+struct report_part_meta {
+	const char *input_name;     /* the input's name, for the merged heading */
+	const char *model_digest;   /* report_model_digest of -m, or NULL */
+	int keep_na;                /* --keep-na (it changes what a row holds) */
+	long first_line;            /* line of the first data row (2, or 1 without a header) */
+	long next_line;             /* csvio_line at the end of the input */
+};
+
+/*
+ * Write r as a part to fp.  Returns 0, or -1 with d filled (no file name):
+ * out of memory, a write error, or r reads logged data (--ope, --ab: their
+ * running means do not merge exactly, so they make no parts).
+ */
+int report_part_write(const struct report *r, const struct report_part_meta *meta, FILE *fp,
+    struct diag *d);
+
+/* The options of r as a part records them (a new reference, NULL out of memory). */
+json_t *report_part_options(const struct report *r, const char *model_digest, int keep_na);
+
+/*
+ * Read the part in path and check its format and version.  Returns a new
+ * reference, or NULL with d filled ("not a pr-report part", "part version
+ * N; this pr-report reads version 1", or jsonfile_load's messages).
+ */
+json_t *report_part_load(const char *path, struct diag *d);
+
+/*
+ * 0 when part was made with the options of first, else -1 with d naming
+ * part (name) and the first option that differs, with both values.
+ */
+int report_part_check(const json_t *first, const char *first_name, const json_t *part,
+    const char *name, struct diag *d);
+
+/*
+ * An empty report with the options of part (its strings borrowed: part
+ * must outlive the report), input_name, title and currency as for
+ * report_opts.  NULL with d filled.
+ */
+struct report *report_from_part(const json_t *part, const char *input_name, const char *title,
+    const char *currency, struct diag *d);
+
+/* The input's data lines the part read (for the lines of the next part). */
+long report_part_rows_lines(const json_t *part);
+
+/*
+ * Merge part (named name) into r, made by report_from_part: its rows come
+ * after those already merged, line_offset added to their lines (the data
+ * lines of the parts before it, so lines are those of the whole input).
+ * Returns 0, or -1 with d filled (out of memory, a part that is not well
+ * formed: "not a valid pr-report part: bad \"KEY\"").
+ */
+int report_merge_part(struct report *r, const json_t *part, const char *name, long line_offset,
+    struct diag *d);
+
+/*
+ * A digest of the file path (BLAKE2b, 128 bits) as hex into buf (at least
+ * 33 bytes): parts made with different models are told apart by their
+ * files' digests.  Returns 0, or -1 with d filled (cannot open or read).
+ */
+int report_file_digest(const char *path, char *buf, size_t size, struct diag *d);
 
 #endif

@@ -25,8 +25,12 @@
 
 static const char help[] =
 "Usage: pr-report [OPTION]... [FILE]\n"
+"  or:  pr-report --map [OPTION]... [FILE]\n"
+"  or:  pr-report --reduce [OPTION]... PART...\n"
 "Report on pr-optimize output (or scored data with --label): FILE, or standard\n"
-"input when FILE is - or absent.\n"
+"input when FILE is - or absent.  --map writes a part of the report for one\n"
+"shard of the input; --reduce merges parts, in the order given, into the\n"
+"report of the whole input.\n"
 "\n"
 "      --ab=COL           A/B test of the arms in COL on logged exposures:\n"
 "                         conversion, revenue and profit per exposure, each arm\n"
@@ -50,6 +54,7 @@ static const char help[] =
 "      --keep-na          read NA as text, not as a missing value\n"
 "      --label=COL        the known outcome (0 or 1): report AUC, log loss, Brier\n"
 "                         score, calibration and lift\n"
+"      --map              write this input's part (JSON) instead of a report\n"
 "  -m, --model=FILE       the model: formula, coefficients, fit statistics\n"
 "      --max-drop=FRAC    relative fall allowed by the gate (default 0)\n"
 "      --mde=FRAC         --ab: the relative difference to size the test for\n"
@@ -67,6 +72,7 @@ static const char help[] =
 "      --propensity=COL   --ope: probability of the logged price (default\n"
 "                         propensity)\n"
 "  -q, --quiet            say nothing on stderr unless the run fails\n"
+"      --reduce           merge the parts PART... (from --map) into one report\n"
 "      --rejects=FILE     write rejected rows to FILE with _line and _reason\n"
 "      --allow-empty      a run that reads data rows and writes none succeeds\n"
 "      --strict           fail on the first rejected row\n"
@@ -88,6 +94,7 @@ enum {
 	OPT_CURVES,
 	OPT_ID,
 	OPT_LABEL,
+	OPT_MAP,
 	OPT_MAX_DROP,
 	OPT_MDE,
 	OPT_METRIC,
@@ -96,6 +103,7 @@ enum {
 	OPT_PRED,
 	OPT_PRICE,
 	OPT_PROPENSITY,
+	OPT_REDUCE,
 	OPT_TITLE,
 	OPT_TOP
 };
@@ -103,6 +111,172 @@ enum {
 enum format { FMT_TEXT, FMT_MD, FMT_HTML, FMT_JSON, FMT_CSV };
 
 #define MAX_METRICS 32
+
+/* "--name" of option opt in longopts ("-x" for a short one without a long name). */
+static const char *
+opt_name(const struct option *longopts, int opt)
+{
+	static char buf[64];
+	size_t i;
+
+	for (i = 0; longopts[i].name != NULL; i++)
+		if (longopts[i].val == opt) {
+			snprintf(buf, sizeof buf, "--%s", longopts[i].name);
+			return buf;
+		}
+	snprintf(buf, sizeof buf, "-%c", opt);
+	return buf;
+}
+
+/* Options that only say how the report is shown or checked: not for --map. */
+static int
+is_presenting(int opt)
+{
+	return opt == 'f' || opt == OPT_TITLE || opt == OPT_CURRENCY || opt == OPT_BASELINE ||
+	    opt == OPT_METRIC || opt == OPT_MAX_DROP;
+}
+
+/* Options of --reduce: the rest shape the figures, and the parts carry them. */
+static int
+is_reduce_opt(int opt)
+{
+	return is_presenting(opt) || opt == 'o' || opt == 'm' || opt == 'q' || opt == 'v' ||
+	    opt == OPT_MAP || opt == OPT_REDUCE;
+}
+
+/* What the report is shown as and checked against, common to a run and --reduce. */
+struct output {
+	int fmt;
+	const char *path;            /* -o, or NULL */
+	json_t *baseline;
+	const char *baseline_path;
+	const char **metrics;
+	size_t n_metrics;
+	double max_drop;
+	int verbose;
+};
+
+/* Gate, write, and say what the gate found.  Returns the exit status. */
+static int
+finish(struct report_doc *doc, const struct output *o)
+{
+	struct report_gate_result results[MAX_METRICS];
+	struct atomic_file *af;
+	struct diag d;
+	FILE *out;
+	size_t i;
+	int failed = 0;
+
+	/* The gate decides before the report is written, so a broken comparison writes nothing. */
+	if (o->baseline != NULL) {
+		failed = report_gate(o->baseline, o->baseline_path, doc, o->metrics, o->n_metrics,
+		    o->max_drop, results, &d);
+		if (failed < 0)
+			cli_fail_diag(EXIT_FAIL, &d);
+	}
+	if (o->path != NULL) {
+		af = cli_output(o->path);
+		out = atomic_fp(af);
+	} else {
+		out = stdout;
+	}
+	switch (o->fmt) {
+	case FMT_TEXT: report_write_text(doc, out); break;
+	case FMT_MD: report_write_md(doc, out); break;
+	case FMT_HTML: report_write_html(doc, out); break;
+	case FMT_JSON: report_write_json(doc, out); break;
+	case FMT_CSV:
+		if (report_write_csv(doc, out) < 0 && !ferror(out))
+			cli_fail(EXIT_FAIL, "out of memory");
+		break;
+	}
+	/* the commit point: stdout closed, then the files renamed into place */
+	cli_close_output(NULL);
+
+	for (i = 0; o->baseline != NULL && i < o->n_metrics; i++) {
+		const struct report_gate_result *g = &results[i];
+		char before[NUM_BUFSZ], now[NUM_BUFSZ], change[32], allowed[NUM_BUFSZ];
+		num_format(g->before, before);
+		num_format(g->now, now);
+		num_format(o->max_drop, allowed);
+		if (g->change_rel == g->change_rel)
+			snprintf(change, sizeof change, "%+.2f%%", g->change_rel * 100);
+		else
+			snprintf(change, sizeof change, "from zero");
+		if (g->failed)
+			cli_warn("gate: %s %s from %s to %s (%s), more than --max-drop %s allows",
+			    g->name, g->higher_is_better ? "fell" : "rose", before, now, change,
+			    allowed);
+		else if (o->verbose)
+			cli_warn("gate: %s from %s to %s (%s): ok", g->name, before, now, change);
+	}
+	return failed > 0 ? EXIT_CHECK : EXIT_OK;
+}
+
+/*
+ * --reduce: load the parts, check that they were made alike (and with the
+ * model given), merge them in order and finish the report.
+ */
+static int
+reduce(char **parts, size_t n, const char *model_path, struct model *model, const char *title,
+    const char *currency, const struct output *o)
+{
+	json_t **doc = calloc(n, sizeof *doc);
+	const char *digest;
+	char mine[64], input[DIAG_FILE_MAX];
+	struct report *rep;
+	struct report_doc *rd;
+	struct diag d;
+	size_t i, len = 0;
+	long offset = 0;
+	int same = 1, status;
+
+	if (doc == NULL)
+		cli_fail(EXIT_FAIL, "out of memory");
+	for (i = 0; i < n; i++) {
+		if ((doc[i] = report_part_load(parts[i], &d)) == NULL)
+			cli_fail_diag(EXIT_FAIL, &d);
+		if (i > 0 && report_part_check(doc[0], parts[0], doc[i], parts[i], &d) < 0)
+			cli_fail_diag(EXIT_FAIL, &d);
+	}
+	digest = json_string_value(json_object_get(json_object_get(doc[0], "options"), "model"));
+	if (digest != NULL && model == NULL)
+		cli_fail(EXIT_FAIL, "%s: made with a model (-m): give --reduce the same one", parts[0]);
+	if (model != NULL && digest == NULL)
+		cli_fail(EXIT_FAIL, "%s: made without a model: give -m to --map too", parts[0]);
+	if (model != NULL && report_file_digest(model_path, mine, sizeof mine, &d) < 0)
+		cli_fail_diag(EXIT_FAIL, &d);
+	if (model != NULL && strcmp(mine, digest) != 0)
+		cli_fail(EXIT_FAIL, "%s: not the model %s was made with", model_path, parts[0]);
+	/* the heading names the input: the parts' own when they all read one name */
+	for (i = 1; i < n; i++)
+		same &= json_equal(json_object_get(doc[i], "input"), json_object_get(doc[0], "input"));
+	input[0] = '\0';
+	for (i = 0; i < (same ? 1 : n) && len + 3 < sizeof input; i++) {
+		const json_t *v = json_object_get(doc[i], "input");
+		len += (size_t)snprintf(input + len, sizeof input - len, "%s%s", i ? ", " : "",
+		    json_is_string(v) ? json_string_value(v) : parts[i]);
+	}
+	if ((rep = report_from_part(doc[0], input, title, currency, &d)) == NULL)
+		cli_fail(EXIT_FAIL, "%s: %s", parts[0], d.what);
+	for (i = 0; i < n; i++) {
+		if (report_merge_part(rep, doc[i], parts[i], offset, &d) < 0)
+			cli_fail_diag(EXIT_FAIL, &d);
+		offset += report_part_rows_lines(doc[i]);
+	}
+	if (report_rows(rep) == 0 && report_rejected(rep) > 0)
+		cli_fail(EXIT_FAIL, "no row written: the parts rejected every row (%llu)",
+		    report_rejected(rep));
+	if ((rd = report_build(rep, model)) == NULL)
+		cli_fail(EXIT_FAIL, "out of memory");
+	status = finish(rd, o);
+	report_doc_free(rd);
+	report_free(rep);
+	for (i = 0; i < n; i++)
+		json_decref(doc[i]);
+	free(doc);
+	return status;
+}
 
 static long
 optional_col(const struct csvio_reader *in, const char *name)
@@ -140,6 +314,7 @@ main(int argc, char **argv)
 		{ "format",    required_argument, NULL, 'f' },
 		{ "id",        required_argument, NULL, OPT_ID },
 		{ "label",     required_argument, NULL, OPT_LABEL },
+		{ "map",       no_argument,       NULL, OPT_MAP },
 		{ "max-drop",  required_argument, NULL, OPT_MAX_DROP },
 		{ "mde",       required_argument, NULL, OPT_MDE },
 		{ "metric",    required_argument, NULL, OPT_METRIC },
@@ -150,6 +325,7 @@ main(int argc, char **argv)
 		{ "pred",      required_argument, NULL, OPT_PRED },
 		{ "price",     required_argument, NULL, OPT_PRICE },
 		{ "propensity", required_argument, NULL, OPT_PROPENSITY },
+		{ "reduce",    no_argument,       NULL, OPT_REDUCE },
 		{ "title",     required_argument, NULL, OPT_TITLE },
 		{ "top",       required_argument, NULL, OPT_TOP },
 		CLI_COMMON_LONG,
@@ -157,8 +333,11 @@ main(int argc, char **argv)
 	};
 	static const char *const formats[] = { "text", "md", "html", "json", "csv", NULL };
 	const char *metrics[MAX_METRICS];
-	struct report_gate_result results[MAX_METRICS];
-	size_t n_metrics = 0, i;
+	size_t n_metrics = 0;
+	struct output oo;
+	const char *shaping = NULL, *presenting = NULL;
+	char shaping_buf[64], presenting_buf[64];
+	int map = 0, reduce_parts = 0, status;
 	struct cli_common common;
 	struct report_opts ro;
 	struct report_cols rc;
@@ -170,7 +349,6 @@ main(int argc, char **argv)
 	struct model_eval *eval = NULL;
 	struct report *rep;
 	struct report_doc *doc;
-	struct atomic_file *af = NULL;
 	json_t *baseline = NULL;
 	const char *baseline_path = NULL, *model_path = NULL, *output = NULL;
 	const char *by = NULL, *id = NULL, *label = NULL, *pred = "p_buy", *price = NULL;
@@ -180,14 +358,19 @@ main(int argc, char **argv)
 	double mde = 0.05;
 	int logged;
 	double bin_width = 0.05, bin_range = 0.5, max_drop = 0;
-	int have_max_drop = 0, fmt = FMT_TEXT, opt, got, failed = 0, hib;
+	int have_max_drop = 0, fmt = FMT_TEXT, opt, got, hib;
 	long curves = 0, top = 5;
-	FILE *out;
 
 	cli_init(argv);
 	cli_common_init(&common);
 	gsl_set_error_handler_off();
 	while ((opt = getopt_long(argc, argv, "b:f:m:o:" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
+		if (opt != '?' && opt != 'h' && opt != CLI_OPT_VERSION) {
+			if (shaping == NULL && !is_reduce_opt(opt))
+				shaping = strcpy(shaping_buf, opt_name(longopts, opt));
+			if (presenting == NULL && is_presenting(opt))
+				presenting = strcpy(presenting_buf, opt_name(longopts, opt));
+		}
 		if (cli_common_opt(&common, opt, optarg, help))
 			continue;
 		switch (opt) {
@@ -214,6 +397,8 @@ main(int argc, char **argv)
 			break;
 		case OPT_ID: id = optarg; break;
 		case OPT_LABEL: label = optarg; break;
+		case OPT_MAP: map = 1; break;
+		case OPT_REDUCE: reduce_parts = 1; break;
 		case OPT_MAX_DROP:
 			max_drop = cli_num_arg("--max-drop", optarg);
 			if (!(max_drop >= 0))
@@ -237,7 +422,18 @@ main(int argc, char **argv)
 			cli_usage_try();
 		}
 	}
-	if (argc - optind > 1)
+	if (map && reduce_parts)
+		cli_usage("--map and --reduce: one or the other");
+	if (reduce_parts && shaping != NULL)
+		cli_usage("--reduce: %s is taken from the parts (give it to --map)", shaping);
+	if (map && presenting != NULL)
+		cli_usage("--map writes a part, not a report: %s goes with --reduce", presenting);
+	if (map && (ope != NULL || ab != NULL))
+		cli_usage("--map: --ope and --ab make no parts (their running means do not merge "
+		    "exactly)");
+	if (reduce_parts && optind == argc)
+		cli_usage("--reduce needs one part or more");
+	if (!reduce_parts && argc - optind > 1)
 		cli_usage("too many arguments: one input file at most");
 	if (report_check_bins(bin_width, bin_range, &d) < 0)
 		cli_usage_diag("--bin-width/--bin-range", &d);
@@ -257,6 +453,37 @@ main(int argc, char **argv)
 		cli_usage("--control needs --ab");
 	if (n_metrics == 0)
 		metrics[n_metrics++] = "exp_profit";
+	memset(&oo, 0, sizeof oo);
+	oo.fmt = fmt;
+	oo.path = output;
+	oo.baseline_path = baseline_path;
+	oo.metrics = metrics;
+	oo.n_metrics = n_metrics;
+	oo.max_drop = max_drop;
+	oo.verbose = common.verbose;
+
+	if (reduce_parts) {
+		size_t np = (size_t)(argc - optind), k, nin = np + 2;
+		struct cli_path outs[1] = { { "-o", output } };
+		struct cli_path *ins = calloc(nin, sizeof *ins);
+		if (ins == NULL)
+			cli_fail(EXIT_FAIL, "out of memory");
+		for (k = 0; k < np; k++)
+			ins[k].option = "a part", ins[k].path = argv[optind + (int)k];
+		ins[np].option = "-m", ins[np].path = model_path;
+		ins[np + 1].option = "--baseline", ins[np + 1].path = baseline_path;
+		cli_check_paths(outs, 1, ins, nin);
+		free(ins);
+		if (baseline_path != NULL && (baseline = report_baseline_load(baseline_path, &d)) == NULL)
+			cli_fail_diag(EXIT_FAIL, &d);
+		if (model_path != NULL && (model = model_load(model_path, &d)) == NULL)
+			cli_fail_diag(EXIT_FAIL, &d);
+		oo.baseline = baseline;
+		status = reduce(argv + optind, np, model_path, model, title, currency, &oo);
+		model_free(model);
+		json_decref(baseline);
+		return status;
+	}
 
 	{
 		const struct cli_path outs[] = { { "--rejects", common.rejects }, { "-o", output } };
@@ -350,6 +577,9 @@ main(int argc, char **argv)
 	if (ope != NULL)
 		report_set_model(rep, eval);
 
+	/* a shard whose every row was rejected still makes a part: --reduce judges the whole */
+	if (map)
+		common.allow_empty = 1;
 	acct_init(&acct);
 	cli_open_rejects(&common, &acct, csvio_header(in));
 	while ((got = csvio_next(in, &row, &d)) > 0) {
@@ -369,9 +599,7 @@ main(int argc, char **argv)
 				snprintf(name, sizeof name, "%.*s", REPORT_ID_MAX - 1, row.f[rc.by]);
 			else if (id != NULL)
 				snprintf(name, sizeof name, "%.*s", REPORT_ID_MAX - 1, row.f[rc.id]);
-			else
-				snprintf(name, sizeof name, "line %ld", row.line);
-			if (report_curve(rep, eval, &row, name) < 0)
+			if (report_curve(rep, eval, &row, by != NULL || id != NULL ? name : NULL) < 0)
 				cli_fail(EXIT_FAIL, "out of memory");
 		}
 	}
@@ -395,59 +623,41 @@ main(int argc, char **argv)
 		cli_fail(EXIT_FAIL, "%s: no logged exposure shows the price of column \"%s\": the logs "
 		    "cannot evaluate that policy", csvio_name(in), ope);
 
+	if (map) {
+		struct report_part_meta meta;
+		struct atomic_file *af = NULL;
+		char digest[64];
+		FILE *out = stdout;
+		memset(&meta, 0, sizeof meta);
+		meta.input_name = csvio_name(in);
+		if (model != NULL && report_file_digest(model_path, digest, sizeof digest, &d) < 0)
+			cli_fail_diag(EXIT_FAIL, &d);
+		meta.model_digest = model != NULL ? digest : NULL;
+		meta.keep_na = common.keep_na;
+		meta.first_line = common.no_header ? 1 : 2;
+		meta.next_line = csvio_line(in);
+		if (output != NULL) {
+			af = cli_output(output);
+			out = atomic_fp(af);
+		}
+		if (report_part_write(rep, &meta, out, &d) < 0 && !ferror(out))
+			cli_fail(EXIT_FAIL, "%s", d.what);
+		cli_close_output(NULL);
+		status = EXIT_OK;
+		goto done;
+	}
 	doc = report_build(rep, model);
 	if (doc == NULL)
 		cli_fail(EXIT_FAIL, "out of memory");
 
-	/* The gate decides before the report is written, so a broken comparison writes nothing. */
-	if (baseline != NULL) {
-		failed = report_gate(baseline, baseline_path, doc, metrics, n_metrics, max_drop,
-		    results, &d);
-		if (failed < 0)
-			cli_fail_diag(EXIT_FAIL, &d);
-	}
-
-	if (output != NULL) {
-		af = cli_output(output);
-		out = atomic_fp(af);
-	} else {
-		out = stdout;
-	}
-	switch (fmt) {
-	case FMT_TEXT: report_write_text(doc, out); break;
-	case FMT_MD: report_write_md(doc, out); break;
-	case FMT_HTML: report_write_html(doc, out); break;
-	case FMT_JSON: report_write_json(doc, out); break;
-	case FMT_CSV:
-		if (report_write_csv(doc, out) < 0 && !ferror(out))
-			cli_fail(EXIT_FAIL, "out of memory");
-		break;
-	}
-	/* the commit point: stdout closed, then the files renamed into place */
-	cli_close_output(NULL);
-
-	for (i = 0; baseline != NULL && i < n_metrics; i++) {
-		const struct report_gate_result *g = &results[i];
-		char before[NUM_BUFSZ], now[NUM_BUFSZ], change[32], allowed[NUM_BUFSZ];
-		num_format(g->before, before);
-		num_format(g->now, now);
-		num_format(max_drop, allowed);
-		if (g->change_rel == g->change_rel)
-			snprintf(change, sizeof change, "%+.2f%%", g->change_rel * 100);
-		else
-			snprintf(change, sizeof change, "from zero");
-		if (g->failed)
-			cli_warn("gate: %s %s from %s to %s (%s), more than --max-drop %s allows",
-			    g->name, g->higher_is_better ? "fell" : "rose", before, now, change,
-			    allowed);
-		else if (common.verbose)
-			cli_warn("gate: %s from %s to %s (%s): ok", g->name, before, now, change);
-	}
+	oo.baseline = baseline;
+	status = finish(doc, &oo);
 	report_doc_free(doc);
+done:
 	report_free(rep);
 	model_eval_free(eval);
 	model_free(model);
 	json_decref(baseline);
 	csvio_close(in);
-	return failed > 0 ? EXIT_CHECK : EXIT_OK;
+	return status;
 }
