@@ -13,7 +13,7 @@ PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # -iquote, not -I: a project header (common/features.h) must never shadow a system one (<features.h>)
 ALL_CFLAGS  = $(STD) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -iquote common -iquote tools -iquote tests/unit
-LDLIBS     += -lcsv $(PKG_LIBS) -lm
+LDLIBS     += -lcsv $(PKG_LIBS) -lm -pthread
 
 COMMON_SRC := $(sort $(wildcard common/*.c))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)

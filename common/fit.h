@@ -173,6 +173,84 @@ struct fit_design {
 enum fit_status fit_model_design(const struct fit_design *D, const struct fit_opts *o,
     struct fit_result *res, struct diag *d);
 
+/*
+ * Blocked fitting.  Every statistic of a fit is a sum over the rows, so
+ * the rows are taken in fixed blocks (FIT_BLOCK_ROWS, whatever the number
+ * of threads or hosts): each block's statistics are computed on their own
+ * (for least squares, the block folded into a (p+1) x (p+1) Householder
+ * triangle from zero; for a GLM, one IRLS round's weighted triangle and
+ * deviance) and merged strictly in block order (triangles by folding one
+ * into the other: TSQR), so the result does not depend on scheduling.
+ * Memory is O(p^2) per block in flight, beside the rows themselves.  With
+ * all rows in one block the result is, bit for bit, the one-pass fit.
+ */
+#define FIT_BLOCK_ROWS ((size_t)1 << 16)
+
+/* Where a blocked fit gets its rows: block b holds rows b*block_rows.. (the last fewer). */
+struct fit_source {
+	size_t n, p;            /* rows and columns */
+	size_t block_rows;      /* rows per block (> 0) */
+	unsigned jobs;          /* threads to fold blocks with (0 or 1: the caller's only) */
+	/*
+	 * Block b for worker (0 <= worker < jobs; calls with different workers
+	 * may run at once): fills *D and *first so that the block's rows are
+	 * rows *first.. of D (its y, w indexed the same way); what D points to
+	 * stays valid until the next call for that worker.  Returns 0, or -1
+	 * with d filled (a read error).
+	 */
+	int (*block)(void *arg, size_t b, unsigned worker, struct fit_design *D, size_t *first,
+	    struct diag *d);
+	void *arg;
+};
+
+/* fit_model on a blocked source: same contract, no fitted values (res->fitted NULL). */
+enum fit_status fit_model_source(const struct fit_source *S, const struct fit_opts *o,
+    struct fit_result *res, struct diag *d);
+
+/* The mean at x (p values) for estimates beta (aliased ones 0); *eta (may be NULL) the linear predictor. */
+double fit_predict(enum fit_family f, const double *x, const double *beta, size_t p, double *eta);
+
+/*
+ * A fit as a sequence of passes, for callers that read the rows
+ * elsewhere (one shard per host): fit_run_new starts it; each pass,
+ * fit_run_pass (or fit_stats_import of other processes' parts) gathers
+ * the statistics of rows into a fit_stats emptied with fit_stats_reset
+ * (a reduce starts it with fit_stats_ridge instead, and passes ridge = 0
+ * to every shard's fit_run_pass); fit_stats_merge appends one part to
+ * another (in the order the rows come); fit_run_step decides from the
+ * merged statistics: 1, another pass is needed (at the estimates
+ * fit_run_beta), or 0, done with *status (res filled as fit_model fills
+ * it; res zeroed once before the first step, with bad_row -1).
+ * fit_run_export / fit_stats_export write fit_run_size / fit_stats_size
+ * doubles that the _import functions read back exactly (0, or -1 when the
+ * numbers do not fit this run: another size, another pass).
+ */
+struct fit_run;
+struct fit_stats;
+struct fit_run *fit_run_new(const struct fit_opts *o, size_t p);     /* NULL: out of memory */
+void fit_run_free(struct fit_run *r);                                 /* NULL-safe */
+int fit_run_done(const struct fit_run *r);
+int fit_run_phase(const struct fit_run *r);
+const double *fit_run_beta(const struct fit_run *r);
+int fit_run_pass(const struct fit_run *r, const struct fit_source *S, int ridge,
+    struct fit_stats *acc, struct diag *d);
+int fit_run_step(struct fit_run *r, const struct fit_stats *s, struct fit_result *res,
+    enum fit_status *status, struct diag *d);
+size_t fit_run_size(const struct fit_run *r);
+void fit_run_export(const struct fit_run *r, double *v);
+int fit_run_import(struct fit_run *r, const double *v, size_t n);
+struct fit_stats *fit_stats_new(const struct fit_run *r);           /* NULL: out of memory */
+void fit_stats_free(struct fit_stats *s);                             /* NULL-safe */
+void fit_stats_reset(const struct fit_run *r, struct fit_stats *s);
+void fit_stats_ridge(const struct fit_run *r, struct fit_stats *s);
+void fit_stats_merge(struct fit_stats *acc, const struct fit_stats *s);
+int fit_stats_phase(const struct fit_stats *s);
+size_t fit_stats_size(const struct fit_run *r);
+void fit_stats_export(const struct fit_run *r, const struct fit_stats *s, double *v);
+int fit_stats_import(const struct fit_run *r, struct fit_stats *s, const double *v, size_t n,
+    const char *bad_what);
+const char *fit_stats_bad_what(const struct fit_stats *s);           /* NULL: no bad row */
+
 void fit_result_free(struct fit_result *res);   /* frees members; NULL-safe */
 
 #endif
