@@ -1,10 +1,15 @@
 /* design.c - see design.h. */
 #include <assert.h>
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "design.h"
 #include "xalloc.h"
+
+_Static_assert(FIT_BLOCK_ROWS == STORE_CHUNK_ROWS, "a fit block is a design chunk");
 
 int
 design_set_levels(struct formula *f, struct store *s, size_t col, struct diag *d)
@@ -31,55 +36,111 @@ design_set_levels(struct formula *f, struct store *s, size_t col, struct diag *d
 		store_rank_levels(s, col, rank);
 		free(rank);
 	}
+	if (rc == 0 && store_error(s) != 0)
+		return diag_errno(d, spill_dir(), store_error(s), "temporary file: read or write error");
 	return rc;
 }
 
-void
-design_build(struct store *s, const struct formula *f, const size_t *rows, size_t first,
-    size_t nr, int consume, struct design *ds)
+/* Rows of chunk c. */
+static size_t
+ds_rows(const struct design *ds, size_t c)
 {
-	size_t p = formula_ncoef(f), nc = s->nc, c0 = first >> STORE_CHUNK_SHIFT, c, k;
+	size_t r0 = c * STORE_CHUNK_ROWS;
+	return ds->n - r0 < STORE_CHUNK_ROWS ? ds->n - r0 : STORE_CHUNK_ROWS;
+}
+
+static off_t
+ds_off(const struct design *ds, size_t c)
+{
+	return (off_t)(c * STORE_CHUNK_ROWS * ds->cw * sizeof(double));
+}
+
+int
+design_build(struct store *s, const struct formula *f, const size_t *rows, size_t first,
+    size_t nr, int consume, const int *fold, struct design *ds, struct diag *d)
+{
+	size_t p = formula_ncoef(f), nc = s->nc, c0 = first >> STORE_CHUNK_SHIFT, c;
 	double *work = xrealloc(NULL, formula_work_size(f) * sizeof *work);
 	double *val = xrealloc(NULL, nc * sizeof *val);
+	double *sbuf = NULL, *xc = NULL;
+	int spill, err, rc = 0;
 
 	assert(rows != NULL || first + nr <= s->n);
 	memset(ds, 0, sizeof *ds);
+	ds->fd = -1;
+	ds->fold = DESIGN_NO_FOLD;
 	ds->n = nr;
 	ds->p = p;
+	ds->weighted = s->weighted;
+	ds->folded = fold != NULL;
+	ds->cw = p + 1 + (size_t)ds->weighted + (size_t)ds->folded;
 	ds->nch = (nr + STORE_CHUNK_ROWS - 1) / STORE_CHUNK_ROWS;
-	ds->x = xrealloc(NULL, (ds->nch ? ds->nch : 1) * sizeof *ds->x);
-	ds->y = xrealloc(NULL, nr * sizeof *ds->y);
-	if (s->w)
-		ds->w0 = xrealloc(NULL, nr * sizeof *ds->w0);
+	ds->x = xcalloc(ds->nch ? ds->nch : 1, sizeof *ds->x);
+	spill = nr * ds->cw * sizeof(double) > s->buffer;
+	if (spill && (ds->fd = spill_file()) < 0) {
+		rc = diag_errno(d, spill_dir(), errno, "cannot create a temporary file");
+		goto done;
+	}
 	if (rows != NULL || (first & (STORE_CHUNK_ROWS - 1)) != 0)
 		consume = 0;
 	for (c = 0; c < ds->nch; c++) {
 		size_t r0 = c * STORE_CHUNK_ROWS, i;
-		size_t m = nr - r0 < STORE_CHUNK_ROWS ? nr - r0 : STORE_CHUNK_ROWS;
-		double *xc;
-		if (consume) {
-			size_t keep = (p > nc ? p : nc) * m;
-			xc = xrealloc(s->chunk[c0 + c], keep * sizeof *xc);
-			s->chunk[c0 + c] = NULL;
-		} else {
-			xc = xrealloc(NULL, m * p * sizeof *xc);
+		size_t m = ds_rows(ds, c);
+		const double *sc = NULL;
+		if (rows == NULL && (first & (STORE_CHUNK_ROWS - 1)) == 0) {
+			if (sbuf == NULL && s->on_disk[c0 + c])
+				sbuf = xrealloc(NULL, STORE_CHUNK_ROWS * s->rowlen * sizeof *sbuf);
+			if ((sc = store_chunk(s, c0 + c, sbuf, d)) == NULL) {
+				rc = -1;
+				goto done;
+			}
 		}
-		ds->x[c] = xc;
+		if (xc == NULL)
+			xc = xrealloc(NULL, m * ds->cw * sizeof *xc);
+		double *y = xc + m * p, *w0 = y + m, *fo = w0 + (ds->weighted ? m : 0);
 		for (i = 0; i < m; i++) {
-			k = consume && p > nc ? m - 1 - i : i;
-			size_t row = rows ? rows[r0 + k] : first + r0 + k;
-			const double *v = consume ? xc + k * nc : store_row(s, row);
+			size_t row = rows ? rows[r0 + i] : first + r0 + i;
+			const double *v = sc ? sc + i * s->rowlen : store_row(s, row);
 			memcpy(val, v, nc * sizeof *val);
-			formula_eval(f, val, -1, xc + k * p, NULL, work);
-			ds->y[r0 + k] = formula_eval_response(f, val);
-			if (ds->w0)
-				ds->w0[r0 + k] = s->w[row];
+			formula_eval(f, val, -1, xc + i * p, NULL, work);
+			y[i] = formula_eval_response(f, val);
+			if (ds->weighted)
+				w0[i] = v[nc];
+			if (fold)
+				fo[i] = fold[r0 + i];
 		}
-		if (consume && p < nc)
-			ds->x[c] = xrealloc(xc, m * p * sizeof *xc);
+		if (consume)
+			store_chunk_drop(s, c0 + c);
+		if (spill) {
+			if ((err = spill_write(ds->fd, xc, m * ds->cw * sizeof *xc, ds_off(ds, c))) != 0) {
+				rc = diag_errno(d, spill_dir(), err, "temporary file: write error");
+				goto done;
+			}
+		} else {
+			ds->x[c] = xc;
+			xc = NULL;
+		}
 	}
+done:
+	free(xc);
+	free(sbuf);
 	free(work);
 	free(val);
+	return rc;
+}
+
+static void
+free_bufs(struct design *ds)
+{
+	for (unsigned k = 0; k < ds->nbuf; k++) {
+		free(ds->buf[k]);
+		free(ds->wbuf[k]);
+	}
+	free(ds->buf);
+	free(ds->wbuf);
+	free(ds->xp);
+	ds->buf = ds->wbuf = ds->xp = NULL;
+	ds->nbuf = 0;
 }
 
 void
@@ -92,27 +153,158 @@ design_free(struct design *ds)
 	for (c = 0; c < ds->nch; c++)
 		free(ds->x[c]);
 	free(ds->x);
-	free(ds->y);
-	free(ds->w0);
-	free(ds->w);
+	free_bufs(ds);
+	if (ds->fd >= 0)
+		close(ds->fd);
 	memset(ds, 0, sizeof *ds);
+	ds->fd = -1;
+}
+
+/* Chunk c (in memory, or read into buf): NULL with d filled on a read error. */
+static const double *
+chunk_get(const struct design *ds, size_t c, double *buf, struct diag *d)
+{
+	int err;
+
+	if (ds->x[c] != NULL)
+		return ds->x[c];
+	if ((err = spill_read(ds->fd, buf, ds_rows(ds, c) * ds->cw * sizeof *buf,
+	    ds_off(ds, c))) != 0) {
+		diag_errno(d, spill_dir(), err, "temporary file: read error");
+		return NULL;
+	}
+	return buf;
+}
+
+static int
+ds_block(void *arg, size_t b, unsigned worker, struct fit_design *D, size_t *first,
+    struct diag *d)
+{
+	struct design *ds = arg;
+	size_t m = ds_rows(ds, b), p = ds->p;
+	const double *xc = chunk_get(ds, b, ds->buf[worker], d);
+
+	if (xc == NULL)
+		return -1;
+	const double *y = xc + m * p, *w0 = y + m, *fo = w0 + (ds->weighted ? m : 0);
+	ds->xp[worker] = (double *)xc;
+	memset(D, 0, sizeof *D);
+	D->n = m;
+	D->p = p;
+	D->chunk_rows = m > 0 ? m : 1;
+	D->ld = p;
+	D->x = &ds->xp[worker];
+	D->y = y;
+	D->y_stride = 1;
+	D->w_stride = 1;
+	if (ds->folded && ds->fold != DESIGN_NO_FOLD) {
+		double *w = ds->wbuf[worker];
+		for (size_t i = 0; i < m; i++)
+			w[i] = (long)fo[i] == ds->fold ? 0 : ds->weighted ? w0[i] : 1;
+		D->w = w;
+	} else {
+		D->w = ds->weighted ? w0 : NULL;
+	}
+	*first = 0;
+	return 0;
+}
+
+/* Per-thread scratch for jobs threads. */
+static void
+ensure_bufs(struct design *ds, unsigned jobs)
+{
+	if (ds->nbuf >= jobs)
+		return;
+	free_bufs(ds);
+	ds->buf = xcalloc(jobs, sizeof *ds->buf);
+	ds->wbuf = xcalloc(jobs, sizeof *ds->wbuf);
+	ds->xp = xcalloc(jobs, sizeof *ds->xp);
+	ds->nbuf = jobs;
+	for (unsigned k = 0; k < jobs; k++) {
+		if (ds->fd >= 0)
+			ds->buf[k] = xrealloc(NULL, STORE_CHUNK_ROWS * ds->cw * sizeof(double));
+		if (ds->folded)
+			ds->wbuf[k] = xrealloc(NULL, STORE_CHUNK_ROWS * sizeof(double));
+	}
 }
 
 enum fit_status
-design_fit(const struct design *ds, const struct fit_opts *fo, struct fit_result *r,
+design_fit(struct design *ds, const struct fit_opts *fo, struct fit_result *r, struct diag *d)
+{
+	unsigned jobs = ds->jobs > 0 ? ds->jobs : 1;
+	struct fit_source S;
+
+	ensure_bufs(ds, jobs);
+	memset(&S, 0, sizeof S);
+	S.n = ds->n;
+	S.p = ds->p;
+	S.block_rows = STORE_CHUNK_ROWS;
+	S.jobs = jobs;
+	S.block = ds_block;
+	S.arg = ds;
+	return fit_model_source(&S, fo, r, d);
+}
+
+int
+design_predict_fold(struct design *ds, long k, enum fit_family fam, const struct fit_result *r,
+    double *vy, double *vp, size_t *nv, struct diag *d)
+{
+	size_t p = ds->p, n = 0;
+	double *b = xrealloc(NULL, (p + 1) * sizeof *b);
+
+	ensure_bufs(ds, 1);
+	for (size_t j = 0; j < p; j++)
+		b[j] = r->aliased[j] ? 0 : gsl_vector_get(r->beta, j);
+	for (size_t c = 0; c < ds->nch; c++) {
+		size_t m = ds_rows(ds, c);
+		const double *xc = chunk_get(ds, c, ds->buf[0], d);
+		if (xc == NULL) {
+			free(b);
+			return -1;
+		}
+		const double *y = xc + m * p, *fo = y + m + (ds->weighted ? m : 0);
+		for (size_t i = 0; i < m; i++)
+			if ((long)fo[i] == k) {
+				vy[n] = y[i];
+				vp[n] = fit_predict(fam, xc + i * p, b, p, NULL);
+				n++;
+			}
+	}
+	*nv = n;
+	free(b);
+	return 0;
+}
+
+int
+design_smearing(struct design *ds, long k, const struct fit_result *r, double *factor,
     struct diag *d)
 {
-	struct fit_design D;
+	size_t p = ds->p;
+	double *b = xrealloc(NULL, (p + 1) * sizeof *b), sw = 0, se = 0;
 
-	memset(&D, 0, sizeof D);
-	D.n = ds->n;
-	D.p = ds->p;
-	D.chunk_rows = STORE_CHUNK_ROWS;
-	D.ld = ds->p;
-	D.x = ds->x;
-	D.y = ds->y;
-	D.y_stride = 1;
-	D.w = ds->w ? ds->w : ds->w0;
-	D.w_stride = 1;
-	return fit_model_design(&D, fo, r, d);
+	ensure_bufs(ds, 1);
+	for (size_t j = 0; j < p; j++)
+		b[j] = r->aliased[j] ? 0 : gsl_vector_get(r->beta, j);
+	for (size_t c = 0; c < ds->nch; c++) {
+		size_t m = ds_rows(ds, c);
+		const double *xc = chunk_get(ds, c, ds->buf[0], d);
+		if (xc == NULL) {
+			free(b);
+			return -1;
+		}
+		const double *y = xc + m * p, *w0 = y + m, *fo = w0 + (ds->weighted ? m : 0);
+		for (size_t i = 0; i < m; i++) {
+			double wi = k != DESIGN_NO_FOLD && ds->folded && (long)fo[i] == k ? 0 :
+			    ds->weighted ? w0[i] : 1;
+			if (wi > 0) {
+				double eta;
+				(void)fit_predict(FIT_LINEAR, xc + i * p, b, p, &eta);
+				sw += wi;
+				se += wi * exp(y[i] - eta);
+			}
+		}
+	}
+	*factor = se / sw;
+	free(b);
+	return 0;
 }

@@ -17,43 +17,77 @@
 #include "formula.h"
 #include "store.h"
 
+/*
+ * A design: chunk c holds m rows (STORE_CHUNK_ROWS, the last fewer) as
+ * m x p values (row-major), then the m responses, then (weighted) the m
+ * prior weights, then (with folds) the m fold numbers.  Chunks are in
+ * memory, or (a design of more than the store's buffer) in an unlinked
+ * temporary file, read back a chunk at a time while fitting, so that what
+ * stays in memory is a chunk per thread.
+ */
 struct design {
 	size_t n, p, nch;       /* rows, columns (formula_ncoef), chunks */
-	double **x;             /* nch chunks of STORE_CHUNK_ROWS rows of p doubles (the last
-	                         * may be shorter) */
-	double *y;              /* n responses */
-	double *w0;             /* n prior weights, or NULL (all 1) */
-	double *w;              /* weights of the current fit (a fold), or NULL: w0.  Owned
-	                         * by the design: design_free frees it */
+	size_t cw;              /* doubles a row: p + 1 + weighted + folded */
+	int weighted, folded;
+	double **x;             /* nch chunks in memory, or NULL each when in the file */
+	int fd;                 /* the temporary file, or -1 */
+	long fold;              /* in fits, rows of this fold get weight 0 (DESIGN_NO_FOLD: none) */
+	unsigned jobs;          /* threads of a fit (0 or 1: one) */
+	/* the fit's scratch, per thread */
+	double **buf, **wbuf, **xp;
+	unsigned nbuf;
 };
+
+#define DESIGN_NO_FOLD (-2L)
 
 /*
  * Sort categorical column col's levels (store_sort_levels) and give them
  * to f (formula_set_levels).  Returns 0, or -1 with d filled (a level the
- * formula refuses, e.g. a C(col, ref=) level that is not in the data).
+ * formula refuses, e.g. a C(col, ref=) level that is not in the data, or
+ * the store's temporary file failed).
  */
 int design_set_levels(struct formula *f, struct store *s, size_t col, struct diag *d);
 
 /*
  * Build the design of f (built: formula_build) over nr rows of s: rows
- * rows[0..nr) when rows is not NULL, else the range first..first+nr.
+ * rows[0..nr) when rows is not NULL (s in memory), else the range
+ * first..first+nr.  fold (NULL: none) gives each of the nr rows its fold
+ * number (design_fit with ds->fold set zeroes the weights of a fold).
  * ds need not be initialised; free it with design_free.
  *
  * consume (rows NULL and first a multiple of STORE_CHUNK_ROWS only; else
- * ignored): the range's store chunks are not used again, and each design
- * chunk is built in the memory of its store chunk (resized to hold it), so
- * that the data is held once and no fresh pages are touched.  Their
- * s->chunk[] become NULL.  In place is safe row by row: row k's values are
- * copied out before its design row is written, and a design row never
- * reaches a store row not yet read when the rows are taken forward
- * (p <= nc) or backward (p > nc).
+ * ignored): the range's store chunks are not used again and are freed as
+ * soon as their rows are in the design, so that the data is held about
+ * once.  Returns 0, or -1 with d filled (the temporary file failed).
  */
-void design_build(struct store *s, const struct formula *f, const size_t *rows, size_t first,
-    size_t nr, int consume, struct design *ds);
+int design_build(struct store *s, const struct formula *f, const size_t *rows, size_t first,
+    size_t nr, int consume, const int *fold, struct design *ds, struct diag *d);
 void design_free(struct design *ds);                       /* members; NULL-safe */
 
-/* fit_model_design on ds with weights ds->w (or ds->w0).  Same contract. */
-enum fit_status design_fit(const struct design *ds, const struct fit_opts *fo,
+/*
+ * fit_model_source on ds, with ds->jobs threads, the rows of fold
+ * ds->fold weighted 0.  Same contract (no fitted values).
+ */
+enum fit_status design_fit(struct design *ds, const struct fit_opts *fo,
     struct fit_result *r, struct diag *d);
+
+/*
+ * The rows of fold k, in order: their responses into vy and the
+ * predictions of fit r (family fam) into vp; *nv their number.  Returns
+ * 0, or -1 with d filled (a read error).
+ */
+/*
+ * Duan's smearing factor of a linear model of a log: the mean of
+ * exp(residual) over the rows the model r was fitted on (weight > 0; the
+ * rows of fold k, unless DESIGN_NO_FOLD, left out), weighted by the prior
+ * weights (Duan 1983, "Smearing estimate: a nonparametric retransformation
+ * method", JASA 78: E[y] = exp(eta) times it, whatever the distribution of
+ * the errors), into *factor.  Returns 0, or -1 with d filled (a read error).
+ */
+int design_smearing(struct design *ds, long k, const struct fit_result *r, double *factor,
+    struct diag *d);
+
+int design_predict_fold(struct design *ds, long k, enum fit_family fam,
+    const struct fit_result *r, double *vy, double *vp, size_t *nv, struct diag *d);
 
 #endif

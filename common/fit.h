@@ -144,10 +144,14 @@ struct fit_result {
  * FIT_NOT_CONVERGED after max_iter iterations (res holds the last
  * iterate).
  *
- * Cost: each iteration is two passes over X (deviance, then the working
- * problem: O(n p^2)); the working problem after the last iteration is not
- * built.  Besides X the memory is O(p^2), plus eta and fitted (O(n))
- * unless no_fitted.
+ * Cost: each iteration is one pass over X (the deviance at the new
+ * estimates and the working problem there at once: O(n p^2)); least
+ * squares takes three (the triangle, the residuals, the sums of squares;
+ * a fourth in long double when it is redone).  Rows are taken in blocks
+ * of FIT_BLOCK_ROWS merged in order (see fit_source below): with more
+ * rows than one block the result differs from the one-block fit only by
+ * rounding (1e-13 relative).  Besides X the memory is O(p^2), plus eta
+ * and fitted (O(n)) unless no_fitted.
  */
 enum fit_status fit_model(const gsl_matrix *X, const gsl_vector *y, const gsl_vector *w,
     const struct fit_opts *o, struct fit_result *res, struct diag *d);

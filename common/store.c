@@ -2,10 +2,12 @@
 #ifdef __linux__
 #define _DEFAULT_SOURCE 1       /* madvise(MADV_HUGEPAGE), see chunk_alloc */
 #endif
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifdef __linux__
 #include <sys/mman.h>
@@ -53,24 +55,221 @@ chunk_alloc(size_t n)
 	return xrealloc(NULL, n * sizeof(double));
 }
 
-/* Room for row s->n. */
-static void
+/* Bytes of one chunk. */
+static size_t
+chunk_bytes(const struct store *s)
+{
+	return STORE_CHUNK_ROWS * s->rowlen * sizeof(double);
+}
+
+/* Rows of chunk c. */
+static size_t
+chunk_rows(const struct store *s, size_t c)
+{
+	size_t r0 = c << STORE_CHUNK_SHIFT;
+	return s->n - r0 < STORE_CHUNK_ROWS ? s->n - r0 : STORE_CHUNK_ROWS;
+}
+
+const char *
+spill_dir(void)
+{
+	const char *dir = getenv("TMPDIR");
+	return dir == NULL || *dir == 0 ? "/tmp" : dir;
+}
+
+int
+spill_file(void)
+{
+	const char *dir = spill_dir();
+	char path[4096];
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof path, "%s/pr-train.XXXXXX", dir) >= sizeof path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = mkstemp(path)) < 0)
+		return -1;
+	(void)unlink(path);     /* gone when the run ends, however it ends */
+	return fd;
+}
+
+/* len bytes at off, written (out) or read, retrying short transfers: 0 or an errno. */
+static int
+spill_io(int fd, void *buf, size_t len, off_t off, int out)
+{
+	char *p = buf;
+	while (len > 0) {
+		ssize_t k = out ? pwrite(fd, p, len, off) : pread(fd, p, len, off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? errno : out ? ENOSPC : EIO;
+		p += k;
+		len -= (size_t)k;
+		off += k;
+	}
+	return 0;
+}
+
+int
+spill_write(int fd, const void *buf, size_t len, off_t off)
+{
+	return spill_io(fd, (void *)buf, len, off, 1);
+}
+
+int
+spill_read(int fd, void *buf, size_t len, off_t off)
+{
+	return spill_io(fd, buf, len, off, 0);
+}
+
+/* Write chunk c (full, in memory) to the file and free it.  0 or an errno. */
+static int
+chunk_out(struct store *s, size_t c)
+{
+	int err;
+
+	if (s->fd < 0 && (s->fd = spill_file()) < 0)
+		return errno;
+	if ((err = spill_write(s->fd, s->chunk[c], chunk_rows(s, c) * s->rowlen * sizeof(double),
+	    (off_t)(c * chunk_bytes(s)))) != 0)
+		return err;
+	free(s->chunk[c]);
+	s->chunk[c] = NULL;
+	s->on_disk[c] = 1;
+	return 0;
+}
+
+/* Room for row s->n.  0, or an errno (the file could not be written). */
+static int
 grow(struct store *s)
 {
 	size_t c = s->n >> STORE_CHUNK_SHIFT;
 
 	if (c >= s->nchunk) {
+		if (s->spill && c * chunk_bytes(s) > s->buffer) {
+			/* the full chunks go to the file */
+			for (size_t k = 0; k < c; k++)
+				if (s->chunk[k] != NULL && !s->on_disk[k]) {
+					int err = chunk_out(s, k);
+					if (err != 0)
+						return s->err = err;
+				}
+		}
 		s->chunk = xrealloc(s->chunk, (c + 1) * sizeof *s->chunk);
-		s->chunk[c] = chunk_alloc(STORE_CHUNK_ROWS * s->nc);
+		s->on_disk = xrealloc(s->on_disk, c + 1);
+		s->chunk[c] = chunk_alloc(STORE_CHUNK_ROWS * s->rowlen);
+		s->on_disk[c] = 0;
 		s->nchunk = c + 1;
 	}
 	if (s->n < s->cap)
-		return;
+		return 0;
 	s->cap = s->cap ? 2 * s->cap : 1024;
-	if (s->w)
-		s->w = xrealloc(s->w, s->cap * sizeof *s->w);
 	if (s->gid)
 		s->gid = xrealloc(s->gid, s->cap * sizeof *s->gid);
+	return 0;
+}
+
+void
+store_allow_spill(struct store *s)
+{
+	s->spill = 1;
+}
+
+void
+store_set_buffer(struct store *s, size_t bytes)
+{
+	s->buffer = bytes;
+}
+
+int
+store_error(const struct store *s)
+{
+	return s->err;
+}
+
+const double *
+store_chunk(const struct store *s, size_t c, double *buf, struct diag *d)
+{
+	int err;
+
+	if (!s->on_disk[c])
+		return s->chunk[c];
+	if ((err = spill_read(s->fd, buf, chunk_rows(s, c) * s->rowlen * sizeof(double),
+	    (off_t)(c * chunk_bytes(s)))) != 0) {
+		diag_errno(d, spill_dir(), err, "temporary file: read error");
+		return NULL;
+	}
+	return buf;
+}
+
+void
+store_chunk_drop(struct store *s, size_t c)
+{
+	free(s->chunk[c]);
+	s->chunk[c] = NULL;
+}
+
+const double *
+store_row_read(struct store *s, size_t r)
+{
+	size_t c = r >> STORE_CHUNK_SHIFT;
+
+	if (!s->on_disk[c])
+		return store_row(s, r);
+	if (s->cache == NULL) {
+		s->cache = xrealloc(NULL, chunk_bytes(s));
+		s->cache_c = (size_t)-1;
+	}
+	if (s->cache_c != c) {
+		int err = spill_read(s->fd, s->cache, chunk_rows(s, c) * s->rowlen * sizeof(double),
+		    (off_t)(c * chunk_bytes(s)));
+		if (err != 0) {
+			s->err = err;
+			for (size_t i = 0; i < STORE_CHUNK_ROWS * s->rowlen; i++)
+				s->cache[i] = NAN;
+		}
+		s->cache_c = c;
+	}
+	return s->cache + (r & (STORE_CHUNK_ROWS - 1)) * s->rowlen;
+}
+
+/*
+ * Apply fn to every stored row (values to change in place), chunk by
+ * chunk: a chunk in the file is read, changed and written back.  0, or an
+ * errno (also kept in s->err).
+ */
+static int
+each_row(struct store *s, void (*fn)(double *v, const void *arg), const void *arg)
+{
+	double *buf = NULL;
+	int err = 0;
+
+	s->cache_c = (size_t)-1;
+	for (size_t c = 0; c < s->nchunk && err == 0; c++) {
+		size_t m = c == s->nchunk - 1 ? s->n - (c << STORE_CHUNK_SHIFT) : STORE_CHUNK_ROWS;
+		double *v = s->chunk[c];
+		if (s->on_disk[c]) {
+			if (buf == NULL)
+				buf = xrealloc(NULL, chunk_bytes(s));
+			if ((err = spill_read(s->fd, buf, m * s->rowlen * sizeof(double),
+			    (off_t)(c * chunk_bytes(s)))) != 0)
+				break;
+			v = buf;
+		} else if (v == NULL) {
+			continue;
+		}
+		for (size_t i = 0; i < m; i++)
+			fn(v + i * s->rowlen, arg);
+		if (s->on_disk[c])
+			err = spill_write(s->fd, buf, m * s->rowlen * sizeof(double),
+			    (off_t)(c * chunk_bytes(s)));
+	}
+	free(buf);
+	if (err != 0)
+		s->err = err;
+	return err;
 }
 
 /* Row s->n is on input line line. */
@@ -136,6 +335,10 @@ store_new(const struct store_spec *spec)
 
 	s->spec = *spec;
 	s->nc = nc;
+	s->fd = -1;
+	s->buffer = STORE_SPILL_BYTES;
+	s->weighted = spec->weight_field >= 0;
+	s->rowlen = nc + (s->weighted ? 1 : 0);
 	s->field = xrealloc(NULL, nc * sizeof *s->field);
 	memcpy(s->field, spec->field, nc * sizeof *s->field);
 	s->spec.field = s->field;
@@ -146,8 +349,6 @@ store_new(const struct store_spec *spec)
 	for (i = 0; i < nc; i++)
 		if (formula_col_forced(f, i) && (s->lv[i] = strtab_new()) == NULL)
 			xalloc_die();
-	if (spec->weight_field >= 0)
-		s->w = xrealloc(NULL, 1);
 	if (spec->group_field >= 0) {
 		s->gid = xrealloc(NULL, 1);
 		if ((s->groups = strtab_new()) == NULL)
@@ -170,10 +371,13 @@ store_free(struct store *s)
 	for (i = 0; i < s->nchunk; i++)
 		free(s->chunk[i]);
 	free(s->chunk);
+	free(s->on_disk);
+	free(s->cache);
+	if (s->fd >= 0)
+		close(s->fd);
 	free(s->jump_row);
 	free(s->jump_line);
 	free(s->lv);
-	free(s->w);
 	free(s->gid);
 	free(s->text_line);
 	free(s->text_value);
@@ -185,24 +389,39 @@ store_free(struct store *s)
 	free(s);
 }
 
-/* Column i turns categorical at row (the first text in it): the values so far become levels. */
+struct to_level {
+	struct strtab *lv;
+	size_t col;
+};
+
 static void
+row_to_level(double *v, const void *arg)
+{
+	const struct to_level *a = arg;
+	char buf[NUM_BUFSZ];
+	long id = strtab_add(a->lv, buf, num_format(v[a->col], buf));
+
+	if (id < 0)
+		xalloc_die();
+	v[a->col] = (double)id;
+}
+
+/*
+ * Column i turns categorical at row (the first text in it): the values so
+ * far become levels.  0, or an errno (the file could not be rewritten).
+ */
+static int
 make_categorical(struct store *s, size_t i, const struct csvio_row *row, const char *t, size_t len)
 {
-	char buf[NUM_BUFSZ];
-	size_t r;
+	struct to_level a;
 
 	if ((s->lv[i] = strtab_new()) == NULL)
 		xalloc_die();
 	s->text_line[i] = row->line;
 	snprintf(s->text_value[i], sizeof s->text_value[i], "%.*s", (int)(len < 60 ? len : 60), t);
-	for (r = 0; r < s->n; r++) {
-		double *v = store_row(s, r);
-		long id = strtab_add(s->lv[i], buf, num_format(v[i], buf));
-		if (id < 0)
-			xalloc_die();
-		v[i] = (double)id;
-	}
+	a.lv = s->lv[i];
+	a.col = i;
+	return each_row(s, row_to_level, &a);
 }
 
 int
@@ -244,7 +463,7 @@ store_add_row(struct store *s, const struct csvio_row *row, struct diag *d)
 			    "a response of log() must be > 0");
 		return diag_set(d, NULL, 0, NULL, label, strlen(label), "formula term is not finite");
 	}
-	if (s->w) {
+	if (s->weighted) {
 		long wf = sp->weight_field;
 		double wv;
 		enum num_status st = num_parse(row->f[wf], row->len[wf], &wv, 0);
@@ -252,17 +471,19 @@ store_add_row(struct store *s, const struct csvio_row *row, struct diag *d)
 			return diag_set(d, NULL, 0, sp->weight_name, st == NUM_EMPTY ? NULL : row->f[wf],
 			    row->len[wf], "%s", st == NUM_EMPTY ? "missing value" :
 			    st != NUM_OK ? num_strerror(st) : "negative weight");
-		grow(s);
-		s->w[s->n] = wv;
+		if (grow(s) != 0)
+			return diag_errno(d, spill_dir(), s->err, "temporary file: write error"), -2;
+		store_row(s, s->n)[nc] = wv;
 	}
 	if (s->gid && row->len[sp->group_field] == 0)
 		return diag_set(d, NULL, 0, sp->group_name, NULL, 0, "missing value");
-	grow(s);
+	if (grow(s) != 0)
+		return diag_errno(d, spill_dir(), s->err, "temporary file: write error"), -2;
 	for (i = 0; i < nc; i++) {
 		const char *t = row->f[idx[i]];
 		size_t len = row->len[idx[i]];
-		if (s->lv[i] == NULL && text && isnan(val[i]))
-			make_categorical(s, i, row, t, len);
+		if (s->lv[i] == NULL && text && isnan(val[i]) && make_categorical(s, i, row, t, len) != 0)
+			return diag_errno(d, spill_dir(), s->err, "temporary file: write error"), -2;
 		if (!s->has_num[i]) {
 			double x;
 			s->has_num[i] = s->lv[i] == NULL || num_parse(t, len, &x, 0) == NUM_OK;
@@ -290,18 +511,30 @@ store_mixed_column(const struct store *s, size_t col, long *line, const char **v
 	return 1;
 }
 
+struct to_rank {
+	const size_t *rank;
+	size_t col;
+};
+
+static void
+row_to_rank(double *v, const void *arg)
+{
+	const struct to_rank *a = arg;
+	v[a->col] = (double)a->rank[(size_t)v[a->col]];
+}
+
 void
 store_rank_levels(struct store *s, size_t col, const size_t *rank)
 {
 	struct strtab *lv = s->lv[col], *sorted;
-	size_t nl = strtab_n(lv), k, r, *order;
+	size_t nl = strtab_n(lv), k, *order;
 
 	order = xrealloc(NULL, (nl ? nl : 1) * sizeof *order);
 	for (k = 0; k < nl; k++)
 		order[rank[k]] = k;
-	for (r = 0; r < s->n; r++) {
-		double *v = store_row(s, r);
-		v[col] = (double)rank[(size_t)v[col]];
+	{
+		struct to_rank a = { rank, col };
+		(void)each_row(s, row_to_rank, &a);   /* an error stays in s->err */
 	}
 	/* a table in rank order, so that index = rank */
 	if ((sorted = strtab_new()) == NULL)

@@ -24,6 +24,7 @@
 #define PR_STORE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "csvio.h"
 #include "diag.h"
@@ -33,6 +34,15 @@
 /* Rows per chunk of the store (and of a design built from it): a power of two. */
 #define STORE_CHUNK_SHIFT 16
 #define STORE_CHUNK_ROWS ((size_t)1 << STORE_CHUNK_SHIFT)
+
+/*
+ * Beyond this many bytes of chunks (64 MiB), a store that may spill
+ * (store_allow_spill) writes its full chunks to an unlinked temporary file
+ * in $TMPDIR (default /tmp) and reads them back a chunk at a time; so does
+ * a design (design.h).  What stays in memory is a few chunks, whatever
+ * the number of rows.
+ */
+#define STORE_SPILL_BYTES ((size_t)64 << 20)
 
 /* Where a store's values come from in a row, and what a row must satisfy. */
 struct store_spec {
@@ -49,15 +59,24 @@ struct store_spec {
 struct store {
 	size_t nc;              /* formula columns */
 	size_t n;               /* rows */
-	double **chunk;         /* STORE_CHUNK_ROWS rows a chunk, nc values a row: the value,
-	                         * or (categorical) the index of the level in lv; a chunk is
-	                         * NULL once a design took its memory (design_build) */
+	double **chunk;         /* STORE_CHUNK_ROWS rows a chunk, rowlen values a row: the
+	                         * value, or (categorical) the index of the level in lv, then
+	                         * the prior weight when weighted; a chunk is NULL once a
+	                         * design used it up (design_build) or it is in the file */
 	size_t nchunk;
+	size_t rowlen;          /* nc, plus 1 when weighted */
+	int weighted;           /* rows carry a prior weight (at index nc) */
 	struct strtab **lv;     /* levels of column i, NULL while it is numeric */
-	double *w;              /* n prior weights, or NULL */
 	long *gid;              /* n groups (index in groups), or NULL */
 	struct strtab *groups;  /* group names in first-seen order, or NULL */
 	/* the rest is the store's own */
+	int spill;              /* full chunks may go to the temporary file */
+	size_t buffer;          /* bytes of chunks kept in memory (STORE_SPILL_BYTES) */
+	int fd;                 /* the temporary file, or -1 */
+	char *on_disk;          /* nchunk flags: chunk c is in the file */
+	double *cache;          /* one chunk read back (store_row_read), or NULL */
+	size_t cache_c;
+	int err;                /* errno of a failed read or write of the file, or 0 */
 	struct store_spec spec;
 	long *field;
 	size_t cap;
@@ -88,21 +107,69 @@ struct store *store_new(const struct store_spec *spec);
 void store_free(struct store *s);                           /* NULL-safe */
 
 /*
+ * Let the store keep its chunks in a temporary file once they pass
+ * STORE_SPILL_BYTES (rows are then read back a chunk at a time: the
+ * store can no longer give store_row, only store_chunk and
+ * store_row_read).  Call before the first row.
+ */
+void store_allow_spill(struct store *s);
+
+/*
+ * The bytes of chunks kept in memory before they spill (default
+ * STORE_SPILL_BYTES), by the store (store_allow_spill) and by the designs
+ * built from it.  Call before the first row.
+ */
+void store_set_buffer(struct store *s, size_t bytes);
+
+/*
+ * The temporary file of a store or design: a new file in $TMPDIR (or
+ * /tmp), already unlinked, so that it goes when the process does.
+ * Returns its descriptor, or -1 with errno set.  spill_write and
+ * spill_read move len bytes at offset off, retrying short transfers:
+ * 0, or an errno.
+ */
+int spill_file(void);
+const char *spill_dir(void);    /* the directory spill_file uses ($TMPDIR or /tmp) */
+int spill_write(int fd, const void *buf, size_t len, off_t off);
+int spill_read(int fd, void *buf, size_t len, off_t off);
+
+/* 0, or the errno of a failed write or read of the temporary file. */
+int store_error(const struct store *s);
+
+/*
  * Check row and keep its values.  A row is refused, with d naming the
  * column and the reason (missing value, not a number in a numeric column,
  * a formula term that is not finite, a missing or negative weight, a
  * missing group), before anything of it is kept: a refused row adds no
  * level.  d's file and line are left for the caller (who knows the input).
- * Returns 0, or -1 with d filled.
+ * Returns 0, -1 with d filled (the row is refused), or -2 with d filled
+ * when the temporary file could not be written (the run cannot go on).
  */
 int store_add_row(struct store *s, const struct csvio_row *row, struct diag *d);
 
-/* The nc values of row r (r < s->n, its chunk not yet taken by a design). */
+/* The values of row r (r < s->n, its chunk in memory): nc values, then the weight. */
 static inline double *
 store_row(const struct store *s, size_t r)
 {
-	return s->chunk[r >> STORE_CHUNK_SHIFT] + (r & (STORE_CHUNK_ROWS - 1)) * s->nc;
+	return s->chunk[r >> STORE_CHUNK_SHIFT] + (r & (STORE_CHUNK_ROWS - 1)) * s->rowlen;
 }
+
+/*
+ * The rows of chunk c (rowlen doubles each): in memory, or read from the
+ * file into buf (STORE_CHUNK_ROWS * rowlen doubles).  NULL with d filled
+ * on a read error.
+ */
+const double *store_chunk(const struct store *s, size_t c, double *buf, struct diag *d);
+
+/* Chunk c will not be read again: its memory is freed. */
+void store_chunk_drop(struct store *s, size_t c);
+
+/*
+ * Row r wherever its chunk is (read back into a one-chunk cache: rows in
+ * order cost one read a chunk).  On a read error the row reads as NaN and
+ * store_error says so.  Valid until the next call.
+ */
+const double *store_row_read(struct store *s, size_t r);
 
 /* The input line of row r. */
 long store_line(const struct store *s, size_t r);

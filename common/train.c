@@ -159,26 +159,26 @@ fitopts(const struct trainer *t)
  * it is the model (*res).  Returns 0, or -1 with d filled.
  */
 static int
-validate(const struct trainer *t, struct design *ds, const int *fold, const char *what,
+validate(const struct trainer *t, struct design *ds, const char *what,
     struct model_validation *v, struct fit_result *res, struct diag *d)
 {
 	const struct train_opts *o = t->o;
 	struct fit_opts fo = fitopts(t);
-	size_t nr = ds->n, i, nvalid = 0;
+	size_t nr = ds->n, nvalid = 0;
 	long k, nf = o->folds > 0 ? o->folds : 1;
 	double *vy = xrealloc(NULL, nr * sizeof *vy), *vp = xrealloc(NULL, nr * sizeof *vp);
 	char vline[256] = "";
 	int rc = -1;
 
-	ds->w = xrealloc(ds->w, nr * sizeof *ds->w);
 	for (k = 0; k < nf; k++) {
 		struct fit_result r;
 		enum fit_status st;
 		if (o->progress != NULL && o->folds > 0 && t->tally == NULL)
 			o->progress(o->progress_arg, TRAIN_FOLD, (size_t)k, (size_t)nf);
-		for (i = 0; i < nr; i++)
-			ds->w[i] = fold[i] == k ? 0 : ds->w0 ? ds->w0[i] : 1;
+		size_t nk;
+		ds->fold = k;
 		st = design_fit(ds, &fo, &r, d);
+		ds->fold = DESIGN_NO_FOLD;
 		if (st != FIT_OK) {
 			char m[DIAG_WHAT_MAX];
 			snprintf(m, sizeof m, "%s", d->what);
@@ -187,12 +187,11 @@ validate(const struct trainer *t, struct design *ds, const int *fold, const char
 			fit_result_free(&r);
 			goto done;
 		}
-		for (i = 0; i < nr; i++)
-			if (fold[i] == k) {
-				vy[nvalid] = ds->y[i];
-				vp[nvalid] = gsl_vector_get(r.fitted, i);
-				nvalid++;
-			}
+		if (design_predict_fold(ds, k, o->family, &r, vy + nvalid, vp + nvalid, &nk, d) < 0) {
+			fit_result_free(&r);
+			goto done;
+		}
+		nvalid += nk;
 		if (o->holdout > 0) {
 			*res = r;   /* the model is the one fitted without the holdout */
 			break;
@@ -243,30 +242,6 @@ assign_folds(const struct train_opts *o, size_t nr)
 }
 
 /*
- * Duan's smearing factor of a linear model of a log: the mean of
- * exp(residual) over the rows the model was fitted on (weight > 0),
- * weighted by the prior weights (Duan 1983, "Smearing estimate: a
- * nonparametric retransformation method", JASA 78: E[y] = exp(eta) times
- * it, whatever the distribution of the errors).
- */
-static double
-smearing_factor(const struct design *ds, const struct fit_result *r)
-{
-	const double *w = ds->w ? ds->w : ds->w0;
-	double sw = 0, se = 0;
-	size_t i;
-
-	for (i = 0; i < ds->n; i++) {
-		double wi = w ? w[i] : 1;
-		if (wi > 0) {
-			sw += wi;
-			se += wi * exp(ds->y[i] - gsl_vector_get(r->eta, i));
-		}
-	}
-	return se / sw;
-}
-
-/*
  * Fit rows[0..nr) (a group; rows NULL: every row), with the validation
  * asked for.  what names the model in messages ("" or "group \"A\": ").
  * consume: the store is not needed afterwards (see design_build).
@@ -289,18 +264,17 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, int consume,
 	memset(out, 0, sizeof *out);
 	if (nr == 0)
 		return diag_set(d, t->input, 0, NULL, NULL, 0, "%sno rows to fit", what);
-	design_build(t->s, t->f, rows, 0, nr, consume, &ds);
-	if (validated) {
-		int *fold = assign_folds(o, nr);
-		int rc = validate(t, &ds, fold, what, &valid, &out->res, d);
+	{
+		int *fold = validated ? assign_folds(o, nr) : NULL;
+		int rc = design_build(t->s, t->f, rows, 0, nr, consume, fold, &ds, d);
 		free(fold);
 		if (rc < 0)
-			goto fail;
+			return -1;
 	}
+	ds.jobs = o->jobs;
+	if (validated && validate(t, &ds, what, &valid, &out->res, d) < 0)
+		goto fail;
 	if (!(o->holdout > 0)) {
-		free(ds.w);
-		ds.w = NULL;
-		fo.no_fitted = !smearing;   /* the model's own fit: no fitted values needed */
 		st = design_fit(&ds, &fo, &out->res, d);
 		if (st != FIT_OK) {
 			char m[DIAG_WHAT_MAX];
@@ -324,8 +298,12 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, int consume,
 	    out->res.dispersion, out->res.df_residual,
 	    model_doc_training(o->family, &out->res, validated ? &valid : NULL));
 	free(cov);
-	if (smearing)
-		model_doc_smearing(out->sub, smearing_factor(&ds, &out->res));
+	if (smearing) {
+		double sf;
+		if (design_smearing(&ds, o->holdout > 0 ? 0 : DESIGN_NO_FOLD, &out->res, &sf, d) < 0)
+			goto fail;
+		model_doc_smearing(out->sub, sf);
+	}
 	out->ok = 1;
 	design_free(&ds);
 	return 0;
@@ -457,7 +435,7 @@ summary(const struct trainer *t, const char *what, const struct fit_result *r,
 static const double *
 store_row_ctx(const void *s, size_t r)
 {
-	return store_row(s, r);
+	return store_row_read((struct store *)s, r);   /* the store's own read-back cache */
 }
 
 /*
@@ -533,6 +511,8 @@ set_levels(const struct train_opts *o, struct formula *f, struct store *s, const
 		snprintf(d->file, sizeof d->file, "%s", input);
 		return -1;
 	}
+	if (store_error(s) != 0)
+		return diag_errno(d, spill_dir(), store_error(s), "temporary file: read error");
 	return 0;
 }
 

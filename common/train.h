@@ -39,6 +39,7 @@ struct train_opts {
 	int quiet;              /* no notes but those of -v */
 	int verbose;            /* a fit summary per model */
 	int strict;             /* a group that cannot be fitted fails the run */
+	unsigned jobs;          /* threads of each fit (0 or 1: one) */
 	int keep_store;         /* the store is read again afterwards (train_write_fitted) */
 	unsigned long long dropped;   /* rows refused while reading: recorded in the model */
 	const struct acct *acct;      /* the reading's counts and reasons (for a run that kept

@@ -5,9 +5,12 @@
  * The rows are held once, in a store (store.h); train.h fits, validates
  * and fits by group.
  */
+#include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 
@@ -27,6 +30,9 @@ static const char help[] =
 "Fit a formula model to FILE (or standard input when FILE is - or absent);\n"
 "write the coefficient table as CSV on stdout and the model with -o.\n"
 "\n"
+"  -S, --buffer-size=SIZE keep at most SIZE of rows in memory, the rest in a\n"
+"                         temporary file in $TMPDIR (default 64M; suffix b, K\n"
+"                         (the default unit), M, G, as sort -S)\n"
 "      --by=COL           one model per value of COL, plus a pooled model\n"
 "  -d, --delimiter=CHAR   input field delimiter (default ,)\n"
 "      --family=FAMILY    linear (default), logistic or poisson (R's gaussian,\n"
@@ -36,6 +42,8 @@ static const char help[] =
 "  -f, --formula=FORMULA  the model, e.g. 'bought ~ log(price) * segment'\n"
 "  -h, --help             print this help and exit\n"
 "      --holdout=FRAC     fit on the other rows, validate on a random FRAC\n"
+"  -j, --jobs=N           fit with N threads (default 1; 0: one per core); the\n"
+"                         model is the same, byte for byte, for every N\n"
 "      --keep-na          read NA as text, not as a missing value\n"
 "      --l2=LAMBDA        ridge penalty (the intercept is not penalised)\n"
 "      --max-iter=N       at most N IRLS iterations (default 25, R's glm.control maxit)\n"
@@ -67,6 +75,41 @@ enum {
 	OPT_PRICE, OPT_SEED, OPT_SHRINK, OPT_WEIGHT, OPT_TOL, OPT_MAX_ITER, OPT_RESPONSE_LOG,
 	OPT_RETRANSFORM
 };
+
+/*
+ * --buffer-size: a whole number with sort's suffixes (b bytes, K KiB,
+ * the default, M MiB, G GiB, T TiB), at least 1 KiB.
+ */
+static size_t
+size_arg(const char *arg)
+{
+	char *end;
+	unsigned long long v, mul = 1024;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (end != arg && *end != 0 && end[1] == 0) {
+		switch (*end) {
+		case 'b': mul = 1; end++; break;
+		case 'K': case 'k': mul = 1024; end++; break;
+		case 'M': case 'm': mul = 1024ULL << 10; end++; break;
+		case 'G': case 'g': mul = 1024ULL << 20; end++; break;
+		case 'T': case 't': mul = 1024ULL << 30; end++; break;
+		}
+	}
+	if (end == arg || *end != 0 || errno != 0 || arg[0] == '-' || v > SIZE_MAX / mul ||
+	    v * mul < 1024)
+		cli_usage("--buffer-size: expected a size of at least 1K such as 64M, not \"%s\"", arg);
+	return (size_t)(v * mul);
+}
+
+/* The cores this process may run on (--jobs 0). */
+static unsigned
+cores(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
+}
 
 /*
  * What main holds, so that every way out frees it: under LeakSanitizer a
@@ -144,12 +187,14 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		CLI_COMMON_LONG,
+		{ "buffer-size", required_argument, NULL, 'S' },
 		{ "by",      required_argument, NULL, OPT_BY },
 		{ "family",  required_argument, NULL, OPT_FAMILY },
 		{ "fitted",  required_argument, NULL, OPT_FITTED },
 		{ "folds",   required_argument, NULL, OPT_FOLDS },
 		{ "formula", required_argument, NULL, 'f' },
 		{ "holdout", required_argument, NULL, OPT_HOLDOUT },
+		{ "jobs",    required_argument, NULL, 'j' },
 		{ "l2",      required_argument, NULL, OPT_L2 },
 		{ "max-iter", required_argument, NULL, OPT_MAX_ITER },
 		{ "output",  required_argument, NULL, 'o' },
@@ -165,6 +210,7 @@ main(int argc, char **argv)
 	struct cli_common common;
 	struct train_opts o;
 	const char *formula = NULL, *output = NULL, *fitted = NULL;
+	size_t buffer = STORE_SPILL_BYTES;
 	struct csvio_writer *out;
 	struct csvio_row row;
 	struct store_spec spec;
@@ -182,12 +228,18 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	o.family = FIT_LINEAR;
 	o.seed = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "f:o:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "f:j:o:S:", longopts, NULL)) != -1) {
 		if (cli_common_opt(&common, opt, optarg, help))
 			continue;
 		switch (opt) {
 		case 'f': formula = optarg; break;
 		case 'o': output = optarg; break;
+		case 'S': buffer = size_arg(optarg); break;
+		case 'j':
+			o.jobs = (unsigned)cli_long_arg("--jobs", optarg, 0, 256);
+			if (o.jobs == 0)
+				o.jobs = cores();
+			break;
 		case OPT_BY: o.by = optarg; break;
 		case OPT_SHRINK: o.shrink = 1; break;
 		case OPT_RESPONSE_LOG: o.response_log = 1; break;
@@ -285,13 +337,21 @@ main(int argc, char **argv)
 	cli_open_rejects(&common, &acct, csvio_header(run.in));
 	run.acct = &acct;
 	run.s = store_new(&spec);
+	store_set_buffer(run.s, buffer);
+	if (o.by == NULL && fitted == NULL)
+		store_allow_spill(run.s);   /* the values are not needed after the fit */
 
 	cli_progress_init(&progress, &common);
 	while ((got = csvio_next(run.in, &row, &d)) > 0) {
 		if ((++acct.n_in & 0x3fff) == 0)
 			cli_progress(&progress, "%llu rows read (%llu MB)", acct.n_in,
 			    csvio_bytes(run.in) >> 20);
-		if (csvio_check_width(run.in, &row, &d) < 0 || store_add_row(run.s, &row, &d) < 0)
+		int rc = csvio_check_width(run.in, &row, &d);
+		if (rc == 0)
+			rc = store_add_row(run.s, &row, &d);
+		if (rc == -2)
+			cli_fail_diag(EXIT_FAIL, &d);
+		if (rc < 0)
 			cli_reject(&common, &acct, csvio_name(run.in), &row, &d);
 		else
 			acct.n_out++;
