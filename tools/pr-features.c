@@ -379,6 +379,8 @@ parse_args(struct args *a, int argc, char **argv)
 		case OPT_COLD_START: a->cfg.cold = optarg; break;
 		case OPT_HOLIDAYS: a->cfg.holidays = optarg; break;
 		case OPT_HISTORY:
+			if (hist_opt != NULL)
+				cli_usage("--history given twice (one history file)");
 			a->cfg.history = optarg;
 			hist_opt = "--history";
 			hist_at = a->nspec;
@@ -416,6 +418,8 @@ parse_args(struct args *a, int argc, char **argv)
 			    (const char *const[]){ "median", "mean", NULL }) == 0;
 			break;
 		case OPT_CF:
+			if (cf_opt != NULL)
+				cli_usage("--cf given twice (one purchase file)");
 			a->cfg.cf = optarg;
 			cf_opt = "--cf";
 			cf_at = a->nspec;
