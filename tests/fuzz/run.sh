@@ -10,7 +10,7 @@ secs=${1:-60}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-build-fuzz}
 cd "$top"
-targets=${*:-csvio num date formula model offers cleannum features cf}
+targets=${*:-csvio num date formula model offers cleannum features cf featparts}
 CC=${CC:-clang}
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -iquote common"
 pkg=$(pkg-config --cflags --libs gsl jansson libsodium)
