@@ -1275,6 +1275,8 @@ part_check(const json_t *part, const char *name, struct diag *d)
 	    !json_is_array(json_object_get(part, "transforms")) ||
 	    !json_is_integer(json_object_get(part, "rows")))
 		return bad_part(d, name, (size_t)-1, "no \"spec\", \"transforms\" or \"rows\"");
+	if (json_integer_value(json_object_get(part, "rows")) < 0)
+		return bad_part(d, name, (size_t)-1, "bad \"rows\"");
 	return 0;
 }
 
@@ -1284,6 +1286,33 @@ spec_str(const json_t *o, const char *key)
 	const json_t *v = json_object_get(o, key);
 
 	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int load_tr(struct tr *t, const json_t *o, const char *name, size_t i, struct diag *d);
+
+/*
+ * A --lookup table goes from the part into the state as it is: read it as
+ * --apply will, so that a table --apply refuses is refused here, with the
+ * part named ("bad part: transform N: ...").  0, or -1 with d filled.
+ */
+static int
+table_check(const json_t *table, const char *name, size_t i, struct diag *d)
+{
+	const json_t *type = json_object_get(table, "type");
+	struct tr t;
+	int rc;
+
+	if (!json_is_string(type) || strcmp(json_string_value(type), "lookup") != 0)
+		return bad_part(d, name, i, "bad \"table\"");
+	memset(&t, 0, sizeof t);
+	rc = load_tr(&t, table, name, i, d);
+	tr_fini(&t);
+	if (rc < 0 && strncmp(d->what, "bad state: ", 11) == 0) {
+		char what[DIAG_WHAT_MAX];
+		snprintf(what, sizeof what, "bad part: %s", d->what + 11);
+		snprintf(d->what, sizeof d->what, "%s", what);
+	}
+	return rc;
 }
 
 struct feat_fit *
@@ -1312,6 +1341,14 @@ feat_fit_from_part(const json_t *part, const char *name, struct diag *d)
 	cfg.missing_as_mean = json_is_string(v) && strcmp(json_string_value(v), "mean") == 0;
 	cfg.smoothing = json_number_value(json_object_get(spec, "smoothing"));
 	cfg.min_count = (long)json_integer_value(json_object_get(spec, "min_count"));
+	/* The ranges the options have: the state is read with the same checks. */
+	if (!json_is_string(v) || (!cfg.missing_as_mean && strcmp(json_string_value(v), "empty") != 0) ||
+	    !json_is_number(json_object_get(spec, "smoothing")) || !(cfg.smoothing >= 0) ||
+	    !isfinite(cfg.smoothing) || !json_is_integer(json_object_get(spec, "min_count")) ||
+	    cfg.min_count < 0 || cfg.min_count > 1000000000) {
+		bad_part(d, name, (size_t)-1, "bad \"missing_as\", \"smoothing\" or \"min_count\"");
+		goto out;
+	}
 	cfg.asof = spec_str(spec, "asof");
 	cfg.asof_col = spec_str(spec, "asof_col");
 	cfg.map = 1;
@@ -1331,6 +1368,11 @@ feat_fit_from_part(const json_t *part, const char *name, struct diag *d)
 		sp[i].col = spec_str(e, "column");
 		sp[i].arg = spec_str(e, "arg");
 		sp[i].k = json_number_value(json_object_get(e, "k"));
+		if ((k == FEAT_BINS && !(sp[i].k >= 2 && sp[i].k <= 1000 && sp[i].k == floor(sp[i].k))) ||
+		    (k == FEAT_CLIPZ && !(sp[i].k > 0 && isfinite(sp[i].k)))) {
+			bad_part(d, name, i, "bad \"k\"");
+			goto out;
+		}
 		if (k == FEAT_HISTORY) {
 			cfg.agg = spec_str(e, "aggregates");
 			cfg.cold = spec_str(e, "cold_start");
@@ -1339,6 +1381,10 @@ feat_fit_from_part(const json_t *part, const char *name, struct diag *d)
 			cfg.history_date = spec_str(e, "date_column");
 		if (k == FEAT_REFPRICE) {
 			cfg.window = (long)json_integer_value(json_object_get(e, "window"));
+			if (cfg.window < 0 || cfg.window > 1000000) {
+				bad_part(d, name, i, "bad \"window\"");
+				goto out;
+			}
 			cfg.ref_median = spec_str(e, "stat") == NULL ||
 			    strcmp(spec_str(e, "stat"), "mean") != 0;
 		}
@@ -1347,12 +1393,13 @@ feat_fit_from_part(const json_t *part, const char *name, struct diag *d)
 			    strcmp(spec_str(e, "mode"), "user") == 0 ? CF_USER : CF_ITEM;
 			cfg.cf_k = (long)json_integer_value(json_object_get(e, "neighbours"));
 			cfg.cf_rating = spec_str(e, "rating");
-			if (cfg.cf_k < 1 || sp[i].arg == NULL) {
+			if (cfg.cf_k < 1 || cfg.cf_k > 1000000 || sp[i].arg == NULL) {
 				bad_part(d, name, i, "bad \"neighbours\" or \"arg\"");
 				goto out;
 			}
 		}
-		if ((k == FEAT_HISTORY && cfg.agg == NULL) || (k == FEAT_REFPRICE && sp[i].arg == NULL) ||
+		if ((k == FEAT_HISTORY && cfg.agg == NULL) ||
+		    ((k == FEAT_REFPRICE || k == FEAT_TARGET) && sp[i].arg == NULL) ||
 		    (k == FEAT_LOOKUP && !json_is_object(json_object_get(e, "table")))) {
 			bad_part(d, name, i, "bad \"aggregates\", \"arg\" or \"table\"");
 			goto out;
@@ -1376,7 +1423,8 @@ feat_fit_from_part(const json_t *part, const char *name, struct diag *d)
 		}
 		for (i = 0; i < json_array_size(v); i++) {
 			const json_t *h = json_array_get(v, i);
-			if (!json_is_string(h) || day_of(json_string_value(h), &f->hol[i]) < 0) {
+			if (!json_is_string(h) || day_of(json_string_value(h), &f->hol[i]) < 0 ||
+			    (i > 0 && f->hol[i] <= f->hol[i - 1])) {
 				bad_part(d, name, (size_t)-1, "bad \"holidays\"");
 				goto fail;
 			}
@@ -1384,8 +1432,11 @@ feat_fit_from_part(const json_t *part, const char *name, struct diag *d)
 		}
 	}
 	for (i = 0; i < f->ntr; i++)
-		if (f->tr[i].kind == FEAT_LOOKUP)
+		if (f->tr[i].kind == FEAT_LOOKUP) {
 			f->tr[i].side = json_incref(json_object_get(json_array_get(trs, i), "table"));
+			if (table_check(f->tr[i].side, name, i, d) < 0)
+				goto fail;
+		}
 	goto out;
 fail:
 	feat_fit_free(f);
@@ -1449,13 +1500,13 @@ tr_merge(struct feat_fit *f, struct tr *t, const json_t *p, const char *name, si
 		return cf_cells_merge(t->cells, p, name, d);
 	if (is_numeric(t->kind)) {
 		double n, lo, hi;
-		if (!json_is_integer(json_object_get(p, "n")))
+		if (!json_is_integer(json_object_get(p, "n")) || json_integer_value(json_object_get(p, "n")) < 0)
 			return bad_part(d, name, i, "bad \"n\"");
 		if ((n = (double)json_integer_value(json_object_get(p, "n"))) == 0)
 			return 0;
 		if (xsum_add_json(&t->acc_s, json_object_get(p, "sum")) < 0 ||
 		    xsum_add_json(&t->acc_ss, json_object_get(p, "sum_squares")) < 0 ||
-		    get_num(p, "min", &lo, NULL) < 0 || get_num(p, "max", &hi, NULL) < 0)
+		    get_num(p, "min", &lo, NULL) < 0 || get_num(p, "max", &hi, NULL) < 0 || !(lo <= hi))
 			return bad_part(d, name, i, "bad \"sum\", \"sum_squares\", \"min\" or \"max\"");
 		/* Ties keep the earlier part's, as the earlier row's. */
 		if (lo < t->acc_min)
@@ -1483,7 +1534,7 @@ tr_merge(struct feat_fit *f, struct tr *t, const json_t *p, const char *name, si
 	c = json_object_get(p, "sums");
 	if (!json_is_array(a) || !json_is_array(b) || json_array_size(a) != json_array_size(b) ||
 	    (t->kind == FEAT_TARGET && (!json_is_array(c) || json_array_size(c) != json_array_size(a) ||
-	    !json_is_integer(json_object_get(p, "n")))))
+	    !json_is_integer(json_object_get(p, "n")) || json_integer_value(json_object_get(p, "n")) < 0)))
 		return bad_part(d, name, i, "bad \"levels\", \"counts\" or \"sums\"");
 	if (t->kind == FEAT_TARGET) {
 		t->y_n += (double)json_integer_value(json_object_get(p, "n"));
@@ -1492,7 +1543,7 @@ tr_merge(struct feat_fit *f, struct tr *t, const json_t *p, const char *name, si
 	}
 	for (j = 0; j < json_array_size(a); j++) {
 		const json_t *lev = json_array_get(a, j), *cnt = json_array_get(b, j);
-		if (!json_is_string(lev) || !json_is_integer(cnt))
+		if (!json_is_string(lev) || !json_is_integer(cnt) || json_integer_value(cnt) < 0)
 			return bad_part(d, name, i, "bad \"levels\" or \"counts\"");
 		li = count_level(t, json_string_value(lev), json_string_length(lev),
 		    (double)json_integer_value(cnt), 0, 0);

@@ -1056,6 +1056,23 @@ nomem2:
 	return NULL;
 }
 
+/* A count in a part: an integer, 0 or more. */
+static int
+count_ok(const json_t *v)
+{
+	return json_is_integer(v) && json_integer_value(v) >= 0;
+}
+
+/* A day number in a part: an integer that is a date (DATE_YEAR_MIN..DATE_YEAR_MAX). */
+static int
+day_ok(const json_t *v)
+{
+	struct date dt;
+
+	return json_is_integer(v) && json_integer_value(v) > -4000000 &&
+	    json_integer_value(v) < 4000000 && date_from_days((long)json_integer_value(v), &dt) == 0;
+}
+
 /* Add the part p ([rows, values...], as acc_part writes) to key ki of c: 0, or -1. */
 static int
 acc_merge(struct agg_acc *c, const struct agg *aggs, size_t ki, const json_t *p)
@@ -1063,7 +1080,7 @@ acc_merge(struct agg_acc *c, const struct agg *aggs, size_t ki, const json_t *p)
 	long a;
 
 	if (!json_is_array(p) || json_array_size(p) != (size_t)c->naggs + 1 ||
-	    !json_is_integer(json_array_get(p, 0)) || agg_acc_reserve(c, ki) < 0)
+	    !count_ok(json_array_get(p, 0)) || agg_acc_reserve(c, ki) < 0)
 		return -1;
 	c->count[ki] += (double)json_integer_value(json_array_get(p, 0));
 	for (a = 0; a < c->naggs; a++) {
@@ -1073,7 +1090,7 @@ acc_merge(struct agg_acc *c, const struct agg *aggs, size_t ki, const json_t *p)
 		long day;
 		switch (aggs[a].kind) {
 		case AGG_COUNT:
-			if (!json_is_integer(v))
+			if (!count_ok(v))
 				return -1;
 			c->n[at] += (double)json_integer_value(v);
 			break;
@@ -1086,7 +1103,7 @@ acc_merge(struct agg_acc *c, const struct agg *aggs, size_t ki, const json_t *p)
 				return -1;
 			if (aggs[a].kind == AGG_LAST)
 				v = json_array_get(v, 0);
-			if (!json_is_integer(v))
+			if (!day_ok(v))
 				return -1;
 			day = (long)json_integer_value(v);
 			/* A tie goes to the later part, as to the later row. */
@@ -1102,7 +1119,7 @@ acc_merge(struct agg_acc *c, const struct agg *aggs, size_t ki, const json_t *p)
 			}
 			break;
 		default:
-			if (!json_is_array(v) || !json_is_integer(json_array_get(v, 0)))
+			if (!json_is_array(v) || !count_ok(json_array_get(v, 0)))
 				return -1;
 			if ((n = (double)json_integer_value(json_array_get(v, 0))) == 0)
 				break;
@@ -1112,6 +1129,8 @@ acc_merge(struct agg_acc *c, const struct agg *aggs, size_t ki, const json_t *p)
 				return -1;
 			lo = json_number_value(json_array_get(v, 2));
 			hi = json_number_value(json_array_get(v, 3));
+			if (!(lo <= hi))
+				return -1;
 			/* Ties keep the earlier part's, as the earlier row's. */
 			if (c->n[at] == 0 || lo < c->min[at])
 				c->min[at] = lo;
@@ -1454,7 +1473,7 @@ hist_ref_acc_merge(struct hist_ref_acc *h, const json_t *part, const char *name,
 			goto bad;
 		for (j = 0; j < json_array_size(pv); j++) {
 			const json_t *x = json_array_get(pv, j), *dy = json_array_get(dv, j);
-			if (!json_is_number(x) || (h->window > 0 && !json_is_integer(dy)))
+			if (!json_is_number(x) || (h->window > 0 && !day_ok(dy)))
 				goto bad;
 			if (ref_add(h, json_string_value(k), json_string_length(k), json_number_value(x),
 			    h->window > 0 ? (long)json_integer_value(dy) : 0) < 0)

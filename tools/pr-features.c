@@ -818,7 +818,7 @@ reduce_main(struct args *a)
 	size_t i;
 
 	for (i = 0; i < a->nparts; i++) {
-		if ((part = jsonfile_load(a->parts[i], 0, &d)) == NULL)
+		if ((part = jsonfile_load(a->parts[i], JSON_REJECT_DUPLICATES, &d)) == NULL)
 			cli_fail_diag(EXIT_FAIL, &d);
 		if (f == NULL && (f = feat_fit_from_part(part, a->parts[i], &d)) == NULL)
 			cli_fail_diag(EXIT_FAIL, &d);
