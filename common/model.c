@@ -1255,6 +1255,50 @@ model_eval_mean(struct model_eval *e, double p, double *dmean)
 	return mu;
 }
 
+double
+model_eval_mean_grad(struct model_eval *e, double p, double *dmean, double *grad_mean,
+    double *grad_dmean)
+{
+	double deta, dmu, d2mu, eta = eval_eta(e, p, &deta), mu;
+	size_t j;
+
+	if (isnan(eta)) {
+		*dmean = NAN;
+		return NAN;
+	}
+	mu = linkinv(e, eta, &dmu);
+	/* the inverse link's second derivative: mean' = h'(eta) eta', so d mean'/d beta needs h'' */
+	switch (e->m->family) {
+	case FIT_LOGISTIC:
+		d2mu = dmu * (1 - 2 * mu);
+		break;
+	case FIT_POISSON:
+		d2mu = mu;
+		break;
+	default:
+		d2mu = e->m->log_response ? mu : 0;
+		break;
+	}
+	*dmean = dmu * deta;
+	for (j = 0; j < e->m->p; j++) {
+		grad_mean[j] = dmu * e->x[j];
+		grad_dmean[j] = d2mu * deta * e->x[j] + dmu * e->dx[j];
+	}
+	return mu;
+}
+
+long
+model_eval_sub(const struct model_eval *e)
+{
+	return e->cur == &e->m->top ? MODEL_POOLED : (long)(e->cur - e->m->sub);
+}
+
+const double *
+model_cov(const struct model *m, long g)
+{
+	return sub_of(m, g)->cov;
+}
+
 static double
 se_of(const struct model_eval *e)
 {

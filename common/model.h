@@ -250,6 +250,27 @@ const char *model_eval_group(const struct model_eval *e);
 int model_eval_pooled(const struct model_eval *e);
 
 /*
+ * The current row's mean at p (as model_eval_mean) and *dmean = dE[y]/dp,
+ * with their gradients with respect to the current sub-model's
+ * coefficients: grad_mean[j] = d mean / d beta_j and grad_dmean[j] =
+ * d dmean / d beta_j (model_ncoef entries each), the dispersion or
+ * retransformation factor held fixed.  For the delta method of figures
+ * built from the demand and its slope (pr-report's elasticities).  NaN
+ * (and *dmean NaN) when the formula cannot be evaluated at p.
+ */
+double model_eval_mean_grad(struct model_eval *e, double p, double *dmean, double *grad_mean,
+    double *grad_dmean);
+
+/*
+ * The sub-model that prices the current row: MODEL_POOLED or a group
+ * index, as model_coef numbers them.  model_cov is sub-model g's
+ * covariance of the coefficients (model_ncoef squared, row-major; aliased
+ * rows and columns 0), valid as long as m.
+ */
+long model_eval_sub(const struct model_eval *e);
+const double *model_cov(const struct model *m, long g);
+
+/*
  * Mean at p with its delta-method standard error (*se_mean, may be NULL)
  * and a confidence band at level (0 < level < 1) computed on the link
  * scale and transformed (*lower, *upper; may be NULL): Student t with the

@@ -967,6 +967,8 @@ report_build(const struct report *r, const struct model *model)
 		TRY(build_headline(r, doc));
 	if (r->pricing)
 		TRY(build_pricing(r, doc));
+	if (r->pricing && r->c.by >= 0 && r->el_p > 0)
+		TRY(report_build_elasticity(r, doc, model));
 	if (r->o.curves > 0)
 		TRY(build_curves(r, doc));
 	if (r->c.audit >= 0)

@@ -72,6 +72,11 @@ chart_free(struct report_chart *c)
 	free(c->labels);
 	free(c->x);
 	free(c->y);
+	free(c->lo);
+	free(c->hi);
+	free(c->y2);
+	free(c->lo2);
+	free(c->hi2);
 	free(c->title);
 	free(c->xlabel);
 	free(c->ylabel);
@@ -324,6 +329,23 @@ report_doc_chart(struct report_doc *doc, enum report_chart_kind kind, const char
 fail:
 	chart_free(c);
 	return NULL;
+}
+
+int
+report_chart_intervals(struct report_chart *c, const double *lo, const double *hi,
+    const double *y2, const double *lo2, const double *hi2)
+{
+	const double *src[5] = { lo, hi, y2, lo2, hi2 };
+	double **dst[5] = { &c->lo, &c->hi, &c->y2, &c->lo2, &c->hi2 };
+	int k;
+
+	for (k = 0; k < 5; k++) {
+		free(*dst[k]);
+		if ((*dst[k] = malloc((c->n ? c->n : 1) * sizeof **dst[k])) == NULL)
+			return -1;
+		memcpy(*dst[k], src[k], c->n * sizeof **dst[k]);
+	}
+	return 0;
 }
 
 const struct report_table *

@@ -72,7 +72,9 @@ enum report_chart_kind {
 	REPORT_CHART_BARS,      /* labels[] and y[]: a histogram, every bar labelled */
 	REPORT_CHART_HBARS,     /* labels[] and y[] (any sign): one horizontal bar a label */
 	REPORT_CHART_LINES,     /* x[], y[] (and y2[] when set): curves, with marks */
-	REPORT_CHART_CALIB      /* x[] predicted, y[] observed, with the diagonal */
+	REPORT_CHART_CALIB,     /* x[] predicted, y[] observed, with the diagonal */
+	REPORT_CHART_INTERVALS  /* labels[], y[] in lo[]..hi[] and y2[] in lo2[]..hi2[]: two
+	                         * points with intervals a label (report_chart_intervals) */
 };
 
 struct report_chart {
@@ -80,6 +82,7 @@ struct report_chart {
 	char *title, *xlabel, *ylabel;
 	size_t n;
 	double *x, *y;
+	double *lo, *hi, *y2, *lo2, *hi2;   /* INTERVALS: n each (NaN: none) */
 	char **labels;          /* BARS: n labels */
 	double mark[3];         /* LINES: x of today's, the chosen and the best price (NaN: none) */
 };
@@ -147,6 +150,10 @@ int report_table_kv_text(struct report_table *t, const char *key, const char *s)
 struct report_chart *report_doc_chart(struct report_doc *doc, enum report_chart_kind kind,
     const char *title, const char *xlabel, const char *ylabel, size_t n,
     const double *x, const double *y, const char *const *labels);
+
+/* Give an INTERVALS chart its n-value arrays (copied).  0, or -1 out of memory. */
+int report_chart_intervals(struct report_chart *c, const double *lo, const double *hi,
+    const double *y2, const double *lo2, const double *hi2);
 
 /* The key/value table named name, or NULL. */
 const struct report_table *report_doc_find(const struct report_doc *doc, const char *name);

@@ -9,6 +9,7 @@
 #include "num.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 
@@ -542,6 +543,115 @@ chart_calib(FILE *fp, const struct report_chart *ch)
 			    ax_map(&ax, ch->x[i]), ax_map(&ay, ch->y[i]));
 }
 
+/*
+ * The layout of an INTERVALS chart: labels in a column left of the plot
+ * when the longest fits in 150 pixels (*pl the plot's left edge, *row each
+ * label's height), else each label on a line of its own above its points,
+ * over the plot's whole width, so that long names that share a beginning
+ * are not cut to the same text.  Returns whether labels go above.
+ */
+static int
+intervals_layout(const struct report_chart *ch, int *pl, double *row)
+{
+	double lab = 0;
+	size_t i;
+
+	for (i = 0; i < ch->n; i++)
+		if (text_px(ch->labels[i]) > lab)
+			lab = text_px(ch->labels[i]);
+	if (lab <= 150) {
+		*pl = (int)(lab < 40 ? 40 : lab) + 10;
+		*row = 24;
+		return 0;
+	}
+	*pl = 12;
+	*row = 38;
+	return 1;
+}
+
+/*
+ * Point and interval per label (elasticity by group): the chosen figure
+ * (y, lo, hi) above today's (y2, lo2, hi2) in each row, a dashed line at
+ * -1 (where demand turns elastic) and the zero line.  The range takes in
+ * every finite point and end, 0 and -1, so nothing is clipped; a label
+ * too long for its room is cut (the whole of it in the points' tooltips),
+ * and nothing is written beside the points, so nothing overlaps.
+ */
+static void
+chart_intervals(FILE *fp, const struct report_chart *ch)
+{
+	struct svg g = { 520, 0, 0, 12, 44, 40 };
+	struct axis ax = { 0, 0, 0, 0 }, ay = { 0, 1, 0, 0 };
+	double row, *all;
+	size_t i, n = ch->n, max;
+	int k, above = intervals_layout(ch, &g.pl, &row);
+	char buf[512];
+
+	max = above ? (size_t)((g.w - g.pl - g.pr) / 6.8) : (size_t)((g.pl - 10) / 6.8);
+	g.h = g.pt + g.pb + (int)(row * (double)n) + 4;
+	all = malloc((6 * n + 2) * sizeof *all);
+	if (all == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		all[6 * i] = ch->y[i];
+		all[6 * i + 1] = ch->lo[i];
+		all[6 * i + 2] = ch->hi[i];
+		all[6 * i + 3] = ch->y2[i];
+		all[6 * i + 4] = ch->lo2[i];
+		all[6 * i + 5] = ch->hi2[i];
+	}
+	all[6 * n] = 0;
+	all[6 * n + 1] = -1;
+	ax_range(&ax, all, 6 * n + 2, 0);
+	free(all);
+	ax.p0 = g.pl;
+	ax.p1 = g.w - g.pr;
+	axes(fp, &g, ch, &ax, &ay, 1, 0);
+	fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"zero\"/>\n",
+	    ax_map(&ax, 0), g.pt, ax_map(&ax, 0), g.h - g.pb);
+	fprintf(fp, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"unit\"/>\n",
+	    ax_map(&ax, -1), g.pt, ax_map(&ax, -1), g.h - g.pb);
+	/* the legend, under the title */
+	fprintf(fp, "<circle cx=\"%d\" cy=\"30\" r=\"3.5\" class=\"pt\"/>"
+	    "<text x=\"%d\" y=\"34\">chosen prices</text>"
+	    "<circle cx=\"%d\" cy=\"30\" r=\"3.5\" class=\"pt2\"/>"
+	    "<text x=\"%d\" y=\"34\">today's prices</text>\n",
+	    g.pl + 4, g.pl + 12, g.pl + 112, g.pl + 120);
+	for (i = 0; i < n; i++) {
+		double y0 = g.pt + 2 + row * (double)i, off = above ? 14 : 0;
+		if (above)
+			fprintf(fp, "<text x=\"%d\" y=\"%.1f\" class=\"lab\">", g.pl + 3, y0 + 11);
+		else
+			fprintf(fp, "<text x=\"%d\" y=\"%.1f\" class=\"yt\">", g.pl - 6,
+			    y0 + row / 2 + 4);
+		esc(fp, fit_text(ch->labels[i], max, buf, sizeof buf));
+		fputs("</text>\n", fp);
+		for (k = 0; k < 2; k++) {
+			double v = k == 0 ? ch->y[i] : ch->y2[i];
+			double lo = k == 0 ? ch->lo[i] : ch->lo2[i], hi = k == 0 ? ch->hi[i] : ch->hi2[i];
+			double py = y0 + off + (k == 0 ? 8 : 16);
+			const char *ci = k == 0 ? "ci" : "ci2";
+			if (isfinite(lo) && isfinite(hi)) {
+				fprintf(fp, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\"/>"
+				    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\"/>"
+				    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\"/>\n",
+				    ax_map(&ax, lo), py, ax_map(&ax, hi), py, ci,
+				    ax_map(&ax, lo), py - 3, ax_map(&ax, lo), py + 3, ci,
+				    ax_map(&ax, hi), py - 3, ax_map(&ax, hi), py + 3, ci);
+			}
+			if (!isfinite(v))
+				continue;
+			fprintf(fp, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" class=\"%s\"><title>",
+			    ax_map(&ax, v), py, k == 0 ? "pt" : "pt2");
+			esc(fp, ch->labels[i]);
+			fprintf(fp, ", %s: %.2f", k == 0 ? "chosen prices" : "today's prices", v);
+			if (isfinite(lo) && isfinite(hi))
+				fprintf(fp, " (95%%: %.2f to %.2f)", lo, hi);
+			fputs("</title></circle>\n", fp);
+		}
+	}
+}
+
 /* One chart in an <svg> 520 pixels wide; the height depends on the kind (and the bars). */
 static void
 html_chart(const struct report_doc *doc, const struct report_chart *ch, FILE *fp)
@@ -551,6 +661,13 @@ html_chart(const struct report_doc *doc, const struct report_chart *ch, FILE *fp
 	switch (ch->kind) {
 	case REPORT_CHART_BARS: h = 360; break;
 	case REPORT_CHART_HBARS: h = 28 + 40 + 20 * (int)ch->n + 4; break;
+	case REPORT_CHART_INTERVALS: {
+		int pl;
+		double row;
+		intervals_layout(ch, &pl, &row);
+		h = 44 + 40 + (int)(row * (double)ch->n) + 4;
+		break;
+	}
 	default: break;
 	}
 	fprintf(fp, "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" "
@@ -570,6 +687,9 @@ html_chart(const struct report_doc *doc, const struct report_chart *ch, FILE *fp
 		break;
 	case REPORT_CHART_CALIB:
 		chart_calib(fp, ch);
+		break;
+	case REPORT_CHART_INTERVALS:
+		chart_intervals(fp, ch);
 		break;
 	}
 	fputs("</svg></figure>\n", fp);
@@ -602,7 +722,9 @@ static const char style[] =
 ".curve{fill:none;stroke:#4a7ab5;stroke-width:2}.diag{fill:none;stroke:#aaa;stroke-dasharray:4 3}"
 ".dot{fill:#4a7ab5}.today{stroke:#888;stroke-dasharray:5 3}.chosen{stroke:#c0392b;stroke-width:2}"
 ".best{fill:#e67e22;stroke:#fff}.bestline{stroke:#e67e22;stroke-dasharray:1 3}"
-".mark{fill:#333;paint-order:stroke;stroke:#fff;stroke-width:3px}";
+".mark{fill:#333;paint-order:stroke;stroke:#fff;stroke-width:3px}"
+".pt{fill:#c0392b}.pt2{fill:#888}.ci{stroke:#c0392b;stroke-width:1.5}.ci2{stroke:#888}"
+".unit{stroke:#555;stroke-dasharray:4 3}.lab{paint-order:stroke;stroke:#fff;stroke-width:3px}";
 
 /*
  * Sorting by a click on a column's head: numbers by the exact value in

@@ -28,10 +28,13 @@ struct sums {
 	double shadow;              /* largest shadow price seen (NaN: none) */
 };
 
+struct elast;   /* a group's sums for its price elasticity (report-elast.c) */
+
 /* One group, rule, status or offer. */
 struct entry {
 	char *key;
 	struct sums s;
+	struct elast *el;           /* groups with a model: the elasticity's sums, or NULL */
 	long curve;                 /* index into r->curves; -1 none yet; -2 evicted */
 };
 
@@ -112,6 +115,8 @@ struct report {
 	long *curve_group;               /* with --by: the group entry of each curve */
 	size_t ncurves, cap_curves;
 	long last_group;                 /* entry of the last row counted, with --by */
+	size_t el_p;                     /* elasticities: the model's coefficients; 0 none */
+	double *el_gm;                   /* their gradients of one row (4 el_p) */
 	double last_price, last_opt, last_bd, last_bp;   /* figures of the last row counted */
 };
 
@@ -150,6 +155,15 @@ void report_logged_free(struct report *r);
 
 /* The sections of logged data: off-policy evaluation, then the A/B test; 0 or -1. */
 int report_build_logged(const struct report *r, struct report_doc *doc);
+
+/* Elasticities (report-elast.c): free a group's sums; the part's array and its merge. */
+void report_elast_free(struct elast *el);
+json_t *report_elast_to_json(const struct report *r);
+/* 0, -1 when a is not a well-formed array, -2 out of memory. */
+int report_elast_merge(struct report *r, const json_t *a);
+/* The section: the table and the chart (model: for the covariance).  0, or -1 out of memory. */
+int report_build_elasticity(const struct report *r, struct report_doc *doc,
+    const struct model *model);
 
 /*
  * The entries of m sorted by key (report_key_cmp), as a new array of m->n

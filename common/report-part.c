@@ -145,7 +145,7 @@ json_t *
 report_part_options(const struct report *r, const char *model_digest, int keep_na)
 {
 	return json_pack("{s:o,s:o,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:b,s:b,s:b,s:b,s:b,"
-	    "s:b,s:o}",
+	    "s:b,s:o,s:I}",
 	    "bin_width", jnum(r->o.bin_width), "bin_range", jnum(r->o.bin_range),
 	    "top", (json_int_t)r->o.top, "curves", (json_int_t)r->o.curves,
 	    "by", jopt_str(r->o.by_name), "id", jopt_str(r->o.id_name),
@@ -155,7 +155,7 @@ report_part_options(const struct report *r, const char *model_digest, int keep_n
 	    "pricing", r->pricing, "paid_price", r->c.paid >= 0, "binding", r->c.binding >= 0,
 	    "status", r->c.status >= 0, "offer_id", r->c.offer >= 0,
 	    "shadow_price", r->c.shadow >= 0, "keep_na", keep_na,
-	    "model", jopt_str(model_digest));
+	    "model", jopt_str(model_digest), "elasticity", (json_int_t)r->el_p);
 }
 
 int
@@ -194,6 +194,8 @@ report_part_write(const struct report *r, const struct report_part_meta *meta, F
 		for (i = 0; i < r->nbins + 2; i++)
 			json_array_append_new(h, json_integer((json_int_t)r->hist[i]));
 		json_object_set_new(st, "curves", jcurves(r));
+		if (r->el_p > 0)
+			json_object_set_new(st, "elasticity", report_elast_to_json(r));
 	}
 	doc = json_pack("{s:s,s:i,s:o,s:o,s:I,s:I,s:I,s:o}", "format", REPORT_PART_FORMAT,
 	    "version", REPORT_PART_VERSION, "input", jstr(meta->input_name),
@@ -610,6 +612,8 @@ report_from_part(const json_t *part, const char *input_name, const char *title,
 	r = report_new(&ro, &rc);
 	if (r == NULL)
 		diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory");
+	else if (json_integer_value(json_object_get(o, "elasticity")) > 0)
+		report_want_elasticity(r, (size_t)json_integer_value(json_object_get(o, "elasticity")));
 	return r;
 }
 
@@ -697,6 +701,13 @@ report_merge_part(struct report *r, const json_t *part, const char *name, long l
 	}
 	if (rd.bad == NULL && !rd.oom)
 		rcurves_merge(&rd, r, st, line_offset);
+	if (rd.bad == NULL && !rd.oom && r->el_p > 0) {
+		int rc = report_elast_merge(r, json_object_get(st, "elasticity"));
+		if (rc == -2)
+			rd.oom = 1;
+		else if (rc < 0)
+			rd_bad(&rd, "elasticity");
+	}
 	if (rd.oom)
 		return diag_set(d, name, 0, NULL, NULL, 0, "out of memory");
 	if (rd.bad != NULL)

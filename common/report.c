@@ -41,6 +41,7 @@ report_keymap_free(struct keymap *m)
 	for (i = 0; i < m->n; i++) {
 		free(m->v[i].key);
 		sums_fini(&m->v[i].s);
+		report_elast_free(m->v[i].el);
 	}
 	free(m->v);
 	free(m->slot);
@@ -208,6 +209,7 @@ report_free(struct report *r)
 	free(r->y);
 	free(r->curves);
 	free(r->curve_group);
+	free(r->el_gm);
 	free(r);
 }
 
@@ -227,6 +229,12 @@ void
 report_set_rejected(struct report *r, unsigned long long n)
 {
 	r->n_rejected = n;
+}
+
+void
+report_want_elasticity(struct report *r, size_t ncoef)
+{
+	r->el_p = ncoef;
 }
 
 unsigned long long

@@ -177,6 +177,21 @@ int report_curve(struct report *r, struct model_eval *e, const struct csvio_row 
     const char *label);
 
 /*
+ * Price elasticities by group (--by with a model): report_want_elasticity
+ * asks for them, ncoef being the model's coefficients (model_ncoef).  Then
+ * report_elasticity adds the row just counted by report_add_row to its
+ * group's: the model's demand and its slope at today's and at the chosen
+ * price, scaled to the row's base_demand, with their gradients in the
+ * coefficients (report-elast.c has the formulas).  The section shows, per
+ * group, d log demand / d log price of the group's demand when all its
+ * prices move together, with 95% intervals by the delta method from the
+ * model's covariance.  Returns 0, 1 when the model cannot price the row
+ * (counted as left out), -1 when out of memory.
+ */
+void report_want_elasticity(struct report *r, size_t ncoef);
+int report_elasticity(struct report *r, struct model_eval *e, const struct csvio_row *row);
+
+/*
  * Metric names the gate knows (the keys of the "summary" table).  Returns 1
  * and sets *higher_is_better when name is one, 0 otherwise.
  */

@@ -6,7 +6,7 @@
 # every element with getBoundingClientRect and writes what it found into
 # the DOM, which Chromium dumps (--dump-dom).  Checked, at each width:
 #   - the page does not scroll sideways (wide tables scroll in their box);
-#   - every chart is drawn (its <svg> has a size, bars or a curve in it);
+#   - every chart is drawn (its <svg> has a size, bars, a curve or points in it);
 #   - no text of a chart leaves the chart or overlaps another text of it;
 #   - no two blocks of the page (headings, lists, tables, charts) overlap.
 # Screenshots of every page at both widths are kept in $BUILD/browser/.
@@ -45,6 +45,16 @@ LC_ALL=C awk 'BEGIN {
 	}
 }' >"$scratch/many.csv"
 
+# Elasticities by group with intervals: three segments, then the same with
+# names too long for the label column (cut, the whole name in the tooltip).
+"$bin/pr-train" -q --family logistic -f 'bought ~ price * segment' -o "$scratch/elast.json" \
+	"$top/testdata/elast-train.csv" >/dev/null
+long='s/^\([^,]*,\)\{0,1\}\([abc]\),/\1Customers of segment \2 who shop on weekday evenings,/'
+sed "$long" "$top/testdata/elast-train.csv" >"$scratch/elast-long-train.csv"
+sed "$long" "$top/testdata/elast-opt.csv" >"$scratch/elast-long.csv"
+"$bin/pr-train" -q --family logistic -f 'bought ~ price * segment' -o "$scratch/elast-long.json" \
+	"$scratch/elast-long-train.csv" >/dev/null
+
 # The measuring page: the report in an <iframe> as wide as the device
 # (headless Chromium's window is never narrower than 500 pixels), and a
 # script that measures the report's layout once everything has loaded.
@@ -66,7 +76,7 @@ function measure(win, doc) {
   svgs.forEach(function (svg, k) {
     var b = r(svg), texts = Array.prototype.slice.call(svg.querySelectorAll('text'));
     if (b.width - 50 < 0 || b.height - 50 < 0) out.push('FAIL chart ' + k + ' is not drawn');
-    if (svg.querySelectorAll('rect.bar, rect.neg, polyline.curve, circle.dot').length === 0)
+    if (svg.querySelectorAll('rect.bar, rect.neg, polyline.curve, circle.dot, circle.pt').length === 0)
       out.push('FAIL chart ' + k + ' has no marks');
     if (b.right - W - 1 > 0) out.push('FAIL chart ' + k + ' passes the window');
     texts.forEach(function (t, i) {
@@ -112,17 +122,20 @@ host() { # page width height measure(0/1) > host page
 # name | arguments (run in testdata/; MANY is the generated file) | charts
 cat >"$scratch/pages" <<'PAGES'
 pricing|--by region --id id report-opt.csv|2
-curves|-m report-model.json --curves 3 --by region report-opt.csv|8
+curves|-m report-model.json --curves 3 --by region report-opt.csv|9
 ounce|--by store --currency $ --title Orange-juice-per-ounce --audit segment report-ounce.csv|2
 many|--by store --currency EUR --top 3 --title Forty-stores-with-long-names MANY|2
 scored|--label bought report-scored.csv|1
 bytes|--by region --id region report-bytes.csv|2
 ope|--ope new_price --outcome bought --cost cost report-ope.csv|0
 ab|--ab arm --outcome bought --cost cost --currency $ report-ab.csv|0
+elast|--by segment -m ELAST elast-opt.csv|3
+elast-long|--by segment -m LONGMODEL LONG|3
 PAGES
 while IFS='|' read -r name args charts; do
 	page="$scratch/$name.html"
-	args=$(printf '%s' "$args" | sed "s|MANY|$scratch/many.csv|")
+	args=$(printf '%s' "$args" | sed "s|MANY|$scratch/many.csv|; s|ELAST|$scratch/elast.json|;
+		s|LONGMODEL|$scratch/elast-long.json|; s|LONG|$scratch/elast-long.csv|")
 	# shellcheck disable=SC2086
 	(cd "$top/testdata" && "$bin/pr-report" -f html -q $args >"$page") || { bad "$name: pr-report failed"; continue; }
 	for view in phone:390 desktop:1280; do

@@ -23,7 +23,7 @@ fi
 # name | arguments (run in testdata/) | number of charts expected
 cat >"$scratch/pages" <<'PAGES'
 pricing|--by region --id id report-opt.csv|2
-curves|-m report-model.json --curves 2 --by region report-opt.csv|6
+curves|-m report-model.json --curves 2 --by region report-opt.csv|7
 scored|--label bought report-scored.csv|1
 both|--label bought --pred p_buy report-both.csv|2
 odd|--by id report-odd.csv|2

@@ -6,7 +6,7 @@
 # shard with the header, as `parallel --pipe --header :` splits it; the
 # parts are merged in order.  The fixtures cover groups, rules, offers,
 # paid prices, shadow prices, the audit, scores under --label, curves with
-# a model, ties in the lists of largest changes, rejected rows, a run of
+# a model, elasticities by group with their intervals, ties in the lists of largest changes, rejected rows, a run of
 # more than 50 rows and one of fewer.  Last line: "N passed, N failed".
 BUILD=${BUILD:-build}
 LC_ALL=C
@@ -112,5 +112,9 @@ model_opt="-m $data/report-model.json"
 check "curves by group" "$data/report-opt.csv" -m "$data/report-model.json" --curves 2 --by region
 check "curves by line" "$data/report-opt.csv" -m "$data/report-model.json" --curves 3
 check "curves, one group" "$data/report-opt.csv" -m "$data/report-model.json" --curves 1 --by region
+"$bin/pr-train" -q --family logistic -f 'bought ~ price * segment' -o "$scratch/elast.json" \
+	"$data/elast-train.csv" >/dev/null
+model_opt="-m $scratch/elast.json"
+check "elasticities by group" "$data/elast-opt.csv" -m "$scratch/elast.json" --by segment --top 2
 
 echo "$passed passed, $failed failed"

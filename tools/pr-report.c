@@ -41,7 +41,8 @@ static const char help[] =
 "                         metric fell by more than --max-drop\n"
 "      --bin-range=FRAC   histogram of changes from -FRAC to +FRAC (default 0.5)\n"
 "      --bin-width=FRAC   width of a histogram bin (default 0.05)\n"
-"  -b, --by=COL           totals by the groups of column COL\n"
+"  -b, --by=COL           totals by the groups of column COL (with -m, their\n"
+"                         price elasticities too)\n"
 "      --control=ARM      the control arm of --ab (default: the first in order)\n"
 "      --cost=COL         unit cost of logged exposures (default 0: revenue)\n"
 "      --currency=SYM     put SYM before money and prices in text, md and html\n"
@@ -358,7 +359,7 @@ main(int argc, char **argv)
 	double mde = 0.05;
 	int logged;
 	double bin_width = 0.05, bin_range = 0.5, max_drop = 0;
-	int have_max_drop = 0, fmt = FMT_TEXT, opt, got, hib;
+	int have_max_drop = 0, fmt = FMT_TEXT, opt, got, hib, elast;
 	long curves = 0, top = 5;
 
 	cli_init(argv);
@@ -549,6 +550,16 @@ main(int argc, char **argv)
 	if ((curves > 0 || (ope != NULL && model != NULL)) && (eval = model_bind(model,
 	    csvio_header(in), csvio_name(in), price, &d)) == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
+	/* elasticities by group need the model's columns; without them the report has none */
+	elast = by != NULL && model != NULL && rc.opt_price >= 0 && !logged;
+	if (elast && eval == NULL && (eval = model_bind(model, csvio_header(in), csvio_name(in),
+	    price, &d)) == NULL) {
+		char msg[1024];
+		diag_format(&d, msg, sizeof msg);
+		if (!common.quiet)
+			cli_warn("no elasticities by %s: %s", by, msg);
+		elast = 0;
+	}
 
 	memset(&ro, 0, sizeof ro);
 	ro.bin_width = bin_width;
@@ -576,6 +587,8 @@ main(int argc, char **argv)
 		cli_fail(EXIT_FAIL, "out of memory");
 	if (ope != NULL)
 		report_set_model(rep, eval);
+	if (elast)
+		report_want_elasticity(rep, model_ncoef(model));
 
 	/* a shard whose every row was rejected still makes a part: --reduce judges the whole */
 	if (map)
@@ -593,7 +606,9 @@ main(int argc, char **argv)
 			continue;
 		}
 		acct.n_out++;
-		if (eval != NULL && report_need_curve(rep, &row)) {
+		if (elast && report_elasticity(rep, eval, &row) < 0)
+			cli_fail(EXIT_FAIL, "out of memory");
+		if (curves > 0 && report_need_curve(rep, &row)) {
 			char name[REPORT_ID_MAX + 32];
 			if (by != NULL)
 				snprintf(name, sizeof name, "%.*s", REPORT_ID_MAX - 1, row.f[rc.by]);
