@@ -228,8 +228,9 @@ ensure_bufs(struct design *ds, unsigned jobs)
 	}
 }
 
-enum fit_status
-design_fit(struct design *ds, const struct fit_opts *fo, struct fit_result *r, struct diag *d)
+/* The blocked source of ds's rows. */
+static struct fit_source
+ds_source(struct design *ds)
 {
 	unsigned jobs = ds->jobs > 0 ? ds->jobs : 1;
 	struct fit_source S;
@@ -242,7 +243,22 @@ design_fit(struct design *ds, const struct fit_opts *fo, struct fit_result *r, s
 	S.jobs = jobs;
 	S.block = ds_block;
 	S.arg = ds;
+	return S;
+}
+
+enum fit_status
+design_fit(struct design *ds, const struct fit_opts *fo, struct fit_result *r, struct diag *d)
+{
+	struct fit_source S = ds_source(ds);
 	return fit_model_source(&S, fo, r, d);
+}
+
+int
+design_pass(struct design *ds, const struct fit_run *r, int ridge, struct fit_stats *acc,
+    struct diag *d)
+{
+	struct fit_source S = ds_source(ds);
+	return fit_run_pass(r, &S, ridge, acc, d);
 }
 
 int

@@ -77,6 +77,13 @@ enum fit_status design_fit(struct design *ds, const struct fit_opts *fo,
  * 0, or -1 with d filled (a read error).
  */
 /*
+ * One pass of run r over ds's rows (fit_run_pass, ridge as there, ds->jobs
+ * threads), merged into acc.  Returns 0, or -1 with d filled.
+ */
+int design_pass(struct design *ds, const struct fit_run *r, int ridge, struct fit_stats *acc,
+    struct diag *d);
+
+/*
  * Duan's smearing factor of a linear model of a log: the mean of
  * exp(residual) over the rows the model r was fitted on (weight > 0; the
  * rows of fold k, unless DESIGN_NO_FOLD, left out), weighted by the prior

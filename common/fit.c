@@ -1006,6 +1006,8 @@ lin_finish(struct fit_run *r, const struct fit_stats *s, struct fit_result *res,
 	double rss = r->rss, tss = s->tss, mss = s->mss;
 	int has_int = r->o.intercept >= 0;
 	size_t n_used = r->n_used;
+	res->n = n_used;
+	res->p = p;
 	res->rank = r->rank;
 	res->iterations = 1;
 	res->converged = 1;
@@ -1077,6 +1079,8 @@ glm_finish(struct fit_run *r, const struct fit_stats *s, struct fit_result *res,
 	int has_int = r->o.intercept >= 0;
 	int converged = r->phase == PH_DONE && r->iter > 0 && r->halvings >= 0 && r->have_step >= 0;
 	(void)converged;
+	res->n = r->n_used;
+	res->p = r->p;
 	res->rank = r->rank;
 	res->iterations = r->iter > r->max_iter ? r->max_iter : r->iter;
 	res->n_extreme = s->n_extreme;
@@ -1305,6 +1309,12 @@ fit_stats_export(const struct fit_run *r, const struct fit_stats *s, double *v)
 	v[k++] = 0;
 	v[k++] = 0;
 	v[k++] = 0;
+}
+
+long
+fit_stats_bad_row(const struct fit_stats *s)
+{
+	return s->bad_row;
 }
 
 const char *

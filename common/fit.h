@@ -254,6 +254,7 @@ void fit_stats_export(const struct fit_run *r, const struct fit_stats *s, double
 int fit_stats_import(const struct fit_run *r, struct fit_stats *s, const double *v, size_t n,
     const char *bad_what);
 const char *fit_stats_bad_what(const struct fit_stats *s);           /* NULL: no bad row */
+long fit_stats_bad_row(const struct fit_stats *s);   /* its row in the merged order, or -1 */
 
 void fit_result_free(struct fit_result *res);   /* frees members; NULL-safe */
 

@@ -564,3 +564,17 @@ store_sort_levels(struct store *s, size_t col)
 	free(order);
 	free(rank);
 }
+
+void
+store_force_categorical(struct store *s, size_t col)
+{
+	if (s->lv[col] == NULL && (s->lv[col] = strtab_new()) == NULL)
+		xalloc_die();
+}
+
+int
+store_remap_levels(struct store *s, size_t col, const size_t *index)
+{
+	struct to_rank a = { index, col };
+	return each_row(s, row_to_rank, &a);
+}

@@ -187,6 +187,16 @@ int store_mixed_column(const struct store *s, size_t col, long *line, const char
  */
 void store_sort_levels(struct store *s, size_t col);
 
+/* Column col is categorical from the first row on (a shard told so by a state). */
+void store_force_categorical(struct store *s, size_t col);
+
+/*
+ * Every row's value of categorical column col (a level index k) becomes
+ * index[k] (the level's index in another list, a state's); s->lv[col]
+ * keeps the store's own levels.  Returns 0, or an errno (the file).
+ */
+int store_remap_levels(struct store *s, size_t col, const size_t *index);
+
 /*
  * Put categorical column col's levels in the order rank gives (rank[k] is
  * the new index of level k, a permutation of 0..nlevels-1): every row's

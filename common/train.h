@@ -92,4 +92,29 @@ int train_run(const struct train_opts *o, struct formula *f, struct store *s, co
 int train_write_fitted(const struct store *s, const struct formula *f, json_t *doc,
     const char *by, FILE *fp, const char *path, struct diag *d);
 
+/*
+ * Training on shards (pr-train --map / --reduce; the formats are in
+ * pr-train(1)).  A round's map reads one shard into s (f parsed, not
+ * built) and train_map makes its part: round 0 (state NULL) the column
+ * types and levels; a later round the statistics of the state's next pass
+ * over the shard's rows.  train_reduce merges parts (in the order given)
+ * into *out: the state of the next round (*is_model 0) or the model
+ * document (*is_model 1).  train_state_options reads the formula and the
+ * options a state records into o (strings borrowed from state);
+ * train_state_prepare makes the state's categorical columns categorical
+ * in s before its first row.  train_options_json: the options a model
+ * depends on, as a part or state records them.  All return 0 or -1 with d
+ * filled, naming the file at fault.
+ */
+json_t *train_options_json(const struct train_opts *o, const char *formula);
+int train_map(const struct train_opts *o, struct formula *f, struct store *s,
+    const char *formula_text, const json_t *state, const char *state_name, const char *input,
+    json_t **part, struct diag *d);
+int train_reduce(const json_t *state, const char *state_name, json_t *const *parts,
+    const char *const *names, size_t n, json_t **out, int *is_model, struct diag *d);
+int train_state_options(const json_t *state, const char *name, struct train_opts *o,
+    const char **formula, struct diag *d);
+int train_state_prepare(const json_t *state, const struct formula *f, struct store *s,
+    struct diag *d);
+
 #endif

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdnoreturn.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "csvio.h"
 #include "diag.h"
 #include "formula.h"
+#include "jsonfile.h"
 #include "model.h"
 #include "store.h"
 #include "train.h"
@@ -39,6 +41,7 @@ static const char help[] =
 "                         binomial, poisson too)\n"
 "      --fitted=FILE      write each used row's line and fitted value to FILE\n"
 "      --folds=K          K-fold cross-validation metrics\n"
+"      --from=STATE       --map, --reduce: the state of the round (from --reduce)\n"
 "  -f, --formula=FORMULA  the model, e.g. 'bought ~ log(price) * segment'\n"
 "  -h, --help             print this help and exit\n"
 "      --holdout=FRAC     fit on the other rows, validate on a random FRAC\n"
@@ -46,12 +49,16 @@ static const char help[] =
 "                         model is the same, byte for byte, for every N\n"
 "      --keep-na          read NA as text, not as a missing value\n"
 "      --l2=LAMBDA        ridge penalty (the intercept is not penalised)\n"
+"      --map              read one shard and write its statistics for the round\n"
+"                         (a part, JSON) on stdout, for --reduce\n"
 "      --max-iter=N       at most N IRLS iterations (default 25, R's glm.control maxit)\n"
 "      --names=LIST       the columns' names, for a file without a header row\n"
 "      --no-header        the first line is data; columns V1..Vn unless --names\n"
 "  -o, --output=FILE      write the model as JSON to FILE (atomically)\n"
 "      --price=COL        the price column (default price, if the formula uses it)\n"
 "  -q, --quiet            say nothing on stderr unless the run fails\n"
+"      --reduce           merge the parts PART... (the operands) in order into -o OUT\n"
+"                         and print state (run another round) or model\n"
 "      --rejects=FILE     write dropped rows to FILE with _line and _reason\n"
 "      --response-log     the response column holds the natural log of the demand\n"
 "                         (log(units)): predictions, profits and elasticities\n"
@@ -72,7 +79,8 @@ static const char help[] =
 
 enum {
 	OPT_BY = CLI_OPT_FIRST_TOOL, OPT_FAMILY, OPT_FITTED, OPT_FOLDS, OPT_HOLDOUT, OPT_L2,
-	OPT_PRICE, OPT_SEED, OPT_SHRINK, OPT_WEIGHT, OPT_TOL, OPT_MAX_ITER, OPT_RESPONSE_LOG,
+	OPT_PRICE, OPT_SEED, OPT_SHRINK, OPT_WEIGHT, OPT_TOL, OPT_MAX_ITER, OPT_MAP, OPT_REDUCE,
+	OPT_FROM, OPT_RESPONSE_LOG,
 	OPT_RETRANSFORM
 };
 
@@ -182,6 +190,59 @@ fit_progress(void *arg, enum train_stage stage, size_t i, size_t n)
 		    i + 1, n);
 }
 
+/*
+ * --reduce: the parts (argv[0..n)) merged in order into output; one word
+ * on stdout.  Exits.
+ */
+static noreturn void
+reduce(const struct cli_common *common, const char *from, const char *output, char **argv,
+    int n)
+{
+	struct diag d;
+	json_t *state = NULL, *out = NULL, **parts = xcalloc((size_t)n + 1, sizeof *parts);
+	struct cli_path *ins = xcalloc((size_t)n + 1, sizeof *ins);
+	const struct cli_path outs[] = { { "-o", output } };
+	struct csvio_writer *w;
+	struct atomic_file *af;
+	int is_model, k;
+
+	for (k = 0; k < n; k++)
+		ins[k] = (struct cli_path){ "the part", argv[k] };
+	ins[n] = (struct cli_path){ "--from", from };
+	cli_check_paths(outs, 1, ins, (size_t)n + 1);
+	if (from != NULL && (state = jsonfile_load(from, 0, &d)) == NULL)
+		cli_fail_diag(EXIT_FAIL, &d);
+	for (k = 0; k < n; k++)
+		if ((parts[k] = jsonfile_load(argv[k], 0, &d)) == NULL)
+			cli_fail_diag(EXIT_FAIL, &d);
+	if (train_reduce(state, from, parts, (const char *const *)argv, (size_t)n, &out, &is_model,
+	    &d) < 0)
+		cli_fail_diag(EXIT_FAIL, &d);
+	af = cli_output(output);
+	if (model_write(out, atomic_fp(af), output, &d) < 0)
+		cli_fail_diag(EXIT_FAIL, &d);
+	cli_output_close(af);
+	w = cli_open_output();
+	csvio_put_str(w, is_model ? "model" : "state");
+	csvio_end(w);
+	json_decref(out);
+	json_decref(state);
+	for (k = 0; k < n; k++)
+		json_decref(parts[k]);
+	free(parts);
+	free(ins);
+	(void)common;
+	cli_close_output(w);
+	exit(EXIT_OK);
+}
+
+/* The options a model depends on that argv gave, as train_options_json names them. */
+static void
+give(json_t *given, const char *key, json_t *value)
+{
+	json_object_set_new(given, key, value);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -193,6 +254,9 @@ main(int argc, char **argv)
 		{ "fitted",  required_argument, NULL, OPT_FITTED },
 		{ "folds",   required_argument, NULL, OPT_FOLDS },
 		{ "formula", required_argument, NULL, 'f' },
+		{ "from",    required_argument, NULL, OPT_FROM },
+		{ "map",     no_argument,       NULL, OPT_MAP },
+		{ "reduce",  no_argument,       NULL, OPT_REDUCE },
 		{ "holdout", required_argument, NULL, OPT_HOLDOUT },
 		{ "jobs",    required_argument, NULL, 'j' },
 		{ "l2",      required_argument, NULL, OPT_L2 },
@@ -209,7 +273,9 @@ main(int argc, char **argv)
 	};
 	struct cli_common common;
 	struct train_opts o;
-	const char *formula = NULL, *output = NULL, *fitted = NULL;
+	const char *formula = NULL, *output = NULL, *fitted = NULL, *from = NULL;
+	json_t *given = json_object(), *state = NULL;
+	int map = 0, reduce_mode = 0;
 	size_t buffer = STORE_SPILL_BYTES;
 	struct csvio_writer *out;
 	struct csvio_row row;
@@ -232,7 +298,10 @@ main(int argc, char **argv)
 		if (cli_common_opt(&common, opt, optarg, help))
 			continue;
 		switch (opt) {
-		case 'f': formula = optarg; break;
+		case 'f': formula = optarg; give(given, "formula", json_string(optarg)); break;
+		case OPT_MAP: map = 1; break;
+		case OPT_REDUCE: reduce_mode = 1; break;
+		case OPT_FROM: from = optarg; break;
 		case 'o': output = optarg; break;
 		case 'S': buffer = size_arg(optarg); break;
 		case 'j':
@@ -242,20 +311,22 @@ main(int argc, char **argv)
 			break;
 		case OPT_BY: o.by = optarg; break;
 		case OPT_SHRINK: o.shrink = 1; break;
-		case OPT_RESPONSE_LOG: o.response_log = 1; break;
+		case OPT_RESPONSE_LOG: o.response_log = 1; give(given, "response_log", json_true()); break;
 		case OPT_RETRANSFORM:
 			retransform = cli_word_arg("--retransform", optarg, (const char *const[]){
 			    "normal", "smearing", "naive", NULL });
+			give(given, "retransform", json_string(optarg));
 			break;
 		case OPT_FITTED: fitted = optarg; break;
-		case OPT_PRICE: o.price = optarg; break;
-		case OPT_WEIGHT: o.weight = optarg; break;
+		case OPT_PRICE: o.price = optarg; give(given, "price", json_string(optarg)); break;
+		case OPT_WEIGHT: o.weight = optarg; give(given, "weight", json_string(optarg)); break;
 		case OPT_FAMILY:
 			/* R's names too; a wrong one exits 2 naming them all */
 			(void)cli_word_arg("--family", optarg, (const char *const[]){
 			    "linear", "logistic", "poisson", "gaussian", "binomial", NULL });
 			fam = model_family_parse(optarg);
 			o.family = (enum fit_family)fam;
+			give(given, "family", json_string(model_family_name(o.family)));
 			break;
 		case OPT_FOLDS:
 			o.folds = cli_long_arg("--folds", optarg, 2, 1000);
@@ -269,14 +340,17 @@ main(int argc, char **argv)
 			o.l2 = cli_num_arg("--l2", optarg);
 			if (!(o.l2 >= 0) || !isfinite(o.l2))
 				cli_usage("--l2: expected a number >= 0, not \"%s\"", optarg);
+			give(given, "l2", json_real(o.l2));
 			break;
 		case OPT_TOL:
 			o.tol = cli_num_arg("--tol", optarg);
 			if (!(o.tol > 0) || !isfinite(o.tol))
 				cli_usage("--tol: expected a number > 0, not \"%s\"", optarg);
+			give(given, "tol", json_real(o.tol));
 			break;
 		case OPT_MAX_ITER:
 			o.max_iter = cli_long_arg("--max-iter", optarg, 1, 100000);
+			give(given, "max_iter", json_integer(o.max_iter));
 			break;
 		case OPT_SEED:
 			o.seed = (unsigned long)cli_long_arg("--seed", optarg, 0, 4294967295L);
@@ -285,8 +359,47 @@ main(int argc, char **argv)
 			cli_usage_try();
 		}
 	}
+	if (map && reduce_mode)
+		cli_usage("--map and --reduce exclude each other");
+	if (from != NULL && !map && !reduce_mode)
+		cli_usage("--from needs --map or --reduce");
+	if ((map || reduce_mode) && (o.holdout > 0 || o.folds > 0 || o.by != NULL || fitted != NULL ||
+	    retransform == MODEL_RETRANSFORM_SMEARING))
+		cli_usage("--map and --reduce fit the model only: no --holdout, --folds, --by, --fitted "
+		    "or --retransform smearing");
+	if (reduce_mode) {
+		if (json_object_size(given) > 0)
+			cli_usage("--reduce: the parts and the state hold the formula and the options; "
+			    "give only --from, -o and the parts");
+		if (output == NULL)
+			cli_usage("--reduce needs -o OUT (the state or the model)");
+		if (optind >= argc)
+			cli_usage("--reduce needs the parts to merge");
+		json_decref(given);
+		reduce(&common, from, output, argv + optind, argc - optind);
+	}
 	if (argc - optind > 1)
 		cli_usage("too many arguments: one input file at most");
+	if (map && output != NULL)
+		cli_usage("--map writes its part on stdout, not with -o");
+	if (map && from != NULL) {
+		const char *key, *sf;
+		json_t *v;
+		if ((state = jsonfile_load(from, 0, &d)) == NULL ||
+		    train_state_options(state, from, &o, &sf, &d) < 0)
+			cli_fail_diag(EXIT_FAIL, &d);
+		json_object_foreach(given, key, v) {
+			const json_t *sv = json_object_get(json_object_get(state, "options"), key);
+			if (!json_equal(v, (json_t *)sv)) {
+				char *a = json_dumps(v, JSON_ENCODE_ANY), *b = json_dumps(sv, JSON_ENCODE_ANY);
+				cli_usage("--map: %s %s does not agree with the state %s (%s)",
+				    strcmp(key, "formula") == 0 ? "the formula" : key, a, from, b ? b : "null");
+			}
+		}
+		formula = sf;
+		if (o.retransform != MODEL_RETRANSFORM_NORMAL)
+			retransform = (int)o.retransform;
+	}
 	if (formula == NULL)
 		cli_usage("a formula is required (-f 'y ~ x')");
 	if (o.holdout > 0 && o.folds > 0)
@@ -338,6 +451,10 @@ main(int argc, char **argv)
 	run.acct = &acct;
 	run.s = store_new(&spec);
 	store_set_buffer(run.s, buffer);
+	if (state != NULL && train_state_prepare(state, run.f, run.s, &d) < 0) {
+		snprintf(d.file, sizeof d.file, "%s", from);
+		cli_fail_diag(EXIT_FAIL, &d);
+	}
 	if (o.by == NULL && fitted == NULL)
 		store_allow_spill(run.s);   /* the values are not needed after the fit */
 
@@ -366,6 +483,24 @@ main(int argc, char **argv)
 	o.dropped = acct.n_rejected;
 	o.acct = &acct;
 	o.note = note;
+	if (map) {
+		json_t *part;
+		if (train_map(&o, run.f, run.s, formula, state, from, csvio_name(run.in), &part, &d) < 0)
+			cli_fail_diag(EXIT_FAIL, &d);
+		errno = 0;
+		if (json_dumpf(part, stdout, JSON_INDENT(1)) != 0 || fputc('\n', stdout) == EOF)
+			cli_fail(EXIT_FAIL, "stdout: write error: %s", strerror(errno ? errno : EIO));
+		json_decref(part);
+		json_decref(state);
+		json_decref(given);
+		cli_at_fail(NULL, NULL);
+		snprintf(input_name, sizeof input_name, "%s", csvio_name(run.in));
+		run_free(&run);
+		cli_finish_rows(&common, &acct, input_name);
+		cli_close_output(NULL);
+		return EXIT_OK;
+	}
+	json_decref(given);
 	out = cli_open_output();
 	if (acct.n_in > 0x3fff) {
 		progress.shown = 0;   /* this line at once */

@@ -1,0 +1,602 @@
+/*
+ * train-shard.c - pr-train on shards (train.h): the part a shard's map
+ * writes, the state a reduce writes, and what each round computes.  A
+ * round's statistics are fit.h's fit_stats of the shard's rows, merged by
+ * the reduce in the order the parts are given, exactly as blocks merge in
+ * one process; numbers travel as C99 hex floats ("%a"), which read back
+ * to the same double.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "design.h"
+#include "fit.h"
+#include "model.h"
+#include "strtab.h"
+#include "train.h"
+#include "xalloc.h"
+
+#define PART_FORMAT "pr-train-part"
+#define STATE_FORMAT "pr-train-state"
+#define SHARD_VERSION 1
+
+json_t *
+train_options_json(const struct train_opts *o, const char *formula)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "formula", json_string(formula));
+	json_object_set_new(j, "family", json_string(model_family_name(o->family)));
+	json_object_set_new(j, "l2", json_real(o->l2));
+	json_object_set_new(j, "tol", json_real(o->tol));
+	json_object_set_new(j, "max_iter", json_integer(o->max_iter));
+	json_object_set_new(j, "weight", o->weight ? json_string(o->weight) : json_null());
+	json_object_set_new(j, "price", o->price ? json_string(o->price) : json_null());
+	json_object_set_new(j, "response_log", json_boolean(o->response_log));
+	json_object_set_new(j, "retransform", json_string(model_retransform_name(o->retransform)));
+	return j;
+}
+
+/* numbers as hex floats */
+static json_t *
+hex_array(const double *v, size_t n)
+{
+	json_t *a = json_array();
+	char buf[64];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(buf, sizeof buf, "%a", v[i]);
+		json_array_append_new(a, json_string(buf));
+	}
+	return a;
+}
+
+/* n numbers from a, or -1 */
+static int
+hex_read(const json_t *a, double *v, size_t n)
+{
+	if (!json_is_array(a) || json_array_size(a) != n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *s = json_string_value(json_array_get(a, i));
+		char *end;
+		if (s == NULL)
+			return -1;
+		v[i] = strtod(s, &end);
+		if (end == s || *end != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* 64-bit FNV-1a of the document's compact text, as 16 hex digits: a state's identity. */
+static void
+doc_id(const json_t *doc, char out[17])
+{
+	char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	uint64_t h = 14695981039346656037ULL;
+
+	if (text == NULL)
+		xalloc_die();
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	free(text);
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* A part or state: the right format, version (and round when >= 0), or -1 with d naming name. */
+static int
+check_doc(const json_t *doc, const char *format, const char *name, struct diag *d)
+{
+	const char *f = jstr(doc, "format");
+	if (f == NULL || strcmp(f, format) != 0)
+		return diag_set(d, name, 0, NULL, NULL, 0, "not a %s file", format);
+	if (json_integer_value(json_object_get(doc, "version")) != SHARD_VERSION)
+		return diag_set(d, name, 0, NULL, NULL, 0, "%s version %lld, expected %d", format,
+		    (long long)json_integer_value(json_object_get(doc, "version")), SHARD_VERSION);
+	return 0;
+}
+
+/* The fit options of o for formula f. */
+static struct fit_opts
+shard_fitopts(const struct train_opts *o, const struct formula *f)
+{
+	struct fit_opts fo;
+
+	memset(&fo, 0, sizeof fo);
+	fo.family = o->family;
+	fo.l2 = o->l2;
+	fo.tol = o->tol;
+	fo.max_iter = (int)o->max_iter;
+	fo.intercept = formula_intercept_index(f);
+	return fo;
+}
+
+int
+train_state_options(const json_t *state, const char *name, struct train_opts *o,
+    const char **formula, struct diag *d)
+{
+	const json_t *op;
+	int fam, rt;
+
+	if (check_doc(state, STATE_FORMAT, name, d) < 0)
+		return -1;
+	op = json_object_get(state, "options");
+	*formula = jstr(op, "formula");
+	fam = jstr(op, "family") ? model_family_parse(jstr(op, "family")) : -1;
+	rt = jstr(op, "retransform") ? model_retransform_parse(jstr(op, "retransform")) : -1;
+	if (*formula == NULL || fam < 0 || rt < 0)
+		return diag_set(d, name, 0, NULL, NULL, 0, "the state has no valid options");
+	o->family = (enum fit_family)fam;
+	o->retransform = (enum model_retransform)rt;
+	o->l2 = json_number_value(json_object_get(op, "l2"));
+	o->tol = json_number_value(json_object_get(op, "tol"));
+	o->max_iter = (long)json_integer_value(json_object_get(op, "max_iter"));
+	o->weight = jstr(op, "weight");
+	o->price = jstr(op, "price");
+	o->response_log = json_is_true(json_object_get(op, "response_log"));
+	return 0;
+}
+
+int
+train_state_prepare(const json_t *state, const struct formula *f, struct store *s,
+    struct diag *d)
+{
+	const json_t *cols = json_object_get(state, "columns");
+
+	if (json_array_size(cols) != formula_ncols(f))
+		return diag_set(d, NULL, 0, NULL, NULL, 0, "the state's columns are not the formula's");
+	for (size_t i = 0; i < formula_ncols(f); i++) {
+		const char *t = jstr(json_array_get(cols, i), "type");
+		if (t != NULL && strcmp(t, "categorical") == 0)
+			store_force_categorical(s, i);
+	}
+	return 0;
+}
+
+/* Give f the state's levels and build it; then p = formula_ncoef(f).  -1 with d filled. */
+static int
+state_formula(const json_t *state, const char *name, struct formula *f, struct diag *d)
+{
+	const json_t *cols = json_object_get(state, "columns");
+
+	if (json_array_size(cols) != formula_ncols(f))
+		return diag_set(d, name, 0, NULL, NULL, 0, "the state's columns are not the formula's");
+	for (size_t i = 0; i < formula_ncols(f); i++) {
+		const json_t *c = json_array_get(cols, i);
+		const json_t *lv = json_object_get(c, "levels");
+		const char *t = jstr(c, "type");
+		if (t == NULL || strcmp(t, "categorical") != 0)
+			continue;
+		size_t nl = json_array_size(lv);
+		char **names = xcalloc(nl + 1, sizeof *names);
+		for (size_t k = 0; k < nl; k++)
+			names[k] = (char *)json_string_value(json_array_get(lv, k));
+		int rc = formula_set_levels(f, i, names, nl, d);
+		free(names);
+		if (rc < 0) {
+			snprintf(d->file, sizeof d->file, "%s", name);
+			return -1;
+		}
+	}
+	if (formula_build(f, d) < 0) {
+		snprintf(d->file, sizeof d->file, "%s", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Round 0 of a map: what the shard says about each column. */
+static json_t *
+map_columns(const struct formula *f, const struct store *s)
+{
+	json_t *cols = json_array();
+
+	for (size_t i = 0; i < s->nc; i++) {
+		json_t *c = json_object();
+		json_object_set_new(c, "name", json_string(formula_col(f, i)));
+		if (s->lv[i] != NULL) {
+			json_t *lv = json_array();
+			for (size_t k = 0; k < strtab_n(s->lv[i]); k++) {
+				size_t len;
+				const char *str = strtab_str(s->lv[i], k, &len);
+				json_array_append_new(lv, json_stringn(str, len));
+			}
+			json_object_set_new(c, "type", json_string("categorical"));
+			json_object_set_new(c, "levels", lv);
+			if (s->text_line[i] > 0) {
+				json_object_set_new(c, "text_line", json_integer(s->text_line[i]));
+				json_object_set_new(c, "text", json_string(s->text_value[i]));
+			}
+		} else {
+			json_object_set_new(c, "type", json_string(s->n > 0 ? "numeric" : "none"));
+		}
+		json_array_append_new(cols, c);
+	}
+	return cols;
+}
+
+int
+train_map(const struct train_opts *o, struct formula *f, struct store *s, const char *formula_text,
+    const json_t *state, const char *state_name, const char *input, json_t **part,
+    struct diag *d)
+{
+	json_t *p = json_object();
+	struct design ds;
+	struct fit_run *r = NULL;
+	struct fit_stats *acc = NULL;
+	double *v = NULL;
+	int rc = -1;
+
+	*part = NULL;
+	memset(&ds, 0, sizeof ds);
+	ds.fd = -1;
+	json_object_set_new(p, "format", json_string(PART_FORMAT));
+	json_object_set_new(p, "version", json_integer(SHARD_VERSION));
+	json_object_set_new(p, "rows", json_integer((json_int_t)s->n));
+	if (state == NULL) {
+		if (formula_npredvars(f) > 0) {
+			diag_set(d, NULL, 0, NULL, formula_predvar_label(f, 0),
+			    strlen(formula_predvar_label(f, 0)),
+			    "--map: a term that learns from all the rows at once (knots, polynomial "
+			    "coefficients) cannot be fitted on shards");
+			goto done;
+		}
+		json_object_set_new(p, "round", json_integer(0));
+		json_object_set_new(p, "state", json_null());
+		json_object_set_new(p, "options", train_options_json(o, formula_text));
+		json_object_set_new(p, "rejected", json_integer((json_int_t)o->dropped));
+		json_object_set_new(p, "columns", map_columns(f, s));
+		*part = p;
+		return 0;
+	}
+	const json_t *cols = json_object_get(state, "columns");
+	for (size_t i = 0; i < s->nc; i++) {
+		const char *t = jstr(json_array_get(cols, i), "type");
+		int cat = t != NULL && strcmp(t, "categorical") == 0;
+		if (!cat && s->lv[i] != NULL) {
+			diag_set(d, input, s->text_line[i], formula_col(f, i), s->text_value[i],
+			    strlen(s->text_value[i]), "text in a column that is numeric in the state %s",
+			    state_name);
+			goto done;
+		}
+	}
+	if (state_formula(state, state_name, f, d) < 0)
+		goto done;
+	for (size_t i = 0; i < s->nc; i++) {
+		if (s->lv[i] == NULL)
+			continue;
+		size_t nl = strtab_n(s->lv[i]);
+		size_t *index = xcalloc(nl + 1, sizeof *index);
+		for (size_t k = 0; k < nl; k++) {
+			size_t len;
+			const char *str = strtab_str(s->lv[i], k, &len);
+			long x = formula_level_index(f, i, str, len);
+			if (x < 0) {
+				diag_set(d, input, 0, formula_col(f, i), str, len,
+				    "a level that is not in the state %s", state_name);
+				free(index);
+				goto done;
+			}
+			index[k] = (size_t)x;
+		}
+		int err = store_remap_levels(s, i, index);
+		free(index);
+		if (err != 0) {
+			diag_errno(d, spill_dir(), err, "temporary file: read or write error");
+			goto done;
+		}
+	}
+	struct fit_opts fo = shard_fitopts(o, f);
+	if ((r = fit_run_new(&fo, formula_ncoef(f))) == NULL || (acc = fit_stats_new(r)) == NULL)
+		xalloc_die();
+	size_t nv = fit_run_size(r);
+	v = xcalloc(nv, sizeof *v);
+	if (hex_read(json_object_get(json_object_get(state, "fit"), "numbers"), v, nv) < 0 ||
+	    fit_run_import(r, v, nv) < 0) {
+		diag_set(d, state_name, 0, NULL, NULL, 0, "the state's fit does not fit the formula");
+		goto done;
+	}
+	if (design_build(s, f, NULL, 0, s->n, 1, NULL, &ds, d) < 0)
+		goto done;
+	ds.jobs = o->jobs;
+	fit_stats_reset(r, acc);
+	if (design_pass(&ds, r, 0, acc, d) < 0)
+		goto done;
+	if (fit_stats_bad_what(acc) != NULL) {
+		long b = fit_stats_bad_row(acc);
+		diag_set(d, input, b >= 0 && (size_t)b < s->n ? store_line(s, (size_t)b) : 0, NULL, NULL,
+		    0, "%s", fit_stats_bad_what(acc));
+		goto done;
+	}
+	free(v);
+	nv = fit_stats_size(r);
+	v = xcalloc(nv, sizeof *v);
+	fit_stats_export(r, acc, v);
+	json_object_set_new(p, "round", json_object_get(state, "round") ?
+	    json_integer(json_integer_value(json_object_get(state, "round"))) : json_integer(0));
+	json_object_set_new(p, "state", json_string(jstr(state, "id") ? jstr(state, "id") : ""));
+	json_object_set_new(p, "formula", json_string(formula_text));
+	json_object_set_new(p, "stats", hex_array(v, nv));
+	*part = p;
+	p = NULL;
+	rc = 0;
+done:
+	json_decref(p);
+	free(v);
+	fit_stats_free(acc);
+	fit_run_free(r);
+	design_free(&ds);
+	return rc;
+}
+
+/* The state after a round: doc's columns and options, the run's numbers, round + 1. */
+static json_t *
+new_state(const json_t *options, json_t *columns, json_int_t rows, json_int_t dropped,
+    json_int_t round, const struct fit_run *r)
+{
+	json_t *st = json_object(), *fit = json_object();
+	size_t nv = fit_run_size(r);
+	double *v = xcalloc(nv, sizeof *v);
+	char id[17];
+
+	fit_run_export(r, v);
+	json_object_set_new(fit, "phase", json_integer(fit_run_phase(r)));
+	json_object_set_new(fit, "numbers", hex_array(v, nv));
+	free(v);
+	json_object_set_new(st, "format", json_string(STATE_FORMAT));
+	json_object_set_new(st, "version", json_integer(SHARD_VERSION));
+	json_object_set_new(st, "round", json_integer(round));
+	json_object_set(st, "options", (json_t *)options);
+	json_object_set(st, "columns", columns);
+	json_object_set_new(st, "rows", json_integer(rows));
+	json_object_set_new(st, "dropped", json_integer(dropped));
+	json_object_set_new(st, "fit", fit);
+	doc_id(st, id);
+	json_object_set_new(st, "id", json_string(id));
+	return st;
+}
+
+/* Round 0: the columns of every part merged; the state of round 1. */
+static int
+reduce_columns(json_t *const *parts, const char *const *names, size_t n, json_t **out,
+    struct diag *d)
+{
+	const json_t *opt0 = json_object_get(parts[0], "options");
+	const char *ftext = jstr(opt0, "formula");
+	struct formula *f = NULL;
+	struct train_opts o;
+	json_t *cols = NULL;
+	json_int_t rows = 0, dropped = 0;
+	struct fit_run *r = NULL;
+	int rc = -1;
+
+	memset(&o, 0, sizeof o);
+	for (size_t k = 0; k < n; k++) {
+		if (!json_equal(json_object_get(parts[k], "options"), (json_t *)opt0))
+			return diag_set(d, names[k], 0, NULL, NULL, 0,
+			    "formula or options differ from those of %s", names[0]);
+		rows += json_integer_value(json_object_get(parts[k], "rows"));
+		dropped += json_integer_value(json_object_get(parts[k], "rejected"));
+	}
+	json_t *st0 = json_object();
+	json_object_set_new(st0, "format", json_string(STATE_FORMAT));
+	json_object_set_new(st0, "version", json_integer(SHARD_VERSION));
+	json_object_set(st0, "options", (json_t *)opt0);
+	const char *fml;
+	rc = train_state_options(st0, names[0], &o, &fml, d);
+	json_decref(st0);
+	if (rc < 0)
+		return -1;
+	rc = -1;
+	if ((f = formula_parse(ftext, d)) == NULL)
+		return -1;
+	cols = json_array();
+	for (size_t i = 0; i < formula_ncols(f); i++) {
+		struct strtab *lv = NULL;
+		size_t cat_part = n, num_part = n;
+		for (size_t k = 0; k < n; k++) {
+			const json_t *c = json_array_get(json_object_get(parts[k], "columns"), i);
+			const char *t = jstr(c, "type");
+			if (t == NULL) {
+				diag_set(d, names[k], 0, NULL, NULL, 0, "a part of round 0 without columns");
+				strtab_free(lv);
+				goto done;
+			}
+			if (strcmp(t, "numeric") == 0 && num_part == n)
+				num_part = k;
+			if (strcmp(t, "categorical") != 0)
+				continue;
+			if (cat_part == n)
+				cat_part = k;
+			if (lv == NULL && (lv = strtab_new()) == NULL)
+				xalloc_die();
+			const json_t *l = json_object_get(c, "levels");
+			for (size_t j = 0; j < json_array_size(l); j++) {
+				const json_t *s = json_array_get(l, j);
+				if (strtab_add(lv, json_string_value(s), json_string_length(s)) < 0)
+					xalloc_die();
+			}
+		}
+		json_t *c = json_object();
+		json_object_set_new(c, "name", json_string(formula_col(f, i)));
+		if (cat_part < n && num_part < n) {
+			const json_t *cc = json_array_get(json_object_get(parts[cat_part], "columns"), i);
+			diag_set(d, names[cat_part], 0, formula_col(f, i), jstr(cc, "text"),
+			    jstr(cc, "text") ? strlen(jstr(cc, "text")) : 0,
+			    "text in a column that holds only numbers in %s: give it one type in every "
+			    "shard (C(%s) in the formula makes it categorical)", names[num_part],
+			    formula_col(f, i));
+			strtab_free(lv);
+			json_decref(c);
+			goto done;
+		}
+		if (lv != NULL) {
+			json_t *l = json_array();
+			size_t nl = strtab_n(lv), *order = xcalloc(nl + 1, sizeof *order);
+			strtab_sorted(lv, order);
+			for (size_t j = 0; j < nl; j++) {
+				size_t len;
+				const char *str = strtab_str(lv, order[j], &len);
+				json_array_append_new(l, json_stringn(str, len));
+			}
+			free(order);
+			strtab_free(lv);
+			json_object_set_new(c, "type", json_string("categorical"));
+			json_object_set_new(c, "levels", l);
+		} else {
+			json_object_set_new(c, "type", json_string("numeric"));
+		}
+		json_array_append_new(cols, c);
+	}
+	if (rows == 0) {
+		diag_set(d, names[0], 0, NULL, NULL, 0, "no rows to fit: every shard is empty");
+		goto done;
+	}
+	{
+		long price = o.price ? formula_col_index(f, o.price) : -1;
+		const json_t *pc = price >= 0 ? json_array_get(cols, (size_t)price) : NULL;
+		if (pc && strcmp(jstr(pc, "type"), "categorical") == 0) {
+			diag_set(d, names[0], 0, o.price, NULL, 0, "the price column must be numeric");
+			goto done;
+		}
+	}
+	json_t *tmp = json_object();
+	json_object_set(tmp, "columns", cols);
+	rc = state_formula(tmp, names[0], f, d);
+	json_decref(tmp);
+	if (rc < 0)
+		goto done;
+	rc = -1;
+	if (formula_check_work(f, (size_t)rows, d) < 0)
+		goto done;
+	struct fit_opts fo = shard_fitopts(&o, f);
+	if ((r = fit_run_new(&fo, formula_ncoef(f))) == NULL)
+		xalloc_die();
+	*out = new_state(opt0, cols, rows, dropped, 1, r);
+	rc = 0;
+done:
+	fit_run_free(r);
+	json_decref(cols);
+	formula_free(f);
+	return rc;
+}
+
+int
+train_reduce(const json_t *state, const char *state_name, json_t *const *parts,
+    const char *const *names, size_t n, json_t **out, int *is_model, struct diag *d)
+{
+	struct train_opts o;
+	struct formula *f = NULL;
+	struct fit_run *r = NULL;
+	struct fit_stats *acc = NULL, *one = NULL;
+	struct fit_result res;
+	double *v = NULL;
+	const char *ftext;
+	int rc = -1;
+	json_int_t round = state ? json_integer_value(json_object_get(state, "round")) : 0;
+
+	*out = NULL;
+	*is_model = 0;
+	memset(&res, 0, sizeof res);
+	res.bad_row = -1;
+	memset(&o, 0, sizeof o);
+	if (state != NULL && train_state_options(state, state_name, &o, &ftext, d) < 0)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		if (check_doc(parts[k], PART_FORMAT, names[k], d) < 0)
+			return -1;
+		const char *pf = jstr(parts[k], "formula");
+		if (pf == NULL)
+			pf = jstr(json_object_get(parts[k], "options"), "formula");
+		if (state != NULL && (pf == NULL || strcmp(pf, ftext) != 0))
+			return diag_set(d, names[k], 0, NULL, NULL, 0,
+			    "a part of the formula \"%s\", not the state's \"%s\"", pf ? pf : "", ftext);
+		json_int_t pr = json_integer_value(json_object_get(parts[k], "round"));
+		if (pr != round)
+			return diag_set(d, names[k], 0, NULL, NULL, 0,
+			    "a part of round %lld, not %lld%s", (long long)pr, (long long)round,
+			    state ? " (the round of the state)" : " (no --from: the first round)");
+		const char *ps = jstr(parts[k], "state");
+		if (state != NULL && (ps == NULL || jstr(state, "id") == NULL ||
+		    strcmp(ps, jstr(state, "id")) != 0))
+			return diag_set(d, names[k], 0, NULL, NULL, 0,
+			    "a part of another state (%s), not %s", ps ? ps : "none", state_name);
+	}
+	if (state == NULL)
+		return reduce_columns(parts, names, n, out, d);
+	if ((f = formula_parse(ftext, d)) == NULL || state_formula(state, state_name, f, d) < 0)
+		goto done;
+	struct fit_opts fo = shard_fitopts(&o, f);
+	if ((r = fit_run_new(&fo, formula_ncoef(f))) == NULL || (acc = fit_stats_new(r)) == NULL ||
+	    (one = fit_stats_new(r)) == NULL)
+		xalloc_die();
+	size_t nv = fit_run_size(r), ns = fit_stats_size(r);
+	v = xcalloc((nv > ns ? nv : ns) + 1, sizeof *v);
+	if (hex_read(json_object_get(json_object_get(state, "fit"), "numbers"), v, nv) < 0 ||
+	    fit_run_import(r, v, nv) < 0) {
+		diag_set(d, state_name, 0, NULL, NULL, 0, "the state's fit does not fit the formula");
+		goto done;
+	}
+	fit_stats_ridge(r, acc);
+	for (size_t k = 0; k < n; k++) {
+		if (hex_read(json_object_get(parts[k], "stats"), v, ns) < 0 ||
+		    fit_stats_import(r, one, v, ns, NULL) < 0) {
+			diag_set(d, names[k], 0, NULL, NULL, 0, "statistics that do not fit the state %s",
+			    state_name);
+			goto done;
+		}
+		fit_stats_merge(acc, one);
+	}
+	enum fit_status st = FIT_OK;
+	if (fit_run_step(r, acc, &res, &st, d)) {
+		*out = new_state(json_object_get(state, "options"), json_object_get(state, "columns"),
+		    json_integer_value(json_object_get(state, "rows")),
+		    json_integer_value(json_object_get(state, "dropped")), round + 1, r);
+		rc = 0;
+		goto done;
+	}
+	if (st != FIT_OK) {
+		char m[DIAG_WHAT_MAX];
+		snprintf(m, sizeof m, "%s", d->what);
+		diag_set(d, state_name, 0, NULL, NULL, 0, "%s", m);
+		goto done;
+	}
+	{
+		size_t p = formula_ncoef(f);
+		double *cov = xcalloc(p * p + 1, sizeof *cov);
+		for (size_t i = 0; i < p; i++)
+			for (size_t j = 0; j < p; j++)
+				cov[i * p + j] = gsl_matrix_get(res.cov, i, j);
+		json_t *sub = model_doc_sub(f, res.beta->data, res.se->data, cov, res.dispersion,
+		    res.df_residual, model_doc_training(o.family, &res, NULL));
+		free(cov);
+		json_t *doc = model_doc_new(f, o.family, o.price, o.weight, o.l2);
+		json_object_update(doc, sub);
+		json_decref(sub);
+		if (o.response_log || formula_response_log(f))
+			model_doc_log_response(doc, o.response_log, o.retransform);
+		model_doc_finish(doc, NULL, NULL, NULL,
+		    (unsigned long long)json_integer_value(json_object_get(state, "dropped")));
+		*out = doc;
+		*is_model = 1;
+		rc = 0;
+	}
+done:
+	fit_result_free(&res);
+	free(v);
+	fit_stats_free(acc);
+	fit_stats_free(one);
+	fit_run_free(r);
+	formula_free(f);
+	return rc;
+}

@@ -1,0 +1,132 @@
+#!/bin/sh
+# tests/check-train-shards.sh - pr-train --map / --reduce: the fixture split
+# into shards (one of them empty, one holding the only rows of a level),
+# mapped and reduced round by round in a shell loop, gives the model of one
+# run on the whole file (every number within 1e-12 relative, every other
+# field equal), for the three families; a part of the wrong round, of
+# another formula or of another state is refused naming the part; options
+# that disagree with the state are a usage error.
+# Last line: "N passed, N failed".
+BUILD=${BUILD:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin="$top/$BUILD/bin"
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+PATH="$bin:$PATH"
+export PATH
+cd "$tmp" || exit 1
+in="$top/testdata/train-shop.csv"
+# shard 1: basic, 2: plus (and the header-only shard 0), 3: vip, the only vip rows
+awk -F, 'NR == 1 { for (k = 0; k <= 3; k++) print > ("s" k ".csv"); next }
+	{ print > ("s" ($2 == "basic" ? 1 : $2 == "plus" ? 2 : 3) ".csv") }' "$in"
+shards="s1 s0 s2 s3"
+# rounds FAMILY FORMULA: map and reduce until the model; echo the rounds
+rounds() {
+	for s in $shards; do pr-train --map --family "$1" -f "$2" $s.csv >$s.part || return 1; done
+	pr-train --reduce -o state.json s1.part s0.part s2.part s3.part >word || return 1
+	r=1
+	while [ "$(cat word)" = state ]; do
+		for s in $shards; do pr-train --map --from state.json $s.csv >$s.part || return 1; done
+		cp state.json prev.json
+		pr-train --reduce --from state.json -o next.json s1.part s0.part s2.part s3.part >word ||
+			return 1
+		mv next.json state.json
+		r=$((r + 1))
+		[ $r -gt 60 ] && return 1
+	done
+	mv state.json model.json
+	echo $r
+}
+# agree A.json B.json: numbers within 1e-12 relative, the rest equal
+agree() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+bad = []
+def walk(x, y, path):
+    if isinstance(x, dict) and isinstance(y, dict):
+        if set(x) != set(y):
+            bad.append(path + ": keys " + str(sorted(set(x) ^ set(y))))
+        for k in set(x) & set(y):
+            walk(x[k], y[k], path + "." + k)
+    elif isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
+        for i, (u, v) in enumerate(zip(x, y)):
+            walk(u, v, "%s[%d]" % (path, i))
+    elif isinstance(x, float) and isinstance(y, float):
+        if abs(x - y) > 1e-12 * abs(y):
+            bad.append("%s: %r %r" % (path, x, y))
+    elif x != y:
+        bad.append("%s: %r %r" % (path, x, y))
+walk(a, b, "")
+print("\n".join(bad[:5]))
+sys.exit(1 if bad else 0)
+PY
+}
+for case in "logistic|bought ~ log(price) * segment + loyalty" \
+    "linear|revenue ~ log(price) + segment + loyalty" \
+    "poisson|qty ~ log(price) + segment"; do
+	fam=${case%%|*}
+	f=${case#*|}
+	n=$(rounds "$fam" "$f") || { bad "$fam: the rounds failed"; continue; }
+	pr-train -q --family "$fam" -f "$f" -o one.json "$in" >/dev/null
+	if out=$(agree model.json one.json); then ok; else bad "$fam after $n rounds: $out"; fi
+done
+# the last state, a round-0 part, another formula, another state
+rounds logistic "bought ~ log(price) + segment" >/dev/null
+mv prev.json seg.json
+pr-train --map --family logistic -f 'bought ~ log(price) + segment' s1.csv >r0.part
+expect() { # WANT-STATUS WANT-STDERR COMMAND...
+	want=$1
+	msg=$2
+	shift 2
+	"$@" >/dev/null 2>err.txt
+	rc=$?
+	if [ $rc -eq "$want" ] && [ "$(cat err.txt)" = "$msg" ]; then ok; else
+		bad "$*: exit $rc: $(cat err.txt) (expected $want: $msg)"; fi
+}
+round=$(sed -n 's/^ "round": \(.*\),$/\1/p' seg.json)
+expect 1 "pr-train: r0.part: a part of round 0, not $round (the round of the state)" \
+    pr-train --reduce --from seg.json -o x.json s1.part r0.part
+pr-train --map --family logistic -f 'bought ~ log(price)' s2.csv >f2.part
+expect 1 "pr-train: f2.part: formula or options differ from those of r0.part" \
+    pr-train --reduce -o x.json r0.part f2.part
+pr-train --map --from seg.json s1.csv >p1.part
+rounds logistic "bought ~ log(price)" >/dev/null
+pr-train --map --family logistic -f 'bought ~ log(price)' s1.csv >q0.part
+pr-train --reduce -o other.json q0.part >/dev/null
+expect 1 "pr-train: p1.part: a part of the formula \"bought ~ log(price) + segment\", not the state's \"bought ~ log(price)\"" \
+    pr-train --reduce --from other.json -o x.json p1.part
+pr-train --map --from other.json s1.csv >o1.part
+# the first state of the same formula from two shards and from all four
+pr-train --map --family logistic -f 'bought ~ log(price) + segment' s2.csv >r2.part
+pr-train --reduce -o two.json r0.part r2.part >/dev/null
+pr-train --map --family logistic -f 'bought ~ log(price) + segment' s3.csv >r3.part
+pr-train --map --family logistic -f 'bought ~ log(price) + segment' s0.csv >rz.part
+pr-train --reduce -o all.json r0.part rz.part r2.part r3.part >/dev/null
+pr-train --map --from two.json s1.csv >a1.part
+expect 1 "pr-train: a1.part: a part of another state ($(sed -n 's/.*"id": "\(.*\)".*/\1/p' two.json)), not all.json" \
+    pr-train --reduce --from all.json -o x.json a1.part
+expect 2 "pr-train: --map: family \"linear\" does not agree with the state seg.json (\"logistic\")
+Try 'pr-train --help' for more information." pr-train --map --from seg.json --family linear s1.csv
+# a shard where a column is text, another where it holds numbers only
+printf 'bought,price,loyalty\n1,3,x\n0,4,y\n' >t1.csv
+printf 'bought,price,loyalty\n1,3,2\n0,4,5\n' >t2.csv
+pr-train --map --family logistic -f 'bought ~ price + loyalty' t1.csv >t1.part
+pr-train --map --family logistic -f 'bought ~ price + loyalty' t2.csv >t2.part
+expect 1 "pr-train: t1.part: column \"loyalty\": text in a column that holds only numbers in t2.part: give it one type in every shard (C(loyalty) in the formula makes it categorical): \"x\"" \
+    pr-train --reduce -o x.json t1.part t2.part
+# every shard empty
+pr-train --map --family logistic -f 'bought ~ price' s0.csv >e.part
+expect 1 "pr-train: e.part: no rows to fit: every shard is empty" pr-train --reduce -o x.json e.part
+# a shard whose level the state lacks
+printf 'item,segment,price,list_price,loyalty,bought,qty,revenue\nA,gold,18,20,3,1,1,18\n' >g.csv
+expect 1 "pr-train: g.csv: column \"segment\": a level that is not in the state seg.json: \"gold\"" \
+    pr-train --map --from seg.json g.csv
+# a term that learns from all the rows
+expect 1 "pr-train: --map: a term that learns from all the rows at once (knots, polynomial coefficients) cannot be fitted on shards: \"poly(price, 2)\"" \
+    pr-train --map -f 'revenue ~ poly(price, 2)' s1.csv
+echo "$passed passed, $failed failed"
