@@ -116,7 +116,8 @@ xsum_mean_var(const struct xsum *s, const struct xsum *ss, double n, double *mea
 			for (j = 0; j < s->n; j++)
 				if (xsum_add_prod(&r, -s->p[i], s->p[j]) < 0)
 					goto out;
-		*var = xsum_value(&r) / n / (n - 1);
+		/* n (n - 1) is exact below 2^53: one rounding less. */
+		*var = n < 9.4e7 ? xsum_value(&r) / (n * (n - 1)) : xsum_value(&r) / n / (n - 1);
 		if (*var < 0)          /* only from products that underflowed */
 			*var = 0;
 	}
