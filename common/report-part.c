@@ -14,6 +14,7 @@
 #include "jsonfile.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,6 +219,7 @@ struct rd {
 	const char *name;
 	const char *bad;    /* the key that was wrong, or NULL */
 	int oom;
+	unsigned long long next_line;   /* the part's "next_line": no row's line is past it */
 };
 
 static void
@@ -309,6 +311,19 @@ rcount(struct rd *rd, const json_t *v, const char *key)
 	return (unsigned long long)json_integer_value(v);
 }
 
+/* A row's line in the part, plus line_offset: not past the part's next_line. */
+static long
+rline(struct rd *rd, const json_t *v, long line_offset, const char *key)
+{
+	unsigned long long x = rcount(rd, v, key);
+
+	if (x > rd->next_line || line_offset < 0 || x > (unsigned long long)(LONG_MAX - line_offset)) {
+		rd_bad(rd, key);
+		return 0;
+	}
+	return (long)x + line_offset;
+}
+
 static const json_t *
 rarr(struct rd *rd, const json_t *o, const char *key)
 {
@@ -397,7 +412,7 @@ rkeep(struct rd *rd, const json_t *v, struct keep *k, long line_offset, const ch
 	k->opt = rnum(rd, json_array_get(v, 2), key);
 	k->paid = rnum(rd, json_array_get(v, 3), key);
 	k->lift = rnum(rd, json_array_get(v, 4), key);
-	k->line = (long)rcount(rd, json_array_get(v, 5), key) + line_offset;
+	k->line = rline(rd, json_array_get(v, 5), line_offset, key);
 	rstr(rd, json_array_get(v, 6), key, k->id, sizeof k->id);
 	rstr(rd, json_array_get(v, 7), key, k->group, sizeof k->group);
 	rstr(rd, json_array_get(v, 8), key, k->binding, sizeof k->binding);
@@ -430,7 +445,7 @@ rcurves_merge(struct rd *rd, struct report *r, const json_t *st, long line_offse
 		memset(&c, 0, sizeof c);
 		rstr(rd, json_object_get(v, "label"), "curves", c.label, sizeof c.label);
 		rstr(rd, json_object_get(v, "group"), "curves", c.group, sizeof c.group);
-		c.line = (long)rcount(rd, json_object_get(v, "line"), "curves") + line_offset;
+		c.line = rline(rd, json_object_get(v, "line"), line_offset, "curves");
 		c.line_label = json_is_true(json_object_get(v, "line_label"));
 		if (c.line_label)
 			snprintf(c.label, sizeof c.label, "line %ld", c.line);
@@ -478,7 +493,7 @@ rcurves_merge(struct rd *rd, struct report *r, const json_t *st, long line_offse
 json_t *
 report_part_load(const char *path, struct diag *d)
 {
-	json_t *doc = jsonfile_load(path, 0, d), *v;
+	json_t *doc = jsonfile_load(path, JSON_REJECT_DUPLICATES, d), *v;
 
 	if (doc == NULL)
 		return NULL;
@@ -620,8 +635,11 @@ report_from_part(const json_t *part, const char *input_name, const char *title,
 long
 report_part_rows_lines(const json_t *part)
 {
-	return (long)(json_integer_value(json_object_get(part, "next_line")) -
-	    json_integer_value(json_object_get(part, "first_line")));
+	json_int_t first = json_integer_value(json_object_get(part, "first_line"));
+	json_int_t next = json_integer_value(json_object_get(part, "next_line"));
+
+	/* report_merge_part refuses a part whose lines are not so */
+	return first >= 0 && next >= first && next <= LONG_MAX ? (long)(next - first) : 0;
 }
 
 int
@@ -629,11 +647,19 @@ report_merge_part(struct report *r, const json_t *part, const char *name, long l
     struct diag *d)
 {
 	const json_t *st = json_object_get(part, "state"), *a, *v;
-	struct rd rd = { name, NULL, 0 };
+	struct rd rd = { name, NULL, 0, 0 };
 	struct keep k;
 	size_t i, n;
 	const char *y;
+	unsigned long long first;
 
+	/* the lines: first <= next, no more than 2^53 (no file has so many), and
+	 * the lines of the whole input fit a long */
+	first = rcount(&rd, json_object_get(part, "first_line"), "first_line");
+	rd.next_line = rcount(&rd, json_object_get(part, "next_line"), "next_line");
+	if (line_offset < 0 || first > rd.next_line || rd.next_line > (1ULL << 53) ||
+	    rd.next_line > (unsigned long long)(LONG_MAX - line_offset))
+		rd_bad(&rd, "next_line");
 	r->n_rejected += rcount(&rd, json_object_get(part, "rejected"), "rejected");
 	rsums_merge(&rd, json_object_get(st, "total"), &r->total, "total");
 	rkeymap_merge(&rd, st, "groups", &r->groups);
