@@ -6,7 +6,7 @@
 #   bench-fit logistic                   (csvio + fit_model: the fitting component)
 #   scikit-learn LogisticRegression      (unpenalised, lbfgs; CSV read by pandas)
 #   liblinear-train -s 0                 (-c 1e6: practically unpenalised, bias -B 1)
-#   R glm(binomial)                      (CSV read by data.table::fread)
+#   R glm(binomial)                      (CSV read by data.table::fread, else read.csv)
 # Prints wall seconds and peak resident memory of each (/usr/bin/time -v),
 # the ratios against the other programs, and the digits to which each
 # program's coefficients agree with R's.  A benchmark, not a test: it
@@ -60,8 +60,8 @@ for v in [m.intercept_[0]] + list(m.coef_[0]):
 PY
 cat >"$tmp/r.R" <<'RS'
 args <- commandArgs(TRUE)
-suppressMessages(library(data.table))
-d <- fread(args[1])
+d <- if (suppressMessages(requireNamespace("data.table", quietly = TRUE)))
+	data.table::fread(args[1]) else read.csv(args[1])
 ctl <- if (length(args) > 1) glm.control(epsilon = 1e-14, maxit = 100) else glm.control()
 m <- glm(y ~ ., family = binomial, data = d, control = ctl)
 writeLines(sprintf("%.17g", coef(m)))
