@@ -392,8 +392,14 @@ main(int argc, char **argv)
 			const json_t *sv = json_object_get(json_object_get(state, "options"), key);
 			if (!json_equal(v, (json_t *)sv)) {
 				char *a = json_dumps(v, JSON_ENCODE_ANY), *b = json_dumps(sv, JSON_ENCODE_ANY);
-				cli_usage("--map: %s %s does not agree with the state %s (%s)",
+				char msg[DIAG_WHAT_MAX + 2 * DIAG_VALUE_MAX];
+				snprintf(msg, sizeof msg, "--map: %s %s does not agree with the state %s (%s)",
 				    strcmp(key, "formula") == 0 ? "the formula" : key, a, from, b ? b : "null");
+				free(a);
+				free(b);
+				json_decref(given);
+				json_decref(state);
+				cli_usage("%s", msg);
 			}
 		}
 		formula = sf;
