@@ -6,6 +6,7 @@
  * one process; numbers travel as C99 hex floats ("%a"), which read back
  * to the same double.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -66,7 +67,7 @@ hex_read(const json_t *a, double *v, size_t n)
 		if (s == NULL)
 			return -1;
 		v[i] = strtod(s, &end);
-		if (end == s || *end != 0)
+		if (end == s || *end != 0 || !isfinite(v[i]))
 			return -1;
 	}
 	return 0;
@@ -180,7 +181,10 @@ state_formula(const json_t *state, const char *name, struct formula *f, struct d
 		size_t nl = json_array_size(lv);
 		char **names = xcalloc(nl + 1, sizeof *names);
 		for (size_t k = 0; k < nl; k++)
-			names[k] = (char *)json_string_value(json_array_get(lv, k));
+			if ((names[k] = (char *)json_string_value(json_array_get(lv, k))) == NULL) {
+				free(names);
+				return diag_set(d, name, 0, NULL, NULL, 0, "a level that is not a text");
+			}
 		int rc = formula_set_levels(f, i, names, nl, d);
 		free(names);
 		if (rc < 0) {
@@ -385,8 +389,12 @@ reduce_columns(json_t *const *parts, const char *const *names, size_t n, json_t 
 		if (!json_equal(json_object_get(parts[k], "options"), (json_t *)opt0))
 			return diag_set(d, names[k], 0, NULL, NULL, 0,
 			    "formula or options differ from those of %s", names[0]);
-		rows += json_integer_value(json_object_get(parts[k], "rows"));
-		dropped += json_integer_value(json_object_get(parts[k], "rejected"));
+		json_int_t pr = json_integer_value(json_object_get(parts[k], "rows"));
+		json_int_t pj = json_integer_value(json_object_get(parts[k], "rejected"));
+		if (pr < 0 || pj < 0 || pr > LLONG_MAX - rows || pj > LLONG_MAX - dropped)
+			return diag_set(d, names[k], 0, NULL, NULL, 0, "bad \"rows\" or \"rejected\"");
+		rows += pr;
+		dropped += pj;
 	}
 	json_t *st0 = json_object();
 	json_object_set_new(st0, "format", json_string(STATE_FORMAT));
@@ -423,6 +431,11 @@ reduce_columns(json_t *const *parts, const char *const *names, size_t n, json_t 
 			const json_t *l = json_object_get(c, "levels");
 			for (size_t j = 0; j < json_array_size(l); j++) {
 				const json_t *s = json_array_get(l, j);
+				if (!json_is_string(s)) {
+					diag_set(d, names[k], 0, NULL, NULL, 0, "a level that is not a text");
+					strtab_free(lv);
+					goto done;
+				}
 				if (strtab_add(lv, json_string_value(s), json_string_length(s)) < 0)
 					xalloc_die();
 			}
@@ -512,6 +525,8 @@ train_reduce(const json_t *state, const char *state_name, json_t *const *parts,
 	memset(&o, 0, sizeof o);
 	if (state != NULL && train_state_options(state, state_name, &o, &ftext, d) < 0)
 		return -1;
+	if (round < 0 || round >= INT_MAX)
+		return diag_set(d, state_name, 0, NULL, NULL, 0, "bad \"round\"");
 	for (size_t k = 0; k < n; k++) {
 		if (check_doc(parts[k], PART_FORMAT, names[k], d) < 0)
 			return -1;
