@@ -15,7 +15,9 @@
 # a host killed in the middle of a part (its sshd and everything in its
 # namespace, and the namespace deleted) fails the run with one line and
 # leaves no output, and with --retries the part runs again on another host
-# and the output and rejects are one run's.
+# and the output and rejects are one run's; --train on three shards gives
+# the model of pr-train's own --map/--reduce loop, byte for byte, also when
+# a host dies in a map round (--retries).
 #
 # Needs root (network namespaces, an sshd per host) and iproute2,
 # openssh-server, openssh-client, netcat-openbsd and GNU parallel.  Not root:
@@ -28,7 +30,7 @@
 BUILD=${BUILD:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin="$top/$BUILD/bin"
-limit=${CHECK_DIST_TIMEOUT:-240}
+limit=${CHECK_DIST_TIMEOUT:-270}
 
 # The whole run bounded: this script again under timeout(1).  The outer one
 # names the namespaces and the temporary folder, and removes them whatever
@@ -265,5 +267,60 @@ wait $killer
 cmp -s one.csv retry.csv && ok || bad "host death with --retries: output differs from one run's"
 cmp -s one.rej retry.rej && ok || bad "host death with --retries: rejects differ from one run's: $(diff one.rej retry.rej | head -n 4; cat par.err | head -n 5)"
 [ -e h2.busy ] && ok || bad "host death with --retries: no part ran on h2 (the test did not kill it inside a part)"
+
+# Training on the hosts: pr-train --map on each shard (a file each), the
+# reduce here, round after round.  The model is the one pr-train(1)'s own
+# loop of --map and --reduce gives here, byte for byte, and one run's on
+# all the rows to 1e-12 relative (pr-train(1), SHARDS).
+start_host h2 || bad "could not start h2 again"
+"$top/$BUILD/tests/gen-logit" 3000 20261201 all.csv all.svm >/dev/null 2>&1 || bad "gen-logit failed"
+head -n 1 all.csv >hdr.csv
+for k in 1 2 3; do
+	{ cat hdr.csv; tail -n +2 all.csv | awk -v k=$k 'NR > (k - 1) * 1000 && NR <= k * 1000'; } >shard$k.csv
+done
+f='y ~ x1 + x2 + x3'
+for family in logistic linear; do
+	pr-train -q --family $family -o one.json -f "$f" all.csv >/dev/null 2>one.err || bad "$family: pr-train on all rows failed: $(cat one.err)"
+	# pr-train(1)'s loop, here
+	for s in 1 2 3; do pr-train --map --family $family -f "$f" shard$s.csv >p$s.json; done
+	word=$(pr-train --reduce -o state.json p1.json p2.json p3.json)
+	while [ "$word" = state ]; do
+		for s in 1 2 3; do pr-train --map --from state.json shard$s.csv >p$s.json; done
+		word=$(pr-train --reduce --from state.json -o next.json p1.json p2.json p3.json)
+		mv next.json state.json
+	done
+	mv state.json loop.json
+	rm -f dist.json
+	dist --train -S h1,h2,h3 -v -o dist.json shard1.csv shard2.csv shard3.csv -- --family $family -f "$f" 2>par.err
+	st=$?
+	[ $st -eq 0 ] && ok || bad "--train $family: exit $st: $(grep -v ': round ' par.err | head -n 3)"
+	cmp -s loop.json dist.json && ok || bad "--train $family: the model differs from pr-train's loop's: $(diff loop.json dist.json | head -n 4)"
+	python3 - one.json dist.json <<'PY' && ok || bad "--train $family: the model is not one run's to 1e-12"
+import json, sys
+def nums(x):
+    if isinstance(x, bool) or x is None: return []
+    if isinstance(x, (int, float)): return [x]
+    if isinstance(x, dict): return [n for k in sorted(x) for n in nums(x[k])]
+    if isinstance(x, list): return [n for v in x for n in nums(v)]
+    return []
+a, b = (nums(json.load(open(p))) for p in sys.argv[1:3])
+sys.exit(not (len(a) == len(b) and all(abs(u - v) <= 1e-12 * max(abs(u), abs(v), 1e-300) for u, v in zip(a, b))))
+PY
+	used=$(sed -n 's/^pr-dist: round [0-9]*: shard [0-9]*: //p' par.err | sort -u | tr '\n' ' ')
+	[ "$used" = "h1 h2 h3 " ] && ok || bad "--train $family: shards ran on \"$used\""
+	[ -z "$(ls -A | grep '^\.dist\.json')" ] && ok || bad "--train $family: temporaries left: $(ls -A)"
+done
+# a host that dies in a map round: with --retries, the same model
+sed "s|$bin/pr-score|$bin/pr-train|" slow/pr-score >slow/pr-train
+chmod +x slow/pr-train
+rm -f h2.busy retry.json
+wait_kill &
+killer=$!
+PATH="$tmp/slow:$PATH" dist --train -S h1,h2,h3 --retries 2 -o retry.json shard1.csv shard2.csv shard3.csv -- \
+	--family linear -f "$f" 2>par.err
+st=$?
+wait $killer
+[ $st -eq 0 ] && [ -e h2.busy ] && ok || bad "--train, host death with --retries: exit $st: $(head -n 3 par.err)"
+cmp -s loop.json retry.json && ok || bad "--train, host death with --retries: the model differs"
 
 echo "$passed passed, $failed failed"

@@ -8,6 +8,10 @@
 #   parts' outputs and rejects joined in order (-k) are the bytes of one run;
 #   the parts' row counts are added up into the one summary a single run
 #   prints.
+# pr-dist --train -o MODEL [OPTION]... SHARD... -- [TRAINING OPTION]...
+#   runs pr-train --map on every shard (one job per shard, on the hosts) and
+#   pr-train --reduce here, on the parts in shard order, round after round
+#   (--from STATE), until the reduce says "model".
 #
 # One commit point, as in every program: the output, the rejects and the
 # model are written to temporaries beside their targets and renamed into
@@ -23,11 +27,13 @@ version=@VERSION@
 usage() {
 	cat <<'EOF'
 Usage: pr-dist [OPTION]... FILE -- PROGRAM [ARGUMENT]...
-Run the pr programs on many hosts through GNU parallel over ssh: PROGRAM,
-one that works row by row (pr-clean, pr-features applying a state,
-pr-score, pr-optimize), on parts of FILE (- for standard input) on the
-hosts; the output, the rejects and the summary of row counts are those of
-one run.
+  or:  pr-dist --train -o MODEL [OPTION]... SHARD... -- [TRAINING OPTION]...
+Run the pr programs on many hosts through GNU parallel over ssh.  The
+first form runs PROGRAM, one that works row by row (pr-clean, pr-features
+applying a state, pr-score, pr-optimize), on parts of FILE (- for standard
+input) on the hosts: the output, the rejects and the summary of row counts
+are those of one run.  The second trains: pr-train's map rounds on the
+SHARDs on the hosts (one job a shard), its reduce here, until the model.
 Files named in the arguments must be at the same path on every host.
 
   -S, --sshlogin=LOGINS    the hosts, as for GNU parallel: names separated
@@ -39,9 +45,9 @@ Files named in the arguments must be at the same path on every host.
   -j, --jobs=N             jobs at once on each host (default: one for each
                            of its cores)
   -N, --rows=N             rows in a part (default 100000)
-  -o, --output=FILE        write the output to FILE when every part
-                           succeeded (default: standard output, written
-                           then)
+  -o, --output=FILE        write the output (with --train: the model) to
+                           FILE when every part succeeded (default, without
+                           --train: standard output, written then)
       --rejects=FILE       write the rejected rows of every part to FILE, as
                            one run writes them (FILE's folder must be shared
                            with the hosts)
@@ -49,6 +55,9 @@ Files named in the arguments must be at the same path on every host.
                            to N times
       --env=NAME           give the jobs this machine's value of the
                            environment variable NAME (repeatable)
+      --train              train (the second form)
+      --max-rounds=N       with --train, fail after N rounds without a model
+                           (default 100)
   -v, --verbose            say which host ran each part
   -h, --help               print this help and exit
       --version            print the version and exit
@@ -90,6 +99,7 @@ envs=""
 train=0
 max_rounds=100
 verbose=0
+unit=part   # what a job is, in messages: a part of FILE, or a shard
 saw_sep=0
 positional=""   # FILE or the SHARDs, each a quoted shell word
 npos=0
@@ -108,7 +118,7 @@ while [ $# -gt 0 ]; do
 		;;
 	esac
 	case $1 in
-	--verbose | --help | --version)
+	--train | --verbose | --help | --version)
 		[ $eq -eq 0 ] || usage_error "option '$1' doesn't allow an argument" ;;
 	esac
 	case $1 in
@@ -128,6 +138,8 @@ while [ $# -gt 0 ]; do
 		envs="$envs $2"
 		shift 2
 		;;
+	--train) train=1; shift ;;
+	--max-rounds) need_arg "$@"; whole "$1" "$2" 1; max_rounds=$2; shift 2 ;;
 	-v | --verbose) verbose=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	--version) echo "pr-dist (pr toolkit) $version"; exit 0 ;;
@@ -231,10 +243,10 @@ fail_run() { # program-name input-name parallel-status
 	set -- "$1" $line
 	host=$3
 	[ "$host" = ":" ] && host="this machine"
-	[ "$4" = 255 ] && die 1 "part $2 on $host: the host died or cannot be reached (ssh exit 255)"
-	[ "$4" = 127 ] && die 1 "part $2 on $host: $1: command not found (not on the host's PATH; see --env)"
-	[ "$5" != 0 ] && die 1 "part $2 on $host: $1 was killed by signal $5"
-	die 1 "part $2 on $host: $1 failed (exit $4)"
+	[ "$4" = 255 ] && die 1 "$unit $2 on $host: the host died or cannot be reached (ssh exit 255)"
+	[ "$4" = 127 ] && die 1 "$unit $2 on $host: $1: command not found (not on the host's PATH; see --env)"
+	[ "$5" != 0 ] && die 1 "$unit $2 on $host: $1 was killed by signal $5"
+	die 1 "$unit $2 on $host: $1 failed (exit $4)"
 }
 verbose_parts() {
 	[ $verbose -eq 1 ] || return 0
@@ -245,7 +257,7 @@ verbose_parts() {
 }
 
 if [ $train -eq 0 ]; then
-	[ $npos -eq 1 ] || usage_error "expected one FILE before '--'"
+	[ $npos -eq 1 ] || usage_error "expected one FILE before '--' (more are shards, for --train)"
 	eval "set -- $positional \"\$@\""
 	file=$1
 	shift
@@ -393,3 +405,91 @@ if [ $train -eq 0 ]; then
 	fi
 	exit 0
 fi
+
+# --train: map rounds on the hosts, the reduce here.
+unit=shard
+[ -n "$output" ] || usage_error "--train: -o MODEL is required"
+[ -z "$rejects" ] || usage_error "--train: --rejects is for the first form (pr-train --rejects goes after '--')"
+[ $npos -ge 1 ] || usage_error "--train: no SHARD before '--'"
+for a do
+	case $a in
+	-o | --output | --output=*) usage_error "pr-train $a: give -o MODEL to pr-dist, before '--'" ;;
+	--map | --reduce | --from | --from=*) usage_error "pr-train $a: pr-dist gives each round its own" ;;
+	esac
+done
+targs=""
+for a do targs="$targs $(shquote "$a")"; done
+eval "set -- $positional"
+shards=""
+for sh_file do
+	[ -e "$sh_file" ] || die 1 "$sh_file: cannot open: No such file or directory"
+	[ -d "$sh_file" ] && die 1 "$sh_file: read error: Is a directory"
+	[ "$sh_file" -ef "$output" ] && usage_error "-o $output is also the input $sh_file: it would be destroyed"
+	shards="$shards $(shquote "$sh_file")"
+done
+command -v pr-train >/dev/null 2>&1 || die 1 "pr-train: command not found (the reduce runs here)"
+# The rounds' files lie beside the model, where the hosts read the state.
+model_tmp=$(beside "$output" -d)
+model_tmp=$(cd "$model_tmp" && pwd) || die 1 "$output: cannot write"
+# the first failing shard's message, or what the job log says
+fail_round() { # round-folder parallel-status
+	first=$(for e in $(ls "$1" | sed -n 's/^\([0-9]*\)\.part\.err$/\1/p' | sort -n); do
+		grep -m 1 '^pr-train: ' "$1/$e.part.err" && break
+	done)
+	if [ -n "$first" ]; then
+		printf '%s\n' "$first" >&2
+		awk -F '\t' 'NR > 1 && $7 == 2 { f = 1 } END { exit !f }' "$ctl/joblog" 2>/dev/null && exit 2
+		exit 1
+	fi
+	: >"$ctl/err"
+	fail_run pr-train "" "$2"
+}
+state=""
+round=1
+while :; do
+	[ $round -le "$max_rounds" ] || die 1 "no model after $max_rounds rounds of pr-train (--max-rounds)"
+	dir="$model_tmp/round$round"
+	mkdir "$dir" || die 1 "$output: cannot write in $(dirname "$output")"
+	if [ -z "$state" ]; then
+		margs="--map $targs"
+	else
+		margs="--map --from $(shquote "$state")"
+	fi
+	rm -f "$ctl/joblog"
+	# one job a shard, in shard order; each shard's statistics into its file
+	eval "set -- parallel $popts -k --joblog $(shquote "$ctl/joblog") --results $(shquote "$dir/{#}.part") \
+		-q pr-train $margs {} ::: $shards"
+	"$@" >/dev/null 2>"$ctl/err"
+	rc=$?
+	[ $rc -eq 0 ] || fail_round "$dir" $rc
+	if [ $verbose -eq 1 ]; then
+		joblog_parts | while read -r seq host st sig; do
+			[ "$host" = ":" ] && host="this machine"
+			printf '%s: round %s: shard %s: %s\n' "$me" "$round" "$seq" "$host" >&2
+		done
+	fi
+	parts=""
+	n=$(joblog_parts | wc -l)
+	i=1
+	while [ $i -le "$n" ]; do
+		parts="$parts $(shquote "$dir/$i.part")"
+		i=$((i + 1))
+	done
+	from=""
+	[ -n "$state" ] && from="--from $(shquote "$state")"
+	eval "set -- pr-train --reduce $from -o $(shquote "$model_tmp/next") $parts"
+	word=$("$@") || exit $?
+	case $word in
+	state)
+		mv -f "$model_tmp/next" "$model_tmp/state" || die 1 "$output: cannot write"
+		state="$model_tmp/state"
+		;;
+	model)
+		commit "$model_tmp/next" "$output"
+		exit 0
+		;;
+	*) die 1 "pr-train --reduce answered \"$word\", not state or model" ;;
+	esac
+	rm -rf "$dir"
+	round=$((round + 1))
+done
