@@ -244,7 +244,12 @@ fail_run() { # program-name input-name parallel-status
 	host=$3
 	[ "$host" = ":" ] && host="this machine"
 	[ "$4" = 255 ] && die 1 "$unit $2 on $host: the host died or cannot be reached (ssh exit 255)"
-	[ "$4" = 127 ] && die 1 "$unit $2 on $host: $1: command not found (not on the host's PATH; see --env)"
+	# a program that is not there exits 127, but the part that fed it may
+	# be the one seen failing (141, a write to the closed pipe): on this
+	# machine PATH tells
+	if [ "$4" = 127 ] || { [ "$host" = "this machine" ] && ! command -v "$1" >/dev/null 2>&1; }; then
+		die 1 "$unit $2 on $host: $1: command not found (not on the host's PATH; see --env)"
+	fi
 	[ "$5" != 0 ] && die 1 "$unit $2 on $host: $1 was killed by signal $5"
 	die 1 "$unit $2 on $host: $1 failed (exit $4)"
 }
