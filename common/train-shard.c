@@ -142,6 +142,15 @@ train_state_options(const json_t *state, const char *name, struct train_opts *o,
 	o->l2 = json_number_value(json_object_get(op, "l2"));
 	o->tol = json_number_value(json_object_get(op, "tol"));
 	o->max_iter = (long)json_integer_value(json_object_get(op, "max_iter"));
+	/* the ranges the command line allows (0: the default) */
+	if (!json_is_number(json_object_get(op, "l2")) || !(o->l2 >= 0) || !isfinite(o->l2))
+		return diag_set(d, name, 0, NULL, NULL, 0, "the state's l2 is not a number >= 0");
+	if (!json_is_number(json_object_get(op, "tol")) || !(o->tol >= 0) || !isfinite(o->tol))
+		return diag_set(d, name, 0, NULL, NULL, 0, "the state's tol is not a number >= 0");
+	if (!json_is_integer(json_object_get(op, "max_iter")) || o->max_iter < 0 ||
+	    o->max_iter > 100000)
+		return diag_set(d, name, 0, NULL, NULL, 0,
+		    "the state's max_iter is not a whole number from 0 to 100000");
 	o->weight = jstr(op, "weight");
 	o->price = jstr(op, "price");
 	o->response_log = json_is_true(json_object_get(op, "response_log"));
