@@ -269,8 +269,7 @@ design_predict_fold(struct design *ds, long k, enum fit_family fam, const struct
 	double *b = xrealloc(NULL, (p + 1) * sizeof *b);
 
 	ensure_bufs(ds, 1);
-	for (size_t j = 0; j < p; j++)
-		b[j] = r->aliased[j] ? 0 : gsl_vector_get(r->beta, j);
+	fit_beta_or_zero(r, b);
 	for (size_t c = 0; c < ds->nch; c++) {
 		size_t m = ds_rows(ds, c);
 		const double *xc = chunk_get(ds, c, ds->buf[0], d);
@@ -299,8 +298,7 @@ design_smearing(struct design *ds, long k, const struct fit_result *r, double *f
 	double *b = xrealloc(NULL, (p + 1) * sizeof *b), sw = 0, se = 0;
 
 	ensure_bufs(ds, 1);
-	for (size_t j = 0; j < p; j++)
-		b[j] = r->aliased[j] ? 0 : gsl_vector_get(r->beta, j);
+	fit_beta_or_zero(r, b);
 	for (size_t c = 0; c < ds->nch; c++) {
 		size_t m = ds_rows(ds, c);
 		const double *xc = chunk_get(ds, c, ds->buf[0], d);

@@ -1746,8 +1746,7 @@ fit_model_design(const struct fit_design *D, const struct fit_opts *o, struct fi
 			fit_result_free(res);
 			return diag_set(d, NULL, 0, NULL, NULL, 0, "out of memory"), FIT_NUMERICAL;
 		}
-		for (size_t j = 0; j < p; j++)
-			b[j] = res->aliased[j] ? 0 : gsl_vector_get(res->beta, j);
+		fit_beta_or_zero(res, b);
 		for (size_t i = 0; i < n; i++) {
 			double eta, mu = fit_predict(o->family, xrow(D, i), b, p, &eta);
 			gsl_vector_set(res->eta, i, eta);
@@ -1776,4 +1775,11 @@ fit_model(const gsl_matrix *X, const gsl_vector *y, const gsl_vector *w,
 		.w = w ? w->data : NULL, .w_stride = w ? w->stride : 1
 	};
 	return fit_model_design(&D, o, res, d);
+}
+
+void
+fit_beta_or_zero(const struct fit_result *r, double *b)
+{
+	for (size_t j = 0; j < r->p; j++)
+		b[j] = r->aliased[j] ? 0 : gsl_vector_get(r->beta, j);
 }

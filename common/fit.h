@@ -214,6 +214,10 @@ enum fit_status fit_model_source(const struct fit_source *S, const struct fit_op
 /* The mean at x (p values) for estimates beta (aliased ones 0); *eta (may be NULL) the linear predictor. */
 double fit_predict(enum fit_family f, const double *x, const double *beta, size_t p, double *eta);
 
+/* The estimates of r with its aliased columns as 0, the form fit_predict
+ * takes: b gets r->p doubles. */
+void fit_beta_or_zero(const struct fit_result *r, double *b);
+
 /*
  * A fit as a sequence of passes, for callers that read the rows
  * elsewhere (one shard per host): fit_run_new starts it; each pass,
