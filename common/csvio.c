@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BLOCK 65536
@@ -56,6 +57,12 @@ struct csvio_reader {
 	int bom_seen;               /* BOM bytes matched; 3 once decided */
 	unsigned char delim;
 	long line_offset;           /* added to the lines after the header */
+	/* a regular file read from offset base (csvio_data_cursor), or not (seekable 0) */
+	int seekable, no_header;
+	long long base;
+	/* a reader of the bytes [rpos, rend) of the file (csvio_open_range) */
+	int ranged;
+	long long rpos, rend;
 
 	/* arena of field texts, NUL-terminated */
 	char *data;
@@ -459,7 +466,18 @@ fill(struct csvio_reader *r, struct diag *d)
 
 	compact(r);
 	while (r->nrows == 0 && !r->eof) {
-		if (!r->first_read) {
+		if (r->ranged) {
+			size_t want = r->rend - r->rpos < (long long)r->block ?
+			    (size_t)(r->rend - r->rpos) : r->block;
+			got = 0;
+			if (want > 0) {
+				do
+					got = pread(r->fd, r->in, want, (off_t)r->rpos);
+				while (got < 0 && errno == EINTR);
+			}
+			if (got > 0)
+				r->rpos += got;
+		} else if (!r->first_read) {
 			got = read_first(r);
 			r->first_read = 1;
 		} else {
@@ -490,7 +508,7 @@ fill(struct csvio_reader *r, struct diag *d)
 			}
 			break;
 		}
-		if (r->bytes == 0 && utf16_refused(r, (size_t)got, d) < 0) {
+		if (r->bytes == 0 && !r->ranged && utf16_refused(r, (size_t)got, d) < 0) {
 			r->failed = 1;
 			return -1;
 		}
@@ -673,9 +691,9 @@ csvio_open_fd_block(int fd, const char *name, unsigned char delim, size_t block,
 	return csvio_open_fd_opts(fd, name, &o, block, d);
 }
 
-struct csvio_reader *
-csvio_open_fd_opts(int fd, const char *name, const struct csvio_opts *o, size_t block,
-    struct diag *d)
+/* A reader of fd with o's delimiter and NA rule, before anything is read. */
+static struct csvio_reader *
+reader_new(int fd, const char *name, const struct csvio_opts *o, size_t block, struct diag *d)
 {
 	struct csvio_reader *r = calloc(1, sizeof *r);
 	unsigned char delim = o->delim;
@@ -689,6 +707,7 @@ csvio_open_fd_opts(int fd, const char *name, const struct csvio_opts *o, size_t 
 	r->rec_line = 1;
 	r->delim = delim;
 	r->na_missing = o->na_missing;
+	r->no_header = o->no_header;
 	r->block = block ? block : BLOCK;
 	r->name = strdup(name);
 	r->in_cap = r->block > UTF16_LOOK ? r->block : UTF16_LOOK;
@@ -705,6 +724,25 @@ csvio_open_fd_opts(int fd, const char *name, const struct csvio_opts *o, size_t 
 	r->cls['\n'] = r->cls['\r'] = CLS_NEWLINE | CLS_QUOTE;
 	r->cls['"'] = r->cls[','] = r->cls[delim] = CLS_QUOTE;
 	csv_set_space_func(&r->parser, keep_spaces);
+	return r;
+}
+
+struct csvio_reader *
+csvio_open_fd_opts(int fd, const char *name, const struct csvio_opts *o, size_t block,
+    struct diag *d)
+{
+	struct csvio_reader *r = reader_new(fd, name, o, block, d);
+	struct stat st;
+
+	if (r == NULL)
+		return NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		off_t at = lseek(fd, 0, SEEK_CUR);
+		if (at >= 0) {
+			r->seekable = 1;
+			r->base = (long long)at;
+		}
+	}
 	if (take_header(r, o, d) < 0) {
 		csvio_close(r);
 		return NULL;
@@ -958,6 +996,272 @@ void
 csvio_set_line_offset(struct csvio_reader *r, long offset)
 {
 	r->line_offset = offset;
+}
+
+/*
+ * Record boundaries of a regular file.  The parser is strict: a quote
+ * byte either opens a field, closes it, or is one of a doubled pair inside
+ * it; anywhere else the input is malformed.  So in well-formed input a
+ * byte is inside a quoted field exactly when an odd number of quote bytes
+ * come before it since the last boundary, and an LF after an even number
+ * ends a record.  (In malformed input a boundary past the first error may
+ * be wrong; the reader of the range holding that error reports it, as one
+ * reader of the whole file would.)  Lines are counted as the reader counts
+ * them: every LF, and every CR that no LF follows.
+ */
+#define SCAN_BLOCK 65536
+
+/* The bytes of 8-byte word w equal to c, as a count. */
+static inline unsigned
+word_count(uint64_t w, unsigned char c)
+{
+	const uint64_t lo = 0x0101010101010101ULL, hi = 0x8080808080808080ULL;
+	uint64_t x = w ^ (lo * c);
+	uint64_t z = ~(((x & ~hi) + ~hi) | x) & hi;   /* the high bit of each zero byte */
+	return (unsigned)((z >> 7) * lo >> 56);
+}
+
+/* Bytes equal to c in b[0..n). */
+static size_t
+byte_count(const unsigned char *b, size_t n, unsigned char c)
+{
+	size_t i = 0, k = 0;
+	uint64_t w;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, b + i, 8);
+		k += word_count(w, c);
+	}
+	for (; i < n; i++)
+		k += b[i] == c;
+	return k;
+}
+
+struct scan {
+	long long pos;
+	long line;
+	int odd;       /* an odd number of quotes since the last boundary */
+	int cr;        /* the byte before pos is a CR */
+};
+
+/*
+ * Count lines and quotes in b[0..n), which start at s->pos.  With stop, end
+ * at the first LF outside quotes: return its index + 1 (0: none).
+ */
+static size_t
+scan_bytes(struct scan *s, const unsigned char *b, size_t n, int stop)
+{
+	size_t i;
+
+	if (!stop && !s->cr && memchr(b, '\r', n) == NULL) {
+		s->line += (long)byte_count(b, n, '\n');
+		s->odd ^= (int)(byte_count(b, n, '"') & 1);
+		s->pos += (long long)n;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char c = b[i];
+		if (c == '"')
+			s->odd ^= 1;
+		else if (c == '\n') {
+			if (!s->cr)
+				s->line++;
+			s->cr = 0;
+			if (stop && !s->odd) {
+				s->pos += (long long)i + 1;
+				return i + 1;
+			}
+			continue;
+		} else if (c == '\r')
+			s->line++;   /* a CRLF's LF then counts nothing */
+		s->cr = c == '\r';
+	}
+	s->pos += (long long)n;
+	return 0;
+}
+
+/* Scan from s->pos to off (stop 0), or to the next boundary (stop 1; the end of size). */
+static int
+scan_to(const struct csvio_reader *r, struct scan *s, long long off, long long size, int stop,
+    struct diag *d)
+{
+	unsigned char *buf = malloc(SCAN_BLOCK);
+
+	if (buf == NULL)
+		return diag_set(d, r->name, 0, NULL, NULL, 0, "out of memory");
+	while (s->pos < (stop ? size : off)) {
+		long long lim = stop ? size : off;
+		size_t want = lim - s->pos < SCAN_BLOCK ? (size_t)(lim - s->pos) : SCAN_BLOCK;
+		ssize_t got;
+		do
+			got = pread(r->fd, buf, want, (off_t)s->pos);
+		while (got < 0 && errno == EINTR);
+		if (got <= 0) {
+			free(buf);
+			if (got == 0)   /* the file shrank: its end is where it ends now */
+				return 0;
+			return diag_errno(d, r->name, errno, "read error");
+		}
+		if (scan_bytes(s, buf, (size_t)got, stop) > 0)
+			break;
+	}
+	free(buf);
+	return 0;
+}
+
+/*
+ * s->pos is where the header record starts: move it past the record's end
+ * (a CR or LF outside quotes; a CRLF as one), counting its lines.
+ * A header that ends the file ends at the file's end.  Returns 0, or -1
+ * when the file cannot be read.
+ */
+static int
+scan_header_end(const struct csvio_reader *r, struct scan *s, long long size)
+{
+	unsigned char buf[4096];
+	int odd = 0, cr = 0, ended = 0;
+
+	while (s->pos < size) {
+		size_t want = size - s->pos < (long long)sizeof buf ? (size_t)(size - s->pos) : sizeof buf;
+		ssize_t got, i;
+		do
+			got = pread(r->fd, buf, want, (off_t)s->pos);
+		while (got < 0 && errno == EINTR);
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			break;
+		for (i = 0; i < got; i++) {
+			unsigned char c = buf[i];
+			if (ended) {   /* the byte after a CR that ended the record */
+				if (c == '\n')
+					s->pos++;
+				return 0;
+			}
+			s->pos++;
+			if (c == '"') {
+				odd ^= 1;
+			} else if (c == '\n' && !cr) {
+				s->line++;
+			} else if (c == '\r') {
+				s->line++;
+			}
+			if ((c == '\n' || c == '\r') && !odd) {
+				if (c == '\n')
+					return 0;
+				ended = 1;
+			}
+			cr = c == '\r';
+		}
+	}
+	return 0;
+}
+
+static long long
+file_size(const struct csvio_reader *r)
+{
+	struct stat st;
+
+	return fstat(r->fd, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+int
+csvio_data_cursor(const struct csvio_reader *r, struct csvio_cursor *c, long long *size)
+{
+	unsigned char b[3];
+	struct scan s = { r->base, 1, 0, 0 };
+	ssize_t got;
+
+	if (!r->seekable || r->ranged || (*size = file_size(r)) < 0)
+		return 0;
+	do
+		got = pread(r->fd, b, 3, (off_t)r->base);
+	while (got < 0 && errno == EINTR);
+	if (got == 3 && memcmp(b, "\xef\xbb\xbf", 3) == 0)
+		s.pos += 3;
+	if (!r->no_header) {
+		/* blank lines, then the header record up to its end */
+		for (;;) {
+			do
+				got = pread(r->fd, b, 1, (off_t)s.pos);
+			while (got < 0 && errno == EINTR);
+			if (got != 1 || (b[0] != '\n' && b[0] != '\r'))
+				break;
+			(void)scan_bytes(&s, b, 1, 0);
+		}
+		if (scan_header_end(r, &s, *size) < 0)
+			return 0;
+	}
+	c->off = s.pos;
+	c->line = s.line;
+	return 1;
+}
+
+int
+csvio_cursor_advance(const struct csvio_reader *r, struct csvio_cursor *c, long long off,
+    struct diag *d)
+{
+	struct scan s = { c->off, c->line, 0, 0 };
+	long long size = file_size(r);
+
+	if (size < 0)
+		return diag_errno(d, r->name, errno, "cannot stat");
+	if (off <= c->off)
+		return 0;
+	if (off > size)
+		off = size;
+	/* from the byte before off, so that a boundary at off itself is found */
+	if (scan_to(r, &s, off - 1, size, 0, d) < 0 || scan_to(r, &s, off, size, 1, d) < 0)
+		return -1;
+	c->off = s.pos;
+	c->line = s.line;
+	return 0;
+}
+
+struct csvio_reader *
+csvio_open_range(const struct csvio_reader *like, const struct csvio_cursor *from,
+    long long end, struct diag *d)
+{
+	struct csvio_opts o;
+	struct csvio_reader *r;
+	size_t i, total = 0;
+
+	csvio_opts_init(&o, like->delim);
+	o.na_missing = like->na_missing;
+	o.no_header = like->no_header;
+	if ((r = reader_new(like->fd, like->name, &o, like->block, d)) == NULL)
+		return NULL;
+	r->ranged = 1;
+	r->rpos = from->off;
+	r->rend = end > from->off ? end : from->off;
+	r->first_read = 1;
+	r->bom_seen = 3;
+	r->header_done = 1;
+	r->records = 1;
+	r->one_column = like->one_column;
+	r->line = r->rec_line = from->line;
+	r->line_offset = like->line_offset;
+	for (i = 0; i < like->header.n; i++)
+		total += like->header.len[i] + 1;
+	r->header_data = malloc(total ? total : 1);
+	r->header.f = malloc((like->header.n + 1) * sizeof *r->header.f);
+	r->header.len = malloc((like->header.n + 1) * sizeof *r->header.len);
+	if (r->header_data == NULL || r->header.f == NULL || r->header.len == NULL) {
+		csvio_close(r);
+		diag_set(d, like->name, 0, NULL, NULL, 0, "out of memory");
+		return NULL;
+	}
+	total = 0;
+	for (i = 0; i < like->header.n; i++) {
+		memcpy(r->header_data + total, like->header.f[i], like->header.len[i] + 1);
+		r->header.f[i] = r->header_data + total;
+		r->header.len[i] = like->header.len[i];
+		total += like->header.len[i] + 1;
+	}
+	r->header.n = like->header.n;
+	r->header.line = like->header.line;
+	r->header.plain = NULL;
+	return r;
 }
 
 void

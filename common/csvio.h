@@ -143,6 +143,38 @@ int csvio_next(struct csvio_reader *r, struct csvio_row *row, struct diag *d);
 void csvio_set_line_offset(struct csvio_reader *r, long offset);
 
 /*
+ * Parts of a regular file, for readers that each take a byte range of it
+ * (threads of one program, or one process a part): a cursor is a record
+ * boundary, the offset of the byte after an LF outside quoted fields (or
+ * where the data rows start, or the file's end), with the line there.
+ *
+ * csvio_data_cursor: when r reads a regular file from where it was opened
+ * (a file named, or a standard input that is a regular file), *c is where
+ * the data rows start (past a BOM and the header record; with no_header at
+ * the first record) and *size the file's size: returns 1.  Else 0 (a pipe,
+ * a terminal, a range reader).
+ *
+ * csvio_cursor_advance moves *c to the first boundary at or after off
+ * (the file's end at the latest), counting lines on the way.  Returns 0,
+ * or -1 with d filled (a read error).
+ *
+ * csvio_open_range: a reader of the records that start in [from->off,
+ * end) of r's file (end a cursor's offset), with r's header, options and
+ * line offset, lines counted from from->line.  It reads with pread, so it
+ * does not move r and several can read at once (one a thread); closing
+ * it leaves the file open.  NULL with d filled when out of memory.
+ */
+struct csvio_cursor {
+	long long off;
+	long line;
+};
+int csvio_data_cursor(const struct csvio_reader *r, struct csvio_cursor *c, long long *size);
+int csvio_cursor_advance(const struct csvio_reader *r, struct csvio_cursor *c, long long off,
+    struct diag *d);
+struct csvio_reader *csvio_open_range(const struct csvio_reader *r, const struct csvio_cursor *from,
+    long long end, struct diag *d);
+
+/*
  * 0 when row has as many fields as the header; else -1 with d filled
  * ("too few fields (expected N)", the input's name and the row's line), the
  * reason every program rejects such a row for.

@@ -31,52 +31,75 @@ text_fd(const char *text, size_t len)
 	return fd;
 }
 
+/* Text rendered so far: "line|f1|f2\n..." with the header ("H") first. */
+struct rendered {
+	char *out;
+	size_t len, cap;
+};
+
+static void
+add(struct rendered *t, const char *s, size_t n)
+{
+	while (t->len + n + 2 > t->cap)
+		t->out = realloc(t->out, t->cap *= 2);
+	memcpy(t->out + t->len, s, n);
+	t->len += n;
+	t->out[t->len] = '\0';
+}
+
+/* One row: its line (or "H" when line < 0) and its fields. */
+static void
+add_row(struct rendered *t, const struct csvio_row *row, long line)
+{
+	char num[32];
+	size_t i;
+	int n = line < 0 ? snprintf(num, sizeof num, "H") : snprintf(num, sizeof num, "%ld", line);
+
+	add(t, num, (size_t)n);
+	for (i = 0; i < row->n; i++) {
+		add(t, "|", 1);
+		add(t, row->f[i], row->len[i]);
+	}
+	add(t, "\n", 1);
+}
+
 /* Render rows as "line|f1|f2\n..." with the header first, for comparison. */
 static char *
-render(const char *input, size_t inlen, size_t block, unsigned char delim, char *err, size_t errsz)
+render_opts(const char *input, size_t inlen, size_t block, const struct csvio_opts *o, char *err,
+    size_t errsz)
 {
 	int fd = text_fd(input, inlen);
 	struct diag d;
 	struct csvio_reader *r;
 	struct csvio_row row;
-	size_t cap = 4096, len = 0, i;
-	char *out = malloc(cap);
+	struct rendered t = { malloc(4096), 0, 4096 };
 	int got;
 
 	err[0] = '\0';
-	r = csvio_open_fd_block(fd, "t.csv", delim, block, &d);
-	out[0] = '\0';
+	r = csvio_open_fd_opts(fd, "t.csv", o, block, &d);
+	t.out[0] = '\0';
 	if (r == NULL) {
 		diag_format(&d, err, errsz);
 		close(fd);
-		return out;
+		return t.out;
 	}
-#define ADD(s, n) do { while (len + (n) + 2 > cap) out = realloc(out, cap *= 2); \
-	memcpy(out + len, (s), (n)); len += (n); out[len] = '\0'; } while (0)
-	{
-		const struct csvio_row *h = csvio_header(r);
-		ADD("H", 1);
-		for (i = 0; i < h->n; i++) {
-			ADD("|", 1);
-			ADD(h->f[i], h->len[i]);
-		}
-		ADD("\n", 1);
-	}
-	while ((got = csvio_next(r, &row, &d)) > 0) {
-		char num[32];
-		int n = snprintf(num, sizeof num, "%ld", row.line);
-		ADD(num, (size_t)n);
-		for (i = 0; i < row.n; i++) {
-			ADD("|", 1);
-			ADD(row.f[i], row.len[i]);
-		}
-		ADD("\n", 1);
-	}
+	add_row(&t, csvio_header(r), -1);
+	while ((got = csvio_next(r, &row, &d)) > 0)
+		add_row(&t, &row, row.line);
 	if (got < 0)
 		diag_format(&d, err, errsz);
 	csvio_close(r);
 	close(fd);
-	return out;
+	return t.out;
+}
+
+static char *
+render(const char *input, size_t inlen, size_t block, unsigned char delim, char *err, size_t errsz)
+{
+	struct csvio_opts o;
+
+	csvio_opts_init(&o, delim);
+	return render_opts(input, inlen, block, &o, err, errsz);
 }
 
 struct rcase {
@@ -132,6 +155,197 @@ test_cases(void)
 		if (all_ok)
 			CHECK(1, cases[i].name);
 	}
+}
+
+/*
+ * The rows of input read as parts: the data cursor advanced to each of
+ * cut[0..ncut) (offsets from the data start, in order) gives boundaries, and
+ * a range reader reads each part; rendered as render() renders one reader
+ * (the first error ends it).  *seekable: the file had a data cursor.
+ */
+static char *
+render_parts(const char *input, size_t inlen, const struct csvio_opts *o, const long long *cut,
+    size_t ncut, char *err, size_t errsz, int *seekable)
+{
+	int fd = text_fd(input, inlen);
+	struct diag d;
+	struct csvio_reader *r;
+	struct csvio_cursor c, next;
+	struct rendered t = { malloc(4096), 0, 4096 };
+	long long size;
+	size_t k;
+
+	err[0] = '\0';
+	t.out[0] = '\0';
+	*seekable = 0;
+	r = csvio_open_fd_opts(fd, "t.csv", o, 0, &d);
+	if (r == NULL) {
+		diag_format(&d, err, errsz);
+		close(fd);
+		return t.out;
+	}
+	add_row(&t, csvio_header(r), -1);
+	if (!(*seekable = csvio_data_cursor(r, &c, &size)))
+		goto done;
+	for (k = 0; k <= ncut; k++) {
+		struct csvio_reader *pr;
+		struct csvio_row row;
+		int got;
+		next = c;
+		if (csvio_cursor_advance(r, &next, k < ncut ? c.off + cut[k] : size, &d) < 0) {
+			diag_format(&d, err, errsz);
+			break;
+		}
+		if (k == ncut && next.off != size)
+			abort();
+		if ((pr = csvio_open_range(r, &c, next.off, &d)) == NULL)
+			abort();
+		while ((got = csvio_next(pr, &row, &d)) > 0)
+			add_row(&t, &row, row.line);
+		csvio_close(pr);
+		if (got < 0) {
+			diag_format(&d, err, errsz);
+			break;
+		}
+		c = next;
+	}
+done:
+	csvio_close(r);
+	close(fd);
+	return t.out;
+}
+
+/* Inputs with boundaries in every kind of place, beside the cases above. */
+static const char *const range_inputs[] = {
+	"a,b\n\"x\ny\",1\n\"\"\"\n\",2\n3,\"\r\n\"\n4,5",
+	"a,b\r\n1,2\r\n\r\n\"q\r\nq\",3\r\n",
+	"a\n\n\n1\n\n",
+	"\"h\n1\",\"h\"\"2\"\n1,2\n3,4\n",
+	"a,b\r1,2\r3,\"4\r\n5\"\r6,7\n8,9\r\n",
+	"\n\r\n\xef\xbb\xbf" "a,b\n1,2\n",
+	"\xef\xbb\xbf" "\r\n\r\na,b\r\n\r\n1,2\r\n3,4",
+	"a;b\n1;\"x;\ny\"\n2;3\n",
+	"a,b\n1,2\n3,\"unclosed\n4,5\n",
+};
+
+/*
+ * Reading a regular file as parts gives the rows, lines and first error of
+ * one reader, wherever the parts are cut (every one and two cut offsets),
+ * with and without a header, for every delimiter case.
+ */
+static void
+test_ranges(void)
+{
+	size_t i, n = sizeof cases / sizeof cases[0] + sizeof range_inputs / sizeof range_inputs[0];
+	char err[1024], perr[1024], name[256];
+	int nh;
+
+	for (i = 0; i < n; i++) {
+		const char *in = i < sizeof cases / sizeof cases[0] ? cases[i].input :
+		    range_inputs[i - sizeof cases / sizeof cases[0]];
+		size_t len = strlen(in);
+		unsigned char delim = strchr(in, ';') ? ';' : ',';
+		for (nh = 0; nh <= 1; nh++) {
+			struct csvio_opts o;
+			long long cut[2], a, b;
+			int ok = 1, seekable;
+			char *want, *got;
+			csvio_opts_init(&o, delim);
+			o.no_header = nh;
+			want = render_opts(in, len, 0, &o, err, sizeof err);
+			for (a = 0; a <= (long long)len && ok; a++) {
+				for (b = a; b <= (long long)len && ok; b++) {
+					cut[0] = a;
+					cut[1] = b;
+					got = render_parts(in, len, &o, cut, a == b ? 1 : 2, perr, sizeof perr, &seekable);
+					if (seekable && (strcmp(got, want) != 0 || strcmp(perr, err) != 0)) {
+						snprintf(name, sizeof name, "parts of input %zu%s cut at %lld, %lld", i,
+						    nh ? " (no header)" : "", a, b);
+						CHECK_STR(got, want, name);
+						CHECK_STR(perr, err, name);
+						ok = 0;
+					}
+					if (!seekable && err[0] == '\0') {
+						snprintf(name, sizeof name, "input %zu%s: a regular file has a data cursor", i,
+						    nh ? " (no header)" : "");
+						CHECK(0, name);
+						ok = 0;
+					}
+					free(got);
+				}
+			}
+			if (ok) {
+				snprintf(name, sizeof name, "parts of input %zu%s: one reader's rows", i,
+				    nh ? " (no header)" : "");
+				CHECK(1, name);
+			}
+			free(want);
+		}
+	}
+}
+
+/*
+ * A file of some 200 KB (boundaries fall across the cursor's reads): rows
+ * with quoted newlines, doubled quotes, CRLF, bare CR and blank lines, cut
+ * at pseudo-random places, read as one reader reads it.
+ */
+static void
+test_ranges_big(void)
+{
+	size_t cap = 1 << 19, len = 0, k;
+	char *in = malloc(cap), err[1024], perr[1024];
+	unsigned long x = 12345;
+	struct csvio_opts o;
+	int ok = 1, seekable;
+	char *want;
+
+	len += (size_t)sprintf(in, "id,text,v\r\n");
+	for (k = 0; k < 6000; k++) {
+		x = x * 6364136223846793005UL + 1442695040888963407UL;
+		switch ((x >> 33) % 6) {
+		case 0: len += (size_t)sprintf(in + len, "%zu,plain,%lu\n", k, x >> 40); break;
+		case 1: len += (size_t)sprintf(in + len, "%zu,\"two\nlines\",1\r\n", k); break;
+		case 2: len += (size_t)sprintf(in + len, "%zu,\"a \"\"q\"\" b\",2\r", k); break;
+		case 3: len += (size_t)sprintf(in + len, "\n%zu,\"\r\n\",3\n", k); break;
+		case 4: len += (size_t)sprintf(in + len, "%zu,\"\",\"\"\"\"\n", k); break;
+		default: len += (size_t)sprintf(in + len, "%zu,x,%lu\r\n\r\n", k, x >> 50); break;
+		}
+	}
+	csvio_opts_init(&o, ',');
+	want = render_opts(in, len, 0, &o, err, sizeof err);
+	for (k = 0; k < 40 && ok; k++) {
+		long long cut[2];
+		char *got;
+		x = x * 6364136223846793005UL + 1442695040888963407UL;
+		cut[0] = (long long)((x >> 20) % len);
+		cut[1] = cut[0] + (long long)((x >> 5) % 70000);
+		got = render_parts(in, len, &o, cut, 2, perr, sizeof perr, &seekable);
+		if (!seekable || strcmp(got, want) != 0 || strcmp(perr, err) != 0)
+			ok = 0;
+		free(got);
+	}
+	CHECK(ok && err[0] == '\0', "a 200 KB file cut anywhere: one reader's rows and lines");
+	free(want);
+	free(in);
+}
+
+/* A pipe has no data cursor. */
+static void
+test_range_pipe(void)
+{
+	int p[2];
+	struct diag d;
+	struct csvio_reader *r;
+	struct csvio_cursor c;
+	long long size;
+
+	if (pipe(p) != 0 || write(p[1], "a,b\n1,2\n", 8) != 8)
+		abort();
+	close(p[1]);
+	r = csvio_open_fd(p[0], "stdin", ',', &d);
+	CHECK(r != NULL && csvio_data_cursor(r, &c, &size) == 0, "a pipe has no data cursor");
+	csvio_close(r);
+	close(p[0]);
 }
 
 /* UTF-16 is refused with the iconv command (inputs with NULs: lengths given). */
@@ -584,5 +798,8 @@ main(void)
 	test_plain_flags();
 	test_put_row_boundaries();
 	test_fixtures();
+	test_ranges();
+	test_ranges_big();
+	test_range_pipe();
 	return check_done();
 }
