@@ -795,7 +795,7 @@ train_run(const struct train_opts *o, struct formula *f, struct store *s, const 
 }
 
 int
-train_write_fitted(const struct store *s, const struct formula *f, json_t *doc,
+train_write_fitted(struct store *s, const struct formula *f, json_t *doc,
     const char *by, FILE *fp, const char *path, struct diag *d)
 {
 	struct model *m = model_from_json(doc, path, d);
@@ -828,11 +828,13 @@ train_write_fitted(const struct store *s, const struct formula *f, json_t *doc,
 	csvio_put_str(w, model_pred_name(m));
 	csvio_end(w);
 	for (r = 0; r < s->n; r++) {
+		/* in order: one read of the temporary file a chunk */
+		const double *v = store_row_read(s, r);
 		for (i = 0; i < s->nc; i++) {
 			if (s->lv[i] != NULL) {
-				row.f[i] = (char *)strtab_str(s->lv[i], (size_t)store_row(s, r)[i], &row.len[i]);
+				row.f[i] = (char *)strtab_str(s->lv[i], (size_t)v[i], &row.len[i]);
 			} else {
-				row.len[i] = num_format(store_row(s, r)[i], buf[i]);
+				row.len[i] = num_format(v[i], buf[i]);
 				row.f[i] = buf[i];
 			}
 		}
@@ -846,6 +848,11 @@ train_write_fitted(const struct store *s, const struct formula *f, json_t *doc,
 		else
 			csvio_put_num(w, model_eval_mean(e, model_eval_row_price(e), NULL));
 		csvio_end(w);
+	}
+	if (store_error(s) != 0) {
+		(void)csvio_writer_free(w);
+		diag_errno(d, spill_dir(), store_error(s), "temporary file: read error");
+		goto done;
 	}
 	if ((err = csvio_writer_free(w)) != 0) {
 		diag_errno(d, path, err, "write error");

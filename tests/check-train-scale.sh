@@ -2,7 +2,8 @@
 # tests/check-train-scale.sh - pr-train past one block of rows: the model is
 # the same, byte for byte, for --jobs 1, 2 and 3 (blocks merged in block
 # order whatever the scheduling); a store and design that spill to the
-# temporary file give the same model as ones held in memory; a temporary
+# temporary file give the same model (and --fitted values) as ones held in
+# memory; a temporary
 # directory that cannot be written fails the run with its name.
 # Last line: "N passed, N failed".
 BUILD=${BUILD:-build}
@@ -42,10 +43,14 @@ train l2 --family logistic -j 2 -f "$f"
 train l3 --family logistic -j 3 -f "$f"
 train l2s --family logistic -j 2 -S 1M -f "$f"
 train lfit --family logistic -S 1M --fitted fitted.csv -f "$f"
+train lfitm --family logistic --fitted fitted-mem.csv -f "$f"
 same "logistic -j 2" l2 l1
 same "logistic -j 3" l3 l1
 same "logistic -j 2, spilled store and design" l2s l1
-same "logistic, spilled design only (--fitted)" lfit l1
+same "logistic --fitted, spilled store and design" lfit l1
+# the fitted values read back from the temporary file, in order
+if cmp -s fitted.csv fitted-mem.csv && [ "$(wc -l <fitted.csv)" -eq 140001 ]; then ok; else
+	bad "--fitted from a spilled store differs from the one held in memory"; fi
 train g1 -j 1 -f "$f"
 train g3 -j 3 -S 1M -f "$f"
 same "linear -j 3, spilled" g3 g1

@@ -461,8 +461,8 @@ main(int argc, char **argv)
 		snprintf(d.file, sizeof d.file, "%s", from);
 		cli_fail_diag(EXIT_FAIL, &d);
 	}
-	if (o.by == NULL && fitted == NULL)
-		store_allow_spill(run.s);   /* the values are not needed after the fit */
+	if (o.by == NULL)
+		store_allow_spill(run.s);   /* --fitted reads the rows back in order */
 
 	cli_progress_init(&progress, &common);
 	while ((got = csvio_next(run.in, &row, &d)) > 0) {
