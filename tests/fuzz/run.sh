@@ -10,7 +10,7 @@ secs=${1:-60}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-build-fuzz}
 cd "$top"
-targets=${*:-csvio num date formula model offers cleannum features cf featparts reportparts}
+targets=${*:-csvio num date formula model offers cleannum features cf featparts reportparts trainparts}
 CC=${CC:-clang}
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -iquote common"
 pkg=$(pkg-config --cflags --libs gsl jansson libsodium)
@@ -35,7 +35,10 @@ for t in $targets; do
 	seeds="tests/fuzz/corpus/$t"
 	[ -d "$seeds" ] || seeds=""
 	maxlen=4096
-	case $t in reportparts) maxlen=16384 ;; esac   # a part with curves is 5 KB
+	case $t in
+	reportparts) maxlen=16384 ;;   # a part with curves is 5 KB
+	trainparts) maxlen=32768 ;;    # a logistic state and its three parts are 14 KB
+	esac
 	echo "== fuzz_$t for ${secs}s"
 	ASAN_OPTIONS=detect_leaks=1 "$build/fuzz_$t" -max_total_time="$secs" \
 		-max_len=$maxlen -print_final_stats=1 -artifact_prefix="$build/crashes/$t-" \
