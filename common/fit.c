@@ -1323,12 +1323,26 @@ fit_stats_bad_what(const struct fit_stats *s)
 	return s->bad_row >= 0 ? s->bad_what : NULL;
 }
 
+/* x is a whole number from lo to hi (NaN is not): a count or flag read back before its cast. */
+static int
+whole_in(double x, double lo, double hi)
+{
+	return x >= lo && x <= hi && x == floor(x);
+}
+
+#define WHOLE_MAX 9007199254740992.0   /* 2^53: every count a double holds exactly */
+
 int
 fit_stats_import(const struct fit_run *r, struct fit_stats *s, const double *v, size_t n,
     const char *bad_what)
 {
 	size_t q = r->p1 * r->p1, k = 0;
 	if (n != fit_stats_size(r))
+		return -1;
+	/* the counts and flags (phase, rows, used, bad row, has_T; valid, extreme) */
+	if (!whole_in(v[0], PH_LIN_CHECK, PH_GLM_EVAL) || !whole_in(v[1], 0, WHOLE_MAX) ||
+	    !whole_in(v[2], 0, v[1]) || !whole_in(v[5], -1, WHOLE_MAX) || !whole_in(v[6], 0, 1) ||
+	    !whole_in(v[17 + 3 * q], 0, 1) || !whole_in(v[18 + 3 * q], 0, WHOLE_MAX))
 		return -1;
 	stats_reset(r, s);
 	s->phase = (int)v[k++];
@@ -1402,11 +1416,17 @@ int
 fit_run_import(struct fit_run *r, const double *v, size_t n)
 {
 	size_t q = r->p1 * r->p1, p = r->p, k = 0;
+	int lin = r->o.family == FIT_LINEAR;
 	if (n != fit_run_size(r) || v[13] != (double)p)
 		return -1;
-	r->phase = (int)v[k++];
-	if (r->phase < PH_LIN_CHECK || r->phase > PH_DONE)
+	/* a pass of this family still to come (a finished run is a model, not a state); the
+	 * counts and flags whole numbers in their ranges before their casts */
+	if (!whole_in(v[0], lin ? PH_LIN_CHECK : PH_GLM_START, lin ? PH_LIN_TSS : PH_GLM_EVAL) ||
+	    !whole_in(v[1], 0, WHOLE_MAX) || !whole_in(v[4], 0, 1) ||
+	    !whole_in(v[8], 0, r->max_iter) || !whole_in(v[9], 0, r->max_iter) ||
+	    !whole_in(v[10], 0, 1) || !whole_in(v[11], 0, 1))
 		return -1;
+	r->phase = (int)v[k++];
 	r->n_used = (size_t)v[k++];
 	r->sum_w = v[k++];
 	r->sum_wy = v[k++];

@@ -122,21 +122,26 @@ shard_fitopts(const struct train_opts *o, const struct formula *f)
 	return fo;
 }
 
-int
-train_state_options(const json_t *state, const char *name, struct train_opts *o,
+/*
+ * The options of a part or state (op; its file name): as the command line
+ * would have given them, or -1 with d naming name.  what: "state" or
+ * "part", for messages.
+ */
+static int
+options_read(const json_t *op, const char *name, const char *what, struct train_opts *o,
     const char **formula, struct diag *d)
 {
-	const json_t *op;
-	int fam, rt;
+	const json_t *w = json_object_get(op, "weight"), *pc = json_object_get(op, "price");
+	const json_t *rl = json_object_get(op, "response_log");
+	struct formula *f;
+	const char *price;
+	int fam, rt, rc = -1;
 
-	if (check_doc(state, STATE_FORMAT, name, d) < 0)
-		return -1;
-	op = json_object_get(state, "options");
 	*formula = jstr(op, "formula");
 	fam = jstr(op, "family") ? model_family_parse(jstr(op, "family")) : -1;
 	rt = jstr(op, "retransform") ? model_retransform_parse(jstr(op, "retransform")) : -1;
 	if (*formula == NULL || fam < 0 || rt < 0)
-		return diag_set(d, name, 0, NULL, NULL, 0, "the state has no valid options");
+		return diag_set(d, name, 0, NULL, NULL, 0, "the %s has no valid options", what);
 	o->family = (enum fit_family)fam;
 	o->retransform = (enum model_retransform)rt;
 	o->l2 = json_number_value(json_object_get(op, "l2"));
@@ -144,17 +149,125 @@ train_state_options(const json_t *state, const char *name, struct train_opts *o,
 	o->max_iter = (long)json_integer_value(json_object_get(op, "max_iter"));
 	/* the ranges the command line allows (0: the default) */
 	if (!json_is_number(json_object_get(op, "l2")) || !(o->l2 >= 0) || !isfinite(o->l2))
-		return diag_set(d, name, 0, NULL, NULL, 0, "the state's l2 is not a number >= 0");
+		return diag_set(d, name, 0, NULL, NULL, 0, "the %s's l2 is not a number >= 0", what);
 	if (!json_is_number(json_object_get(op, "tol")) || !(o->tol >= 0) || !isfinite(o->tol))
-		return diag_set(d, name, 0, NULL, NULL, 0, "the state's tol is not a number >= 0");
+		return diag_set(d, name, 0, NULL, NULL, 0, "the %s's tol is not a number >= 0", what);
 	if (!json_is_integer(json_object_get(op, "max_iter")) || o->max_iter < 0 ||
 	    o->max_iter > 100000)
 		return diag_set(d, name, 0, NULL, NULL, 0,
-		    "the state's max_iter is not a whole number from 0 to 100000");
-	o->weight = jstr(op, "weight");
-	o->price = jstr(op, "price");
-	o->response_log = json_is_true(json_object_get(op, "response_log"));
-	return 0;
+		    "the %s's max_iter is not a whole number from 0 to 100000", what);
+	if (!json_is_null(w) && !json_is_string(w))
+		return diag_set(d, name, 0, NULL, NULL, 0, "the %s's weight is not a column name or null",
+		    what);
+	if (!json_is_null(pc) && !json_is_string(pc))
+		return diag_set(d, name, 0, NULL, NULL, 0, "the %s's price is not a column name or null",
+		    what);
+	if (!json_is_boolean(rl))
+		return diag_set(d, name, 0, NULL, NULL, 0, "the %s's response_log is not true or false",
+		    what);
+	o->weight = json_string_value(w);
+	o->price = json_string_value(pc);
+	o->response_log = json_is_true(rl);
+	/* what the command line refuses together */
+	if ((f = formula_parse(*formula, d)) == NULL) {
+		snprintf(d->file, sizeof d->file, "%s", name);
+		return -1;
+	}
+	price = o->price;
+	if (train_price_col(f, &price, d) < -1) {
+		char m[DIAG_WHAT_MAX];
+		const char *t = strncmp(d->what, "--price: ", 9) == 0 ? d->what + 9 : d->what;
+		snprintf(m, sizeof m, "%s", t);
+		diag_set(d, name, 0, NULL, NULL, 0, "the %s's price: %s", what, m);
+	} else if ((o->response_log || formula_response_log(f)) && o->family != FIT_LINEAR)
+		diag_set(d, name, 0, NULL, NULL, 0, "the %s's %s needs the linear family, not %s", what,
+		    o->response_log ? "response_log" : "formula (a model of a log)",
+		    model_family_name(o->family));
+	else if (o->response_log && formula_response_log(f))
+		diag_set(d, name, 0, NULL, NULL, 0,
+		    "the %s's response_log and formula both take the log of the response", what);
+	else if (o->retransform == MODEL_RETRANSFORM_SMEARING)
+		diag_set(d, name, 0, NULL, NULL, 0,
+		    "the %s's retransform smearing cannot be fitted on shards", what);
+	else if (o->retransform != MODEL_RETRANSFORM_NORMAL && !o->response_log &&
+	    !formula_response_log(f))
+		diag_set(d, name, 0, NULL, NULL, 0,
+		    "the %s's retransform %s needs a model of a log (response_log, or log(y) ~ ...)",
+		    what, model_retransform_name(o->retransform));
+	else
+		rc = 0;
+	formula_free(f);
+	return rc;
+}
+
+/* j is an integer from lo to hi */
+static int
+int_in(const json_t *j, json_int_t lo, json_int_t hi)
+{
+	return json_is_integer(j) && json_integer_value(j) >= lo && json_integer_value(j) <= hi;
+}
+
+/*
+ * The columns of a state (cols) for formula text ftext: one a formula
+ * column, by name, in order, numeric or categorical with its levels (an
+ * array of texts).  0, or -1 with d naming name.
+ */
+static int
+state_columns_check(const json_t *cols, const char *ftext, const char *name, struct diag *d)
+{
+	struct formula *f = formula_parse(ftext, d);
+	int rc = -1;
+
+	if (f == NULL) {
+		snprintf(d->file, sizeof d->file, "%s", name);
+		return -1;
+	}
+	if (!json_is_array(cols) || json_array_size(cols) != formula_ncols(f)) {
+		diag_set(d, name, 0, NULL, NULL, 0, "the state's columns are not the formula's");
+		goto done;
+	}
+	for (size_t i = 0; i < formula_ncols(f); i++) {
+		const json_t *c = json_array_get(cols, i), *lv = json_object_get(c, "levels");
+		const char *n = jstr(c, "name"), *t = jstr(c, "type");
+		if (n == NULL || strcmp(n, formula_col(f, i)) != 0) {
+			diag_set(d, name, 0, NULL, NULL, 0, "the state's columns are not the formula's");
+			goto done;
+		}
+		if (t == NULL || (strcmp(t, "numeric") != 0 && strcmp(t, "categorical") != 0)) {
+			diag_set(d, name, 0, formula_col(f, i), NULL, 0,
+			    "the state's type is not numeric or categorical");
+			goto done;
+		}
+		if (strcmp(t, "categorical") == 0 && !json_is_array(lv)) {
+			diag_set(d, name, 0, formula_col(f, i), NULL, 0, "the state has no levels");
+			goto done;
+		}
+		for (size_t k = 0; k < json_array_size(lv); k++)
+			if (!json_is_string(json_array_get(lv, k))) {
+				diag_set(d, name, 0, formula_col(f, i), NULL, 0, "a level that is not a text");
+				goto done;
+			}
+	}
+	rc = 0;
+done:
+	formula_free(f);
+	return rc;
+}
+
+int
+train_state_options(const json_t *state, const char *name, struct train_opts *o,
+    const char **formula, struct diag *d)
+{
+	if (check_doc(state, STATE_FORMAT, name, d) < 0 ||
+	    options_read(json_object_get(state, "options"), name, "state", o, formula, d) < 0)
+		return -1;
+	/* a state is the state after a round: round 1 at least, and at least one row */
+	if (!int_in(json_object_get(state, "round"), 1, INT_MAX - 1))
+		return diag_set(d, name, 0, NULL, NULL, 0, "bad \"round\"");
+	if (!int_in(json_object_get(state, "rows"), 1, LLONG_MAX) ||
+	    !int_in(json_object_get(state, "dropped"), 0, LLONG_MAX))
+		return diag_set(d, name, 0, NULL, NULL, 0, "bad \"rows\" or \"dropped\"");
+	return state_columns_check(json_object_get(state, "columns"), *formula, name, d);
 }
 
 int
@@ -385,7 +498,7 @@ reduce_columns(json_t *const *parts, const char *const *names, size_t n, json_t 
     struct diag *d)
 {
 	const json_t *opt0 = json_object_get(parts[0], "options");
-	const char *ftext = jstr(opt0, "formula");
+	const char *ftext;
 	struct formula *f = NULL;
 	struct train_opts o;
 	json_t *cols = NULL;
@@ -400,23 +513,44 @@ reduce_columns(json_t *const *parts, const char *const *names, size_t n, json_t 
 			    "formula or options differ from those of %s", names[0]);
 		json_int_t pr = json_integer_value(json_object_get(parts[k], "rows"));
 		json_int_t pj = json_integer_value(json_object_get(parts[k], "rejected"));
-		if (pr < 0 || pj < 0 || pr > LLONG_MAX - rows || pj > LLONG_MAX - dropped)
+		if (!json_is_integer(json_object_get(parts[k], "rows")) ||
+		    !json_is_integer(json_object_get(parts[k], "rejected")) ||
+		    pr < 0 || pj < 0 || pr > LLONG_MAX - rows || pj > LLONG_MAX - dropped)
 			return diag_set(d, names[k], 0, NULL, NULL, 0, "bad \"rows\" or \"rejected\"");
 		rows += pr;
 		dropped += pj;
 	}
-	json_t *st0 = json_object();
-	json_object_set_new(st0, "format", json_string(STATE_FORMAT));
-	json_object_set_new(st0, "version", json_integer(SHARD_VERSION));
-	json_object_set(st0, "options", (json_t *)opt0);
-	const char *fml;
-	rc = train_state_options(st0, names[0], &o, &fml, d);
-	json_decref(st0);
-	if (rc < 0)
+	if (options_read(opt0, names[0], "part", &o, &ftext, d) < 0)
 		return -1;
-	rc = -1;
 	if ((f = formula_parse(ftext, d)) == NULL)
 		return -1;
+	for (size_t k = 0; k < n; k++) {
+		const json_t *pc = json_object_get(parts[k], "columns");
+		int empty = json_integer_value(json_object_get(parts[k], "rows")) == 0;
+		if (!json_is_array(pc) || json_array_size(pc) != formula_ncols(f)) {
+			diag_set(d, names[k], 0, NULL, NULL, 0, "a part of round 0 without the formula's columns");
+			goto done;
+		}
+		for (size_t i = 0; i < formula_ncols(f); i++) {
+			const json_t *c = json_array_get(pc, i);
+			const char *cn = jstr(c, "name"), *t = jstr(c, "type");
+			if (cn == NULL || strcmp(cn, formula_col(f, i)) != 0) {
+				diag_set(d, names[k], 0, NULL, NULL, 0,
+				    "a part of round 0 without the formula's columns");
+				goto done;
+			}
+			if (t == NULL || (strcmp(t, "numeric") != 0 && strcmp(t, "categorical") != 0 &&
+			    (strcmp(t, "none") != 0 || !empty))) {
+				diag_set(d, names[k], 0, cn, NULL, 0, "the part's type is not numeric or "
+				    "categorical%s", empty ? ", or none" : "");
+				goto done;
+			}
+			if (strcmp(t, "categorical") == 0 && !json_is_array(json_object_get(c, "levels"))) {
+				diag_set(d, names[k], 0, cn, NULL, 0, "the part has no levels");
+				goto done;
+			}
+		}
+	}
 	cols = json_array();
 	for (size_t i = 0; i < formula_ncols(f); i++) {
 		struct strtab *lv = NULL;
@@ -534,8 +668,6 @@ train_reduce(const json_t *state, const char *state_name, json_t *const *parts,
 	memset(&o, 0, sizeof o);
 	if (state != NULL && train_state_options(state, state_name, &o, &ftext, d) < 0)
 		return -1;
-	if (round < 0 || round >= INT_MAX)
-		return diag_set(d, state_name, 0, NULL, NULL, 0, "bad \"round\"");
 	for (size_t k = 0; k < n; k++) {
 		if (check_doc(parts[k], PART_FORMAT, names[k], d) < 0)
 			return -1;
