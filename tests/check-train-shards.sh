@@ -3,7 +3,10 @@
 # into shards (one of them empty, one holding the only rows of a level),
 # mapped and reduced round by round in a shell loop, gives the model of one
 # run on the whole file (every number within 1e-12 relative, every other
-# field equal), for the three families; a part of the wrong round, of
+# field equal), for the three families, with and without prior weights
+# and categorical columns, and for a model of a log; every round's state
+# is one --map --from and --reduce --from read, and the model is one
+# pr-score reads, scoring as the one-run model does (to 1e-12); a part of the wrong round, of
 # another formula or of another state is refused naming the part; options
 # that disagree with the state are a usage error.
 # Last line: "N passed, N failed".
@@ -24,16 +27,27 @@ in="$top/testdata/train-shop.csv"
 awk -F, 'NR == 1 { for (k = 0; k <= 3; k++) print > ("s" k ".csv"); next }
 	{ print > ("s" ($2 == "basic" ? 1 : $2 == "plus" ? 2 : 3) ".csv") }' "$in"
 shards="s1 s0 s2 s3"
-# rounds FAMILY FORMULA: map and reduce until the model; echo the rounds
+# rounds FAMILY FORMULA [OPTION...]: map and reduce until the model; echo the
+# rounds (on failure, the round and the command that refused)
 rounds() {
-	for s in $shards; do pr-train --map --family "$1" -f "$2" $s.csv >$s.part || return 1; done
-	pr-train --reduce -o state.json s1.part s0.part s2.part s3.part >word || return 1
+	fam=$1
+	fml=$2
+	shift 2
+	for s in $shards; do
+		pr-train --map --family "$fam" -f "$fml" "$@" $s.csv >$s.part ||
+			{ echo "round 0: --map $s.csv"; return 1; }
+	done
+	pr-train --reduce -o state.json s1.part s0.part s2.part s3.part >word ||
+		{ echo "round 0: --reduce"; return 1; }
 	r=1
 	while [ "$(cat word)" = state ]; do
-		for s in $shards; do pr-train --map --from state.json $s.csv >$s.part || return 1; done
+		for s in $shards; do
+			pr-train --map --from state.json $s.csv >$s.part ||
+				{ echo "round $r: --map --from the state of --reduce ($s.csv)"; return 1; }
+		done
 		cp state.json prev.json
 		pr-train --reduce --from state.json -o next.json s1.part s0.part s2.part s3.part >word ||
-			return 1
+			{ echo "round $r: --reduce --from the state of --reduce"; return 1; }
 		mv next.json state.json
 		r=$((r + 1))
 		[ $r -gt 60 ] && return 1
@@ -66,14 +80,43 @@ print("\n".join(bad[:5]))
 sys.exit(1 if bad else 0)
 PY
 }
-for case in "logistic|bought ~ log(price) * segment + loyalty" \
-    "linear|revenue ~ log(price) + segment + loyalty" \
-    "poisson|qty ~ log(price) + segment"; do
+# scores A.csv B.csv: the same rows, every number within 1e-12 relative
+scores() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import csv, sys
+a, b = (list(csv.reader(open(f))) for f in sys.argv[1:3])
+bad = [] if len(a) == len(b) and len(a) > 1 and a[0] == b[0] else ["the rows or header differ"]
+for i, (x, y) in enumerate(zip(a[1:], b[1:])):
+    for u, v in zip(x, y):
+        try:
+            if abs(float(u) - float(v)) > 1e-12 * abs(float(v)):
+                bad.append("row %d: %s %s" % (i + 1, u, v))
+        except ValueError:
+            if u != v:
+                bad.append("row %d: %s %s" % (i + 1, u, v))
+print("\n".join(bad[:5]))
+sys.exit(1 if bad else 0)
+PY
+}
+for case in "logistic||bought ~ log(price) * segment + loyalty" \
+    "logistic|qty|bought ~ log(price) + item" \
+    "linear||revenue ~ log(price) + segment + loyalty" \
+    "linear|qty|revenue ~ log(price) + C(item) + loyalty" \
+    "linear||log(revenue) ~ log(price) + segment" \
+    "poisson||qty ~ log(price) + segment" \
+    "poisson|loyalty|qty ~ log(price) + item + loyalty"; do
 	fam=${case%%|*}
 	f=${case#*|}
-	n=$(rounds "$fam" "$f") || { bad "$fam: the rounds failed"; continue; }
-	pr-train -q --family "$fam" -f "$f" -o one.json "$in" >/dev/null
-	if out=$(agree model.json one.json); then ok; else bad "$fam after $n rounds: $out"; fi
+	w=${f%%|*}
+	f=${f#*|}
+	set -- ${w:+--weight "$w"}
+	what="$fam${w:+ weighted by $w}: $f"
+	n=$(rounds "$fam" "$f" "$@") || { bad "$what: $n"; continue; }
+	pr-train -q --family "$fam" -f "$f" "$@" -o one.json "$in" >/dev/null
+	if out=$(agree model.json one.json); then ok; else bad "$what after $n rounds: $out"; fi
+	if pr-score -m model.json --se "$in" >shards.csv && pr-score -m one.json --se "$in" >one.csv &&
+	    out=$(scores shards.csv one.csv); then ok; else bad "$what: pr-score: $out"; fi
+	[ "$n" -gt 2 ] && ok || bad "$what: $n rounds, more than two expected"
 done
 # the last state, a round-0 part, another formula, another state
 rounds logistic "bought ~ log(price) + segment" >/dev/null
