@@ -100,7 +100,8 @@ design_build(struct store *s, const struct formula *f, const size_t *rows, size_
 		double *y = xc + m * p, *w0 = y + m, *fo = w0 + (ds->weighted ? m : 0);
 		for (i = 0; i < m; i++) {
 			size_t row = rows ? rows[r0 + i] : first + r0 + i;
-			const double *v = sc ? sc + i * s->rowlen : store_row(s, row);
+			const double *v = sc ? sc + i * s->rowlen : rows ? store_row(s, row) :
+			    store_row_read(s, row);
 			memcpy(val, v, nc * sizeof *val);
 			formula_eval(f, val, -1, xc + i * p, NULL, work);
 			y[i] = formula_eval_response(f, val);
@@ -108,6 +109,10 @@ design_build(struct store *s, const struct formula *f, const size_t *rows, size_
 				w0[i] = v[nc];
 			if (fold)
 				fo[i] = fold[r0 + i];
+		}
+		if (sc == NULL && store_error(s) != 0) {
+			rc = diag_errno(d, spill_dir(), store_error(s), "temporary file: read error");
+			goto done;
 		}
 		if (consume)
 			store_chunk_drop(s, c0 + c);

@@ -51,7 +51,7 @@ int design_set_levels(struct formula *f, struct store *s, size_t col, struct dia
 /*
  * Build the design of f (built: formula_build) over nr rows of s: rows
  * rows[0..nr) when rows is not NULL (s in memory), else the range
- * first..first+nr.  fold (NULL: none) gives each of the nr rows its fold
+ * first..first+nr (read back from the temporary file where s spilled).  fold (NULL: none) gives each of the nr rows its fold
  * number (design_fit with ds->fold set zeroes the weights of a fold).
  * ds need not be initialised; free it with design_free.
  *

@@ -163,11 +163,6 @@ grow(struct store *s)
 		s->on_disk[c] = 0;
 		s->nchunk = c + 1;
 	}
-	if (s->n < s->cap)
-		return 0;
-	s->cap = s->cap ? 2 * s->cap : 1024;
-	if (s->gid)
-		s->gid = xrealloc(s->gid, s->cap * sizeof *s->gid);
 	return 0;
 }
 
@@ -338,7 +333,7 @@ store_new(const struct store_spec *spec)
 	s->fd = -1;
 	s->buffer = STORE_SPILL_BYTES;
 	s->weighted = spec->weight_field >= 0;
-	s->rowlen = nc + (s->weighted ? 1 : 0);
+	s->rowlen = nc + (s->weighted ? 1 : 0) + (spec->group_field >= 0 ? 1 : 0);
 	s->field = xrealloc(NULL, nc * sizeof *s->field);
 	memcpy(s->field, spec->field, nc * sizeof *s->field);
 	s->spec.field = s->field;
@@ -349,11 +344,8 @@ store_new(const struct store_spec *spec)
 	for (i = 0; i < nc; i++)
 		if (formula_col_forced(f, i) && (s->lv[i] = strtab_new()) == NULL)
 			xalloc_die();
-	if (spec->group_field >= 0) {
-		s->gid = xrealloc(NULL, 1);
-		if ((s->groups = strtab_new()) == NULL)
-			xalloc_die();
-	}
+	if (spec->group_field >= 0 && (s->groups = strtab_new()) == NULL)
+		xalloc_die();
 	s->val = xrealloc(NULL, nc * sizeof *s->val);
 	s->work = xrealloc(NULL, formula_work_size(f) * sizeof *s->work);
 	return s;
@@ -378,7 +370,7 @@ store_free(struct store *s)
 	free(s->jump_row);
 	free(s->jump_line);
 	free(s->lv);
-	free(s->gid);
+	free(s->group_first);
 	free(s->text_line);
 	free(s->text_value);
 	free(s->has_num);
@@ -475,7 +467,7 @@ store_add_row(struct store *s, const struct csvio_row *row, struct diag *d)
 			return diag_errno(d, spill_dir(), s->err, "temporary file: write error"), -2;
 		store_row(s, s->n)[nc] = wv;
 	}
-	if (s->gid && row->len[sp->group_field] == 0)
+	if (s->groups && row->len[sp->group_field] == 0)
 		return diag_set(d, NULL, 0, sp->group_name, NULL, 0, "missing value");
 	if (grow(s) != 0)
 		return diag_errno(d, spill_dir(), s->err, "temporary file: write error"), -2;
@@ -490,11 +482,11 @@ store_add_row(struct store *s, const struct csvio_row *row, struct diag *d)
 		}
 		store_row(s, s->n)[i] = s->lv[i] ? (double)intern(s->lv[i], t, len) : val[i];
 	}
-	if (s->gid) {
+	if (s->groups) {
 		long g = strtab_add(s->groups, row->f[sp->group_field], row->len[sp->group_field]);
 		if (g < 0)
 			xalloc_die();
-		s->gid[s->n] = g;
+		store_row(s, s->n)[nc + (size_t)s->weighted] = (double)g;
 	}
 	note_line(s, row->line);
 	s->n++;
@@ -577,4 +569,195 @@ store_remap_levels(struct store *s, size_t col, const size_t *index)
 {
 	struct to_rank a = { index, col };
 	return each_row(s, row_to_rank, &a);
+}
+
+int
+store_in_file(const struct store *s)
+{
+	return s->fd >= 0;
+}
+
+long
+store_line_of(struct store *s, size_t r)
+{
+	if (s->parent == NULL)
+		return store_line(s, r);
+	return store_line(s->parent, (size_t)store_row_read(s, r)[s->rowlen - 1]);
+}
+
+/* A row of a chunk, with the rank of its group: the order store_by_group sorts by. */
+struct group_key {
+	size_t rank, i;
+};
+
+static int
+group_key_cmp(const void *a, const void *b)
+{
+	const struct group_key *x = a, *y = b;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* One sorted run of the merge: rows [next, end) of the runs file, a window of them in buf. */
+struct group_run {
+	size_t next, end;       /* rows of the run not yet taken */
+	double *buf;            /* up to cap rows read ahead */
+	size_t have, at, cap;
+};
+
+/* The rank of the group of run k's current row. */
+static size_t
+run_rank(const struct group_run *u, size_t w, const size_t *rank)
+{
+	return rank[(size_t)u->buf[u->at * w + w - 2]];
+}
+
+/* Whether run a's current row goes before run b's (ties: the earlier run, the earlier rows). */
+static int
+run_before(const struct group_run *runs, size_t a, size_t b, size_t w, const size_t *rank)
+{
+	size_t ra = run_rank(&runs[a], w, rank), rb = run_rank(&runs[b], w, rank);
+	return ra != rb ? ra < rb : a < b;
+}
+
+static void
+heap_down(size_t *heap, size_t nh, size_t i, const struct group_run *runs, size_t w,
+    const size_t *rank)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < nh && run_before(runs, heap[l], heap[m], w, rank))
+			m = l;
+		if (l + 1 < nh && run_before(runs, heap[l + 1], heap[m], w, rank))
+			m = l + 1;
+		if (m == i)
+			return;
+		size_t t = heap[i];
+		heap[i] = heap[m];
+		heap[m] = t;
+		i = m;
+	}
+}
+
+/* Fill run u's window from the runs file: 0, or an errno. */
+static int
+run_fill(int fd, struct group_run *u, size_t w)
+{
+	size_t k = u->end - u->next < u->cap ? u->end - u->next : u->cap;
+	int err = spill_read(fd, u->buf, k * w * sizeof(double), (off_t)(u->next * w * sizeof(double)));
+	u->have = k;
+	u->at = 0;
+	u->next += k;
+	return err;
+}
+
+struct store *
+store_by_group(struct store *s, const size_t *rank, struct diag *d)
+{
+	size_t ng = strtab_n(s->groups), w = s->rowlen + 1, nch = s->nchunk, c, i, k;
+	size_t crow = STORE_CHUNK_ROWS * w;
+	struct store *g = xcalloc(1, sizeof *g);
+	struct group_key *key = xrealloc(NULL, STORE_CHUNK_ROWS * sizeof *key);
+	double *in = NULL, *out = xrealloc(NULL, crow * sizeof *out);
+	struct group_run *runs = xcalloc(nch + 1, sizeof *runs);
+	size_t *heap = xcalloc(nch + 1, sizeof *heap), nh = 0, o = 0, oc = 0;
+	int fd, err = 0;
+
+	g->nc = s->nc;
+	g->n = s->n;
+	g->rowlen = w;
+	g->weighted = s->weighted;
+	g->buffer = s->buffer;
+	g->fd = -1;
+	g->nchunk = nch;
+	g->chunk = xcalloc(nch + 1, sizeof *g->chunk);
+	g->on_disk = xrealloc(NULL, nch + 1);
+	memset(g->on_disk, 1, nch + 1);
+	g->lv = xcalloc(s->nc + 1, sizeof *g->lv);
+	g->parent = s;
+	g->group_first = xcalloc(ng + 1, sizeof *g->group_first);
+	if ((fd = spill_file()) < 0 || (g->fd = spill_file()) < 0) {
+		err = errno;
+		goto done;
+	}
+	/* each chunk sorted by group into the runs file, at the place of its rows */
+	for (c = 0; c < nch; c++) {
+		size_t m = chunk_rows(s, c), r0 = c << STORE_CHUNK_SHIFT;
+		const double *v;
+		if (in == NULL && s->on_disk[c])
+			in = xrealloc(NULL, chunk_bytes(s));
+		if ((v = store_chunk(s, c, in, d)) == NULL) {
+			err = -1;
+			goto done;
+		}
+		for (i = 0; i < m; i++) {
+			key[i].rank = rank[store_row_group(s, v + i * s->rowlen)];
+			key[i].i = i;
+			g->group_first[key[i].rank + 1]++;
+		}
+		qsort(key, m, sizeof *key, group_key_cmp);
+		for (i = 0; i < m; i++) {
+			memcpy(out + i * w, v + key[i].i * s->rowlen, s->rowlen * sizeof *out);
+			out[i * w + w - 1] = (double)(r0 + key[i].i);
+		}
+		if ((err = spill_write(fd, out, m * w * sizeof *out, (off_t)(r0 * w * sizeof *out))) != 0)
+			goto done;
+		runs[c].next = r0;
+		runs[c].end = r0 + m;
+	}
+	for (k = 0; k < ng; k++)
+		g->group_first[k + 1] += g->group_first[k];
+	/* the runs merged: half the buffer read ahead, shared by the runs */
+	size_t cap = s->buffer / 2 / (nch ? nch : 1) / (w * sizeof(double));
+	cap = cap < 1 ? 1 : cap > STORE_CHUNK_ROWS ? STORE_CHUNK_ROWS : cap;
+	for (c = 0; c < nch; c++) {
+		runs[c].cap = cap;
+		runs[c].buf = xrealloc(NULL, cap * w * sizeof(double));
+		if ((err = run_fill(fd, &runs[c], w)) != 0)
+			goto done;
+		if (runs[c].have > 0)
+			heap[nh++] = c;
+	}
+	for (i = nh; i-- > 0;)
+		heap_down(heap, nh, i, runs, w, rank);
+	while (nh > 0) {
+		struct group_run *u = &runs[heap[0]];
+		memcpy(out + o * w, u->buf + u->at * w, w * sizeof *out);
+		if (++o == STORE_CHUNK_ROWS) {
+			if ((err = spill_write(g->fd, out, crow * sizeof *out,
+			    (off_t)(oc * crow * sizeof *out))) != 0)
+				goto done;
+			oc++;
+			o = 0;
+		}
+		if (++u->at == u->have) {
+			if (u->next < u->end) {
+				if ((err = run_fill(fd, u, w)) != 0)
+					goto done;
+			} else {
+				heap[0] = heap[--nh];
+			}
+		}
+		heap_down(heap, nh, 0, runs, w, rank);
+	}
+	if (o > 0)
+		err = spill_write(g->fd, out, o * w * sizeof *out, (off_t)(oc * crow * sizeof *out));
+done:
+	if (err > 0)
+		diag_errno(d, spill_dir(), err, "temporary file: read or write error");
+	if (fd >= 0)
+		close(fd);
+	for (c = 0; c < nch; c++)
+		free(runs[c].buf);
+	free(runs);
+	free(heap);
+	free(key);
+	free(in);
+	free(out);
+	if (err != 0) {
+		store_free(g);
+		return NULL;
+	}
+	return g;
 }

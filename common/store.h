@@ -6,8 +6,8 @@
  * a row-major store: one double per value, a categorical value as the index
  * of its level, in chunks of STORE_CHUNK_ROWS rows, so that a design can be
  * built chunk by chunk and a chunk freed (or reused in place) as soon as it
- * is used.  Prior weights, the group of each row (--by) and the input line
- * of each row (for messages) are kept beside the values.
+ * is used.  Prior weights and the group of each row (--by) are kept in the
+ * row after the values, the input line of each row (for messages) beside.
  *
  * Column types are inferred from the data: a column is numeric until a
  * field that is not a number is seen (unless the formula forces it either
@@ -64,11 +64,16 @@ struct store {
 	                         * the prior weight when weighted; a chunk is NULL once a
 	                         * design used it up (design_build) or it is in the file */
 	size_t nchunk;
-	size_t rowlen;          /* nc, plus 1 when weighted */
+	size_t rowlen;          /* nc, plus 1 when weighted, plus 1 when grouped */
 	int weighted;           /* rows carry a prior weight (at index nc) */
 	struct strtab **lv;     /* levels of column i, NULL while it is numeric */
-	long *gid;              /* n groups (index in groups), or NULL */
-	struct strtab *groups;  /* group names in first-seen order, or NULL */
+	struct strtab *groups;  /* group names in first-seen order, or NULL; a row's
+	                         * group (its index here) follows its weight */
+	/* a store made by store_by_group: */
+	struct store *parent;   /* the store whose rows these are (row r's index there
+	                         * follows its values), or NULL */
+	size_t *group_first;    /* groups + 1 row positions: the rows of the group of
+	                         * rank k are group_first[k]..group_first[k + 1] */
 	/* the rest is the store's own */
 	int spill;              /* full chunks may go to the temporary file */
 	size_t buffer;          /* bytes of chunks kept in memory (STORE_SPILL_BYTES) */
@@ -79,7 +84,6 @@ struct store {
 	int err;                /* errno of a failed read or write of the file, or 0 */
 	struct store_spec spec;
 	long *field;
-	size_t cap;
 	size_t *jump_row;       /* input lines: row jump_row[k] is on line jump_line[k], and */
 	long *jump_line;        /* the rows after it on the following lines up to the next jump */
 	size_t njump, capjump;
@@ -147,7 +151,7 @@ int store_error(const struct store *s);
  */
 int store_add_row(struct store *s, const struct csvio_row *row, struct diag *d);
 
-/* The values of row r (r < s->n, its chunk in memory): nc values, then the weight. */
+/* The values of row r (r < s->n, its chunk in memory): nc values, then the weight, the group. */
 static inline double *
 store_row(const struct store *s, size_t r)
 {
@@ -173,6 +177,35 @@ const double *store_row_read(struct store *s, size_t r);
 
 /* The input line of row r. */
 long store_line(const struct store *s, size_t r);
+
+/* The group of a row of s (its values): an index in s->groups. */
+static inline size_t
+store_row_group(const struct store *s, const double *v)
+{
+	return (size_t)v[s->nc + (size_t)s->weighted];
+}
+
+/* Whether some of s's rows are in the temporary file (rows must be read back). */
+int store_in_file(const struct store *s);
+
+/*
+ * The rows of s (with groups, every row in) again, those of each group
+ * together, the groups in the order rank gives (rank[g] for group g of
+ * s->groups, a permutation), a group's rows in their order in s: a new
+ * store whose rows are all in its own temporary file, each row followed
+ * by its index in s (store_line_of finds its line).  It is made in two
+ * passes, each linear in the rows: every chunk of s sorted by group into
+ * a first file, then these runs merged in one pass (a heap over the runs,
+ * each read through its own buffer, together half of s's buffer), so that
+ * memory stays within the buffer, and a group is later read on its own
+ * without reading the others (store_row_read, one read a chunk).
+ * Returns NULL with d filled when a temporary file failed.  Free it (before
+ * s) with store_free.
+ */
+struct store *store_by_group(struct store *s, const size_t *rank, struct diag *d);
+
+/* The input line of row r of s, or of a store made by store_by_group. */
+long store_line_of(struct store *s, size_t r);
 
 /*
  * Column col became categorical although it also held numbers: *line and

@@ -242,13 +242,13 @@ assign_folds(const struct train_opts *o, size_t nr)
 }
 
 /*
- * Fit rows[0..nr) (a group; rows NULL: every row), with the validation
- * asked for.  what names the model in messages ("" or "group \"A\": ").
- * consume: the store is not needed afterwards (see design_build).
- * Returns 0, or -1 with d filled when the fit failed.
+ * Fit rows[0..nr) of t->s (a group; rows NULL: the rows first..first+nr),
+ * with the validation asked for.  what names the model in messages ("" or
+ * "group \"A\": ").  consume: the store is not needed afterwards (see
+ * design_build).  Returns 0, or -1 with d filled when the fit failed.
  */
 static int
-train_rows(const struct trainer *t, const size_t *rows, size_t nr, int consume,
+train_rows(const struct trainer *t, const size_t *rows, size_t first, size_t nr, int consume,
     const char *what, struct trained *out, struct diag *d)
 {
 	const struct train_opts *o = t->o;
@@ -266,7 +266,7 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, int consume,
 		return diag_set(d, t->input, 0, NULL, NULL, 0, "%sno rows to fit", what);
 	{
 		int *fold = validated ? assign_folds(o, nr) : NULL;
-		int rc = design_build(t->s, t->f, rows, 0, nr, consume, fold, &ds, d);
+		int rc = design_build(t->s, t->f, rows, first, nr, consume, fold, &ds, d);
 		free(fold);
 		if (rc < 0)
 			return -1;
@@ -281,7 +281,8 @@ train_rows(const struct trainer *t, const size_t *rows, size_t nr, int consume,
 			snprintf(m, sizeof m, "%s", d->what);
 			if (st == FIT_BAD_DATA && out->res.bad_row >= 0 && (size_t)out->res.bad_row < nr) {
 				size_t b = (size_t)out->res.bad_row;
-				diag_set(d, t->input, store_line(t->s, rows ? rows[b] : b), NULL, NULL, 0,
+				diag_set(d, t->input, store_line_of(t->s, rows ? rows[b] : first + b), NULL,
+				    NULL, 0,
 				    "%s%s", what, m);
 			} else {
 				diag_set(d, t->input, 0, NULL, NULL, 0, "%s%s", what, m);
@@ -618,12 +619,12 @@ train_groups(const struct trainer *tp, struct csvio_writer *out, const struct fi
 	struct group_tally tally;
 	struct trainer group = *tp, *t = &group;
 	const struct train_opts *o = t->o;
-	const struct store *s = t->s;
+	struct store *s = t->s, *bygroup = NULL;
 	size_t ng = strtab_n(s->groups), i, r, nok = 0;
-	size_t *order = xrealloc(NULL, ng * sizeof *order);
-	size_t *cnt = xcalloc(ng, sizeof *cnt);
+	size_t *order = xrealloc(NULL, (ng + 1) * sizeof *order);
+	size_t *cnt = xcalloc(ng + 1, sizeof *cnt);
 	size_t *start = xrealloc(NULL, (ng + 1) * sizeof *start);
-	size_t *rows = xrealloc(NULL, s->n * sizeof *rows);
+	size_t *rows = NULL;
 	struct trained *kept = o->shrink ? xcalloc(ng + 1, sizeof *kept) : NULL;
 	const char **kept_name = o->shrink ? xcalloc(ng + 1, sizeof *kept_name) : NULL;
 	int rc = 0;
@@ -631,23 +632,45 @@ train_groups(const struct trainer *tp, struct csvio_writer *out, const struct fi
 	memset(&tally, 0, sizeof tally);
 	t->tally = &tally;
 	strtab_sorted(s->groups, order);
-	for (r = 0; r < s->n; r++)
-		cnt[s->gid[r]]++;
-	start[0] = 0;
-	for (i = 0; i < ng; i++)
-		start[i + 1] = start[i] + cnt[i];
-	memset(cnt, 0, ng * sizeof *cnt);
-	for (r = 0; r < s->n; r++)
-		rows[start[s->gid[r]] + cnt[s->gid[r]]++] = r;
-	for (i = 0; i < ng; i++) {
+	if (store_in_file(s)) {
+		/* the rows again, each group's together in the file, in the order fitted */
+		size_t *rank = xrealloc(NULL, (ng + 1) * sizeof *rank);
+		for (i = 0; i < ng; i++)
+			rank[order[i]] = i;
+		bygroup = store_by_group(s, rank, d);
+		free(rank);
+		if (bygroup == NULL)
+			rc = -1;   /* no group is fitted */
+		t->s = bygroup;
+	} else {
+		/* in memory: each group's row numbers */
+		rows = xrealloc(NULL, (s->n + 1) * sizeof *rows);
+		for (r = 0; r < s->n; r++)
+			cnt[store_row_group(s, store_row(s, r))]++;
+		start[0] = 0;
+		for (i = 0; i < ng; i++)
+			start[i + 1] = start[i] + cnt[i];
+		memset(cnt, 0, ng * sizeof *cnt);
+		for (r = 0; r < s->n; r++) {
+			size_t g = store_row_group(s, store_row(s, r));
+			rows[start[g] + cnt[g]++] = r;
+		}
+	}
+	for (i = 0; rc == 0 && i < ng; i++) {
 		size_t g = order[i];
 		const char *gname = strtab_str(s->groups, g, NULL);
 		char what[DIAG_VALUE_MAX + 32];
 		struct trained tg;
+		int fit;
 		snprintf(what, sizeof what, "group \"%s\": ", gname);
 		if (o->progress != NULL)
 			o->progress(o->progress_arg, TRAIN_GROUP, i, ng);
-		if (train_rows(t, rows + start[g], cnt[g], 0, what, &tg, d) < 0) {
+		if (bygroup != NULL)
+			fit = train_rows(t, NULL, bygroup->group_first[i],
+			    bygroup->group_first[i + 1] - bygroup->group_first[i], 0, what, &tg, d);
+		else
+			fit = train_rows(t, rows + start[g], 0, cnt[g], 0, what, &tg, d);
+		if (fit < 0) {
 			if (o->strict) {
 				rc = -1;
 				break;
@@ -690,6 +713,7 @@ train_groups(const struct trainer *tp, struct csvio_writer *out, const struct fi
 	free(kept_name);
 	if (rc == 0)
 		tally_note(o, &tally);
+	store_free(bygroup);
 	free(order);
 	free(cnt);
 	free(start);
@@ -748,7 +772,7 @@ train_run(const struct train_opts *o, struct formula *f, struct store *s, const 
 	t.input = input;
 	t.tally = NULL;
 	/* the store is needed after the pooled fit only by the groups and the caller */
-	if (train_rows(&t, NULL, s->n, o->by == NULL && !o->keep_store, "", &pooled, d) < 0)
+	if (train_rows(&t, NULL, 0, s->n, o->by == NULL && !o->keep_store, "", &pooled, d) < 0)
 		return -1;
 	if (o->by)
 		csvio_put_str(out, "group");
@@ -838,8 +862,9 @@ train_write_fitted(struct store *s, const struct formula *f, json_t *doc,
 				row.f[i] = buf[i];
 			}
 		}
-		row.f[s->nc] = (char *)(s->gid ? strtab_str(s->groups, (size_t)s->gid[r], &row.len[s->nc]) : "");
-		if (!s->gid)
+		row.f[s->nc] = (char *)(s->groups ? strtab_str(s->groups, store_row_group(s, v),
+		    &row.len[s->nc]) : "");
+		if (!s->groups)
 			row.len[s->nc] = 0;
 		row.line = store_line(s, r);
 		csvio_put_long(w, row.line);

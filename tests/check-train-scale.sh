@@ -59,6 +59,30 @@ train f1 --family logistic --folds 3 -j 1 -f "$f"
 train f2 --family logistic --folds 3 -j 2 -S 1M -f "$f"
 same "--folds 3 -j 2, spilled" f2 f1
 if grep -q '"folds": 3' f1.json; then ok; else bad "--folds 3: no folds in the model"; fi
+# --by past the buffer: each group's rows written together and read back on
+# their own give the model of the groups held in memory (seven groups of
+# unequal size, interleaved through all three blocks; one of them of 4 rows
+# in all three blocks)
+awk -F, 'NR == 1 { print $0 ",g,w"; next }
+	{ g = NR % 46000 == 5 ? "tiny" : "g" (NR * NR) % 10; print $0 "," g "," NR % 3 + 0.5 }' d.csv >dg.csv
+grouped() { # NAME OPTION...
+	name=$1
+	shift
+	pr-train -q -o "$name.json" --by g "$@" dg.csv >"$name.csv" 2>"$name.err" ||
+		bad "$name: exit $?: $(cat "$name.err")"
+}
+grouped b1 --family logistic -f "$f"
+grouped b1s --family logistic -S 1M -f "$f"
+same "--by, spilled" b1s b1
+grouped b2 --folds 3 --shrink --fitted bfit.csv -f "$f"
+grouped b2s --folds 3 --shrink --fitted bfit-s.csv -S 1M -j 2 -f "$f"
+same "--by --folds --shrink, spilled, -j 2" b2s b2
+if cmp -s bfit.csv bfit-s.csv; then ok; else bad "--by --fitted: spilled differs"; fi
+grouped b3 --holdout 0.3 --weight w --retransform smearing -f "log(w) ~ x2 + x3"
+grouped b3s --holdout 0.3 --weight w --retransform smearing -S 1M -f "log(w) ~ x2 + x3"
+same "--by --holdout --weight, smearing, spilled" b3s b3
+if [ "$(grep -c '^g[0-9],' b1.csv)" -eq 126 ] && [ "$(grep -c '^tiny,' b3.csv)" -eq 3 ]; then ok; else
+	bad "--by: not every group in the model"; fi
 if [ -z "$(ls spill)" ]; then ok; else bad "temporary files left in TMPDIR: $(ls spill)"; fi
 TMPDIR="$tmp/none" pr-train -q -S 1M -f "$f" d.csv >/dev/null 2>e.txt
 rc=$?

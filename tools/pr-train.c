@@ -461,8 +461,8 @@ main(int argc, char **argv)
 		snprintf(d.file, sizeof d.file, "%s", from);
 		cli_fail_diag(EXIT_FAIL, &d);
 	}
-	if (o.by == NULL)
-		store_allow_spill(run.s);   /* --fitted reads the rows back in order */
+	/* --fitted reads the rows back in order, --by group by group (store_by_group) */
+	store_allow_spill(run.s);
 
 	cli_progress_init(&progress, &common);
 	while ((got = csvio_next(run.in, &row, &d)) > 0) {
