@@ -216,24 +216,64 @@ cli_common_init(struct cli_common *c)
 /* The part options, once set in main: every input opened after them is that part. */
 static long part_line_offset;
 static int part_later;
+static long part_n, part_m;   /* --part N/M; part_m 0 when not that form */
+static struct csvio_reader *part_whole;   /* the whole file, under --part N/M */
 
-/* --part N:ROWS, N a whole number from 1, ROWS from 0 (unknown: lines within the part). */
+/* A whole number from min to max at *s, up to the byte stop; -1 when it is not one. */
+static long
+part_number(const char *s, char stop, const char **rest, long min, long max)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != stop || v < min || v > max)
+		return -1;
+	*rest = end;
+	return v;
+}
+
+/*
+ * --part N:ROWS, N a whole number from 1, ROWS from 0 (unknown: lines
+ * within the part); or --part N/M, the N-th of M parts of a regular file,
+ * 1 <= N <= M (M at most INT_MAX, so the byte offsets cannot overflow).
+ */
 static void
 parse_part(struct cli_common *c, const char *arg)
 {
-	char *end;
-	long n, rows;
+	const char *rest;
+	long n, rows, m;
 
-	errno = 0;
-	n = strtol(arg, &end, 10);
-	if (end == arg || *end != ':' || n < 1 || errno != 0)
-		cli_usage("--part: expected N:ROWS (GNU parallel's {#} and its -N), not \"%s\"", arg);
-	rows = strtol(end + 1, &end, 10);
-	if (*end != '\0' || end == arg || rows < 0 || errno != 0 ||
-	    (rows > 0 && (n - 1) > (LONG_MAX - 2) / rows))
-		cli_usage("--part: expected N:ROWS (GNU parallel's {#} and its -N), not \"%s\"", arg);
+	if (strchr(arg, '/') != NULL) {
+		n = part_number(arg, '/', &rest, 0, LONG_MAX);
+		m = n < 0 ? -1 : part_number(rest + 1, '\0', &rest, 0, LONG_MAX);
+		if (m < 0)
+			cli_usage("--part: expected N/M (part N of M, from 1 to M), not \"%s\"", arg);
+		if (m < 1 || m > INT_MAX)
+			cli_usage("--part %s: M must be from 1 to %d", arg, INT_MAX);
+		if (n < 1 || n > m)
+			cli_usage("--part %s: N must be from 1 to %ld", arg, m);
+		c->part = n;
+		c->part_of = m;
+		c->part_rows = 0;
+		part_n = n;
+		part_m = m;
+		part_line_offset = 0;
+		part_later = n > 1;
+		return;
+	}
+	n = part_number(arg, ':', &rest, 1, LONG_MAX);
+	rows = n < 0 ? -1 : part_number(rest + 1, '\0', &rest, 0, LONG_MAX);
+	if (rows < 0 || (rows > 0 && (n - 1) > (LONG_MAX - 2) / rows))
+		cli_usage("--part: expected N:ROWS (GNU parallel's {#} and its -N) or N/M (part N "
+		    "of M of a file), not \"%s\"", arg);
 	c->part = n;
+	c->part_of = 0;
 	c->part_rows = rows;
+	part_n = part_m = 0;
 	part_line_offset = (n - 1) * rows;
 	part_later = n > 1;
 }
@@ -651,6 +691,71 @@ cli_file_opts(const struct cli_common *c, unsigned char delim, struct csvio_opts
 	return o;
 }
 
+/* --part N/M reads its bytes of a file itself: a pipe or a terminal cannot be read so. */
+static noreturn void
+part_not_regular(const char *name)
+{
+	cli_usage("--part %ld/%ld: %s is not a regular file (a part is read by its byte range; "
+	    "for a pipe, use --part N:ROWS under parallel --pipe)", part_n, part_m, name);
+}
+
+void
+cli_part_check(const char *path)
+{
+	int is_stdin = path == NULL || strcmp(path, "-") == 0;
+	struct stat st;
+
+	if (part_m == 0 || (is_stdin ? fstat(0, &st) : stat(path, &st)) != 0)
+		return;   /* not there: the open says so */
+	if (!S_ISREG(st.st_mode))
+		part_not_regular(is_stdin ? "standard input" : path);
+}
+
+/* The cut k of M between data and size: data + k * (size - data) / M, exactly. */
+static long long
+part_cut(long long data, long long size, long k, long m)
+{
+	long long len = size - data, q = len / m, r = len % m;
+
+	/* k <= m <= INT_MAX and r < m: k * r fits in a long long */
+	return data + k * q + (long long)k * r / m;
+}
+
+/* Move *c to the first record boundary at or after off (nowhere when it is there already). */
+static void
+part_advance(struct csvio_reader *whole, struct csvio_cursor *c, long long off)
+{
+	struct diag d;
+
+	if (off > c->off && csvio_cursor_advance(whole, c, off, &d) < 0)
+		cli_fail_diag(EXIT_FAIL, &d);
+}
+
+/*
+ * The reader of part part_n of part_m of whole: the records that start in
+ * [boundary at or after cut N - 1, boundary at or after cut N).  whole
+ * stays open beside it (part_whole) until the program ends.
+ */
+static struct csvio_reader *
+open_part(struct csvio_reader *whole)
+{
+	struct csvio_cursor from, to;
+	struct csvio_reader *r;
+	long long data, size;
+	struct diag d;
+
+	if (!csvio_data_cursor(whole, &from, &size))
+		part_not_regular(csvio_name(whole));
+	data = from.off;
+	part_advance(whole, &from, part_cut(data, size, part_n - 1, part_m));
+	to = from;
+	part_advance(whole, &to, part_cut(data, size, part_n, part_m));
+	if ((r = csvio_open_range(whole, &from, to.off, &d)) == NULL)
+		cli_fail_diag(EXIT_FAIL, &d);
+	part_whole = whole;
+	return r;
+}
+
 struct csvio_reader *
 cli_open_input(const char *path, unsigned char delim)
 {
@@ -664,18 +769,15 @@ cli_open_input(const char *path, unsigned char delim)
 		csvio_opts_init(&o, delim);
 	}
 	o.delim = delim;
+	cli_part_check(path);
 	r = csvio_open_opts(path, &o, &d);
 
 	if (r == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
-	cli_part_input(r);
-	return r;
-}
-
-void
-cli_part_input(struct csvio_reader *r)
-{
+	if (part_m > 0)
+		return open_part(r);
 	csvio_set_line_offset(r, part_line_offset);
+	return r;
 }
 
 struct csvio_writer *

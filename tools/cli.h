@@ -56,14 +56,23 @@ enum {
 	{ "version",   no_argument,       NULL, CLI_OPT_VERSION }
 
 /*
- * --part N:ROWS, for the programs that work row by row (pr-clean,
- * pr-features --apply, pr-score, pr-optimize): this run reads part N of an
- * input split into parts of ROWS lines after the header, as
- * `parallel --pipe -N ROWS --header :` splits it.  Parts after the first
- * write no header (on stdout and in --rejects), and the lines of rows and
- * messages count from line 2 + (N - 1) * ROWS, so that the parts' outputs
- * joined in order (parallel -k) are the bytes of one run.  ROWS 0: parts
- * of unknown length (parallel --pipepart), lines counted within the part.
+ * --part, for the programs that work row by row (pr-clean, pr-features
+ * --apply, pr-score, pr-optimize), in two forms:
+ *  - N:ROWS: this run reads part N of an input split into parts of ROWS
+ *    lines after the header, as `parallel --pipe -N ROWS --header :`
+ *    splits it; the lines of rows and messages count from line
+ *    2 + (N - 1) * ROWS.  ROWS 0: parts of unknown length (parallel
+ *    --pipepart), lines counted within the part.
+ *  - N/M: this run reads the N-th of M parts of a regular file itself (the
+ *    file named, or a standard input that is one; a pipe is a usage
+ *    error): the data rows that start in the bytes from data + (N - 1) *
+ *    size / M to data + N * size / M (data: where the rows start; size:
+ *    the bytes after it), each cut moved forward to the next record
+ *    boundary, with lines counted as in the whole file.  No bytes go
+ *    through a pipe: `parallel -k pr-score --part {}/M FILE ::: 1 ... M`.
+ * Either way, parts after the first write no header (on stdout and in
+ * --rejects), so that the parts' outputs joined in order are the bytes of
+ * one run.
  */
 #define CLI_PART_LONG { "part", required_argument, NULL, CLI_OPT_PART }
 
@@ -74,7 +83,8 @@ struct cli_common {
 	int keep_na;              /* --keep-na: NA in the input is text */
 	int no_header;            /* --no-header or --names */
 	const char *rejects;      /* --rejects FILE, or NULL */
-	long part, part_rows;     /* --part N:ROWS; 0 when not a part */
+	long part, part_rows;     /* --part N:ROWS, or N of N/M; 0 when not a part */
+	long part_of;             /* M of --part N/M; 0 for N:ROWS or no part */
 };
 
 /*
@@ -204,11 +214,17 @@ const struct csvio_opts *cli_input_opts(const struct cli_common *c);
 const struct csvio_opts *cli_file_opts(const struct cli_common *c, unsigned char delim,
     struct csvio_opts *o);
 
-/* Under --part, make r count lines as the whole input does (cli_open_input does it). */
-void cli_part_input(struct csvio_reader *r);
+/*
+ * Under --part N/M, exit 2 unless the input (path; NULL or "-": standard
+ * input) is a regular file (a path that is not there is left to the open).
+ * Call it before anything is read; cli_open_input calls it too.
+ */
+void cli_part_check(const char *path);
 /*
  * Open the input (file argument or stdin) as cli_input_opts says, with
- * delim, or exit 1 with the message.
+ * delim, or exit 1 with the message.  Under --part N:ROWS its lines count
+ * as the whole input's; under --part N/M the reader returned reads that
+ * part of the file only (an input that is not a regular file: exit 2).
  */
 struct csvio_reader *cli_open_input(const char *path, unsigned char delim);
 

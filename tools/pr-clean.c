@@ -54,6 +54,9 @@ static const char help[] =
 "      --part=N:ROWS      this run is part N of an input split into parts of ROWS\n"
 "                         lines (parallel --pipe -N ROWS --header : ... --part {#}:ROWS):\n"
 "                         no header after part 1, line numbers of the whole input\n"
+"      --part=N/M         this run reads the N-th of M parts of FILE, a regular\n"
+"                         file, itself (parallel -k ... --part {}/M FILE ::: $(seq M)):\n"
+"                         no header after part 1, line numbers of the whole input\n"
 "      --pseudonym-format=FORMAT  hex (default, 64 characters) or base32 (52)\n"
 "      --pseudonym-length=N  keep the first N characters (16 or more)\n"
 "      --pseudonymize=COLS  replace each value of COLS (output names) by its\n"
@@ -223,6 +226,7 @@ main(int argc, char **argv)
 		const struct cli_path ins[] = { { "the input", path }, { "--key-file", key_file } };
 		cli_check_paths(outs, 1, ins, 2);
 	}
+	cli_part_check(path);
 
 	/* Statistics of whole columns: a first pass over the same rows. */
 	if (clean_opts_need_stats(opts)) {

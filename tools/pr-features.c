@@ -101,6 +101,10 @@ static const char help[] =
 "                         parts of ROWS lines (parallel --pipe -N ROWS --header :\n"
 "                         ... --part {#}:ROWS): no header after part 1, line\n"
 "                         numbers of the whole input\n"
+"      --part=N/M         with --apply: this run reads the N-th of M parts of FILE,\n"
+"                         a regular file, itself (parallel -k ... --part {}/M FILE\n"
+"                         ::: $(seq M)): no header after part 1, line numbers of\n"
+"                         the whole input\n"
 "  -q, --quiet            say nothing on stderr unless the run fails\n"
 "      --rejects=FILE     write rejected rows to FILE with _line and _reason\n"
 "      --allow-empty      a run that reads data rows and writes none succeeds\n"
@@ -457,6 +461,7 @@ parse_args(struct args *a, int argc, char **argv)
 		cli_usage("--line-buffered needs --apply");
 	if (a->common.part > 0 && a->apply == NULL)
 		cli_usage("--part needs --apply (fitting needs the whole input)");
+	cli_part_check(a->input);
 	if (a->map && a->common.rejects != NULL)
 		cli_usage("--rejects cannot be given with --map (--apply rejects the rows)");
 	if (a->apply != NULL || a->recommend > 0 || a->evaluate > 0) {

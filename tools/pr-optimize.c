@@ -75,6 +75,9 @@ static const char help[] =
 "      --part=N:ROWS      this run is part N of an input split into parts of ROWS\n"
 "                         lines (parallel --pipe -N ROWS --header : ... --part {#}:ROWS):\n"
 "                         no header after part 1, line numbers of the whole input\n"
+"      --part=N/M         this run reads the N-th of M parts of FILE, a regular\n"
+"                         file, itself (parallel -k ... --part {}/M FILE ::: $(seq M)):\n"
+"                         no header after part 1, line numbers of the whole input\n"
 "  -q, --quiet              say nothing on stderr unless the run fails\n"
 "      --line-buffered      answer row by row: write and flush each row's answer\n"
 "                           before reading the next; add _reason; reload MODEL\n"
@@ -389,6 +392,7 @@ main(int argc, char **argv)
 		    { "-m", r->model_path }, { "--offers", r->offers_path } };
 		cli_check_paths(outs, 1, ins, 3);
 	}
+	cli_part_check(optind < argc ? argv[optind] : NULL);
 	/* files: the model, the offers, the input */
 	if ((r->model = model_load(r->model_path, &d)) == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);

@@ -40,6 +40,9 @@ static const char help[] =
 "      --part=N:ROWS      this run is part N of an input split into parts of ROWS\n"
 "                         lines (parallel --pipe -N ROWS --header : ... --part {#}:ROWS):\n"
 "                         no header after part 1, line numbers of the whole input\n"
+"      --part=N/M         this run reads the N-th of M parts of FILE, a regular\n"
+"                         file, itself (parallel -k ... --part {}/M FILE ::: $(seq M)):\n"
+"                         no header after part 1, line numbers of the whole input\n"
 "  -q, --quiet            say nothing on stderr unless the run fails\n"
 "      --rejects=FILE     write rejected rows to FILE with _line and _reason\n"
 "      --replace          write over input columns of the names this adds\n"
@@ -236,6 +239,7 @@ main(int argc, char **argv)
 		    { "-m", model_path } };
 		cli_check_paths(outs, 1, ins, 2);
 	}
+	cli_part_check(optind < argc ? argv[optind] : NULL);
 	memset(&run, 0, sizeof run);
 	cli_at_fail(run_cleanup, &run);
 	m = run.m = model_load(model_path, &d);
@@ -249,10 +253,7 @@ main(int argc, char **argv)
 	}
 	snprintf(name, sizeof name, "%s", as ? as : model_pred_name(m));
 
-	in = run.in = csvio_open_opts(optind < argc ? argv[optind] : NULL, cli_input_opts(&common), &d);
-	if (in == NULL)
-		cli_fail_diag(EXIT_FAIL, &d);
-	cli_part_input(in);
+	in = run.in = cli_open_input(optind < argc ? argv[optind] : NULL, common.delim);
 	ncols = csvio_ncols(in);
 	want[COL_MEAN] = 1;
 	want[COL_SE] = want_se;
