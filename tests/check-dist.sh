@@ -11,11 +11,13 @@
 # Checked: a candidate file priced on the three hosts (pr-score,
 # pr-optimize) gives one run's bytes on standard output, in -o and in
 # --rejects, and one run's summary, in parts of -N rows through parallel
-# --pipe and in parts read from the file (--pipepart); --strict fails with one run's message;
+# --pipe, in parts read from the file (--pipepart), and in parts that each
+# host reads from the shared file itself (--shared); --strict fails with
+# one run's message, also with --shared;
 # a host killed in the middle of a part (its sshd and everything in its
 # namespace, and the namespace deleted) fails the run with one line and
 # leaves no output, and with --retries the part runs again on another host
-# and the output and rejects are one run's; --train on three shards gives
+# and the output and rejects are one run's (also with --shared); --train on three shards gives
 # the model of pr-train's own --map/--reduce loop, byte for byte, also when
 # a host dies in a map round (--retries).
 #
@@ -30,7 +32,7 @@
 BUILD=${BUILD:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin="$top/$BUILD/bin"
-limit=${CHECK_DIST_TIMEOUT:-270}
+limit=${CHECK_DIST_TIMEOUT:-420}
 
 # The whole run bounded: this script again under timeout(1).  The outer one
 # names the namespaces and the temporary folder, and removes them whatever
@@ -205,6 +207,18 @@ price() {
 	grep -v '^pr-dist: part ' par3.err >par3.sum
 	cmp -s one.err par3.sum && ok || bad "$name: summary of parts read from the file differs from one run's: $(cat par3.sum)"
 	[ "$(grep -c '^pr-dist: part ' par3.err)" -gt 3 ] && ok || bad "$name: parts read from the file: only $(grep -c '^pr-dist: part ' par3.err)"
+	# --shared: each host reads its parts' bytes of in.csv itself
+	rm -f par4.csv par4.rej
+	dist -S 1/h1,1/h2,1/h3 -N 600 -v --shared -o par4.csv --rejects par4.rej in.csv -- "$@" 2>par4.err
+	st=$?
+	[ $st -eq 0 ] && ok || bad "$name --shared: pr-dist exit $st: $(grep -v ': part ' par4.err | head -n 3)"
+	cmp -s one.csv par4.csv && ok || bad "$name --shared: output differs from one run's"
+	cmp -s one.rej par4.rej && ok || bad "$name --shared: rejects differ from one run's: $(diff one.rej par4.rej | head -n 3)"
+	grep -v '^pr-dist: part ' par4.err >par4.sum
+	cmp -s one.err par4.sum && ok || bad "$name --shared: summary differs from one run's: $(cat par4.sum)"
+	used=$(sed -n 's/^pr-dist: part [0-9]*: //p' par4.err | sort -u | tr '\n' ' ')
+	[ "$used" = "h1 h2 h3 " ] && ok || bad "$name --shared: parts ran on \"$used\", not on h1 h2 h3"
+	[ "$(grep -c '^pr-dist: part ' par4.err)" -gt 3 ] && ok || bad "$name --shared: only $(grep -c '^pr-dist: part ' par4.err) parts"
 }
 price pr-score pr-score -m model.json --se
 price pr-optimize pr-optimize -m model.json --cost cost --max-change 0.2
@@ -216,6 +230,11 @@ st=$?
 [ $st -eq 1 ] && ok || bad "--strict: exit $st, not 1"
 cmp -s one.err par.err && ok || bad "--strict: \"$(cat par.err)\", not one run's \"$(cat one.err)\""
 [ ! -e strict.csv ] && ok || bad "--strict: a failed run left strict.csv"
+dist -S h1,h2,h3 -N 500 --shared -o strict.csv in.csv -- pr-score -m model.json --strict 2>par.err
+st=$?
+[ $st -eq 1 ] && ok || bad "--strict --shared: exit $st, not 1"
+cmp -s one.err par.err && ok || bad "--strict --shared: \"$(cat par.err)\", not one run's \"$(cat one.err)\""
+[ ! -e strict.csv ] && ok || bad "--strict --shared: a failed run left strict.csv"
 
 # A model that is not there: one line, the program's, and no output
 dist -S h1,h2,h3 -o none.csv in.csv -- pr-score -m nosuch.json 2>par.err
@@ -267,6 +286,19 @@ wait $killer
 cmp -s one.csv retry.csv && ok || bad "host death with --retries: output differs from one run's"
 cmp -s one.rej retry.rej && ok || bad "host death with --retries: rejects differ from one run's: $(diff one.rej retry.rej | head -n 4; cat par.err | head -n 5)"
 [ -e h2.busy ] && ok || bad "host death with --retries: no part ran on h2 (the test did not kill it inside a part)"
+# ... and so with --shared
+start_host h2 || bad "could not start h2 again"
+rm -f h2.busy retry.csv retry.rej
+wait_kill &
+killer=$!
+PATH="$tmp/slow:$PATH" dist -S 1/h1,1/h2,1/h3 -N 400 --shared --retries 2 -o retry.csv --rejects retry.rej \
+	in.csv -- pr-score -m model.json 2>par.err
+st=$?
+wait $killer
+[ $st -eq 0 ] && ok || bad "host death with --shared --retries: exit $st: $(head -n 3 par.err)"
+cmp -s one.csv retry.csv && ok || bad "host death with --shared --retries: output differs from one run's"
+cmp -s one.rej retry.rej && ok || bad "host death with --shared --retries: rejects differ from one run's: $(diff one.rej retry.rej | head -n 4)"
+[ -e h2.busy ] && ok || bad "host death with --shared --retries: no part ran on h2"
 
 # Training on the hosts: pr-train --map on each shard (a file each), the
 # reduce here, round after round.  The model is the one pr-train(1)'s own

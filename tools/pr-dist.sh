@@ -2,12 +2,14 @@
 # pr-dist - run the pr programs on many hosts through GNU parallel over ssh.
 #
 # pr-dist [OPTION]... FILE -- PROGRAM [ARGUMENT]...
-#   splits FILE into parts of --rows rows (parallel --pipe -N ROWS --header :)
-#   and runs the row-by-row PROGRAM (pr-clean, pr-features --apply, pr-score,
-#   pr-optimize) on each part, on the hosts, with --part {#}:ROWS, so that the
-#   parts' outputs and rejects joined in order (-k) are the bytes of one run;
-#   the parts' row counts are added up into the one summary a single run
-#   prints.
+#   runs the row-by-row PROGRAM (pr-clean, pr-features --apply, pr-score,
+#   pr-optimize) on parts of FILE, on the hosts: parts of about --rows rows
+#   that each job reads from FILE itself (--part N/M) when FILE is a regular
+#   file on this machine only or with --shared, else parts of --rows rows
+#   through GNU parallel (parallel --pipe -N ROWS, --part {#}:ROWS), so that
+#   the parts' outputs and rejects joined in order (-k) are the bytes of one
+#   run; the parts' row counts are added up into the one summary a single
+#   run prints.
 # pr-dist --train -o MODEL [OPTION]... SHARD... -- [TRAINING OPTION]...
 #   runs pr-train --map on every shard (one job per shard, on the hosts) and
 #   pr-train --reduce here, on the parts in shard order, round after round
@@ -45,6 +47,9 @@ Files named in the arguments must be at the same path on every host.
   -j, --jobs=N             jobs at once on each host (default: one for each
                            of its cores)
   -N, --rows=N             rows in a part (default 100000)
+      --shared             FILE is at the same path on every host (a shared
+                           file system): each part reads its own bytes of it,
+                           and only the outputs pass through ssh
   -o, --output=FILE        write the output (with --train: the model) to
                            FILE when every part succeeded (default, without
                            --train: standard output, written then)
@@ -99,6 +104,7 @@ envs=""
 train=0
 max_rounds=100
 verbose=0
+shared=0
 unit=part   # what a job is, in messages: a part of FILE, or a shard
 saw_sep=0
 positional=""   # FILE or the SHARDs, each a quoted shell word
@@ -118,7 +124,7 @@ while [ $# -gt 0 ]; do
 		;;
 	esac
 	case $1 in
-	--train | --verbose | --help | --version)
+	--train | --shared | --verbose | --help | --version)
 		[ $eq -eq 0 ] || usage_error "option '$1' doesn't allow an argument" ;;
 	esac
 	case $1 in
@@ -139,6 +145,7 @@ while [ $# -gt 0 ]; do
 		shift 2
 		;;
 	--train) train=1; shift ;;
+	--shared) shared=1; shift ;;
 	--max-rounds) need_arg "$@"; whole "$1" "$2" 1; max_rounds=$2; shift 2 ;;
 	-v | --verbose) verbose=1; shift ;;
 	-h | --help) usage; exit 0 ;;
@@ -215,13 +222,17 @@ joblog_parts() {
 }
 # One line for the run's failure, and the exit status: the program's 2 (a
 # wrong option) stays 2, all else is 1.  Of the program's messages, the one
-# about the earliest line of the input is the message of one run.
+# about the earliest line of the input is the message of one run.  The
+# parts name the input $part_input (stdin, or FILE when they read it).
+part_input=stdin
 fail_run() { # program-name input-name parallel-status
 	msg=$(grep "^$1: " "$ctl/err" | grep -v ' rows in, [0-9]* out, [0-9]* rejected' |
-		awk -v p="$1: stdin:" 'index($0, p) == 1 { l = substr($0, length(p) + 1) + 0
+		awk -v p="$1: $part_input:" -v f="$1: $2:" 'index($0, p) == 1 { l = substr($0, length(p) + 1) + 0
 			if (best == "" || l < bl) { best = $0; bl = l }; next }
 		first == "" { first = $0 }
-		END { print (best != "" ? best : first) }' | sed "s|^$1: stdin:|$1: $2:|")
+		END { m = best != "" ? best : first
+			if (index(m, p) == 1) m = f substr(m, length(p) + 1)
+			print m }')
 	if [ -n "$msg" ]; then
 		printf '%s\n' "$msg" >&2
 		if awk -F '\t' 'NR > 1 && $7 == 2 { found = 1 } END { exit !found }' "$ctl/joblog" 2>/dev/null; then
@@ -297,6 +308,14 @@ if [ $train -eq 0 ]; then
 	fi
 	input_name=$file
 	[ "$file" = - ] && input_name=stdin
+	# Each part reads its own bytes of FILE (--part N/M) when every host
+	# sees FILE at its path: this machine alone, or --shared.
+	ranges=0
+	if [ "$file" != - ] && [ -f "$file" ] && { [ $shared -eq 1 ] || [ -z "$logins$loginfile" ]; }; then
+		ranges=1
+	elif [ $shared -eq 1 ]; then
+		usage_error "--shared: $file is not a regular file"
+	fi
 	if [ -n "$output" ]; then
 		[ "$file" != - ] && [ "$output" -ef "$file" ] &&
 			usage_error "-o $output is also the input $file: it would be destroyed"
@@ -312,19 +331,33 @@ if [ $train -eq 0 ]; then
 		rej_tmp=$(cd "$rej_tmp" && pwd) || die 1 "$rejects: cannot write"
 		rejopt="--rejects $(shquote "$rej_tmp/{#}.csv")"
 	fi
-	# Rejects and --strict's message name lines of FILE: parts of exactly
-	# ROWS lines (--pipe -N, every byte through parallel), each told its
-	# first line.  Otherwise parallel reads the parts straight from the file
-	# (--pipepart), in blocks of about ROWS rows' bytes, and the output is
-	# the same.  Not with --retries: GNU parallel 20221122 gives a part run
-	# again under --pipepart another block than its own.
+	# Rejects and --strict's message name lines of FILE: parts that read
+	# their bytes of FILE themselves (--part N/M, M parts of about ROWS rows'
+	# bytes), or parts of exactly ROWS lines (--pipe -N, every byte through
+	# parallel), each told its first line.  Otherwise parallel reads the
+	# parts straight from the file (--pipepart), in blocks of about ROWS
+	# rows' bytes, and the output is the same.  Not with --retries: GNU
+	# parallel 20221122 gives a part run again under --pipepart another
+	# block than its own.
 	strict=0
 	case " $args " in *" '--strict' "*) strict=1 ;; esac
-	if [ -z "$rejects" ] && [ $strict -eq 0 ] && [ "$retries" -eq 0 ] && [ -f "$file" ]; then
+	if [ -f "$file" ]; then
 		head_bytes=$(head -n 1 "$file" | wc -c)
 		sample=$(head -n 1001 "$file" | wc -c)
 		per_row=$(( (sample - head_bytes) / 1000 ))
 		[ $per_row -ge 1 ] || per_row=1
+	fi
+	if [ $ranges -eq 1 ]; then
+		part_input=$file
+		size=$(wc -c <"$file")
+		block=$((rows * per_row))
+		m=$(( (size - head_bytes + block - 1) / block ))
+		[ $m -ge 1 ] || m=1
+		eval "set -- parallel $popts -k -q --joblog $(shquote "$ctl/joblog") \
+			$(shquote "$program") --part {}/$m -v --allow-empty $rejopt $args $(shquote "$file") \
+			::: $(seq -s " " $m)"
+		"$@" >"$out_tmp" 2>"$ctl/err"
+	elif [ -z "$rejects" ] && [ $strict -eq 0 ] && [ "$retries" -eq 0 ] && [ -f "$file" ]; then
 		eval "set -- parallel $popts --pipepart -a $(shquote "$file") --block $((rows * per_row)) \
 			--header : -k -q --joblog $(shquote "$ctl/joblog") \
 			$(shquote "$program") --part {#}:0 -v --allow-empty $args"
@@ -353,11 +386,11 @@ if [ $train -eq 0 ]; then
 	verbose_parts
 	# The parts' messages: their summaries added up into one, in the order
 	# of one run's (reasons by first appearance); any other line once.
-	awk -v p="$pname" -v f="$input_name" -v quiet=$quiet -v verbose=$pverbose \
+	awk -v p="$pname" -v f="$input_name" -v pin="$part_input" -v quiet=$quiet -v verbose=$pverbose \
 		-v allow=$allow_empty -v ctl="$ctl" '
 	index($0, "parallel: ") == 1 { next }
-	index($0, p ": stdin: ") == 1 && $0 ~ /: [0-9]+ rows in, [0-9]+ out, [0-9]+ rejected/ {
-		s = substr($0, length(p ": stdin: ") + 1)
+	index($0, p ": " pin ": ") == 1 && $0 ~ /: [0-9]+ rows in, [0-9]+ out, [0-9]+ rejected/ {
+		s = substr($0, length(p ": " pin ": ") + 1)
 		split(s, w, " ")
 		n_in += w[1]; n_out += w[4]; n_rej += w[6]
 		i = index(s, " rejected (")
@@ -377,7 +410,7 @@ if [ $train -eq 0 ]; then
 		next
 	}
 	index($0, p ": ") == 1 {
-		sub("^" p ": stdin:", p ": " f ":")
+		if (index($0, p ": " pin ":") == 1) $0 = p ": " f ":" substr($0, length(p ": " pin ":") + 1)
 		if (!seen[$0]++) print > "/dev/stderr"
 	}
 	END {
