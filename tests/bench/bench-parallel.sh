@@ -1,22 +1,26 @@
 #!/bin/sh
 # tests/bench/bench-parallel.sh - pr-score and pr-optimize on a large
 # candidate file (N rows, default 1,000,000, of tests/gen-market's shop with
-# a logistic model of about 20 terms) in one process, and under
-#   parallel --pipepart -a FILE -j 2 --block -1 --header : -k PROGRAM --part {#}:0
-# (one part per job slot, split by GNU parallel at line boundaries, read
-# straight from the file), and under pr-dist -j 2 on this machine: in 8
-# parts read from the file (--pipepart), and with --rejects in 8 parts of
-# N/8 lines through parallel --pipe (every byte through GNU parallel, the
-# mode that numbers rejects as lines of the whole file).  The outputs are compared with one run's bytes.  Each command
-# runs R times (default 3), in turns, and the best wall time counts, so that
-# a passing load on a shared machine touches all of them alike; the ratio
-# is one process's wall time over the parallel one's, from the same run.
-# On a machine that others load, wall ratios swing; the "cpu path" line
-# is steadier: one process's CPU seconds over the --pipepart run's
-# critical path (GNU parallel's own CPU seconds, taken as serial, plus the
-# busiest part's), which is what the run would take on an idle machine
-# with a core per part.
-# The aim on 2 cores: 1.7 or more with --pipepart.  A benchmark, not a test.
+# a logistic model of about 20 terms) in one process, and on 2 cores:
+#   range     parallel -j 2 -k PROGRAM --part {}/2 FILE ::: 1 2
+#             (each part reads its own byte range of the file: no byte of
+#             the input goes through GNU parallel, which joins the outputs)
+#   pipepart  parallel --pipepart -a FILE -j 2 --block -1 --header : -k
+#             PROGRAM --part {#}:0 (GNU parallel reads the file and feeds
+#             each part through a pipe)
+#   dist      pr-dist -j 2 -N N/8 on this machine (parts of about N/8 rows
+#             that read their own bytes of the file, --part N/M)
+#   dist-rejects  the same with --rejects
+# The outputs are compared with one run's bytes.  Each command runs R times
+# (default 3), in turns, and the best wall time counts, so that a passing
+# load on a shared machine touches all of them alike; x is one process's
+# wall time over the parallel one's, from the same run.
+# On a machine that others load, wall ratios swing; the "cpu path" lines
+# are steadier: one process's CPU seconds over the parallel run's critical
+# path (GNU parallel's own CPU seconds, taken as serial, plus the busiest
+# part's), which is what the run would take on an idle machine with a core
+# per part.
+# The aim on 2 cores: 1.7 or more.  A benchmark, not a test.
 # Usage: BUILD=build N=1000000 R=3 sh tests/bench/bench-parallel.sh
 set -u
 BUILD=${BUILD:-build}
@@ -40,58 +44,73 @@ pr-train -q --family logistic -o "$T/m.json" \
 "$gen" candidates "$N" 5 >"$T/c.csv" || exit 1
 echo "bench-parallel: $N candidates, $(($(wc -c <"$T/c.csv") / 1048576)) MB; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# time_run NAME COMMAND...: wall seconds into $T/NAME.times, output to $T/NAME.out
+# time_run NAME COMMAND...: "wall user sys" seconds appended to $T/NAME.times, output to $T/NAME.out
 time_run() {
 	name=$1
 	shift
 	/usr/bin/time -f "%e %U %S" -o "$T/time" "$@" >"$T/$name.out" 2>"$T/$name.err" ||
 		{ echo "$name: failed: $(head -n 2 "$T/$name.err")"; return 1; }
-	echo "$(cat "$T/time")" >>"$T/$name.times"
+	cat "$T/time" >>"$T/$name.times"
+}
+# cpu_path NAME: the critical path of the last NAME run whose parts logged
+# their CPU seconds in $T/jobs.cpu: parallel's own CPU (all but the parts')
+# plus the busiest part's, appended to $T/NAME.path
+cpu_path() {
+	set -- $(tail -n 1 "$T/$1.times") "$1"
+	awk -v u="$2" -v s="$3" '{ c = $1 + $2; t += c; if (c > m) m = c }
+		END { printf "%.3f\n", u + s - t + m }' "$T/jobs.cpu" >>"$T/$4.path"
 }
 best() { sort -n -k1,1 "$T/$1.times" | head -n 1; }
-for prog in score optimize; do
-	case $prog in
-	score) set -- pr-score -m "$T/m.json" ;;
-	optimize) set -- pr-optimize -m "$T/m.json" --cost cost ;;
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }'; }
+# the command line of pr-$1
+program() {
+	case $1 in
+	score) echo "pr-score -m $T/m.json" ;;
+	optimize) echo "pr-optimize -m $T/m.json --cost cost" ;;
 	esac
-	rm -f "$T"/*.times "$T/path.cpu"
+}
+for prog in score optimize; do
+	set -- $(program $prog)
+	rm -f "$T"/*.times "$T"/*.path
 	i=0
 	while [ $i -lt "$R" ]; do
 		time_run one "$@" "$T/c.csv" || exit 1
+		time_run range parallel --will-cite -j 2 -k "$@" --part '{}/2' "$T/c.csv" ::: 1 2 || exit 1
+		: >"$T/jobs.cpu"
+		time_run range-cpu parallel --will-cite -j 2 -k -q /usr/bin/time -a -o "$T/jobs.cpu" -f "%U %S" \
+			"$@" --part '{}/2' "$T/c.csv" ::: 1 2 || exit 1
+		cpu_path range-cpu
 		time_run pipepart parallel --will-cite --pipepart -a "$T/c.csv" -j 2 --block -1 --header : -k \
 			"$@" --part '{#}:0' || exit 1
-		# the same, each part's CPU seconds logged (see "cpu path" below)
 		: >"$T/jobs.cpu"
 		time_run pipepart-cpu parallel --will-cite --pipepart -a "$T/c.csv" -j 2 --block -1 --header : -k -q \
 			/usr/bin/time -a -o "$T/jobs.cpu" -f "%U %S" "$@" --part '{#}:0' || exit 1
-		# parallel's own CPU (all but the parts') and the busiest part's
-		set -- $(tail -n 1 "$T/pipepart-cpu.times") $(awk '{ c = $1 + $2; s += c; if (c > m) m = c } END { print s, m }' "$T/jobs.cpu")
-		echo "$(echo "$2 + $3 - $4 + $5" | bc -l)" >>"$T/path.cpu"
-		case $prog in
-		score) set -- pr-score -m "$T/m.json" ;;
-		optimize) set -- pr-optimize -m "$T/m.json" --cost cost ;;
-		esac
+		cpu_path pipepart-cpu
 		time_run dist pr-dist -j 2 -N $((N / 8 + 1)) "$T/c.csv" -- "$@" || exit 1
 		time_run dist-rejects pr-dist -j 2 -N $((N / 8 + 1)) --rejects "$T/rej.csv" "$T/c.csv" -- "$@" || exit 1
 		i=$((i + 1))
 	done
-	cmp -s "$T/one.out" "$T/pipepart.out" || echo "pr-$prog: --pipepart output differs from one run's"
-	cmp -s "$T/one.out" "$T/dist.out" || echo "pr-$prog: pr-dist output differs from one run's"
-	cmp -s "$T/one.out" "$T/dist-rejects.out" || echo "pr-$prog: pr-dist --rejects output differs from one run's"
+	for mode in range range-cpu pipepart pipepart-cpu dist dist-rejects; do
+		cmp -s "$T/one.out" "$T/$mode.out" || echo "pr-$prog: $mode output differs from one run's"
+	done
 	set -- $(best one)
 	one=$1
 	one_cpu=$(sort -n "$T/one.times" | awk 'NR == 1 { print $2 + $3 }')
 	printf '%-26s %7s s wall %7s s user %6s s sys\n' "pr-$prog, one process" "$1" "$2" "$3"
-	for mode in pipepart dist dist-rejects; do
+	for mode in range pipepart dist dist-rejects; do
 		set -- $(best $mode)
 		printf '%-26s %7s s wall %7s s user %6s s sys   x%s\n' "  $mode -j 2" "$1" "$2" "$3" \
-			"$(echo "$one / $1" | bc -l | cut -c1-4)"
+			"$(ratio "$one" "$1")"
 	done
-	path=$(sort -n "$T/path.cpu" | head -n 1)
-	printf '%-26s %7.2f s cpu path  x%s\n' "  pipepart, cpu path" "$path" "$(echo "$one_cpu / $path" | bc -l | cut -c1-4)"
+	for mode in range pipepart; do
+		path=$(sort -n "$T/$mode-cpu.path" | head -n 1)
+		printf '%-26s %7.2f s cpu path  x%s\n' "  $mode, cpu path" "$path" \
+			"$(ratio "$one_cpu" "$path")"
+	done
 done
-echo "(x: one process's wall time over the parallel run's, best of $R; the aim is x1.7 with --pipepart on 2 cores."
-echo " cpu path: what the --pipepart run would take with a core for each part and nothing else running:"
-echo " GNU parallel's own CPU seconds (start, splitting, copying the parts' output in order) plus the"
-echo " busiest part's, against one process's CPU seconds; it holds on a loaded machine, the wall ratio does not)"
+echo "(x: one process's wall time over the parallel run's, best of $R; the aim is x1.7 on 2 cores."
+echo " cpu path: what the parallel run would take with a core for each part and nothing else running:"
+echo " GNU parallel's own CPU seconds (start, copying the parts' output in order, and with --pipepart"
+echo " the input in) plus the busiest part's, against one process's CPU seconds; it holds on a loaded"
+echo " machine, the wall ratio does not)"
 exit 0
