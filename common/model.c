@@ -529,15 +529,20 @@ load_sub(struct model *m, const json_t *o, const char *at, struct submodel *s, s
 	} else if (v != NULL) {
 		return diag_set(d, m->name, 0, NULL, NULL, 0,
 		    "not a valid model: %s: given, but \"retransform\" is not \"smearing\"", path);
-	} else {
-		/* normal: exp(eta + sigma^2/2), as this has always computed it */
-		s->log_shift = m->retransform == MODEL_RETRANSFORM_NORMAL ? s->dispersion / 2 : 0;
 	}
 	v = json_object_get(o, "df_residual");
 	snprintf(path, sizeof path, "%sdf_residual", at);
 	if (!json_is_integer(v) || json_integer_value(v) < 0)
 		return bad_field(d, m, path, "an integer >= 0", v);
 	s->df_residual = (long)json_integer_value(v);
+	/*
+	 * normal: exp(eta + sigma^2/2).  Without residual degrees of freedom
+	 * sigma^2 cannot be estimated (R's lm: NaN); the factor is then 1, as
+	 * Duan's smearing of the residuals (all 0) and the ML variance (0)
+	 * give, and as R's exp(predict(fit)).
+	 */
+	if (m->retransform == MODEL_RETRANSFORM_NORMAL)
+		s->log_shift = s->df_residual > 0 ? s->dispersion / 2 : 0;
 	tr = json_object_get(o, "training");
 	snprintf(path, sizeof path, "%straining", at);
 	if (tr != NULL && !json_is_object(tr))

@@ -383,7 +383,17 @@ put_table(const struct trainer *t, struct csvio_writer *out, const char *group,
 		else
 			notef(t->o, "aliased (collinear) terms, estimated as missing: %s", names);
 	}
-	if (nb > 0 && !t->o->quiet && !(t->tally && tally_skip(t, &t->tally->overflow))) {
+	if (nb > 0 && r->df_residual == 0 && !t->o->quiet &&
+	    !(t->tally && tally_skip(t, &t->tally->overflow))) {
+		/* sigma^2 = rss / 0: not estimable, as R's lm says with NaN */
+		int lg = (t->o->response_log || formula_response_log(t->f)) &&
+		    t->o->retransform == MODEL_RETRANSFORM_NORMAL;
+		notef(t->o, "%s%s%sno residual degrees of freedom (as many estimated coefficients as "
+		    "rows): standard errors written empty: %s%s", group ? "group \"" : "", group ? group : "",
+		    group ? "\": " : "", big,
+		    lg ? "; the demand of the model of a log is exp of the fit (a retransformation "
+		    "of 1: sigma^2 cannot be estimated)" : "");
+	} else if (nb > 0 && !t->o->quiet && !(t->tally && tally_skip(t, &t->tally->overflow))) {
 		if (group != NULL)
 			notef(t->o, "group \"%s\": standard errors beyond the range of a double "
 			    "(rescale the terms), written empty: %s", group, big);

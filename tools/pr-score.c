@@ -187,7 +187,7 @@ main(int argc, char **argv)
 	char names[N_COLS][DIAG_COL_MAX + 8];
 	long at[N_COLS];
 	size_t n_over, k;
-	unsigned long long n_se_empty = 0;
+	unsigned long long n_se_empty = 0, n_se_saturated = 0;
 	double level = 0;
 	struct run run;
 	struct cli_serve serve;
@@ -298,7 +298,10 @@ main(int argc, char **argv)
 			(void)model_eval_mean(e, p, &dmean);
 		if ((want_se || level > 0) && !isfinite(se)) {
 			se = lo = hi = NAN;     /* written empty, and said below */
-			n_se_empty++;
+			if (model_df_residual(run.m, model_eval_sub(e)) == 0)
+				n_se_saturated++;
+			else
+				n_se_empty++;
 		}
 		if (!isfinite(mean)) {
 			diag_set(&d, NULL, 0, NULL, NULL, 0,
@@ -339,6 +342,10 @@ reject:
 	}
 	if (got < 0)
 		cli_fail_diag(EXIT_FAIL, &d);
+	if (n_se_saturated > 0 && !common.quiet)
+		cli_warn("%s: %llu rows: standard error%s written empty: the model has no residual "
+		    "degrees of freedom (sigma^2 cannot be estimated)", csvio_name(in), n_se_saturated,
+		    level > 0 ? " and interval" : "");
 	if (n_se_empty > 0 && !common.quiet)
 		cli_warn("%s: %llu rows: standard error%s written empty: not finite (the model's "
 		    "covariance overflows a double; rescale the terms)", csvio_name(in), n_se_empty,
