@@ -134,6 +134,70 @@ done:
 	return rc;
 }
 
+int
+design_groups_open(struct design_groups *dg, struct store *s, struct diag *d)
+{
+	size_t ng = strtab_n(s->groups), i, r, *cnt;
+
+	memset(dg, 0, sizeof *dg);
+	dg->ng = ng;
+	dg->order = xrealloc(NULL, (ng + 1) * sizeof *dg->order);
+	strtab_sorted(s->groups, dg->order);
+	dg->s = s;
+	if (store_in_file(s)) {
+		/* the rows again, each group's together in the file, in the order read */
+		size_t *rank = xrealloc(NULL, (ng + 1) * sizeof *rank);
+		for (i = 0; i < ng; i++)
+			rank[dg->order[i]] = i;
+		dg->bygroup = store_by_group(s, rank, d);
+		free(rank);
+		if (dg->bygroup == NULL)
+			return -1;
+		dg->s = dg->bygroup;
+		return 0;
+	}
+	/* in memory: each group's row numbers, in row order */
+	cnt = xcalloc(ng + 1, sizeof *cnt);
+	dg->start = xcalloc(ng + 1, sizeof *dg->start);
+	dg->rows = xrealloc(NULL, (s->n + 1) * sizeof *dg->rows);
+	for (i = 0; i < ng; i++)
+		cnt[dg->order[i]] = i;   /* cnt: the rank of each group */
+	for (r = 0; r < s->n; r++)
+		dg->start[cnt[store_row_group(s, store_row(s, r))] + 1]++;
+	for (i = 0; i < ng; i++)
+		dg->start[i + 1] += dg->start[i];
+	{
+		size_t *at = xrealloc(NULL, (ng + 1) * sizeof *at);
+		memcpy(at, dg->start, (ng + 1) * sizeof *at);
+		for (r = 0; r < s->n; r++)
+			dg->rows[at[cnt[store_row_group(s, store_row(s, r))]]++] = r;
+		free(at);
+	}
+	free(cnt);
+	return 0;
+}
+
+void
+design_groups_range(const struct design_groups *dg, size_t i, const size_t **rows,
+    size_t *first, size_t *nr)
+{
+	const size_t *b = dg->bygroup ? dg->bygroup->group_first : dg->start;
+
+	*rows = dg->bygroup ? NULL : dg->rows + b[i];
+	*first = dg->bygroup ? b[i] : 0;
+	*nr = b[i + 1] - b[i];
+}
+
+void
+design_groups_close(struct design_groups *dg)
+{
+	store_free(dg->bygroup);
+	free(dg->order);
+	free(dg->rows);
+	free(dg->start);
+	memset(dg, 0, sizeof *dg);
+}
+
 static void
 free_bufs(struct design *ds)
 {

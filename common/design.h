@@ -65,6 +65,32 @@ int design_build(struct store *s, const struct formula *f, const size_t *rows, s
 void design_free(struct design *ds);                       /* members; NULL-safe */
 
 /*
+ * The rows of each group of a store (--by), group after group in byte
+ * order of the group names: the row numbers of each group when the store
+ * is in memory, else a copy of the rows with each group's together in a
+ * temporary file (store_by_group), so that a group is read on its own.
+ */
+struct design_groups {
+	size_t ng;              /* groups */
+	size_t *order;          /* ng indexes into the store's groups, in byte order of names */
+	struct store *s;        /* the store the groups are read from (the store itself, or
+	                         * bygroup) */
+	struct store *bygroup;  /* store_by_group's store, or NULL */
+	size_t *rows, *start;   /* in memory: group order[i]'s rows are rows[start[i]..start[i+1]) */
+};
+
+/* Open s's groups (every row in).  Returns 0, or -1 with d filled (a temporary file). */
+int design_groups_open(struct design_groups *dg, struct store *s, struct diag *d);
+
+/*
+ * The rows of the i-th group (in order): rows[0..*nr) of dg->s when *rows
+ * is not NULL, else its rows *first..*first + *nr, as design_build takes them.
+ */
+void design_groups_range(const struct design_groups *dg, size_t i, const size_t **rows,
+    size_t *first, size_t *nr);
+void design_groups_close(struct design_groups *dg);        /* members */
+
+/*
  * fit_model_source on ds, with ds->jobs threads, the rows of fold
  * ds->fold weighted 0.  Same contract (no fitted values).
  */

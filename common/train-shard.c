@@ -38,6 +38,8 @@ train_options_json(const struct train_opts *o, const char *formula)
 	json_object_set_new(j, "price", o->price ? json_string(o->price) : json_null());
 	json_object_set_new(j, "response_log", json_boolean(o->response_log));
 	json_object_set_new(j, "retransform", json_string(model_retransform_name(o->retransform)));
+	if (o->by != NULL)
+		json_object_set_new(j, "by", json_string(o->by));
 	return j;
 }
 
@@ -132,7 +134,7 @@ options_read(const json_t *op, const char *name, const char *what, struct train_
     const char **formula, struct diag *d)
 {
 	const json_t *w = json_object_get(op, "weight"), *pc = json_object_get(op, "price");
-	const json_t *rl = json_object_get(op, "response_log");
+	const json_t *rl = json_object_get(op, "response_log"), *by = json_object_get(op, "by");
 	struct formula *f;
 	const char *price;
 	int fam, rt, rc = -1;
@@ -165,8 +167,11 @@ options_read(const json_t *op, const char *name, const char *what, struct train_
 	if (!json_is_boolean(rl))
 		return diag_set(d, name, 0, NULL, NULL, 0, "the %s's response_log is not true or false",
 		    what);
+	if (by != NULL && !json_is_string(by))
+		return diag_set(d, name, 0, NULL, NULL, 0, "the %s's by is not a column name", what);
 	o->weight = json_string_value(w);
 	o->price = json_string_value(pc);
+	o->by = json_string_value(by);
 	o->response_log = json_is_true(rl);
 	/* what the command line refuses together */
 	if ((f = formula_parse(*formula, d)) == NULL) {
@@ -351,21 +356,142 @@ map_columns(const struct formula *f, const struct store *s)
 	return cols;
 }
 
+/*
+ * One pass of the run whose state is fit (phase and numbers) over rows of
+ * s (rows[0..nr), or first..first+nr, as design_build takes them), as a
+ * part's "stats"; NULL with d filled.
+ */
+static json_t *
+shard_pass(const struct train_opts *o, const struct formula *f, struct store *s,
+    const size_t *rows, size_t first, size_t nr, int consume, const json_t *fit,
+    const char *state_name, const char *input, struct diag *d)
+{
+	struct fit_opts fo = shard_fitopts(o, f);
+	struct fit_run *r = NULL;
+	struct fit_stats *acc = NULL;
+	struct design ds;
+	json_t *out = NULL;
+	double *v = NULL;
+
+	memset(&ds, 0, sizeof ds);
+	ds.fd = -1;
+	if ((r = fit_run_new(&fo, formula_ncoef(f))) == NULL || (acc = fit_stats_new(r)) == NULL)
+		xalloc_die();
+	size_t nv = fit_run_size(r);
+	v = xcalloc(nv + 1, sizeof *v);
+	if (hex_read(json_object_get(fit, "numbers"), v, nv) < 0 || fit_run_import(r, v, nv) < 0) {
+		diag_set(d, state_name, 0, NULL, NULL, 0, "the state's fit does not fit the formula");
+		goto done;
+	}
+	if (design_build(s, f, rows, first, nr, consume, NULL, &ds, d) < 0)
+		goto done;
+	ds.jobs = o->jobs;
+	fit_stats_reset(r, acc);
+	if (design_pass(&ds, r, 0, acc, d) < 0)
+		goto done;
+	if (fit_stats_bad_what(acc) != NULL) {
+		long b = fit_stats_bad_row(acc);
+		diag_set(d, input, b >= 0 && (size_t)b < nr ? store_line_of(s, rows ? rows[b] :
+		    first + (size_t)b) : 0, NULL, NULL, 0, "%s", fit_stats_bad_what(acc));
+		goto done;
+	}
+	free(v);
+	nv = fit_stats_size(r);
+	v = xcalloc(nv + 1, sizeof *v);
+	fit_stats_export(r, acc, v);
+	out = hex_array(v, nv);
+done:
+	free(v);
+	fit_stats_free(acc);
+	fit_run_free(r);
+	design_free(&ds);
+	return out;
+}
+
+/*
+ * The names of a state's groups (the "name" of each "groups" entry), each
+ * at the index of its entry, or NULL when one is not a text or comes twice.
+ */
+static struct strtab *
+group_names(const json_t *groups)
+{
+	struct strtab *t;
+
+	if (!json_is_array(groups))
+		return NULL;
+	if ((t = strtab_new()) == NULL)
+		xalloc_die();
+	for (size_t k = 0; k < json_array_size(groups); k++) {
+		const json_t *nm = json_object_get(json_array_get(groups, k), "name");
+		if (!json_is_string(nm) ||
+		    strtab_find(t, json_string_value(nm), json_string_length(nm)) >= 0) {
+			strtab_free(t);
+			return NULL;
+		}
+		if (strtab_add(t, json_string_value(nm), json_string_length(nm)) < 0)
+			xalloc_die();
+	}
+	return t;
+}
+
+/* A later round: the passes of the groups not yet done, over their rows in the shard, into p. */
+static int
+map_groups(const struct train_opts *o, const struct formula *f, struct store *s,
+    const json_t *state, const char *state_name, const char *input, json_t *p, struct diag *d)
+{
+	const json_t *sg = json_object_get(state, "groups");
+	struct strtab *names = group_names(sg);
+	struct design_groups dg;
+	json_t *out = json_array();
+	int rc = -1;
+
+	memset(&dg, 0, sizeof dg);
+	if (names == NULL) {
+		diag_set(d, state_name, 0, NULL, NULL, 0, "the state has no valid groups");
+		goto done;
+	}
+	if (design_groups_open(&dg, s, d) < 0)
+		goto done;
+	for (size_t i = 0; i < dg.ng; i++) {
+		size_t len, first, nr;
+		const size_t *rows;
+		const char *name = strtab_str(s->groups, dg.order[i], &len);
+		long k = strtab_find(names, name, len);
+		if (k < 0) {
+			diag_set(d, input, 0, o->by, name, len, "a group that is not in the state %s",
+			    state_name);
+			goto done;
+		}
+		const json_t *fit = json_object_get(json_array_get(sg, (size_t)k), "fit");
+		if (json_object_get(fit, "numbers") == NULL)
+			continue;   /* done, or failed */
+		design_groups_range(&dg, i, &rows, &first, &nr);
+		json_t *st = shard_pass(o, f, dg.s, rows, first, nr, 0, fit, state_name, input, d);
+		if (st == NULL)
+			goto done;
+		json_t *e = json_object();
+		json_object_set_new(e, "name", json_stringn(name, len));
+		json_object_set_new(e, "stats", st);
+		json_array_append_new(out, e);
+	}
+	json_object_set(p, "groups", out);
+	rc = 0;
+done:
+	json_decref(out);
+	design_groups_close(&dg);
+	strtab_free(names);
+	return rc;
+}
+
 int
 train_map(const struct train_opts *o, struct formula *f, struct store *s, const char *formula_text,
     const json_t *state, const char *state_name, const char *input, json_t **part,
     struct diag *d)
 {
 	json_t *p = json_object();
-	struct design ds;
-	struct fit_run *r = NULL;
-	struct fit_stats *acc = NULL;
-	double *v = NULL;
 	int rc = -1;
 
 	*part = NULL;
-	memset(&ds, 0, sizeof ds);
-	ds.fd = -1;
 	json_object_set_new(p, "format", json_string(PART_FORMAT));
 	json_object_set_new(p, "version", json_integer(SHARD_VERSION));
 	json_object_set_new(p, "rows", json_integer((json_int_t)s->n));
@@ -382,6 +508,18 @@ train_map(const struct train_opts *o, struct formula *f, struct store *s, const 
 		json_object_set_new(p, "options", train_options_json(o, formula_text));
 		json_object_set_new(p, "rejected", json_integer((json_int_t)o->dropped));
 		json_object_set_new(p, "columns", map_columns(f, s));
+		if (s->groups != NULL) {
+			size_t ng = strtab_n(s->groups), *order = xcalloc(ng + 1, sizeof *order);
+			json_t *g = json_array();
+			strtab_sorted(s->groups, order);
+			for (size_t k = 0; k < ng; k++) {
+				size_t len;
+				const char *str = strtab_str(s->groups, order[k], &len);
+				json_array_append_new(g, json_stringn(str, len));
+			}
+			free(order);
+			json_object_set_new(p, "groups", g);
+		}
 		*part = p;
 		return 0;
 	}
@@ -422,63 +560,55 @@ train_map(const struct train_opts *o, struct formula *f, struct store *s, const 
 			goto done;
 		}
 	}
-	struct fit_opts fo = shard_fitopts(o, f);
-	if ((r = fit_run_new(&fo, formula_ncoef(f))) == NULL || (acc = fit_stats_new(r)) == NULL)
-		xalloc_die();
-	size_t nv = fit_run_size(r);
-	v = xcalloc(nv, sizeof *v);
-	if (hex_read(json_object_get(json_object_get(state, "fit"), "numbers"), v, nv) < 0 ||
-	    fit_run_import(r, v, nv) < 0) {
-		diag_set(d, state_name, 0, NULL, NULL, 0, "the state's fit does not fit the formula");
-		goto done;
+	const json_t *pfit = json_object_get(state, "fit");
+	if (json_object_get(pfit, "numbers") != NULL) {
+		/* the pooled fit is not done: its pass over every row */
+		json_t *st = shard_pass(o, f, s, NULL, 0, s->n, s->groups == NULL, pfit, state_name,
+		    input, d);
+		if (st == NULL)
+			goto done;
+		json_object_set_new(p, "stats", st);
 	}
-	if (design_build(s, f, NULL, 0, s->n, 1, NULL, &ds, d) < 0)
+	if (s->groups != NULL && map_groups(o, f, s, state, state_name, input, p, d) < 0)
 		goto done;
-	ds.jobs = o->jobs;
-	fit_stats_reset(r, acc);
-	if (design_pass(&ds, r, 0, acc, d) < 0)
-		goto done;
-	if (fit_stats_bad_what(acc) != NULL) {
-		long b = fit_stats_bad_row(acc);
-		diag_set(d, input, b >= 0 && (size_t)b < s->n ? store_line(s, (size_t)b) : 0, NULL, NULL,
-		    0, "%s", fit_stats_bad_what(acc));
-		goto done;
-	}
-	free(v);
-	nv = fit_stats_size(r);
-	v = xcalloc(nv, sizeof *v);
-	fit_stats_export(r, acc, v);
 	json_object_set_new(p, "round", json_object_get(state, "round") ?
 	    json_integer(json_integer_value(json_object_get(state, "round"))) : json_integer(0));
 	json_object_set_new(p, "state", json_string(jstr(state, "id") ? jstr(state, "id") : ""));
 	json_object_set_new(p, "formula", json_string(formula_text));
-	json_object_set_new(p, "stats", hex_array(v, nv));
 	*part = p;
 	p = NULL;
 	rc = 0;
 done:
 	json_decref(p);
-	free(v);
-	fit_stats_free(acc);
-	fit_run_free(r);
-	design_free(&ds);
 	return rc;
 }
 
-/* The state after a round: doc's columns and options, the run's numbers, round + 1. */
+/* A fit in progress as a state holds it: its phase and numbers. */
 static json_t *
-new_state(const json_t *options, json_t *columns, json_int_t rows, json_int_t dropped,
-    json_int_t round, const struct fit_run *r)
+run_json(const struct fit_run *r)
 {
-	json_t *st = json_object(), *fit = json_object();
+	json_t *fit = json_object();
 	size_t nv = fit_run_size(r);
-	double *v = xcalloc(nv, sizeof *v);
-	char id[17];
+	double *v = xcalloc(nv + 1, sizeof *v);
 
 	fit_run_export(r, v);
 	json_object_set_new(fit, "phase", json_integer(fit_run_phase(r)));
 	json_object_set_new(fit, "numbers", hex_array(v, nv));
 	free(v);
+	return fit;
+}
+
+/*
+ * The state after a round: doc's columns and options, the pooled fit (fit,
+ * taken) and with groups (groups, taken; NULL: none) each group's, round + 1.
+ */
+static json_t *
+new_state(const json_t *options, json_t *columns, json_int_t rows, json_int_t dropped,
+    json_int_t round, json_t *fit, json_t *groups)
+{
+	json_t *st = json_object();
+	char id[17];
+
 	json_object_set_new(st, "format", json_string(STATE_FORMAT));
 	json_object_set_new(st, "version", json_integer(SHARD_VERSION));
 	json_object_set_new(st, "round", json_integer(round));
@@ -487,6 +617,8 @@ new_state(const json_t *options, json_t *columns, json_int_t rows, json_int_t dr
 	json_object_set_new(st, "rows", json_integer(rows));
 	json_object_set_new(st, "dropped", json_integer(dropped));
 	json_object_set_new(st, "fit", fit);
+	if (groups != NULL)
+		json_object_set_new(st, "groups", groups);
 	doc_id(st, id);
 	json_object_set_new(st, "id", json_string(id));
 	return st;
@@ -501,9 +633,10 @@ reduce_columns(json_t *const *parts, const char *const *names, size_t n, json_t 
 	const char *ftext;
 	struct formula *f = NULL;
 	struct train_opts o;
-	json_t *cols = NULL;
+	json_t *cols = NULL, *groups = NULL;
 	json_int_t rows = 0, dropped = 0;
 	struct fit_run *r = NULL;
+	struct strtab *gn = NULL;
 	int rc = -1;
 
 	memset(&o, 0, sizeof o);
@@ -638,33 +771,279 @@ reduce_columns(json_t *const *parts, const char *const *names, size_t n, json_t 
 	struct fit_opts fo = shard_fitopts(&o, f);
 	if ((r = fit_run_new(&fo, formula_ncoef(f))) == NULL)
 		xalloc_die();
-	*out = new_state(opt0, cols, rows, dropped, 1, r);
+	if (o.by != NULL) {
+		/* every shard's groups, in byte order, each starting its fit */
+		if ((gn = strtab_new()) == NULL)
+			xalloc_die();
+		for (size_t k = 0; k < n; k++) {
+			const json_t *pg = json_object_get(parts[k], "groups");
+			if (!json_is_array(pg)) {
+				diag_set(d, names[k], 0, NULL, NULL, 0, "a part of round 0 without groups");
+				goto done;
+			}
+			for (size_t j = 0; j < json_array_size(pg); j++) {
+				const json_t *g = json_array_get(pg, j);
+				if (!json_is_string(g)) {
+					diag_set(d, names[k], 0, NULL, NULL, 0, "a group that is not a text");
+					goto done;
+				}
+				if (strtab_add(gn, json_string_value(g), json_string_length(g)) < 0)
+					xalloc_die();
+			}
+		}
+		size_t ng = strtab_n(gn), *order = xcalloc(ng + 1, sizeof *order);
+		groups = json_array();
+		strtab_sorted(gn, order);
+		for (size_t j = 0; j < ng; j++) {
+			size_t len;
+			const char *str = strtab_str(gn, order[j], &len);
+			json_t *e = json_object();
+			json_object_set_new(e, "name", json_stringn(str, len));
+			json_object_set_new(e, "fit", run_json(r));
+			json_array_append_new(groups, e);
+		}
+		free(order);
+	}
+	*out = new_state(opt0, cols, rows, dropped, 1, run_json(r), groups);
+	groups = NULL;
 	rc = 0;
 done:
+	json_decref(groups);
+	strtab_free(gn);
 	fit_run_free(r);
 	json_decref(cols);
 	formula_free(f);
 	return rc;
 }
 
+/* The sub-model document of a finished fit (as train.c's train_rows makes it, without validation). */
+static json_t *
+fit_sub(const struct train_opts *o, const struct formula *f, const struct fit_result *res)
+{
+	size_t p = formula_ncoef(f);
+	double *cov = xcalloc(p * p + 1, sizeof *cov);
+	json_t *sub;
+
+	for (size_t i = 0; i < p; i++)
+		for (size_t j = 0; j < p; j++)
+			cov[i * p + j] = gsl_matrix_get(res->cov, i, j);
+	sub = model_doc_sub(f, res->beta->data, res->se->data, cov, res->dispersion,
+	    res->df_residual, model_doc_training(o->family, res, NULL));
+	free(cov);
+	return sub;
+}
+
+/*
+ * One step of the fit whose state is fit (phase and numbers) on the
+ * statistics of the parts, merged in order: stats[k] is part k's (NULL:
+ * the part has none for this fit; with all, that is refused); group names
+ * the group's fit (NULL: the pooled one).  Returns 0
+ * with *next (another pass: the fit's new state) or *sub (done: its
+ * sub-model document), 1 when the fit failed (d says why), -1 with d filled
+ * when a part or the state is not valid.
+ */
+static int
+reduce_step(const struct train_opts *o, const struct formula *f, const json_t *fit,
+    const json_t *const *stats, int all, const char *group, const char *const *names, size_t n,
+    const char *state_name, json_t **next, json_t **sub, struct diag *d)
+{
+	struct fit_opts fo = shard_fitopts(o, f);
+	struct fit_run *r;
+	struct fit_stats *acc, *one;
+	struct fit_result res;
+	enum fit_status st = FIT_OK;
+	size_t got = 0;
+	int rc = -1;
+
+	*next = *sub = NULL;
+	memset(&res, 0, sizeof res);
+	res.bad_row = -1;
+	if ((r = fit_run_new(&fo, formula_ncoef(f))) == NULL || (acc = fit_stats_new(r)) == NULL ||
+	    (one = fit_stats_new(r)) == NULL)
+		xalloc_die();
+	size_t nv = fit_run_size(r), ns = fit_stats_size(r);
+	double *v = xcalloc((nv > ns ? nv : ns) + 1, sizeof *v);
+	if (hex_read(json_object_get(fit, "numbers"), v, nv) < 0 || fit_run_import(r, v, nv) < 0) {
+		diag_set(d, state_name, 0, NULL, NULL, 0, "the state's fit does not fit the formula");
+		goto done;
+	}
+	fit_stats_ridge(r, acc);
+	for (size_t k = 0; k < n; k++) {
+		if (stats[k] == NULL && !all)
+			continue;
+		if (hex_read(stats[k], v, ns) < 0 || fit_stats_import(r, one, v, ns, NULL) < 0) {
+			diag_set(d, names[k], 0, NULL, NULL, 0, "statistics that do not fit the state %s",
+			    state_name);
+			goto done;
+		}
+		fit_stats_merge(acc, one);
+		got++;
+	}
+	if (got == 0) {
+		diag_set(d, state_name, 0, NULL, group, group ? strlen(group) : 0,
+		    "no part holds statistics of this group");
+		goto done;
+	}
+	if (fit_run_step(r, acc, &res, &st, d)) {
+		*next = run_json(r);
+		rc = 0;
+	} else if (st != FIT_OK) {
+		rc = 1;
+	} else {
+		*sub = fit_sub(o, f, &res);
+		rc = 0;
+	}
+done:
+	fit_result_free(&res);
+	free(v);
+	fit_stats_free(acc);
+	fit_stats_free(one);
+	fit_run_free(r);
+	return rc;
+}
+
+/*
+ * A later round of the groups (the state's "groups", sg): each group's
+ * statistics from the parts that hold it, in the order of the parts; the
+ * groups' entries for the next state into *out, *active of them not done.
+ */
+static int
+reduce_groups(const struct train_opts *o, const struct formula *f, const json_t *sg,
+    json_t *const *parts, const char *const *names, size_t n, const char *state_name,
+    json_t **out, size_t *active, struct diag *d)
+{
+	struct strtab *gn = group_names(sg);
+	size_t ng = json_array_size(sg);
+	const json_t **st = NULL;
+	json_t *groups = json_array();
+	int rc = -1;
+
+	*active = 0;
+	if (gn == NULL) {
+		diag_set(d, state_name, 0, NULL, NULL, 0, "the state has no valid groups");
+		goto done;
+	}
+	st = xcalloc(ng * n + 1, sizeof *st);
+	for (size_t k = 0; k < n; k++) {
+		const json_t *pg = json_object_get(parts[k], "groups");
+		if (!json_is_array(pg)) {
+			diag_set(d, names[k], 0, NULL, NULL, 0, "a part without groups");
+			goto done;
+		}
+		for (size_t e = 0; e < json_array_size(pg); e++) {
+			const json_t *ge = json_array_get(pg, e), *nm = json_object_get(ge, "name");
+			long j = json_is_string(nm) ? strtab_find(gn, json_string_value(nm),
+			    json_string_length(nm)) : -1;
+			const json_t *fit = j >= 0 ? json_object_get(json_array_get(sg, (size_t)j), "fit") :
+			    NULL;
+			if (j < 0 || json_object_get(fit, "numbers") == NULL || st[(size_t)j * n + k] != NULL) {
+				diag_set(d, names[k], 0, NULL, json_string_value(nm),
+				    json_is_string(nm) ? json_string_length(nm) : 0,
+				    "statistics of a group that the state %s does not fit", state_name);
+				goto done;
+			}
+			st[(size_t)j * n + k] = json_object_get(ge, "stats");
+			if (st[(size_t)j * n + k] == NULL) {
+				diag_set(d, names[k], 0, NULL, NULL, 0, "statistics that do not fit the state %s",
+				    state_name);
+				goto done;
+			}
+		}
+	}
+	for (size_t j = 0; j < ng; j++) {
+		const json_t *ge = json_array_get(sg, j), *fit = json_object_get(ge, "fit");
+		const char *name = jstr(ge, "name");
+		json_t *e = json_object(), *next, *sub;
+		json_object_set_new(e, "name", json_string(name));
+		json_array_append_new(groups, e);
+		if (json_object_get(fit, "numbers") == NULL) {
+			/* done before: its model, or why it failed */
+			const json_t *m = json_object_get(fit, "model"), *why = json_object_get(fit, "failed");
+			if (!json_is_object(m) && !json_is_string(why)) {
+				diag_set(d, state_name, 0, NULL, NULL, 0, "the state has no valid groups");
+				goto done;
+			}
+			json_object_set_new(e, "fit", json_deep_copy(fit));
+			continue;
+		}
+		int r = reduce_step(o, f, fit, st + j * n, 0, name, names, n, state_name, &next, &sub, d);
+		if (r < 0)
+			goto done;
+		json_t *nf = json_object();
+		if (r == 1) {
+			char m[DIAG_WHAT_MAX + DIAG_VALUE_MAX + 16];
+			snprintf(m, sizeof m, "group \"%s\": %s", name, d->what);
+			json_object_set_new(nf, "failed", json_string(m));
+		} else if (next != NULL) {
+			json_decref(nf);
+			nf = next;
+			(*active)++;
+		} else {
+			json_object_set_new(nf, "model", sub);
+		}
+		json_object_set_new(e, "fit", nf);
+	}
+	*out = groups;
+	groups = NULL;
+	rc = 0;
+done:
+	json_decref(groups);
+	free(st);
+	strtab_free(gn);
+	return rc;
+}
+
+/* The groups that could not be fitted, as one run names them on stderr (train.c). */
+static void
+note_failed(const json_t *groups, void (*note)(void *, const char *), void *note_arg)
+{
+	size_t shown = 0, more = 0;
+	char msg[DIAG_WHAT_MAX + 2 * DIAG_VALUE_MAX + 64];
+
+	for (size_t j = 0; note != NULL && j < json_array_size(groups); j++) {
+		const json_t *ge = json_array_get(groups, j);
+		const char *why = jstr(json_object_get(ge, "fit"), "failed");
+		if (why == NULL)
+			continue;
+		if (shown == TRAIN_GROUP_WARNINGS) {
+			more++;
+			continue;
+		}
+		shown++;
+		note(note_arg, why);
+		snprintf(msg, sizeof msg, "group \"%s\": scored with the pooled model", jstr(ge, "name"));
+		note(note_arg, msg);
+	}
+	if (more > 0) {
+		snprintf(msg, sizeof msg, "groups: %zu more warnings not shown (%zu groups scored with "
+		    "the pooled model)", more, more);
+		note(note_arg, msg);
+	}
+}
+
 int
 train_reduce(const json_t *state, const char *state_name, json_t *const *parts,
     const char *const *names, size_t n, json_t **out, int *is_model, struct diag *d)
 {
+	return train_reduce_notes(state, state_name, parts, names, n, out, is_model, NULL, NULL, d);
+}
+
+int
+train_reduce_notes(const json_t *state, const char *state_name, json_t *const *parts,
+    const char *const *names, size_t n, json_t **out, int *is_model,
+    void (*note)(void *, const char *), void *note_arg, struct diag *d)
+{
 	struct train_opts o;
 	struct formula *f = NULL;
-	struct fit_run *r = NULL;
-	struct fit_stats *acc = NULL, *one = NULL;
-	struct fit_result res;
-	double *v = NULL;
+	json_t *next = NULL, *sub = NULL, *groups = NULL;
+	const json_t **pst = NULL;
 	const char *ftext;
+	size_t active = 0;
 	int rc = -1;
 	json_int_t round = state ? json_integer_value(json_object_get(state, "round")) : 0;
 
 	*out = NULL;
 	*is_model = 0;
-	memset(&res, 0, sizeof res);
-	res.bad_row = -1;
 	memset(&o, 0, sizeof o);
 	if (state != NULL && train_state_options(state, state_name, &o, &ftext, d) < 0)
 		return -1;
@@ -692,67 +1071,74 @@ train_reduce(const json_t *state, const char *state_name, json_t *const *parts,
 		return reduce_columns(parts, names, n, out, d);
 	if ((f = formula_parse(ftext, d)) == NULL || state_formula(state, state_name, f, d) < 0)
 		goto done;
-	struct fit_opts fo = shard_fitopts(&o, f);
-	if ((r = fit_run_new(&fo, formula_ncoef(f))) == NULL || (acc = fit_stats_new(r)) == NULL ||
-	    (one = fit_stats_new(r)) == NULL)
-		xalloc_die();
-	size_t nv = fit_run_size(r), ns = fit_stats_size(r);
-	v = xcalloc((nv > ns ? nv : ns) + 1, sizeof *v);
-	if (hex_read(json_object_get(json_object_get(state, "fit"), "numbers"), v, nv) < 0 ||
-	    fit_run_import(r, v, nv) < 0) {
+	const json_t *pfit = json_object_get(state, "fit");
+	if (json_object_get(pfit, "numbers") != NULL) {
+		/* the pooled fit: every part holds its statistics */
+		pst = xcalloc(n + 1, sizeof *pst);
+		for (size_t k = 0; k < n; k++)
+			pst[k] = json_object_get(parts[k], "stats");
+		int r = reduce_step(&o, f, pfit, pst, 1, NULL, names, n, state_name, &next, &sub, d);
+		if (r < 0)
+			goto done;
+		if (r == 1) {
+			char m[DIAG_WHAT_MAX];
+			snprintf(m, sizeof m, "%s", d->what);
+			diag_set(d, state_name, 0, NULL, NULL, 0, "%s", m);
+			goto done;
+		}
+	} else if (o.by != NULL && json_is_object(json_object_get(pfit, "model"))) {
+		sub = json_deep_copy(json_object_get(pfit, "model"));   /* done in an earlier round */
+	} else {
 		diag_set(d, state_name, 0, NULL, NULL, 0, "the state's fit does not fit the formula");
 		goto done;
 	}
-	fit_stats_ridge(r, acc);
-	for (size_t k = 0; k < n; k++) {
-		if (hex_read(json_object_get(parts[k], "stats"), v, ns) < 0 ||
-		    fit_stats_import(r, one, v, ns, NULL) < 0) {
-			diag_set(d, names[k], 0, NULL, NULL, 0, "statistics that do not fit the state %s",
-			    state_name);
-			goto done;
+	if (o.by != NULL && reduce_groups(&o, f, json_object_get(state, "groups"), parts, names, n,
+	    state_name, &groups, &active, d) < 0)
+		goto done;
+	if (next != NULL || active > 0) {
+		json_t *fit = next;
+		if (fit == NULL) {
+			fit = json_object();
+			json_object_set_new(fit, "model", sub);
+			sub = NULL;
 		}
-		fit_stats_merge(acc, one);
-	}
-	enum fit_status st = FIT_OK;
-	if (fit_run_step(r, acc, &res, &st, d)) {
+		next = NULL;
 		*out = new_state(json_object_get(state, "options"), json_object_get(state, "columns"),
 		    json_integer_value(json_object_get(state, "rows")),
-		    json_integer_value(json_object_get(state, "dropped")), round + 1, r);
+		    json_integer_value(json_object_get(state, "dropped")), round + 1, fit, groups);
+		groups = NULL;
 		rc = 0;
 		goto done;
 	}
-	if (st != FIT_OK) {
-		char m[DIAG_WHAT_MAX];
-		snprintf(m, sizeof m, "%s", d->what);
-		diag_set(d, state_name, 0, NULL, NULL, 0, "%s", m);
-		goto done;
-	}
-	{
-		size_t p = formula_ncoef(f);
-		double *cov = xcalloc(p * p + 1, sizeof *cov);
-		for (size_t i = 0; i < p; i++)
-			for (size_t j = 0; j < p; j++)
-				cov[i * p + j] = gsl_matrix_get(res.cov, i, j);
-		json_t *sub = model_doc_sub(f, res.beta->data, res.se->data, cov, res.dispersion,
-		    res.df_residual, model_doc_training(o.family, &res, NULL));
-		free(cov);
-		json_t *doc = model_doc_new(f, o.family, o.price, o.weight, o.l2);
-		json_object_update(doc, sub);
-		json_decref(sub);
-		if (o.response_log || formula_response_log(f))
-			model_doc_log_response(doc, o.response_log, o.retransform);
+	/* every fit done: the model, as train_run writes it */
+	json_t *doc = model_doc_new(f, o.family, o.price, o.weight, o.l2);
+	json_object_update(doc, sub);
+	if (o.response_log || formula_response_log(f))
+		model_doc_log_response(doc, o.response_log, o.retransform);
+	if (o.by != NULL) {
+		json_t *gobj = json_object();
+		for (size_t j = 0; j < json_array_size(groups); j++) {
+			const json_t *ge = json_array_get(groups, j);
+			json_t *m = json_object_get(json_object_get(ge, "fit"), "model");
+			if (m != NULL)
+				json_object_set(gobj, jstr(ge, "name"), m);
+		}
+		note_failed(groups, note, note_arg);
+		model_doc_finish(doc, o.by, gobj, sub,
+		    (unsigned long long)json_integer_value(json_object_get(state, "dropped")));
+		json_decref(gobj);
+	} else {
 		model_doc_finish(doc, NULL, NULL, NULL,
 		    (unsigned long long)json_integer_value(json_object_get(state, "dropped")));
-		*out = doc;
-		*is_model = 1;
-		rc = 0;
 	}
+	*out = doc;
+	*is_model = 1;
+	rc = 0;
 done:
-	fit_result_free(&res);
-	free(v);
-	fit_stats_free(acc);
-	fit_stats_free(one);
-	fit_run_free(r);
+	json_decref(next);
+	json_decref(sub);
+	json_decref(groups);
+	free(pst);
 	formula_free(f);
 	return rc;
 }

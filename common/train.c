@@ -108,7 +108,7 @@ validation_metrics(enum fit_family fam, const double *y, const double *pred, siz
  * and summed up in one line, so that a million groups do not give a
  * million lines.
  */
-#define GROUP_WARNINGS 10
+#define GROUP_WARNINGS TRAIN_GROUP_WARNINGS
 
 struct group_tally {
 	size_t shown;
@@ -629,57 +629,29 @@ train_groups(const struct trainer *tp, struct csvio_writer *out, const struct fi
 	struct group_tally tally;
 	struct trainer group = *tp, *t = &group;
 	const struct train_opts *o = t->o;
-	struct store *s = t->s, *bygroup = NULL;
-	size_t ng = strtab_n(s->groups), i, r, nok = 0;
-	size_t *order = xrealloc(NULL, (ng + 1) * sizeof *order);
-	size_t *cnt = xcalloc(ng + 1, sizeof *cnt);
-	size_t *start = xrealloc(NULL, (ng + 1) * sizeof *start);
-	size_t *rows = NULL;
+	struct store *s = t->s;
+	struct design_groups dg;
+	size_t ng = strtab_n(s->groups), i, nok = 0;
 	struct trained *kept = o->shrink ? xcalloc(ng + 1, sizeof *kept) : NULL;
 	const char **kept_name = o->shrink ? xcalloc(ng + 1, sizeof *kept_name) : NULL;
 	int rc = 0;
 
 	memset(&tally, 0, sizeof tally);
 	t->tally = &tally;
-	strtab_sorted(s->groups, order);
-	if (store_in_file(s)) {
-		/* the rows again, each group's together in the file, in the order fitted */
-		size_t *rank = xrealloc(NULL, (ng + 1) * sizeof *rank);
-		for (i = 0; i < ng; i++)
-			rank[order[i]] = i;
-		bygroup = store_by_group(s, rank, d);
-		free(rank);
-		if (bygroup == NULL)
-			rc = -1;   /* no group is fitted */
-		t->s = bygroup;
-	} else {
-		/* in memory: each group's row numbers */
-		rows = xrealloc(NULL, (s->n + 1) * sizeof *rows);
-		for (r = 0; r < s->n; r++)
-			cnt[store_row_group(s, store_row(s, r))]++;
-		start[0] = 0;
-		for (i = 0; i < ng; i++)
-			start[i + 1] = start[i] + cnt[i];
-		memset(cnt, 0, ng * sizeof *cnt);
-		for (r = 0; r < s->n; r++) {
-			size_t g = store_row_group(s, store_row(s, r));
-			rows[start[g] + cnt[g]++] = r;
-		}
-	}
+	if (design_groups_open(&dg, s, d) < 0)
+		rc = -1;   /* no group is fitted */
+	t->s = dg.s;
 	for (i = 0; rc == 0 && i < ng; i++) {
-		size_t g = order[i];
+		size_t g = dg.order[i], first, nr;
+		const size_t *rows;
 		const char *gname = strtab_str(s->groups, g, NULL);
 		char what[DIAG_VALUE_MAX + 32];
 		struct trained tg;
-		int fit;
 		snprintf(what, sizeof what, "group \"%s\": ", gname);
 		if (o->progress != NULL)
 			o->progress(o->progress_arg, TRAIN_GROUP, i, ng);
-		if (bygroup != NULL)
-			fit = train_rows(t, NULL, bygroup->group_first[i],
-			    bygroup->group_first[i + 1] - bygroup->group_first[i], 0, what, &tg, d);
-		else
-			fit = train_rows(t, rows + start[g], 0, cnt[g], 0, what, &tg, d);
+		design_groups_range(&dg, i, &rows, &first, &nr);
+		int fit = train_rows(t, rows, first, nr, 0, what, &tg, d);
 		if (fit < 0) {
 			if (o->strict) {
 				rc = -1;
@@ -723,11 +695,7 @@ train_groups(const struct trainer *tp, struct csvio_writer *out, const struct fi
 	free(kept_name);
 	if (rc == 0)
 		tally_note(o, &tally);
-	store_free(bygroup);
-	free(order);
-	free(cnt);
-	free(start);
-	free(rows);
+	design_groups_close(&dg);
 	return rc;
 }
 

@@ -97,8 +97,9 @@ int train_write_fitted(struct store *s, const struct formula *f, json_t *doc,
  * Training on shards (pr-train --map / --reduce; the formats are in
  * pr-train(1)).  A round's map reads one shard into s (f parsed, not
  * built) and train_map makes its part: round 0 (state NULL) the column
- * types and levels; a later round the statistics of the state's next pass
- * over the shard's rows.  train_reduce merges parts (in the order given)
+ * types and levels (with o->by, the shard's groups); a later round the
+ * statistics of the state's next pass over the shard's rows (with by, of
+ * each group's fit not yet done over the group's rows too).  train_reduce merges parts (in the order given)
  * into *out: the state of the next round (*is_model 0) or the model
  * document (*is_model 1).  train_state_options reads the formula and the
  * options a state records into o (strings borrowed from state);
@@ -113,6 +114,13 @@ int train_map(const struct train_opts *o, struct formula *f, struct store *s,
     json_t **part, struct diag *d);
 int train_reduce(const json_t *state, const char *state_name, json_t *const *parts,
     const char *const *names, size_t n, json_t **out, int *is_model, struct diag *d);
+/* train_reduce, saying on note (NULL: nothing) which groups could not be fitted, as one run does. */
+int train_reduce_notes(const json_t *state, const char *state_name, json_t *const *parts,
+    const char *const *names, size_t n, json_t **out, int *is_model,
+    void (*note)(void *arg, const char *msg), void *note_arg, struct diag *d);
+
+/* The groups' warnings given in full (--by); the rest are counted by kind in one line. */
+#define TRAIN_GROUP_WARNINGS 10
 int train_state_options(const json_t *state, const char *name, struct train_opts *o,
     const char **formula, struct diag *d);
 int train_state_prepare(const json_t *state, const struct formula *f, struct store *s,

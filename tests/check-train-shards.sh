@@ -8,7 +8,8 @@
 # is one --map --from and --reduce --from read, and the model is one
 # pr-score reads, scoring as the one-run model does (to 1e-12); a part of the wrong round, of
 # another formula or of another state is refused naming the part; options
-# that disagree with the state are a usage error.
+# that disagree with the state are a usage error; with --by, each group's
+# model is one run's too.
 # Last line: "N passed, N failed".
 BUILD=${BUILD:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -118,6 +119,51 @@ for case in "logistic||bought ~ log(price) * segment + loyalty" \
 	    out=$(scores shards.csv one.csv); then ok; else bad "$what: pr-score: $out"; fi
 	[ "$n" -gt 2 ] && ok || bad "$what: $n rounds, more than two expected"
 done
+# --by: each group's fit on the shards that hold its rows (item: in every
+# shard; segment: each in one), merged group by group; the model, pooled and
+# groups, is one run's to 1e-12
+for case in "logistic|item|bought ~ log(price) + loyalty" \
+    "linear|segment|revenue ~ log(price) + loyalty" \
+    "poisson|item|qty ~ log(price) + segment"; do
+	fam=${case%%|*}
+	f=${case#*|}
+	by=${f%%|*}
+	f=${f#*|}
+	what="$fam --by $by: $f"
+	n=$(rounds "$fam" "$f" --by "$by") || { bad "$what: $n"; continue; }
+	pr-train -q --family "$fam" -f "$f" --by "$by" -o one.json "$in" >/dev/null
+	if out=$(agree model.json one.json); then ok; else bad "$what after $n rounds: $out"; fi
+	if pr-score -m model.json --se "$in" >shards.csv && pr-score -m one.json --se "$in" >one.csv &&
+	    out=$(scores shards.csv one.csv); then ok; else bad "$what: pr-score: $out"; fi
+done
+# a group whose fit fails (it does not converge in --max-iter) is named by the
+# last --reduce as one run names it, and left out of the model
+cp s0.csv keep0.csv
+cp s1.csv keep1.csv
+cp s2.csv keep2.csv
+cp s3.csv keep3.csv
+awk -F, 'NR == 1 { print $0 ",grp"; next } { print $0 "," (NR <= 4 ? "tiny" : NR % 3 ? "x" : "y") }' "$in" >g.csv
+awk -F, 'NR == 1 { for (k = 0; k <= 3; k++) print > ("s" k ".csv"); next }
+	{ print > ("s" ($2 == "basic" ? 1 : $2 == "plus" ? 2 : 3) ".csv") }' g.csv
+f="bought ~ log(price) + loyalty"
+if n=$(rounds logistic "$f" --by grp --max-iter 8 2>/dev/null); then ok; else bad "--by grp --max-iter 8: $n"; fi
+pr-train --family logistic --max-iter 8 --by grp -f "$f" -o one.json g.csv >/dev/null 2>one.err
+pr-train --reduce --from prev.json -o last.json s1.part s0.part s2.part s3.part >/dev/null 2>last.err
+if out=$(agree model.json one.json) && cmp -s last.json model.json; then ok; else
+	bad "--by with a failed group: $out"; fi
+if [ "$(sed 's/^pr-train: g.csv: /pr-train: /' one.err)" = "$(cat last.err)" ] &&
+    grep -q '"tiny": scored with the pooled model' last.err && ! grep -q '"tiny"' model.json; then
+	ok
+else
+	bad "--by with a failed group: the reduce said: $(cat last.err); one run: $(cat one.err)"
+fi
+pr-train --map --from prev.json --by item s1.csv >/dev/null 2>err.txt
+if [ $? -eq 2 ] && [ "$(head -n 1 err.txt)" = "pr-train: --map: by \"item\" does not agree with the state prev.json (\"grp\")" ]; then
+	ok
+else
+	bad "--map --by another column: $(cat err.txt)"
+fi
+for k in 0 1 2 3; do mv keep$k.csv s$k.csv; done
 # the last state, a round-0 part, another formula, another state
 rounds logistic "bought ~ log(price) + segment" >/dev/null
 mv prev.json seg.json

@@ -215,8 +215,8 @@ reduce(const struct cli_common *common, const char *from, const char *output, ch
 	for (k = 0; k < n; k++)
 		if ((parts[k] = jsonfile_load(argv[k], 0, &d)) == NULL)
 			cli_fail_diag(EXIT_FAIL, &d);
-	if (train_reduce(state, from, parts, (const char *const *)argv, (size_t)n, &out, &is_model,
-	    &d) < 0)
+	if (train_reduce_notes(state, from, parts, (const char *const *)argv, (size_t)n, &out,
+	    &is_model, common->quiet ? NULL : note, NULL, &d) < 0)
 		cli_fail_diag(EXIT_FAIL, &d);
 	af = cli_output(output);
 	if (model_write(out, atomic_fp(af), output, &d) < 0)
@@ -309,7 +309,7 @@ main(int argc, char **argv)
 			if (o.jobs == 0)
 				o.jobs = cores();
 			break;
-		case OPT_BY: o.by = optarg; break;
+		case OPT_BY: o.by = optarg; give(given, "by", json_string(optarg)); break;
 		case OPT_SHRINK: o.shrink = 1; break;
 		case OPT_RESPONSE_LOG: o.response_log = 1; give(given, "response_log", json_true()); break;
 		case OPT_RETRANSFORM:
@@ -363,10 +363,10 @@ main(int argc, char **argv)
 		cli_usage("--map and --reduce exclude each other");
 	if (from != NULL && !map && !reduce_mode)
 		cli_usage("--from needs --map or --reduce");
-	if ((map || reduce_mode) && (o.holdout > 0 || o.folds > 0 || o.by != NULL || fitted != NULL ||
+	if ((map || reduce_mode) && (o.holdout > 0 || o.folds > 0 || o.shrink || fitted != NULL ||
 	    retransform == MODEL_RETRANSFORM_SMEARING))
-		cli_usage("--map and --reduce fit the model only: no --holdout, --folds, --by, --fitted "
-		    "or --retransform smearing");
+		cli_usage("--map and --reduce fit the model only: no --holdout, --folds, --shrink, "
+		    "--fitted or --retransform smearing");
 	if (reduce_mode) {
 		if (json_object_size(given) > 0)
 			cli_usage("--reduce: the parts and the state hold the formula and the options; "
