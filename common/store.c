@@ -4,6 +4,7 @@
 #endif
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,23 +18,6 @@
 #include "num.h"
 #include "store.h"
 #include "xalloc.h"
-
-/* The level of s[0..len): numbers in their shortest form, as model_level_lookup looks them up. */
-static long
-intern(struct strtab *t, const char *s, size_t len)
-{
-	char buf[NUM_BUFSZ];
-	double x;
-	long id;
-
-	if (num_parse(s, len, &x, 0) == NUM_OK)
-		id = strtab_add(t, buf, num_format(x, buf));
-	else
-		id = strtab_add(t, s, len);
-	if (id < 0)
-		xalloc_die();
-	return id;
-}
 
 /*
  * A store chunk.  On Linux it is asked for in transparent huge pages
@@ -346,8 +330,6 @@ store_new(const struct store_spec *spec)
 			xalloc_die();
 	if (spec->group_field >= 0 && (s->groups = strtab_new()) == NULL)
 		xalloc_die();
-	s->val = xrealloc(NULL, nc * sizeof *s->val);
-	s->work = xrealloc(NULL, formula_work_size(f) * sizeof *s->work);
 	return s;
 }
 
@@ -376,8 +358,7 @@ store_free(struct store *s)
 	free(s->has_num);
 	strtab_free(s->groups);
 	free(s->field);
-	free(s->val);
-	free(s->work);
+	store_block_free(s->one);
 	free(s);
 }
 
@@ -403,94 +384,396 @@ row_to_level(double *v, const void *arg)
  * far become levels.  0, or an errno (the file could not be rewritten).
  */
 static int
-make_categorical(struct store *s, size_t i, const struct csvio_row *row, const char *t, size_t len)
+make_categorical(struct store *s, size_t i, long line, const char *t, size_t len)
 {
 	struct to_level a;
 
 	if ((s->lv[i] = strtab_new()) == NULL)
 		xalloc_die();
-	s->text_line[i] = row->line;
+	s->text_line[i] = line;
 	snprintf(s->text_value[i], sizeof s->text_value[i], "%.*s", (int)(len < 60 ? len : 60), t);
 	a.lv = s->lv[i];
 	a.col = i;
 	return each_row(s, row_to_level, &a);
 }
 
-int
-store_add_row(struct store *s, const struct csvio_row *row, struct diag *d)
+/*
+ * A block's values are the store's rows (rowlen doubles), with a text kept
+ * as a NaN whose payload is its index in the block's table of that column:
+ * a number read from the input is never NaN (num_parse refuses "nan").
+ */
+static double
+box(size_t id)
 {
-	const struct store_spec *sp = &s->spec;
-	const struct formula *f = sp->f;
-	const long *idx = s->field;
-	double *val = s->val;
-	const char *label;
-	size_t nc = s->nc, i;
-	int text = 0;
+	uint64_t u = UINT64_C(0x7ff8000000000000) | (uint64_t)id;
+	double x;
+	memcpy(&x, &u, sizeof x);
+	return x;
+}
 
-	/* first check every field, so a rejected row adds no level */
+static size_t
+unbox(double x)
+{
+	uint64_t u;
+	memcpy(&u, &x, sizeof u);
+	return (size_t)(u & UINT64_C(0x0007ffffffffffff));
+}
+
+/* A refused row: its fields (in the block's arena) and why. */
+struct refused {
+	size_t at;            /* rows kept before it */
+	size_t nf, first;     /* fields: rlen/roff[first..first + nf) */
+	long line;
+	struct diag d;
+};
+
+struct store_block {
+	/* what the checks need, fixed when the block was made */
+	struct store_spec spec;
+	long *field;
+	size_t nc, rowlen;
+	int weighted;
+	char *cat;              /* nc: the column was categorical before the first row */
+	double *val, *work;
+	/* rows kept */
+	size_t n, cap;
+	double *v;              /* n rows of rowlen values */
+	long *line;
+	struct strtab **txt;    /* nc tables of texts, NULL until a column holds one */
+	struct strtab *grp;
+	size_t ntext;           /* values that are texts */
+	/* rows refused */
+	struct refused *rej;
+	size_t nrej, caprej;
+	char *rdata;
+	size_t rdlen, rdcap;
+	size_t *roff, *rlen;
+	size_t nrf, caprf;
+	unsigned long long n_decimal_comma;
+	char decimal_comma[DIAG_VALUE_MAX];
+};
+
+struct store_block *
+store_block_new(const struct store *s)
+{
+	struct store_block *b = xcalloc(1, sizeof *b);
+	size_t i;
+
+	b->spec = s->spec;
+	b->nc = s->nc;
+	b->rowlen = s->rowlen;
+	b->weighted = s->weighted;
+	b->field = xrealloc(NULL, s->nc * sizeof *b->field);
+	memcpy(b->field, s->field, s->nc * sizeof *b->field);
+	b->spec.field = b->field;
+	b->cat = xcalloc(s->nc ? s->nc : 1, 1);
+	for (i = 0; i < s->nc; i++)
+		b->cat[i] = s->lv[i] != NULL;
+	b->val = xrealloc(NULL, (s->nc ? s->nc : 1) * sizeof *b->val);
+	b->work = xrealloc(NULL, (formula_work_size(s->spec.f) + 1) * sizeof *b->work);
+	b->txt = xcalloc(s->nc ? s->nc : 1, sizeof *b->txt);
+	return b;
+}
+
+/* Forget the rows (kept and refused); the tables go too. */
+static void
+block_clear(struct store_block *b)
+{
+	for (size_t i = 0; i < b->nc; i++) {
+		strtab_free(b->txt[i]);
+		b->txt[i] = NULL;
+	}
+	strtab_free(b->grp);
+	b->grp = NULL;
+	b->n = b->nrej = b->rdlen = b->nrf = b->ntext = 0;
+	b->n_decimal_comma = 0;
+}
+
+void
+store_block_free(struct store_block *b)
+{
+	if (b == NULL)
+		return;
+	block_clear(b);
+	free(b->field);
+	free(b->cat);
+	free(b->val);
+	free(b->work);
+	free(b->v);
+	free(b->line);
+	free(b->txt);
+	free(b->rej);
+	free(b->rdata);
+	free(b->roff);
+	free(b->rlen);
+	free(b);
+}
+
+size_t
+store_block_rows(const struct store_block *b)
+{
+	return b->n + b->nrej;
+}
+
+/* Text s[0..len) in *t (made when NULL): its index. */
+static size_t
+block_text(struct strtab **t, const char *s, size_t len)
+{
+	long id;
+
+	if (*t == NULL && (*t = strtab_new()) == NULL)
+		xalloc_die();
+	if ((id = strtab_add(*t, s, len)) < 0)
+		xalloc_die();
+	return (size_t)id;
+}
+
+/* Keep row as refused, d saying why: returns -1. */
+static int
+block_refuse(struct store_block *b, const struct csvio_row *row, const struct diag *d)
+{
+	struct refused *r;
+	size_t i, need = 0;
+
+	for (i = 0; i < row->n; i++)
+		need += row->len[i] + 1;
+	if (b->nrej == b->caprej) {
+		b->caprej = b->caprej ? 2 * b->caprej : 16;
+		b->rej = xrealloc(b->rej, b->caprej * sizeof *b->rej);
+	}
+	while (b->rdlen + need > b->rdcap) {
+		b->rdcap = b->rdcap ? 2 * b->rdcap : 4096;
+		b->rdata = xrealloc(b->rdata, b->rdcap);
+	}
+	while (b->nrf + row->n > b->caprf) {
+		b->caprf = b->caprf ? 2 * b->caprf : 64;
+		b->roff = xrealloc(b->roff, b->caprf * sizeof *b->roff);
+		b->rlen = xrealloc(b->rlen, b->caprf * sizeof *b->rlen);
+	}
+	r = &b->rej[b->nrej++];
+	r->at = b->n;
+	r->nf = row->n;
+	r->first = b->nrf;
+	r->line = row->line;
+	r->d = *d;
+	for (i = 0; i < row->n; i++) {
+		memcpy(b->rdata + b->rdlen, row->f[i], row->len[i]);
+		b->rdata[b->rdlen + row->len[i]] = '\0';
+		b->roff[b->nrf] = b->rdlen;
+		b->rlen[b->nrf] = row->len[i];
+		b->nrf++;
+		b->rdlen += row->len[i] + 1;
+	}
+	return -1;
+}
+
+int
+store_block_parse(struct store_block *b, const struct csvio_reader *in,
+    const struct csvio_row *row, struct diag *d)
+{
+	const struct store_spec *sp = &b->spec;
+	const struct formula *f = sp->f;
+	const long *idx = b->field;
+	double *val = b->val, wv = 0, *dst;
+	const char *label;
+	size_t nc = b->nc, i;
+
+	if (in != NULL && csvio_check_width(in, row, d) < 0)
+		return block_refuse(b, row, d);
+	/* first check every field, so that a refused row adds no level */
 	for (i = 0; i < nc; i++) {
 		const char *t = row->f[idx[i]];
 		size_t len = row->len[idx[i]];
 		enum num_status st;
-		if (len == 0)
-			return diag_set(d, NULL, 0, formula_col(f, i), NULL, 0, "missing value");
-		val[i] = NAN;
-		if (s->lv[i] != NULL)
-			continue;
+		if (len == 0) {
+			diag_set(d, NULL, 0, formula_col(f, i), NULL, 0, "missing value");
+			return block_refuse(b, row, d);
+		}
 		st = num_parse(t, len, &val[i], 0);
 		if (st != NUM_OK) {
-			if (formula_col_numeric(f, i) || (long)i == sp->price) {
-				if (field_decimal_comma(t, len) && s->n_decimal_comma++ == 0)
-					snprintf(s->decimal_comma, sizeof s->decimal_comma, "%.*s",
+			val[i] = NAN;
+			if (!b->cat[i] && (formula_col_numeric(f, i) || (long)i == sp->price)) {
+				if (field_decimal_comma(t, len) && b->n_decimal_comma++ == 0)
+					snprintf(b->decimal_comma, sizeof b->decimal_comma, "%.*s",
 					    (int)(len < 60 ? len : 60), t);
-				return diag_set(d, NULL, 0, formula_col(f, i), t, len, "%s", num_strerror(st));
+				diag_set(d, NULL, 0, formula_col(f, i), t, len, "%s", num_strerror(st));
+				return block_refuse(b, row, d);
 			}
-			text = 1;
 		}
 	}
-	if (formula_check_row(f, val, s->work, &label) < 0) {
+	/* (only numeric columns reach the formula's terms: a text's NaN is never read) */
+	if (formula_check_row(f, val, b->work, &label) < 0) {
 		size_t rc = formula_response_col(f);
 		if (formula_response_log(f) && isfinite(val[rc]) && !(val[rc] > 0))
-			return diag_set(d, NULL, 0, formula_col(f, rc), row->f[idx[rc]], row->len[idx[rc]],
+			diag_set(d, NULL, 0, formula_col(f, rc), row->f[idx[rc]], row->len[idx[rc]],
 			    "a response of log() must be > 0");
-		return diag_set(d, NULL, 0, NULL, label, strlen(label), "formula term is not finite");
+		else
+			diag_set(d, NULL, 0, NULL, label, strlen(label), "formula term is not finite");
+		return block_refuse(b, row, d);
 	}
-	if (s->weighted) {
+	if (b->weighted) {
 		long wf = sp->weight_field;
-		double wv;
 		enum num_status st = num_parse(row->f[wf], row->len[wf], &wv, 0);
-		if (st != NUM_OK || wv < 0)
-			return diag_set(d, NULL, 0, sp->weight_name, st == NUM_EMPTY ? NULL : row->f[wf],
+		if (st != NUM_OK || wv < 0) {
+			diag_set(d, NULL, 0, sp->weight_name, st == NUM_EMPTY ? NULL : row->f[wf],
 			    row->len[wf], "%s", st == NUM_EMPTY ? "missing value" :
 			    st != NUM_OK ? num_strerror(st) : "negative weight");
-		if (grow(s) != 0)
-			return diag_errno(d, spill_dir(), s->err, "temporary file: write error"), -2;
-		store_row(s, s->n)[nc] = wv;
-	}
-	if (s->groups && row->len[sp->group_field] == 0)
-		return diag_set(d, NULL, 0, sp->group_name, NULL, 0, "missing value");
-	if (grow(s) != 0)
-		return diag_errno(d, spill_dir(), s->err, "temporary file: write error"), -2;
-	for (i = 0; i < nc; i++) {
-		const char *t = row->f[idx[i]];
-		size_t len = row->len[idx[i]];
-		if (s->lv[i] == NULL && text && isnan(val[i]) && make_categorical(s, i, row, t, len) != 0)
-			return diag_errno(d, spill_dir(), s->err, "temporary file: write error"), -2;
-		if (!s->has_num[i]) {
-			double x;
-			s->has_num[i] = s->lv[i] == NULL || num_parse(t, len, &x, 0) == NUM_OK;
+			return block_refuse(b, row, d);
 		}
-		store_row(s, s->n)[i] = s->lv[i] ? (double)intern(s->lv[i], t, len) : val[i];
 	}
-	if (s->groups) {
-		long g = strtab_add(s->groups, row->f[sp->group_field], row->len[sp->group_field]);
-		if (g < 0)
-			xalloc_die();
-		store_row(s, s->n)[nc + (size_t)s->weighted] = (double)g;
+	if (sp->group_field >= 0 && row->len[sp->group_field] == 0) {
+		diag_set(d, NULL, 0, sp->group_name, NULL, 0, "missing value");
+		return block_refuse(b, row, d);
 	}
-	note_line(s, row->line);
-	s->n++;
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 1024;
+		b->v = xrealloc(b->v, b->cap * b->rowlen * sizeof *b->v);
+		b->line = xrealloc(b->line, b->cap * sizeof *b->line);
+	}
+	dst = b->v + b->n * b->rowlen;
+	for (i = 0; i < nc; i++) {
+		if (isnan(val[i])) {
+			dst[i] = box(block_text(&b->txt[i], row->f[idx[i]], row->len[idx[i]]));
+			b->ntext++;
+		} else {
+			dst[i] = val[i];
+		}
+	}
+	if (b->weighted)
+		dst[nc] = wv;
+	if (sp->group_field >= 0)   /* the group's index in the block's table, for now */
+		dst[nc + (size_t)b->weighted] = (double)block_text(&b->grp, row->f[sp->group_field],
+		    row->len[sp->group_field]);
+	b->line[b->n++] = row->line;
 	return 0;
+}
+
+/* The global index of text k of a block's table t in tab, through map (-1: not yet). */
+static long
+map_text(struct strtab *tab, const struct strtab *t, size_t k, long *map)
+{
+	if (map[k] < 0) {
+		size_t len;
+		const char *str = strtab_str(t, k, &len);
+		if ((map[k] = strtab_add(tab, str, len)) < 0)
+			xalloc_die();
+	}
+	return map[k];
+}
+
+int
+store_block_add(struct store *s, struct store_block *b,
+    void (*reject)(void *arg, const struct csvio_row *row, struct diag *d), void *arg,
+    struct diag *d)
+{
+	size_t nc = s->nc, rowlen = s->rowlen, r, i, ri = 0, k;
+	long **map = xcalloc(nc + 1, sizeof *map);
+	int plain = b->ntext == 0 && s->groups == NULL, rc = 0;
+
+	for (i = 0; i < nc && plain; i++)
+		plain = s->lv[i] == NULL;
+	for (i = 0; i <= nc; i++) {
+		const struct strtab *t = i < nc ? b->txt[i] : b->grp;
+		size_t nt = t ? strtab_n(t) : 0;
+		if (nt == 0)
+			continue;
+		map[i] = xrealloc(NULL, nt * sizeof **map);
+		for (k = 0; k < nt; k++)
+			map[i][k] = -1;
+	}
+	if (b->n_decimal_comma > 0 && s->n_decimal_comma == 0)
+		memcpy(s->decimal_comma, b->decimal_comma, sizeof s->decimal_comma);
+	s->n_decimal_comma += b->n_decimal_comma;
+	for (r = 0; r <= b->n; r++) {
+		const double *src = b->v + r * rowlen;
+		double *dst;
+		for (; ri < b->nrej && b->rej[ri].at == r; ri++) {
+			struct refused *x = &b->rej[ri];
+			char *f[x->nf ? x->nf : 1];
+			for (k = 0; k < x->nf; k++)
+				f[k] = b->rdata + b->roff[x->first + k];
+			struct csvio_row row = { x->nf, f, b->rlen + x->first, x->line, NULL };
+			if (reject != NULL)
+				reject(arg, &row, &x->d);
+		}
+		if (r == b->n)
+			break;
+		if (grow(s) != 0) {
+			diag_errno(d, spill_dir(), s->err, "temporary file: write error");
+			rc = -2;
+			break;
+		}
+		dst = store_row(s, s->n);
+		if (plain) {
+			memcpy(dst, src, rowlen * sizeof *dst);
+		} else {
+			for (i = 0; i < nc; i++) {
+				double x = src[i];
+				if (s->lv[i] == NULL) {
+					if (!isnan(x)) {
+						dst[i] = x;
+						s->has_num[i] = 1;
+						continue;
+					}
+					size_t len;
+					const char *t = strtab_str(b->txt[i], unbox(x), &len);
+					if (make_categorical(s, i, b->line[r], t, len) != 0) {
+						diag_errno(d, spill_dir(), s->err, "temporary file: write error");
+						rc = -2;
+						goto out;
+					}
+				}
+				if (isnan(x)) {
+					dst[i] = (double)map_text(s->lv[i], b->txt[i], unbox(x), map[i]);
+				} else {
+					char buf[NUM_BUFSZ];
+					long id = strtab_add(s->lv[i], buf, num_format(x, buf));
+					if (id < 0)
+						xalloc_die();
+					dst[i] = (double)id;
+					s->has_num[i] = 1;
+				}
+			}
+			if (s->weighted)
+				dst[nc] = src[nc];
+		}
+		if (s->groups)
+			dst[nc + (size_t)s->weighted] = (double)map_text(s->groups, b->grp,
+			    (size_t)src[nc + (size_t)s->weighted], map[nc]);
+		note_line(s, b->line[r]);
+		s->n++;
+	}
+	if (plain && b->n > 0)
+		for (i = 0; i < nc; i++)
+			s->has_num[i] = 1;
+out:
+	for (i = 0; i <= nc; i++)
+		free(map[i]);
+	free(map);
+	block_clear(b);
+	return rc;
+}
+
+/*
+ * A block of one row, made at the first row (the columns are fixed by
+ * then); a refused row is added too, for what refusing it counts.
+ */
+int
+store_add_row(struct store *s, const struct csvio_row *row, struct diag *d)
+{
+	struct diag spare;
+	int kept, rc;
+
+	if (s->one == NULL)
+		s->one = store_block_new(s);
+	kept = store_block_parse(s->one, NULL, row, d);
+	rc = store_block_add(s, s->one, NULL, NULL, kept < 0 ? &spare : d);
+	if (rc < 0) {
+		if (kept < 0)
+			*d = spare;
+		return rc;
+	}
+	return kept;
 }
 
 int

@@ -91,7 +91,7 @@ struct store {
 	long *text_line;        /* where a column first held text (0: never) */
 	char (*text_value)[DIAG_VALUE_MAX];
 	char *has_num;          /* a column held a number */
-	double *val, *work;     /* one row's values and the formula's scratch */
+	struct store_block *one;   /* store_add_row's block of one row, or NULL */
 	/* refused numbers written with a decimal comma ("12,5"), and the first of them */
 	unsigned long long n_decimal_comma;
 	char decimal_comma[DIAG_VALUE_MAX];
@@ -150,6 +150,58 @@ int store_error(const struct store *s);
  * when the temporary file could not be written (the run cannot go on).
  */
 int store_add_row(struct store *s, const struct csvio_row *row, struct diag *d);
+
+/*
+ * Rows checked but not yet added, so that many threads can check rows (the
+ * work of reading) and one adds them, in input order, with the results of
+ * adding them one at a time (store_add_row is a block of one row).
+ *
+ * store_block_new: an empty block for s's columns as they are before the
+ * first row (call it before store_read starts, or before any row).  The
+ * block then depends on nothing of s that adding rows changes: any thread
+ * may fill it while another adds blocks to s.
+ *
+ * store_block_parse: check row, read by in, as store_add_row does (and
+ * that it has the header's width): keep its values (a number, or a text
+ * in the block's own table), or keep it as refused, with the reason.
+ * Returns 0 (kept), or -1 (refused; d says why).
+ *
+ * store_block_add: add b's rows to s in order; each refused row goes to
+ * reject (with its row and reason, d's file and line left unset as
+ * store_add_row leaves them) in its place.  Returns 0, or -2 with d filled
+ * when the temporary file could not be written.  The block is emptied.
+ */
+struct store_block;
+struct store_block *store_block_new(const struct store *s);
+void store_block_free(struct store_block *b);      /* NULL-safe */
+size_t store_block_rows(const struct store_block *b);   /* rows kept and refused */
+int store_block_parse(struct store_block *b, const struct csvio_reader *in,
+    const struct csvio_row *row, struct diag *d);
+int store_block_add(struct store *s, struct store_block *b,
+    void (*reject)(void *arg, const struct csvio_row *row, struct diag *d), void *arg,
+    struct diag *d);
+
+/*
+ * Read every row of in into s, with jobs threads (0 or 1: this one): the
+ * rows, levels, refusals and their order are those of adding the rows one
+ * at a time, for any jobs.  Threads read byte ranges of a regular file
+ * (csvio_data_cursor) of about range_bytes each; a pipe is read here, a
+ * block of rows at a time.
+ * reject gets each refused row in input order; progress (when not NULL)
+ * the rows read so far and the bytes, now and then.  *n_in counts the
+ * rows read.  Returns 0, or -1 with d filled: bad CSV (after the rows
+ * before it), a read error, or -2 when the temporary file could not be
+ * written.  in must not have handed out a row yet.
+ */
+struct store_read_opts {
+	unsigned jobs;
+	long long range_bytes;    /* bytes of input a thread reads at a time (0: 1 MiB) */
+	void (*reject)(void *arg, const struct csvio_row *row, struct diag *d);
+	void (*progress)(void *arg, unsigned long long rows, unsigned long long bytes);
+	void *arg;
+};
+int store_read(struct store *s, struct csvio_reader *in, const struct store_read_opts *o,
+    unsigned long long *n_in, struct diag *d);
 
 /* The values of row r (r < s->n, its chunk in memory): nc values, then the weight, the group. */
 static inline double *

@@ -3,8 +3,9 @@
 # the same, byte for byte, for --jobs 1, 2 and 3 (blocks merged in block
 # order whatever the scheduling); a store and design that spill to the
 # temporary file give the same model (and --fitted values) as ones held in
-# memory; a temporary
-# directory that cannot be written fails the run with its name.
+# memory; reading a file on threads gives the model, messages and rejects of
+# reading it on one, bad CSV included; a temporary directory that cannot be
+# written fails the run with its name.
 # Last line: "N passed, N failed".
 BUILD=${BUILD:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -83,6 +84,68 @@ grouped b3s --holdout 0.3 --weight w --retransform smearing -S 1M -f "log(w) ~ x
 same "--by --holdout --weight, smearing, spilled" b3s b3
 if [ "$(grep -c '^g[0-9],' b1.csv)" -eq 126 ] && [ "$(grep -c '^tiny,' b3.csv)" -eq 3 ]; then ok; else
 	bad "--by: not every group in the model"; fi
+# Reading on threads: a file of every kind of row (a segment column, a
+# column that turns categorical half-way, refused rows of each kind, quoted
+# newlines, CRLF, blank lines), read on 1 and 3 threads, from the file, a
+# redirected standard input and a pipe: the same model, table, messages
+# and rejects, in the same order.
+awk -F, 'BEGIN { OFS = "," }
+	NR == 1 { print $0, "seg", "note", "z"; next }
+	{ seg = NR % 7 == 0 ? "vip" : NR % 3 == 0 ? "new" : "old"
+	  z = NR < 90000 ? NR % 11 : (NR % 5 == 0 ? "z" NR % 4 : NR % 11)
+	  note = NR % 13 == 0 ? "\"two\nlines, \"\"quoted\"\"\"" : "n"
+	  if (NR % 1009 == 0) $3 = ""
+	  if (NR % 2003 == 0) $1 = "1,5"
+	  if (NR % 3001 == 0) $1 = "abc"
+	  line = $0 OFS seg OFS note OFS z
+	  if (NR % 4001 == 0) line = line ",extra"
+	  if (NR % 17 == 0) line = line "\r"
+	  print line
+	  if (NR % 5003 == 0) print "" }' d.csv >mixed.csv
+fm="$f + seg + z"
+mtrain() { # NAME SOURCE OPTION...
+	name=$1
+	src=$2
+	shift 2
+	case $src in
+	file) pr-train -o "$name.json" --rejects "$name.rej" "$@" -f "$fm" mixed.csv ;;
+	stdin) pr-train -o "$name.json" --rejects "$name.rej" "$@" -f "$fm" <mixed.csv ;;
+	pipe) cat mixed.csv | pr-train -o "$name.json" --rejects "$name.rej" "$@" -f "$fm" ;;
+	esac >"$name.csv" 2>"$name.err"
+	echo $? >"$name.rc"
+}
+msame() {
+	if cmp -s "$2.json" "$3.json" && cmp -s "$2.csv" "$3.csv" && cmp -s "$2.err" "$3.err" &&
+	    cmp -s "$2.rej" "$3.rej" && cmp -s "$2.rc" "$3.rc"; then ok; else bad "$1: differs"; fi
+}
+mtrain m1 file --family logistic -j 1
+mtrain m3 file --family logistic -j 3
+mtrain m1i stdin --family logistic -j 1
+mtrain m3i stdin --family logistic -j 3
+mtrain m2p pipe --family logistic -j 2
+mtrain m2s file --family logistic -j 2 -S 1M
+msame "threads read a file of every kind of row: -j 3" m3 m1
+msame "threads read a redirected standard input: -j 3" m3i m1i
+msame "a pipe (read by one thread), -j 2" m2p m1i
+msame "threads read, spilled: -j 2 -S 1M" m2s m1
+if [ "$(cat m1.rc)" = 0 ] && [ "$(wc -l <m1.rej)" -gt 100 ] && grep -q '"z"' m1.json &&
+    grep -q 'too many fields' m1.rej && grep -q 'not a number' m1.rej; then
+	ok
+else
+	bad "the mixed file: exit $(cat m1.rc), $(wc -l <m1.rej) rejects: $(head -c 300 m1.err)"
+fi
+# bad CSV late in the file: the rows before it, then the same one message
+awk 'NR == 120000 { print "1,x\"y" } { print }' mixed.csv >bad.csv
+for j in 1 3; do
+	pr-train -q --family logistic -j $j -f "$fm" bad.csv >"bad$j.csv" 2>"bad$j.err"
+	echo $? >"bad$j.rc"
+done
+if cmp -s bad1.err bad3.err && cmp -s bad1.rc bad3.rc && [ "$(cat bad1.rc)" = 1 ] &&
+    grep -q 'malformed CSV: quote inside an unquoted field' bad1.err; then
+	ok
+else
+	bad "bad CSV late in the file: -j 1: $(cat bad1.err) / -j 3: $(cat bad3.err)"
+fi
 if [ -z "$(ls spill)" ]; then ok; else bad "temporary files left in TMPDIR: $(ls spill)"; fi
 TMPDIR="$tmp/none" pr-train -q -S 1M -f "$f" d.csv >/dev/null 2>e.txt
 rc=$?

@@ -45,8 +45,8 @@ static const char help[] =
 "  -f, --formula=FORMULA  the model, e.g. 'bought ~ log(price) * segment'\n"
 "  -h, --help             print this help and exit\n"
 "      --holdout=FRAC     fit on the other rows, validate on a random FRAC\n"
-"  -j, --jobs=N           fit with N threads (default 1; 0: one per core); the\n"
-"                         model is the same, byte for byte, for every N\n"
+"  -j, --jobs=N           read and fit with N threads (default 1; 0: one per\n"
+"                         core); the model is the same, byte for byte, for every N\n"
 "      --keep-na          read NA as text, not as a missing value\n"
 "      --l2=LAMBDA        ridge penalty (the intercept is not penalised)\n"
 "      --map              read one shard and write its statistics for the round\n"
@@ -155,6 +155,28 @@ run_cleanup(void *arg)
 	if (r->acct != NULL)
 		acct_finish(r->acct, 0, &scratch);
 	run_free(r);
+}
+
+/* store_read's callbacks: a refused row goes to the rejects; the progress line. */
+struct reading {
+	const struct cli_common *common;
+	struct acct *acct;
+	const char *input;
+	struct cli_progress *progress;
+};
+
+static void
+read_reject(void *arg, const struct csvio_row *row, struct diag *d)
+{
+	struct reading *r = arg;
+	cli_reject(r->common, r->acct, r->input, row, d);
+}
+
+static void
+read_progress(void *arg, unsigned long long rows, unsigned long long bytes)
+{
+	struct reading *r = arg;
+	cli_progress(r->progress, "%llu rows read (%llu MB)", rows, bytes >> 20);
 }
 
 /* train.h's messages, as warnings. */
@@ -278,7 +300,6 @@ main(int argc, char **argv)
 	int map = 0, reduce_mode = 0;
 	size_t buffer = STORE_SPILL_BYTES;
 	struct csvio_writer *out;
-	struct csvio_row row;
 	struct store_spec spec;
 	struct acct acct;
 	struct cli_progress progress;
@@ -286,7 +307,7 @@ main(int argc, char **argv)
 	struct diag d;
 	struct run run;
 	char input_name[DIAG_FILE_MAX];
-	int opt, got, fam, retransform = -1;
+	int opt, fam, retransform = -1;
 
 	cli_init(argv);
 	cli_common_init(&common);
@@ -465,22 +486,13 @@ main(int argc, char **argv)
 	store_allow_spill(run.s);
 
 	cli_progress_init(&progress, &common);
-	while ((got = csvio_next(run.in, &row, &d)) > 0) {
-		if ((++acct.n_in & 0x3fff) == 0)
-			cli_progress(&progress, "%llu rows read (%llu MB)", acct.n_in,
-			    csvio_bytes(run.in) >> 20);
-		int rc = csvio_check_width(run.in, &row, &d);
-		if (rc == 0)
-			rc = store_add_row(run.s, &row, &d);
-		if (rc == -2)
+	{
+		struct reading rc = { &common, &acct, csvio_name(run.in), &progress };
+		struct store_read_opts ro = { o.jobs, 0, read_reject, read_progress, &rc };
+		if (store_read(run.s, run.in, &ro, &acct.n_in, &d) < 0)
 			cli_fail_diag(EXIT_FAIL, &d);
-		if (rc < 0)
-			cli_reject(&common, &acct, csvio_name(run.in), &row, &d);
-		else
-			acct.n_out++;
+		acct.n_out = run.s->n;
 	}
-	if (got < 0)
-		cli_fail_diag(EXIT_FAIL, &d);
 
 	o.quiet = common.quiet;
 	o.verbose = common.verbose;

@@ -16,20 +16,7 @@
 
 #include "check.h"
 #include "csvio.h"
-
-/* An unlinked temporary file holding text[0..len), positioned at its start. */
-static int
-text_fd(const char *text, size_t len)
-{
-	char path[] = "/tmp/test_csvio.XXXXXX";
-	int fd = mkstemp(path);
-
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
-		abort();
-	lseek(fd, 0, SEEK_SET);
-	unlink(path);
-	return fd;
-}
+#include "text_reader.h"
 
 /* Text rendered so far: "line|f1|f2\n..." with the header ("H") first. */
 struct rendered {
