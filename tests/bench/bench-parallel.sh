@@ -5,6 +5,10 @@
 #   range     parallel -j 2 -k PROGRAM --part {}/2 FILE ::: 1 2
 #             (each part reads its own byte range of the file: no byte of
 #             the input goes through GNU parallel, which joins the outputs)
+#   range-files  the same, each part writing its own file (GNU parallel
+#             copies no output either), then cat joins them
+#   shell     no GNU parallel: the two parts as background jobs of the shell,
+#             each writing its own file, then cat
 #   pipepart  parallel --pipepart -a FILE -j 2 --block -1 --header : -k
 #             PROGRAM --part {#}:0 (GNU parallel reads the file and feeds
 #             each part through a pipe)
@@ -61,7 +65,7 @@ cpu_path() {
 		END { printf "%.3f\n", u + s - t + m }' "$T/jobs.cpu" >>"$T/$4.path"
 }
 best() { sort -n -k1,1 "$T/$1.times" | head -n 1; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 # the command line of pr-$1
 program() {
 	case $1 in
@@ -69,6 +73,14 @@ program() {
 	optimize) echo "pr-optimize -m $T/m.json --cost cost" ;;
 	esac
 }
+# to-file N PROGRAM...: part N of 2 of the file into $T/part.N, its CPU seconds logged
+cat >"$T/to-file" <<EOF
+#!/bin/sh
+n=\$1
+shift
+exec /usr/bin/time -a -o "$T/jobs.cpu" -f "%U %S" "\$@" --part "\$n/2" "$T/c.csv" >"$T/part.\$n"
+EOF
+chmod +x "$T/to-file"
 for prog in score optimize; do
 	set -- $(program $prog)
 	rm -f "$T"/*.times "$T"/*.path
@@ -80,6 +92,12 @@ for prog in score optimize; do
 		time_run range-cpu parallel --will-cite -j 2 -k -q /usr/bin/time -a -o "$T/jobs.cpu" -f "%U %S" \
 			"$@" --part '{}/2' "$T/c.csv" ::: 1 2 || exit 1
 		cpu_path range-cpu
+		: >"$T/jobs.cpu"
+		time_run range-files sh -c "parallel --will-cite -j 2 $T/to-file {} $* ::: 1 2 && cat $T/part.1 $T/part.2" || exit 1
+		cpu_path range-files
+		: >"$T/jobs.cpu"
+		time_run shell sh -c "$T/to-file 1 $* & $T/to-file 2 $* && wait \$! && cat $T/part.1 $T/part.2" || exit 1
+		cpu_path shell
 		time_run pipepart parallel --will-cite --pipepart -a "$T/c.csv" -j 2 --block -1 --header : -k \
 			"$@" --part '{#}:0' || exit 1
 		: >"$T/jobs.cpu"
@@ -90,21 +108,21 @@ for prog in score optimize; do
 		time_run dist-rejects pr-dist -j 2 -N $((N / 8 + 1)) --rejects "$T/rej.csv" "$T/c.csv" -- "$@" || exit 1
 		i=$((i + 1))
 	done
-	for mode in range range-cpu pipepart pipepart-cpu dist dist-rejects; do
+	for mode in range range-cpu range-files shell pipepart pipepart-cpu dist dist-rejects; do
 		cmp -s "$T/one.out" "$T/$mode.out" || echo "pr-$prog: $mode output differs from one run's"
 	done
 	set -- $(best one)
 	one=$1
 	one_cpu=$(sort -n "$T/one.times" | awk 'NR == 1 { print $2 + $3 }')
 	printf '%-26s %7s s wall %7s s user %6s s sys\n' "pr-$prog, one process" "$1" "$2" "$3"
-	for mode in range pipepart dist dist-rejects; do
+	for mode in range range-files shell pipepart dist dist-rejects; do
 		set -- $(best $mode)
 		printf '%-26s %7s s wall %7s s user %6s s sys   x%s\n' "  $mode -j 2" "$1" "$2" "$3" \
 			"$(ratio "$one" "$1")"
 	done
-	for mode in range pipepart; do
-		path=$(sort -n "$T/$mode-cpu.path" | head -n 1)
-		printf '%-26s %7.2f s cpu path  x%s\n' "  $mode, cpu path" "$path" \
+	for mode in range-cpu range-files shell pipepart-cpu; do
+		path=$(sort -n "$T/$mode.path" | head -n 1)
+		printf '%-26s %7.2f s cpu path  x%s\n' "  ${mode%-cpu}, cpu path" "$path" \
 			"$(ratio "$one_cpu" "$path")"
 	done
 done
