@@ -721,20 +721,28 @@ part_cut(long long data, long long size, long k, long m)
 	return data + k * q + (long long)k * r / m;
 }
 
-/* Move *c to the first record boundary at or after off (nowhere when it is there already). */
+/* Move *c to the first record boundary at or after off (nowhere when it is past off). */
 static void
 part_advance(struct csvio_reader *whole, struct csvio_cursor *c, long long off)
 {
 	struct diag d;
 
-	if (off > c->off && csvio_cursor_advance(whole, c, off, &d) < 0)
+	if (csvio_cursor_advance(whole, c, off, &d) < 0)
 		cli_fail_diag(EXIT_FAIL, &d);
+}
+
+/* At exit: the whole file's reader, whose descriptor the part's reader read. */
+static void
+close_part_whole(void)
+{
+	csvio_close(part_whole);
+	part_whole = NULL;
 }
 
 /*
  * The reader of part part_n of part_m of whole: the records that start in
  * [boundary at or after cut N - 1, boundary at or after cut N).  whole
- * stays open beside it (part_whole) until the program ends.
+ * stays open beside it (part_whole) until the program exits.
  */
 static struct csvio_reader *
 open_part(struct csvio_reader *whole)
@@ -744,6 +752,8 @@ open_part(struct csvio_reader *whole)
 	long long data, size;
 	struct diag d;
 
+	part_whole = whole;
+	atexit(close_part_whole);
 	if (!csvio_data_cursor(whole, &from, &size))
 		part_not_regular(csvio_name(whole));
 	data = from.off;
@@ -752,7 +762,6 @@ open_part(struct csvio_reader *whole)
 	part_advance(whole, &to, part_cut(data, size, part_n, part_m));
 	if ((r = csvio_open_range(whole, &from, to.off, &d)) == NULL)
 		cli_fail_diag(EXIT_FAIL, &d);
-	part_whole = whole;
 	return r;
 }
 
