@@ -1344,6 +1344,9 @@ fit_stats_import(const struct fit_run *r, struct fit_stats *s, const double *v, 
 	    !whole_in(v[2], 0, v[1]) || !whole_in(v[5], -1, WHOLE_MAX) || !whole_in(v[6], 0, 1) ||
 	    !whole_in(v[17 + 3 * q], 0, 1) || !whole_in(v[18 + 3 * q], 0, WHOLE_MAX))
 		return -1;
+	/* sums of weights and of weighted squares (sum_w, rss, tss, mss) */
+	if (!(v[3] >= 0) || !(v[7] >= 0) || !(v[10] >= 0) || !(v[11] >= 0))
+		return -1;
 	stats_reset(r, s);
 	s->phase = (int)v[k++];
 	s->n_rows = (size_t)v[k++];
@@ -1424,7 +1427,7 @@ fit_run_import(struct fit_run *r, const double *v, size_t n)
 	if (!whole_in(v[0], lin ? PH_LIN_CHECK : PH_GLM_START, lin ? PH_LIN_TSS : PH_GLM_EVAL) ||
 	    !whole_in(v[1], 0, WHOLE_MAX) || !whole_in(v[4], 0, 1) ||
 	    !whole_in(v[8], 0, r->max_iter) || !whole_in(v[9], 0, r->max_iter) ||
-	    !whole_in(v[10], 0, 1) || !whole_in(v[11], 0, 1))
+	    !whole_in(v[10], 0, 1) || !whole_in(v[11], 0, 1) || !(v[2] >= 0) || !(v[5] >= 0))
 		return -1;
 	r->phase = (int)v[k++];
 	r->n_used = (size_t)v[k++];

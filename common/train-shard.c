@@ -1069,6 +1069,20 @@ train_reduce_notes(const json_t *state, const char *state_name, json_t *const *p
 	}
 	if (state == NULL)
 		return reduce_columns(parts, names, n, out, d);
+	/* a part for every shard, once: their rows are the state's */
+	json_int_t srows = json_integer_value(json_object_get(state, "rows")), prows = 0;
+	for (size_t k = 0; k < n; k++) {
+		const json_t *pr = json_object_get(parts[k], "rows");
+		if (!json_is_integer(pr) || json_integer_value(pr) < 0)
+			return diag_set(d, names[k], 0, NULL, NULL, 0, "bad \"rows\"");
+		/* (never past srows + 1: no overflow, and more is more) */
+		prows += json_integer_value(pr) <= srows - prows ? json_integer_value(pr) :
+		    srows - prows + 1;
+	}
+	if (prows != srows)
+		return diag_set(d, state_name, 0, NULL, NULL, 0,
+		    "the parts hold %s rows than the shards of the state (%lld): give the part of every "
+		    "shard, once", prows < srows ? "fewer" : "more", (long long)srows);
 	if ((f = formula_parse(ftext, d)) == NULL || state_formula(state, state_name, f, d) < 0)
 		goto done;
 	const json_t *pfit = json_object_get(state, "fit");
