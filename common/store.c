@@ -685,7 +685,7 @@ store_block_add(struct store *s, struct store_block *b,
 		memcpy(s->decimal_comma, b->decimal_comma, sizeof s->decimal_comma);
 	s->n_decimal_comma += b->n_decimal_comma;
 	for (r = 0; r <= b->n; r++) {
-		const double *src = b->v + r * rowlen;
+		const double *src;
 		double *dst;
 		for (; ri < b->nrej && b->rej[ri].at == r; ri++) {
 			struct refused *x = &b->rej[ri];
@@ -698,6 +698,7 @@ store_block_add(struct store *s, struct store_block *b,
 		}
 		if (r == b->n)
 			break;
+		src = b->v + r * rowlen;   /* (b->v is NULL in a block of refused rows only) */
 		if (grow(s) != 0) {
 			diag_errno(d, spill_dir(), s->err, "temporary file: write error");
 			rc = -2;
