@@ -1145,6 +1145,16 @@ train_reduce_notes(const json_t *state, const char *state_name, json_t *const *p
 		model_doc_finish(doc, NULL, NULL, NULL,
 		    (unsigned long long)json_integer_value(json_object_get(state, "dropped")));
 	}
+	/* the fits done in earlier rounds come from the state as they are: pr-score must read them */
+	struct model *m = model_from_json(doc, state_name, d);
+	if (m == NULL) {
+		char msg[DIAG_WHAT_MAX];
+		snprintf(msg, sizeof msg, "%s", d->what);
+		diag_set(d, state_name, 0, NULL, NULL, 0, "the model of the state's fits: %s", msg);
+		json_decref(doc);
+		goto done;
+	}
+	model_free(m);
 	*out = doc;
 	*is_model = 1;
 	rc = 0;
