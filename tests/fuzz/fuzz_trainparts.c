@@ -38,7 +38,7 @@ need_diag(const struct diag *d, const char *where)
 /*
  * A shard of rows rows (0 or 1) as pr-train --map --from reads it with
  * state: every numeric column 1, every categorical one the state's first
- * level.  0 with *part set, 1 when refused before the map (as pr-train
+ * level, the weight 1, the group (--by) the state's first.  0 with *part set, 1 when refused before the map (as pr-train
  * would refuse: the options, the formula, the price column), -1 when
  * train_map refused; d says why.
  */
@@ -77,6 +77,11 @@ map_from(const json_t *state, size_t rows, json_t **part, struct diag *d)
 		spec.weight_field = w >= 0 ? w : (long)nc;
 		spec.weight_name = o.weight;
 	}
+	if (o.by != NULL) {
+		long g = formula_col_index(f, o.by);
+		spec.group_field = g >= 0 ? g : (long)nc + 1;
+		spec.group_name = o.by;
+	}
 	s = store_new(&spec);
 	if (train_state_prepare(state, f, s, d) < 0) {
 		free(field);
@@ -85,9 +90,13 @@ map_from(const json_t *state, size_t rows, json_t **part, struct diag *d)
 	}
 	if (rows > 0) {
 		const json_t *cols = json_object_get(state, "columns");
-		char **text = xcalloc(nc + 2, sizeof *text);
-		size_t *len = xcalloc(nc + 2, sizeof *len);
-		struct csvio_row row = { .n = nc + 1, .f = text, .len = len, .line = 2, .plain = NULL };
+		char **text = xcalloc(nc + 3, sizeof *text);
+		size_t *len = xcalloc(nc + 3, sizeof *len);
+		struct csvio_row row = { .n = nc + 2, .f = text, .len = len, .line = 2, .plain = NULL };
+		const char *g = json_string_value(json_object_get(json_array_get(
+		    json_object_get(state, "groups"), 0), "name"));
+		text[nc + 1] = (char *)(g != NULL ? g : "1");
+		len[nc + 1] = strlen(text[nc + 1]);
 		for (i = 0; i <= nc; i++) {
 			const json_t *c = json_array_get(cols, i);
 			const char *t = json_string_value(json_object_get(c, "type"));

@@ -48,3 +48,5 @@ seed linear-weight --family linear --weight qty -f 'revenue ~ log(price) + segme
 seed poisson-l2 --family poisson --l2 0.5 -f 'qty ~ log(price) + C(item) + loyalty'
 seed log-response -f 'log(revenue) ~ log(price) + segment' --retransform naive
 seed response-log --response-log --price price -f 'revenue ~ log(price/list_price) + item:segment'
+seed by-segment --family logistic --by segment -f 'bought ~ log(price) + loyalty'
+seed by-item-weight --family linear --by item --weight qty -f 'revenue ~ log(price) + segment'
