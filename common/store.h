@@ -36,13 +36,13 @@
 #define STORE_CHUNK_ROWS ((size_t)1 << STORE_CHUNK_SHIFT)
 
 /*
- * Beyond this many bytes of chunks (64 MiB), a store that may spill
+ * Beyond this many bytes of chunks (192 MiB), a store that may spill
  * (store_allow_spill) writes its full chunks to an unlinked temporary file
  * in $TMPDIR (default /tmp) and reads them back a chunk at a time; so does
  * a design (design.h).  What stays in memory is a few chunks, whatever
  * the number of rows.
  */
-#define STORE_SPILL_BYTES ((size_t)64 << 20)
+#define STORE_SPILL_BYTES ((size_t)192 << 20)
 
 /* Where a store's values come from in a row, and what a row must satisfy. */
 struct store_spec {

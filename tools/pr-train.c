@@ -33,7 +33,7 @@ static const char help[] =
 "write the coefficient table as CSV on stdout and the model with -o.\n"
 "\n"
 "  -S, --buffer-size=SIZE keep at most SIZE of rows in memory, the rest in a\n"
-"                         temporary file in $TMPDIR (default 64M; suffix b, K\n"
+"                         temporary file in $TMPDIR (default 192M; suffix b, K\n"
 "                         (the default unit), M, G, as sort -S)\n"
 "      --by=COL           one model per value of COL, plus a pooled model\n"
 "  -d, --delimiter=CHAR   input field delimiter (default ,)\n"
