@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "design.h"
+#include "par.h"
 #include "xalloc.h"
 
 _Static_assert(FIT_BLOCK_ROWS == STORE_CHUNK_ROWS, "a fit block is a design chunk");
@@ -55,15 +56,79 @@ ds_off(const struct design *ds, size_t c)
 	return (off_t)(c * STORE_CHUNK_ROWS * ds->cw * sizeof(double));
 }
 
+/* What building one chunk of a design needs (design_build). */
+struct build {
+	struct store *s;
+	const struct formula *f;
+	const size_t *rows;
+	size_t first, c0;
+	int consume, spill, direct;   /* direct: whole store chunks, in order */
+	const int *fold;
+	struct design *ds;
+	/* per thread */
+	double **work, **val, **sbuf, **xc;
+	struct diag *d;               /* per chunk when threads build, else one */
+	unsigned threads;
+};
+
+/* Build chunk c of the design (worker's scratch).  0, or -1 with the chunk's diag filled. */
+static int
+build_chunk(void *arg, size_t c, unsigned worker)
+{
+	struct build *b = arg;
+	struct store *s = b->s;
+	struct design *ds = b->ds;
+	const struct formula *f = b->f;
+	size_t p = ds->p, nc = s->nc, r0 = c * STORE_CHUNK_ROWS, i, m = ds_rows(ds, c);
+	struct diag *d = b->threads > 1 ? &b->d[c] : b->d;
+	double *work = b->work[worker], *val = b->val[worker], *xc;
+	const double *sc = NULL;
+	int err;
+
+	if (b->direct) {
+		if (b->sbuf[worker] == NULL && s->on_disk[b->c0 + c])
+			b->sbuf[worker] = xrealloc(NULL, STORE_CHUNK_ROWS * s->rowlen * sizeof(double));
+		if ((sc = store_chunk(s, b->c0 + c, b->sbuf[worker], d)) == NULL)
+			return -1;
+	}
+	if (b->xc[worker] == NULL)
+		b->xc[worker] = xrealloc(NULL, STORE_CHUNK_ROWS * ds->cw * sizeof(double));
+	xc = b->xc[worker];
+	double *y = xc + m * p, *w0 = y + m, *fo = w0 + (ds->weighted ? m : 0);
+	for (i = 0; i < m; i++) {
+		size_t row = b->rows ? b->rows[r0 + i] : b->first + r0 + i;
+		const double *v = sc ? sc + i * s->rowlen : b->rows ? store_row(s, row) :
+		    store_row_read(s, row);
+		memcpy(val, v, nc * sizeof *val);
+		formula_eval(f, val, -1, xc + i * p, NULL, work);
+		y[i] = formula_eval_response(f, val);
+		if (ds->weighted)
+			w0[i] = v[nc];
+		if (b->fold)
+			fo[i] = b->fold[r0 + i];
+	}
+	if (sc == NULL && store_error(s) != 0)
+		return diag_errno(d, spill_dir(), store_error(s), "temporary file: read error");
+	if (b->consume)
+		store_chunk_drop(s, b->c0 + c);
+	if (b->spill) {
+		if ((err = spill_write(ds->fd, xc, m * ds->cw * sizeof *xc, ds_off(ds, c))) != 0)
+			return diag_errno(d, spill_dir(), err, "temporary file: write error");
+	} else {
+		ds->x[c] = xc;
+		b->xc[worker] = NULL;
+	}
+	return 0;
+}
+
 int
 design_build(struct store *s, const struct formula *f, const size_t *rows, size_t first,
-    size_t nr, int consume, const int *fold, struct design *ds, struct diag *d)
+    size_t nr, int consume, const int *fold, unsigned jobs, struct design *ds, struct diag *d)
 {
-	size_t p = formula_ncoef(f), nc = s->nc, c0 = first >> STORE_CHUNK_SHIFT, c;
-	double *work = xrealloc(NULL, formula_work_size(f) * sizeof *work);
-	double *val = xrealloc(NULL, nc * sizeof *val);
-	double *sbuf = NULL, *xc = NULL;
-	int spill, err, rc = 0;
+	size_t p = formula_ncoef(f), failed;
+	struct build b;
+	unsigned k;
+	int rc = 0;
 
 	assert(rows != NULL || first + nr <= s->n);
 	memset(ds, 0, sizeof *ds);
@@ -71,66 +136,53 @@ design_build(struct store *s, const struct formula *f, const size_t *rows, size_
 	ds->fold = DESIGN_NO_FOLD;
 	ds->n = nr;
 	ds->p = p;
+	ds->jobs = jobs;
 	ds->weighted = s->weighted;
 	ds->folded = fold != NULL;
 	ds->cw = p + 1 + (size_t)ds->weighted + (size_t)ds->folded;
 	ds->nch = (nr + STORE_CHUNK_ROWS - 1) / STORE_CHUNK_ROWS;
 	ds->x = xcalloc(ds->nch ? ds->nch : 1, sizeof *ds->x);
-	spill = nr * ds->cw * sizeof(double) > s->buffer;
-	if (spill && (ds->fd = spill_file()) < 0) {
-		rc = diag_errno(d, spill_dir(), errno, "cannot create a temporary file");
-		goto done;
+	memset(&b, 0, sizeof b);
+	b.s = s;
+	b.f = f;
+	b.rows = rows;
+	b.first = first;
+	b.c0 = first >> STORE_CHUNK_SHIFT;
+	b.fold = fold;
+	b.ds = ds;
+	b.spill = nr * ds->cw * sizeof(double) > s->buffer;
+	b.direct = rows == NULL && (first & (STORE_CHUNK_ROWS - 1)) == 0;
+	b.consume = consume && b.direct;
+	if (b.spill && (ds->fd = spill_file()) < 0)
+		return diag_errno(d, spill_dir(), errno, "cannot create a temporary file");
+	/* Threads build whole store chunks; rows read back one by one (store_row_read) stay here. */
+	b.threads = b.direct && jobs > 1 ? jobs : 1;
+	b.work = xcalloc(b.threads, sizeof *b.work);
+	b.val = xcalloc(b.threads, sizeof *b.val);
+	b.sbuf = xcalloc(b.threads, sizeof *b.sbuf);
+	b.xc = xcalloc(b.threads, sizeof *b.xc);
+	for (k = 0; k < b.threads; k++) {
+		b.work[k] = xrealloc(NULL, (formula_work_size(f) + 1) * sizeof **b.work);
+		b.val[k] = xrealloc(NULL, (s->nc ? s->nc : 1) * sizeof **b.val);
 	}
-	if (rows != NULL || (first & (STORE_CHUNK_ROWS - 1)) != 0)
-		consume = 0;
-	for (c = 0; c < ds->nch; c++) {
-		size_t r0 = c * STORE_CHUNK_ROWS, i;
-		size_t m = ds_rows(ds, c);
-		const double *sc = NULL;
-		if (rows == NULL && (first & (STORE_CHUNK_ROWS - 1)) == 0) {
-			if (sbuf == NULL && s->on_disk[c0 + c])
-				sbuf = xrealloc(NULL, STORE_CHUNK_ROWS * s->rowlen * sizeof *sbuf);
-			if ((sc = store_chunk(s, c0 + c, sbuf, d)) == NULL) {
-				rc = -1;
-				goto done;
-			}
-		}
-		if (xc == NULL)
-			xc = xrealloc(NULL, m * ds->cw * sizeof *xc);
-		double *y = xc + m * p, *w0 = y + m, *fo = w0 + (ds->weighted ? m : 0);
-		for (i = 0; i < m; i++) {
-			size_t row = rows ? rows[r0 + i] : first + r0 + i;
-			const double *v = sc ? sc + i * s->rowlen : rows ? store_row(s, row) :
-			    store_row_read(s, row);
-			memcpy(val, v, nc * sizeof *val);
-			formula_eval(f, val, -1, xc + i * p, NULL, work);
-			y[i] = formula_eval_response(f, val);
-			if (ds->weighted)
-				w0[i] = v[nc];
-			if (fold)
-				fo[i] = fold[r0 + i];
-		}
-		if (sc == NULL && store_error(s) != 0) {
-			rc = diag_errno(d, spill_dir(), store_error(s), "temporary file: read error");
-			goto done;
-		}
-		if (consume)
-			store_chunk_drop(s, c0 + c);
-		if (spill) {
-			if ((err = spill_write(ds->fd, xc, m * ds->cw * sizeof *xc, ds_off(ds, c))) != 0) {
-				rc = diag_errno(d, spill_dir(), err, "temporary file: write error");
-				goto done;
-			}
-		} else {
-			ds->x[c] = xc;
-			xc = NULL;
-		}
+	b.d = b.threads > 1 ? xcalloc(ds->nch, sizeof *b.d) : d;
+	if ((failed = par_for(b.threads, ds->nch, build_chunk, &b)) != 0) {
+		if (b.threads > 1)
+			*d = b.d[failed - 1];
+		rc = -1;
 	}
-done:
-	free(xc);
-	free(sbuf);
-	free(work);
-	free(val);
+	for (k = 0; k < b.threads; k++) {
+		free(b.work[k]);
+		free(b.val[k]);
+		free(b.sbuf[k]);
+		free(b.xc[k]);
+	}
+	free(b.work);
+	free(b.val);
+	free(b.sbuf);
+	free(b.xc);
+	if (b.threads > 1)
+		free(b.d);
 	return rc;
 }
 

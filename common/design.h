@@ -58,10 +58,12 @@ int design_set_levels(struct formula *f, struct store *s, size_t col, struct dia
  * consume (rows NULL and first a multiple of STORE_CHUNK_ROWS only; else
  * ignored): the range's store chunks are not used again and are freed as
  * soon as their rows are in the design, so that the data is held about
- * once.  Returns 0, or -1 with d filled (the temporary file failed).
+ * once.  jobs threads build whole store chunks at once (a chunk's rows
+ * are the same whoever builds it) and the design's fits use as many
+ * (ds->jobs).  Returns 0, or -1 with d filled (the temporary file failed).
  */
 int design_build(struct store *s, const struct formula *f, const size_t *rows, size_t first,
-    size_t nr, int consume, const int *fold, struct design *ds, struct diag *d);
+    size_t nr, int consume, const int *fold, unsigned jobs, struct design *ds, struct diag *d);
 void design_free(struct design *ds);                       /* members; NULL-safe */
 
 /*

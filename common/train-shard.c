@@ -383,9 +383,8 @@ shard_pass(const struct train_opts *o, const struct formula *f, struct store *s,
 		diag_set(d, state_name, 0, NULL, NULL, 0, "the state's fit does not fit the formula");
 		goto done;
 	}
-	if (design_build(s, f, rows, first, nr, consume, NULL, &ds, d) < 0)
+	if (design_build(s, f, rows, first, nr, consume, NULL, o->jobs, &ds, d) < 0)
 		goto done;
-	ds.jobs = o->jobs;
 	fit_stats_reset(r, acc);
 	if (design_pass(&ds, r, 0, acc, d) < 0)
 		goto done;

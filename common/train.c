@@ -266,12 +266,11 @@ train_rows(const struct trainer *t, const size_t *rows, size_t first, size_t nr,
 		return diag_set(d, t->input, 0, NULL, NULL, 0, "%sno rows to fit", what);
 	{
 		int *fold = validated ? assign_folds(o, nr) : NULL;
-		int rc = design_build(t->s, t->f, rows, first, nr, consume, fold, &ds, d);
+		int rc = design_build(t->s, t->f, rows, first, nr, consume, fold, o->jobs, &ds, d);
 		free(fold);
 		if (rc < 0)
 			return -1;
 	}
-	ds.jobs = o->jobs;
 	if (validated && validate(t, &ds, what, &valid, &out->res, d) < 0)
 		goto fail;
 	if (!(o->holdout > 0)) {
