@@ -63,6 +63,14 @@ struct csvio_reader {
 	/* a reader of the bytes [rpos, rend) of the file (csvio_open_range) */
 	int ranged;
 	long long rpos, rend;
+	/*
+	 * A range reader splits records itself while its bytes hold no quote
+	 * (fast; libcsv from the first block that holds one): fbuf holds the
+	 * bytes read past the last complete line, carry of them.
+	 */
+	int fast;
+	unsigned char *fbuf;
+	size_t carry, fcap;
 
 	/* arena of field texts, NUL-terminated */
 	char *data;
@@ -456,6 +464,130 @@ utf16_refused(struct csvio_reader *r, size_t got, struct diag *d)
 	    conv, tabs && r->delim != '\t' ? ", and read it with -t (it is tab-separated)" : "");
 }
 
+/*
+ * One field of a record with no quote in it, as libcsv would hand it to
+ * the field callbacks: plain unless another delimiter than the comma lets
+ * it hold a comma.
+ */
+static void
+fast_field(struct csvio_reader *r, const unsigned char *t, size_t len)
+{
+	size_t nf = r->nfields;
+	char *dst = r->data + r->data_len;
+
+	memcpy(dst, t, len);
+	dst[len] = '\0';
+	r->fplain[nf] = r->delim == ',' || memchr(t, ',', len) == NULL;
+	r->fptr[nf] = dst;
+	r->flen[nf] = len;
+	r->nfields = nf + 1;
+	r->data_len += len + 1;
+}
+
+/*
+ * Split b[0..n), which holds no quote and starts at a record boundary,
+ * into records as libcsv does (strict, spaces kept, every newline to the
+ * record callback): all of it when final (the range's end), else up to
+ * the last CR or LF.  Returns the bytes used.
+ */
+static size_t
+fast_split(struct csvio_reader *r, const unsigned char *b, size_t n, int final)
+{
+	size_t i, start = 0, end = n;
+	unsigned char delim = r->delim;
+	int began = 0;
+
+	if (!final) {
+		while (end > 0 && b[end - 1] != '\n' && b[end - 1] != '\r')
+			end--;
+		if (end == 0)
+			return 0;
+	}
+	if (reserve(r, end) < 0) {
+		r->oom = 1;
+		return end;
+	}
+	for (i = 0; i < end; i++) {
+		unsigned char c = b[i];
+		if (c == delim) {
+			fast_field(r, b + start, i - start);
+			start = i + 1;
+			began = 1;
+		} else if (c == '\n' || c == '\r') {
+			if (began || i > start)
+				fast_field(r, b + start, i - start);
+			on_record(c, r);
+			start = i + 1;
+			began = 0;
+		}
+	}
+	if (final && (began || end > start)) {
+		fast_field(r, b + start, end - start);
+		on_record(-1, r);
+	}
+	return end;
+}
+
+/*
+ * A range reader's next bytes, split by fast_split while they hold no
+ * quote; the first block that holds one goes, with the bytes carried
+ * before it (which start at a record boundary), to libcsv, which then
+ * reads the rest.  Returns the bytes read (0 at the range's end), or -1.
+ */
+static ssize_t
+fast_fill(struct csvio_reader *r)
+{
+	size_t want = r->rend - r->rpos < (long long)r->block ? (size_t)(r->rend - r->rpos) :
+	    r->block, used;
+	ssize_t got = 0;
+
+	if (r->carry + want > r->fcap) {
+		size_t cap = r->fcap ? r->fcap : r->block;
+		unsigned char *nb;
+		while (cap < r->carry + want)
+			cap *= 2;
+		if ((nb = realloc(r->fbuf, cap)) == NULL) {
+			r->oom = 1;
+			return 0;
+		}
+		r->fbuf = nb;
+		r->fcap = cap;
+	}
+	if (want > 0) {
+		do
+			got = pread(r->fd, r->fbuf + r->carry, want, (off_t)r->rpos);
+		while (got < 0 && errno == EINTR);
+		if (got < 0)
+			return -1;
+		r->rpos += got;
+	}
+	if (got > 0 && memchr(r->fbuf + r->carry, '"', (size_t)got) != NULL) {
+		/* from here on libcsv: the carried bytes and this block, through r->in */
+		size_t n = r->carry + (size_t)got;
+		if (n > r->in_cap) {
+			unsigned char *ni = realloc(r->in, n);
+			if (ni == NULL) {
+				r->oom = 1;
+				return 0;
+			}
+			r->in = ni;
+			r->in_cap = n;
+		}
+		memcpy(r->in, r->fbuf, n);
+		r->bytes -= r->carry;   /* counted when read; counted again with the block */
+		r->carry = 0;
+		r->fast = 0;
+		return (ssize_t)n;
+	}
+	used = fast_split(r, r->fbuf, r->carry + (size_t)got, got == 0);
+	r->carry += (size_t)got - used;
+	memmove(r->fbuf, r->fbuf + used, r->carry);
+	if (got == 0)
+		r->eof = 1;
+	r->bytes += (unsigned long long)got;
+	return got;
+}
+
 /* Parse more input until at least one row is queued or the input ends. */
 static int
 fill(struct csvio_reader *r, struct diag *d)
@@ -466,7 +598,17 @@ fill(struct csvio_reader *r, struct diag *d)
 
 	compact(r);
 	while (r->nrows == 0 && !r->eof) {
-		if (r->ranged) {
+		if (r->fast) {
+			if ((got = fast_fill(r)) < 0) {
+				r->failed = 1;
+				return diag_errno(d, r->name, errno, "read error");
+			}
+			if (r->oom)
+				break;
+			if (r->fast || got == 0)
+				continue;
+			/* the block with a quote, in r->in: parsed below */
+		} else if (r->ranged) {
 			size_t want = r->rend - r->rpos < (long long)r->block ?
 			    (size_t)(r->rend - r->rpos) : r->block;
 			got = 0;
@@ -796,6 +938,7 @@ csvio_close(struct csvio_reader *r)
 	csv_free(&r->parser);
 	free(r->name);
 	free(r->in);
+	free(r->fbuf);
 	free(r->data);
 	free(r->flen);
 	free(r->fplain);
@@ -1232,6 +1375,7 @@ csvio_open_range(const struct csvio_reader *like, const struct csvio_cursor *fro
 	if ((r = reader_new(like->fd, like->name, &o, like->block, d)) == NULL)
 		return NULL;
 	r->ranged = 1;
+	r->fast = 1;
 	r->rpos = from->off;
 	r->rend = end > from->off ? end : from->off;
 	r->first_read = 1;

@@ -22,6 +22,7 @@
 struct rendered {
 	char *out;
 	size_t len, cap;
+	int plain;          /* mark the fields whose plain flag is 0 with a "~" */
 };
 
 static void
@@ -45,6 +46,8 @@ add_row(struct rendered *t, const struct csvio_row *row, long line)
 	add(t, num, (size_t)n);
 	for (i = 0; i < row->n; i++) {
 		add(t, "|", 1);
+		if (t->plain && line >= 0 && row->plain != NULL && !row->plain[i])
+			add(t, "~", 1);
 		add(t, row->f[i], row->len[i]);
 	}
 	add(t, "\n", 1);
@@ -53,13 +56,13 @@ add_row(struct rendered *t, const struct csvio_row *row, long line)
 /* Render rows as "line|f1|f2\n..." with the header first, for comparison. */
 static char *
 render_opts(const char *input, size_t inlen, size_t block, const struct csvio_opts *o, char *err,
-    size_t errsz)
+    size_t errsz, int plain)
 {
 	int fd = text_fd(input, inlen);
 	struct diag d;
 	struct csvio_reader *r;
 	struct csvio_row row;
-	struct rendered t = { malloc(4096), 0, 4096 };
+	struct rendered t = { malloc(4096), 0, 4096, plain };
 	int got;
 
 	err[0] = '\0';
@@ -86,7 +89,7 @@ render(const char *input, size_t inlen, size_t block, unsigned char delim, char 
 	struct csvio_opts o;
 
 	csvio_opts_init(&o, delim);
-	return render_opts(input, inlen, block, &o, err, errsz);
+	return render_opts(input, inlen, block, &o, err, errsz, 0);
 }
 
 struct rcase {
@@ -151,21 +154,21 @@ test_cases(void)
  * (the first error ends it).  *seekable: the file had a data cursor.
  */
 static char *
-render_parts(const char *input, size_t inlen, const struct csvio_opts *o, const long long *cut,
-    size_t ncut, char *err, size_t errsz, int *seekable)
+render_parts(const char *input, size_t inlen, const struct csvio_opts *o, size_t block,
+    const long long *cut, size_t ncut, char *err, size_t errsz, int *seekable)
 {
 	int fd = text_fd(input, inlen);
 	struct diag d;
 	struct csvio_reader *r;
 	struct csvio_cursor c, next;
-	struct rendered t = { malloc(4096), 0, 4096 };
+	struct rendered t = { malloc(4096), 0, 4096, 1 };
 	long long size;
 	size_t k;
 
 	err[0] = '\0';
 	t.out[0] = '\0';
 	*seekable = 0;
-	r = csvio_open_fd_opts(fd, "t.csv", o, 0, &d);
+	r = csvio_open_fd_opts(fd, "t.csv", o, block, &d);
 	if (r == NULL) {
 		diag_format(&d, err, errsz);
 		close(fd);
@@ -239,12 +242,13 @@ test_ranges(void)
 			char *want, *got;
 			csvio_opts_init(&o, delim);
 			o.no_header = nh;
-			want = render_opts(in, len, 0, &o, err, sizeof err);
+			want = render_opts(in, len, 0, &o, err, sizeof err, 1);
 			for (a = 0; a <= (long long)len && ok; a++) {
 				for (b = a; b <= (long long)len && ok; b++) {
 					cut[0] = a;
 					cut[1] = b;
-					got = render_parts(in, len, &o, cut, a == b ? 1 : 2, perr, sizeof perr, &seekable);
+					got = render_parts(in, len, &o, (size_t)(a % 3 == 0 ? 0 : a % 3 == 1 ? 1 : 5),
+					    cut, a == b ? 1 : 2, perr, sizeof perr, &seekable);
 					if (seekable && (strcmp(got, want) != 0 || strcmp(perr, err) != 0)) {
 						snprintf(name, sizeof name, "parts of input %zu%s cut at %lld, %lld", i,
 						    nh ? " (no header)" : "", a, b);
@@ -272,12 +276,14 @@ test_ranges(void)
 }
 
 /*
- * A file of some 200 KB (boundaries fall across the cursor's reads): rows
- * with quoted newlines, doubled quotes, CRLF, bare CR and blank lines, cut
- * at pseudo-random places, read as one reader reads it.
+ * A file of some 200 KB (boundaries fall across the cursor's reads and the
+ * readers' blocks): rows with quoted newlines, doubled quotes, CRLF, bare
+ * CR and blank lines (or, without quotes, the same rows unquoted, which the
+ * range readers split without libcsv), cut at pseudo-random places and read
+ * with blocks of 64 KiB and of 7 bytes, as one reader reads it.
  */
 static void
-test_ranges_big(void)
+ranges_big(int quotes, unsigned char delim, size_t block, const char *what)
 {
 	size_t cap = 1 << 19, len = 0, k;
 	char *in = malloc(cap), err[1024], perr[1024];
@@ -285,35 +291,54 @@ test_ranges_big(void)
 	struct csvio_opts o;
 	int ok = 1, seekable;
 	char *want;
+	char dl = (char)delim;
 
-	len += (size_t)sprintf(in, "id,text,v\r\n");
+	len += (size_t)sprintf(in, "id%ctext%cv\r\n", dl, dl);
 	for (k = 0; k < 6000; k++) {
 		x = x * 6364136223846793005UL + 1442695040888963407UL;
 		switch ((x >> 33) % 6) {
-		case 0: len += (size_t)sprintf(in + len, "%zu,plain,%lu\n", k, x >> 40); break;
-		case 1: len += (size_t)sprintf(in + len, "%zu,\"two\nlines\",1\r\n", k); break;
-		case 2: len += (size_t)sprintf(in + len, "%zu,\"a \"\"q\"\" b\",2\r", k); break;
-		case 3: len += (size_t)sprintf(in + len, "\n%zu,\"\r\n\",3\n", k); break;
-		case 4: len += (size_t)sprintf(in + len, "%zu,\"\",\"\"\"\"\n", k); break;
-		default: len += (size_t)sprintf(in + len, "%zu,x,%lu\r\n\r\n", k, x >> 50); break;
+		case 0: len += (size_t)sprintf(in + len, "%zu%cplain%c%lu\n", k, dl, dl, x >> 40); break;
+		case 1: len += (size_t)sprintf(in + len, quotes ? "%zu%c\"two\nlines\"%c1\r\n" :
+		    "%zu%ctwo, lines%c1\r\n", k, dl, dl); break;
+		case 2: len += (size_t)sprintf(in + len, quotes ? "%zu%c\"a \"\"q\"\" b\"%c2\r" :
+		    "%zu%ca q b%c2\r", k, dl, dl); break;
+		case 3: len += (size_t)sprintf(in + len, quotes ? "\n%zu%c\"\r\n\"%c3\n" :
+		    "\n%zu%c%c3\n", k, dl, dl); break;
+		case 4: len += (size_t)sprintf(in + len, quotes ? "%zu%c\"\"%c\"\"\"\"\n" :
+		    "%zu%c%c\n", k, dl, dl); break;
+		default: len += (size_t)sprintf(in + len, "%zu%cx%c%lu\r\n\r\n", k, dl, dl, x >> 50); break;
 		}
 	}
-	csvio_opts_init(&o, ',');
-	want = render_opts(in, len, 0, &o, err, sizeof err);
+	if (!quotes && delim == ',')
+		for (k = 0; k < len; k++)
+			if (in[k] == ',' && k > 0 && in[k - 1] == 'o' && in[k + 1] == ' ')
+				in[k] = ';';   /* "two, lines": no comma inside a comma file's field */
+	csvio_opts_init(&o, delim);
+	want = render_opts(in, len, block, &o, err, sizeof err, 1);
 	for (k = 0; k < 40 && ok; k++) {
 		long long cut[2];
 		char *got;
 		x = x * 6364136223846793005UL + 1442695040888963407UL;
 		cut[0] = (long long)((x >> 20) % len);
 		cut[1] = cut[0] + (long long)((x >> 5) % 70000);
-		got = render_parts(in, len, &o, cut, 2, perr, sizeof perr, &seekable);
+		got = render_parts(in, len, &o, block, cut, 2, perr, sizeof perr, &seekable);
 		if (!seekable || strcmp(got, want) != 0 || strcmp(perr, err) != 0)
 			ok = 0;
 		free(got);
 	}
-	CHECK(ok && err[0] == '\0', "a 200 KB file cut anywhere: one reader's rows and lines");
+	CHECK(ok && err[0] == '\0', what);
 	free(want);
 	free(in);
+}
+
+static void
+test_ranges_big(void)
+{
+	ranges_big(1, ',', 0, "a 200 KB file with quotes cut anywhere: one reader's rows and lines");
+	ranges_big(0, ',', 0, "a 200 KB file without quotes cut anywhere: one reader's rows and lines");
+	ranges_big(0, '\t', 0, "a 200 KB tab file without quotes: one reader's rows, plain flags");
+	ranges_big(0, ',', 7, "without quotes, read 7 bytes at a time: one reader's rows and lines");
+	ranges_big(1, ';', 7, "with quotes, read 7 bytes at a time: one reader's rows and lines");
 }
 
 /* A pipe has no data cursor. */
