@@ -127,6 +127,53 @@ read_stream(struct store *s, struct csvio_reader *in, const struct store_read_op
 	return rc;
 }
 
+/* Add range g's block to s: its rows, then its error if the reading stopped at one. */
+static int
+add_range(struct store *s, struct range *g, const struct store_read_opts *o,
+    unsigned long long *n_in, struct diag *d)
+{
+	int rc;
+
+	*n_in += g->rows;
+	rc = store_block_add(s, g->b, o->reject, o->arg, d);
+	if (rc == 0 && g->failed) {
+		*d = g->d;
+		rc = -1;
+	}
+	if (rc == 0 && o->progress)
+		o->progress(o->arg, *n_in, (unsigned long long)g->end);
+	return rc;
+}
+
+/* One thread, a range after the other (a regular file, jobs 1). */
+static int
+read_ranges(struct store *s, const struct csvio_reader *in, const struct store_read_opts *o,
+    struct csvio_cursor at, long long size, long long range, unsigned long long *n_in,
+    struct diag *d)
+{
+	struct range g;
+	int rc = 0;
+
+	memset(&g, 0, sizeof g);
+	g.b = store_block_new(s);
+	while (rc == 0 && at.off < size) {
+		struct csvio_cursor to = at;
+		if (csvio_cursor_advance(in, &to, at.off + range, d) < 0) {
+			rc = -1;
+			break;
+		}
+		g.from = at;
+		g.end = to.off;
+		g.rows = 0;
+		g.failed = 0;
+		read_range(in, &g);
+		rc = add_range(s, &g, o, n_in, d);
+		at = to;
+	}
+	store_block_free(g.b);
+	return rc;
+}
+
 int
 store_read(struct store *s, struct csvio_reader *in, const struct store_read_opts *o,
     unsigned long long *n_in, struct diag *d)
@@ -141,8 +188,10 @@ store_read(struct store *s, struct csvio_reader *in, const struct store_read_opt
 	int rc = 0, eof = 0;
 
 	*n_in = 0;
-	if (nth <= 1 || !csvio_data_cursor(in, &at, &size))
+	if (!csvio_data_cursor(in, &at, &size))
 		return read_stream(s, in, o, n_in, d);
+	if (nth <= 1)
+		return read_ranges(s, in, o, at, size, range, n_in, d);
 	memset(&rd, 0, sizeof rd);
 	rd.in = in;
 	rd.nslot = (size_t)nth * WINDOW;
@@ -195,14 +244,7 @@ store_read(struct store *s, struct csvio_reader *in, const struct store_read_opt
 			pthread_cond_wait(&rd.done, &rd.mu);
 		pthread_mutex_unlock(&rd.mu);
 		/* add it, in order, while the threads read on */
-		*n_in += g->rows;
-		rc = store_block_add(s, g->b, o->reject, o->arg, d);
-		if (rc == 0 && g->failed) {
-			*d = g->d;
-			rc = -1;
-		}
-		if (rc == 0 && o->progress)
-			o->progress(o->arg, *n_in, (unsigned long long)g->end);
+		rc = add_range(s, g, o, n_in, d);
 		pthread_mutex_lock(&rd.mu);
 		g->state = R_FREE;
 		next_add++;

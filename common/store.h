@@ -184,9 +184,9 @@ int store_block_add(struct store *s, struct store_block *b,
 /*
  * Read every row of in into s, with jobs threads (0 or 1: this one): the
  * rows, levels, refusals and their order are those of adding the rows one
- * at a time, for any jobs.  Threads read byte ranges of a regular file
- * (csvio_data_cursor) of about range_bytes each; a pipe is read here, a
- * block of rows at a time.
+ * at a time, for any jobs.  A regular file (csvio_data_cursor) is read in
+ * byte ranges of about range_bytes, by the jobs threads (or by this one
+ * with jobs 1); a pipe is read here, a block of rows at a time.
  * reject gets each refused row in input order; progress (when not NULL)
  * the rows read so far and the bytes, now and then.  *n_in counts the
  * rows read.  Returns 0, or -1 with d filled: bad CSV (after the rows

@@ -21,7 +21,10 @@ folds="$bin/pr-train --family logistic --folds 5 -f 'y ~ x1 + x2' -o $T/m.json $
 groups="$bin/pr-train --by g -f 'x3 ~ x1 + x2' -o $T/m.json $T/g.csv"
 if command -v script >/dev/null 2>&1; then
 	script -qec "$train >/dev/null" /dev/null >"$T/tty" 2>&1 </dev/null
-	grep -q 'pr-train: 16384 rows read (2 MB)' "$T/tty"; check "a terminal shows the rows read" $((1 - $?))
+	grep -Eq 'pr-train: [1-9][0-9]* rows read \([0-9]+ MB\)' "$T/tty"; check "a terminal shows the rows read" $((1 - $?))
+	script -qec "cat $T/d.csv | $bin/pr-train --family logistic -f 'y ~ x1 + x2' -o $T/m.json >/dev/null" \
+	    /dev/null >"$T/tty-p" 2>&1 </dev/null
+	grep -q 'pr-train: 16384 rows read (2 MB)' "$T/tty-p"; check "a pipe: the rows read every 16384" $((1 - $?))
 	grep -q 'pr-train: fitting 40000 rows' "$T/tty"; check "a terminal shows the fit" $((1 - $?))
 	tail -c 4 "$T/tty" | od -c | grep -q '033   \[   K'; check "the line is cleared at the end" $((1 - $?))
 	script -qec "$train -q >/dev/null" /dev/null >"$T/tty-q" 2>&1 </dev/null
