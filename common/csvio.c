@@ -579,9 +579,14 @@ fast_fill(struct csvio_reader *r)
 		r->fast = 0;
 		return (ssize_t)n;
 	}
+	if (r->fbuf == NULL) {   /* an empty range: nothing was ever read */
+		r->eof = 1;
+		return 0;
+	}
 	used = fast_split(r, r->fbuf, r->carry + (size_t)got, got == 0);
 	r->carry += (size_t)got - used;
-	memmove(r->fbuf, r->fbuf + used, r->carry);
+	if (r->carry > 0)
+		memmove(r->fbuf, r->fbuf + used, r->carry);
 	if (got == 0)
 		r->eof = 1;
 	r->bytes += (unsigned long long)got;
