@@ -25,11 +25,12 @@
 # part's), which is what the run would take on an idle machine with a core
 # per part.
 # The aim on 2 cores: 1.7 or more.  A benchmark, not a test.
-# Usage: BUILD=build N=1000000 R=3 sh tests/bench/bench-parallel.sh
+# Usage: BUILD=build N=1000000 R=3 PROGS="score optimize" sh tests/bench/bench-parallel.sh
 set -u
 BUILD=${BUILD:-build}
 N=${N:-1000000}
 R=${R:-3}
+PROGS=${PROGS:-score optimize}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin="$top/$BUILD/bin"
 gen="$top/$BUILD/tests/gen-market"
@@ -81,7 +82,7 @@ shift
 exec /usr/bin/time -a -o "$T/jobs.cpu" -f "%U %S" "\$@" --part "\$n/2" "$T/c.csv" >"$T/part.\$n"
 EOF
 chmod +x "$T/to-file"
-for prog in score optimize; do
+for prog in $PROGS; do
 	set -- $(program $prog)
 	rm -f "$T"/*.times "$T"/*.path
 	i=0
