@@ -24,8 +24,12 @@ j=2
 while [ $j -le 20 ]; do f="$f + x$j"; j=$((j + 1)); done
 for n in $SIZES; do
 	"$top/$BUILD/tests/gen-logit" "$n" 20240301 "$tmp/d0.csv" /dev/null || exit 1
-	awk -F, 'NR == 1 { print $0 ",g"; next } { print $0 ",g" (NR * 7919) % 50 }' "$tmp/d0.csv" >"$tmp/d.csv"
-	rm -f "$tmp/d0.csv"
+	case " $RUNS " in
+	*" by "*)   # the groups of --by, a column more
+		awk -F, 'NR == 1 { print $0 ",g"; next } { print $0 ",g" (NR * 7919) % 50 }' "$tmp/d0.csv" >"$tmp/d.csv"
+		rm -f "$tmp/d0.csv" ;;
+	*) mv "$tmp/d0.csv" "$tmp/d.csv" ;;
+	esac
 	t1= t2= tby= tfitted=
 	for run in "1|-j 1" "2|-j 2" "by|-j 1 --by g" "fitted|-j 1 --fitted"; do
 		name=${run%%|*}
