@@ -3018,7 +3018,7 @@ formula_check_work(const struct formula *f, size_t nrows, struct diag *d)
 {
 	double p = (double)f->ndc, work = (double)nrows * p * p;
 
-	if (work <= FORMULA_MAX_WORK)
+	if (work <= FORMULA_MAX_WORK || f->ndc <= FORMULA_FREE_COLUMNS)
 		return 0;
 	return diag_set(d, NULL, 0, NULL, NULL, 0,
 	    "formula: %zu rows x %zu design columns is too much to fit (rows x columns^2 = %.3g, "

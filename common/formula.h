@@ -134,10 +134,14 @@ int formula_set_predvars(struct formula *f, char *const *calls, size_t n, struct
  * The work of a fit is about rows x columns^2 (a QR factorisation):
  * formula_check_work refuses more than FORMULA_MAX_WORK (a minute or two;
  * 1,000,000 rows x 141 columns, 100,000 x 447), so that a 12-way crossing
- * (4,096 columns) fails at once instead of after minutes.  Returns 0, or
- * -1 with d filled.  Call after formula_build.
+ * (4,096 columns) fails at once instead of after minutes, unless the
+ * design has at most FORMULA_FREE_COLUMNS columns: then a row costs little
+ * and the time is linear in the rows, which may be as many as the data
+ * has (the memory is bounded).  Returns 0, or -1 with d filled.  Call
+ * after formula_build.
  */
 #define FORMULA_MAX_WORK 2e10
+#define FORMULA_FREE_COLUMNS 64
 int formula_check_work(const struct formula *f, size_t nrows, struct diag *d);
 
 /* Design columns (coefficients) in R's order, with R's names ("(Intercept)", "segvip", "price:segvip"). */

@@ -727,9 +727,44 @@ test_kinks(void)
 	formula_free(f);
 }
 
+/*
+ * The size of a fit: rows x columns^2 past 2e10 is refused, unless the
+ * design has at most 64 columns (any number of rows is fitted then).
+ */
+static void
+test_work(void)
+{
+	struct diag d;
+	char text[1024], msg[512];
+	size_t n = 0, j;
+	struct formula *f;
+
+	n += (size_t)snprintf(text, sizeof text, "y ~ x1");
+	for (j = 2; j <= 20; j++)
+		n += (size_t)snprintf(text + n, sizeof text - n, " + x%zu", j);
+	f = formula_parse(text, &d);
+	CHECK(f != NULL && formula_build(f, &d) == 0 && formula_ncoef(f) == 21, "21 columns: built");
+	CHECK(formula_check_work(f, 50000000, &d) == 0, "50,000,000 rows x 21 columns: fitted");
+	CHECK(formula_check_work(f, 4000000000UL, &d) == 0, "4e9 rows x 21 columns: fitted");
+	formula_free(f);
+	f = formula_parse("y ~ a*b*c*d*e*g", &d);   /* 64 columns */
+	CHECK(f != NULL && formula_build(f, &d) == 0 && formula_ncoef(f) == 64, "64 columns: built");
+	CHECK(formula_check_work(f, 100000000, &d) == 0, "1e8 rows x 64 columns: fitted");
+	formula_free(f);
+	f = formula_parse("y ~ a*b*c*d*e*g + h", &d);   /* 65 columns */
+	CHECK(f != NULL && formula_build(f, &d) == 0 && formula_ncoef(f) == 65, "65 columns: built");
+	CHECK(formula_check_work(f, 4000000, &d) == 0, "4,000,000 rows x 65 columns: fitted");
+	CHECK(formula_check_work(f, 5000000, &d) < 0, "5,000,000 rows x 65 columns: refused");
+	diag_format(&d, msg, sizeof msg);
+	CHECK_STR(msg, "formula: 5000000 rows x 65 design columns is too much to fit (rows x columns^2 = "
+	    "2.11e+10, at most 2e+10)", "the refusal");
+	formula_free(f);
+}
+
 int
 main(void)
 {
+	test_work();
 	test_names();
 	test_errors();
 	test_derivative();
