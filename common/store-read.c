@@ -145,6 +145,28 @@ add_range(struct store *s, struct range *g, const struct store_read_opts *o,
 	return rc;
 }
 
+/*
+ * The next range of about range bytes from *at (a boundary) into g, *at
+ * moved past it: 1, 0 at the end of the file, or -1 with d filled.
+ */
+static int
+next_range(const struct csvio_reader *in, struct csvio_cursor *at, long long size,
+    long long range, struct range *g, struct diag *d)
+{
+	struct csvio_cursor to = *at;
+
+	if (at->off >= size)
+		return 0;
+	if (csvio_cursor_advance(in, &to, at->off + range, d) < 0)
+		return -1;
+	g->from = *at;
+	g->end = to.off;
+	g->rows = 0;
+	g->failed = 0;
+	*at = to;
+	return 1;
+}
+
 /* One thread, a range after the other (a regular file, jobs 1). */
 static int
 read_ranges(struct store *s, const struct csvio_reader *in, const struct store_read_opts *o,
@@ -156,19 +178,9 @@ read_ranges(struct store *s, const struct csvio_reader *in, const struct store_r
 
 	memset(&g, 0, sizeof g);
 	g.b = store_block_new(s);
-	while (rc == 0 && at.off < size) {
-		struct csvio_cursor to = at;
-		if (csvio_cursor_advance(in, &to, at.off + range, d) < 0) {
-			rc = -1;
-			break;
-		}
-		g.from = at;
-		g.end = to.off;
-		g.rows = 0;
-		g.failed = 0;
+	while (rc == 0 && (rc = next_range(in, &at, size, range, &g, d)) > 0) {
 		read_range(in, &g);
 		rc = add_range(s, &g, o, n_in, d);
-		at = to;
 	}
 	store_block_free(g.b);
 	return rc;
@@ -206,32 +218,21 @@ store_read(struct store *s, struct csvio_reader *in, const struct store_read_opt
 		if (pthread_create(&th[k], NULL, reader_thread, &rd) != 0)
 			break;
 	nth = k;
-	if (nth == 0) {
-		/* no thread to be had: read here */
-		rc = 1;
-	}
+	if (nth == 0)
+		rc = 1;   /* no thread to be had: read here (no range was handed out) */
 	pthread_mutex_lock(&rd.mu);
 	while (rc == 0) {
 		/* hand out ranges while there is room */
 		while (!eof && rd.next_give < next_add + rd.nslot) {
 			struct range *g = &rd.slot[rd.next_give % rd.nslot];
-			struct csvio_cursor to = at;
 			pthread_mutex_unlock(&rd.mu);
-			if (at.off >= size) {
-				eof = 1;
+			int got = next_range(in, &at, size, range, g, d);
+			if (got <= 0) {
 				pthread_mutex_lock(&rd.mu);
+				eof = got == 0;
+				rc = got;
 				break;
 			}
-			if (csvio_cursor_advance(in, &to, at.off + range, d) < 0) {
-				pthread_mutex_lock(&rd.mu);
-				rc = -1;
-				break;
-			}
-			g->from = at;
-			g->end = to.off;
-			g->rows = 0;
-			g->failed = 0;
-			at = to;
 			pthread_mutex_lock(&rd.mu);
 			g->state = R_READY;
 			rd.next_give++;
@@ -262,6 +263,6 @@ store_read(struct store *s, struct csvio_reader *in, const struct store_read_opt
 	pthread_cond_destroy(&rd.work);
 	pthread_cond_destroy(&rd.done);
 	if (rc == 1)
-		return read_stream(s, in, o, n_in, d);
+		return read_ranges(s, in, o, at, size, range, n_in, d);
 	return rc;
 }
