@@ -2,6 +2,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,6 +43,62 @@ design_set_levels(struct formula *f, struct store *s, size_t col, struct diag *d
 	return rc;
 }
 
+/* SplitMix64's finaliser: every bit of z moves about half of the result's. */
+static uint64_t
+mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t
+mix_double(uint64_t h, double x)
+{
+	uint64_t w;
+
+	if (x == 0)
+		x = 0;   /* -0 is 0 */
+	memcpy(&w, &x, sizeof w);
+	return mix64(h ^ w);
+}
+
+double
+design_row_unit(const struct formula *f, const double *v, size_t nc, int weighted,
+    unsigned long seed)
+{
+	uint64_t h = mix64((uint64_t)seed + 0x9e3779b97f4a7c15ULL);
+
+	for (size_t i = 0; i < nc; i++) {
+		if (!formula_col_categorical(f, i)) {
+			h = mix_double(h, v[i]);
+			continue;
+		}
+		/* the level's text, its length first, in words of 8 bytes (little-endian) */
+		const unsigned char *t = (const unsigned char *)formula_level(f, i, (size_t)v[i]);
+		size_t len = strlen((const char *)t);
+		h = mix64(h ^ (uint64_t)len ^ 0x5bd1e9955bd1e995ULL);
+		for (size_t k = 0; k < len; k += 8) {
+			uint64_t w = 0;
+			for (size_t b = 0; b < 8 && k + b < len; b++)
+				w |= (uint64_t)t[k + b] << (8 * b);
+			h = mix64(h ^ w);
+		}
+	}
+	if (weighted)
+		h = mix_double(h, v[nc]);
+	return (double)(h >> 11) * 0x1.0p-53;
+}
+
+long
+design_split_fold(const struct design_split *sp, double u)
+{
+	if (sp->holdout > 0)
+		return u < sp->holdout ? 0 : -1;
+	long k = (long)(u * (double)sp->folds);
+	return k < sp->folds ? k : sp->folds - 1;   /* (u < 1: never, but for rounding) */
+}
+
 /* Rows of chunk c. */
 static size_t
 ds_rows(const struct design *ds, size_t c)
@@ -63,7 +120,7 @@ struct build {
 	const size_t *rows;
 	size_t first, c0;
 	int consume, spill, direct;   /* direct: whole store chunks, in order */
-	const int *fold;
+	const struct design_split *split;
 	struct design *ds;
 	/* per thread */
 	double **work, **val, **sbuf, **xc;
@@ -104,8 +161,9 @@ build_chunk(void *arg, size_t c, unsigned worker)
 		y[i] = formula_eval_response(f, val);
 		if (ds->weighted)
 			w0[i] = v[nc];
-		if (b->fold)
-			fo[i] = b->fold[r0 + i];
+		if (b->split)
+			fo[i] = (double)design_split_fold(b->split,
+			    design_row_unit(f, v, nc, ds->weighted, b->split->seed));
 	}
 	if (sc == NULL && store_error(s) != 0)
 		return diag_errno(d, spill_dir(), store_error(s), "temporary file: read error");
@@ -123,7 +181,8 @@ build_chunk(void *arg, size_t c, unsigned worker)
 
 int
 design_build(struct store *s, const struct formula *f, const size_t *rows, size_t first,
-    size_t nr, int consume, const int *fold, unsigned jobs, struct design *ds, struct diag *d)
+    size_t nr, int consume, const struct design_split *split, unsigned jobs, struct design *ds,
+    struct diag *d)
 {
 	size_t p = formula_ncoef(f), failed;
 	struct build b;
@@ -138,7 +197,7 @@ design_build(struct store *s, const struct formula *f, const size_t *rows, size_
 	ds->p = p;
 	ds->jobs = jobs;
 	ds->weighted = s->weighted;
-	ds->folded = fold != NULL;
+	ds->folded = split != NULL;
 	ds->cw = p + 1 + (size_t)ds->weighted + (size_t)ds->folded;
 	ds->nch = (nr + STORE_CHUNK_ROWS - 1) / STORE_CHUNK_ROWS;
 	ds->x = xcalloc(ds->nch ? ds->nch : 1, sizeof *ds->x);
@@ -148,7 +207,7 @@ design_build(struct store *s, const struct formula *f, const size_t *rows, size_
 	b.rows = rows;
 	b.first = first;
 	b.c0 = first >> STORE_CHUNK_SHIFT;
-	b.fold = fold;
+	b.split = split;
 	b.ds = ds;
 	b.spill = nr * ds->cw * sizeof(double) > s->buffer;
 	b.direct = rows == NULL && (first & (STORE_CHUNK_ROWS - 1)) == 0;
@@ -383,10 +442,10 @@ design_pass(struct design *ds, const struct fit_run *r, int ridge, struct fit_st
 }
 
 int
-design_predict_fold(struct design *ds, long k, enum fit_family fam, const struct fit_result *r,
-    double *vy, double *vp, size_t *nv, struct diag *d)
+design_validate_fold(struct design *ds, long k, enum fit_family fam, const struct fit_result *r,
+    struct metrics_acc *acc, struct diag *d)
 {
-	size_t p = ds->p, n = 0;
+	size_t p = ds->p;
 	double *b = xrealloc(NULL, (p + 1) * sizeof *b);
 
 	ensure_bufs(ds, 1);
@@ -401,12 +460,10 @@ design_predict_fold(struct design *ds, long k, enum fit_family fam, const struct
 		const double *y = xc + m * p, *fo = y + m + (ds->weighted ? m : 0);
 		for (size_t i = 0; i < m; i++)
 			if ((long)fo[i] == k) {
-				vy[n] = y[i];
-				vp[n] = fit_predict(fam, xc + i * p, b, p, NULL);
-				n++;
+				double eta, mu = fit_predict(fam, xc + i * p, b, p, &eta);
+				metrics_acc_add(acc, y[i], mu, eta);
 			}
 	}
-	*nv = n;
 	free(b);
 	return 0;
 }

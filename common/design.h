@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "fit.h"
 #include "formula.h"
+#include "metrics.h"
 #include "store.h"
 
 /*
@@ -41,6 +42,29 @@ struct design {
 #define DESIGN_NO_FOLD (-2L)
 
 /*
+ * The validation split (pr-train --holdout, --folds): a row's fold is a
+ * function of the row alone, so that a shard computes it without the
+ * others and the split does not depend on the order of the rows.
+ * design_row_unit hashes the seed and the row's values (v, a store row:
+ * the nc values of the formula's columns in order, a number by the bits
+ * of its double, -0 as 0, a category by the bytes of its level's text,
+ * then with weighted the prior weight) into u in [0, 1): SplitMix64's
+ * finaliser (Steele, Lea and Flood 2014) chained over 64-bit words, its
+ * top 53 bits.  design_split_fold: with a holdout, fold 0 (held out) when
+ * u < holdout, else -1; with K folds, floor(u K).  Identical rows share
+ * their fold.
+ */
+struct design_split {
+	double holdout;         /* > 0: a holdout of this fraction */
+	long folds;             /* else folds 0..folds-1 */
+	unsigned long seed;
+};
+
+double design_row_unit(const struct formula *f, const double *v, size_t nc, int weighted,
+    unsigned long seed);
+long design_split_fold(const struct design_split *sp, double u);
+
+/*
  * Sort categorical column col's levels (store_sort_levels) and give them
  * to f (formula_set_levels).  Returns 0, or -1 with d filled (a level the
  * formula refuses, e.g. a C(col, ref=) level that is not in the data, or
@@ -51,8 +75,10 @@ int design_set_levels(struct formula *f, struct store *s, size_t col, struct dia
 /*
  * Build the design of f (built: formula_build) over nr rows of s: rows
  * rows[0..nr) when rows is not NULL (s in memory), else the range
- * first..first+nr (read back from the temporary file where s spilled).  fold (NULL: none) gives each of the nr rows its fold
- * number (design_fit with ds->fold set zeroes the weights of a fold).
+ * first..first+nr (read back from the temporary file where s spilled).
+ * split (NULL: none) gives each row its fold, from the row's own values
+ * (design_split_fold); design_fit with ds->fold set zeroes the weights of
+ * a fold.
  * ds need not be initialised; free it with design_free.
  *
  * consume (rows NULL and first a multiple of STORE_CHUNK_ROWS only; else
@@ -63,7 +89,8 @@ int design_set_levels(struct formula *f, struct store *s, size_t col, struct dia
  * (ds->jobs).  Returns 0, or -1 with d filled (the temporary file failed).
  */
 int design_build(struct store *s, const struct formula *f, const size_t *rows, size_t first,
-    size_t nr, int consume, const int *fold, unsigned jobs, struct design *ds, struct diag *d);
+    size_t nr, int consume, const struct design_split *split, unsigned jobs, struct design *ds,
+    struct diag *d);
 void design_free(struct design *ds);                       /* members; NULL-safe */
 
 /*
@@ -100,11 +127,6 @@ enum fit_status design_fit(struct design *ds, const struct fit_opts *fo,
     struct fit_result *r, struct diag *d);
 
 /*
- * The rows of fold k, in order: their responses into vy and the
- * predictions of fit r (family fam) into vp; *nv their number.  Returns
- * 0, or -1 with d filled (a read error).
- */
-/*
  * One pass of run r over ds's rows (fit_run_pass, ridge as there, ds->jobs
  * threads), merged into acc.  Returns 0, or -1 with d filled.
  */
@@ -122,7 +144,12 @@ int design_pass(struct design *ds, const struct fit_run *r, int ridge, struct fi
 int design_smearing(struct design *ds, long k, const struct fit_result *r, double *factor,
     struct diag *d);
 
-int design_predict_fold(struct design *ds, long k, enum fit_family fam,
-    const struct fit_result *r, double *vy, double *vp, size_t *nv, struct diag *d);
+/*
+ * Add the rows of fold k, their responses and the predictions of fit r
+ * (family fam), to acc (metrics.h; its kind fam's).  Returns 0, or -1
+ * with d filled (a read error).
+ */
+int design_validate_fold(struct design *ds, long k, enum fit_family fam,
+    const struct fit_result *r, struct metrics_acc *acc, struct diag *d);
 
 #endif

@@ -234,6 +234,7 @@ model_doc_training(enum fit_family fam, const struct fit_result *r,
 		} else if (v->n > 0 && fam == FIT_LOGISTIC) {
 			json_object_set_new(o, "log_loss", json_real(v->log_loss));
 			json_object_set_new(o, "auc", jnum(v->auc));
+			json_object_set_new(o, "auc_bound", jnum(v->auc_bound));
 			json_object_set_new(o, "brier", json_real(v->brier));
 			json_object_set_new(o, "accuracy", json_real(v->accuracy));
 		} else if (v->n > 0) {

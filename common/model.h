@@ -204,6 +204,7 @@ struct model_validation {
 	size_t n;               /* rows predicted */
 	double rmse, mae, r2;                     /* linear (NaN: undefined) */
 	double log_loss, auc, brier, accuracy;    /* logistic */
+	double auc_bound;       /* |auc - the exact Mann-Whitney statistic| <= it (metrics.h) */
 	double deviance;                          /* Poisson: the sum; "mean_deviance" is it / n */
 };
 

@@ -6,9 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_randist.h>
-#include <gsl/gsl_rng.h>
-
 #include "design.h"
 #include "fit.h"
 #include "metrics.h"
@@ -65,38 +62,49 @@ fmt(char *buf, size_t size, double x)
 		snprintf(buf, size, "%.6g", x);
 }
 
-/* The validation measures of the family (metrics.h) into v, and as a line for people. */
+/* The measures' kind for a family. */
+static enum metrics_kind
+metrics_kind_of(enum fit_family fam)
+{
+	return fam == FIT_LINEAR ? METRICS_LINEAR : fam == FIT_LOGISTIC ? METRICS_BINARY :
+	    METRICS_POISSON;
+}
+
+/* The validation measures of the family (metrics.h) from acc into v, and as a line for people. */
 static void
-validation_metrics(enum fit_family fam, const double *y, const double *pred, size_t n,
+validation_metrics(enum fit_family fam, const struct metrics_acc *acc,
     struct model_validation *v, char *line, size_t linesz)
 {
 	char a[32], b[32], c[32], e[32];
+	struct metrics_summary m;
 
-	v->n = n;
-	if (n == 0) {
+	metrics_acc_summary(acc, &m);
+	v->n = (size_t)m.n;
+	v->rmse = m.rmse;
+	v->mae = m.mae;
+	v->r2 = m.r2;
+	v->log_loss = m.log_loss;
+	v->auc = m.auc;
+	v->auc_bound = m.auc_bound;
+	v->brier = m.brier;
+	v->accuracy = m.accuracy;
+	v->deviance = m.deviance;
+	if (m.n == 0) {
 		snprintf(line, linesz, "no rows");
 	} else if (fam == FIT_LINEAR) {
-		v->rmse = metrics_rmse(y, pred, n);
-		v->mae = metrics_mae(y, pred, n);
-		v->r2 = metrics_r2(y, pred, n);
 		fmt(a, sizeof a, v->rmse);
 		fmt(b, sizeof b, v->mae);
 		fmt(c, sizeof c, v->r2);
 		snprintf(line, linesz, "RMSE %s, MAE %s, R2 %s", a, b, c);
 	} else if (fam == FIT_LOGISTIC) {
-		v->log_loss = metrics_log_loss(y, pred, n);
-		v->auc = metrics_auc(y, pred, n);
-		v->brier = metrics_brier(y, pred, n);
-		v->accuracy = metrics_accuracy(y, pred, n);
 		fmt(a, sizeof a, v->log_loss);
 		fmt(b, sizeof b, v->auc);
 		fmt(c, sizeof c, v->brier);
 		fmt(e, sizeof e, v->accuracy);
 		snprintf(line, linesz, "log loss %s, AUC %s, Brier %s, accuracy %s", a, b, c, e);
 	} else {
-		v->deviance = metrics_poisson_deviance(y, pred, n);
 		fmt(a, sizeof a, v->deviance);
-		fmt(b, sizeof b, v->deviance / (double)n);
+		fmt(b, sizeof b, v->deviance / (double)v->n);
 		snprintf(line, linesz, "deviance %s, mean deviance %s", a, b);
 	}
 }
@@ -153,9 +161,10 @@ fitopts(const struct trainer *t)
 }
 
 /*
- * The validation of nr rows: fold[i] is row i's fold (holdout: 0 for the
- * held-out rows, -1 for the others).  Fits each fold without its rows and
- * collects the held-out predictions into v; with a holdout the fit without
+ * The validation of the design's rows, each in the fold the split gives it
+ * (holdout: 0 for the held-out rows, -1 for the others).  Fits each fold
+ * without its rows and adds the held-out predictions to the measures, as
+ * they are made (nothing is kept per row); with a holdout the fit without
  * it is the model (*res).  Returns 0, or -1 with d filled.
  */
 static int
@@ -164,18 +173,17 @@ validate(const struct trainer *t, struct design *ds, const char *what,
 {
 	const struct train_opts *o = t->o;
 	struct fit_opts fo = fitopts(t);
-	size_t nr = ds->n, nvalid = 0;
 	long k, nf = o->folds > 0 ? o->folds : 1;
-	double *vy = xrealloc(NULL, nr * sizeof *vy), *vp = xrealloc(NULL, nr * sizeof *vp);
+	struct metrics_acc acc;
 	char vline[256] = "";
 	int rc = -1;
 
+	metrics_acc_init(&acc, metrics_kind_of(o->family));
 	for (k = 0; k < nf; k++) {
 		struct fit_result r;
 		enum fit_status st;
 		if (o->progress != NULL && o->folds > 0 && t->tally == NULL)
 			o->progress(o->progress_arg, TRAIN_FOLD, (size_t)k, (size_t)nf);
-		size_t nk;
 		ds->fold = k;
 		st = design_fit(ds, &fo, &r, d);
 		ds->fold = DESIGN_NO_FOLD;
@@ -187,11 +195,10 @@ validate(const struct trainer *t, struct design *ds, const char *what,
 			fit_result_free(&r);
 			goto done;
 		}
-		if (design_predict_fold(ds, k, o->family, &r, vy + nvalid, vp + nvalid, &nk, d) < 0) {
+		if (design_validate_fold(ds, k, o->family, &r, &acc, d) < 0) {
 			fit_result_free(&r);
 			goto done;
 		}
-		nvalid += nk;
 		if (o->holdout > 0) {
 			*res = r;   /* the model is the one fitted without the holdout */
 			break;
@@ -199,7 +206,7 @@ validate(const struct trainer *t, struct design *ds, const char *what,
 		fit_result_free(&r);
 	}
 	memset(v, 0, sizeof *v);
-	validation_metrics(o->family, vy, vp, nvalid, v, vline, sizeof vline);
+	validation_metrics(o->family, &acc, v, vline, sizeof vline);
 	v->folds_method = !(o->holdout > 0);
 	v->fraction = o->holdout;
 	v->folds = o->folds;
@@ -207,38 +214,10 @@ validate(const struct trainer *t, struct design *ds, const char *what,
 	rc = 0;
 	if (!o->quiet && !(t->tally && tally_skip(t, &t->tally->validated)))
 		notef(o, "%s%s (%zu rows): %s", what, o->holdout > 0 ? "holdout" : "cross-validation",
-		    nvalid, vline);
+		    v->n, vline);
 done:
-	free(vy);
-	free(vp);
+	metrics_acc_fini(&acc);
 	return rc;
-}
-
-/* The fold of each of nr rows: holdout 0 or -1, or 0..folds-1, from the seed. */
-static int *
-assign_folds(const struct train_opts *o, size_t nr)
-{
-	int *fold = xrealloc(NULL, nr * sizeof *fold);
-	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-	size_t i;
-
-	if (rng == NULL)
-		xalloc_die();
-	gsl_rng_set(rng, o->seed);
-	if (o->holdout > 0) {
-		for (i = 0; i < nr; i++)
-			fold[i] = gsl_rng_uniform(rng) < o->holdout ? 0 : -1;
-	} else {
-		size_t *perm = xrealloc(NULL, nr * sizeof *perm);
-		for (i = 0; i < nr; i++)
-			perm[i] = i;
-		gsl_ran_shuffle(rng, perm, nr, sizeof *perm);
-		for (i = 0; i < nr; i++)
-			fold[perm[i]] = (int)(i % (size_t)o->folds);
-		free(perm);
-	}
-	gsl_rng_free(rng);
-	return fold;
 }
 
 /*
@@ -265,10 +244,9 @@ train_rows(const struct trainer *t, const size_t *rows, size_t first, size_t nr,
 	if (nr == 0)
 		return diag_set(d, t->input, 0, NULL, NULL, 0, "%sno rows to fit", what);
 	{
-		int *fold = validated ? assign_folds(o, nr) : NULL;
-		int rc = design_build(t->s, t->f, rows, first, nr, consume, fold, o->jobs, &ds, d);
-		free(fold);
-		if (rc < 0)
+		struct design_split split = { o->holdout, o->folds, o->seed };
+		if (design_build(t->s, t->f, rows, first, nr, consume, validated ? &split : NULL,
+		    o->jobs, &ds, d) < 0)
 			return -1;
 	}
 	if (validated && validate(t, &ds, what, &valid, &out->res, d) < 0)
@@ -796,9 +774,12 @@ train_run(const struct train_opts *o, struct formula *f, struct store *s, const 
 }
 
 int
-train_write_fitted(struct store *s, const struct formula *f, json_t *doc,
-    const char *by, FILE *fp, const char *path, struct diag *d)
+train_write_fitted(const struct train_opts *o, struct store *s, const struct formula *f,
+    json_t *doc, FILE *fp, const char *path, struct diag *d)
 {
+	const char *by = o->by;
+	struct design_split split = { o->holdout, o->folds, o->seed };
+	int validated = o->holdout > 0 || o->folds > 0;
 	struct model *m = model_from_json(doc, path, d);
 	struct model_eval *e = NULL;
 	struct csvio_row hdr, row;
@@ -827,6 +808,8 @@ train_write_fitted(struct store *s, const struct formula *f, json_t *doc,
 		xalloc_die();
 	csvio_put_str(w, "line");
 	csvio_put_str(w, model_pred_name(m));
+	if (validated)
+		csvio_put_str(w, o->folds > 0 ? "fold" : "holdout");
 	csvio_end(w);
 	for (r = 0; r < s->n; r++) {
 		/* in order: one read of the temporary file a chunk */
@@ -849,6 +832,9 @@ train_write_fitted(struct store *s, const struct formula *f, json_t *doc,
 			csvio_put_num(w, NAN);
 		else
 			csvio_put_num(w, model_eval_mean(e, model_eval_row_price(e), NULL));
+		if (validated)
+			csvio_put_long(w, design_split_fold(&split, design_row_unit(f, v, s->nc,
+			    s->weighted, o->seed)) + 1);
 		csvio_end(w);
 	}
 	if (store_error(s) != 0) {

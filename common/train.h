@@ -86,12 +86,14 @@ int train_run(const struct train_opts *o, struct formula *f, struct store *s, co
  * Write every stored row's line and fitted value to fp (path names it),
  * computed as pr-score computes it: the model read back from doc, the
  * row's values given as text, so that scoring the training data
- * reproduces these exactly.  by names the group column (or NULL).  The
+ * reproduces these exactly.  o->by names the group column (or NULL); with
+ * o->folds a third column "fold" gives each row's fold (1 to K), with
+ * o->holdout a column "holdout" 1 for a held-out row, else 0.  The
  * rows are read in order, from the temporary file where the store spilled
  * (store_row_read).  Returns 0, or -1 with d filled.
  */
-int train_write_fitted(struct store *s, const struct formula *f, json_t *doc,
-    const char *by, FILE *fp, const char *path, struct diag *d);
+int train_write_fitted(const struct train_opts *o, struct store *s, const struct formula *f,
+    json_t *doc, FILE *fp, const char *path, struct diag *d);
 
 /*
  * Training on shards (pr-train --map / --reduce; the formats are in

@@ -39,7 +39,7 @@ static const char help[] =
 "  -d, --delimiter=CHAR   input field delimiter (default ,)\n"
 "      --family=FAMILY    linear (default), logistic or poisson (R's gaussian,\n"
 "                         binomial, poisson too)\n"
-"      --fitted=FILE      write each used row's line and fitted value to FILE\n"
+"      --fitted=FILE      write each used row's line and fitted value (and fold) to FILE\n"
 "      --folds=K          K-fold cross-validation metrics\n"
 "      --from=STATE       --map, --reduce: the state of the round (from --reduce)\n"
 "  -f, --formula=FORMULA  the model, e.g. 'bought ~ log(price) * segment'\n"
@@ -544,7 +544,7 @@ main(int argc, char **argv)
 	}
 	if (fitted) {
 		struct atomic_file *af = cli_output(fitted);
-		if (train_write_fitted(run.s, run.f, run.doc, o.by, atomic_fp(af), fitted, &d) < 0)
+		if (train_write_fitted(&o, run.s, run.f, run.doc, atomic_fp(af), fitted, &d) < 0)
 			cli_fail_diag(EXIT_FAIL, &d);
 		cli_output_close(af);
 	}
