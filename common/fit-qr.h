@@ -1,9 +1,11 @@
 /*
  * fit-qr.h - the Householder kernels of fit.c, written once for two
  * floating types.  fit.c includes this file twice: with FQ_REAL double
- * (the fast path, every GLM iteration) and with FQ_REAL long double (the
- * extended-precision least squares of an ill-conditioned linear model; on
- * x86-64 a 64-bit significand, 2^11 times finer than double's).  Not a
+ * (the fast path, every GLM iteration; with FQ_NO_FOLD, as the fold of
+ * doubles is fit-fold.h's, in vectors, with the same bits) and with
+ * FQ_REAL long double (the extended-precision least squares of an
+ * ill-conditioned linear model; on x86-64 a 64-bit significand, 2^11
+ * times finer than double's).  Not a
  * public header: it defines static functions, named with the suffix
  * FQ_SFX, and expects <math.h> and <string.h>.
  *
@@ -14,6 +16,7 @@
 #define FQ_CAT(a, b) FQ_CAT2(a, b)
 #define FQ(name) FQ_CAT(name, FQ_SFX)
 
+#ifndef FQ_NO_FOLD   /* the fold (fit.c folds doubles with fit-fold.h) */
 /*
  * y[k] += a * x[k] for k in [k0, k1): two elements a step, which GCC's
  * straight-line (SLP) vectoriser turns into SSE2 pairs at -O2.  Each
@@ -77,6 +80,8 @@ FQ(fold_block)(FQ_REAL *restrict T, size_t p1, FQ_REAL *restrict B, size_t m,
 		}
 	}
 }
+
+#endif
 
 /* The arrays small_qr works in (p = columns of X, p1 = p + 1). */
 struct FQ(qr) {

@@ -42,7 +42,9 @@
 #define FQ_SFX d
 #define FQ_SQRT sqrt
 #define FQ_FABS fabs
+#define FQ_NO_FOLD   /* double's fold: fit-fold.h, below */
 #include "fit-qr.h"
+#undef FQ_NO_FOLD
 #undef FQ_REAL
 #undef FQ_SFX
 #undef FQ_SQRT
@@ -56,6 +58,8 @@
 #undef FQ_SFX
 #undef FQ_SQRT
 #undef FQ_FABS
+
+#include "fit-fold.h"
 
 /* Workspace of one fit: all allocated once. */
 struct fit_ws {
