@@ -227,9 +227,36 @@ test_parse_vs_strtod(void)
 	gsl_rng_free(rng);
 }
 
+/*
+ * Short texts at the edges of the one-pass path (sign, dot, 15 and 16
+ * digits): the value strtod gives, and the refusals of the general path.
+ */
+static void
+test_short_shapes(void)
+{
+	static const char *ok[] = { "5", "0", "-0", "+7", "-1.4374", "0.548", "+1.5", "007.50",
+	    "123456789012345", "1234567890123456", "12345678901234.5", "0.00000000000001",
+	    "-999999999999999", "9007199254740993", "1.", ".5", "-.5", "0.1", "1234567.8901234" };
+	static const char *bad[] = { "-", "+", ".", "-.", "1.2.3", "1..2", "12a", "1-2", "--1",
+	    " 1", "1 ", "1,5", "0x10" };
+	char name[64];
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		double v = 1, ref = strtod(ok[i], NULL);
+		enum num_status st = num_parse(ok[i], strlen(ok[i]), &v, 0);
+		snprintf(name, sizeof name, "\"%s\" is strtod's number", ok[i]);
+		CHECK(st == NUM_OK && memcmp(&v, &ref, sizeof v) == 0, name);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		double v;
+		snprintf(name, sizeof name, "\"%s\" is not a number", bad[i]);
+		CHECK(num_parse(bad[i], strlen(bad[i]), &v, 0) == NUM_BAD, name);
+	}
+}
+
 int
 main(void)
 {
+	test_short_shapes();
 	test_parse();
 	test_parse_vs_strtod();
 	test_format();
