@@ -449,6 +449,9 @@ struct fit_run {
 	/* GLM */
 	int iter, halvings, have_prev, have_step;
 	double obj_old;
+	double change;                  /* the relative change of the last iteration (-1: none yet) */
+	int no_T;                       /* the pass at beta need not fold the working problem: the
+	                                 * fit is expected to end there (see fit_run_step) */
 	double *beta_prev;
 	/* the last solve: ws.T its triangle, ws.beta_new the current estimates */
 	struct fit_ws ws;
@@ -731,7 +734,8 @@ log_dbinom_fast(double x, double size, double prob)
  * prior weight or a zero d mu / d eta take no part: glm.fit's "good");
  * at beta also the null deviance, the log-likelihood, the rows with
  * extreme means, and, along the last step (step not NULL), what the
- * separation check needs (see separated).
+ * separation check needs (see separated).  With r->no_T the working
+ * problem is not folded (s->has_T stays 0).
  */
 static void
 glm_block(const struct fit_run *r, const struct fit_view *v, const double *beta,
@@ -744,8 +748,9 @@ glm_block(const struct fit_run *r, const struct fit_view *v, const double *beta,
 	const double eps10 = 10 * DBL_EPSILON;
 	double dev = 0, nulldev = 0, ll = 0, big = 0, viol = s->viol;
 	size_t n_extreme = 0;
-	int ok = 1;
-	stats_start_T(r, s, ridge);
+	int ok = 1, want_T = !r->no_T;
+	if (want_T)
+		stats_start_T(r, s, ridge);
 	for (size_t i = 0; i < v->m; i++) {
 		double eta = glm_eta(v, f, beta, i), mu, mu_eta, var;
 		if (!glm_mean(f, eta, &mu, &mu_eta, &var))
@@ -771,7 +776,7 @@ glm_block(const struct fit_run *r, const struct fit_view *v, const double *beta,
 					viol = t;
 			}
 		}
-		if (!(mu_eta != 0))
+		if (!want_T || !(mu_eta != 0))
 			continue;
 		double z = eta + (yi - mu) / mu_eta;
 		double sw = sqrt(wi * mu_eta * mu_eta / var);
@@ -961,6 +966,7 @@ fit_run_new(const struct fit_opts *o, size_t p)
 	 */
 	r->rank_tol = o->rank_tol > 0 ? o->rank_tol : o->family == FIT_LINEAR ? 1e-7 : 1e-11;
 	r->phase = o->family == FIT_LINEAR ? PH_LIN_CHECK : PH_GLM_START;
+	r->change = -1;
 	r->Tl = calloc(r->p1 * r->p1, sizeof(long double));
 	r->beta_prev = calloc(p + 1, sizeof(double));
 	r->aliased = calloc(p + 1, sizeof(int));
@@ -1234,7 +1240,8 @@ fit_run_step(struct fit_run *r, const struct fit_stats *s, struct fit_result *re
 		}
 		r->have_step = r->have_prev;
 		double obj = s->dev + penalty(&r->o, beta, p);
-		int converged = fabs(obj - r->obj_old) / (fabs(obj) + 0.1) < r->tol;
+		double change = fabs(obj - r->obj_old) / (fabs(obj) + 0.1);
+		int converged = change < r->tol;
 		if (converged || r->iter >= r->max_iter) {
 			res->converged = converged;
 			r->phase = PH_DONE;
@@ -1243,6 +1250,23 @@ fit_run_step(struct fit_run *r, const struct fit_stats *s, struct fit_result *re
 			r->filled = 1;
 			goto done;
 		}
+		if (!s->has_T) {
+			/* made without the working problem, as the end was expected: again with it */
+			r->no_T = 0;
+			return 1;
+		}
+		/*
+		 * Near the end IRLS converges quadratically: the next change is
+		 * about this one squared.  When that is below tol (and this change
+		 * fell by more than a factor 100, so the convergence is not slow),
+		 * or the iterations run out, the next pass is expected to be the
+		 * last, whose working problem is never solved: it is not folded,
+		 * and made again with it (same estimates, same sums) if the fit
+		 * goes on after all.  So the result is the same either way.
+		 */
+		r->no_T = r->iter + 1 >= r->max_iter ||
+		    (change * change < r->tol && (r->change < 0 || change < 0.01 * r->change));
+		r->change = change;
 		r->obj_old = obj;
 		memcpy(r->beta_prev, beta, p * sizeof(double));
 		r->have_prev = 1;
