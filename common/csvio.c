@@ -466,34 +466,33 @@ utf16_refused(struct csvio_reader *r, size_t got, struct diag *d)
 
 /*
  * One field of a record with no quote in it, as libcsv would hand it to
- * the field callbacks: plain unless another delimiter than the comma lets
- * it hold a comma.
+ * the field callbacks: t[0..len) in the arena (its end made a NUL), plain
+ * unless another delimiter than the comma lets it hold a comma.
  */
 static void
-fast_field(struct csvio_reader *r, const unsigned char *t, size_t len)
+fast_field(struct csvio_reader *r, char *t, size_t len)
 {
 	size_t nf = r->nfields;
-	char *dst = r->data + r->data_len;
 
-	memcpy(dst, t, len);
-	dst[len] = '\0';
+	t[len] = '\0';
 	r->fplain[nf] = r->delim == ',' || memchr(t, ',', len) == NULL;
-	r->fptr[nf] = dst;
+	r->fptr[nf] = t;
 	r->flen[nf] = len;
 	r->nfields = nf + 1;
-	r->data_len += len + 1;
 }
 
 /*
  * Split b[0..n), which holds no quote and starts at a record boundary,
  * into records as libcsv does (strict, spaces kept, every newline to the
  * record callback): all of it when final (the range's end), else up to
- * the last CR or LF.  Returns the bytes used.
+ * the last CR or LF.  The bytes are copied into the arena at once, and
+ * each field's delimiter or newline there becomes the NUL that ends it.
+ * Returns the bytes used.
  */
 static size_t
 fast_split(struct csvio_reader *r, const unsigned char *b, size_t n, int final)
 {
-	size_t i, start = 0, end = n;
+	size_t i, start = 0, end = n, base;
 	unsigned char delim = r->delim;
 	int began = 0;
 
@@ -507,22 +506,25 @@ fast_split(struct csvio_reader *r, const unsigned char *b, size_t n, int final)
 		r->oom = 1;
 		return end;
 	}
+	base = r->data_len;
+	memcpy(r->data + base, b, end);
+	r->data_len += end + 1;
 	for (i = 0; i < end; i++) {
 		unsigned char c = b[i];
 		if (c == delim) {
-			fast_field(r, b + start, i - start);
+			fast_field(r, r->data + base + start, i - start);
 			start = i + 1;
 			began = 1;
 		} else if (c == '\n' || c == '\r') {
 			if (began || i > start)
-				fast_field(r, b + start, i - start);
-			on_record(c, r);
+				fast_field(r, r->data + base + start, i - start);
+			on_record(c, r);   /* may add a field (an empty line of one column) */
 			start = i + 1;
 			began = 0;
 		}
 	}
 	if (final && (began || end > start)) {
-		fast_field(r, b + start, end - start);
+		fast_field(r, r->data + base + start, end - start);
 		on_record(-1, r);
 	}
 	return end;
