@@ -442,29 +442,26 @@ design_pass(struct design *ds, const struct fit_run *r, int ridge, struct fit_st
 }
 
 int
-design_validate_fold(struct design *ds, long k, enum fit_family fam, const struct fit_result *r,
+design_validate(struct design *ds, enum fit_family fam, const double *beta, size_t nb,
     struct metrics_acc *acc, struct diag *d)
 {
 	size_t p = ds->p;
-	double *b = xrealloc(NULL, (p + 1) * sizeof *b);
 
 	ensure_bufs(ds, 1);
-	fit_beta_or_zero(r, b);
 	for (size_t c = 0; c < ds->nch; c++) {
 		size_t m = ds_rows(ds, c);
 		const double *xc = chunk_get(ds, c, ds->buf[0], d);
-		if (xc == NULL) {
-			free(b);
+		if (xc == NULL)
 			return -1;
-		}
 		const double *y = xc + m * p, *fo = y + m + (ds->weighted ? m : 0);
-		for (size_t i = 0; i < m; i++)
-			if ((long)fo[i] == k) {
-				double eta, mu = fit_predict(fam, xc + i * p, b, p, &eta);
+		for (size_t i = 0; i < m; i++) {
+			long k = (long)fo[i];
+			if (k >= 0 && (size_t)k < nb) {
+				double eta, mu = fit_predict(fam, xc + i * p, beta + (size_t)k * p, p, &eta);
 				metrics_acc_add(acc, y[i], mu, eta);
 			}
+		}
 	}
-	free(b);
 	return 0;
 }
 

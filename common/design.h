@@ -145,11 +145,13 @@ int design_smearing(struct design *ds, long k, const struct fit_result *r, doubl
     struct diag *d);
 
 /*
- * Add the rows of fold k, their responses and the predictions of fit r
- * (family fam), to acc (metrics.h; its kind fam's).  Returns 0, or -1
+ * Add every row of a fold 0..nb-1 (the others, a holdout's -1, are
+ * skipped), its response and its prediction by the estimates of its fold
+ * (beta + fold * p, aliased ones 0, as fit_beta_or_zero gives them; family
+ * fam), to acc (metrics.h; of fam's kind), in one pass.  Returns 0, or -1
  * with d filled (a read error).
  */
-int design_validate_fold(struct design *ds, long k, enum fit_family fam,
-    const struct fit_result *r, struct metrics_acc *acc, struct diag *d);
+int design_validate(struct design *ds, enum fit_family fam, const double *beta, size_t nb,
+    struct metrics_acc *acc, struct diag *d);
 
 #endif

@@ -208,6 +208,35 @@ model_doc_smearing(json_t *sub, double factor)
 }
 
 json_t *
+model_doc_validation(enum fit_family fam, const struct model_validation *v)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "n", json_integer((json_int_t)v->n));
+	if (v->n > 0 && fam == FIT_LINEAR) {
+		json_object_set_new(o, "rmse", json_real(v->rmse));
+		json_object_set_new(o, "mae", json_real(v->mae));
+		json_object_set_new(o, "r2", jnum(v->r2));
+	} else if (v->n > 0 && fam == FIT_LOGISTIC) {
+		json_object_set_new(o, "log_loss", json_real(v->log_loss));
+		json_object_set_new(o, "auc", jnum(v->auc));
+		json_object_set_new(o, "auc_bound", jnum(v->auc_bound));
+		json_object_set_new(o, "brier", json_real(v->brier));
+		json_object_set_new(o, "accuracy", json_real(v->accuracy));
+	} else if (v->n > 0) {
+		json_object_set_new(o, "deviance", json_real(v->deviance));
+		json_object_set_new(o, "mean_deviance", json_real(v->deviance / (double)v->n));
+	}
+	json_object_set_new(o, "method", json_string(v->folds_method ? "folds" : "holdout"));
+	if (v->folds_method)
+		json_object_set_new(o, "folds", json_integer(v->folds));
+	else
+		json_object_set_new(o, "fraction", json_real(v->fraction));
+	json_object_set_new(o, "seed", json_integer((json_int_t)v->seed));
+	return o;
+}
+
+json_t *
 model_doc_training(enum fit_family fam, const struct fit_result *r,
     const struct model_validation *v)
 {
@@ -224,31 +253,8 @@ model_doc_training(enum fit_family fam, const struct fit_result *r,
 	json_object_set_new(tr, "r2", jnum(r->r2));
 	json_object_set_new(tr, "adj_r2", jnum(r->adj_r2));
 	json_object_set_new(tr, "iterations", json_integer(r->iterations));
-	if (v != NULL) {
-		json_t *o = json_object();
-		json_object_set_new(o, "n", json_integer((json_int_t)v->n));
-		if (v->n > 0 && fam == FIT_LINEAR) {
-			json_object_set_new(o, "rmse", json_real(v->rmse));
-			json_object_set_new(o, "mae", json_real(v->mae));
-			json_object_set_new(o, "r2", jnum(v->r2));
-		} else if (v->n > 0 && fam == FIT_LOGISTIC) {
-			json_object_set_new(o, "log_loss", json_real(v->log_loss));
-			json_object_set_new(o, "auc", jnum(v->auc));
-			json_object_set_new(o, "auc_bound", jnum(v->auc_bound));
-			json_object_set_new(o, "brier", json_real(v->brier));
-			json_object_set_new(o, "accuracy", json_real(v->accuracy));
-		} else if (v->n > 0) {
-			json_object_set_new(o, "deviance", json_real(v->deviance));
-			json_object_set_new(o, "mean_deviance", json_real(v->deviance / (double)v->n));
-		}
-		json_object_set_new(o, "method", json_string(v->folds_method ? "folds" : "holdout"));
-		if (v->folds_method)
-			json_object_set_new(o, "folds", json_integer(v->folds));
-		else
-			json_object_set_new(o, "fraction", json_real(v->fraction));
-		json_object_set_new(o, "seed", json_integer((json_int_t)v->seed));
-		json_object_set_new(tr, "validation", o);
-	}
+	if (v != NULL)
+		json_object_set_new(tr, "validation", model_doc_validation(fam, v));
 	return tr;
 }
 

@@ -216,6 +216,8 @@ struct model_validation {
  */
 json_t *model_doc_training(enum fit_family fam, const struct fit_result *r,
     const struct model_validation *v);
+/* The "validation" object of v (measures of fam) that model_doc_training puts in; a new reference. */
+json_t *model_doc_validation(enum fit_family fam, const struct model_validation *v);
 
 /*
  * Finish a document (model_doc_new, with the single or pooled sub-model's

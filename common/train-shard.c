@@ -22,7 +22,7 @@
 
 #define PART_FORMAT "pr-train-part"
 #define STATE_FORMAT "pr-train-state"
-#define SHARD_VERSION 1
+#define SHARD_VERSION 2
 
 json_t *
 train_options_json(const struct train_opts *o, const char *formula)
@@ -40,6 +40,12 @@ train_options_json(const struct train_opts *o, const char *formula)
 	json_object_set_new(j, "retransform", json_string(model_retransform_name(o->retransform)));
 	if (o->by != NULL)
 		json_object_set_new(j, "by", json_string(o->by));
+	if (o->holdout > 0)
+		json_object_set_new(j, "holdout", json_real(o->holdout));
+	if (o->folds > 0)
+		json_object_set_new(j, "folds", json_integer(o->folds));
+	if (o->holdout > 0 || o->folds > 0)
+		json_object_set_new(j, "seed", json_integer((json_int_t)o->seed));
 	return j;
 }
 
@@ -124,6 +130,13 @@ shard_fitopts(const struct train_opts *o, const struct formula *f)
 	return fo;
 }
 
+/* j is an integer from lo to hi */
+static int
+int_in(const json_t *j, json_int_t lo, json_int_t hi)
+{
+	return json_is_integer(j) && json_integer_value(j) >= lo && json_integer_value(j) <= hi;
+}
+
 /*
  * The options of a part or state (op; its file name): as the command line
  * would have given them, or -1 with d naming name.  what: "state" or
@@ -135,6 +148,8 @@ options_read(const json_t *op, const char *name, const char *what, struct train_
 {
 	const json_t *w = json_object_get(op, "weight"), *pc = json_object_get(op, "price");
 	const json_t *rl = json_object_get(op, "response_log"), *by = json_object_get(op, "by");
+	const json_t *ho = json_object_get(op, "holdout"), *fk = json_object_get(op, "folds");
+	const json_t *sd = json_object_get(op, "seed");
 	struct formula *f;
 	const char *price;
 	int fam, rt, rc = -1;
@@ -169,6 +184,24 @@ options_read(const json_t *op, const char *name, const char *what, struct train_
 		    what);
 	if (by != NULL && !json_is_string(by))
 		return diag_set(d, name, 0, NULL, NULL, 0, "the %s's by is not a column name", what);
+	/* validation: the ranges of --holdout, --folds and --seed */
+	o->holdout = ho ? json_number_value(ho) : 0;
+	if (ho != NULL && (!json_is_number(ho) || !(o->holdout > 0 && o->holdout < 1)))
+		return diag_set(d, name, 0, NULL, NULL, 0, "the %s's holdout is not a fraction between 0 "
+		    "and 1", what);
+	if (fk != NULL && !int_in(fk, 2, 1000))
+		return diag_set(d, name, 0, NULL, NULL, 0, "the %s's folds is not a whole number from 2 "
+		    "to 1000", what);
+	o->folds = fk ? (long)json_integer_value(fk) : 0;
+	if (ho != NULL && fk != NULL)
+		return diag_set(d, name, 0, NULL, NULL, 0, "the %s has both holdout and folds", what);
+	if ((ho != NULL || fk != NULL) != (sd != NULL) || (sd != NULL && !int_in(sd, 0, 4294967295LL)))
+		return diag_set(d, name, 0, NULL, NULL, 0, "the %s's seed is not a whole number from 0 to "
+		    "4294967295 with holdout or folds (and absent without)", what);
+	o->seed = sd ? (unsigned long)json_integer_value(sd) : 1;
+	if ((ho != NULL || fk != NULL) && by != NULL)
+		return diag_set(d, name, 0, NULL, NULL, 0, "the %s's %s cannot be fitted on shards with by",
+		    what, ho ? "holdout" : "folds");
 	o->weight = json_string_value(w);
 	o->price = json_string_value(pc);
 	o->by = json_string_value(by);
@@ -205,12 +238,6 @@ options_read(const json_t *op, const char *name, const char *what, struct train_
 	return rc;
 }
 
-/* j is an integer from lo to hi */
-static int
-int_in(const json_t *j, json_int_t lo, json_int_t hi)
-{
-	return json_is_integer(j) && json_integer_value(j) >= lo && json_integer_value(j) <= hi;
-}
 
 /*
  * The columns of a state (cols) for formula text ftext: one a formula
@@ -357,24 +384,23 @@ map_columns(const struct formula *f, const struct store *s)
 }
 
 /*
- * One pass of the run whose state is fit (phase and numbers) over rows of
- * s (rows[0..nr), or first..first+nr, as design_build takes them), as a
+ * One pass of the run whose state is fit (phase and numbers) over the rows
+ * of ds (built from rows of s: rows[0..), or first.., as design_build
+ * takes them), the rows of fold (DESIGN_NO_FOLD: none) weighted 0, as a
  * part's "stats"; NULL with d filled.
  */
 static json_t *
-shard_pass(const struct train_opts *o, const struct formula *f, struct store *s,
-    const size_t *rows, size_t first, size_t nr, int consume, const json_t *fit,
+pass_stats(const struct train_opts *o, const struct formula *f, struct store *s,
+    struct design *ds, long fold, const size_t *rows, size_t first, const json_t *fit,
     const char *state_name, const char *input, struct diag *d)
 {
 	struct fit_opts fo = shard_fitopts(o, f);
 	struct fit_run *r = NULL;
 	struct fit_stats *acc = NULL;
-	struct design ds;
 	json_t *out = NULL;
 	double *v = NULL;
+	int err;
 
-	memset(&ds, 0, sizeof ds);
-	ds.fd = -1;
 	if ((r = fit_run_new(&fo, formula_ncoef(f))) == NULL || (acc = fit_stats_new(r)) == NULL)
 		xalloc_die();
 	size_t nv = fit_run_size(r);
@@ -383,14 +409,15 @@ shard_pass(const struct train_opts *o, const struct formula *f, struct store *s,
 		diag_set(d, state_name, 0, NULL, NULL, 0, "the state's fit does not fit the formula");
 		goto done;
 	}
-	if (design_build(s, f, rows, first, nr, consume, NULL, o->jobs, &ds, d) < 0)
-		goto done;
 	fit_stats_reset(r, acc);
-	if (design_pass(&ds, r, 0, acc, d) < 0)
+	ds->fold = fold;
+	err = design_pass(ds, r, 0, acc, d);
+	ds->fold = DESIGN_NO_FOLD;
+	if (err < 0)
 		goto done;
 	if (fit_stats_bad_what(acc) != NULL) {
 		long b = fit_stats_bad_row(acc);
-		diag_set(d, input, b >= 0 && (size_t)b < nr ? store_line_of(s, rows ? rows[b] :
+		diag_set(d, input, b >= 0 && (size_t)b < ds->n ? store_line_of(s, rows ? rows[b] :
 		    first + (size_t)b) : 0, NULL, NULL, 0, "%s", fit_stats_bad_what(acc));
 		goto done;
 	}
@@ -403,8 +430,133 @@ done:
 	free(v);
 	fit_stats_free(acc);
 	fit_run_free(r);
+	return out;
+}
+
+/* pass_stats over a design of rows of s built here (no folds); NULL with d filled. */
+static json_t *
+shard_pass(const struct train_opts *o, const struct formula *f, struct store *s,
+    const size_t *rows, size_t first, size_t nr, int consume, const json_t *fit,
+    const char *state_name, const char *input, struct diag *d)
+{
+	struct design ds;
+	json_t *out = NULL;
+
+	if (design_build(s, f, rows, first, nr, consume, NULL, o->jobs, &ds, d) == 0)
+		out = pass_stats(o, f, s, &ds, DESIGN_NO_FOLD, rows, first, fit, state_name, input, d);
 	design_free(&ds);
 	return out;
+}
+
+/*
+ * The validation of a state (o's holdout or folds): its "fit" in progress
+ * (numbers) or done ("model" and, with a holdout, its estimates "beta", p
+ * hex floats), with folds its "folds" (K fits, each in progress or done
+ * with its "beta"), and "validation" once measured (an object).  When the
+ * fits that predict are all done and nothing is measured yet (the round
+ * of the measures), *beta gets their estimates (nb x p, a new array: the
+ * model's for a holdout, nb = 1; else the K folds'), else NULL.  Returns
+ * 0, or -1 with d naming name.
+ */
+static int
+validation_state(const json_t *state, const struct train_opts *o, size_t p, const char *name,
+    double **beta, size_t *nb, struct diag *d)
+{
+	const json_t *fit = json_object_get(state, "fit"), *folds = json_object_get(state, "folds");
+	const json_t *val = json_object_get(state, "validation");
+	size_t k, n = o->holdout > 0 ? 1 : (size_t)o->folds;
+	double *b = xcalloc(n * p + 1, sizeof *b);
+	int ready = 1, running = json_object_get(fit, "numbers") != NULL;
+
+	*beta = NULL;
+	*nb = n;
+	if (!running && (!json_is_object(json_object_get(fit, "model")) ||
+	    (o->holdout > 0 && hex_read(json_object_get(fit, "beta"), b, p) < 0)))
+		goto bad;
+	if (o->holdout > 0) {
+		if (folds != NULL)
+			goto bad;
+		ready = !running;   /* the model is the fit that predicts */
+	} else {
+		if (!json_is_array(folds) || json_array_size(folds) != n)
+			goto bad;
+		for (k = 0; k < n; k++) {
+			const json_t *fk = json_array_get(folds, k);
+			if (json_object_get(fk, "numbers") != NULL)
+				ready = 0;
+			else if (hex_read(json_object_get(fk, "beta"), b + k * p, p) < 0)
+				goto bad;
+		}
+	}
+	if (val != NULL && (!json_is_object(val) || !ready))
+		goto bad;
+	if (ready && val == NULL)
+		*beta = b;
+	else
+		free(b);
+	return 0;
+bad:
+	free(b);
+	return diag_set(d, name, 0, NULL, NULL, 0, "the state's validation fits do not fit the formula");
+}
+
+/*
+ * A later round with validation: one design of the shard's rows, each in
+ * its fold; the pass of every fit not done (the model's as "stats", a
+ * holdout's rows weighted 0; each fold's in "folds", null for one done),
+ * and in the round of the measures the shard's ("validation", metrics.h's
+ * accumulator).  0, or -1 with d filled.
+ */
+static int
+map_validated(const struct train_opts *o, const struct formula *f, struct store *s,
+    const json_t *state, const char *state_name, const char *input, json_t *part,
+    struct diag *d)
+{
+	struct design_split split = { o->holdout, o->folds, o->seed };
+	const json_t *pfit = json_object_get(state, "fit"), *folds = json_object_get(state, "folds");
+	struct design ds;
+	double *beta = NULL;
+	size_t nb;
+	int rc = -1;
+
+	if (validation_state(state, o, formula_ncoef(f), state_name, &beta, &nb, d) < 0)
+		return -1;
+	if (design_build(s, f, NULL, 0, s->n, 1, &split, o->jobs, &ds, d) < 0)
+		goto done;
+	if (json_object_get(pfit, "numbers") != NULL) {
+		json_t *st = pass_stats(o, f, s, &ds, o->holdout > 0 ? 0 : DESIGN_NO_FOLD, NULL, 0, pfit,
+		    state_name, input, d);
+		if (st == NULL)
+			goto done;
+		json_object_set_new(part, "stats", st);
+	}
+	if (o->folds > 0) {
+		json_t *fa = json_array();
+		json_object_set_new(part, "folds", fa);
+		for (size_t k = 0; k < json_array_size(folds); k++) {
+			const json_t *fk = json_array_get(folds, k);
+			json_t *st = json_null();
+			if (json_object_get(fk, "numbers") != NULL &&
+			    (st = pass_stats(o, f, s, &ds, (long)k, NULL, 0, fk, state_name, input, d)) == NULL)
+				goto done;
+			json_array_append_new(fa, st);
+		}
+	}
+	if (beta != NULL) {
+		struct metrics_acc acc;
+		metrics_acc_init(&acc, train_metrics_kind(o->family));
+		int err = design_validate(&ds, o->family, beta, nb, &acc, d);
+		if (err == 0)
+			json_object_set_new(part, "validation", metrics_acc_json(&acc));
+		metrics_acc_fini(&acc);
+		if (err < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	design_free(&ds);
+	free(beta);
+	return rc;
 }
 
 /*
@@ -560,7 +712,10 @@ train_map(const struct train_opts *o, struct formula *f, struct store *s, const 
 		}
 	}
 	const json_t *pfit = json_object_get(state, "fit");
-	if (json_object_get(pfit, "numbers") != NULL) {
+	if (o->holdout > 0 || o->folds > 0) {
+		if (map_validated(o, f, s, state, state_name, input, p, d) < 0)
+			goto done;
+	} else if (json_object_get(pfit, "numbers") != NULL) {
 		/* the pooled fit is not done: its pass over every row */
 		json_t *st = shard_pass(o, f, s, NULL, 0, s->n, s->groups == NULL, pfit, state_name,
 		    input, d);
@@ -599,11 +754,13 @@ run_json(const struct fit_run *r)
 
 /*
  * The state after a round: doc's columns and options, the pooled fit (fit,
- * taken) and with groups (groups, taken; NULL: none) each group's, round + 1.
+ * taken) and with groups (groups, taken; NULL: none) each group's, with
+ * validation the folds' fits (folds, taken; NULL: none) and the measures
+ * once made (validation, taken; NULL: not yet), round + 1.
  */
 static json_t *
 new_state(const json_t *options, json_t *columns, json_int_t rows, json_int_t dropped,
-    json_int_t round, json_t *fit, json_t *groups)
+    json_int_t round, json_t *fit, json_t *groups, json_t *folds, json_t *validation)
 {
 	json_t *st = json_object();
 	char id[17];
@@ -618,6 +775,10 @@ new_state(const json_t *options, json_t *columns, json_int_t rows, json_int_t dr
 	json_object_set_new(st, "fit", fit);
 	if (groups != NULL)
 		json_object_set_new(st, "groups", groups);
+	if (folds != NULL)
+		json_object_set_new(st, "folds", folds);
+	if (validation != NULL)
+		json_object_set_new(st, "validation", validation);
 	doc_id(st, id);
 	json_object_set_new(st, "id", json_string(id));
 	return st;
@@ -803,7 +964,14 @@ reduce_columns(json_t *const *parts, const char *const *names, size_t n, json_t 
 		}
 		free(order);
 	}
-	*out = new_state(opt0, cols, rows, dropped, 1, run_json(r), groups);
+	json_t *folds = NULL;
+	if (o.folds > 0) {
+		/* each fold's fit, from the same start */
+		folds = json_array();
+		for (long k = 0; k < o.folds; k++)
+			json_array_append_new(folds, run_json(r));
+	}
+	*out = new_state(opt0, cols, rows, dropped, 1, run_json(r), groups, folds, NULL);
 	groups = NULL;
 	rc = 0;
 done:
@@ -838,13 +1006,14 @@ fit_sub(const struct train_opts *o, const struct formula *f, const struct fit_re
  * the part has none for this fit; with all, that is refused); group names
  * the group's fit (NULL: the pooled one).  Returns 0
  * with *next (another pass: the fit's new state) or *sub (done: its
- * sub-model document), 1 when the fit failed (d says why), -1 with d filled
- * when a part or the state is not valid.
+ * sub-model document; with beta not NULL, *beta its estimates as
+ * fit_beta_or_zero gives them, hex floats), 1 when the fit failed (d says
+ * why), -1 with d filled when a part or the state is not valid.
  */
 static int
 reduce_step(const struct train_opts *o, const struct formula *f, const json_t *fit,
     const json_t *const *stats, int all, const char *group, const char *const *names, size_t n,
-    const char *state_name, json_t **next, json_t **sub, struct diag *d)
+    const char *state_name, json_t **next, json_t **sub, json_t **beta, struct diag *d)
 {
 	struct fit_opts fo = shard_fitopts(o, f);
 	struct fit_run *r;
@@ -890,6 +1059,12 @@ reduce_step(const struct train_opts *o, const struct formula *f, const json_t *f
 		rc = 1;
 	} else {
 		*sub = fit_sub(o, f, &res);
+		if (beta != NULL) {
+			double *b = xcalloc(res.p + 1, sizeof *b);
+			fit_beta_or_zero(&res, b);
+			*beta = hex_array(b, res.p);
+			free(b);
+		}
 		rc = 0;
 	}
 done:
@@ -965,7 +1140,8 @@ reduce_groups(const struct train_opts *o, const struct formula *f, const json_t 
 			json_object_set_new(e, "fit", json_deep_copy(fit));
 			continue;
 		}
-		int r = reduce_step(o, f, fit, st + j * n, 0, name, names, n, state_name, &next, &sub, d);
+		int r = reduce_step(o, f, fit, st + j * n, 0, name, names, n, state_name, &next, &sub,
+		    NULL, d);
 		if (r < 0)
 			goto done;
 		json_t *nf = json_object();
@@ -990,6 +1166,100 @@ done:
 	free(st);
 	strtab_free(gn);
 	return rc;
+}
+
+/*
+ * A later round of the folds' fits (the state's "folds", sf): each fit not
+ * done steps on every part's statistics ("folds"[k]), in the order of the
+ * parts; the entries of the next state into *out (a fit in progress, or
+ * done: its estimates, "beta"), *active incremented for each not done.  A
+ * fold whose fit fails fails the run, as in one run.  0, or -1 with d
+ * filled.
+ */
+static int
+reduce_folds(const struct train_opts *o, const struct formula *f, const json_t *sf,
+    json_t *const *parts, const char *const *names, size_t n, const char *state_name,
+    json_t **out, size_t *active, struct diag *d)
+{
+	const json_t **st = xcalloc(n + 1, sizeof *st);
+	json_t *folds = json_array();
+	int rc = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		const json_t *pf = json_object_get(parts[i], "folds");
+		if (!json_is_array(pf) || json_array_size(pf) != json_array_size(sf)) {
+			diag_set(d, names[i], 0, NULL, NULL, 0, "a part without the statistics of the "
+			    "state %s's folds", state_name);
+			goto done;
+		}
+	}
+	for (size_t k = 0; k < json_array_size(sf); k++) {
+		const json_t *fit = json_array_get(sf, k);
+		json_t *next, *sub, *beta = NULL;
+		if (json_object_get(fit, "numbers") == NULL) {
+			json_array_append_new(folds, json_deep_copy(fit));   /* done before */
+			continue;
+		}
+		for (size_t i = 0; i < n; i++)
+			st[i] = json_array_get(json_object_get(parts[i], "folds"), k);
+		int r = reduce_step(o, f, fit, st, 1, NULL, names, n, state_name, &next, &sub, &beta, d);
+		if (r < 0)
+			goto done;
+		if (r == 1) {
+			char m[DIAG_WHAT_MAX];
+			snprintf(m, sizeof m, "%s", d->what);
+			diag_set(d, state_name, 0, NULL, NULL, 0, "fold %zu: %s", k + 1, m);
+			goto done;
+		}
+		if (next != NULL) {
+			json_array_append_new(folds, next);
+			(*active)++;
+		} else {
+			json_t *e = json_object();
+			json_object_set_new(e, "beta", beta);
+			json_array_append_new(folds, e);
+			json_decref(sub);
+		}
+	}
+	*out = folds;
+	folds = NULL;
+	rc = 0;
+done:
+	json_decref(folds);
+	free(st);
+	return rc;
+}
+
+/*
+ * The round of the measures: every part's "validation" merged (metrics.h)
+ * into the model's validation object (*out), said on note as one run says
+ * it.  0, or -1 with d naming the part that holds none that fits.
+ */
+static int
+reduce_measures(const struct train_opts *o, json_t *const *parts, const char *const *names,
+    size_t n, const char *state_name, json_t **out, void (*note)(void *, const char *),
+    void *note_arg, struct diag *d)
+{
+	struct metrics_acc acc;
+	struct model_validation v;
+	char line[256], msg[320];
+
+	metrics_acc_init(&acc, train_metrics_kind(o->family));
+	for (size_t i = 0; i < n; i++)
+		if (metrics_acc_add_json(&acc, json_object_get(parts[i], "validation")) < 0) {
+			metrics_acc_fini(&acc);
+			return diag_set(d, names[i], 0, NULL, NULL, 0, "validation measures that do not "
+			    "fit the state %s", state_name);
+		}
+	train_validation(o, &acc, &v, line, sizeof line);
+	metrics_acc_fini(&acc);
+	*out = model_doc_validation(o->family, &v);
+	if (note != NULL) {
+		snprintf(msg, sizeof msg, "%s (%zu rows): %s", o->holdout > 0 ? "holdout" :
+		    "cross-validation", v.n, line);
+		note(note_arg, msg);
+	}
+	return 0;
 }
 
 /* The groups that could not be fitted, as one run names them on stderr (train.c). */
@@ -1034,11 +1304,13 @@ train_reduce_notes(const json_t *state, const char *state_name, json_t *const *p
 {
 	struct train_opts o;
 	struct formula *f = NULL;
-	json_t *next = NULL, *sub = NULL, *groups = NULL;
+	json_t *next = NULL, *sub = NULL, *groups = NULL, *pbeta = NULL, *folds = NULL;
+	json_t *validation = NULL;
 	const json_t **pst = NULL;
 	const char *ftext;
-	size_t active = 0;
-	int rc = -1;
+	size_t active = 0, nb = 0;
+	double *vbeta = NULL;
+	int rc = -1, validated = 0;
 	json_int_t round = state ? json_integer_value(json_object_get(state, "round")) : 0;
 
 	*out = NULL;
@@ -1084,23 +1356,30 @@ train_reduce_notes(const json_t *state, const char *state_name, json_t *const *p
 		    "shard, once", prows < srows ? "fewer" : "more", (long long)srows);
 	if ((f = formula_parse(ftext, d)) == NULL || state_formula(state, state_name, f, d) < 0)
 		goto done;
+	validated = o.holdout > 0 || o.folds > 0;
+	if (validated && validation_state(state, &o, formula_ncoef(f), state_name, &vbeta, &nb, d) < 0)
+		goto done;
 	const json_t *pfit = json_object_get(state, "fit");
 	if (json_object_get(pfit, "numbers") != NULL) {
 		/* the pooled fit: every part holds its statistics */
 		pst = xcalloc(n + 1, sizeof *pst);
 		for (size_t k = 0; k < n; k++)
 			pst[k] = json_object_get(parts[k], "stats");
-		int r = reduce_step(&o, f, pfit, pst, 1, NULL, names, n, state_name, &next, &sub, d);
+		int r = reduce_step(&o, f, pfit, pst, 1, NULL, names, n, state_name, &next, &sub,
+		    o.holdout > 0 ? &pbeta : NULL, d);
 		if (r < 0)
 			goto done;
 		if (r == 1) {
 			char m[DIAG_WHAT_MAX];
 			snprintf(m, sizeof m, "%s", d->what);
-			diag_set(d, state_name, 0, NULL, NULL, 0, "%s", m);
+			diag_set(d, state_name, 0, NULL, NULL, 0, "%s%s", o.holdout > 0 ?
+			    "fit without the holdout 1: " : "", m);
 			goto done;
 		}
-	} else if (o.by != NULL && json_is_object(json_object_get(pfit, "model"))) {
+	} else if ((o.by != NULL || validated) && json_is_object(json_object_get(pfit, "model"))) {
 		sub = json_deep_copy(json_object_get(pfit, "model"));   /* done in an earlier round */
+		if (o.holdout > 0)
+			pbeta = json_deep_copy(json_object_get(pfit, "beta"));
 	} else {
 		diag_set(d, state_name, 0, NULL, NULL, 0, "the state's fit does not fit the formula");
 		goto done;
@@ -1108,22 +1387,39 @@ train_reduce_notes(const json_t *state, const char *state_name, json_t *const *p
 	if (o.by != NULL && reduce_groups(&o, f, json_object_get(state, "groups"), parts, names, n,
 	    state_name, &groups, &active, d) < 0)
 		goto done;
-	if (next != NULL || active > 0) {
+	if (o.folds > 0 && reduce_folds(&o, f, json_object_get(state, "folds"), parts, names, n,
+	    state_name, &folds, &active, d) < 0)
+		goto done;
+	if (vbeta != NULL) {
+		/* the round of the measures: every part's, merged */
+		if (reduce_measures(&o, parts, names, n, state_name, &validation, note, note_arg, d) < 0)
+			goto done;
+	} else if (validated && json_object_get(state, "validation") != NULL) {
+		validation = json_deep_copy(json_object_get(state, "validation"));
+	}
+	if (next != NULL || active > 0 || (validated && validation == NULL)) {
 		json_t *fit = next;
 		if (fit == NULL) {
 			fit = json_object();
 			json_object_set_new(fit, "model", sub);
 			sub = NULL;
+			if (pbeta != NULL)
+				json_object_set_new(fit, "beta", pbeta);
+			pbeta = NULL;
 		}
 		next = NULL;
 		*out = new_state(json_object_get(state, "options"), json_object_get(state, "columns"),
 		    json_integer_value(json_object_get(state, "rows")),
-		    json_integer_value(json_object_get(state, "dropped")), round + 1, fit, groups);
+		    json_integer_value(json_object_get(state, "dropped")), round + 1, fit, groups, folds,
+		    validation);
+		folds = validation = NULL;
 		groups = NULL;
 		rc = 0;
 		goto done;
 	}
 	/* every fit done: the model, as train_run writes it */
+	if (validation != NULL)
+		json_object_set(json_object_get(sub, "training"), "validation", validation);
 	json_t *doc = model_doc_new(f, o.family, o.price, o.weight, o.l2);
 	json_object_update(doc, sub);
 	if (o.response_log || formula_response_log(f))
@@ -1161,6 +1457,10 @@ done:
 	json_decref(next);
 	json_decref(sub);
 	json_decref(groups);
+	json_decref(pbeta);
+	json_decref(folds);
+	json_decref(validation);
+	free(vbeta);
 	free(pst);
 	formula_free(f);
 	return rc;

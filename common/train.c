@@ -62,23 +62,27 @@ fmt(char *buf, size_t size, double x)
 		snprintf(buf, size, "%.6g", x);
 }
 
-/* The measures' kind for a family. */
-static enum metrics_kind
-metrics_kind_of(enum fit_family fam)
+enum metrics_kind
+train_metrics_kind(enum fit_family fam)
 {
 	return fam == FIT_LINEAR ? METRICS_LINEAR : fam == FIT_LOGISTIC ? METRICS_BINARY :
 	    METRICS_POISSON;
 }
 
-/* The validation measures of the family (metrics.h) from acc into v, and as a line for people. */
-static void
-validation_metrics(enum fit_family fam, const struct metrics_acc *acc,
+void
+train_validation(const struct train_opts *o, const struct metrics_acc *acc,
     struct model_validation *v, char *line, size_t linesz)
 {
 	char a[32], b[32], c[32], e[32];
 	struct metrics_summary m;
+	enum fit_family fam = o->family;
 
 	metrics_acc_summary(acc, &m);
+	memset(v, 0, sizeof *v);
+	v->folds_method = !(o->holdout > 0);
+	v->fraction = o->holdout;
+	v->folds = o->folds;
+	v->seed = o->seed;
 	v->n = (size_t)m.n;
 	v->rmse = m.rmse;
 	v->mae = m.mae;
@@ -175,10 +179,11 @@ validate(const struct trainer *t, struct design *ds, const char *what,
 	struct fit_opts fo = fitopts(t);
 	long k, nf = o->folds > 0 ? o->folds : 1;
 	struct metrics_acc acc;
+	double *beta = xrealloc(NULL, ((size_t)nf * t->p + 1) * sizeof *beta);
 	char vline[256] = "";
 	int rc = -1;
 
-	metrics_acc_init(&acc, metrics_kind_of(o->family));
+	metrics_acc_init(&acc, train_metrics_kind(o->family));
 	for (k = 0; k < nf; k++) {
 		struct fit_result r;
 		enum fit_status st;
@@ -195,28 +200,26 @@ validate(const struct trainer *t, struct design *ds, const char *what,
 			fit_result_free(&r);
 			goto done;
 		}
-		if (design_validate_fold(ds, k, o->family, &r, &acc, d) < 0) {
-			fit_result_free(&r);
-			goto done;
-		}
-		if (o->holdout > 0) {
+		fit_beta_or_zero(&r, beta + (size_t)k * t->p);
+		if (o->holdout > 0)
 			*res = r;   /* the model is the one fitted without the holdout */
-			break;
-		}
-		fit_result_free(&r);
+		else
+			fit_result_free(&r);
 	}
-	memset(v, 0, sizeof *v);
-	validation_metrics(o->family, &acc, v, vline, sizeof vline);
-	v->folds_method = !(o->holdout > 0);
-	v->fraction = o->holdout;
-	v->folds = o->folds;
-	v->seed = o->seed;
+	/* every fold's rows predicted by its fit, in one pass */
+	if (design_validate(ds, o->family, beta, (size_t)nf, &acc, d) < 0) {
+		if (o->holdout > 0)
+			fit_result_free(res);
+		goto done;
+	}
+	train_validation(o, &acc, v, vline, sizeof vline);
 	rc = 0;
 	if (!o->quiet && !(t->tally && tally_skip(t, &t->tally->validated)))
 		notef(o, "%s%s (%zu rows): %s", what, o->holdout > 0 ? "holdout" : "cross-validation",
 		    v->n, vline);
 done:
 	metrics_acc_fini(&acc);
+	free(beta);
 	return rc;
 }
 

@@ -17,6 +17,7 @@
 #include "csvio.h"
 #include "diag.h"
 #include "formula.h"
+#include "metrics.h"
 #include "model.h"
 #include "store.h"
 
@@ -120,6 +121,16 @@ int train_reduce(const json_t *state, const char *state_name, json_t *const *par
 int train_reduce_notes(const json_t *state, const char *state_name, json_t *const *parts,
     const char *const *names, size_t n, json_t **out, int *is_model,
     void (*note)(void *arg, const char *msg), void *note_arg, struct diag *d);
+
+/*
+ * The validation of o (method, fraction or folds, seed) with the measures
+ * of acc into v, and as a line for people into line (linesz bytes):
+ * "RMSE 1.2, MAE 0.9, R2 0.8" and the like.  train_metrics_kind: the kind
+ * of measures of a family.
+ */
+void train_validation(const struct train_opts *o, const struct metrics_acc *acc,
+    struct model_validation *v, char *line, size_t linesz);
+enum metrics_kind train_metrics_kind(enum fit_family fam);
 
 /* The groups' warnings given in full (--by); the rest are counted by kind in one line. */
 #define TRAIN_GROUP_WARNINGS 10

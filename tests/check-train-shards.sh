@@ -28,18 +28,22 @@ in="$top/testdata/train-shop.csv"
 awk -F, 'NR == 1 { for (k = 0; k <= 3; k++) print > ("s" k ".csv"); next }
 	{ print > ("s" ($2 == "basic" ? 1 : $2 == "plus" ? 2 : 3) ".csv") }' "$in"
 shards="s1 s0 s2 s3"
-# rounds FAMILY FORMULA [OPTION...]: map and reduce until the model; echo the
-# rounds (on failure, the round and the command that refused)
+# rounds FAMILY FORMULA [OPTION...]: map the shards ($shards, in order) and
+# reduce their parts until the model; echo the rounds (on failure, the round
+# and the command that refused); the last reduce's standard error in
+# reduce.err, its state in prev.json
 rounds() {
 	fam=$1
 	fml=$2
 	shift 2
+	parts=
 	for s in $shards; do
 		pr-train --map --family "$fam" -f "$fml" "$@" $s.csv >$s.part ||
 			{ echo "round 0: --map $s.csv"; return 1; }
+		parts="$parts $s.part"
 	done
-	pr-train --reduce -o state.json s1.part s0.part s2.part s3.part >word ||
-		{ echo "round 0: --reduce"; return 1; }
+	# shellcheck disable=SC2086
+	pr-train --reduce -o state.json $parts >word 2>reduce.err || { echo "round 0: --reduce"; return 1; }
 	r=1
 	while [ "$(cat word)" = state ]; do
 		for s in $shards; do
@@ -47,11 +51,12 @@ rounds() {
 				{ echo "round $r: --map --from the state of --reduce ($s.csv)"; return 1; }
 		done
 		cp state.json prev.json
-		pr-train --reduce --from state.json -o next.json s1.part s0.part s2.part s3.part >word ||
-			{ echo "round $r: --reduce --from the state of --reduce"; return 1; }
+		# shellcheck disable=SC2086
+		pr-train --reduce --from state.json -o next.json $parts >word 2>reduce.err ||
+			{ echo "round $r: --reduce --from the state of --reduce: $(cat reduce.err)"; return 1; }
 		mv next.json state.json
 		r=$((r + 1))
-		[ $r -gt 60 ] && return 1
+		[ $r -gt 80 ] && return 1
 	done
 	mv state.json model.json
 	echo $r
@@ -218,4 +223,90 @@ expect 1 "pr-train: g.csv: column \"segment\": a level that is not in the state 
 # a term that learns from all the rows
 expect 1 "pr-train: --map: a term that learns from all the rows at once (knots, polynomial coefficients) cannot be fitted on shards: \"poly(price, 2)\"" \
     pr-train --map -f 'revenue ~ poly(price, 2)' s1.csv
+# Validation on shards.  A row's fold is a hash of its own values, so each
+# round's map passes every fit not done over its shard (the model's, with a
+# holdout's rows weighted 0, and with --folds each fold's), and once the fits
+# that predict are done a last round merges the shards' measures.  Over 1,
+# 2 and 3 shards (cut by row: every segment in each) the model, with its
+# training.validation, is one run's to 1e-12, and the last --reduce says the
+# measures as one run says them.
+awk 'NR == 1 { for (k = 0; k < 6; k++) print > ("w" k ".csv"); next }
+	{ print > ("w" (NR % 2) ".csv"); print > ("w" (2 + NR % 3) ".csv") }' "$in"
+cp "$in" w5.csv
+for case in "logistic|--folds 5 --seed 8|bought ~ log(price) * segment + loyalty" \
+    "logistic|--holdout 0.3 --seed 2|bought ~ log(price) + loyalty" \
+    "linear|--holdout 0.25|revenue ~ log(price) + segment + loyalty" \
+    "linear|--folds 4 --seed 3 --weight qty|revenue ~ log(price) + C(item)" \
+    "poisson|--folds 3|qty ~ log(price) + segment" \
+    "poisson|--holdout 0.4 --seed 9|qty ~ log(price) + loyalty"; do
+	fam=${case%%|*}
+	f=${case#*|}
+	v=${f%%|*}
+	f=${f#*|}
+	# shellcheck disable=SC2086
+	pr-train --family "$fam" -f "$f" $v -o one.json "$in" >/dev/null 2>one.err
+	for shards in w5 "w0 w1" "w3 w2 w4"; do
+		what="$fam $v over $shards: $f"
+		# shellcheck disable=SC2086
+		n=$(rounds "$fam" "$f" $v) || { bad "$what: $n"; continue; }
+		if out=$(agree model.json one.json) && grep -q '"validation"' model.json; then ok; else
+			bad "$what after $n rounds: $out"; fi
+		if cmp -s reduce.err one.err && [ -s one.err ]; then ok; else
+			bad "$what: the last --reduce said: $(cat reduce.err); one run: $(cat one.err)"; fi
+	done
+done
+# the same rows in another order and on 3 threads: the same split, the same measures
+{ head -n 1 "$in"; tail -n +2 "$in" | sort -r; } >rev.csv
+pr-train -j 3 --family logistic --folds 5 --seed 8 -f 'bought ~ log(price) * segment + loyalty' \
+    -o rev.json rev.csv >/dev/null 2>rev.err
+pr-train --family logistic --folds 5 --seed 8 -f 'bought ~ log(price) * segment + loyalty' \
+    -o one.json "$in" >/dev/null 2>one.err
+if out=$(agree rev.json one.json) && cmp -s rev.err one.err; then ok; else
+	bad "--folds on the rows in reverse: $out $(cat rev.err)"; fi
+# options that disagree, --by with validation, and hostile states and parts
+shards="w0 w1"
+rounds linear 'revenue ~ log(price) + segment' --folds 3 >/dev/null
+pr-train --map --family linear -f 'revenue ~ log(price) + segment' --folds 3 w0.csv >v0.part
+pr-train --map --family linear -f 'revenue ~ log(price) + segment' --folds 3 w1.csv >v1.part
+pr-train --reduce -o vs.json v0.part v1.part >/dev/null
+expect 2 "pr-train: --map: folds 4 does not agree with the state vs.json (3)
+Try 'pr-train --help' for more information." pr-train --map --from vs.json --folds 4 w0.csv
+expect 2 "pr-train: --map with --by: no --holdout or --folds (validation on shards is of the pooled model only)
+Try 'pr-train --help' for more information." pr-train --map --by item --folds 3 -f 'revenue ~ price' w0.csv
+edit() { # IN OUT PYTHON-STATEMENT (on d, the document)
+	/usr/bin/python3 -c "import json, sys
+d = json.load(open(sys.argv[1]))
+$3
+json.dump(d, open(sys.argv[2], 'w'))" "$1" "$2"
+}
+edit vs.json bad1.json 'd["folds"] = d["folds"][:2]'
+expect 1 "pr-train: bad1.json: the state's validation fits do not fit the formula" \
+    pr-train --map --from bad1.json w0.csv
+edit vs.json bad2.json 'd["options"]["folds"] = 1001'
+expect 1 "pr-train: bad2.json: the state's folds is not a whole number from 2 to 1000" \
+    pr-train --map --from bad2.json w0.csv
+edit vs.json bad3.json 'd["options"]["holdout"] = 0.5'
+expect 1 "pr-train: bad3.json: the state has both holdout and folds" \
+    pr-train --map --from bad3.json w0.csv
+edit vs.json bad4.json 'del d["options"]["seed"]'
+expect 1 "pr-train: bad4.json: the state's seed is not a whole number from 0 to 4294967295 with holdout or folds (and absent without)" \
+    pr-train --reduce --from bad4.json -o x.json v0.part
+pr-train --map --from vs.json w0.csv >m0.part
+pr-train --map --from vs.json w1.csv >m1.part
+edit m1.part m1bad.part 'd["folds"][1] = None'
+expect 1 "pr-train: m1bad.part: statistics that do not fit the state vs.json" \
+    pr-train --reduce --from vs.json -o x.json m0.part m1bad.part
+edit m1.part m1bad.part 'del d["folds"]'
+expect 1 "pr-train: m1bad.part: a part without the statistics of the state vs.json's folds" \
+    pr-train --reduce --from vs.json -o x.json m0.part m1bad.part
+# the round of the measures: a part's measures that do not add up
+rounds linear 'revenue ~ log(price) + segment' --holdout 0.3 >/dev/null
+for s in w0 w1; do pr-train --map --from prev.json $s.csv >$s.part; done
+if grep -q '"validation"' w1.part; then ok; else bad "the last round's part has no measures"; fi
+edit w1.part w1bad.part 'd["validation"]["n"] = -1'
+expect 1 "pr-train: w1bad.part: validation measures that do not fit the state prev.json" \
+    pr-train --reduce --from prev.json -o x.json w0.part w1bad.part
+edit w1.part w1bad.part 'd["validation"]["sse"] = ["x"]'
+expect 1 "pr-train: w1bad.part: validation measures that do not fit the state prev.json" \
+    pr-train --reduce --from prev.json -o x.json w0.part w1bad.part
 echo "$passed passed, $failed failed"

@@ -351,11 +351,13 @@ main(int argc, char **argv)
 			break;
 		case OPT_FOLDS:
 			o.folds = cli_long_arg("--folds", optarg, 2, 1000);
+			give(given, "folds", json_integer(o.folds));
 			break;
 		case OPT_HOLDOUT:
 			o.holdout = cli_num_arg("--holdout", optarg);
 			if (!(o.holdout > 0 && o.holdout < 1))
 				cli_usage("--holdout: expected a fraction between 0 and 1, not \"%s\"", optarg);
+			give(given, "holdout", json_real(o.holdout));
 			break;
 		case OPT_L2:
 			o.l2 = cli_num_arg("--l2", optarg);
@@ -375,6 +377,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_SEED:
 			o.seed = (unsigned long)cli_long_arg("--seed", optarg, 0, 4294967295L);
+			give(given, "seed", json_integer((json_int_t)o.seed));
 			break;
 		default:
 			cli_usage_try();
@@ -384,10 +387,13 @@ main(int argc, char **argv)
 		cli_usage("--map and --reduce exclude each other");
 	if (from != NULL && !map && !reduce_mode)
 		cli_usage("--from needs --map or --reduce");
-	if ((map || reduce_mode) && (o.holdout > 0 || o.folds > 0 || o.shrink || fitted != NULL ||
+	if ((map || reduce_mode) && (o.shrink || fitted != NULL ||
 	    retransform == MODEL_RETRANSFORM_SMEARING))
-		cli_usage("--map and --reduce fit the model only: no --holdout, --folds, --shrink, "
-		    "--fitted or --retransform smearing");
+		cli_usage("--map and --reduce fit the model only: no --shrink, --fitted or --retransform "
+		    "smearing");
+	if ((map || reduce_mode) && o.by != NULL && (o.holdout > 0 || o.folds > 0))
+		cli_usage("--map with --by: no --holdout or --folds (validation on shards is of the "
+		    "pooled model only)");
 	if (reduce_mode) {
 		if (json_object_size(given) > 0)
 			cli_usage("--reduce: the parts and the state hold the formula and the options; "
