@@ -303,7 +303,9 @@ cmp -s one.rej retry.rej && ok || bad "host death with --shared --retries: rejec
 # Training on the hosts: pr-train --map on each shard (a file each), the
 # reduce here, round after round.  The model is the one pr-train(1)'s own
 # loop of --map and --reduce gives here, byte for byte, and one run's on
-# all the rows to 1e-12 relative (pr-train(1), SHARDS).
+# all the rows to 1e-12 relative (pr-train(1), SHARDS), with --folds too
+# (the options after '--' reach every map of the first round; linear last:
+# its model is the one a host's death must not change, below).
 start_host h2 || bad "could not start h2 again"
 "$top/$BUILD/tests/gen-logit" 3000 20261201 all.csv all.svm >/dev/null 2>&1 || bad "gen-logit failed"
 head -n 1 all.csv >hdr.csv
@@ -311,19 +313,24 @@ for k in 1 2 3; do
 	{ cat hdr.csv; tail -n +2 all.csv | awk -v k=$k 'NR > (k - 1) * 1000 && NR <= k * 1000'; } >shard$k.csv
 done
 f='y ~ x1 + x2 + x3'
-for family in logistic linear; do
-	pr-train -q --family $family -o one.json -f "$f" all.csv >/dev/null 2>one.err || bad "$family: pr-train on all rows failed: $(cat one.err)"
+for run in "logistic --folds 3 --seed 4" logistic linear; do
+	family=${run%% *}
+	vopts=${run#"$family"}
+	# shellcheck disable=SC2086
+	pr-train -q --family $family $vopts -o one.json -f "$f" all.csv >/dev/null 2>one.err || bad "$run: pr-train on all rows failed: $(cat one.err)"
 	# pr-train(1)'s loop, here
-	for s in 1 2 3; do pr-train --map --family $family -f "$f" shard$s.csv >p$s.json; done
-	word=$(pr-train --reduce -o state.json p1.json p2.json p3.json)
+	# shellcheck disable=SC2086
+	for s in 1 2 3; do pr-train --map --family $family $vopts -f "$f" shard$s.csv >p$s.json; done
+	word=$(pr-train --reduce -o state.json p1.json p2.json p3.json 2>loop.err)
 	while [ "$word" = state ]; do
 		for s in 1 2 3; do pr-train --map --from state.json shard$s.csv >p$s.json; done
-		word=$(pr-train --reduce --from state.json -o next.json p1.json p2.json p3.json)
+		word=$(pr-train --reduce --from state.json -o next.json p1.json p2.json p3.json 2>loop.err)
 		mv next.json state.json
 	done
 	mv state.json loop.json
 	rm -f dist.json
-	dist --train -S h1,h2,h3 -v -o dist.json shard1.csv shard2.csv shard3.csv -- --family $family -f "$f" 2>par.err
+	# shellcheck disable=SC2086
+	dist --train -S h1,h2,h3 -v -o dist.json shard1.csv shard2.csv shard3.csv -- --family $family $vopts -f "$f" 2>par.err
 	st=$?
 	[ $st -eq 0 ] && ok || bad "--train $family: exit $st: $(grep -v ': round ' par.err | head -n 3)"
 	cmp -s loop.json dist.json && ok || bad "--train $family: the model differs from pr-train's loop's: $(diff loop.json dist.json | head -n 4)"
@@ -341,6 +348,13 @@ PY
 	used=$(sed -n 's/^pr-dist: round [0-9]*: shard [0-9]*: //p' par.err | sort -u | tr '\n' ' ')
 	[ "$used" = "h1 h2 h3 " ] && ok || bad "--train $family: shards ran on \"$used\""
 	[ -z "$(ls -A | grep '^\.dist\.json')" ] && ok || bad "--train $family: temporaries left: $(ls -A)"
+	if [ -n "$vopts" ]; then
+		# the last reduce says the measures as one run does, and the model holds them
+		# shellcheck disable=SC2086
+		pr-train --family $family $vopts -f "$f" all.csv 2>one.err >/dev/null
+		grep -qxF "$(cat one.err)" par.err && grep -q '"validation"' dist.json && ok ||
+			bad "--train $run: the measures: $(cat one.err) / $(grep -v ': round ' par.err)"
+	fi
 done
 # a host that dies in a map round: with --retries, the same model
 sed "s|$bin/pr-score|$bin/pr-train|" slow/pr-score >slow/pr-train
