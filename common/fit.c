@@ -117,21 +117,23 @@ ws_init(struct fit_ws *ws, size_t p)
 
 /* ---- families ---- */
 
-static double
-logit_linkinv(double eta)
+/*
+ * R's binomial()$linkinv and $mu.eta at eta, into *mu and *mu_eta, from
+ * one exp(eta): t = exp(eta) clamped (family.c), mu = t / (1 + t), and
+ * d mu / d eta = e / (1 + e)^2, DBL_EPSILON outside +-LOGIT_THRESH.
+ */
+static void
+logit_mean(double eta, double *mu, double *mu_eta)
 {
-	double t = eta < -LOGIT_THRESH ? DBL_EPSILON :
-	    eta > LOGIT_THRESH ? 1 / DBL_EPSILON : exp(eta);
-	return t / (1 + t);
-}
-
-static double
-logit_mu_eta(double eta)
-{
-	if (eta > LOGIT_THRESH || eta < -LOGIT_THRESH)
-		return DBL_EPSILON;
+	if (eta < -LOGIT_THRESH || eta > LOGIT_THRESH) {
+		double t = eta < -LOGIT_THRESH ? DBL_EPSILON : 1 / DBL_EPSILON;
+		*mu = t / (1 + t);
+		*mu_eta = DBL_EPSILON;
+		return;
+	}
 	double e = exp(eta);
-	return e / ((1 + e) * (1 + e));
+	*mu = e / (1 + e);
+	*mu_eta = e / ((1 + e) * (1 + e));
 }
 
 static double
@@ -690,8 +692,7 @@ static int
 glm_mean(enum fit_family f, double eta, double *mu, double *mu_eta, double *var)
 {
 	if (f == FIT_LOGISTIC) {
-		*mu = logit_linkinv(eta);
-		*mu_eta = logit_mu_eta(eta);
+		logit_mean(eta, mu, mu_eta);
 		*var = *mu * (1 - *mu);
 		return *mu > 0 && *mu < 1;
 	}
@@ -747,6 +748,8 @@ glm_block(const struct fit_run *r, const struct fit_view *v, const double *beta,
 	double wtdmu = has_int ? r->sum_wy / r->sum_w : f == FIT_LOGISTIC ? 0.5 : 1.0;
 	const double eps10 = 10 * DBL_EPSILON;
 	double dev = 0, nulldev = 0, ll = 0, big = 0, viol = s->viol;
+	/* the null deviance of the commonest rows (weight 1, y 0 or 1), once */
+	const double nd0 = dev_resid(f, 0, wtdmu, 1), nd1 = dev_resid(f, 1, wtdmu, 1);
 	size_t n_extreme = 0;
 	int ok = 1, want_T = !r->no_T;
 	if (want_T)
@@ -761,7 +764,8 @@ glm_block(const struct fit_run *r, const struct fit_view *v, const double *beta,
 		double yi = vy(v, i);
 		dev += dev_resid(f, yi, mu, wi);
 		if (beta) {
-			nulldev += dev_resid(f, yi, wtdmu, wi);
+			nulldev += wi == 1 && yi == 0 ? nd0 : wi == 1 && yi == 1 ? nd1 :
+			    dev_resid(f, yi, wtdmu, wi);
 			if (f == FIT_LOGISTIC ? (mu < eps10 || mu > 1 - eps10) : mu < eps10)
 				n_extreme++;
 			if (f == FIT_LOGISTIC)
