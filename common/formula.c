@@ -136,6 +136,8 @@ struct formula {
 	size_t work_size;    /* formula_work_size, set by formula_parse */
 	size_t scratch;      /* work offset of the basis scratch (4 (nb + 1) doubles) */
 	size_t kink_val;     /* work offset of formula_price_kinks' copy of the values */
+	long *direct;        /* by build, when every design column is the intercept (-1) or one
+	                      * numeric column as it is (its index): formula_eval's copy */
 };
 
 /* ---- small helpers ---- */
@@ -1973,6 +1975,7 @@ formula_free(struct formula *f)
 		return;
 	free(f->text);
 	free(f->nodes);
+	free(f->direct);
 	for (i = 0; i < f->ncols; i++) {
 		free(f->cols[i].name);
 		for (k = 0; k < f->cols[i].nlevels; k++)
@@ -2239,6 +2242,30 @@ term_shape(const struct formula *f, size_t t, int *first_full_done, size_t *vars
 	return nv;
 }
 
+/*
+ * f->direct when every design column is the intercept or a bare numeric
+ * column, so that a row's design is a copy of its values (the product of
+ * one factor, 1 * a, is a); else NULL.
+ */
+static void
+set_direct(struct formula *f)
+{
+	free(f->direct);
+	f->direct = xrealloc(NULL, (f->ndc ? f->ndc : 1) * sizeof *f->direct);
+	for (size_t j = 0; j < f->ndc; j++) {
+		const struct var *x = f->dc[j].nf == 1 ? &f->vars[f->cvar[f->dc[j].first]] : NULL;
+		if (f->dc[j].nf == 0) {
+			f->direct[j] = -1;
+		} else if (x != NULL && x->kind == V_BARE && !x->is_cat) {
+			f->direct[j] = (long)x->col;
+		} else {
+			free(f->direct);
+			f->direct = NULL;
+			return;
+		}
+	}
+}
+
 int
 formula_build(struct formula *f, struct diag *d)
 {
@@ -2320,6 +2347,7 @@ formula_build(struct formula *f, struct diag *d)
 			add_dcol(f, t, first, nv);
 		}
 	}
+	set_direct(f);
 	f->built = 1;
 	return 0;
 }
@@ -2618,6 +2646,11 @@ formula_eval(const struct formula *f, const double *val, long dcol, double *x, d
 {
 	size_t v, j;
 
+	if (dx == NULL && f->direct != NULL) {
+		for (j = 0; j < f->ndc; j++)
+			x[j] = f->direct[j] < 0 ? 1 : val[f->direct[j]];
+		return;
+	}
 	for (v = 0; v < f->nvars; v++)
 		eval_var(f, v, val, dcol, work);
 	for (j = 0; j < f->ndc; j++)
