@@ -253,10 +253,60 @@ test_short_shapes(void)
 	}
 }
 
+/* [+-]? (digits [. digits?] | . digits), the texts without an exponent num_parse takes */
+static int
+plain_decimal(const char *s)
+{
+	size_t i = s[0] == '-' || s[0] == '+', before = 0, after = 0;
+	while (s[i] >= '0' && s[i] <= '9')
+		i++, before++;
+	if (s[i] == '.')
+		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+			after++;
+	return s[i] == '\0' && before + after > 0;
+}
+
+/*
+ * Random short texts of digits, dots, signs and bytes next to the digits
+ * ('/', ':', a space, a byte past 0x7f), lengths 1 to 10: taken exactly
+ * when they are plain decimals, as strtod's number (the eight-byte path
+ * covers 4 to 8 bytes after the sign).
+ */
+static void
+test_short_random(void)
+{
+	static const char alphabet[] = "0123456789012345678901234567890123456789..-+/: \xb5";
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	char buf[16], first_bad[16] = "";
+	int bad = 0, taken = 0;
+
+	gsl_rng_set(rng, 11);
+	for (int k = 0; k < 2000000; k++) {
+		size_t n = 1 + gsl_rng_uniform_int(rng, 10), i;
+		double v = 0, ref;
+		for (i = 0; i < n; i++)
+			buf[i] = alphabet[gsl_rng_uniform_int(rng, sizeof alphabet - 1)];
+		buf[n] = '\0';
+		enum num_status st = num_parse(buf, n, &v, 0);
+		int want = plain_decimal(buf);
+		ref = want ? strtod(buf, NULL) : 0;
+		taken += want;
+		if (want ? st != NUM_OK || memcmp(&v, &ref, sizeof v) != 0 : st != NUM_BAD) {
+			if (bad++ == 0)
+				snprintf(first_bad, sizeof first_bad, "%s", buf);
+		}
+	}
+	CHECK(bad == 0 && taken > 100000, "short random texts: plain decimals exactly, the rest refused");
+	if (bad)
+		printf("     %d wrong, first: \"%s\"\n", bad, first_bad);
+	gsl_rng_free(rng);
+}
+
 int
 main(void)
 {
 	test_short_shapes();
+	test_short_random();
 	test_parse();
 	test_parse_vs_strtod();
 	test_format();
