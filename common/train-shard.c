@@ -501,31 +501,37 @@ bad:
 }
 
 /*
- * A later round with validation: one design of the shard's rows, each in
- * its fold; the pass of every fit not done (the model's as "stats", a
- * holdout's rows weighted 0; each fold's in "folds", null for one done),
- * and in the round of the measures the shard's ("validation", metrics.h's
- * accumulator).  0, or -1 with d filled.
+ * A later round with validation, of the fits of holder (the state, or a
+ * group's entry of it: "fit", "folds", "validation") over rows of s
+ * (rows[0..nr), or first..first+nr, as design_build takes them): one
+ * design of the rows, each in its fold; the pass of every fit not done (the
+ * model's as "stats", a holdout's rows weighted 0; each fold's in "folds",
+ * null for one done), and in the round of the measures the rows' measures
+ * ("validation", metrics.h's accumulator), into part (the part, or the
+ * group's entry of it).  0, or -1 with d filled.
  */
 static int
 map_validated(const struct train_opts *o, const struct formula *f, struct store *s,
-    const json_t *state, const char *state_name, const char *input, json_t *part,
-    struct diag *d)
+    const size_t *rows, size_t first, size_t nr, int consume, const json_t *holder,
+    const char *state_name, const char *input, json_t *part, struct diag *d)
 {
 	struct design_split split = { o->holdout, o->folds, o->seed };
-	const json_t *pfit = json_object_get(state, "fit"), *folds = json_object_get(state, "folds");
+	const json_t *pfit = json_object_get(holder, "fit"), *folds = json_object_get(holder, "folds");
 	struct design ds;
 	double *beta = NULL;
 	size_t nb;
 	int rc = -1;
 
-	if (validation_state(state, o, formula_ncoef(f), state_name, &beta, &nb, d) < 0)
+	if (validation_state(holder, o, formula_ncoef(f), state_name, &beta, &nb, d) < 0)
 		return -1;
-	if (design_build(s, f, NULL, 0, s->n, 1, &split, o->jobs, &ds, d) < 0)
+	if (beta == NULL && json_object_get(pfit, "numbers") == NULL &&
+	    json_object_get(holder, "validation") != NULL)
+		return 0;   /* done: the fits and the measures */
+	if (design_build(s, f, rows, first, nr, consume, &split, o->jobs, &ds, d) < 0)
 		goto done;
 	if (json_object_get(pfit, "numbers") != NULL) {
-		json_t *st = pass_stats(o, f, s, &ds, o->holdout > 0 ? 0 : DESIGN_NO_FOLD, NULL, 0, pfit,
-		    state_name, input, d);
+		json_t *st = pass_stats(o, f, s, &ds, o->holdout > 0 ? 0 : DESIGN_NO_FOLD, rows, first,
+		    pfit, state_name, input, d);
 		if (st == NULL)
 			goto done;
 		json_object_set_new(part, "stats", st);
@@ -537,7 +543,8 @@ map_validated(const struct train_opts *o, const struct formula *f, struct store 
 			const json_t *fk = json_array_get(folds, k);
 			json_t *st = json_null();
 			if (json_object_get(fk, "numbers") != NULL &&
-			    (st = pass_stats(o, f, s, &ds, (long)k, NULL, 0, fk, state_name, input, d)) == NULL)
+			    (st = pass_stats(o, f, s, &ds, (long)k, rows, first, fk, state_name, input,
+			    d)) == NULL)
 				goto done;
 			json_array_append_new(fa, st);
 		}
@@ -585,6 +592,22 @@ group_names(const json_t *groups)
 	return t;
 }
 
+/*
+ * A group's entry of a state (ge) is done: its fit failed, or it is done
+ * (and with validation, measured too).
+ */
+static int
+group_done(const struct train_opts *o, const json_t *ge)
+{
+	const json_t *fit = json_object_get(ge, "fit");
+
+	if (json_object_get(fit, "numbers") != NULL)
+		return 0;
+	if (json_object_get(fit, "failed") != NULL || !(o->holdout > 0 || o->folds > 0))
+		return 1;
+	return json_object_get(ge, "validation") != NULL;
+}
+
 /* A later round: the passes of the groups not yet done, over their rows in the shard, into p. */
 static int
 map_groups(const struct train_opts *o, const struct formula *f, struct store *s,
@@ -613,17 +636,22 @@ map_groups(const struct train_opts *o, const struct formula *f, struct store *s,
 			    state_name);
 			goto done;
 		}
-		const json_t *fit = json_object_get(json_array_get(sg, (size_t)k), "fit");
-		if (json_object_get(fit, "numbers") == NULL)
-			continue;   /* done, or failed */
+		const json_t *ge = json_array_get(sg, (size_t)k), *fit = json_object_get(ge, "fit");
+		if (group_done(o, ge))
+			continue;
 		design_groups_range(&dg, i, &rows, &first, &nr);
+		json_t *e = json_object();
+		json_object_set_new(e, "name", json_stringn(name, len));
+		json_array_append_new(out, e);
+		if (o->holdout > 0 || o->folds > 0) {
+			if (map_validated(o, f, dg.s, rows, first, nr, 0, ge, state_name, input, e, d) < 0)
+				goto done;
+			continue;
+		}
 		json_t *st = shard_pass(o, f, dg.s, rows, first, nr, 0, fit, state_name, input, d);
 		if (st == NULL)
 			goto done;
-		json_t *e = json_object();
-		json_object_set_new(e, "name", json_stringn(name, len));
 		json_object_set_new(e, "stats", st);
-		json_array_append_new(out, e);
 	}
 	json_object_set(p, "groups", out);
 	rc = 0;
@@ -713,7 +741,8 @@ train_map(const struct train_opts *o, struct formula *f, struct store *s, const 
 	}
 	const json_t *pfit = json_object_get(state, "fit");
 	if (o->holdout > 0 || o->folds > 0) {
-		if (map_validated(o, f, s, state, state_name, input, p, d) < 0)
+		if (map_validated(o, f, s, NULL, 0, s->n, s->groups == NULL, state, state_name, input, p,
+		    d) < 0)
 			goto done;
 	} else if (json_object_get(pfit, "numbers") != NULL) {
 		/* the pooled fit is not done: its pass over every row */
@@ -1077,6 +1106,197 @@ done:
 }
 
 /*
+ * A later round of the folds' fits (sf, K of them): each fit not done
+ * steps on the statistics of the parts' objects (ents[i]["folds"][k]; ents[i]
+ * NULL: part i holds none, which all refuses), in the order of the parts;
+ * the entries for the next state into *out (a fit in progress, or done: its
+ * estimates, "beta"), *active incremented for each not done.  Returns 0, 1
+ * when a fold's fit failed (d says "fold K: ..."), or -1 with d filled.
+ */
+static int
+reduce_folds(const struct train_opts *o, const struct formula *f, const json_t *sf,
+    const json_t *const *ents, int all, const char *const *names, size_t n,
+    const char *state_name, json_t **out, size_t *active, struct diag *d)
+{
+	const json_t **st = xcalloc(n + 1, sizeof *st);
+	json_t *folds = json_array();
+	int rc = -1;
+
+	for (size_t k = 0; k < json_array_size(sf); k++) {
+		const json_t *fit = json_array_get(sf, k);
+		json_t *next, *sub, *beta = NULL;
+		if (json_object_get(fit, "numbers") == NULL) {
+			json_array_append_new(folds, json_deep_copy(fit));   /* done before */
+			continue;
+		}
+		for (size_t i = 0; i < n; i++) {
+			const json_t *pf = ents[i] ? json_object_get(ents[i], "folds") : NULL;
+			if ((ents[i] != NULL || all) &&
+			    (!json_is_array(pf) || json_array_size(pf) != json_array_size(sf))) {
+				diag_set(d, names[i], 0, NULL, NULL, 0, "a part without the statistics of the "
+				    "state %s's folds", state_name);
+				goto done;
+			}
+			st[i] = json_array_get(pf, k);
+			if (ents[i] != NULL && st[i] == NULL)
+				st[i] = json_null();   /* refused below, as statistics that do not fit */
+		}
+		int r = reduce_step(o, f, fit, st, all, NULL, names, n, state_name, &next, &sub, &beta, d);
+		if (r < 0)
+			goto done;
+		if (r == 1) {
+			char m[DIAG_WHAT_MAX];
+			snprintf(m, sizeof m, "%s", d->what);
+			diag_set(d, state_name, 0, NULL, NULL, 0, "fold %zu: %s", k + 1, m);
+			rc = 1;
+			goto done;
+		}
+		if (next != NULL) {
+			json_array_append_new(folds, next);
+			(*active)++;
+		} else {
+			json_t *e = json_object();
+			json_object_set_new(e, "beta", beta);
+			json_array_append_new(folds, e);
+			json_decref(sub);
+		}
+	}
+	*out = folds;
+	folds = NULL;
+	rc = 0;
+done:
+	json_decref(folds);
+	free(st);
+	return rc;
+}
+
+/*
+ * The round of the measures: the parts' objects' "validation" (ents[i];
+ * NULL: none, which all refuses) merged (metrics.h) into the validation
+ * object of the model (*out), and as one run says it into line (what
+ * names the model: "" or "group \"A\": ").  0, or -1 with d naming the part
+ * that holds none that fits.
+ */
+static int
+reduce_measures(const struct train_opts *o, const json_t *const *ents, int all,
+    const char *const *names, size_t n, const char *state_name, const char *what, json_t **out,
+    char *line, size_t linesz, struct diag *d)
+{
+	struct metrics_acc acc;
+	struct model_validation v;
+	char m[256];
+
+	metrics_acc_init(&acc, train_metrics_kind(o->family));
+	for (size_t i = 0; i < n; i++)
+		if ((ents[i] != NULL || all) &&
+		    metrics_acc_add_json(&acc, json_object_get(ents[i], "validation")) < 0) {
+			metrics_acc_fini(&acc);
+			return diag_set(d, names[i], 0, NULL, NULL, 0, "validation measures that do not "
+			    "fit the state %s", state_name);
+		}
+	train_validation(o, &acc, &v, m, sizeof m);
+	metrics_acc_fini(&acc);
+	*out = model_doc_validation(o->family, &v);
+	snprintf(line, linesz, "%s%s (%zu rows): %s", what, o->holdout > 0 ? "holdout" :
+	    "cross-validation", v.n, m);
+	return 0;
+}
+
+/*
+ * One round of a model with validation: holder is the state, or a group's
+ * entry of it ("fit", "folds", "validation"); ents[i] part i's object for
+ * it (the part, or its entry for the group; NULL: it holds none, which all
+ * refuses).  The model's fit and each fold's step on the parts'
+ * statistics, and in the round of the measures (validation_state) the
+ * parts' measures are merged.  Returns 0 with the holder's members for the
+ * next state set in out ("fit": in progress, or done: "model", the
+ * measures in its training once made, and with a holdout "beta"; "folds";
+ * "validation" once measured), *active 1 when it needs another round, and
+ * line the measures' line when they were made in this round ("" else); 1
+ * when a fit failed (d says which); -1 with d filled when a part or the
+ * state is not valid.
+ */
+static int
+reduce_validated(const struct train_opts *o, const struct formula *f, const json_t *holder,
+    const json_t *const *ents, int all, const char *what, const char *const *names, size_t n,
+    const char *state_name, json_t *out, int *active, char *line, size_t linesz,
+    struct diag *d)
+{
+	const json_t *fit = json_object_get(holder, "fit");
+	const json_t **st = xcalloc(n + 1, sizeof *st);
+	json_t *next = NULL, *sub = NULL, *pbeta = NULL, *folds = NULL, *val = NULL;
+	size_t running = 0, nb;
+	double *vbeta = NULL;
+	int rc = -1, r;
+
+	*active = 0;
+	line[0] = 0;
+	if (validation_state(holder, o, formula_ncoef(f), state_name, &vbeta, &nb, d) < 0)
+		goto done;
+	if (json_object_get(fit, "numbers") != NULL) {
+		for (size_t i = 0; i < n; i++)
+			st[i] = ents[i] ? json_object_get(ents[i], "stats") : NULL;
+		r = reduce_step(o, f, fit, st, all, what[0] ? what : NULL, names, n, state_name, &next,
+		    &sub, o->holdout > 0 ? &pbeta : NULL, d);
+		if (r == 1 && o->holdout > 0) {
+			char m[DIAG_WHAT_MAX];
+			snprintf(m, sizeof m, "%s", d->what);
+			diag_set(d, state_name, 0, NULL, NULL, 0, "fit without the holdout 1: %s", m);
+		}
+		if (r != 0) {
+			rc = r;
+			goto done;
+		}
+	} else {
+		sub = json_deep_copy(json_object_get(fit, "model"));   /* done in an earlier round */
+		if (o->holdout > 0)
+			pbeta = json_deep_copy(json_object_get(fit, "beta"));
+	}
+	if (o->folds > 0 && (r = reduce_folds(o, f, json_object_get(holder, "folds"), ents, all,
+	    names, n, state_name, &folds, &running, d)) != 0) {
+		rc = r;
+		goto done;
+	}
+	if (vbeta != NULL) {
+		if (reduce_measures(o, ents, all, names, n, state_name, what, &val, line, linesz, d) < 0)
+			goto done;
+	} else if (json_object_get(holder, "validation") != NULL) {
+		val = json_deep_copy(json_object_get(holder, "validation"));
+	}
+	if (next == NULL) {
+		next = json_object();
+		if (val != NULL)
+			json_object_set(json_object_get(sub, "training"), "validation", val);
+		json_object_set_new(next, "model", sub);
+		sub = NULL;
+		if (pbeta != NULL)
+			json_object_set_new(next, "beta", pbeta);
+		pbeta = NULL;
+	} else {
+		*active = 1;
+	}
+	*active = *active || running > 0 || val == NULL;
+	json_object_set_new(out, "fit", next);
+	next = NULL;
+	if (folds != NULL)
+		json_object_set_new(out, "folds", folds);
+	folds = NULL;
+	if (val != NULL)
+		json_object_set_new(out, "validation", val);
+	val = NULL;
+	rc = 0;
+done:
+	json_decref(next);
+	json_decref(sub);
+	json_decref(pbeta);
+	json_decref(folds);
+	json_decref(val);
+	free(vbeta);
+	free(st);
+	return rc;
+}
+
+/*
  * A later round of the groups (the state's "groups", sg): each group's
  * statistics from the parts that hold it, in the order of the parts; the
  * groups' entries for the next state into *out, *active of them not done.
@@ -1168,100 +1388,6 @@ done:
 	return rc;
 }
 
-/*
- * A later round of the folds' fits (the state's "folds", sf): each fit not
- * done steps on every part's statistics ("folds"[k]), in the order of the
- * parts; the entries of the next state into *out (a fit in progress, or
- * done: its estimates, "beta"), *active incremented for each not done.  A
- * fold whose fit fails fails the run, as in one run.  0, or -1 with d
- * filled.
- */
-static int
-reduce_folds(const struct train_opts *o, const struct formula *f, const json_t *sf,
-    json_t *const *parts, const char *const *names, size_t n, const char *state_name,
-    json_t **out, size_t *active, struct diag *d)
-{
-	const json_t **st = xcalloc(n + 1, sizeof *st);
-	json_t *folds = json_array();
-	int rc = -1;
-
-	for (size_t i = 0; i < n; i++) {
-		const json_t *pf = json_object_get(parts[i], "folds");
-		if (!json_is_array(pf) || json_array_size(pf) != json_array_size(sf)) {
-			diag_set(d, names[i], 0, NULL, NULL, 0, "a part without the statistics of the "
-			    "state %s's folds", state_name);
-			goto done;
-		}
-	}
-	for (size_t k = 0; k < json_array_size(sf); k++) {
-		const json_t *fit = json_array_get(sf, k);
-		json_t *next, *sub, *beta = NULL;
-		if (json_object_get(fit, "numbers") == NULL) {
-			json_array_append_new(folds, json_deep_copy(fit));   /* done before */
-			continue;
-		}
-		for (size_t i = 0; i < n; i++)
-			st[i] = json_array_get(json_object_get(parts[i], "folds"), k);
-		int r = reduce_step(o, f, fit, st, 1, NULL, names, n, state_name, &next, &sub, &beta, d);
-		if (r < 0)
-			goto done;
-		if (r == 1) {
-			char m[DIAG_WHAT_MAX];
-			snprintf(m, sizeof m, "%s", d->what);
-			diag_set(d, state_name, 0, NULL, NULL, 0, "fold %zu: %s", k + 1, m);
-			goto done;
-		}
-		if (next != NULL) {
-			json_array_append_new(folds, next);
-			(*active)++;
-		} else {
-			json_t *e = json_object();
-			json_object_set_new(e, "beta", beta);
-			json_array_append_new(folds, e);
-			json_decref(sub);
-		}
-	}
-	*out = folds;
-	folds = NULL;
-	rc = 0;
-done:
-	json_decref(folds);
-	free(st);
-	return rc;
-}
-
-/*
- * The round of the measures: every part's "validation" merged (metrics.h)
- * into the model's validation object (*out), said on note as one run says
- * it.  0, or -1 with d naming the part that holds none that fits.
- */
-static int
-reduce_measures(const struct train_opts *o, json_t *const *parts, const char *const *names,
-    size_t n, const char *state_name, json_t **out, void (*note)(void *, const char *),
-    void *note_arg, struct diag *d)
-{
-	struct metrics_acc acc;
-	struct model_validation v;
-	char line[256], msg[320];
-
-	metrics_acc_init(&acc, train_metrics_kind(o->family));
-	for (size_t i = 0; i < n; i++)
-		if (metrics_acc_add_json(&acc, json_object_get(parts[i], "validation")) < 0) {
-			metrics_acc_fini(&acc);
-			return diag_set(d, names[i], 0, NULL, NULL, 0, "validation measures that do not "
-			    "fit the state %s", state_name);
-		}
-	train_validation(o, &acc, &v, line, sizeof line);
-	metrics_acc_fini(&acc);
-	*out = model_doc_validation(o->family, &v);
-	if (note != NULL) {
-		snprintf(msg, sizeof msg, "%s (%zu rows): %s", o->holdout > 0 ? "holdout" :
-		    "cross-validation", v.n, line);
-		note(note_arg, msg);
-	}
-	return 0;
-}
-
 /* The groups that could not be fitted, as one run names them on stderr (train.c). */
 static void
 note_failed(const json_t *groups, void (*note)(void *, const char *), void *note_arg)
@@ -1304,12 +1430,10 @@ train_reduce_notes(const json_t *state, const char *state_name, json_t *const *p
 {
 	struct train_opts o;
 	struct formula *f = NULL;
-	json_t *next = NULL, *sub = NULL, *groups = NULL, *pbeta = NULL, *folds = NULL;
-	json_t *validation = NULL;
+	json_t *next = NULL, *sub = NULL, *groups = NULL, *folds = NULL, *validation = NULL;
 	const json_t **pst = NULL;
 	const char *ftext;
-	size_t active = 0, nb = 0;
-	double *vbeta = NULL;
+	size_t active = 0;
 	int rc = -1, validated = 0;
 	json_int_t round = state ? json_integer_value(json_object_get(state, "round")) : 0;
 
@@ -1357,29 +1481,48 @@ train_reduce_notes(const json_t *state, const char *state_name, json_t *const *p
 	if ((f = formula_parse(ftext, d)) == NULL || state_formula(state, state_name, f, d) < 0)
 		goto done;
 	validated = o.holdout > 0 || o.folds > 0;
-	if (validated && validation_state(state, &o, formula_ncoef(f), state_name, &vbeta, &nb, d) < 0)
-		goto done;
 	const json_t *pfit = json_object_get(state, "fit");
-	if (json_object_get(pfit, "numbers") != NULL) {
+	int pactive = 0;
+	if (validated) {
+		/* the model's fit, the folds', the measures: every part holds its figures */
+		json_t *h = json_object();
+		char line[DIAG_WHAT_MAX];
+		int r = reduce_validated(&o, f, state, (const json_t *const *)parts, 1, "", names, n,
+		    state_name, h, &pactive, line, sizeof line, d);
+		if (r == 0) {
+			next = json_incref(json_object_get(h, "fit"));
+			folds = json_incref(json_object_get(h, "folds"));
+			validation = json_incref(json_object_get(h, "validation"));
+			sub = json_incref(json_object_get(next, "model"));
+			if (line[0] && note != NULL)
+				note(note_arg, line);
+		}
+		json_decref(h);
+		if (r == 1) {
+			char m[DIAG_WHAT_MAX];
+			snprintf(m, sizeof m, "%s", d->what);
+			diag_set(d, state_name, 0, NULL, NULL, 0, "%s", m);
+		}
+		if (r != 0)
+			goto done;
+	} else if (json_object_get(pfit, "numbers") != NULL) {
 		/* the pooled fit: every part holds its statistics */
 		pst = xcalloc(n + 1, sizeof *pst);
 		for (size_t k = 0; k < n; k++)
 			pst[k] = json_object_get(parts[k], "stats");
-		int r = reduce_step(&o, f, pfit, pst, 1, NULL, names, n, state_name, &next, &sub,
-		    o.holdout > 0 ? &pbeta : NULL, d);
+		int r = reduce_step(&o, f, pfit, pst, 1, NULL, names, n, state_name, &next, &sub, NULL,
+		    d);
 		if (r < 0)
 			goto done;
 		if (r == 1) {
 			char m[DIAG_WHAT_MAX];
 			snprintf(m, sizeof m, "%s", d->what);
-			diag_set(d, state_name, 0, NULL, NULL, 0, "%s%s", o.holdout > 0 ?
-			    "fit without the holdout 1: " : "", m);
+			diag_set(d, state_name, 0, NULL, NULL, 0, "%s", m);
 			goto done;
 		}
-	} else if ((o.by != NULL || validated) && json_is_object(json_object_get(pfit, "model"))) {
+		pactive = next != NULL;
+	} else if (o.by != NULL && json_is_object(json_object_get(pfit, "model"))) {
 		sub = json_deep_copy(json_object_get(pfit, "model"));   /* done in an earlier round */
-		if (o.holdout > 0)
-			pbeta = json_deep_copy(json_object_get(pfit, "beta"));
 	} else {
 		diag_set(d, state_name, 0, NULL, NULL, 0, "the state's fit does not fit the formula");
 		goto done;
@@ -1387,25 +1530,12 @@ train_reduce_notes(const json_t *state, const char *state_name, json_t *const *p
 	if (o.by != NULL && reduce_groups(&o, f, json_object_get(state, "groups"), parts, names, n,
 	    state_name, &groups, &active, d) < 0)
 		goto done;
-	if (o.folds > 0 && reduce_folds(&o, f, json_object_get(state, "folds"), parts, names, n,
-	    state_name, &folds, &active, d) < 0)
-		goto done;
-	if (vbeta != NULL) {
-		/* the round of the measures: every part's, merged */
-		if (reduce_measures(&o, parts, names, n, state_name, &validation, note, note_arg, d) < 0)
-			goto done;
-	} else if (validated && json_object_get(state, "validation") != NULL) {
-		validation = json_deep_copy(json_object_get(state, "validation"));
-	}
-	if (next != NULL || active > 0 || (validated && validation == NULL)) {
+	if (pactive || active > 0) {
 		json_t *fit = next;
 		if (fit == NULL) {
 			fit = json_object();
 			json_object_set_new(fit, "model", sub);
 			sub = NULL;
-			if (pbeta != NULL)
-				json_object_set_new(fit, "beta", pbeta);
-			pbeta = NULL;
 		}
 		next = NULL;
 		*out = new_state(json_object_get(state, "options"), json_object_get(state, "columns"),
@@ -1418,8 +1548,6 @@ train_reduce_notes(const json_t *state, const char *state_name, json_t *const *p
 		goto done;
 	}
 	/* every fit done: the model, as train_run writes it */
-	if (validation != NULL)
-		json_object_set(json_object_get(sub, "training"), "validation", validation);
 	json_t *doc = model_doc_new(f, o.family, o.price, o.weight, o.l2);
 	json_object_update(doc, sub);
 	if (o.response_log || formula_response_log(f))
@@ -1457,10 +1585,8 @@ done:
 	json_decref(next);
 	json_decref(sub);
 	json_decref(groups);
-	json_decref(pbeta);
 	json_decref(folds);
 	json_decref(validation);
-	free(vbeta);
 	free(pst);
 	formula_free(f);
 	return rc;
