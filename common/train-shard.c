@@ -199,9 +199,6 @@ options_read(const json_t *op, const char *name, const char *what, struct train_
 		return diag_set(d, name, 0, NULL, NULL, 0, "the %s's seed is not a whole number from 0 to "
 		    "4294967295 with holdout or folds (and absent without)", what);
 	o->seed = sd ? (unsigned long)json_integer_value(sd) : 1;
-	if ((ho != NULL || fk != NULL) && by != NULL)
-		return diag_set(d, name, 0, NULL, NULL, 0, "the %s's %s cannot be fitted on shards with by",
-		    what, ho ? "holdout" : "folds");
 	o->weight = json_string_value(w);
 	o->price = json_string_value(pc);
 	o->by = json_string_value(by);
@@ -449,10 +446,11 @@ shard_pass(const struct train_opts *o, const struct formula *f, struct store *s,
 }
 
 /*
- * The validation of a state (o's holdout or folds): its "fit" in progress
- * (numbers) or done ("model" and, with a holdout, its estimates "beta", p
- * hex floats), with folds its "folds" (K fits, each in progress or done
- * with its "beta"), and "validation" once measured (an object).  When the
+ * The validation of a state (o's holdout or folds; or of a group's entry of
+ * it): its "fit" in progress (numbers), done ("model" and, with a holdout,
+ * its estimates "beta", p hex floats) or failed ("error", while the folds'
+ * fits go on), with folds its "folds" (K fits, each in progress, done with
+ * its "beta", or failed), and "validation" once measured (an object).  When the
  * fits that predict are all done and nothing is measured yet (the round
  * of the measures), *beta gets their estimates (nb x p, a new array: the
  * model's for a holdout, nb = 1; else the K folds'), else NULL.  Returns
@@ -467,22 +465,23 @@ validation_state(const json_t *state, const struct train_opts *o, size_t p, cons
 	size_t k, n = o->holdout > 0 ? 1 : (size_t)o->folds;
 	double *b = xcalloc(n * p + 1, sizeof *b);
 	int ready = 1, running = json_object_get(fit, "numbers") != NULL;
+	int failed = json_is_string(json_object_get(fit, "error"));
 
 	*beta = NULL;
 	*nb = n;
-	if (!running && (!json_is_object(json_object_get(fit, "model")) ||
+	if (!running && !failed && (!json_is_object(json_object_get(fit, "model")) ||
 	    (o->holdout > 0 && hex_read(json_object_get(fit, "beta"), b, p) < 0)))
 		goto bad;
 	if (o->holdout > 0) {
 		if (folds != NULL)
 			goto bad;
-		ready = !running;   /* the model is the fit that predicts */
+		ready = !running && !failed;   /* the model is the fit that predicts */
 	} else {
 		if (!json_is_array(folds) || json_array_size(folds) != n)
 			goto bad;
 		for (k = 0; k < n; k++) {
 			const json_t *fk = json_array_get(folds, k);
-			if (json_object_get(fk, "numbers") != NULL)
+			if (json_object_get(fk, "numbers") != NULL || json_is_string(json_object_get(fk, "error")))
 				ready = 0;
 			else if (hex_read(json_object_get(fk, "beta"), b + k * p, p) < 0)
 				goto bad;
@@ -989,6 +988,12 @@ reduce_columns(json_t *const *parts, const char *const *names, size_t n, json_t 
 			json_t *e = json_object();
 			json_object_set_new(e, "name", json_stringn(str, len));
 			json_object_set_new(e, "fit", run_json(r));
+			if (o.folds > 0) {
+				json_t *gf = json_array();
+				for (long k = 0; k < o.folds; k++)
+					json_array_append_new(gf, run_json(r));
+				json_object_set_new(e, "folds", gf);
+			}
 			json_array_append_new(groups, e);
 		}
 		free(order);
@@ -1109,9 +1114,9 @@ done:
  * A later round of the folds' fits (sf, K of them): each fit not done
  * steps on the statistics of the parts' objects (ents[i]["folds"][k]; ents[i]
  * NULL: part i holds none, which all refuses), in the order of the parts;
- * the entries for the next state into *out (a fit in progress, or done: its
- * estimates, "beta"), *active incremented for each not done.  Returns 0, 1
- * when a fold's fit failed (d says "fold K: ..."), or -1 with d filled.
+ * the entries for the next state into *out (a fit in progress, done: its
+ * estimates, "beta", or failed: "error", "fold K: why"), *active
+ * incremented for each in progress.  Returns 0, or -1 with d filled.
  */
 static int
 reduce_folds(const struct train_opts *o, const struct formula *f, const json_t *sf,
@@ -1145,13 +1150,10 @@ reduce_folds(const struct train_opts *o, const struct formula *f, const json_t *
 		if (r < 0)
 			goto done;
 		if (r == 1) {
-			char m[DIAG_WHAT_MAX];
-			snprintf(m, sizeof m, "%s", d->what);
-			diag_set(d, state_name, 0, NULL, NULL, 0, "fold %zu: %s", k + 1, m);
-			rc = 1;
-			goto done;
-		}
-		if (next != NULL) {
+			char m[DIAG_WHAT_MAX + 32];
+			snprintf(m, sizeof m, "fold %zu: %s", k + 1, d->what);
+			json_array_append_new(folds, json_pack("{ss}", "error", m));
+		} else if (next != NULL) {
 			json_array_append_new(folds, next);
 			(*active)++;
 		} else {
@@ -1238,24 +1240,46 @@ reduce_validated(const struct train_opts *o, const struct formula *f, const json
 			st[i] = ents[i] ? json_object_get(ents[i], "stats") : NULL;
 		r = reduce_step(o, f, fit, st, all, what[0] ? what : NULL, names, n, state_name, &next,
 		    &sub, o->holdout > 0 ? &pbeta : NULL, d);
-		if (r == 1 && o->holdout > 0) {
-			char m[DIAG_WHAT_MAX];
-			snprintf(m, sizeof m, "%s", d->what);
-			diag_set(d, state_name, 0, NULL, NULL, 0, "fit without the holdout 1: %s", m);
-		}
-		if (r != 0) {
-			rc = r;
+		if (r < 0)
 			goto done;
+		if (r == 1) {
+			char m[DIAG_WHAT_MAX + 32];
+			snprintf(m, sizeof m, "%s%s", o->holdout > 0 ? "fit without the holdout 1: " : "",
+			    d->what);
+			next = json_pack("{ss}", "error", m);
 		}
+	} else if (json_is_string(json_object_get(fit, "error"))) {
+		next = json_deep_copy(fit);   /* failed in an earlier round, the folds' fits going on */
 	} else {
 		sub = json_deep_copy(json_object_get(fit, "model"));   /* done in an earlier round */
 		if (o->holdout > 0)
 			pbeta = json_deep_copy(json_object_get(fit, "beta"));
 	}
-	if (o->folds > 0 && (r = reduce_folds(o, f, json_object_get(holder, "folds"), ents, all,
-	    names, n, state_name, &folds, &running, d)) != 0) {
-		rc = r;
+	if (o->folds > 0 && reduce_folds(o, f, json_object_get(holder, "folds"), ents, all, names, n,
+	    state_name, &folds, &running, d) < 0)
 		goto done;
+	{
+		/*
+		 * A failure is the one a run meets first: it fits the folds in
+		 * order, then the model; so a fold's only once every fold before
+		 * it is done, the model's once every fold is.
+		 */
+		const char *err = NULL;
+		size_t k;
+		for (k = 0; k < json_array_size(folds); k++) {
+			const json_t *fk = json_array_get(folds, k);
+			if (json_object_get(fk, "numbers") != NULL)
+				break;
+			if ((err = jstr(fk, "error")) != NULL)
+				break;
+		}
+		if (err == NULL && k == json_array_size(folds))
+			err = jstr(next, "error");
+		if (err != NULL) {
+			diag_set(d, state_name, 0, NULL, NULL, 0, "%s", err);
+			rc = 1;
+			goto done;
+		}
 	}
 	if (vbeta != NULL) {
 		if (reduce_measures(o, ents, all, names, n, state_name, what, &val, line, linesz, d) < 0)
@@ -1310,7 +1334,7 @@ reduce_groups(const struct train_opts *o, const struct formula *f, const json_t 
 	size_t ng = json_array_size(sg);
 	const json_t **st = NULL;
 	json_t *groups = json_array();
-	int rc = -1;
+	int rc = -1, validated = o->holdout > 0 || o->folds > 0;
 
 	*active = 0;
 	if (gn == NULL) {
@@ -1328,15 +1352,15 @@ reduce_groups(const struct train_opts *o, const struct formula *f, const json_t 
 			const json_t *ge = json_array_get(pg, e), *nm = json_object_get(ge, "name");
 			long j = json_is_string(nm) ? strtab_find(gn, json_string_value(nm),
 			    json_string_length(nm)) : -1;
-			const json_t *fit = j >= 0 ? json_object_get(json_array_get(sg, (size_t)j), "fit") :
-			    NULL;
-			if (j < 0 || json_object_get(fit, "numbers") == NULL || st[(size_t)j * n + k] != NULL) {
+			const json_t *sge = j >= 0 ? json_array_get(sg, (size_t)j) : NULL;
+			if (j < 0 || group_done(o, sge) || st[(size_t)j * n + k] != NULL) {
 				diag_set(d, names[k], 0, NULL, json_string_value(nm),
 				    json_is_string(nm) ? json_string_length(nm) : 0,
 				    "statistics of a group that the state %s does not fit", state_name);
 				goto done;
 			}
-			st[(size_t)j * n + k] = json_object_get(ge, "stats");
+			/* with validation the entry, its statistics and measures read below */
+			st[(size_t)j * n + k] = validated ? ge : json_object_get(ge, "stats");
 			if (st[(size_t)j * n + k] == NULL) {
 				diag_set(d, names[k], 0, NULL, NULL, 0, "statistics that do not fit the state %s",
 				    state_name);
@@ -1350,6 +1374,39 @@ reduce_groups(const struct train_opts *o, const struct formula *f, const json_t 
 		json_t *e = json_object(), *next, *sub;
 		json_object_set_new(e, "name", json_string(name));
 		json_array_append_new(groups, e);
+		if (validated && !group_done(o, ge)) {
+			char what[DIAG_VALUE_MAX + 16], line[DIAG_WHAT_MAX + DIAG_VALUE_MAX];
+			int act;
+			snprintf(what, sizeof what, "group \"%s\": ", name);
+			int r = reduce_validated(o, f, ge, st + j * n, 0, what, names, n, state_name, e, &act,
+			    line, sizeof line, d);
+			if (r < 0)
+				goto done;
+			if (r == 1) {
+				char m[DIAG_WHAT_MAX + DIAG_VALUE_MAX + 16];
+				snprintf(m, sizeof m, "group \"%s\": %s", name, d->what);
+				json_object_del(e, "folds");
+				json_object_del(e, "validation");
+				json_object_set_new(e, "fit", json_pack("{ss}", "failed", m));
+				continue;
+			}
+			if (line[0])
+				json_object_set_new(e, "said", json_string(line));
+			else if (jstr(ge, "said") != NULL)
+				json_object_set_new(e, "said", json_string(jstr(ge, "said")));
+			*active += (size_t)act;
+			continue;
+		}
+		if (validated) {
+			/* done before: kept as it is, its measures said at the end */
+			json_array_set_new(groups, j, json_deep_copy(ge));
+			const json_t *why = json_object_get(fit, "failed");
+			if (!json_is_string(why) && !json_is_object(json_object_get(fit, "model"))) {
+				diag_set(d, state_name, 0, NULL, NULL, 0, "the state has no valid groups");
+				goto done;
+			}
+			continue;
+		}
 		if (json_object_get(fit, "numbers") == NULL) {
 			/* done before: its model, or why it failed */
 			const json_t *m = json_object_get(fit, "model"), *why = json_object_get(fit, "failed");
@@ -1388,30 +1445,48 @@ done:
 	return rc;
 }
 
-/* The groups that could not be fitted, as one run names them on stderr (train.c). */
+/*
+ * The groups that could not be fitted, and with validation each group's
+ * measures, in the order of the groups, as one run says them on stderr
+ * (train.c): the first TRAIN_GROUP_WARNINGS in full, the rest counted.
+ */
 static void
 note_failed(const json_t *groups, void (*note)(void *, const char *), void *note_arg)
 {
-	size_t shown = 0, more = 0;
+	size_t shown = 0, failed = 0, said = 0;
 	char msg[DIAG_WHAT_MAX + 2 * DIAG_VALUE_MAX + 64];
 
 	for (size_t j = 0; note != NULL && j < json_array_size(groups); j++) {
 		const json_t *ge = json_array_get(groups, j);
-		const char *why = jstr(json_object_get(ge, "fit"), "failed");
-		if (why == NULL)
+		const char *why = jstr(json_object_get(ge, "fit"), "failed"), *line = jstr(ge, "said");
+		if (why == NULL && line == NULL)
 			continue;
 		if (shown == TRAIN_GROUP_WARNINGS) {
-			more++;
+			if (why != NULL)
+				failed++;
+			else
+				said++;
 			continue;
 		}
 		shown++;
+		if (why == NULL) {
+			note(note_arg, line);
+			continue;
+		}
 		note(note_arg, why);
 		snprintf(msg, sizeof msg, "group \"%s\": scored with the pooled model", jstr(ge, "name"));
 		note(note_arg, msg);
 	}
-	if (more > 0) {
-		snprintf(msg, sizeof msg, "groups: %zu more warnings not shown (%zu groups scored with "
-		    "the pooled model)", more, more);
+	if (failed + said > 0) {
+		size_t k = 0;
+		k += (size_t)snprintf(msg + k, sizeof msg - k, "groups: %zu more warnings not shown (",
+		    failed + said);
+		if (failed > 0)
+			k += (size_t)snprintf(msg + k, sizeof msg - k, "%zu groups scored with the pooled "
+			    "model%s", failed, said > 0 ? ", " : "");
+		if (said > 0)
+			snprintf(msg + k, sizeof msg - k, "%zu validation lines", said);
+		snprintf(msg + strlen(msg), sizeof msg - strlen(msg), ")");
 		note(note_arg, msg);
 	}
 }

@@ -31,7 +31,7 @@ shards="s1 s0 s2 s3"
 # rounds FAMILY FORMULA [OPTION...]: map the shards ($shards, in order) and
 # reduce their parts until the model; echo the rounds (on failure, the round
 # and the command that refused); the last reduce's standard error in
-# reduce.err, its state in prev.json
+# reduce.err (every reduce's in reduce.all), its state in prev.json
 rounds() {
 	fam=$1
 	fml=$2
@@ -44,6 +44,7 @@ rounds() {
 	done
 	# shellcheck disable=SC2086
 	pr-train --reduce -o state.json $parts >word 2>reduce.err || { echo "round 0: --reduce"; return 1; }
+	cp reduce.err reduce.all
 	r=1
 	while [ "$(cat word)" = state ]; do
 		for s in $shards; do
@@ -54,6 +55,7 @@ rounds() {
 		# shellcheck disable=SC2086
 		pr-train --reduce --from state.json -o next.json $parts >word 2>reduce.err ||
 			{ echo "round $r: --reduce --from the state of --reduce: $(cat reduce.err)"; return 1; }
+		cat reduce.err >>reduce.all
 		mv next.json state.json
 		r=$((r + 1))
 		[ $r -gt 80 ] && return 1
@@ -255,6 +257,43 @@ for case in "logistic|--folds 5 --seed 8|bought ~ log(price) * segment + loyalty
 			bad "$what: the last --reduce said: $(cat reduce.err); one run: $(cat one.err)"; fi
 	done
 done
+# --by with validation: each group's fits and measures beside the pooled
+# ones, merged from the shards that hold the group; the model is one run's,
+# and the reduces say, pooled and groups, what one run says, in its order
+# (a group whose fold does not converge: its fold named, its rows scored
+# with the pooled model)
+awk -F, 'NR == 1 { print $0 ",grp"; next } { print $0 "," (NR <= 4 ? "tiny" : NR % 3 ? "x" : "y") }' \
+    "$in" >wg.csv
+awk -F, 'NR == 1 { for (k = 6; k < 9; k++) print > ("w" k ".csv"); next } { print > ("w" (6 + NR % 3) ".csv") }' \
+    wg.csv
+for case in "logistic|--by item --folds 3 --seed 8|bought ~ log(price) + loyalty" \
+    "linear|--by segment --holdout 0.3|revenue ~ log(price) + loyalty" \
+    "poisson|--by item --folds 4|qty ~ log(price) + segment" \
+    "logistic|--by grp --folds 3 --max-iter 8|bought ~ log(price) + loyalty" \
+    "logistic|--by grp --holdout 0.5 --max-iter 8|bought ~ log(price) + loyalty"; do
+	fam=${case%%|*}
+	f=${case#*|}
+	v=${f%%|*}
+	f=${f#*|}
+	shards="w6 w7 w8"
+	# shellcheck disable=SC2086
+	pr-train --family "$fam" -f "$f" $v -o one.json wg.csv >/dev/null 2>one.err
+	what="$fam $v: $f"
+	# shellcheck disable=SC2086
+	n=$(rounds "$fam" "$f" $v) || { bad "$what: $n"; continue; }
+	if out=$(agree model.json one.json) && grep -q '"validation"' model.json; then ok; else
+		bad "$what after $n rounds: $out"; fi
+	if [ "$(sed 's/^pr-train: wg.csv: /pr-train: /' one.err)" = "$(cat reduce.all)" ]; then ok; else
+		bad "$what: the reduces said: $(cat reduce.all); one run: $(cat one.err)"; fi
+done
+if grep -q '"tiny": fold 1: the fit did not converge' reduce.all 2>/dev/null ||
+    grep -q '"tiny": fit without the holdout 1:' reduce.all; then ok; else
+	bad "--by grp: no failed fold named: $(cat reduce.all)"; fi
+# a pooled fold that fails fails the run, naming the fold one run names
+shards="w0 w1"
+if ! rounds logistic 'bought ~ log(price) + loyalty' --folds 3 --max-iter 2 >/dev/null &&
+    [ "$(cat reduce.err)" = "pr-train: state.json: fold 1: the fit did not converge in 2 iterations (use --l2 to regularise)" ]
+then ok; else bad "a pooled fold that fails: $(cat reduce.err)"; fi
 # the same rows in another order and on 3 threads: the same split, the same measures
 { head -n 1 "$in"; tail -n +2 "$in" | sort -r; } >rev.csv
 pr-train -j 3 --family logistic --folds 5 --seed 8 -f 'bought ~ log(price) * segment + loyalty' \
@@ -271,8 +310,6 @@ pr-train --map --family linear -f 'revenue ~ log(price) + segment' --folds 3 w1.
 pr-train --reduce -o vs.json v0.part v1.part >/dev/null
 expect 2 "pr-train: --map: folds 4 does not agree with the state vs.json (3)
 Try 'pr-train --help' for more information." pr-train --map --from vs.json --folds 4 w0.csv
-expect 2 "pr-train: --map with --by: no --holdout or --folds (validation on shards is of the pooled model only)
-Try 'pr-train --help' for more information." pr-train --map --by item --folds 3 -f 'revenue ~ price' w0.csv
 edit() { # IN OUT PYTHON-STATEMENT (on d, the document)
 	/usr/bin/python3 -c "import json, sys
 d = json.load(open(sys.argv[1]))

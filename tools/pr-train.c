@@ -391,9 +391,6 @@ main(int argc, char **argv)
 	    retransform == MODEL_RETRANSFORM_SMEARING))
 		cli_usage("--map and --reduce fit the model only: no --shrink, --fitted or --retransform "
 		    "smearing");
-	if ((map || reduce_mode) && o.by != NULL && (o.holdout > 0 || o.folds > 0))
-		cli_usage("--map with --by: no --holdout or --folds (validation on shards is of the "
-		    "pooled model only)");
 	if (reduce_mode) {
 		if (json_object_size(given) > 0)
 			cli_usage("--reduce: the parts and the state hold the formula and the options; "
