@@ -1236,8 +1236,11 @@ reduce_validated(const struct train_opts *o, const struct formula *f, const json
 	if (validation_state(holder, o, formula_ncoef(f), state_name, &vbeta, &nb, d) < 0)
 		goto done;
 	if (json_object_get(fit, "numbers") != NULL) {
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			st[i] = ents[i] ? json_object_get(ents[i], "stats") : NULL;
+			if (ents[i] != NULL && st[i] == NULL)
+				st[i] = json_null();   /* refused, as statistics that do not fit */
+		}
 		r = reduce_step(o, f, fit, st, all, what[0] ? what : NULL, names, n, state_name, &next,
 		    &sub, o->holdout > 0 ? &pbeta : NULL, d);
 		if (r < 0)

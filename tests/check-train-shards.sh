@@ -184,6 +184,12 @@ expect() { # WANT-STATUS WANT-STDERR COMMAND...
 	if [ $rc -eq "$want" ] && [ "$(cat err.txt)" = "$msg" ]; then ok; else
 		bad "$*: exit $rc: $(cat err.txt) (expected $want: $msg)"; fi
 }
+jedit() { # IN OUT PYTHON-STATEMENT (on d, the document)
+	/usr/bin/python3 -c "import json, sys
+d = json.load(open(sys.argv[1]))
+$3
+json.dump(d, open(sys.argv[2], 'w'))" "$1" "$2"
+}
 round=$(sed -n 's/^ "round": \(.*\),$/\1/p' seg.json)
 expect 1 "pr-train: r0.part: a part of round 0, not $round (the round of the state)" \
     pr-train --reduce --from seg.json -o x.json s1.part r0.part
@@ -289,6 +295,18 @@ done
 if grep -q '"tiny": fold 1: the fit did not converge' reduce.all 2>/dev/null ||
     grep -q '"tiny": fit without the holdout 1:' reduce.all; then ok; else
 	bad "--by grp: no failed fold named: $(cat reduce.all)"; fi
+# a group's entry of a part without its statistics, or its folds'
+for s in w6 w7 w8; do
+	pr-train --map --family logistic --by item --folds 3 -f 'bought ~ price' $s.csv >$s.part
+done
+pr-train --reduce -o gv.json w6.part w7.part w8.part >/dev/null
+for s in w6 w7 w8; do pr-train --map --from gv.json $s.csv >$s.part; done
+jedit w7.part w7bad.part 'del d["groups"][0]["stats"]'
+expect 1 "pr-train: w7bad.part: statistics that do not fit the state gv.json" \
+    pr-train --reduce --from gv.json -o x.json w6.part w7bad.part w8.part
+jedit w7.part w7bad.part 'del d["groups"][0]["folds"]'
+expect 1 "pr-train: w7bad.part: a part without the statistics of the state gv.json's folds" \
+    pr-train --reduce --from gv.json -o x.json w6.part w7bad.part w8.part
 # a pooled fold that fails fails the run, naming the fold one run names
 shards="w0 w1"
 if ! rounds logistic 'bought ~ log(price) + loyalty' --folds 3 --max-iter 2 >/dev/null &&
@@ -310,40 +328,34 @@ pr-train --map --family linear -f 'revenue ~ log(price) + segment' --folds 3 w1.
 pr-train --reduce -o vs.json v0.part v1.part >/dev/null
 expect 2 "pr-train: --map: folds 4 does not agree with the state vs.json (3)
 Try 'pr-train --help' for more information." pr-train --map --from vs.json --folds 4 w0.csv
-edit() { # IN OUT PYTHON-STATEMENT (on d, the document)
-	/usr/bin/python3 -c "import json, sys
-d = json.load(open(sys.argv[1]))
-$3
-json.dump(d, open(sys.argv[2], 'w'))" "$1" "$2"
-}
-edit vs.json bad1.json 'd["folds"] = d["folds"][:2]'
+jedit vs.json bad1.json 'd["folds"] = d["folds"][:2]'
 expect 1 "pr-train: bad1.json: the state's validation fits do not fit the formula" \
     pr-train --map --from bad1.json w0.csv
-edit vs.json bad2.json 'd["options"]["folds"] = 1001'
+jedit vs.json bad2.json 'd["options"]["folds"] = 1001'
 expect 1 "pr-train: bad2.json: the state's folds is not a whole number from 2 to 1000" \
     pr-train --map --from bad2.json w0.csv
-edit vs.json bad3.json 'd["options"]["holdout"] = 0.5'
+jedit vs.json bad3.json 'd["options"]["holdout"] = 0.5'
 expect 1 "pr-train: bad3.json: the state has both holdout and folds" \
     pr-train --map --from bad3.json w0.csv
-edit vs.json bad4.json 'del d["options"]["seed"]'
+jedit vs.json bad4.json 'del d["options"]["seed"]'
 expect 1 "pr-train: bad4.json: the state's seed is not a whole number from 0 to 4294967295 with holdout or folds (and absent without)" \
     pr-train --reduce --from bad4.json -o x.json v0.part
 pr-train --map --from vs.json w0.csv >m0.part
 pr-train --map --from vs.json w1.csv >m1.part
-edit m1.part m1bad.part 'd["folds"][1] = None'
+jedit m1.part m1bad.part 'd["folds"][1] = None'
 expect 1 "pr-train: m1bad.part: statistics that do not fit the state vs.json" \
     pr-train --reduce --from vs.json -o x.json m0.part m1bad.part
-edit m1.part m1bad.part 'del d["folds"]'
+jedit m1.part m1bad.part 'del d["folds"]'
 expect 1 "pr-train: m1bad.part: a part without the statistics of the state vs.json's folds" \
     pr-train --reduce --from vs.json -o x.json m0.part m1bad.part
 # the round of the measures: a part's measures that do not add up
 rounds linear 'revenue ~ log(price) + segment' --holdout 0.3 >/dev/null
 for s in w0 w1; do pr-train --map --from prev.json $s.csv >$s.part; done
 if grep -q '"validation"' w1.part; then ok; else bad "the last round's part has no measures"; fi
-edit w1.part w1bad.part 'd["validation"]["n"] = -1'
+jedit w1.part w1bad.part 'd["validation"]["n"] = -1'
 expect 1 "pr-train: w1bad.part: validation measures that do not fit the state prev.json" \
     pr-train --reduce --from prev.json -o x.json w0.part w1bad.part
-edit w1.part w1bad.part 'd["validation"]["sse"] = ["x"]'
+jedit w1.part w1bad.part 'd["validation"]["sse"] = ["x"]'
 expect 1 "pr-train: w1bad.part: validation measures that do not fit the state prev.json" \
     pr-train --reduce --from prev.json -o x.json w0.part w1bad.part
 echo "$passed passed, $failed failed"
