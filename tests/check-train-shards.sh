@@ -312,6 +312,9 @@ shards="w0 w1"
 if ! rounds logistic 'bought ~ log(price) + loyalty' --folds 3 --max-iter 2 >/dev/null &&
     [ "$(cat reduce.err)" = "pr-train: state.json: fold 1: the fit did not converge in 2 iterations (use --l2 to regularise)" ]
 then ok; else bad "a pooled fold that fails: $(cat reduce.err)"; fi
+if ! rounds logistic 'bought ~ log(price) + loyalty' --holdout 0.3 --max-iter 2 >/dev/null &&
+    [ "$(cat reduce.err)" = "pr-train: state.json: fit without the holdout 1: the fit did not converge in 2 iterations (use --l2 to regularise)" ]
+then ok; else bad "a holdout's fit that fails: $(cat reduce.err)"; fi
 # the same rows in another order and on 3 threads: the same split, the same measures
 { head -n 1 "$in"; tail -n +2 "$in" | sort -r; } >rev.csv
 pr-train -j 3 --family logistic --folds 5 --seed 8 -f 'bought ~ log(price) * segment + loyalty' \
@@ -337,6 +340,9 @@ expect 1 "pr-train: bad2.json: the state's folds is not a whole number from 2 to
 jedit vs.json bad3.json 'd["options"]["holdout"] = 0.5'
 expect 1 "pr-train: bad3.json: the state has both holdout and folds" \
     pr-train --map --from bad3.json w0.csv
+jedit vs.json bad5.json 'del d["options"]["folds"]; d["options"]["holdout"] = 1; del d["folds"]'
+expect 1 "pr-train: bad5.json: the state's holdout is not a fraction between 0 and 1" \
+    pr-train --map --from bad5.json w0.csv
 jedit vs.json bad4.json 'del d["options"]["seed"]'
 expect 1 "pr-train: bad4.json: the state's seed is not a whole number from 0 to 4294967295 with holdout or folds (and absent without)" \
     pr-train --reduce --from bad4.json -o x.json v0.part
