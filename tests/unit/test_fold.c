@@ -64,7 +64,7 @@ draw(void)
 	return (double)(state >> 11) / 9007199254740992.0 * 4 - 2;
 }
 
-/* Fold `folds` random blocks of m x p1 (columns in zero_cols all zero) three ways; the same bits? */
+/* Fold `folds` random blocks of m x p1 (columns below 32 in zero_cols all zero) three ways; the same bits? */
 static int
 same_bits(size_t p1, size_t m, int folds, unsigned zero_cols)
 {
@@ -77,7 +77,7 @@ same_bits(size_t p1, size_t m, int folds, unsigned zero_cols)
 	}
 	for (int f = 0; f < folds; f++) {
 		for (size_t i = 0; i < bn; i++)
-			src[i] = (zero_cols >> (i % p1)) & 1 ? 0 : draw();
+			src[i] = i % p1 < 32 && (zero_cols >> (i % p1)) & 1 ? 0 : draw();
 		for (int v = 0; v < 3; v++)
 			memcpy(B[v], src, bn * sizeof *src);
 		fold_ref(T[0], p1, B[0], m);
