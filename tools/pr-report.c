@@ -298,6 +298,22 @@ require_col(const struct csvio_reader *in, const char *name)
 	return c;
 }
 
+/* What a failing run frees (cli_at_fail), so that no exit leaves the report behind. */
+struct held {
+	struct report *rep;
+	struct model_eval *eval;
+	struct model *model;
+};
+
+static void
+held_free(void *arg)
+{
+	struct held *h = arg;
+	report_free(h->rep);
+	model_eval_free(h->eval);
+	model_free(h->model);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -585,6 +601,8 @@ main(int argc, char **argv)
 	rep = report_new(&ro, &rc);
 	if (rep == NULL)
 		cli_fail(EXIT_FAIL, "out of memory");
+	struct held held = { rep, eval, model };
+	cli_at_fail(held_free, &held);
 	if (ope != NULL)
 		report_set_model(rep, eval);
 	if (elast)
@@ -669,6 +687,7 @@ main(int argc, char **argv)
 	status = finish(doc, &oo);
 	report_doc_free(doc);
 done:
+	cli_at_fail(NULL, NULL);
 	report_free(rep);
 	model_eval_free(eval);
 	model_free(model);
