@@ -99,6 +99,13 @@ design_split_fold(const struct design_split *sp, double u)
 	return k < sp->folds ? k : sp->folds - 1;   /* (u < 1: never, but for rounding) */
 }
 
+long
+design_row_fold(const struct design_split *sp, const struct formula *f, const double *v,
+    size_t nc, int weighted)
+{
+	return design_split_fold(sp, design_row_unit(f, v, nc, weighted, sp->seed));
+}
+
 /* Rows of chunk c. */
 static size_t
 ds_rows(const struct design *ds, size_t c)
@@ -162,8 +169,7 @@ build_chunk(void *arg, size_t c, unsigned worker)
 		if (ds->weighted)
 			w0[i] = v[nc];
 		if (b->split)
-			fo[i] = (double)design_split_fold(b->split,
-			    design_row_unit(f, v, nc, ds->weighted, b->split->seed));
+			fo[i] = (double)design_row_fold(b->split, f, v, nc, ds->weighted);
 	}
 	if (sc == NULL && store_error(s) != 0)
 		return diag_errno(d, spill_dir(), store_error(s), "temporary file: read error");

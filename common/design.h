@@ -63,6 +63,9 @@ struct design_split {
 double design_row_unit(const struct formula *f, const double *v, size_t nc, int weighted,
     unsigned long seed);
 long design_split_fold(const struct design_split *sp, double u);
+/* The fold of store row v under sp: design_split_fold of its unit value with sp's seed. */
+long design_row_fold(const struct design_split *sp, const struct formula *f, const double *v,
+    size_t nc, int weighted);
 
 /*
  * Sort categorical column col's levels (store_sort_levels) and give them

@@ -836,8 +836,7 @@ train_write_fitted(const struct train_opts *o, struct store *s, const struct for
 		else
 			csvio_put_num(w, model_eval_mean(e, model_eval_row_price(e), NULL));
 		if (validated)
-			csvio_put_long(w, design_split_fold(&split, design_row_unit(f, v, s->nc,
-			    s->weighted, o->seed)) + 1);
+			csvio_put_long(w, design_row_fold(&split, f, v, s->nc, s->weighted) + 1);
 		csvio_end(w);
 	}
 	if (store_error(s) != 0) {

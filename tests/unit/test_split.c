@@ -72,13 +72,14 @@ test_split(void)
 		double u = design_row_unit(f, v, 2, 0, 1);
 		long k = design_split_fold(&cv, u);
 		held += design_split_fold(&ho, u) == 0;
+		bad += design_row_fold(&cv, f, v, 2, 0) != k;
 		if (k < 0 || k >= K || !(u >= 0 && u < 1))
 			bad++;
 		else
 			fold[k]++;
 		tenth[(size_t)(u * 10)]++;
 	}
-	CHECK(bad == 0, "every u in [0, 1), every fold in 0..K-1");
+	CHECK(bad == 0, "every u in [0, 1), every fold in 0..K-1, as design_row_fold gives it");
 	CHECK(fabs((double)held - 0.3 * n) <= 5 * sqrt(n * 0.3 * 0.7), "holdout near 0.3 n");
 	for (long k = 0; k < K; k++)
 		CHECK(fabs((double)fold[k] - (double)n / K) <= 5 * sqrt(n * (1.0 / K) * (1 - 1.0 / K)),
