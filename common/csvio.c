@@ -7,6 +7,13 @@
  * and the next block is parsed only when the queue is empty.  The arena is
  * reused, so memory is bounded by the block size plus the longest record.
  *
+ * Most files hold few quotes or none, so the bytes are not all given to
+ * libcsv: where it is between records, the records up to the next quote
+ * are split here (fast_split: the records libcsv would give, with the
+ * same callbacks), and libcsv parses from the record that holds a quote to
+ * the end of its read, the split resuming once libcsv is between records
+ * again (take).
+ *
  * libcsv reports no positions, so lines are counted here: with
  * CSV_REPALL_NL every unquoted CR and LF reaches the record callback (an LF
  * right after a CR is the second half of a CRLF), and newlines inside
@@ -51,8 +58,6 @@ struct csvio_reader {
 	int fd, own_fd;
 	char *name;
 	struct csv_parser parser;
-	unsigned char *in;
-	size_t in_cap;              /* bytes at r->in: the block, and at least UTF16_LOOK */
 	int first_read;             /* the first bytes were read (read_first) */
 	size_t block;
 	unsigned long long bytes;
@@ -67,11 +72,10 @@ struct csvio_reader {
 	int ranged;
 	long long rpos, rend;
 	/*
-	 * A range reader splits records itself while its bytes hold no quote
-	 * (fast; libcsv from the first block that holds one): fbuf holds the
-	 * bytes read past the last complete line, carry of them.
+	 * The bytes read: fcap of them at fbuf (a block and at least
+	 * UTF16_LOOK), of which the first carry are the end of the last read,
+	 * a part of a line kept for the next (take).
 	 */
-	int fast;
 	unsigned char *fbuf;
 	size_t carry, fcap;
 
@@ -389,7 +393,7 @@ parse_error(struct csvio_reader *r, const unsigned char *buf, size_t at, size_t 
 }
 
 /*
- * The first bytes of the input into r->in: up to its first LF, UTF16_LOOK
+ * The first bytes of the input into r->fbuf: up to its first LF, UTF16_LOOK
  * bytes or its end, whatever the block size, so that utf16_refused sees the
  * same bytes in every reader (a block of 4 bytes saw "\0a\r," as UTF-16).
  * Stopping at the first LF lets a co-process's client send a short header
@@ -402,23 +406,23 @@ read_first(struct csvio_reader *r)
 	ssize_t got;
 
 	for (;;) {
-		want = r->in_cap - total < r->block ? r->in_cap - total : r->block;
+		want = r->fcap - total < r->block ? r->fcap - total : r->block;
 		do
-			got = read(r->fd, r->in + total, want);
+			got = read(r->fd, r->fbuf + total, want);
 		while (got < 0 && errno == EINTR);
 		if (got < 0)
 			return -1;
 		if (got == 0)
 			break;
 		total += (size_t)got;
-		if (total >= UTF16_LOOK || memchr(r->in + total - (size_t)got, '\n', (size_t)got))
+		if (total >= UTF16_LOOK || memchr(r->fbuf + total - (size_t)got, '\n', (size_t)got))
 			break;
 	}
 	return (ssize_t)total;
 }
 
 /*
- * The first bytes of the input, got bytes in r->in: a UTF-16 file (Excel's
+ * The first bytes of the input, got bytes in r->fbuf: a UTF-16 file (Excel's
  * "Unicode text": a BOM FF FE or FE FF, or ASCII text with a NUL after or
  * before every character) parses as garbage with NULs in it.  Refuse it
  * with the command that converts it.  Returns 0, or -1 with d filled.
@@ -426,7 +430,7 @@ read_first(struct csvio_reader *r)
 static int
 utf16_refused(struct csvio_reader *r, size_t got, struct diag *d)
 {
-	const unsigned char *b = r->in;
+	const unsigned char *b = r->fbuf;
 	const unsigned char *lf = memchr(b, '\n', got);
 	size_t n = lf != NULL ? (size_t)(lf - b) + 1 : got, i, nul_even = 0, nul_odd = 0;
 	int be, tabs = 0, bom;
@@ -510,8 +514,8 @@ next_special(const unsigned char *b, size_t i, size_t end, unsigned char delim)
 /*
  * Split b[0..n), which holds no quote and starts at a record boundary,
  * into records as libcsv does (strict, spaces kept, every newline to the
- * record callback): all of it when final (the range's end), else up to
- * the last CR or LF.  The bytes are copied into the arena at once, and
+ * record callback): all of it when final (the input's or range's end),
+ * else up to the last CR or LF.  The bytes are copied into the arena at once, and
  * each field's delimiter or newline there becomes the NUL that ends it.
  * Returns the bytes used.
  */
@@ -557,121 +561,188 @@ fast_split(struct csvio_reader *r, const unsigned char *b, size_t n, int final)
 }
 
 /*
- * A range reader's next bytes, split by fast_split while they hold no
- * quote; the first block that holds one goes, with the bytes carried
- * before it (which start at a record boundary), to libcsv, which then
- * reads the rest.  Returns the bytes read (0 at the range's end), or -1.
+ * libcsv at rest: between records, nothing of a field held, so that the
+ * next bytes may be split without it (fast_split) and handed to it again
+ * from any record boundary.
  */
-static ssize_t
-fast_fill(struct csvio_reader *r)
+static int
+at_rest(const struct csvio_reader *r)
 {
-	size_t want = r->rend - r->rpos < (long long)r->block ? (size_t)(r->rend - r->rpos) :
-	    r->block, used;
-	ssize_t got = 0;
+	return !in_record(r) && r->parser.entry_pos == 0 && !r->parser.quoted;
+}
 
-	if (r->carry + want > r->fcap) {
-		size_t cap = r->fcap ? r->fcap : r->block;
-		unsigned char *nb;
-		while (cap < r->carry + want)
-			cap *= 2;
-		if ((nb = realloc(r->fbuf, cap)) == NULL) {
-			r->oom = 1;
-			return 0;
-		}
-		r->fbuf = nb;
-		r->fcap = cap;
+/* The offset just past the last CR or LF of b[from..to), or from when there is none. */
+static size_t
+line_end(const unsigned char *b, size_t from, size_t to)
+{
+	while (to > from && b[to - 1] != '\n' && b[to - 1] != '\r')
+		to--;
+	return to;
+}
+
+/*
+ * libcsv on b[0..len), with a parse error kept for later (parse_error).
+ * Returns 0, or -1 when the reading stops (an error, or out of memory).
+ */
+static int
+lib_parse(struct csvio_reader *r, const unsigned char *b, size_t len)
+{
+	size_t done, cur = csv_get_buffer_size(&r->parser);
+
+	/*
+	 * libcsv grows its field buffer by blk_size at a time: with the
+	 * default (128 bytes) a 10 MB field costs 80,000 reallocs, each
+	 * copying the buffer where realloc cannot grow in place (sanitizers,
+	 * other allocators): quadratic.  Growing by at least the buffer's
+	 * size (and a read block) keeps it linear.
+	 */
+	csv_set_blk_size(&r->parser, cur > r->block ? cur : (r->block > 128 ? r->block : 128));
+	done = parse(r, b, len);
+	if (r->oom)
+		return -1;
+	if (done != len) {
+		parse_error(r, b, done, len);
+		return -1;
 	}
-	if (want > 0) {
-		do
-			got = pread(r->fd, r->fbuf + r->carry, want, (off_t)r->rpos);
-		while (got < 0 && errno == EINTR);
-		if (got < 0)
-			return -1;
-		r->rpos += got;
-	}
-	if (got > 0 && memchr(r->fbuf + r->carry, '"', (size_t)got) != NULL) {
-		/* from here on libcsv: the carried bytes and this block, through r->in */
-		size_t n = r->carry + (size_t)got;
-		if (n > r->in_cap) {
-			unsigned char *ni = realloc(r->in, n);
-			if (ni == NULL) {
-				r->oom = 1;
+	return 0;
+}
+
+/*
+ * Parse b[0..n), the bytes carried from the last call (its first clean
+ * bytes: a part of a line, with no quote) and those read since; final at
+ * the input's end.  Where libcsv is at rest, the records up to the first
+ * quote are split by fast_split; from the record that holds a quote,
+ * libcsv takes the bytes up to the last line end (all of them when
+ * final), and the split resumes where it is at rest again.  So a quote
+ * costs the libcsv parse of the lines up to the end of its block, not of
+ * the rest of the input.  Returns how many of b's last bytes are carried
+ * to the next call (a part of a line with no quote, libcsv at rest), or 0.
+ */
+static size_t
+take(struct csvio_reader *r, const unsigned char *b, size_t n, size_t clean, int final)
+{
+	size_t pos = 0, q, e, from;
+	const unsigned char *qp;
+
+	for (;;) {
+		if (at_rest(r)) {
+			from = pos > clean ? pos : clean;
+			qp = from < n ? memchr(b + from, '"', n - from) : NULL;
+			q = qp != NULL ? (size_t)(qp - b) : n;
+			if (q == n && final) {
+				fast_split(r, b + pos, n - pos, 1);
 				return 0;
 			}
-			r->in = ni;
-			r->in_cap = n;
+			e = line_end(b, from, q);
+			if (e > pos)
+				pos += fast_split(r, b + pos, e - pos, 0);
+			if (r->oom)
+				return 0;
+			if (q == n)
+				return n - pos;
 		}
-		memcpy(r->in, r->fbuf, n);
-		r->bytes -= r->carry;   /* counted when read; counted again with the block */
-		r->carry = 0;
-		r->fast = 0;
-		return (ssize_t)n;
-	}
-	if (r->fbuf == NULL) {   /* an empty range: nothing was ever read */
-		r->eof = 1;
+		/* a record that holds a quote, or libcsv within one */
+		e = final ? n : line_end(b, pos, n);
+		if (e > pos) {
+			if (lib_parse(r, b + pos, e - pos) < 0)
+				return 0;
+			pos = e;
+			if (pos < n && at_rest(r))
+				continue;
+		}
+		if (pos < n && lib_parse(r, b + pos, n - pos) < 0)
+			return 0;
 		return 0;
 	}
-	used = fast_split(r, r->fbuf, r->carry + (size_t)got, got == 0);
-	r->carry += (size_t)got - used;
-	if (r->carry > 0)
-		memmove(r->fbuf, r->fbuf + used, r->carry);
-	if (got == 0)
-		r->eof = 1;
-	r->bytes += (unsigned long long)got;
-	return got;
+}
+
+/*
+ * A leading UTF-8 BOM: drop it, even when reads split it (its bytes b[0..
+ * n) so far).  Returns how many of them to skip; bytes that turn out not
+ * to be a BOM are given to libcsv (-1 when that stops the reading).
+ */
+static long
+skip_bom(struct csvio_reader *r, const unsigned char *b, size_t n)
+{
+	static const unsigned char bom[] = "\xef\xbb\xbf";
+	size_t off = 0;
+
+	while (off < n && r->bom_seen < 3 && b[off] == bom[r->bom_seen]) {
+		off++;
+		r->bom_seen++;
+	}
+	if (r->bom_seen < 3 && (off < n || n == 0)) {
+		/* Not a BOM after all (or the input ends in one's first bytes): give them back. */
+		if (r->bom_seen > 0 && lib_parse(r, bom, (size_t)r->bom_seen) < 0)
+			return -1;
+		r->bom_seen = 3;
+	}
+	return (long)off;
 }
 
 /* Parse more input until at least one row is queued or the input ends. */
 static int
 fill(struct csvio_reader *r, struct diag *d)
 {
-	static const unsigned char bom[] = "\xef\xbb\xbf";
 	ssize_t got;
-	size_t done, off;
+	size_t want, n;
+	long off;
 
 	compact(r);
 	while (r->nrows == 0 && !r->eof) {
-		if (r->fast) {
-			if ((got = fast_fill(r)) < 0) {
-				r->failed = 1;
-				return diag_errno(d, r->name, errno, "read error");
-			}
-			if (r->oom)
+		want = r->block;
+		if (r->ranged && r->rend - r->rpos < (long long)want)
+			want = (size_t)(r->rend - r->rpos);
+		if (r->carry + want > r->fcap) {
+			size_t cap = r->fcap;
+			unsigned char *nb;
+			while (cap < r->carry + want)
+				cap *= 2;
+			if ((nb = realloc(r->fbuf, cap)) == NULL) {
+				r->oom = 1;
 				break;
-			if (r->fast || got == 0)
-				continue;
-			/* the block with a quote, in r->in: parsed below */
+			}
+			r->fbuf = nb;
+			r->fcap = cap;
+		}
+		got = 0;
+		if (!r->first_read) {
+			got = read_first(r);
+			r->first_read = 1;
 		} else if (r->ranged) {
-			size_t want = r->rend - r->rpos < (long long)r->block ?
-			    (size_t)(r->rend - r->rpos) : r->block;
-			got = 0;
 			if (want > 0) {
 				do
-					got = pread(r->fd, r->in, want, (off_t)r->rpos);
+					got = pread(r->fd, r->fbuf + r->carry, want, (off_t)r->rpos);
 				while (got < 0 && errno == EINTR);
 			}
 			if (got > 0)
 				r->rpos += got;
-		} else if (!r->first_read) {
-			got = read_first(r);
-			r->first_read = 1;
 		} else {
 			do
-				got = read(r->fd, r->in, r->block);
+				got = read(r->fd, r->fbuf + r->carry, want);
 			while (got < 0 && errno == EINTR);
 		}
 		if (got < 0) {
 			r->failed = 1;
 			return diag_errno(d, r->name, errno, "read error");
 		}
+		if (r->bytes == 0 && got > 0 && !r->ranged && utf16_refused(r, (size_t)got, d) < 0) {
+			r->failed = 1;
+			return -1;
+		}
+		r->bytes += (unsigned long long)got;
+		n = r->carry + (size_t)got;
+		off = 0;
+		if (r->bom_seen < 3 && (off = skip_bom(r, r->fbuf, n)) < 0)
+			break;
+		n -= (size_t)off;
+		r->carry = take(r, r->fbuf + off, n, r->carry, got == 0);
+		if (r->oom || r->eof)
+			break;
+		if (r->carry > 0 && r->carry < n + (size_t)off)
+			memmove(r->fbuf, r->fbuf + off + n - r->carry, r->carry);
 		if (got == 0) {
 			r->eof = 1;
-			/* An input that is a BOM's first byte or two and nothing else. */
-			if (r->bom_seen > 0 && r->bom_seen < 3 &&
-			    parse(r, bom, (size_t)r->bom_seen) != (size_t)r->bom_seen) {
-				parse_error(r, bom, 0, 1);
-				break;
-			}
 			if (reserve(r, 0) < 0) {
 				r->oom = 1;
 				break;
@@ -681,47 +752,7 @@ fill(struct csvio_reader *r, struct diag *d)
 				    NULL, NULL, 0, "malformed CSV: quoted field not closed at end of input");
 				r->has_pending = 1;
 			}
-			break;
 		}
-		if (r->bytes == 0 && !r->ranged && utf16_refused(r, (size_t)got, d) < 0) {
-			r->failed = 1;
-			return -1;
-		}
-		off = 0;
-		if (r->bom_seen < 3) {
-			/* Drop a leading UTF-8 BOM, even when reads split it. */
-			while (off < (size_t)got && r->bom_seen < 3 &&
-			    r->in[off] == bom[r->bom_seen]) {
-				off++;
-				r->bom_seen++;
-			}
-			if (r->bom_seen < 3 && off < (size_t)got) {
-				/* Not a BOM after all: give back the bytes taken. */
-				if (r->bom_seen > 0 && parse(r, bom, (size_t)r->bom_seen) !=
-				    (size_t)r->bom_seen) {
-					parse_error(r, bom, 0, 1);
-					break;
-				}
-				r->bom_seen = 3;
-			}
-		}
-		r->bytes += (unsigned long long)got;
-		/*
-		 * libcsv grows its field buffer by blk_size at a time: with the
-		 * default (128 bytes) a 10 MB field costs 80,000 reallocs, each
-		 * copying the buffer where realloc cannot grow in place
-		 * (sanitizers, other allocators): quadratic.  Growing by at
-		 * least the buffer's size (and a read block) keeps it linear.
-		 */
-		{
-			size_t cur = csv_get_buffer_size(&r->parser);
-			csv_set_blk_size(&r->parser, cur > r->block ? cur : (r->block > 128 ? r->block : 128));
-		}
-		done = parse(r, r->in + off, (size_t)got - off);
-		if (r->oom)
-			break;
-		if (done != (size_t)got - off)
-			parse_error(r, r->in + off, done, (size_t)got - off);
 	}
 	if (r->oom) {
 		r->failed = 1;
@@ -885,13 +916,13 @@ reader_new(int fd, const char *name, const struct csvio_opts *o, size_t block, s
 	r->no_header = o->no_header;
 	r->block = block ? block : BLOCK;
 	r->name = strdup(name);
-	r->in_cap = r->block > UTF16_LOOK ? r->block : UTF16_LOOK;
-	r->in = malloc(r->in_cap);
-	if (r->name == NULL || r->in == NULL ||
+	r->fcap = r->block > UTF16_LOOK ? r->block : UTF16_LOOK;
+	r->fbuf = malloc(r->fcap);
+	if (r->name == NULL || r->fbuf == NULL ||
 	    csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0) {
 		diag_set(d, name, 0, NULL, NULL, 0, "out of memory");
 		free(r->name);
-		free(r->in);
+		free(r->fbuf);
 		free(r);
 		return NULL;
 	}
@@ -970,7 +1001,6 @@ csvio_close(struct csvio_reader *r)
 		close(r->fd);
 	csv_free(&r->parser);
 	free(r->name);
-	free(r->in);
 	free(r->fbuf);
 	free(r->data);
 	free(r->flen);
@@ -1408,7 +1438,6 @@ csvio_open_range(const struct csvio_reader *like, const struct csvio_cursor *fro
 	if ((r = reader_new(like->fd, like->name, &o, like->block, d)) == NULL)
 		return NULL;
 	r->ranged = 1;
-	r->fast = 1;
 	r->rpos = from->off;
 	r->rend = end > from->off ? end : from->off;
 	r->first_read = 1;

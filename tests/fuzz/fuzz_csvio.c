@@ -9,9 +9,14 @@
  *      result back gives the same fields;
  *   3. every row written with csvio_put_row (which trusts the reader's
  *      plain flags) comes out as written field by field with csvio_put
- *      (which looks at every byte), both to a comma writer.
+ *      (which looks at every byte), both to a comma writer;
+ *   4. the rows are libcsv's own, parsed from the whole input in one call
+ *      (the reader splits quote-free records itself): the same fields, and
+ *      an error exactly when libcsv finds one.
  */
 #include "fuzz_common.h"
+
+#include <csv.h>
 
 #include "csvio.h"
 #include "diag.h"
@@ -117,6 +122,102 @@ read_all(int fd, unsigned char delim, size_t block, struct snap *s, struct csvio
 	return 0;
 }
 
+/* libcsv alone (property 4): its records as the reader hands them out. */
+struct ref {
+	struct snap *s;
+	char *field;            /* the record being parsed: flattened fields */
+	size_t len, cap, nf;
+	int cr;                 /* the last record ended with a CR */
+};
+
+static void
+ref_field(void *t, size_t len, void *data)
+{
+	struct ref *r = data;
+	while (r->len + len + sizeof(size_t) > r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 256;
+		r->field = realloc(r->field, r->cap);
+	}
+	memcpy(r->field + r->len, &len, sizeof len);
+	r->len += sizeof len;
+	if (len > 0)
+		memcpy(r->field + r->len, t, len);
+	r->len += len;
+	r->nf++;
+}
+
+static void
+ref_record(int c, void *data)
+{
+	struct ref *r = data;
+	struct csvio_row row;
+	char **f;
+	size_t *len, i, pos = 0;
+
+	if (r->nf == 0) {
+		/* a blank line: skipped, but a one-column file's empty value (not a CRLF's LF) */
+		int lf_of_crlf = c == '\n' && r->cr;
+		size_t header_n = 0;
+		r->cr = c == '\r';
+		if (r->s->nrows > 0)
+			memcpy(&header_n, r->s->rows[0], sizeof header_n);
+		if (c == -1 || lf_of_crlf || header_n != 1)
+			return;
+		ref_field((void *)"", 0, r);
+	}
+	r->cr = c == '\r';
+	f = malloc(r->nf * sizeof *f);
+	len = malloc(r->nf * sizeof *len);
+	for (i = 0; i < r->nf; i++) {
+		memcpy(&len[i], r->field + pos, sizeof len[i]);
+		pos += sizeof len[i];
+		f[i] = malloc(len[i] + 1);
+		memcpy(f[i], r->field + pos, len[i]);
+		f[i][len[i]] = '\0';
+		pos += len[i];
+	}
+	row.n = r->nf;
+	row.f = f;
+	row.len = len;
+	row.line = 0;
+	row.plain = NULL;
+	snap_add(r->s, &row);
+	for (i = 0; i < r->nf; i++)
+		free(f[i]);
+	free(f);
+	free(len);
+	r->len = r->nf = 0;
+}
+
+static int
+keep_spaces(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+/* The records of data[0..size) by libcsv in one call (a BOM dropped); status -1 on an error. */
+static void
+ref_all(const uint8_t *data, size_t size, unsigned char delim, struct snap *s)
+{
+	struct csv_parser p;
+	struct ref r = { s, NULL, 0, 0, 0, 0 };
+
+	memset(s, 0, sizeof *s);
+	if (size >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
+		data += 3;
+		size -= 3;
+	}
+	csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL);
+	csv_set_delim(&p, delim);
+	csv_set_space_func(&p, keep_spaces);
+	if (csv_parse(&p, data, size, ref_field, ref_record, &r) != size ||
+	    csv_fini(&p, ref_field, ref_record, &r) != 0)
+		s->status = -1;
+	csv_free(&p);
+	free(r.field);
+}
+
 static int
 snap_same(const struct snap *a, const struct snap *b, int lines)
 {
@@ -177,6 +278,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lseek(fd, 0, SEEK_SET);
 	read_all(fd, delim, 0, &b, NULL);
 	close(fd);
+	if (a.status == 0 || a.status == -1) {
+		struct snap ref;
+		ref_all(data, size, delim, &ref);
+		if ((a.status == -1) != (ref.status == -1) || (a.status == 0 && !snap_same(&a, &ref, 0))) {
+			fprintf(stderr, "block %zu: %zu rows status %d \"%s\"; libcsv: %zu rows status %d\n",
+			    block, a.nrows, a.status, a.what, ref.nrows, ref.status);
+			abort();
+		}
+		snap_free(&ref);
+	}
 	if (!snap_same(&a, &b, 1)) {
 		fprintf(stderr, "block %zu: %zu rows status %d \"%s\" line %ld; default: %zu rows status %d \"%s\" line %ld\n",
 		    block, a.nrows, a.status, a.what, a.errline, b.nrows, b.status, b.what, b.errline);

@@ -341,6 +341,176 @@ test_ranges_big(void)
 	ranges_big(1, ';', 7, "with quotes, read 7 bytes at a time: one reader's rows and lines");
 }
 
+/*
+ * Generated files whose rows are known as they are written: fields plain,
+ * empty, or quoted around a delimiter, a doubled quote, LF, CRLF or a bare
+ * CR; lines ended by LF, CRLF or CR; blank lines between rows; quoted
+ * fields in no row, in one row of hundreds (each then parsed from its row
+ * to the end of its read) or in every other row; the header quoted or
+ * not.  The want text is built beside the file, line numbers counted as
+ * the lines are written, so it owes nothing to any parser.  Each file is
+ * read with reads of 1, 2, 3, 7, 64, 4096 and 65,536 bytes.
+ */
+struct gen {
+	char *in, *want;
+	size_t len, wlen, cap, wcap;
+	unsigned long x;
+	long line;
+};
+
+static unsigned
+gen_rand(struct gen *g, unsigned n)
+{
+	g->x = g->x * 6364136223846793005UL + 1442695040888963407UL;
+	return (unsigned)((g->x >> 33) % n);
+}
+
+static void
+gen_put(char **b, size_t *len, size_t *cap, const char *s, size_t n)
+{
+	while (*len + n + 1 > *cap)
+		*b = realloc(*b, *cap *= 2);
+	memcpy(*b + *len, s, n);
+	*len += n;
+	(*b)[*len] = '\0';
+}
+
+/* One field: its text in the file, its value in want ("~" first when it is not plain). */
+static void
+gen_field(struct gen *g, unsigned char delim, int quoted)
+{
+	static const char *const plain[] = { "12.5", "x", "C0042", "-3", "a b", "" };
+	static const char *const inner[] = { "d", "q", "lf", "crlf", "cr", "none" };
+	char dl = (char)delim;
+	const char *v;
+	size_t k;
+
+	if (!quoted) {
+		v = plain[gen_rand(g, 6)];
+		gen_put(&g->in, &g->len, &g->cap, v, strlen(v));
+		gen_put(&g->want, &g->wlen, &g->wcap, v, strlen(v));
+		return;
+	}
+	v = inner[gen_rand(g, 6)];
+	char text[16], val[16];
+	size_t tl = 0, vl = 0;
+	text[tl++] = '"';
+	text[tl++] = 'p';
+	val[vl++] = 'p';
+	if (strcmp(v, "d") == 0) {
+		text[tl++] = dl;
+		val[vl++] = dl;
+	} else if (strcmp(v, "q") == 0) {
+		text[tl++] = '"';
+		text[tl++] = '"';
+		val[vl++] = '"';
+	} else if (strcmp(v, "lf") == 0 || strcmp(v, "cr") == 0) {
+		text[tl++] = v[0] == 'l' ? '\n' : '\r';
+		val[vl++] = v[0] == 'l' ? '\n' : '\r';
+		g->line++;
+	} else if (strcmp(v, "crlf") == 0) {
+		memcpy(text + tl, "\r\n", 2);
+		memcpy(val + vl, "\r\n", 2);
+		tl += 2;
+		vl += 2;
+		g->line++;
+	}
+	text[tl++] = 's';
+	val[vl++] = 's';
+	text[tl++] = '"';
+	int special = 0;
+	for (k = 0; k < vl; k++)
+		if (val[k] == ',' || val[k] == '"' || val[k] == '\r' || val[k] == '\n' || val[k] == dl)
+			special = 1;
+	gen_put(&g->in, &g->len, &g->cap, text, tl);
+	if (special)
+		gen_put(&g->want, &g->wlen, &g->wcap, "~", 1);
+	gen_put(&g->want, &g->wlen, &g->wcap, val, vl);
+}
+
+static void
+gen_end_line(struct gen *g)
+{
+	static const char *const ends[] = { "\n", "\r\n", "\r" };
+	const char *e = ends[gen_rand(g, 3)];
+
+	if (e[0] == '\n' && g->len > 0 && g->in[g->len - 1] == '\r')
+		e = "\r";   /* a blank line after a bare CR: not LF, which would make a CRLF of the two */
+	gen_put(&g->in, &g->len, &g->cap, e, strlen(e));
+	g->line++;
+}
+
+/* rare: one row in rare has a quoted field (0: none); header_quoted: the header's names are quoted */
+static void
+gen_file(struct gen *g, unsigned char delim, unsigned rare, int header_quoted, size_t rows)
+{
+	char num[32], dl = (char)delim;
+	size_t r, c;
+
+	g->len = g->wlen = 0;
+	g->line = 1;
+	gen_put(&g->in, &g->len, &g->cap, header_quoted ? "\"id\"" : "id", header_quoted ? 4 : 2);
+	gen_put(&g->in, &g->len, &g->cap, &dl, 1);
+	gen_put(&g->in, &g->len, &g->cap, header_quoted ? "\"v\"" : "v", header_quoted ? 3 : 1);
+	gen_put(&g->in, &g->len, &g->cap, &dl, 1);
+	gen_put(&g->in, &g->len, &g->cap, "w", 1);
+	gen_put(&g->want, &g->wlen, &g->wcap, "H|id|v|w\n", 9);
+	gen_end_line(g);
+	for (r = 0; r < rows; r++) {
+		int quotes = rare > 0 && gen_rand(g, rare) == 0;
+		if (gen_rand(g, 10) == 0)
+			gen_end_line(g);   /* a blank line */
+		int n = snprintf(num, sizeof num, "%ld|%zu", g->line, r);
+		gen_put(&g->in, &g->len, &g->cap, num + (strchr(num, '|') - num) + 1,
+		    strlen(strchr(num, '|') + 1));
+		gen_put(&g->want, &g->wlen, &g->wcap, num, (size_t)n);
+		for (c = 1; c < 3; c++) {
+			gen_put(&g->in, &g->len, &g->cap, &dl, 1);
+			gen_put(&g->want, &g->wlen, &g->wcap, "|", 1);
+			gen_field(g, delim, quotes && gen_rand(g, 2) == 0);
+		}
+		gen_put(&g->want, &g->wlen, &g->wcap, "\n", 1);
+		if (r + 1 < rows || gen_rand(g, 2) == 0)
+			gen_end_line(g);
+	}
+}
+
+static void
+test_generated(void)
+{
+	static const size_t blocks[] = { 1, 2, 3, 7, 64, 4096, 65536 };
+	static const unsigned rares[] = { 0, 300, 2 };
+	struct gen g = { malloc(1024), malloc(1024), 0, 0, 1024, 1024, 777, 1 };
+	char err[1024], name[160];
+	size_t b, k;
+	int hq, ok;
+
+	for (k = 0; k < 3; k++)
+		for (hq = 0; hq < 2; hq++) {
+			unsigned char delim = k == 1 ? ';' : ',';
+			struct csvio_opts o;
+			csvio_opts_init(&o, delim);
+			gen_file(&g, delim, rares[k], hq, 3000);
+			ok = 1;
+			for (b = 0; b < sizeof blocks / sizeof blocks[0] && ok; b++) {
+				if (blocks[b] < 64 && rares[k] == 2)
+					continue;   /* a quote every other row: the small reads are the cases' */
+				char *got = render_opts(g.in, g.len, blocks[b], &o, err, sizeof err, 1);
+				if (strcmp(got, g.want) != 0 || err[0] != '\0') {
+					ok = 0;
+					fprintf(stderr, "block %zu: %s\n", blocks[b], err);
+				}
+				free(got);
+			}
+			snprintf(name, sizeof name, "generated rows (%s, quotes %s, header %s): as written, at every read size",
+			    delim == ',' ? "comma" : "semicolon", rares[k] == 0 ? "none" : rares[k] == 2 ?
+			    "every other row" : "one row in 300", hq ? "quoted" : "plain");
+			CHECK(ok, name);
+		}
+	free(g.in);
+	free(g.want);
+}
+
 /* A pipe has no data cursor. */
 static void
 test_range_pipe(void)
@@ -812,6 +982,7 @@ main(void)
 	test_fixtures();
 	test_ranges();
 	test_ranges_big();
+	test_generated();
 	test_range_pipe();
 	return check_done();
 }
