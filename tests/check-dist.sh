@@ -236,6 +236,17 @@ st=$?
 cmp -s one.err par.err && ok || bad "--strict --shared: \"$(cat par.err)\", not one run's \"$(cat one.err)\""
 [ ! -e strict.csv ] && ok || bad "--strict --shared: a failed run left strict.csv"
 
+# Malformed CSV far into the file, read by the parts from the file
+# (--pipepart): the message names one run's line, not the part's
+awk 'NR == 3210 { print "3209,a,\"7\"x,4,"; next } { print }' in.csv >bad.csv
+pr-score -m model.json bad.csv >/dev/null 2>one.err
+dist -S h1,h2,h3 -N 700 -o bad.out bad.csv -- pr-score -m model.json 2>par.err
+st=$?
+[ $st -eq 1 ] && ok || bad "malformed CSV read from the file: exit $st, not 1"
+grep -q '^pr-score: bad.csv:3210: malformed CSV' one.err && cmp -s one.err par.err && ok ||
+	bad "malformed CSV read from the file: \"$(cat par.err)\", not one run's \"$(cat one.err)\""
+[ ! -e bad.out ] && ok || bad "malformed CSV read from the file: a failed run left its output"
+
 # A model that is not there: one line, the program's, and no output
 dist -S h1,h2,h3 -o none.csv in.csv -- pr-score -m nosuch.json 2>par.err
 st=$?

@@ -347,22 +347,9 @@ if [ $train -eq 0 ]; then
 		per_row=$(( (sample - head_bytes) / 1000 ))
 		[ $per_row -ge 1 ] || per_row=1
 	fi
-	if [ $ranges -eq 1 ]; then
-		part_input=$file
-		size=$(wc -c <"$file")
-		block=$((rows * per_row))
-		m=$(( (size - head_bytes + block - 1) / block ))
-		[ $m -ge 1 ] || m=1
-		eval "set -- parallel $popts -k -q --joblog $(shquote "$ctl/joblog") \
-			$(shquote "$program") --part {}/$m -v --allow-empty $rejopt $args $(shquote "$file") \
-			::: $(seq -s " " $m)"
-		"$@" >"$out_tmp" 2>"$ctl/err"
-	elif [ -z "$rejects" ] && [ $strict -eq 0 ] && [ "$retries" -eq 0 ] && [ -f "$file" ]; then
-		eval "set -- parallel $popts --pipepart -a $(shquote "$file") --block $((rows * per_row)) \
-			--header : -k -q --joblog $(shquote "$ctl/joblog") \
-			$(shquote "$program") --part {#}:0 -v --allow-empty $args"
-		"$@" >"$out_tmp" 2>"$ctl/err"
-	else
+	# run_pipe: the parts through GNU parallel's --pipe -N, each told its
+	# first line (--part N:ROWS), so that every line named is one run's.
+	run_pipe() {
 		# The header is read here and written by each part before its rows:
 		# parallel's own --header sends it twice to a part run again.
 		if [ "$file" = - ]; then
@@ -380,8 +367,35 @@ if [ $train -eq 0 ]; then
 			eval "set -- parallel $popts --pipe -N $rows -k --joblog $(shquote "$ctl/joblog")"
 			"$@" "$job" <&3 >"$out_tmp" 2>"$ctl/err"
 		fi
+	}
+	if [ $ranges -eq 1 ]; then
+		part_input=$file
+		size=$(wc -c <"$file")
+		block=$((rows * per_row))
+		m=$(( (size - head_bytes + block - 1) / block ))
+		[ $m -ge 1 ] || m=1
+		eval "set -- parallel $popts -k -q --joblog $(shquote "$ctl/joblog") \
+			$(shquote "$program") --part {}/$m -v --allow-empty $rejopt $args $(shquote "$file") \
+			::: $(seq -s " " $m)"
+		"$@" >"$out_tmp" 2>"$ctl/err"
+		rc=$?
+	elif [ -z "$rejects" ] && [ $strict -eq 0 ] && [ "$retries" -eq 0 ] && [ -f "$file" ]; then
+		eval "set -- parallel $popts --pipepart -a $(shquote "$file") --block $((rows * per_row)) \
+			--header : -k -q --joblog $(shquote "$ctl/joblog") \
+			$(shquote "$program") --part {#}:0 -v --allow-empty $args"
+		"$@" >"$out_tmp" 2>"$ctl/err"
+		rc=$?
+		# A part's message names a line within its part (--part N:0): a
+		# run that fails so is made again the line-exact way, whose
+		# message is one run's.
+		if [ $rc -ne 0 ] && grep -q "^$pname: $part_input:[0-9]" "$ctl/err"; then
+			run_pipe
+			rc=$?
+		fi
+	else
+		run_pipe
+		rc=$?
 	fi
-	rc=$?
 	[ $rc -eq 0 ] || fail_run "$pname" "$input_name" $rc
 	verbose_parts
 	# The parts' messages: their summaries added up into one, in the order
