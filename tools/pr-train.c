@@ -5,7 +5,9 @@
  * The rows are held once, in a store (store.h); train.h fits, validates
  * and fits by group.
  */
+#define _GNU_SOURCE   /* sched_getaffinity, CPU_COUNT */
 #include <errno.h>
+#include <sched.h>
 #include <math.h>
 #include <stdnoreturn.h>
 #include <stdint.h>
@@ -46,7 +48,7 @@ static const char help[] =
 "  -h, --help             print this help and exit\n"
 "      --holdout=FRAC     fit on the other rows, validate on a random FRAC\n"
 "  -j, --jobs=N           read and fit with N threads (default 1; 0: one per\n"
-"                         core); the model is the same, byte for byte, for every N\n"
+"                         core it may run on); the model is the same, byte for byte, for every N\n"
 "      --keep-na          read NA as text, not as a missing value\n"
 "      --l2=LAMBDA        ridge penalty (the intercept is not penalised)\n"
 "      --map              read one shard and write its statistics for the round\n"
@@ -115,7 +117,16 @@ size_arg(const char *arg)
 static unsigned
 cores(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+	long n;
+
+	/* taskset, cgroups' cpusets and Slurm give a process fewer than the machine's */
+	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+		n = CPU_COUNT(&set);
+	else
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n > 256)
+		n = 256;
 	return n > 0 ? (unsigned)n : 1;
 }
 
