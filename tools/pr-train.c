@@ -31,6 +31,9 @@
 
 static const char help[] =
 "Usage: pr-train -f FORMULA [OPTION]... [FILE]\n"
+"  or:  pr-train --map -f FORMULA [OPTION]... [FILE] > PART\n"
+"  or:  pr-train --map --from STATE [OPTION]... [FILE] > PART\n"
+"  or:  pr-train --reduce [--from STATE] -o OUT PART...\n"
 "Fit a formula model to FILE (or standard input when FILE is - or absent);\n"
 "write the coefficient table as CSV on stdout and the model with -o.\n"
 "\n"
