@@ -39,7 +39,7 @@ static const char help[] =
 "\n"
 "  -S, --buffer-size=SIZE keep at most SIZE of rows in memory, the rest in a\n"
 "                         temporary file in $TMPDIR (default 192M; suffix b, K\n"
-"                         (the default unit), M, G, as sort -S)\n"
+"                         (the default unit), M, G or T)\n"
 "      --by=COL           one model per value of COL, plus a pooled model\n"
 "  -d, --delimiter=CHAR   input field delimiter (default ,)\n"
 "      --family=FAMILY    linear (default), logistic or poisson (R's gaussian,\n"
