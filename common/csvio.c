@@ -633,7 +633,9 @@ take(struct csvio_reader *r, const unsigned char *b, size_t n, size_t clean, int
 				fast_split(r, b + pos, n - pos, 1);
 				return 0;
 			}
-			e = line_end(b, from, q);
+			/* the clean bytes hold no line end: only those after them are looked at */
+			if ((e = line_end(b, from, q)) == from)
+				e = pos;
 			if (e > pos)
 				pos += fast_split(r, b + pos, e - pos, 0);
 			if (r->oom)
