@@ -652,8 +652,8 @@ take(struct csvio_reader *r, const unsigned char *b, size_t n, size_t clean, int
 			if (pos < n && at_rest(r))
 				continue;
 		}
-		if (pos < n && lib_parse(r, b + pos, n - pos) < 0)
-			return 0;
+		if (pos < n)
+			(void)lib_parse(r, b + pos, n - pos);   /* an error stops the reading (eof) */
 		return 0;
 	}
 }
@@ -689,26 +689,20 @@ fill(struct csvio_reader *r, struct diag *d)
 	ssize_t got;
 	size_t want, n;
 	long off;
+	int first;
 
 	compact(r);
 	while (r->nrows == 0 && !r->eof) {
 		want = r->block;
 		if (r->ranged && r->rend - r->rpos < (long long)want)
 			want = (size_t)(r->rend - r->rpos);
-		if (r->carry + want > r->fcap) {
-			size_t cap = r->fcap;
-			unsigned char *nb;
-			while (cap < r->carry + want)
-				cap *= 2;
-			if ((nb = realloc(r->fbuf, cap)) == NULL) {
-				r->oom = 1;
-				break;
-			}
-			r->fbuf = nb;
-			r->fcap = cap;
+		if (grow((void **)&r->fbuf, &r->fcap, r->carry + want, 1) < 0) {
+			r->oom = 1;
+			break;
 		}
 		got = 0;
-		if (!r->first_read) {
+		first = !r->first_read;   /* a stream's first bytes (a range reader's are not) */
+		if (first) {
 			got = read_first(r);
 			r->first_read = 1;
 		} else if (r->ranged) {
@@ -728,7 +722,7 @@ fill(struct csvio_reader *r, struct diag *d)
 			r->failed = 1;
 			return diag_errno(d, r->name, errno, "read error");
 		}
-		if (r->bytes == 0 && got > 0 && !r->ranged && utf16_refused(r, (size_t)got, d) < 0) {
+		if (first && utf16_refused(r, (size_t)got, d) < 0) {
 			r->failed = 1;
 			return -1;
 		}
